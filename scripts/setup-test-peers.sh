@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Installs the real peers the tests talk to, outside the checkout so later runs reuse them:
+#   - Node 22 (the reference PDS needs Node >= 22; the machine's own Node may be older),
+#   - Bluesky's reference PDS + an in-memory PLC (tests/pds/package-lock.json), keyed by the
+#     lockfile's hash so a changed lockfile gets a fresh install and an unchanged one is reused,
+#   - tauri-driver (WebDriver bridge for the real-window tests).
+# Writes "$HAYON_CACHE/test-peers.env" with HAYON_NODE, HAYON_PDS_MODULES, HAYON_TAURI_DRIVER.
+# A run with everything cached prints nothing.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/lib.sh"
+
+say() { echo "==> $*" >&2; }
+
+# Staging folders are moved in place only when complete; remove a half-made one on any exit.
+stage=""
+trap '[ -z "$stage" ] || rm -rf "$stage"' EXIT
+
+# ---------------------------------------------------------------- Node 22
+# npm's `node` package runs a preinstall that fetches node-linux-<arch>, which ships bin/node and
+# the C headers (include/node) that better-sqlite3 compiles against.
+NODE_SPEC="node@22"
+NODE_CACHE="$HAYON_CACHE/node22"
+
+find_node() {
+  local bin
+  bin="$(find "$NODE_CACHE/node_modules" -path '*/node-linux-*/bin/node' -type f 2>/dev/null | head -n1)"
+  [ -n "$bin" ] && [ -x "$bin" ] && [[ "$("$bin" --version 2>/dev/null)" == v22.* ]] && echo "$bin"
+}
+
+HAYON_NODE="$(find_node || true)"
+if [ -z "$HAYON_NODE" ]; then
+  say "installing $NODE_SPEC into $NODE_CACHE"
+  stage="$(mktemp -d "$HAYON_CACHE/node22.tmp.XXXXXX")" && chmod 755 "$stage"
+  npm install --prefix "$stage" --no-audit --no-fund --loglevel=error "$NODE_SPEC" >&2
+  rm -rf "$NODE_CACHE"
+  mv "$stage" "$NODE_CACHE"
+  stage=""
+  HAYON_NODE="$(find_node || true)"
+  if [ -z "$HAYON_NODE" ]; then
+    echo "error: $NODE_SPEC installed but no node-linux-*/bin/node v22 under $NODE_CACHE" \
+      "(did npm skip the package's preinstall script?)" >&2
+    exit 1
+  fi
+fi
+NODE_HOME="$(dirname "$(dirname "$HAYON_NODE")")"   # has bin/node and include/node
+
+# ---------------------------------------------------------------- the PDS and its PLC
+PDS_SRC="$ROOT/tests/pds"
+PDS_HASH="$(sha256sum "$PDS_SRC/package-lock.json" | cut -c1-16)"
+PDS_CACHE="$HAYON_CACHE/pds-$PDS_HASH"
+HAYON_PDS_MODULES="$PDS_CACHE/node_modules"
+
+# Loading better-sqlite3 proves the native module was built for this Node (the classic failure is
+# a build against the wrong Node's headers: NODE_MODULE_VERSION mismatch at load time).
+pds_ok() {
+  [ -f "$PDS_CACHE/.complete" ] &&
+    (cd "$PDS_CACHE" && "$HAYON_NODE" -e "require('better-sqlite3')(':memory:').close()") 2>/dev/null
+}
+
+if ! pds_ok; then
+  say "installing the reference PDS into $PDS_CACHE (compiles better-sqlite3, ~2 min)"
+  apt_ensure build-essential python3   # node-gyp needs a C++ toolchain and Python
+  stage="$(mktemp -d "$HAYON_CACHE/pds-$PDS_HASH.tmp.XXXXXX")" && chmod 755 "$stage"
+  cp "$PDS_SRC/package.json" "$PDS_SRC/package-lock.json" "$stage/"
+  # - Node 22 first on PATH, so npm and the install scripts run under it;
+  # - nodedir = Node 22's folder, or node-gyp builds against the system Node's headers (the
+  #   machine's npm config may even set nodedir=/usr) and the module then fails to load;
+  # - build_from_source: no prebuilt binary is reachable here, so skip the download attempt.
+  (cd "$stage" &&
+    PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" npm_config_build_from_source=true \
+      npm ci --no-audit --no-fund --loglevel=error >&2)
+  touch "$stage/.complete"
+  rm -rf "$PDS_CACHE"
+  mv "$stage" "$PDS_CACHE"
+  stage=""
+  if ! pds_ok; then
+    echo "error: the PDS install in $PDS_CACHE does not load better-sqlite3 under $HAYON_NODE" >&2
+    exit 1
+  fi
+fi
+
+# ---------------------------------------------------------------- tauri-driver
+TD_ROOT="$HAYON_CACHE/tauri-driver"
+HAYON_TAURI_DRIVER="$TD_ROOT/bin/tauri-driver"
+if [ ! -x "$HAYON_TAURI_DRIVER" ]; then
+  say "installing tauri-driver into $TD_ROOT"
+  command -v cargo >/dev/null || { echo "error: cargo is needed to install tauri-driver" >&2; exit 1; }
+  # ^2: tauri-driver 2.x goes with Tauri 2, which this app pins.
+  cargo install tauri-driver --version '^2' --locked --root "$TD_ROOT" --quiet >&2
+fi
+
+# ---------------------------------------------------------------- the contract for the tests
+ENV_FILE="$HAYON_CACHE/test-peers.env"
+{
+  echo "# Written by scripts/setup-test-peers.sh; source it before running the tests."
+  printf 'export HAYON_NODE=%q\n' "$HAYON_NODE"
+  printf 'export HAYON_PDS_MODULES=%q\n' "$HAYON_PDS_MODULES"
+  printf 'export HAYON_TAURI_DRIVER=%q\n' "$HAYON_TAURI_DRIVER"
+} >"$ENV_FILE.tmp"
+mv "$ENV_FILE.tmp" "$ENV_FILE"

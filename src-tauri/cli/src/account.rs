@@ -1,0 +1,76 @@
+//! `hayon-cli account …`: connect, list, refresh, check, disconnect.
+
+use clap::Subcommand;
+use hayon_core::{Accounts, ConnectRequest, Error, Secret};
+use serde_json::Value;
+use std::io::BufRead;
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Connect an account; the app password is read from stdin (one line).
+    Connect {
+        /// Handle (`name.bsky.social` or `@name.bsky.social`), email or DID.
+        #[arg(long)]
+        identifier: String,
+        /// Hosting provider.
+        #[arg(long, default_value = "https://bsky.social")]
+        service: String,
+        /// Read the app password from stdin (required: it is never taken as an argument).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List connected accounts.
+    List,
+    /// Renew the session and the profile of ACCOUNT (handle or DID).
+    Refresh { account: String },
+    /// Check that ACCOUNT's session still works, refreshing it if needed.
+    Check { account: String },
+    /// End ACCOUNT's session on the server and forget it here.
+    Disconnect { account: String },
+}
+
+pub async fn run(accounts: &Accounts, command: AccountCommand) -> Result<Value, Error> {
+    match command {
+        AccountCommand::Connect {
+            identifier,
+            service,
+            password_stdin: _,
+        } => {
+            let password = read_password()?;
+            let connected = accounts
+                .connect(ConnectRequest {
+                    identifier,
+                    password,
+                    service,
+                })
+                .await?;
+            for warning in &connected.warnings {
+                eprintln!("warning: {warning}");
+            }
+            to_json(&connected.account)
+        }
+        AccountCommand::List => to_json(&accounts.list()?),
+        AccountCommand::Refresh { account } => to_json(&accounts.refresh(&account).await?),
+        AccountCommand::Check { account } => to_json(&accounts.check(&account).await?),
+        AccountCommand::Disconnect { account } => to_json(&accounts.disconnect(&account).await?),
+    }
+}
+
+/// One line from stdin, without its line ending, held as a [`Secret`] from the start.
+fn read_password() -> Result<Secret, Error> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|err| {
+            Error::validation(format!("could not read the app password from stdin: {err}"))
+        })?;
+    let secret = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
+    zeroize::Zeroize::zeroize(&mut line);
+    Ok(secret)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
+    serde_json::to_value(value)
+        .map_err(|err| Error::storage(format!("could not encode the result: {err}")))
+}

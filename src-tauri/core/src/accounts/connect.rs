@@ -1,0 +1,172 @@
+//! Connecting an account with an app password, and disconnecting it.
+
+use super::session::LiveSession;
+use super::{errors, now, Accounts, Disconnected};
+use crate::account::{Account, Health};
+use crate::error::{Error, Result};
+use crate::identity::{
+    looks_like_app_password, normalize_identifier, parse_service_url, pds_from_did_doc,
+};
+use crate::jwt;
+use crate::keychain::Tokens;
+use crate::secret::Secret;
+use serde::Serialize;
+use std::sync::Arc;
+use url::Url;
+
+/// What the connect form sends.
+#[derive(Debug)]
+pub struct ConnectRequest {
+    /// Handle (with or without `@`), email or DID.
+    pub identifier: String,
+    /// The app password; wiped from memory when this request is dropped.
+    pub password: Secret,
+    /// The hosting provider, e.g. `https://bsky.social`.
+    pub service: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Connected {
+    pub account: Account,
+    /// Things the user should know that did not stop the connection.
+    pub warnings: Vec<String>,
+}
+
+impl Accounts {
+    /// Logs in with an app password, refuses main passwords, stores the tokens in the keychain and the
+    /// account record in SQLite. The password is used for this one request and then dropped.
+    pub async fn connect(&self, request: ConnectRequest) -> Result<Connected> {
+        let ConnectRequest {
+            identifier,
+            password,
+            service,
+        } = request;
+        let identifier = normalize_identifier(&identifier);
+        if identifier.is_empty() {
+            return Err(Error::validation(
+                "Enter your handle (like name.bsky.social) or your account's email address.",
+            ));
+        }
+        if password.expose().is_empty() {
+            return Err(Error::validation("Enter an app password."));
+        }
+        let service = parse_service_url(&service).ok_or_else(|| {
+            Error::validation(
+                "The hosting provider must be a web address like https://bsky.social.",
+            )
+        })?;
+        let mut warnings = Vec::new();
+        if !looks_like_app_password(password.expose()) {
+            warnings.push(
+                "That password doesn't look like an app password (xxxx-xxxx-xxxx-xxxx). If it is \
+                 your main password it will be refused."
+                    .to_owned(),
+            );
+        }
+
+        let login = self
+            .xrpc
+            .create_session(&service, &identifier, &password)
+            .await;
+        drop(password);
+        let output = login.map_err(|err| errors::connect_error(&err))?;
+        let tokens = Tokens {
+            access: output.access_jwt,
+            refresh: output.refresh_jwt,
+        };
+
+        let scope = jwt::claims(tokens.access.expose()).and_then(|claims| claims.scope);
+        if scope.as_deref() == Some(jwt::MAIN_PASSWORD_SCOPE) {
+            self.end_server_session(&service, &tokens.refresh).await;
+            tracing::warn!(did = %output.did, "main password refused; session ended");
+            return Err(errors::main_password_refused());
+        }
+        if output.active == Some(false) {
+            self.end_server_session(&service, &tokens.refresh).await;
+            return Err(errors::deactivated(
+                output.status.as_deref().unwrap_or("inactive"),
+            ));
+        }
+
+        let pds = output
+            .did_doc
+            .as_ref()
+            .and_then(pds_from_did_doc)
+            .unwrap_or_else(|| service.clone());
+        if let Err(err) = self.keychain.save(&output.did, &tokens) {
+            self.end_server_session(&service, &tokens.refresh).await;
+            return Err(err);
+        }
+        let session = Arc::new(LiveSession::new(
+            output.did.clone(),
+            service.clone(),
+            pds.clone(),
+            tokens,
+        ));
+        self.sessions_map()
+            .insert(output.did.clone(), session.clone());
+
+        let profile = self.fetch_profile(&session).await;
+        let timestamp = now();
+        let account = Account {
+            did: output.did.clone(),
+            handle: output.handle,
+            service: service.into(),
+            pds: pds.into(),
+            display_name: profile.display_name,
+            description: profile.description,
+            avatar: profile.avatar,
+            connected: true,
+            health: Health::active(&timestamp),
+        };
+        if let Err(err) = self.store.upsert_account(&account, &timestamp) {
+            // Nothing half-stored: undo the keychain entry and end the session on the server.
+            self.forget_locally(&account.did)?;
+            self.end_server_session(&session.service, &session.refresh_token())
+                .await;
+            return Err(err);
+        }
+        tracing::info!(did = %account.did, "account connected");
+        Ok(Connected { account, warnings })
+    }
+
+    /// Ends the session on the server (deleteSession), removes the keychain entry and the record.
+    /// When the server cannot be reached the local copy is still removed, and the answer says so.
+    pub async fn disconnect(&self, did_or_handle: &str) -> Result<Disconnected> {
+        let account = self.find(did_or_handle)?;
+        let service = super::parse_stored_url(&account.service)?;
+        let revoked = match self.keychain.load(&account.did)? {
+            Some(tokens) => match self.xrpc.delete_session(&service, &tokens.refresh).await {
+                Ok(()) => true,
+                // Already expired or revoked: there is no session left to end.
+                Err(err) if matches!(err.name(), Some("ExpiredToken" | "InvalidToken")) => true,
+                Err(err) => {
+                    tracing::warn!(did = %account.did, error = %err, "could not end the server session");
+                    false
+                }
+            },
+            None => false,
+        };
+        self.forget_locally(&account.did)?;
+        tracing::info!(did = %account.did, revoked, "account disconnected");
+        Ok(Disconnected {
+            did: account.did,
+            connected: false,
+            server_session_revoked: revoked,
+        })
+    }
+
+    fn forget_locally(&self, did: &str) -> Result<()> {
+        self.sessions_map().remove(did);
+        self.keychain.delete(did)?;
+        self.store.delete_account(did)?;
+        Ok(())
+    }
+
+    /// Best-effort deleteSession for a session Hayon will not keep.
+    async fn end_server_session(&self, service: &Url, refresh: &Secret) {
+        if let Err(err) = self.xrpc.delete_session(service, refresh).await {
+            tracing::warn!(error = %err, "could not end a session that is not being kept");
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! Hayon's core: everything the window and the CLI do, with no Tauri dependency.
+//!
+//! - [`accounts::Accounts`]: connect / refresh / check / disconnect, and the one authenticated-request
+//!   path (`Accounts::authed`) that all calls to a PDS go through.
+//! - [`xrpc`]: the typed AT Protocol client. [`keychain`]: tokens in the OS keychain. [`store`]: the
+//!   SQLite database. [`error::Error`]: `{code, message}` for the user.
+
+pub mod account;
+pub mod accounts;
+pub mod error;
+pub mod identity;
+pub mod jwt;
+pub mod keychain;
+pub mod logging;
+pub mod paths;
+pub mod secret;
+pub mod store;
+pub mod xrpc;
+
+pub use account::{Account, Health, HealthStatus};
+pub use accounts::{Accounts, Config, ConnectRequest, Connected, Disconnected};
+pub use error::{Error, ErrorCode, Result};
+pub use secret::Secret;

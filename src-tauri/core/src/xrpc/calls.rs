@@ -1,0 +1,146 @@
+//! The XRPC calls Hayon makes, one typed method each (see protocol.md for what the server answers).
+
+use super::types::{GetRecordOutput, Profile, ProfileRecord, SessionInfo, SessionOutput};
+use super::{XrpcClient, XrpcError};
+use crate::secret::Secret;
+use serde::Serialize;
+use url::Url;
+
+#[derive(Serialize)]
+struct CreateSessionInput<'a> {
+    identifier: &'a str,
+    password: &'a str,
+}
+
+impl XrpcClient {
+    /// Logs in with an identifier (handle, email or DID) and a password.
+    pub async fn create_session(
+        &self,
+        host: &Url,
+        identifier: &str,
+        password: &Secret,
+    ) -> Result<SessionOutput, XrpcError> {
+        let input = CreateSessionInput {
+            identifier,
+            password: password.expose(),
+        };
+        self.procedure(host, "com.atproto.server.createSession", Some(&input), None)
+            .await
+    }
+
+    /// Exchanges the refresh token for a new token pair (the refresh token rotates).
+    pub async fn refresh_session(
+        &self,
+        host: &Url,
+        refresh_jwt: &Secret,
+    ) -> Result<SessionOutput, XrpcError> {
+        self.procedure::<(), _>(
+            host,
+            "com.atproto.server.refreshSession",
+            None,
+            Some(refresh_jwt),
+        )
+        .await
+    }
+
+    pub async fn get_session(
+        &self,
+        host: &Url,
+        access_jwt: &Secret,
+    ) -> Result<SessionInfo, XrpcError> {
+        self.query(host, "com.atproto.server.getSession", &[], Some(access_jwt))
+            .await
+    }
+
+    /// Revokes the session behind the refresh token on the server.
+    pub async fn delete_session(&self, host: &Url, refresh_jwt: &Secret) -> Result<(), XrpcError> {
+        self.procedure_no_output(host, "com.atproto.server.deleteSession", Some(refresh_jwt))
+            .await
+    }
+
+    /// `app.bsky.actor.getProfile`, proxied by the PDS to the app view.
+    pub async fn get_profile(
+        &self,
+        pds: &Url,
+        access_jwt: &Secret,
+        actor: &str,
+    ) -> Result<Profile, XrpcError> {
+        self.query(
+            pds,
+            "app.bsky.actor.getProfile",
+            &[("actor", actor)],
+            Some(access_jwt),
+        )
+        .await
+    }
+
+    /// The account's own `app.bsky.actor.profile/self` record, or `None` when it has none.
+    pub async fn get_profile_record(
+        &self,
+        pds: &Url,
+        did: &str,
+    ) -> Result<Option<ProfileRecord>, XrpcError> {
+        let params = [
+            ("repo", did),
+            ("collection", "app.bsky.actor.profile"),
+            ("rkey", "self"),
+        ];
+        match self
+            .query::<GetRecordOutput<ProfileRecord>>(
+                pds,
+                "com.atproto.repo.getRecord",
+                &params,
+                None,
+            )
+            .await
+        {
+            Ok(output) => Ok(Some(output.value)),
+            Err(err) if err.name() == Some("RecordNotFound") => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+}
+
+/// The URL that serves a blob of `did`'s repository from its PDS.
+pub fn blob_url(pds: &Url, did: &str, cid: &str) -> Option<String> {
+    let mut url = pds.join("xrpc/com.atproto.sync.getBlob").ok()?;
+    url.query_pairs_mut()
+        .append_pair("did", did)
+        .append_pair("cid", cid);
+    Some(url.into())
+}
+
+impl ProfileRecord {
+    /// The record as a profile, with the avatar blob turned into a URL on the PDS.
+    pub fn into_profile(self, pds: &Url, did: &str) -> Profile {
+        Profile {
+            display_name: self.display_name,
+            description: self.description,
+            avatar: self
+                .avatar
+                .and_then(|blob| blob_url(pds, did, &blob.link.cid)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_record_avatar_becomes_blob_url() {
+        let record: ProfileRecord = serde_json::from_value(serde_json::json!({
+            "$type": "app.bsky.actor.profile",
+            "displayName": "Alice",
+            "avatar": {"$type": "blob", "ref": {"$link": "bafkreiabc"}, "mimeType": "image/png", "size": 10}
+        }))
+        .expect("valid record");
+        let pds = Url::parse("http://localhost:2583").expect("url");
+        let profile = record.into_profile(&pds, "did:plc:xyz");
+        assert_eq!(profile.display_name.as_deref(), Some("Alice"));
+        assert_eq!(
+            profile.avatar.as_deref(),
+            Some("http://localhost:2583/xrpc/com.atproto.sync.getBlob?did=did%3Aplc%3Axyz&cid=bafkreiabc")
+        );
+    }
+}

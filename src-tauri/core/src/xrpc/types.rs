@@ -1,0 +1,75 @@
+//! The lexicon shapes Hayon reads (camelCase on the wire). Unknown fields are ignored.
+
+use crate::secret::Secret;
+use serde::Deserialize;
+
+/// `com.atproto.server.createSession` and `refreshSession` output.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionOutput {
+    pub access_jwt: Secret,
+    pub refresh_jwt: Secret,
+    pub did: String,
+    pub handle: String,
+    #[serde(default)]
+    pub did_doc: Option<serde_json::Value>,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// `com.atproto.server.getSession` output (no tokens).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionInfo {
+    pub did: String,
+    pub handle: String,
+    #[serde(default)]
+    pub active: Option<bool>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// The part of `app.bsky.actor.defs#profileViewDetailed` shown in the account list.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// An image URL.
+    #[serde(default)]
+    pub avatar: Option<String>,
+}
+
+/// `app.bsky.actor.profile` record value (the fallback when no app view answers).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileRecord {
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub avatar: Option<BlobRef>,
+}
+
+/// A blob reference: `{"$type":"blob","ref":{"$link":CID},"mimeType":…,"size":…}`.
+#[derive(Debug, Deserialize)]
+pub struct BlobRef {
+    #[serde(rename = "ref")]
+    pub link: CidLink,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CidLink {
+    #[serde(rename = "$link")]
+    pub cid: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct GetRecordOutput<T> {
+    pub value: T,
+}

@@ -1,0 +1,41 @@
+//! Hayon's window: a Tauri 2 shell over `hayon-core`. Each command is a few lines that call the core and
+//! return its `{code, message}` error as is. Tokens and passwords never cross into the web view: the
+//! commands return accounts (DID, handle, profile, health) only.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod background;
+mod commands;
+mod state;
+
+fn main() {
+    let started = std::time::Instant::now();
+    let result = tauri::Builder::default()
+        // One stderr line when the page has loaded: the launch benchmark (scripts/bench-window.py)
+        // reads it, and the blank reference window prints the same line.
+        .on_page_load(move |_, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                eprintln!(
+                    "launch-marker: page-loaded {} ms",
+                    started.elapsed().as_millis()
+                );
+            }
+        })
+        .setup(|app| {
+            let state = state::AppState::open(app.handle());
+            background::start_health_checks(app.handle().clone(), &state);
+            tauri::Manager::manage(app, state);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_accounts,
+            commands::connect_account,
+            commands::refresh_account,
+            commands::disconnect_account,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(err) = result {
+        eprintln!("Hayon could not start its window: {err}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,134 @@
+//! Runs the real `hayon-cli` (built by `cargo build -p hayon-cli`, which scripts/test.sh does first),
+//! each test with its own data folder and keychain service name.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The CLI binary next to the test binary's target folder (`target/<profile>/hayon-cli`).
+pub fn cli_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps");
+    let binary = profile_dir.join("hayon-cli");
+    assert!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build -p hayon-cli` (scripts/test.sh does)",
+        binary.display()
+    );
+    binary
+}
+
+/// One isolated CLI user: a fresh data folder and a keychain service of its own.
+#[derive(Debug)]
+pub struct CliEnv {
+    pub data_dir: tempfile::TempDir,
+    pub keychain_service: String,
+}
+
+#[derive(Debug)]
+pub struct CliOutput {
+    pub code: i32,
+    pub json: Value,
+    pub stderr: String,
+}
+
+impl CliOutput {
+    /// The error code of a failed `--json` run.
+    pub fn error_code(&self) -> &str {
+        self.json["error"]["code"]
+            .as_str()
+            .unwrap_or("<no error code>")
+    }
+
+    pub fn expect_ok(self) -> Value {
+        assert_eq!(
+            self.code, 0,
+            "hayon-cli failed: {} / {}",
+            self.json, self.stderr
+        );
+        self.json
+    }
+}
+
+impl Default for CliEnv {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CliEnv {
+    pub fn new() -> Self {
+        Self {
+            data_dir: tempfile::tempdir().expect("temp data dir"),
+            keychain_service: crate::unique("hayon-test-"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    /// Runs `hayon-cli --json ARGS`, feeding `stdin`, with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> CliOutput {
+        let mut command = Command::new(cli_binary());
+        command
+            .arg("--json")
+            .args(args)
+            .env("HAYON_DATA_DIR", self.path())
+            .env("HAYON_KEYCHAIN_SERVICE", &self.keychain_service)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn hayon-cli");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(stdin.as_bytes())
+            .expect("write stdin");
+        let output = child.wait_with_output().expect("hayon-cli output");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let json: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
+            panic!("stdout is not exactly one JSON document ({err}): {stdout:?}")
+        });
+        CliOutput {
+            code: output.status.code().unwrap_or(-1),
+            json,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    pub fn run(&self, args: &[&str], stdin: &str) -> CliOutput {
+        self.run_with_env(args, stdin, &[])
+    }
+
+    /// `account connect` with an app password (or any password) on stdin.
+    pub fn connect(&self, identifier: &str, password: &str, service: &str) -> CliOutput {
+        self.run(
+            &[
+                "account",
+                "connect",
+                "--identifier",
+                identifier,
+                "--service",
+                service,
+                "--password-stdin",
+            ],
+            &format!("{password}\n"),
+        )
+    }
+
+    pub fn list(&self) -> Vec<Value> {
+        match self.run(&["account", "list"], "").expect_ok() {
+            Value::Array(accounts) => accounts,
+            other => panic!("account list is not an array: {other}"),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+//! The harness of Hayon's integration suite: starts and drives the real peers.
+//!
+//! - [`pds`]: the reference PDS (npm `@atproto/pds` on Node 22, with an in-memory PLC) on loopback,
+//!   one per test binary, plus the admin calls tests use to make accounts and app passwords.
+//! - [`cli`]: runs the real `hayon-cli` binary against a fresh data folder and keychain service.
+//! - [`keychain`]: reads what the Secret Service holds, through `secret-tool`.
+//! - [`scan`]: looks for secrets in every file the app wrote.
+//! - [`proxy`]: a counting relay in front of the PDS (bytes pass unchanged).
+//!
+//! Nothing here fakes a peer. A missing tool or peer makes the test fail with a message saying how to
+//! install it (`scripts/test.sh` does all of it).
+
+pub mod cli;
+pub mod keychain;
+pub mod pds;
+pub mod proxy;
+pub mod scan;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// A short name unique to this process and call, for handles, app-password names and keychain
+/// services, so tests never see each other's data.
+pub fn unique(prefix: &str) -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.subsec_nanos())
+        .unwrap_or_default();
+    let mixed = (std::process::id() as u64) << 20
+        ^ u64::from(nanos)
+        ^ (u64::from(COUNTER.fetch_add(1, Ordering::Relaxed)) << 40);
+    format!("{prefix}{}", base36(mixed % 36u64.pow(7)))
+}
+
+fn base36(mut value: u64) -> String {
+    let digits = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(digits[(value % 36) as usize]);
+        value /= 36;
+        if value == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}

@@ -1,0 +1,206 @@
+//! The reference PDS (Bluesky's own server, npm `@atproto/pds`) with an in-memory PLC, started once per
+//! test binary by `tests/pds/start-pds.mjs` on loopback. scripts/setup-test-peers.sh installs Node 22 and
+//! the packages and writes their paths to `HAYON_NODE` / `HAYON_PDS_MODULES`.
+//!
+//! Closing the launcher's stdin stops the server; that happens when the test process exits.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+
+#[derive(Debug)]
+pub struct TestPds {
+    /// `http://localhost:PORT`, the PDS's public URL.
+    pub url: String,
+    pub jwt_secret: String,
+    pub admin_password: String,
+    http: reqwest::Client,
+    _launcher: Mutex<Child>,
+}
+
+/// A test account made on the server, with its main password and a main-password session.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub handle: String,
+    pub email: String,
+    pub password: String,
+    pub did: String,
+    pub access_jwt: String,
+}
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run the suite with scripts/test.sh, which installs the reference PDS \
+             and exports it (or source ~/.cache/hayon-dev/test-peers.env)"
+        )
+    })
+}
+
+/// The PDS of this test binary, started on first use.
+pub fn pds() -> &'static TestPds {
+    static PDS: OnceLock<TestPds> = OnceLock::new();
+    PDS.get_or_init(TestPds::start)
+}
+
+impl TestPds {
+    fn start() -> Self {
+        let node = required_env("HAYON_NODE");
+        required_env("HAYON_PDS_MODULES");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/pds/start-pds.mjs");
+        let mut child = Command::new(node)
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start the reference PDS");
+        let stdout = child.stdout.take().expect("launcher stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the launcher's first line");
+        let info: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|err| panic!("the PDS did not start ({err}); it printed {line:?}"));
+        let text = |key: &str| info[key].as_str().expect("launcher field").to_owned();
+        Self {
+            url: text("pdsUrl"),
+            jwt_secret: text("jwtSecret"),
+            admin_password: text("adminPassword"),
+            http: reqwest::Client::new(),
+            _launcher: Mutex::new(child),
+        }
+    }
+
+    pub fn xrpc(&self, nsid: &str) -> String {
+        format!("{}/xrpc/{nsid}", self.url)
+    }
+
+    /// POSTs JSON, returning the status and the JSON body (`null` when empty).
+    pub async fn post(&self, nsid: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut request = self.http.post(self.xrpc(nsid)).json(body);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request).await
+    }
+
+    /// A POST with a bearer token and no body (session calls).
+    pub async fn post_empty(&self, nsid: &str, bearer: &str) -> (u16, Value) {
+        Self::answer(self.http.post(self.xrpc(nsid)).bearer_auth(bearer)).await
+    }
+
+    pub async fn get(
+        &self,
+        nsid: &str,
+        bearer: Option<&str>,
+        query: &[(&str, &str)],
+    ) -> (u16, Value) {
+        let mut request = self.http.get(self.xrpc(nsid)).query(query);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        Self::answer(request).await
+    }
+
+    async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
+        let response = request.send().await.expect("the PDS answers");
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.expect("body");
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// Creates an account `<prefix><random>.test` with a main password.
+    pub async fn create_user(&self, prefix: &str) -> TestUser {
+        let name = crate::unique(prefix);
+        let handle = format!("{name}.test");
+        let email = format!("{name}@example.com");
+        let password = format!("main-{name}-Password1");
+        let (status, body) = self
+            .post(
+                "com.atproto.server.createAccount",
+                None,
+                &json!({"handle": handle, "email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 200, "createAccount: {body}");
+        TestUser {
+            did: body["did"].as_str().expect("did").to_owned(),
+            access_jwt: body["accessJwt"].as_str().expect("accessJwt").to_owned(),
+            handle,
+            email,
+            password,
+        }
+    }
+
+    /// Creates an app password named `name` and returns it (`xxxx-xxxx-xxxx-xxxx`).
+    pub async fn create_app_password(&self, user: &TestUser, name: &str) -> String {
+        let (status, body) = self
+            .post(
+                "com.atproto.server.createAppPassword",
+                Some(&user.access_jwt),
+                &json!({"name": name}),
+            )
+            .await;
+        assert_eq!(status, 200, "createAppPassword: {body}");
+        body["password"].as_str().expect("password").to_owned()
+    }
+
+    pub async fn revoke_app_password(&self, user: &TestUser, name: &str) {
+        let (status, body) = self
+            .post(
+                "com.atproto.server.revokeAppPassword",
+                Some(&user.access_jwt),
+                &json!({"name": name}),
+            )
+            .await;
+        assert_eq!(status, 200, "revokeAppPassword: {body}");
+    }
+
+    /// Writes the user's `app.bsky.actor.profile/self` record.
+    pub async fn put_profile(&self, user: &TestUser, display_name: &str, description: &str) {
+        let record = json!({
+            "$type": "app.bsky.actor.profile",
+            "displayName": display_name,
+            "description": description,
+        });
+        let (status, body) = self
+            .post(
+                "com.atproto.repo.putRecord",
+                Some(&user.access_jwt),
+                &json!({"repo": user.did, "collection": "app.bsky.actor.profile", "rkey": "self", "record": record}),
+            )
+            .await;
+        assert_eq!(status, 200, "putRecord: {body}");
+    }
+
+    /// A copy of a real access token whose `iat`/`exp` lie in the past, signed (HS256) with the test
+    /// server's JWT secret: the server accepts its signature and answers `ExpiredToken`.
+    pub fn expired_copy_of(&self, access_jwt: &str) -> String {
+        let mut parts = access_jwt.split('.');
+        let header = parts.next().expect("jwt header");
+        let payload = parts.next().expect("jwt payload");
+        let mut claims: Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload"))
+                .expect("json claims");
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        claims["iat"] = json!(now - 3 * 3600);
+        claims["exp"] = json!(now - 3600);
+        let signing_input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(claims.to_string()));
+        let mut mac =
+            Hmac::<sha2::Sha256>::new_from_slice(self.jwt_secret.as_bytes()).expect("hmac key");
+        mac.update(signing_input.as_bytes());
+        let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+        format!("{signing_input}.{signature}")
+    }
+}

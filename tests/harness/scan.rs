@@ -1,0 +1,51 @@
+//! Scans every file the app wrote (database, `-wal`, `-shm`, logs) for secrets.
+
+use std::path::{Path, PathBuf};
+
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).expect("readable dir").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// Panics if any file under `dir` contains one of `secrets`, or anything shaped like a JWT.
+pub fn assert_no_secrets(dir: &Path, secrets: &[&str]) {
+    let files = files_under(dir);
+    assert!(
+        !files.is_empty(),
+        "nothing was written under {}",
+        dir.display()
+    );
+    for file in files {
+        let bytes = std::fs::read(&file).expect("readable file");
+        for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+            assert!(
+                !contains(&bytes, secret.as_bytes()),
+                "{} contains a secret",
+                file.display()
+            );
+        }
+        // A JWT header always starts with base64url('{"') = "eyJ".
+        assert!(
+            !contains(&bytes, b"eyJ0eXAi") && !contains(&bytes, b"eyJhbGci"),
+            "{} contains something shaped like a JWT",
+            file.display()
+        );
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}

@@ -1,0 +1,71 @@
+// Entry point: wires the views together — hash navigation between Compose and Settings › Connected
+// accounts, keyboard shortcuts, the `accounts-changed` event from Rust, and the first load.
+import { onAccountsChanged, usingFakeBackend } from './api.js';
+import { byId } from './dom.js';
+import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
+import { focusIdentifier, initConnectForm, prefillReconnect } from './connect-form.js';
+import { showStatus } from './status.js';
+import { refreshRelativeTimes } from './time.js';
+
+const ROUTES = {
+  '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose' },
+  '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts' },
+};
+const DEFAULT_ROUTE = '#/settings/accounts';
+
+function route() {
+  // Only "#/…" hashes are routes; others (like the skip link's #main) leave the current view alone.
+  if (location.hash.startsWith('#/') || !document.querySelector('.view:not([hidden])')) {
+    const current = ROUTES[location.hash] ?? ROUTES[DEFAULT_ROUTE];
+    for (const r of Object.values(ROUTES)) {
+      byId(r.view).hidden = r !== current;
+      const link = byId(r.nav);
+      if (r === current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+    }
+    document.title = `${current.title} — Hayon`;
+  }
+}
+
+function goToAccounts() {
+  if (byId('view-accounts').hidden) location.hash = DEFAULT_ROUTE;
+  route();
+}
+
+function onKeydown(event) {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+  const key = event.key.toLowerCase();
+  if (key !== 'r' && key !== 'n') return;
+  event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
+  if (byId('confirm-dialog').open) return; // answer the question first
+  if (key === 'r') {
+    goToAccounts();
+    refreshAll();
+  } else {
+    goToAccounts();
+    focusIdentifier();
+  }
+}
+
+function onConnected({ account, warnings = [] }) {
+  upsertAccount(account);
+  const who = account.handle ? `@${account.handle}` : account.did;
+  showStatus(`Connected ${who}.`, { kind: warnings.length ? 'warning' : 'success', details: warnings });
+  loadAccounts();
+}
+
+function main() {
+  if (usingFakeBackend) {
+    byId('fake-banner').hidden = false;
+    console.info('Hayon: no Tauri runtime found, using the in-browser FAKE backend (js/fake-backend.js).');
+  }
+  window.addEventListener('hashchange', route);
+  route();
+  document.addEventListener('keydown', onKeydown);
+  initAccounts({ onReconnect: prefillReconnect });
+  initConnectForm({ onConnected });
+  onAccountsChanged(() => loadAccounts()).catch(() => { /* no event permission: manual reload only */ });
+  setInterval(refreshRelativeTimes, 30_000);
+  loadAccounts();
+}
+
+main();

@@ -1,0 +1,31 @@
+// An accessible yes/no question in the native modal <dialog id="confirm-dialog">: focus is trapped by
+// the browser, Escape cancels, and focus goes back to the control that asked. Plain buttons close it
+// (no <form method="dialog">, which the window's CSP `form-action 'none'` could block).
+import { byId } from './dom.js';
+
+let wired = false;
+function wire() {
+  const dialog = byId('confirm-dialog');
+  byId('confirm-yes').addEventListener('click', () => dialog.close('confirm'));
+  byId('confirm-no').addEventListener('click', () => dialog.close('cancel'));
+  wired = true;
+}
+
+/** Resolves true when the person chose the confirm button, false on Cancel or Escape. */
+export function confirmDialog({ title, body, confirmLabel }) {
+  if (!wired) wire();
+  const dialog = byId('confirm-dialog');
+  byId('confirm-title').textContent = title;
+  byId('confirm-body').textContent = body;
+  byId('confirm-yes').textContent = confirmLabel;
+  const opener = document.activeElement;
+  dialog.returnValue = '';
+  dialog.showModal();
+  byId('confirm-no').focus();
+  return new Promise((resolve) => {
+    dialog.addEventListener('close', () => {
+      if (opener instanceof HTMLElement && opener.isConnected) opener.focus();
+      resolve(dialog.returnValue === 'confirm');
+    }, { once: true });
+  });
+}

@@ -1,0 +1,185 @@
+// The "Connect a Bluesky account" form: checks input before Rust sees it, clears the app password from
+// the page the moment it is submitted, and puts each error from Rust next to the field it concerns.
+import * as api from './api.js';
+import { byId, setBusy } from './dom.js';
+
+export const DEFAULT_SERVICE = 'https://bsky.social';
+const APP_PASSWORD_SHAPE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/;
+const PASSWORD_CODES = new Set(['invalid_credentials', 'main_password_refused', 'auth_factor_required']);
+const SHAPE_WARNING = "This doesn't look like an app password. App passwords look like " +
+  'xxxx-xxxx-xxxx-xxxx: lowercase letters, digits 2–7 and dashes. Never use your main password.';
+
+const FIELDS = ['identifier', 'password', 'service'];
+let busy = false;
+let onConnected = () => {};
+let reconnectHandle = null;
+
+export function initConnectForm(options) {
+  onConnected = options.onConnected;
+  byId('connect-form').addEventListener('submit', onSubmit);
+  byId('password-toggle').addEventListener('click', togglePassword);
+  const password = byId('password');
+  // The shape warning follows typing after a short pause (not on blur: appearing then would shift the
+  // form under the pointer of someone clicking the next control).
+  let timer = 0;
+  password.addEventListener('input', () => {
+    setFieldError('password', '');
+    clearTimeout(timer);
+    timer = setTimeout(() => showShapeWarning(password.value), 600);
+  });
+  byId('identifier').addEventListener('input', (e) => {
+    setFieldError('identifier', '');
+    if (reconnectHandle && e.target.value.trim() !== reconnectHandle) setReconnect(null);
+  });
+  byId('service').addEventListener('input', () => setFieldError('service', ''));
+}
+
+/** Ctrl/Cmd+N: bring the form into view and put the cursor in the first field. */
+export function focusIdentifier() {
+  const input = byId('identifier');
+  input.scrollIntoView({ block: 'center' });
+  input.focus();
+  input.select();
+}
+
+/** Reconnect: same form, identifier (and hosting provider) pre-filled, cursor in the password field. */
+export function prefillReconnect(account) {
+  clearErrors();
+  setReconnect(account.handle);
+  byId('identifier').value = account.handle ?? account.did;
+  const service = account.service || DEFAULT_SERVICE;
+  byId('service').value = service;
+  if (service !== DEFAULT_SERVICE) byId('advanced').open = true;
+  const password = byId('password');
+  password.value = '';
+  byId('connect-section').scrollIntoView({ block: 'nearest' });
+  password.focus();
+}
+
+function setReconnect(handle) {
+  reconnectHandle = handle;
+  byId('connect-title').textContent = handle ? `Reconnect @${handle}` : 'Connect a Bluesky account';
+}
+
+function togglePassword() {
+  const button = byId('password-toggle');
+  const show = button.getAttribute('aria-pressed') !== 'true';
+  button.setAttribute('aria-pressed', String(show));
+  byId('password').type = show ? 'text' : 'password';
+}
+
+function hidePassword() {
+  byId('password-toggle').setAttribute('aria-pressed', 'false');
+  byId('password').type = 'password';
+}
+
+function setFieldError(name, message) {
+  const error = byId(`${name}-error`);
+  error.textContent = message;
+  error.hidden = !message;
+  const input = byId(name);
+  if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
+  if (message && name === 'service') byId('advanced').open = true;
+}
+
+function setFormError(message) {
+  const box = byId('form-error');
+  box.textContent = message;
+  box.hidden = !message;
+}
+
+function showShapeWarning(password) {
+  const warn = Boolean(password) && !APP_PASSWORD_SHAPE.test(password);
+  const box = byId('password-warning');
+  box.textContent = warn ? SHAPE_WARNING : '';
+  box.hidden = !warn;
+}
+
+function clearErrors() {
+  for (const name of FIELDS) setFieldError(name, '');
+  setFormError('');
+  showShapeWarning('');
+}
+
+/** Which field a `validation` message from Rust is about, judged by the words it uses. */
+function fieldForMessage(message) {
+  const m = message.toLowerCase();
+  if (/hosting provider|service|url|pds/.test(m)) return 'service';
+  if (/password/.test(m)) return 'password';
+  if (/handle|identifier|email|\bdid\b/.test(m)) return 'identifier';
+  return null;
+}
+
+/** Client-side checks; returns the list of [field, message] problems (empty when all is well). */
+function validate({ identifier, password, service }) {
+  const problems = [];
+  if (!identifier) problems.push(['identifier', 'Enter your handle (like you.bsky.social) or your email address.']);
+  if (!password) problems.push(['password', 'Enter an app password.']);
+  let url = null;
+  try { url = new URL(service); } catch { /* reported below */ }
+  if (!url || !['http:', 'https:'].includes(url.protocol)) {
+    problems.push(['service', 'Enter the hosting provider as a web address starting with https:// (for most people: https://bsky.social).']);
+  }
+  return problems;
+}
+
+async function onSubmit(event) {
+  event.preventDefault();
+  if (busy) return;
+  clearErrors();
+
+  const passwordInput = byId('password');
+  const values = {
+    identifier: byId('identifier').value.trim(),
+    password: passwordInput.value,
+    service: byId('service').value.trim(),
+  };
+  const problems = validate(values);
+  if (problems.length) {
+    for (const [field, message] of problems) setFieldError(field, message);
+    byId(problems[0][0]).focus();
+    return;
+  }
+  showShapeWarning(values.password); // a warning only: the request still goes ahead
+
+  // The app password leaves the page now: it lives only in this local variable until Rust has it.
+  const { password } = values;
+  passwordInput.value = '';
+  values.password = '';
+
+  const form = byId('connect-form');
+  const submit = byId('connect-submit');
+  busy = true;
+  form.setAttribute('aria-busy', 'true');
+  setBusy(submit, true, 'Connecting…');
+  try {
+    const result = await api.connectAccount({ identifier: values.identifier, password, service: values.service });
+    form.reset();
+    clearErrors();
+    hidePassword();
+    setReconnect(null);
+    byId('advanced').open = false;
+    onConnected(result);
+  } catch (err) {
+    showServerError(err);
+  } finally {
+    busy = false;
+    form.removeAttribute('aria-busy');
+    setBusy(submit, false);
+  }
+}
+
+function showServerError({ code, message }) {
+  const text = message || 'Something went wrong. Please try again.';
+  let field = null;
+  if (PASSWORD_CODES.has(code)) field = 'password';
+  else if (code === 'validation') field = fieldForMessage(text);
+
+  if (field) {
+    setFieldError(field, text);
+    byId(field).focus();
+  } else {
+    setFormError(text);
+    byId('password').focus(); // the password was cleared: it must be entered again to retry
+  }
+}
