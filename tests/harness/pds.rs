@@ -18,7 +18,6 @@ pub struct TestPds {
     pub url: String,
     pub jwt_secret: String,
     pub admin_password: String,
-    http: reqwest::Client,
     _launcher: Mutex<Child>,
 }
 
@@ -30,6 +29,12 @@ pub struct TestUser {
     pub password: String,
     pub did: String,
     pub access_jwt: String,
+}
+
+/// A client per call: each `#[tokio::test]` has its own runtime, and a pooled connection must not
+/// outlive the runtime that opened it.
+fn http() -> reqwest::Client {
+    reqwest::Client::new()
 }
 
 fn required_env(name: &str) -> String {
@@ -71,7 +76,6 @@ impl TestPds {
             url: text("pdsUrl"),
             jwt_secret: text("jwtSecret"),
             admin_password: text("adminPassword"),
-            http: reqwest::Client::new(),
             _launcher: Mutex::new(child),
         }
     }
@@ -82,7 +86,7 @@ impl TestPds {
 
     /// POSTs JSON, returning the status and the JSON body (`null` when empty).
     pub async fn post(&self, nsid: &str, bearer: Option<&str>, body: &Value) -> (u16, Value) {
-        let mut request = self.http.post(self.xrpc(nsid)).json(body);
+        let mut request = http().post(self.xrpc(nsid)).json(body);
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
@@ -91,7 +95,7 @@ impl TestPds {
 
     /// A POST with a bearer token and no body (session calls).
     pub async fn post_empty(&self, nsid: &str, bearer: &str) -> (u16, Value) {
-        Self::answer(self.http.post(self.xrpc(nsid)).bearer_auth(bearer)).await
+        Self::answer(http().post(self.xrpc(nsid)).bearer_auth(bearer)).await
     }
 
     pub async fn get(
@@ -100,7 +104,7 @@ impl TestPds {
         bearer: Option<&str>,
         query: &[(&str, &str)],
     ) -> (u16, Value) {
-        let mut request = self.http.get(self.xrpc(nsid)).query(query);
+        let mut request = http().get(self.xrpc(nsid)).query(query);
         if let Some(token) = bearer {
             request = request.bearer_auth(token);
         }
