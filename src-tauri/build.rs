@@ -7,6 +7,16 @@ fn main() {
         "connect_account",
         "refresh_account",
         "disconnect_account",
+        "analyze_text",
+        "fetch_link_card",
+        "stage_image",
+        "preview_image",
+        "load_draft",
+        "save_draft",
+        "get_settings",
+        "set_settings",
+        "default_langs",
+        "post",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -96,13 +96,7 @@ async fn ten_concurrent_calls_on_an_expired_token_share_one_refresh() {
     // Point the stored account at a counting relay in front of the real PDS.
     let upstream = pds().url.trim_start_matches("http://").to_owned();
     let proxy = CountingProxy::start(upstream).await;
-    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("db");
-    db.execute(
-        "UPDATE accounts SET service = ?1, pds = ?1 WHERE did = ?2",
-        [format!("{}/", proxy.url), user.did.clone()],
-    )
-    .expect("point at proxy");
-    drop(db);
+    env.route_account_through(&user.did, &proxy.url);
 
     let accounts = Arc::new(open(&env));
     let calls = (0..10).map(|_| {
@@ -128,13 +122,8 @@ async fn a_network_failure_keeps_the_session() {
     let (user, env, accounts) = connected_account("net").await;
     drop(accounts);
     let before = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
-    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("db");
-    db.execute(
-        "UPDATE accounts SET service = 'http://127.0.0.1:9/' WHERE did = ?1",
-        [user.did.clone()],
-    )
-    .expect("point at a dead port");
-    drop(db);
+    // Port 9 on loopback: nothing listens, as when the network is down.
+    env.route_account_through(&user.did, "http://127.0.0.1:9");
 
     let accounts = open(&env);
     let err = accounts

@@ -72,6 +72,8 @@ async fn start_session(env: &CliEnv) -> (Driver, Client) {
         serde_json::json!({ "application": app }),
     );
     let url = format!("http://127.0.0.1:{port}");
+    // Several rustls crypto backends are compiled in; pick one for the WebDriver client.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     for _ in 0..100 {
         if let Ok(client) = ClientBuilder::rustls()
             .expect("tls")
@@ -102,6 +104,44 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|err| panic!("{css} never appeared: {err}"))
 }
 
+/// Runs `action` on a fresh lookup of `css`, retrying while the element is missing or was replaced
+/// by a re-render (stale).
+async fn with_element<T, F, Fut>(client: &Client, css: &str, action: F) -> T
+where
+    F: Fn(fantoccini::elements::Element) -> Fut,
+    Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+{
+    let mut last_error = None;
+    for _ in 0..100 {
+        match client.find(Locator::Css(css)).await {
+            Ok(element) => match action(element).await {
+                Ok(value) => return value,
+                Err(err) => last_error = Some(err),
+            },
+            Err(err) => last_error = Some(err),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last_error:?}");
+}
+
+async fn text_of(client: &Client, css: &str) -> String {
+    with_element(client, css, |element| async move { element.text().await }).await
+}
+
+async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
+    with_element(
+        client,
+        css,
+        |element| async move { element.attr(name).await },
+    )
+    .await
+}
+
+async fn click(client: &Client, css: &str) {
+    with_element(client, css, |element| async move { element.click().await }).await
+}
+
 #[tokio::test]
 async fn connect_see_and_disconnect_an_account_in_the_window() {
     keychain::require_secret_service();
@@ -111,7 +151,12 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
     let env = CliEnv::new();
     let (_driver, client) = start_session(&env).await;
 
-    wait_for(&client, "#connect-form").await;
+    // The empty state is rendered once the account list has loaded.
+    wait_for(
+        &client,
+        "#view-accounts:not([hidden]) #accounts-empty:not([hidden])",
+    )
+    .await;
     screenshot(&client, "1-empty").await;
 
     wait_for(&client, "#identifier")
@@ -140,23 +185,12 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
         .expect("submit");
 
     let item_css = format!(".account[data-did=\"{}\"]", user.did);
-    let item = wait_for(&client, &item_css).await;
-    let handle = item
-        .find(Locator::Css(".account-handle"))
-        .await
-        .expect("handle element")
-        .text()
-        .await
-        .expect("handle text");
+    wait_for(&client, &item_css).await;
+    // The list re-renders when the window is told accounts changed: look elements up afresh.
+    let handle = text_of(&client, &format!("{item_css} .account-handle")).await;
     assert!(handle.contains(&user.handle), "listed handle: {handle:?}");
-    let badge = item
-        .find(Locator::Css(".health-badge"))
-        .await
-        .expect("badge");
-    assert_eq!(
-        badge.attr("data-status").await.expect("status").as_deref(),
-        Some("active")
-    );
+    let status = attr_of(&client, &format!("{item_css} .health-badge"), "data-status").await;
+    assert_eq!(status.as_deref(), Some("active"));
     // The password field was cleared after submit: the app password is no longer in the page.
     let page = client.source().await.expect("page source");
     assert!(
@@ -169,12 +203,7 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
     // The account is really stored: the keychain holds its tokens.
     assert!(keychain::tokens(&env.keychain_service, &user.did).is_some());
 
-    item.find(Locator::Css(".disconnect"))
-        .await
-        .expect("disconnect button")
-        .click()
-        .await
-        .expect("click disconnect");
+    click(&client, &format!("{item_css} .disconnect")).await;
     wait_for(&client, "#confirm-yes").await;
     screenshot(&client, "4-confirm").await;
     wait_for(&client, "#confirm-yes")
@@ -199,6 +228,103 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
     assert!(gone, "the account is still listed after disconnecting");
     screenshot(&client, "5-disconnected").await;
     assert_eq!(keychain::entry_count(&env.keychain_service), 0);
+
+    client.close().await.expect("close session");
+}
+
+#[tokio::test]
+async fn compose_with_an_image_and_post_from_the_window() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let user = pds.create_user("wcp").await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+    // Connected beforehand with the CLI (same data folder and keychain): the window opens on Compose.
+    env.connect(&user.handle, &app_password, &pds.url)
+        .expect_ok();
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(images_dir.path(), "beach.jpg", 1600, 1200);
+    let (_driver, client) = start_session(&env).await;
+
+    wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+    let text = "Hello from the Hayon window #hayon";
+    wait_for(&client, "#composer-text")
+        .await
+        .send_keys(text)
+        .await
+        .expect("type text");
+    let counter = format!("{} / 300", text.chars().count());
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = wait_for(&client, "#grapheme-counter")
+            .await
+            .text()
+            .await
+            .expect("counter text");
+        if shown.contains(&counter) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        shown.contains(&counter),
+        "counter shows {shown:?}, expected {counter:?}"
+    );
+    wait_for(&client, "#composer-highlight mark.hl-tag").await;
+    screenshot(&client, "compose-1-typed").await;
+
+    client
+        .find(Locator::Css("#image-input"))
+        .await
+        .expect("file input")
+        .send_keys(photo.to_str().expect("path"))
+        .await
+        .expect("attach image");
+    let ready = "#image-list > li.image-item[data-status=ready]";
+    wait_for(&client, ready).await;
+    with_element(&client, &format!("{ready} .image-alt"), |alt| async move {
+        alt.send_keys("A beach at noon").await
+    })
+    .await;
+    let account = format!("input.post-account[value=\"{}\"]", user.did);
+    let chosen = with_element(&client, &account, |input| async move {
+        input.is_selected().await
+    })
+    .await;
+    if !chosen {
+        click(&client, &account).await;
+    }
+    screenshot(&client, "compose-2-ready").await;
+
+    wait_for(&client, "#post-submit:not([disabled])").await;
+    click(&client, "#post-submit").await;
+    let link = wait_for(&client, "a.post-link[href]").await;
+    let href = link.attr("href").await.expect("href").expect("a link");
+    screenshot(&client, "compose-3-posted").await;
+    let prefix = format!("https://bsky.app/profile/{}/post/", user.handle);
+    assert!(href.starts_with(&prefix), "post link {href}");
+    let rkey = href.trim_start_matches(&prefix);
+    let (status, record) = pds
+        .get(
+            "com.atproto.repo.getRecord",
+            None,
+            &[
+                ("repo", user.did.as_str()),
+                ("collection", "app.bsky.feed.post"),
+                ("rkey", rkey),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["value"]["text"], text);
+    assert_eq!(
+        record["value"]["embed"]["images"][0]["alt"],
+        "A beach at noon"
+    );
+    assert_eq!(
+        record["value"]["embed"]["images"][0]["aspectRatio"]["width"],
+        1600
+    );
 
     client.close().await.expect("close session");
 }

@@ -23,7 +23,7 @@ pub fn start_health_checks(app: tauri::AppHandle, state: &AppState) {
                             tracing::info!(did = %account.did, code = err.code.as_str(), "health check failed");
                         }
                     }
-                    crate::commands::notify(&app);
+                    crate::commands::notify_accounts_changed(&app);
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "could not list accounts for health checks")

@@ -6,6 +6,7 @@
 
 mod background;
 mod commands;
+mod staging;
 mod state;
 
 fn main() {
@@ -21,6 +22,7 @@ fn main() {
                 );
             }
         })
+        .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             let state = state::AppState::open(app.handle());
             background::start_health_checks(app.handle().clone(), &state);
@@ -28,10 +30,20 @@ fn main() {
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::list_accounts,
-            commands::connect_account,
-            commands::refresh_account,
-            commands::disconnect_account,
+            commands::accounts::list_accounts,
+            commands::accounts::connect_account,
+            commands::accounts::refresh_account,
+            commands::accounts::disconnect_account,
+            commands::compose::analyze_text,
+            commands::compose::fetch_link_card,
+            commands::compose::stage_image,
+            commands::compose::preview_image,
+            commands::compose::load_draft,
+            commands::compose::save_draft,
+            commands::compose::get_settings,
+            commands::compose::set_settings,
+            commands::compose::default_langs,
+            commands::compose::post,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -4,29 +4,47 @@
 //!
 //! `HAYON_DATA_DIR` and `HAYON_KEYCHAIN_SERVICE` override the defaults, as for the CLI (tests use them).
 
+use hayon_core::link_card::CardFetcher;
 use hayon_core::{Accounts, Config, Error};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::Manager;
 
 #[derive(Debug)]
 pub struct AppState {
     accounts: Result<Arc<Accounts>, Error>,
+    staging_dir: Result<PathBuf, Error>,
+    card_fetcher: Result<CardFetcher, Error>,
 }
 
 impl AppState {
     pub fn open(app: &tauri::AppHandle) -> Self {
-        let accounts = config(app).and_then(|config| {
+        let config = config(app);
+        let accounts = config.clone().and_then(|config| {
             hayon_core::logging::init(&config.data_dir)?;
             Accounts::open(&config).map(Arc::new)
         });
         if let Err(err) = &accounts {
             eprintln!("Hayon could not open its data: {err}");
         }
-        Self { accounts }
+        Self {
+            accounts,
+            staging_dir: config.map(|config| config.data_dir.join("attachments")),
+            card_fetcher: CardFetcher::new(),
+        }
     }
 
     pub fn accounts(&self) -> Result<Arc<Accounts>, Error> {
         self.accounts.clone()
+    }
+
+    /// Where attached images are copied while they are part of a draft.
+    pub fn staging_dir(&self) -> Result<&Path, Error> {
+        self.staging_dir.as_deref().map_err(Clone::clone)
+    }
+
+    pub fn card_fetcher(&self) -> Result<&CardFetcher, Error> {
+        self.card_fetcher.as_ref().map_err(Clone::clone)
     }
 }
 

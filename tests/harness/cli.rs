@@ -125,6 +125,22 @@ impl CliEnv {
         )
     }
 
+    /// Points the stored account at another server address (a counting relay, a dead port): the
+    /// account's login host and PDS both change in the real SQLite file, as no UI could do.
+    pub fn route_account_through(&self, did: &str, base_url: &str) {
+        let db = rusqlite::Connection::open(self.path().join("hayon.sqlite3")).expect("db");
+        let changed = db
+            .execute(
+                "UPDATE accounts SET service = ?1, pds = ?1 WHERE did = ?2",
+                [
+                    format!("{}/", base_url.trim_end_matches('/')),
+                    did.to_owned(),
+                ],
+            )
+            .expect("update the account's servers");
+        assert_eq!(changed, 1, "{did} is not stored");
+    }
+
     pub fn list(&self) -> Vec<Value> {
         match self.run(&["account", "list"], "").expect_ok() {
             Value::Array(accounts) => accounts,

@@ -11,10 +11,12 @@
 //! install it (`scripts/test.sh` does all of it).
 
 pub mod cli;
+pub mod images;
 pub mod keychain;
 pub mod pds;
 pub mod proxy;
 pub mod scan;
+pub mod web;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 

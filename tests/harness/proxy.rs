@@ -32,6 +32,11 @@ impl CountingProxy {
         Self { url, counts }
     }
 
+    /// How many requests went through in all.
+    pub fn total(&self) -> usize {
+        self.counts.lock().expect("counts").values().sum()
+    }
+
     /// How many requests for `nsid` went through.
     pub fn count(&self, nsid: &str) -> usize {
         self.counts

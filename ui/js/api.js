@@ -12,10 +12,10 @@ const backend = usingFakeBackend ? import('./fake-backend.js') : Promise.resolve
  * Calls a Rust command. Rejections are always `{ code, message }`: Rust sends that shape, and anything
  * else (a plain string from Tauri itself, an Error) is wrapped so callers can branch on `code`.
  */
-export async function invoke(command, args = {}) {
+export async function invoke(command, args = {}, options = undefined) {
   const b = await backend;
   try {
-    return await b.invoke(command, args);
+    return await (options ? b.invoke(command, args, options) : b.invoke(command, args));
   } catch (err) {
     throw toAppError(err);
   }
@@ -40,6 +40,70 @@ export const refreshAccount = (did) => invoke('refresh_account', { account: did 
 
 /** `did` → { did, connected: false, serverSessionRevoked } */
 export const disconnectAccount = (did) => invoke('disconnect_account', { account: did });
+
+// ---- Composer ----
+
+/**
+ * `text` → { graphemes, maxGraphemes, bytes, maxBytes, overLimit, facets, publishedText,
+ * publishedFacets, linkCard }. Facet offsets are UTF-8 byte offsets into `text`.
+ */
+export const analyzeText = (text) => invoke('analyze_text', { text });
+
+/** `uri` → { uri, title, description, imageUrl|null } */
+export const fetchLinkCard = (uri) => invoke('fetch_link_card', { uri });
+
+/**
+ * Sends a picked/dropped/pasted File to Rust, which prepares it for posting (orientation applied,
+ * metadata stripped, re-encoded under the size limit). The bytes travel as Tauri's raw invoke body;
+ * the file name (for error messages) as a header.
+ * → { path, previewUrl, width, height, mimeType, bytes }
+ */
+export async function stageImage(file) {
+  let bytes;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch {
+    throw { code: 'io', message: `Couldn't read “${file.name}”. It may have been moved or deleted.` };
+  }
+  return invoke('stage_image', bytes, { headers: { 'x-file-name': encodeURIComponent(file.name) } });
+}
+
+/** A staged image's preview again (after a restart): `path` → same shape as stageImage. */
+export const previewImage = (path) => invoke('preview_image', { path });
+
+/** → null | { text, images: [{ path, alt }], accounts: [did], langs: [tag], linkCard } */
+export const loadDraft = () => invoke('load_draft');
+
+export const saveDraft = (draft) => invoke('save_draft', { draft });
+
+/** → { requireAltText } */
+export const getSettings = () => invoke('get_settings');
+
+export const setSettings = (settings) => invoke('set_settings', { settings });
+
+/** → the post languages to start with, e.g. ["en"] */
+export const defaultLangs = () => invoke('default_langs');
+
+/**
+ * Posts `{ text, images: [{ path, alt }], accounts: [did], langs, linkCard }`. `onStage` hears the
+ * progress ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
+ * → one entry per account: { account, handle, uri, cid, url } or { account, handle, error: { code, message } }
+ */
+export async function post(request, onStage) {
+  const b = await backend;
+  const channel = new b.Channel();
+  channel.onmessage = (stage) => onStage?.(stage);
+  return invoke('post', { request, onProgress: channel });
+}
+
+/** Opens a web address in the default browser (never inside the app's window). */
+export async function openExternal(url) {
+  if (usingFakeBackend) {
+    window.open(url, '_blank', 'noopener');
+    return;
+  }
+  await invoke('plugin:opener|open_url', { url });
+}
 
 /** Calls `callback` whenever Rust says the stored accounts changed (event `accounts-changed`). */
 export async function onAccountsChanged(callback) {

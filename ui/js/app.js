@@ -1,22 +1,25 @@
 // Entry point: wires the views together — hash navigation between Compose and Settings › Connected
 // accounts, keyboard shortcuts, the `accounts-changed` event from Rust, and the first load.
-import { onAccountsChanged, usingFakeBackend } from './api.js';
+import { listAccounts, onAccountsChanged, usingFakeBackend } from './api.js';
 import { byId } from './dom.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
 import { focusIdentifier, initConnectForm, prefillReconnect } from './connect-form.js';
 import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
+import { focusComposer, initComposer, reloadComposerAccounts } from './composer/composer.js';
 
 const ROUTES = {
   '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose' },
   '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts' },
 };
-const DEFAULT_ROUTE = '#/settings/accounts';
+const ACCOUNTS_ROUTE = '#/settings/accounts';
+// Compose once an account is connected; until then, the page where one gets connected.
+let defaultRoute = ACCOUNTS_ROUTE;
 
 function route() {
   // Only "#/…" hashes are routes; others (like the skip link's #main) leave the current view alone.
   if (location.hash.startsWith('#/') || !document.querySelector('.view:not([hidden])')) {
-    const current = ROUTES[location.hash] ?? ROUTES[DEFAULT_ROUTE];
+    const current = ROUTES[location.hash] ?? ROUTES[defaultRoute];
     for (const r of Object.values(ROUTES)) {
       byId(r.view).hidden = r !== current;
       const link = byId(r.nav);
@@ -27,7 +30,7 @@ function route() {
 }
 
 function goToAccounts() {
-  if (byId('view-accounts').hidden) location.hash = DEFAULT_ROUTE;
+  if (byId('view-accounts').hidden) location.hash = ACCOUNTS_ROUTE;
   route();
 }
 
@@ -53,19 +56,39 @@ function onConnected({ account, warnings = [] }) {
   loadAccounts();
 }
 
-function main() {
+async function main() {
   if (usingFakeBackend) {
     byId('fake-banner').hidden = false;
     console.info('Hayon: no Tauri runtime found, using the in-browser FAKE backend (js/fake-backend.js).');
   }
-  window.addEventListener('hashchange', route);
-  route();
   document.addEventListener('keydown', onKeydown);
   initAccounts({ onReconnect: prefillReconnect });
   initConnectForm({ onConnected });
-  onAccountsChanged(() => loadAccounts()).catch(() => { /* no event permission: manual reload only */ });
+  const composerReady = initComposer();
+  onAccountsChanged(() => {
+    loadAccounts();
+    reloadComposerAccounts();
+  }).catch(() => { /* no event permission: manual reload only */ });
   setInterval(refreshRelativeTimes, 30_000);
   loadAccounts();
+
+  window.addEventListener('hashchange', route);
+  // Show a page at once (the accounts page, as before), then switch to Compose if an account is
+  // connected — the answer takes milliseconds, and a view is never left hidden while waiting for it.
+  const routed = Boolean(ROUTES[location.hash]);
+  route();
+  if (!routed) {
+    const accounts = await listAccounts().catch(() => []);
+    if (accounts.some((a) => a.connected !== false)) defaultRoute = '#/compose';
+    if (!ROUTES[location.hash]) {
+      history.replaceState(null, '', defaultRoute);
+      route();
+    }
+  }
+  if (location.hash === '#/compose') {
+    await composerReady;
+    if (!document.activeElement || document.activeElement === document.body) focusComposer();
+  }
 }
 
 main();

@@ -5,6 +5,8 @@
 // Passwords that trigger errors: "wrong" → invalid_credentials, "main" → main_password_refused,
 // "2fa" → auth_factor_required, "offline" → network, "slow" → succeeds after 3 s.
 // A handle containing "warn" connects with a warning. Add &delay=0 to skip the artificial latency.
+// The composer's commands (analysis, link cards, images, drafts, posting) are faked in fake-composer.js.
+import { composerCommands } from './fake-composer.js';
 
 const params = new URLSearchParams(location.search);
 const LATENCY = Number(params.get('delay') ?? 600);
@@ -62,6 +64,8 @@ const find = (did) => accounts.find((a) => a.did === did);
 const emit = (name) => (listeners.get(name) ?? []).forEach((cb) => cb());
 
 const commands = {
+  ...composerCommands({ accounts: () => accounts, latency: LATENCY }),
+
   list_accounts: async () => accounts.map(publicView),
 
   async connect_account({ identifier, password, service }) {
@@ -103,11 +107,19 @@ const commands = {
   },
 };
 
-export async function invoke(command, args = {}) {
-  await sleep(LATENCY);
+// Composer commands set their own (shorter, realistic) delays; the account commands all take LATENCY.
+const OWN_LATENCY = /^(analyze_text|fetch_link_card|stage_image|preview_image|load_draft|save_draft|get_settings|set_settings|default_langs|post)$/;
+
+export async function invoke(command, args = {}, options = {}) {
+  if (!OWN_LATENCY.test(command)) await sleep(LATENCY);
   const run = commands[command];
   if (!run) return fail('unknown', `The fake backend has no command "${command}".`);
-  return run(args);
+  return run(args, options);
+}
+
+/** Stands in for window.__TAURI__.core.Channel: the fake calls `onmessage` directly. */
+export class Channel {
+  onmessage = () => {};
 }
 
 export function listen(name, callback) {

@@ -6,6 +6,9 @@
 //! JSON document: the result, or `{"error":{"code","message"}}`.
 
 mod account;
+mod compose;
+mod media;
+mod post;
 
 use clap::{Parser, Subcommand};
 use hayon_core::{Accounts, Config, Error};
@@ -37,6 +40,31 @@ enum Command {
     /// Connected Bluesky accounts.
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Publish a post (text from --text-file or stdin) to one or several accounts.
+    Post(post::PostArgs),
+    /// Composer text analysis (needs no account).
+    #[command(subcommand)]
+    Compose(compose::ComposeCommand),
+    /// Images prepared for upload, as the app does it (needs no account).
+    #[command(subcommand)]
+    Media(media::MediaCommand),
+}
+
+/// What a command prints, and whether everything it did succeeded (exit status 1 otherwise, e.g. a
+/// post that failed for one of several accounts).
+#[derive(Debug)]
+struct Output {
+    value: serde_json::Value,
+    success: bool,
+}
+
+impl From<serde_json::Value> for Output {
+    fn from(value: serde_json::Value) -> Self {
+        Self {
+            value,
+            success: true,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -49,8 +77,15 @@ fn main() -> ExitCode {
         .and_then(|runtime| runtime.block_on(run(cli)));
     match outcome {
         Ok(output) => {
-            print(&output, json);
-            ExitCode::SUCCESS
+            // Null: the command streamed its own output (`compose analyze --jsonl`).
+            if !output.value.is_null() {
+                print(&output.value, json);
+            }
+            if output.success {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
         }
         Err(err) => {
             if json {
@@ -63,22 +98,36 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<serde_json::Value, Error> {
-    let data_dir = match cli.data_dir {
+async fn run(cli: Cli) -> Result<Output, Error> {
+    // Opened only by the commands that use accounts: `compose` and `media` work without store or
+    // keychain.
+    let accounts = || open_accounts(cli.data_dir, cli.keychain_service);
+    match cli.command {
+        Command::Account(command) => account::run(&accounts()?, command).await.map(Output::from),
+        Command::Post(args) => {
+            let (value, success) = post::run(&accounts()?, args).await?;
+            Ok(Output { value, success })
+        }
+        Command::Compose(command) => compose::run(command),
+        Command::Media(command) => media::run(command),
+    }
+}
+
+/// The store and keychain, for the commands that use accounts.
+fn open_accounts(
+    data_dir: Option<PathBuf>,
+    keychain_service: Option<String>,
+) -> Result<Accounts, Error> {
+    let data_dir = match data_dir {
         Some(dir) => dir,
         None => hayon_core::paths::default_data_dir()?,
     };
     hayon_core::logging::init(&data_dir)?;
-    let config = Config {
+    Accounts::open(&Config {
         data_dir,
-        keychain_service: cli
-            .keychain_service
+        keychain_service: keychain_service
             .unwrap_or_else(|| hayon_core::paths::APP_IDENTIFIER.to_owned()),
-    };
-    let accounts = Accounts::open(&config)?;
-    match cli.command {
-        Command::Account(command) => account::run(&accounts, command).await,
-    }
+    })
 }
 
 fn print(value: &serde_json::Value, json: bool) {

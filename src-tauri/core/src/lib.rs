@@ -4,17 +4,25 @@
 //!   path (`Accounts::authed`) that all calls to a PDS go through.
 //! - [`xrpc`]: the typed AT Protocol client. [`keychain`]: tokens in the OS keychain. [`store`]: the
 //!   SQLite database. [`error::Error`]: `{code, message}` for the user.
+//! - [`media`]: images prepared for upload (oriented, stripped, ≤ 1,000,000 bytes), in parallel.
 
 pub mod account;
 pub mod accounts;
+pub mod compose;
+pub mod draft;
 pub mod error;
 pub mod identity;
 pub mod jwt;
 pub mod keychain;
+pub mod link_card;
 pub mod logging;
+pub mod media;
 pub mod paths;
+pub mod posting;
 pub mod secret;
+pub mod settings;
 pub mod store;
+pub mod tid;
 pub mod xrpc;
 
 pub use account::{Account, Health, HealthStatus};

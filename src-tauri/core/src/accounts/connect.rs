@@ -1,7 +1,7 @@
 //! Connecting an account with an app password, and disconnecting it.
 
 use super::session::LiveSession;
-use super::{errors, now, Accounts, Disconnected};
+use super::{errors, now_rfc3339, Accounts, Disconnected};
 use crate::account::{Account, Health};
 use crate::error::{Error, Result};
 use crate::identity::{
@@ -107,7 +107,7 @@ impl Accounts {
             .insert(output.did.clone(), session.clone());
 
         let profile = self.fetch_profile(&session).await;
-        let timestamp = now();
+        let timestamp = now_rfc3339();
         let account = Account {
             did: output.did.clone(),
             handle: output.handle,

@@ -1,7 +1,7 @@
 //! Refresh and health: what happened to a session is recorded on the account, so the window can show
 //! "needs reconnection" after the fact and the user knows why.
 
-use super::{errors, now, Accounts};
+use super::{errors, now_rfc3339, Accounts};
 use crate::account::{Account, Health, HealthStatus};
 use crate::error::{Error, Result};
 use crate::xrpc::XrpcError;
@@ -27,7 +27,7 @@ impl Accounts {
                 async move { xrpc.get_session(&pds, &access).await }
             })
             .await?;
-        let timestamp = now();
+        let timestamp = now_rfc3339();
         let health = Health {
             last_successful_refresh: account.health.last_successful_refresh.clone(),
             ..Health::active(&timestamp)
@@ -45,11 +45,11 @@ impl Accounts {
         let handle = self.find(&session.did)?.handle;
         let profile = self.fetch_profile(session).await;
         self.store
-            .update_identity(&session.did, &handle, &profile, &now())
+            .update_identity(&session.did, &handle, &profile, &now_rfc3339())
     }
 
     pub(super) fn record_refresh_success(&self, did: &str, handle: &str) -> Result<()> {
-        let timestamp = now();
+        let timestamp = now_rfc3339();
         self.store
             .update_health(did, &Health::active(&timestamp), &timestamp)?;
         if let Some(account) = self.store.find_account(did)? {
@@ -95,7 +95,7 @@ impl Accounts {
             last_error: Some(error.message.clone()),
             consecutive_failures: account.health.consecutive_failures.saturating_add(1),
         };
-        if let Err(store_err) = self.store.update_health(did, &health, &now()) {
+        if let Err(store_err) = self.store.update_health(did, &health, &now_rfc3339()) {
             tracing::warn!(did, error = %store_err, "could not record the account's health");
         }
         error

@@ -43,7 +43,7 @@ pub struct Disconnected {
 pub struct Accounts {
     store: Store,
     keychain: Arc<dyn TokenStore>,
-    xrpc: XrpcClient,
+    pub(crate) xrpc: XrpcClient,
     sessions: Mutex<HashMap<String, Arc<LiveSession>>>,
 }
 
@@ -58,6 +58,11 @@ impl Accounts {
             xrpc,
             sessions: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The database, for the composer's draft and the settings.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     pub fn list(&self) -> Result<Vec<Account>> {
@@ -144,9 +149,5 @@ fn parse_stored_url(text: &str) -> Result<Url> {
     Url::parse(text).map_err(|err| Error::storage(format!("stored server address {text}: {err}")))
 }
 
-/// Now, as RFC 3339 in UTC.
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+pub(crate) use crate::store::now_rfc3339;
+pub(crate) use errors::describe as describe_error;

@@ -25,6 +25,18 @@ const MIGRATIONS: &[&str] = &[
         updated_at              TEXT NOT NULL
     ) STRICT;
     CREATE INDEX accounts_handle ON accounts (handle);",
+    // 2: the composer's draft (one at a time), saved as the user types. JSON, because its shape follows
+    // the composer and is only ever read back whole.
+    "CREATE TABLE drafts (
+        id         INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+        body       TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    ) STRICT;",
+    // 3: user preferences, one row per setting (value is JSON).
+    "CREATE TABLE settings (
+        key   TEXT PRIMARY KEY NOT NULL,
+        value TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,7 @@
 //! CLI may use it at the same time; the file is created with mode 0600 (its `-wal`/`-shm` companions
 //! inherit that mode from SQLite).
 
+mod drafts;
 mod migrations;
 
 use crate::account::{Account, Health, HealthStatus};
@@ -57,7 +58,7 @@ impl Store {
         &self.path
     }
 
-    fn conn(&self) -> MutexGuard<'_, Connection> {
+    pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (statements are atomic), so a
         // poisoned lock is still safe to use.
         self.conn
@@ -180,6 +181,13 @@ impl Store {
             .map_err(Error::storage)?;
         Ok(removed > 0)
     }
+}
+
+/// Now, as RFC 3339 in UTC: the format of every timestamp in the database.
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 const SELECT_ACCOUNT: &str = "SELECT did, handle, service, pds, display_name, description, avatar,

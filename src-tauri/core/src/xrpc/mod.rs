@@ -6,6 +6,7 @@
 
 mod calls;
 mod error;
+mod repo;
 pub mod types;
 
 pub use error::XrpcError;
@@ -117,6 +118,22 @@ impl XrpcClient {
         if let Some(body) = body {
             builder = builder.json(body);
         }
+        self.send_json(host, nsid, builder).await
+    }
+
+    /// A procedure whose input is raw bytes (uploadBlob), with a JSON answer.
+    pub async fn procedure_bytes<T: DeserializeOwned>(
+        &self,
+        host: &Url,
+        nsid: &str,
+        bytes: Vec<u8>,
+        content_type: &str,
+        auth: Option<&Secret>,
+    ) -> Result<T, XrpcError> {
+        let builder = self
+            .request(Method::POST, host, nsid, auth)?
+            .header(header::CONTENT_TYPE, content_type)
+            .body(bytes);
         self.send_json(host, nsid, builder).await
     }
 

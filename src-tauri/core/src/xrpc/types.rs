@@ -73,3 +73,20 @@ pub struct CidLink {
 pub(super) struct GetRecordOutput<T> {
     pub value: T,
 }
+
+/// `com.atproto.repo.createRecord` / `getRecord`: where a record lives.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct RecordRef {
+    pub uri: String,
+    pub cid: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct UploadBlobOutput {
+    pub blob: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct ResolveHandleOutput {
+    pub did: String,
+}

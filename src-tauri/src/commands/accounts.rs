@@ -1,11 +1,9 @@
-//! The commands the web view may call (and, by the capability in tauri.conf.json, only these).
+//! Connected-accounts commands: list, connect, refresh, disconnect.
 
+use super::notify_accounts_changed as notify;
 use crate::state::AppState;
 use hayon_core::{Account, ConnectRequest, Connected, Disconnected, Error, Secret};
-use tauri::{AppHandle, Emitter, State};
-
-/// Tells every window to reload the account list.
-pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
+use tauri::{AppHandle, State};
 
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<Account>, Error> {
@@ -53,10 +51,4 @@ pub async fn disconnect_account(
     let disconnected = state.accounts()?.disconnect(&account).await?;
     notify(&app);
     Ok(disconnected)
-}
-
-pub fn notify(app: &AppHandle) {
-    if let Err(err) = app.emit(ACCOUNTS_CHANGED, ()) {
-        tracing::warn!(error = %err, "could not notify the window");
-    }
 }

@@ -1,0 +1,120 @@
+//! The words of every image failure. Each message names the file (by its name, as the person saw it
+//! in the picker) and says what to do next. All are `validation`: the input is what needs changing.
+//! Technical detail goes to the log, not into the message.
+
+use super::source::Unsupported;
+use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
+use crate::error::Error;
+use std::fmt;
+use std::path::Path;
+
+const ACCEPTED: &str = "JPEG, PNG, GIF or WebP";
+
+/// `photo.jpg`, or the whole path when it has no file name.
+fn name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+fn error(message: String) -> Error {
+    Error::validation(message)
+}
+
+pub(super) fn unreadable(path: &Path, err: &std::io::Error) -> Error {
+    let name = name(path);
+    match err.kind() {
+        std::io::ErrorKind::NotFound => error(format!(
+            "{name} was not found. It may have been moved or deleted; choose it again."
+        )),
+        std::io::ErrorKind::PermissionDenied => error(format!(
+            "Hayon is not allowed to read {name}. Check the file's permissions, or copy it \
+             somewhere you own and choose the copy."
+        )),
+        _ => error(format!(
+            "Hayon could not read {name} ({err}). Check that the disk or network folder is \
+             available and choose it again."
+        )),
+    }
+}
+
+pub(super) fn folder(path: &Path) -> Error {
+    error(format!(
+        "{} is a folder, not an image. Choose an image file inside it.",
+        name(path)
+    ))
+}
+
+pub(super) fn empty(path: &Path) -> Error {
+    error(format!(
+        "{} is empty (0 bytes). Choose the image again, or export it again from the app that \
+         made it.",
+        name(path)
+    ))
+}
+
+pub(super) fn unsupported(path: &Path, kind: Unsupported) -> Error {
+    let name = name(path);
+    error(match kind {
+        Unsupported::Image(format) => format!(
+            "{name} is a {format} image; Hayon can post {ACCEPTED} images. Export it as JPEG or \
+             PNG and choose that file."
+        ),
+        Unsupported::Video => format!(
+            "{name} is a video; Hayon can post still images only ({ACCEPTED}). Choose a photo \
+             instead."
+        ),
+        Unsupported::NotAnImage => format!(
+            "{name} is not an image: its content is not {ACCEPTED}, whatever its name says. \
+             Choose a photo or picture file."
+        ),
+    })
+}
+
+pub(super) fn animated(path: &Path) -> Error {
+    error(format!(
+        "{} is animated; Hayon can post still images only. Choose a still image (videos and \
+         animated GIFs are not supported).",
+        name(path)
+    ))
+}
+
+pub(super) fn too_large(path: &Path, width: u32, height: u32) -> Error {
+    error(format!(
+        "{} is {width}×{height} pixels; Hayon accepts images up to {MAX_INPUT_SIDE} pixels on a \
+         side and {} megapixels in all. Scale it down in an image editor and choose it again.",
+        name(path),
+        MAX_INPUT_PIXELS / 1_000_000
+    ))
+}
+
+/// A file whose header looked right but whose data is damaged or cut short.
+pub(super) fn damaged(path: &Path, format: &str, detail: impl fmt::Display) -> Error {
+    tracing::warn!(file = %path.display(), %detail, "image could not be decoded");
+    error(format!(
+        "{} is damaged or incomplete, so Hayon cannot read it as {format}. Open it in an image \
+         editor and save it again, or choose another file.",
+        name(path)
+    ))
+}
+
+/// A valid file using a part of its format that the decoder does not implement.
+pub(super) fn unsupported_feature(path: &Path, format: &str, detail: impl fmt::Display) -> Error {
+    tracing::warn!(file = %path.display(), %detail, "image format feature not supported");
+    error(format!(
+        "{} uses a kind of {format} that Hayon cannot read. Open it in an image editor and save \
+         it again as a standard JPEG or PNG.",
+        name(path)
+    ))
+}
+
+/// Something that should not happen (an encoder failing on valid pixels).
+pub(super) fn internal(path: &Path, detail: impl fmt::Display) -> Error {
+    tracing::error!(file = %path.display(), %detail, "image preparation failed");
+    error(format!(
+        "Hayon could not prepare {} ({detail}). Try another copy of the image, or a screenshot \
+         of it.",
+        name(path)
+    ))
+}

@@ -1,0 +1,128 @@
+//! Images prepared for a post: what the PDS and every client accept, made from whatever the person
+//! picked.
+//!
+//! Each image is decoded with limits (a decompression bomb is refused from its header, before any
+//! pixel buffer exists), turned upright by its EXIF orientation, fitted within 2000×2000 pixels (as
+//! the official app does) and re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC,
+//! text chunks). The result is at most [`MAX_BLOB_BYTES`]: JPEG at the highest quality that fits, or
+//! PNG, scaled down as needed, when the image has any transparency. Animated, damaged and
+//! unsupported files get an error naming the file and saying what to do.
+//!
+//! The work is CPU-bound and blocking: call it from a blocking thread (`spawn_blocking`).
+//! [`prepare_images`] prepares the images of a post in parallel, one thread per core.
+//!
+//! Files: `source` opens and sniffs a file, `decode` and `jpeg` turn it into upright pixels,
+//! `pixels` and `resample` resize them, `encode` fits them under the byte limit, `errors` words
+//! the failures.
+
+mod decode;
+mod encode;
+mod errors;
+mod jpeg;
+mod pixels;
+mod resample;
+mod source;
+#[cfg(test)]
+mod tests;
+
+use crate::error::Error;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// The largest image blob every server accepts (protocol.md: older servers stop at 1,000,000).
+pub const MAX_BLOB_BYTES: usize = 1_000_000;
+/// The longest edge of a prepared image, as the official app: more is scaled down.
+pub const MAX_EDGE: u32 = 2000;
+/// Inputs larger than this on either side are refused from their header.
+pub const MAX_INPUT_SIDE: u32 = 20_000;
+/// Inputs with more pixels than this are refused from their header (a 100 MP RGBA image is
+/// 400 MB once decoded).
+pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
+/// How many images a post may carry (lexicon: `embed.images.images` ≤ 4).
+pub const MAX_IMAGES: usize = 4;
+
+/// An image ready to upload: its encoded bytes and what the post record says about it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PreparedImage {
+    /// The file it was made from.
+    pub input: PathBuf,
+    /// JPEG or PNG, at most [`MAX_BLOB_BYTES`], with no metadata.
+    pub bytes: Vec<u8>,
+    /// `image/jpeg` or `image/png`.
+    pub mime_type: &'static str,
+    /// Output size in pixels, upright: the post's `aspectRatio {width, height}`.
+    pub width: u32,
+    pub height: u32,
+}
+
+impl fmt::Debug for PreparedImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PreparedImage")
+            .field("input", &self.input)
+            .field("bytes", &self.bytes.len())
+            .field("mime_type", &self.mime_type)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish()
+    }
+}
+
+/// Prepares one image file for upload (blocking, CPU-bound).
+///
+/// A panic in a codec on some hostile file becomes an error for that file, not a crash.
+pub fn prepare_image(path: &Path) -> Result<PreparedImage, Error> {
+    std::panic::catch_unwind(|| prepare(path))
+        .unwrap_or_else(|_| Err(errors::internal(path, "a codec failed")))
+}
+
+fn prepare(path: &Path) -> Result<PreparedImage, Error> {
+    let source = source::open(path)?;
+    let upright = decode::upright(source, MAX_EDGE)?;
+    let encoded = encode::fit(upright, MAX_BLOB_BYTES, path)?;
+    Ok(PreparedImage {
+        input: path.to_path_buf(),
+        bytes: encoded.bytes,
+        mime_type: encoded.mime_type,
+        width: encoded.width,
+        height: encoded.height,
+    })
+}
+
+/// Prepares the images of a post in parallel, one worker per core (at most one per image); the
+/// results are in the order of `paths`. Each worker holds one image at a time, which bounds memory.
+pub fn prepare_images(paths: &[PathBuf]) -> Vec<Result<PreparedImage, Error>> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = cores.min(paths.len());
+    if workers <= 1 {
+        return paths.iter().map(|path| prepare_image(path)).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Result<PreparedImage, Error>>>> =
+        paths.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let index = next.fetch_add(1, Ordering::Relaxed);
+                let (Some(path), Some(slot)) = (paths.get(index), results.get(index)) else {
+                    break;
+                };
+                let result = prepare_image(path);
+                if let Ok(mut slot) = slot.lock() {
+                    *slot = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .zip(paths)
+        .map(|(slot, path)| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| Err(errors::internal(path, "the worker stopped")))
+        })
+        .collect()
+}

@@ -1,0 +1,174 @@
+//! Decoded pixels in the two layouts the encoders take (RGB for JPEG, RGBA for PNG), and the two
+//! things done to them: fitting within a size (`resample`) and turning them upright (`image`'s
+//! orientation transforms).
+
+use super::resample::resample;
+use image::metadata::Orientation;
+use image::{DynamicImage, RgbImage, RgbaImage};
+
+#[derive(Debug, Clone)]
+pub(super) enum Pixels {
+    Rgb(RgbImage),
+    /// Only for images with at least one pixel that is not fully opaque.
+    Rgba(RgbaImage),
+}
+
+impl Pixels {
+    pub fn width(&self) -> u32 {
+        match self {
+            Self::Rgb(image) => image.width(),
+            Self::Rgba(image) => image.width(),
+        }
+    }
+
+    pub fn height(&self) -> u32 {
+        match self {
+            Self::Rgb(image) => image.height(),
+            Self::Rgba(image) => image.height(),
+        }
+    }
+
+    /// RGB unless some pixel is transparent; any other layout (grey, 16-bit) is converted.
+    pub fn from_dynamic(image: DynamicImage) -> Self {
+        if !image.color().has_alpha() {
+            return Self::Rgb(image.into_rgb8());
+        }
+        let rgba = image.into_rgba8();
+        if rgba.pixels().all(|pixel| pixel.0[3] == u8::MAX) {
+            Self::Rgb(DynamicImage::ImageRgba8(rgba).into_rgb8())
+        } else {
+            Self::Rgba(rgba)
+        }
+    }
+
+    /// Scaled down (never up) to fit within `max_width`×`max_height`, keeping the aspect ratio.
+    pub fn fit_within(self, max_width: u32, max_height: u32) -> Result<Self, String> {
+        let (width, height) = fitted_size(self.width(), self.height(), max_width, max_height);
+        if (width, height) == (self.width(), self.height()) {
+            return Ok(self);
+        }
+        self.resized(width, height)
+    }
+
+    /// Resampled to exactly `width`×`height` (Lanczos3). Transparent images are resampled
+    /// premultiplied, so the colour of invisible pixels does not bleed into their neighbours.
+    pub fn resized(&self, width: u32, height: u32) -> Result<Self, String> {
+        let from = (self.width() as usize, self.height() as usize);
+        let to = (width as usize, height as usize);
+        let resized = match self {
+            Self::Rgb(image) => {
+                let raw = resample(image.as_raw(), from, 3, to);
+                RgbImage::from_raw(width, height, raw).map(Self::Rgb)
+            }
+            Self::Rgba(image) => {
+                let mut raw = image.as_raw().clone();
+                premultiply(&mut raw);
+                let mut raw = resample(&raw, from, 4, to);
+                unpremultiply(&mut raw);
+                RgbaImage::from_raw(width, height, raw).map(Self::Rgba)
+            }
+        };
+        resized.ok_or_else(|| "the resized buffer has the wrong size".to_owned())
+    }
+
+    /// The pixels as they are meant to be seen.
+    pub fn oriented(self, orientation: Orientation) -> Self {
+        if orientation == Orientation::NoTransforms {
+            return self;
+        }
+        let mut image = match self {
+            Self::Rgb(image) => DynamicImage::ImageRgb8(image),
+            Self::Rgba(image) => DynamicImage::ImageRgba8(image),
+        };
+        image.apply_orientation(orientation);
+        match image {
+            DynamicImage::ImageRgba8(image) => Self::Rgba(image),
+            other => Self::Rgb(other.into_rgb8()),
+        }
+    }
+}
+
+fn premultiply(rgba: &mut [u8]) {
+    for pixel in rgba.chunks_exact_mut(4) {
+        let alpha = u32::from(pixel[3]);
+        for channel in &mut pixel[..3] {
+            *channel = ((u32::from(*channel) * alpha + 127) / 255) as u8;
+        }
+    }
+}
+
+fn unpremultiply(rgba: &mut [u8]) {
+    for pixel in rgba.chunks_exact_mut(4) {
+        let alpha = u32::from(pixel[3]);
+        if alpha == 0 {
+            pixel[..3].fill(0);
+            continue;
+        }
+        for channel in &mut pixel[..3] {
+            *channel = ((u32::from(*channel) * 255 + alpha / 2) / alpha).min(255) as u8;
+        }
+    }
+}
+
+/// The largest size within `max_width`×`max_height` with the aspect ratio of `width`×`height`
+/// (never larger than it, never 0).
+pub(super) fn fitted_size(width: u32, height: u32, max_width: u32, max_height: u32) -> (u32, u32) {
+    if width <= max_width && height <= max_height {
+        return (width, height);
+    }
+    let scale = f64::min(
+        f64::from(max_width) / f64::from(width),
+        f64::from(max_height) / f64::from(height),
+    );
+    let side = |length: u32, max: u32| ((f64::from(length) * scale).round() as u32).clamp(1, max);
+    (side(width, max_width), side(height, max_height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fits_keeping_the_aspect_ratio() {
+        assert_eq!(fitted_size(4000, 3000, 2000, 2000), (2000, 1500));
+        assert_eq!(fitted_size(3024, 4032, 2000, 2000), (1500, 2000));
+        assert_eq!(fitted_size(1200, 800, 2000, 2000), (1200, 800));
+        assert_eq!(fitted_size(20000, 3, 2000, 2000), (2000, 1));
+    }
+
+    #[test]
+    fn invisible_colour_does_not_bleed_when_resizing() {
+        // Left half: fully transparent red (invisible); right half: opaque green.
+        let image = RgbaImage::from_fn(400, 100, |x, _| {
+            if x < 200 {
+                image::Rgba([255, 0, 0, 0])
+            } else {
+                image::Rgba([0, 200, 0, 255])
+            }
+        });
+        let Ok(Pixels::Rgba(small)) = Pixels::Rgba(image).resized(100, 25) else {
+            panic!("resized RGBA")
+        };
+        for x in 45..100 {
+            let pixel = small.get_pixel(x, 12).0;
+            if pixel[3] > 0 {
+                assert!(pixel[0] < 8 && pixel[1] > 150, "x {x}: {pixel:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn opaque_rgba_becomes_rgb_and_transparent_stays_rgba() {
+        let opaque = RgbaImage::from_pixel(4, 4, image::Rgba([10, 20, 30, 255]));
+        assert!(matches!(
+            Pixels::from_dynamic(DynamicImage::ImageRgba8(opaque)),
+            Pixels::Rgb(_)
+        ));
+        let mut clear = RgbaImage::from_pixel(4, 4, image::Rgba([10, 20, 30, 255]));
+        clear.put_pixel(3, 3, image::Rgba([0, 0, 0, 0]));
+        assert!(matches!(
+            Pixels::from_dynamic(DynamicImage::ImageRgba8(clear)),
+            Pixels::Rgba(_)
+        ));
+    }
+}

@@ -1,0 +1,239 @@
+//! Posting: one composed post to one or several connected accounts.
+//!
+//! Everything that can be checked without the network is checked first (length, image count, the
+//! images themselves), so a post that cannot succeed makes no request at all. Then, per account and
+//! concurrently: mentions resolved to DIDs, blobs uploaded in parallel, and the record created under a
+//! client-chosen TID, through the authenticated path. One account's failure never stops the others.
+
+mod embed;
+mod record;
+
+use crate::accounts::Accounts;
+use crate::compose;
+use crate::error::{Error, Result};
+use crate::link_card::{self, CardFetcher, LinkCard};
+use crate::media::{self, PreparedImage};
+use serde::Serialize;
+use std::path::PathBuf;
+
+pub const MAX_LANGS: usize = 3;
+
+/// What the composer sends.
+#[derive(Debug, Clone)]
+pub struct PostRequest {
+    pub text: String,
+    pub images: Vec<ImageAttachment>,
+    /// DIDs or handles of connected accounts.
+    pub accounts: Vec<String>,
+    /// BCP-47 tags, at most three.
+    pub langs: Vec<String>,
+    /// False when the user removed the link card (or passed `--no-link-card`).
+    pub link_card: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageAttachment {
+    pub path: PathBuf,
+    pub alt: String,
+}
+
+/// The result for one account: the post's location, or why it failed.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostOutcome {
+    /// The account's DID.
+    pub account: String,
+    pub handle: String,
+    #[serde(flatten)]
+    pub result: PostResult,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum PostResult {
+    Posted {
+        uri: String,
+        cid: String,
+        url: String,
+    },
+    Failed {
+        error: Error,
+    },
+}
+
+/// Stages reported while posting, for a progress indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PostStage {
+    PreparingImages,
+    FetchingLinkCard,
+    Uploading,
+    Done,
+}
+
+/// What is posted to every account: prepared once, shared by all.
+#[derive(Debug)]
+pub(crate) struct PreparedPost {
+    pub text: String,
+    /// Lexicon facets of `text`; mentions still carry `handle` until resolved per account.
+    pub facets: Vec<serde_json::Value>,
+    pub langs: Vec<String>,
+    pub images: Vec<(PreparedImage, String)>,
+    pub card: Option<(LinkCard, Option<PreparedImage>)>,
+}
+
+impl Accounts {
+    /// Posts to every chosen account and reports each one's result, in the order given.
+    pub async fn post(
+        &self,
+        request: PostRequest,
+        progress: &(dyn Fn(PostStage) + Send + Sync),
+    ) -> Result<Vec<PostOutcome>> {
+        let accounts = self.resolve_targets(&request.accounts)?;
+        let prepared = prepare(request, progress).await?;
+        progress(PostStage::Uploading);
+        let posts = accounts
+            .iter()
+            .map(|account| self.post_as(account, &prepared));
+        let results = futures_util::future::join_all(posts).await;
+        progress(PostStage::Done);
+        Ok(accounts
+            .into_iter()
+            .zip(results)
+            .map(|(account, result)| PostOutcome {
+                account: account.did,
+                handle: account.handle,
+                result: match result {
+                    Ok(posted) => posted,
+                    Err(error) => PostResult::Failed { error },
+                },
+            })
+            .collect())
+    }
+
+    fn resolve_targets(&self, keys: &[String]) -> Result<Vec<crate::Account>> {
+        if keys.is_empty() {
+            return Err(Error::validation("Choose at least one account to post to."));
+        }
+        let mut accounts: Vec<crate::Account> = Vec::new();
+        for key in keys {
+            let account = self.find(key)?;
+            if !accounts.iter().any(|known| known.did == account.did) {
+                accounts.push(account);
+            }
+        }
+        Ok(accounts)
+    }
+}
+
+/// The checks and the work shared by all accounts: text analysis, images, link card.
+async fn prepare(
+    request: PostRequest,
+    progress: &(dyn Fn(PostStage) + Send + Sync),
+) -> Result<PreparedPost> {
+    let analysis = compose::analyze(&request.text);
+    if analysis.over_limit {
+        return Err(Error::validation(format!(
+            "This post is {} characters ({} bytes); Bluesky allows {} characters and {} bytes. \
+             Shorten it by {} characters — nothing was posted.",
+            analysis.graphemes,
+            analysis.bytes,
+            analysis.max_graphemes,
+            analysis.max_bytes,
+            analysis
+                .graphemes
+                .saturating_sub(analysis.max_graphemes)
+                .max(1)
+        )));
+    }
+    if analysis.published_text.is_empty() && request.images.is_empty() {
+        return Err(Error::validation(
+            "Write something or add an image before posting.",
+        ));
+    }
+    if request.images.len() > media::MAX_IMAGES {
+        return Err(Error::validation(format!(
+            "A post can have up to {} images; this one has {}.",
+            media::MAX_IMAGES,
+            request.images.len()
+        )));
+    }
+    if request.langs.len() > MAX_LANGS {
+        return Err(Error::validation(format!(
+            "Choose at most {MAX_LANGS} languages for a post."
+        )));
+    }
+
+    progress(PostStage::PreparingImages);
+    let images = prepare_attachments(&request.images).await?;
+
+    let card = match (&analysis.link_card, request.link_card && images.is_empty()) {
+        (Some(uri), true) => {
+            progress(PostStage::FetchingLinkCard);
+            fetch_card_with_thumb(uri).await
+        }
+        _ => None,
+    };
+    let facets = serde_json::to_value(&analysis.published_facets)
+        .ok()
+        .and_then(|value| value.as_array().cloned())
+        .unwrap_or_default();
+    Ok(PreparedPost {
+        text: analysis.published_text,
+        facets,
+        langs: request.langs,
+        images,
+        card,
+    })
+}
+
+async fn prepare_attachments(
+    attachments: &[ImageAttachment],
+) -> Result<Vec<(PreparedImage, String)>> {
+    if attachments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let paths: Vec<PathBuf> = attachments.iter().map(|image| image.path.clone()).collect();
+    let prepared = tokio::task::spawn_blocking(move || media::prepare_images(&paths))
+        .await
+        .map_err(|err| Error::validation(format!("image preparation stopped: {err}")))?;
+    prepared
+        .into_iter()
+        .zip(attachments)
+        .map(|(result, attachment)| result.map(|image| (image, attachment.alt.clone())))
+        .collect()
+}
+
+/// The card and its prepared thumbnail; `None` when the page gives no card (the post goes on).
+async fn fetch_card_with_thumb(uri: &str) -> Option<(LinkCard, Option<PreparedImage>)> {
+    let fetcher = CardFetcher::new().ok()?;
+    let card = match link_card::fetch_card(&fetcher, uri).await {
+        Ok(card) => card,
+        Err(err) => {
+            tracing::info!(error = %err.message, "posting without a link card");
+            return None;
+        }
+    };
+    let thumb = match &card.image_url {
+        Some(image_url) => match link_card::fetch_image(&fetcher, image_url).await {
+            Ok(bytes) => tokio::task::spawn_blocking(move || prepare_downloaded(&bytes))
+                .await
+                .ok()
+                .flatten(),
+            Err(_) => None,
+        },
+        None => None,
+    };
+    Some((card, thumb))
+}
+
+/// Prepares downloaded image bytes like an attached file (through a private temporary file, which
+/// is removed again).
+fn prepare_downloaded(bytes: &[u8]) -> Option<PreparedImage> {
+    let path = std::env::temp_dir().join(format!("hayon-card-{}", crate::tid::next_tid()));
+    let prepared = std::fs::write(&path, bytes)
+        .ok()
+        .and_then(|()| media::prepare_image(&path).ok());
+    let _ = std::fs::remove_file(&path);
+    prepared
+}

@@ -1,0 +1,83 @@
+//! User preferences that change what the app allows (kept in SQLite with everything else).
+
+use crate::error::{Error, Result};
+use crate::store::Store;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// When on, the composer will not post an image without alt text.
+    pub require_alt_text: bool,
+}
+
+const KEY: &str = "preferences";
+
+impl Store {
+    pub fn load_settings(&self) -> Result<Settings> {
+        let value: Option<String> = self
+            .conn()
+            .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(Error::storage)?;
+        Ok(value
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default())
+    }
+
+    pub fn save_settings(&self, settings: &Settings) -> Result<()> {
+        let value = serde_json::to_string(settings).map_err(Error::storage)?;
+        self.conn()
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [KEY, value.as_str()],
+            )
+            .map_err(Error::storage)?;
+        Ok(())
+    }
+}
+
+/// The post languages to start with: the system locale's language (`de_AT.UTF-8` → `de`).
+pub fn default_langs() -> Vec<String> {
+    let language = sys_locale::get_locale()
+        .and_then(|locale| {
+            let primary = locale
+                .split(['-', '_', '.', '@'])
+                .next()?
+                .to_ascii_lowercase();
+            let valid =
+                (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase());
+            valid.then_some(primary)
+        })
+        .filter(|language| language != "c" && language != "posix");
+    vec![language.unwrap_or_else(|| "en".to_owned())]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_round_trip_and_default_off() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        assert!(!store.load_settings().expect("load").require_alt_text);
+        store
+            .save_settings(&Settings {
+                require_alt_text: true,
+            })
+            .expect("save");
+        assert!(store.load_settings().expect("load").require_alt_text);
+    }
+
+    #[test]
+    fn default_langs_is_one_language_code() {
+        let langs = default_langs();
+        assert_eq!(langs.len(), 1);
+        assert!((2..=3).contains(&langs[0].len()), "{langs:?}");
+    }
+}

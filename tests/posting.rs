@@ -1,0 +1,321 @@
+//! Posting end to end through `hayon-cli post`, against the reference PDS: images with alt text and
+//! aspect ratios, a resolved mention and a hashtag, a link card from a page this test serves on
+//! loopback, several accounts at once, and a too-long post refused before any request. Every post is
+//! read back with getRecord and checked field by field.
+
+use harness::cli::CliEnv;
+use harness::images;
+use harness::keychain;
+use harness::pds::{pds, TestUser};
+use harness::proxy::CountingProxy;
+use harness::web::WebServer;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A connected account of `env`.
+async fn connect(env: &CliEnv, prefix: &str) -> TestUser {
+    let pds = pds();
+    let user = pds.create_user(prefix).await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    env.connect(&user.handle, &app_password, &pds.url)
+        .expect_ok();
+    user
+}
+
+/// The post record behind an `at://` URI, read from the PDS.
+async fn read_back(uri: &str) -> Value {
+    let parts: Vec<&str> = uri.trim_start_matches("at://").split('/').collect();
+    let [repo, collection, rkey] = parts[..] else {
+        panic!("not a record URI: {uri}");
+    };
+    let (status, body) = pds()
+        .get(
+            "com.atproto.repo.getRecord",
+            None,
+            &[("repo", repo), ("collection", collection), ("rkey", rkey)],
+        )
+        .await;
+    assert_eq!(status, 200, "getRecord {uri}: {body}");
+    body["value"].clone()
+}
+
+fn post(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
+    let mut full = vec!["post"];
+    full.extend_from_slice(args);
+    env.run(&full, text)
+}
+
+#[tokio::test]
+async fn four_images_a_mention_and_a_hashtag_are_posted_as_written() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "img").await;
+    let bob = pds().create_user("bob").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let photo = images::photo_jpeg(dir.path(), "photo.jpg", 3000, 2000);
+    let rotated = images::exif_rotated_jpeg(dir.path(), "rotated.jpg", 800, 600);
+    let transparent = images::transparent_png(dir.path(), "logo.png", 400, 200);
+    let small = images::photo_jpeg(dir.path(), "small.jpg", 640, 480);
+    let text = format!("Hello @{} 👋🏽 #hayon", bob.handle);
+
+    let output = post(
+        &env,
+        &[
+            "--account",
+            &alice.handle,
+            "--image",
+            photo.to_str().expect("path"),
+            "--alt",
+            "A wide photo",
+            "--image",
+            rotated.to_str().expect("path"),
+            "--alt",
+            "A portrait photo",
+            "--image",
+            transparent.to_str().expect("path"),
+            "--alt",
+            "A logo",
+            "--image",
+            small.to_str().expect("path"),
+            "--alt",
+            "",
+            "--lang",
+            "en",
+            "--lang",
+            "de",
+        ],
+        &text,
+    );
+    let results = output.expect_ok();
+    let result = &results[0];
+    assert_eq!(result["account"], alice.did.as_str(), "{results}");
+    let uri = result["uri"].as_str().expect("uri");
+    let rkey = uri.rsplit('/').next().expect("rkey");
+    assert_eq!(rkey.len(), 13, "the rkey is a client-chosen TID: {uri}");
+    assert_eq!(
+        result["url"],
+        format!("https://bsky.app/profile/{}/post/{rkey}", alice.handle).as_str()
+    );
+
+    let record = read_back(uri).await;
+    assert_eq!(record["$type"], "app.bsky.feed.post");
+    assert_eq!(record["text"], text.as_str());
+    assert_eq!(record["langs"], serde_json::json!(["en", "de"]));
+    assert!(record["createdAt"].is_string());
+
+    let facets = record["facets"].as_array().expect("facets");
+    let mention = facets
+        .iter()
+        .find(|facet| facet["features"][0]["$type"] == "app.bsky.richtext.facet#mention")
+        .expect("a mention facet");
+    assert_eq!(mention["features"][0]["did"], bob.did.as_str());
+    let mention_text = format!("@{}", bob.handle);
+    let start = text.find(&mention_text).expect("mention in text");
+    assert_eq!(mention["index"]["byteStart"], start);
+    assert_eq!(mention["index"]["byteEnd"], start + mention_text.len());
+    let tag = facets
+        .iter()
+        .find(|facet| facet["features"][0]["$type"] == "app.bsky.richtext.facet#tag")
+        .expect("a tag facet");
+    assert_eq!(tag["features"][0]["tag"], "hayon");
+    assert_eq!(tag["index"]["byteEnd"], text.len());
+
+    let embed = &record["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.images");
+    let posted = embed["images"].as_array().expect("images");
+    assert_eq!(posted.len(), 4);
+    let alts: Vec<&str> = posted
+        .iter()
+        .map(|image| image["alt"].as_str().expect("alt"))
+        .collect();
+    assert_eq!(alts, ["A wide photo", "A portrait photo", "A logo", ""]);
+    for image in posted {
+        let size = image["image"]["size"].as_u64().expect("blob size");
+        assert!(size <= 1_000_000, "blob of {size} bytes");
+    }
+    let ratio = |index: usize| {
+        let ratio = &posted[index]["aspectRatio"];
+        (
+            ratio["width"].as_u64().expect("w"),
+            ratio["height"].as_u64().expect("h"),
+        )
+    };
+    assert_eq!(ratio(0), (2000, 1333), "wide photo scaled to 2000 px");
+    let (width, height) = ratio(1);
+    assert!(
+        height > width,
+        "the EXIF-rotated photo must end up portrait: {width}×{height}"
+    );
+    assert_eq!((width, height), (600, 800));
+    assert_eq!(ratio(2), (400, 200));
+    assert_eq!(
+        posted[2]["image"]["mimeType"], "image/png",
+        "transparency keeps PNG"
+    );
+    assert_eq!(posted[0]["image"]["mimeType"], "image/jpeg");
+}
+
+#[tokio::test]
+async fn an_unresolvable_mention_stays_plain_text() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "unr").await;
+    let text = "Hi @nobody-here.test and #rust";
+    let results = post(&env, &["--account", &alice.did], text).expect_ok();
+    let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
+    let facets = record["facets"].as_array().expect("facets");
+    assert_eq!(facets.len(), 1, "only the hashtag remains: {facets:?}");
+    assert_eq!(
+        facets[0]["features"][0]["$type"],
+        "app.bsky.richtext.facet#tag"
+    );
+}
+
+// The relay/web server runs on this runtime while the CLI call blocks a thread: use two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_link_gets_a_card_from_the_page_with_a_prepared_thumbnail() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "card").await;
+    let big = images::oversized_png_bytes(2400, 1600);
+    assert!(
+        big.len() > 1_000_000,
+        "the card image must be oversized ({} bytes)",
+        big.len()
+    );
+    let page = r#"<!doctype html><html><head><title>Plain title</title>
+        <meta property="og:title" content="A page about Hayon">
+        <meta property="og:description" content="Posting to Bluesky, properly.">
+        <meta property="og:image" content="/card.png"></head><body>Hi</body></html>"#;
+    let mut routes = HashMap::new();
+    routes.insert(
+        "/article".to_owned(),
+        (
+            "text/html; charset=utf-8".to_owned(),
+            page.as_bytes().to_vec(),
+        ),
+    );
+    routes.insert("/card.png".to_owned(), ("image/png".to_owned(), big));
+    let site = WebServer::start(routes).await;
+    let link = format!("{}/article", site.url);
+    let text = format!("Worth reading: {link}");
+
+    let results = post(&env, &["--account", &alice.handle], &text).expect_ok();
+    let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
+    let embed = &record["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.external", "{record}");
+    let external = &embed["external"];
+    assert_eq!(external["uri"], link.as_str());
+    assert_eq!(external["title"], "A page about Hayon");
+    assert_eq!(external["description"], "Posting to Bluesky, properly.");
+    let thumb_size = external["thumb"]["size"]
+        .as_u64()
+        .expect("a thumbnail blob");
+    assert!(thumb_size <= 1_000_000, "thumb of {thumb_size} bytes");
+    let link_facet = &record["facets"][0];
+    assert_eq!(link_facet["features"][0]["uri"], link.as_str());
+}
+
+// The relay/web server runs on this runtime while the CLI call blocks a thread: use two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_fails_to_load_gives_a_post_without_a_card() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "nocd").await;
+    let site = WebServer::start(HashMap::new()).await;
+    let text = format!("Broken link {}/missing", site.url);
+    let results = post(&env, &["--account", &alice.handle], &text).expect_ok();
+    let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
+    assert!(record.get("embed").is_none(), "{record}");
+    let link = format!("{}/missing", site.url);
+    assert_eq!(
+        record["facets"][0]["features"][0]["uri"],
+        link.as_str(),
+        "{record}"
+    );
+}
+
+#[tokio::test]
+async fn posting_to_two_accounts_makes_one_post_in_each() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let first = connect(&env, "twa").await;
+    let second = connect(&env, "twb").await;
+    let results = post(
+        &env,
+        &["--account", &first.handle, "--account", &second.did],
+        "Same news, two accounts",
+    )
+    .expect_ok();
+    let results = results.as_array().expect("array");
+    assert_eq!(results.len(), 2);
+    for (result, user) in results.iter().zip([&first, &second]) {
+        assert_eq!(result["account"], user.did.as_str());
+        let uri = result["uri"].as_str().expect("uri");
+        assert!(
+            uri.starts_with(&format!("at://{}/app.bsky.feed.post/", user.did)),
+            "{uri}"
+        );
+        assert_eq!(read_back(uri).await["text"], "Same news, two accounts");
+    }
+}
+
+// The relay/web server runs on this runtime while the CLI call blocks a thread: use two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_301_grapheme_post_is_refused_before_any_request() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "long").await;
+    // Route the account through a counting relay to see that nothing reaches the server.
+    let upstream = pds().url.trim_start_matches("http://").to_owned();
+    let proxy = CountingProxy::start(upstream).await;
+    env.route_account_through(&alice.did, &proxy.url);
+
+    let text = "é".repeat(301);
+    let output = post(&env, &["--account", &alice.handle], &text);
+    assert_eq!(output.code, 1);
+    assert_eq!(output.error_code(), "validation", "{}", output.json);
+    assert!(
+        output.json["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("301"),
+        "{}",
+        output.json
+    );
+    assert_eq!(
+        proxy.total(),
+        0,
+        "a request was made for a post that cannot be accepted"
+    );
+
+    // Exactly 300 is fine, and goes through the relay.
+    let ok = post(&env, &["--account", &alice.handle], &"é".repeat(300)).expect_ok();
+    assert!(ok[0]["uri"].is_string());
+    assert!(proxy.count("com.atproto.repo.createRecord") == 1);
+}
+
+#[tokio::test]
+async fn a_bad_image_stops_the_post_and_names_the_file() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "bad").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fake = dir.path().join("notes.jpg");
+    std::fs::write(&fake, "this is not an image").expect("write");
+    let output = post(
+        &env,
+        &[
+            "--account",
+            &alice.handle,
+            "--image",
+            fake.to_str().expect("path"),
+            "--alt",
+            "x",
+        ],
+        "With a broken image",
+    );
+    assert_eq!(output.code, 1);
+    let message = output.json["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("notes.jpg"), "{}", output.json);
+}

@@ -1,0 +1,73 @@
+// Saving the draft as you type, so it survives a crash: at most one save every 400 ms while typing,
+// plus at once when the window loses focus, is hidden or closes. Nothing is saved until the saved draft
+// has been restored, and an unchanged draft is not saved again.
+import * as api from '../api.js';
+import { byId } from '../dom.js';
+
+const INTERVAL = 400;
+
+let collect = () => null;
+let enabled = false;
+let lastSaved = null; // JSON of the last draft Rust has
+let lastAt = 0;
+let timer = 0;
+let inFlight = null;
+
+export function initDraft(options) {
+  ({ collect } = options);
+  window.addEventListener('blur', () => flushDraft());
+  document.addEventListener('visibilitychange', () => { if (document.hidden) flushDraft(); });
+  window.addEventListener('beforeunload', () => flushDraft());
+}
+
+/** → the saved draft or null. A draft that can't be read is reported, not fatal. */
+export async function loadDraft() {
+  try {
+    return await api.loadDraft();
+  } catch (err) {
+    setStatus(`Couldn't load your saved draft: ${err.message}`, 'error');
+    return null;
+  }
+}
+
+/** Starts saving; `current` is what Rust already has (so it isn't written back unchanged). */
+export function startSaving(current) {
+  lastSaved = JSON.stringify(current);
+  enabled = true;
+}
+
+/** Called on every change: saves now if the last save was ≥ 400 ms ago, else when that time is up. */
+export function scheduleSave() {
+  if (!enabled || timer) return;
+  timer = setTimeout(() => { timer = 0; save(); }, Math.max(0, lastAt + INTERVAL - Date.now()));
+}
+
+/** Saves at once (if anything changed); resolves when Rust has it. */
+export async function flushDraft() {
+  if (!enabled) return;
+  clearTimeout(timer);
+  timer = 0;
+  await save();
+}
+
+async function save() {
+  if (inFlight) {
+    await inFlight; // one save at a time, and the newest state wins
+    return save();
+  }
+  const draft = collect();
+  const json = JSON.stringify(draft);
+  if (json === lastSaved) return;
+  lastAt = Date.now();
+  inFlight = api.saveDraft(draft).then(
+    () => { lastSaved = json; setStatus('Draft saved', 'ok'); },
+    (err) => setStatus(`Couldn't save your draft: ${err.message}`, 'error'),
+  ).finally(() => { inFlight = null; });
+  await inFlight;
+}
+
+function setStatus(text, kind) {
+  const el = byId('draft-status');
+  el.textContent = text;
+  el.dataset.kind = kind;
+}
