@@ -319,3 +319,60 @@ async fn a_bad_image_stops_the_post_and_names_the_file() {
     let message = output.json["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("notes.jpg"), "{}", output.json);
 }
+
+// The relay runs on this runtime while the CLI call blocks a thread: use two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_answer_to_create_record_never_makes_a_second_post() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = connect(&env, "lost").await;
+    let upstream = pds().url.trim_start_matches("http://").to_owned();
+    let proxy = CountingProxy::start(upstream).await;
+    env.route_account_through(&alice.did, &proxy.url);
+    proxy.lose_next_answer_to("com.atproto.repo.createRecord");
+
+    let results = post(&env, &["--account", &alice.handle], "Posted exactly once").expect_ok();
+    let uri = results[0]["uri"]
+        .as_str()
+        .expect("the post is reported as posted");
+    assert_eq!(
+        proxy.count("com.atproto.repo.createRecord"),
+        2,
+        "the first answer was lost, so the same record was sent again"
+    );
+    let (status, listing) = pds()
+        .get(
+            "com.atproto.repo.listRecords",
+            None,
+            &[
+                ("repo", alice.did.as_str()),
+                ("collection", "app.bsky.feed.post"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{listing}");
+    let records = listing["records"].as_array().expect("records");
+    assert_eq!(records.len(), 1, "a retry created a second post: {listing}");
+    assert_eq!(records[0]["uri"], uri);
+}
+
+// One account's server is unreachable; the other account still gets its post.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_account_failing_does_not_stop_the_others() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let working = connect(&env, "okay").await;
+    let broken = connect(&env, "down").await;
+    env.route_account_through(&broken.did, "http://127.0.0.1:9");
+    let output = post(
+        &env,
+        &["--account", &working.handle, "--account", &broken.handle],
+        "Partly delivered",
+    );
+    assert_eq!(output.code, 1, "a partial failure exits 1: {}", output.json);
+    let results = output.json.as_array().expect("one entry per account");
+    assert_eq!(results.len(), 2);
+    assert!(results[0]["uri"].is_string(), "{}", output.json);
+    assert_eq!(results[1]["account"], broken.did.as_str());
+    assert_eq!(results[1]["error"]["code"], "network", "{}", output.json);
+}

@@ -1,8 +1,13 @@
 //! A transparent TCP relay in front of the real PDS that counts the XRPC calls passing through it, so a
 //! test can see how many `refreshSession` requests actually reached the server. It forwards bytes
 //! unchanged in both directions; it only reads the request lines going up.
+//!
+//! It can also lose one answer on purpose ([`CountingProxy::lose_next_answer_to`]): the request
+//! reaches the server, but the connection is closed before any byte of the response comes back, as
+//! when a network drops at the worst moment.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -12,6 +17,14 @@ pub struct CountingProxy {
     /// `http://127.0.0.1:PORT`
     pub url: String,
     counts: Arc<Mutex<HashMap<String, usize>>>,
+    lose_answer_to: Arc<Mutex<Option<String>>>,
+}
+
+/// What the relay tasks share.
+#[derive(Debug, Clone)]
+struct Shared {
+    counts: Arc<Mutex<HashMap<String, usize>>>,
+    lose_answer_to: Arc<Mutex<Option<String>>>,
 }
 
 impl CountingProxy {
@@ -19,8 +32,15 @@ impl CountingProxy {
     pub async fn start(upstream: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
         let url = format!("http://{}", listener.local_addr().expect("proxy addr"));
-        let counts = Arc::new(Mutex::new(HashMap::new()));
-        let shared = counts.clone();
+        let shared = Shared {
+            counts: Arc::new(Mutex::new(HashMap::new())),
+            lose_answer_to: Arc::new(Mutex::new(None)),
+        };
+        let proxy = Self {
+            url,
+            counts: shared.counts.clone(),
+            lose_answer_to: shared.lose_answer_to.clone(),
+        };
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let Ok(server) = TcpStream::connect(&upstream).await else {
@@ -29,7 +49,12 @@ impl CountingProxy {
                 tokio::spawn(relay(client, server, shared.clone()));
             }
         });
-        Self { url, counts }
+        proxy
+    }
+
+    /// The next request for `nsid` reaches the server, but its answer is lost.
+    pub fn lose_next_answer_to(&self, nsid: &str) {
+        *self.lose_answer_to.lock().expect("lose") = Some(nsid.to_owned());
     }
 
     /// How many requests went through in all.
@@ -48,11 +73,26 @@ impl CountingProxy {
     }
 }
 
-async fn relay(client: TcpStream, server: TcpStream, counts: Arc<Mutex<HashMap<String, usize>>>) {
+async fn relay(client: TcpStream, server: TcpStream, shared: Shared) {
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
-    let down =
-        tokio::spawn(async move { tokio::io::copy(&mut server_read, &mut client_write).await });
+    let lose_answer = Arc::new(AtomicBool::new(false));
+    let losing = lose_answer.clone();
+    let down = tokio::spawn(async move {
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            match server_read.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                // The answer to the marked request: drop it and close the connection.
+                Ok(_) if losing.load(Ordering::SeqCst) => break,
+                Ok(read) => {
+                    if client_write.write_all(&buffer[..read]).await.is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
     let mut buffer = vec![0u8; 64 * 1024];
     // Request lines may straddle reads: keep a short tail of the previous read to scan with the next.
     let mut tail: Vec<u8> = Vec::new();
@@ -63,7 +103,19 @@ async fn relay(client: TcpStream, server: TcpStream, counts: Arc<Mutex<HashMap<S
         };
         let mut window = std::mem::take(&mut tail);
         window.extend_from_slice(&buffer[..read]);
-        count_request_lines(&window, &counts);
+        for nsid in request_nsids(&window) {
+            *shared
+                .counts
+                .lock()
+                .expect("counts")
+                .entry(nsid.clone())
+                .or_default() += 1;
+            let mut armed = shared.lose_answer_to.lock().expect("lose");
+            if armed.as_deref() == Some(nsid.as_str()) {
+                *armed = None;
+                lose_answer.store(true, Ordering::SeqCst);
+            }
+        }
         let keep = window.len().min(200);
         tail = window[window.len() - keep..].to_vec();
         if let Some(pos) = tail.iter().rposition(|&byte| byte == b'\n') {
@@ -77,21 +129,18 @@ async fn relay(client: TcpStream, server: TcpStream, counts: Arc<Mutex<HashMap<S
     let _ = down.await;
 }
 
-fn count_request_lines(window: &[u8], counts: &Mutex<HashMap<String, usize>>) {
+/// The XRPC methods of the request lines in `window`.
+fn request_nsids(window: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(window);
-    for line in text.split("\r\n") {
-        let mut words = line.split(' ');
-        let (Some(method), Some(target), Some(version)) =
-            (words.next(), words.next(), words.next())
-        else {
-            continue;
-        };
-        if !matches!(method, "GET" | "POST") || !version.starts_with("HTTP/1") {
-            continue;
-        }
-        if let Some(nsid) = target.strip_prefix("/xrpc/") {
-            let nsid = nsid.split('?').next().unwrap_or(nsid).to_owned();
-            *counts.lock().expect("counts").entry(nsid).or_default() += 1;
-        }
-    }
+    text.split("\r\n")
+        .filter_map(|line| {
+            let mut words = line.split(' ');
+            let (method, target, version) = (words.next()?, words.next()?, words.next()?);
+            if !matches!(method, "GET" | "POST") || !version.starts_with("HTTP/1") {
+                return None;
+            }
+            let nsid = target.strip_prefix("/xrpc/")?;
+            Some(nsid.split('?').next().unwrap_or(nsid).to_owned())
+        })
+        .collect()
 }
