@@ -328,3 +328,61 @@ async fn compose_with_an_image_and_post_from_the_window() {
 
     client.close().await.expect("close session");
 }
+
+/// The draft row of the app's database, or "" when there is none yet.
+fn saved_draft(env: &CliEnv) -> String {
+    rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
+        .and_then(|db| db.query_row("SELECT body FROM drafts", [], |row| row.get(0)))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_draft_survives_closing_the_window() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let user = pds.create_user("wdr").await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+    env.connect(&user.handle, &app_password, &pds.url)
+        .expect_ok();
+    let text = "Half-written thought about #drafts";
+    {
+        let (_driver, client) = start_session(&env).await;
+        wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+        with_element(&client, "#composer-text", |field| async move {
+            field.send_keys(text).await
+        })
+        .await;
+        // Saved as the user types (throttled): the whole text reaches the real SQLite file.
+        let mut saved = String::new();
+        for _ in 0..50 {
+            saved = saved_draft(&env);
+            if saved.contains(text) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(saved.contains(text), "saved draft: {saved}");
+        assert!(text_of(&client, "#draft-status").await.contains("saved"));
+        // Ends the app without a chance to save anything more, as a crash would.
+        client.close().await.expect("close session");
+    }
+    // A new window shows it again.
+    let (_driver, client) = start_session(&env).await;
+    wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+    let mut restored = String::new();
+    for _ in 0..50 {
+        restored = with_element(&client, "#composer-text", |field| async move {
+            field.prop("value").await
+        })
+        .await
+        .unwrap_or_default();
+        if restored == text {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(restored, text);
+    screenshot(&client, "draft-restored").await;
+    client.close().await.expect("close session");
+}
