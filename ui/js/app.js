@@ -6,7 +6,6 @@ import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './account
 import { focusIdentifier, initConnectForm, prefillReconnect } from './connect-form.js';
 import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
-import { focusComposer, initComposer, reloadComposerAccounts } from './composer/composer.js';
 
 const ROUTES = {
   '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose' },
@@ -15,6 +14,17 @@ const ROUTES = {
 const ACCOUNTS_ROUTE = '#/settings/accounts';
 // Compose once an account is connected; until then, the page where one gets connected.
 let defaultRoute = ACCOUNTS_ROUTE;
+
+// The composer's modules load the first time Compose is shown: a first run, which starts on the
+// accounts page, does not pay for them.
+let composer = null;
+function loadComposer() {
+  composer ??= import('./composer/composer.js').then(async (module) => {
+    await module.initComposer();
+    return module;
+  });
+  return composer;
+}
 
 function route() {
   // Only "#/…" hashes are routes; others (like the skip link's #main) leave the current view alone.
@@ -26,6 +36,7 @@ function route() {
       if (r === current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
     }
     document.title = `${current.title} — Hayon`;
+    if (current === ROUTES['#/compose']) loadComposer();
   }
 }
 
@@ -64,10 +75,9 @@ async function main() {
   document.addEventListener('keydown', onKeydown);
   initAccounts({ onReconnect: prefillReconnect });
   initConnectForm({ onConnected });
-  const composerReady = initComposer();
   onAccountsChanged(() => {
     loadAccounts();
-    reloadComposerAccounts();
+    composer?.then((module) => module.reloadComposerAccounts());
   }).catch(() => { /* no event permission: manual reload only */ });
   setInterval(refreshRelativeTimes, 30_000);
   loadAccounts();
@@ -86,8 +96,8 @@ async function main() {
     }
   }
   if (location.hash === '#/compose') {
-    await composerReady;
-    if (!document.activeElement || document.activeElement === document.body) focusComposer();
+    const module = await loadComposer();
+    if (!document.activeElement || document.activeElement === document.body) module.focusComposer();
   }
 }
 
