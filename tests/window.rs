@@ -301,6 +301,11 @@ async fn compose_with_an_image_and_post_from_the_window() {
     let link = wait_for(&client, "a.post-link[href]").await;
     let href = link.attr("href").await.expect("href").expect("a link");
     screenshot(&client, "compose-3-posted").await;
+    // The image's staged copy in the data folder is deleted once the post is published.
+    let staged: Vec<_> = std::fs::read_dir(env.path().join("attachments"))
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default();
+    assert!(staged.is_empty(), "staged copies left behind: {staged:?}");
     let prefix = format!("https://bsky.app/profile/{}/post/", user.handle);
     assert!(href.starts_with(&prefix), "post link {href}");
     let rkey = href.trim_start_matches(&prefix);

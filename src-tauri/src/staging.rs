@@ -51,6 +51,16 @@ pub async fn stage(dir: &Path, name: &str, bytes: Vec<u8>) -> Result<StagedImage
     })
 }
 
+/// Deletes the staged copies among `paths` once their post is published (files elsewhere, which the
+/// user owns, are never touched).
+pub async fn discard(dir: &Path, paths: &[PathBuf]) {
+    for path in paths.iter().filter(|path| path.parent() == Some(dir)) {
+        if let Err(err) = tokio::fs::remove_file(path).await {
+            tracing::warn!(error = %err, "could not delete a posted image's staged copy");
+        }
+    }
+}
+
 pub async fn preview(path: PathBuf) -> Result<StagedImage, Error> {
     let prepared = tokio::task::spawn_blocking(move || hayon_core::media::prepare_image(&path))
         .await

@@ -123,6 +123,11 @@ pub async fn post(
         langs: request.langs,
         link_card: request.link_card,
     };
+    let attached: Vec<std::path::PathBuf> = request
+        .images
+        .iter()
+        .map(|image| image.path.clone())
+        .collect();
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
@@ -132,6 +137,7 @@ pub async fn post(
         .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
     {
         accounts.store().clear_draft()?;
+        crate::staging::discard(state.staging_dir()?, &attached).await;
     }
     Ok(outcomes)
 }
