@@ -145,7 +145,8 @@ impl Accounts {
     }
 }
 
-fn parse_stored_url(text: &str) -> Result<Url> {
+/// A server address read back from the store.
+pub(crate) fn parse_stored_url(text: &str) -> Result<Url> {
     Url::parse(text).map_err(|err| Error::storage(format!("stored server address {text}: {err}")))
 }
 

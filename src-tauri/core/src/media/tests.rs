@@ -215,16 +215,21 @@ fn exif_rotated_photo_ends_portrait_with_no_metadata_left() {
     );
 }
 
-#[test]
-fn transparent_png_stays_png_with_its_alpha() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let image = RgbaImage::from_fn(300, 200, |x, _| {
+/// 300×200: the left half fully transparent, the right half opaque green.
+fn half_transparent() -> RgbaImage {
+    RgbaImage::from_fn(300, 200, |x, _| {
         if x < 150 {
             Rgba([0, 0, 0, 0])
         } else {
             Rgba([30, 160, 90, 255])
         }
-    });
+    })
+}
+
+#[test]
+fn transparent_png_stays_png_with_its_alpha() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let image = half_transparent();
     let path = write(&dir, "logo.png", &png(&image));
     let prepared = prepare_image(&path).expect("prepared");
     assert_eq!(prepared.mime_type, "image/png");
@@ -238,13 +243,7 @@ fn transparent_png_stays_png_with_its_alpha() {
 #[test]
 fn png_metadata_is_dropped_and_its_exif_orientation_applied() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let image = RgbaImage::from_fn(300, 200, |x, _| {
-        if x < 150 {
-            Rgba([0, 0, 0, 0])
-        } else {
-            Rgba([30, 160, 90, 255])
-        }
-    });
+    let image = half_transparent();
     // After IHDR: an eXIf chunk (Orientation 6, GPS) and a text comment.
     let plain = png(&image);
     let after_header = 8 + 4 + 4 + 13 + 4;

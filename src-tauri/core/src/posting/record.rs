@@ -5,6 +5,7 @@ use crate::account::Account;
 use crate::accounts::Accounts;
 use crate::error::Result;
 use serde_json::{json, Value};
+use url::Url;
 
 const COLLECTION: &str = "app.bsky.feed.post";
 const MENTION: &str = "app.bsky.richtext.facet#mention";
@@ -15,7 +16,8 @@ impl Accounts {
         account: &Account,
         post: &PreparedPost,
     ) -> Result<PostResult> {
-        let facets = self.resolve_mentions(account, &post.facets).await;
+        let pds = crate::accounts::parse_stored_url(&account.pds)?;
+        let facets = self.resolve_mentions(&pds, &post.facets).await;
         let blobs = self.upload_blobs(&account.did, post).await?;
         let mut record = json!({
             "$type": COLLECTION,
@@ -32,7 +34,7 @@ impl Accounts {
             record["embed"] = embed;
         }
         let rkey = crate::tid::next_tid();
-        let created = self.create_once(&account.did, &rkey, &record).await?;
+        let created = self.create_once(&account.did, &pds, &rkey, &record).await?;
         Ok(PostResult::Posted {
             url: format!("https://bsky.app/profile/{}/post/{rkey}", account.handle),
             uri: created.uri,
@@ -41,10 +43,7 @@ impl Accounts {
     }
 
     /// Mentions become DIDs; a handle that does not resolve stays plain text (its facet is dropped).
-    async fn resolve_mentions(&self, account: &Account, facets: &[Value]) -> Vec<Value> {
-        let Ok(pds) = url::Url::parse(&account.pds) else {
-            return Vec::new();
-        };
+    async fn resolve_mentions(&self, pds: &Url, facets: &[Value]) -> Vec<Value> {
         let mut resolved = Vec::with_capacity(facets.len());
         for facet in facets {
             let mut facet = facet.clone();
@@ -55,7 +54,7 @@ impl Accounts {
                         continue;
                     }
                     let handle = feature["handle"].as_str().unwrap_or_default().to_owned();
-                    match self.xrpc.resolve_handle(&pds, &handle).await {
+                    match self.xrpc.resolve_handle(pds, &handle).await {
                         Ok(Some(did)) => *feature = json!({"$type": MENTION, "did": did}),
                         _ => keep = false,
                     }
@@ -106,6 +105,7 @@ impl Accounts {
     async fn create_once(
         &self,
         did: &str,
+        pds: &Url,
         rkey: &str,
         record: &Value,
     ) -> Result<crate::xrpc::types::RecordRef> {
@@ -125,7 +125,7 @@ impl Accounts {
                 match attempt().await {
                     Ok(created) => Ok(created),
                     Err(retry_err) => self
-                        .find_existing(did, rkey)
+                        .find_existing(did, pds, rkey)
                         .await
                         .unwrap_or(Err(retry_err)),
                 }
@@ -137,11 +137,10 @@ impl Accounts {
     async fn find_existing(
         &self,
         did: &str,
+        pds: &Url,
         rkey: &str,
     ) -> Option<Result<crate::xrpc::types::RecordRef>> {
-        let account = self.find(did).ok()?;
-        let pds = url::Url::parse(&account.pds).ok()?;
-        match self.xrpc.find_record(&pds, did, COLLECTION, rkey).await {
+        match self.xrpc.find_record(pds, did, COLLECTION, rkey).await {
             Ok(Some(found)) => Some(Ok(found)),
             Ok(None) => None,
             Err(err) => Some(Err(crate::accounts::describe_error(&err))),
