@@ -6,10 +6,12 @@
 
 mod background;
 mod commands;
+mod rendering;
 mod staging;
 mod state;
 
 fn main() {
+    rendering::prefer_cpu_painting();
     let started = std::time::Instant::now();
     let result = tauri::Builder::default()
         // One stderr line when the page has loaded: the launch benchmark (scripts/bench-window.py)
