@@ -122,11 +122,8 @@ async fn profile_comes_from_the_profile_record_when_no_app_view_answers() {
 async fn refresh_rotates_the_stored_refresh_token() {
     keychain::require_secret_service();
     let pds = pds();
-    let user = pds.create_user("rot").await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
+    let user = env.connect_new_user("rot").await;
     let (_, before) = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
 
     let account = env
@@ -150,11 +147,8 @@ async fn refresh_rotates_the_stored_refresh_token() {
 async fn revoked_app_password_needs_reconnection_and_reconnect_works() {
     keychain::require_secret_service();
     let pds = pds();
-    let user = pds.create_user("rev").await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
+    let user = env.connect_new_user("rev").await;
     pds.revoke_app_password(&user, "hayon").await;
 
     let output = env.run(&["account", "refresh", &user.did], "");
@@ -179,11 +173,8 @@ async fn revoked_app_password_needs_reconnection_and_reconnect_works() {
 async fn disconnect_ends_the_server_session_and_forgets_the_account() {
     keychain::require_secret_service();
     let pds = pds();
-    let user = pds.create_user("dis").await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
+    let user = env.connect_new_user("dis").await;
     let (_, refresh) = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
 
     let answer = env
@@ -214,12 +205,8 @@ async fn disconnect_ends_the_server_session_and_forgets_the_account() {
 #[tokio::test]
 async fn a_second_process_sees_the_account_still_connected_and_usable() {
     keychain::require_secret_service();
-    let pds = pds();
-    let user = pds.create_user("rst").await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
+    let user = env.connect_new_user("rst").await;
     // Every CLI run is a new process: the account comes back from SQLite + the keychain, and its
     // session works without a password.
     let listed = env.list();
@@ -231,15 +218,10 @@ async fn a_second_process_sees_the_account_still_connected_and_usable() {
 #[tokio::test]
 async fn several_accounts_side_by_side() {
     keychain::require_secret_service();
-    let pds = pds();
     let env = CliEnv::new();
     let mut dids = Vec::new();
     for prefix in ["sa", "sb"] {
-        let user = pds.create_user(prefix).await;
-        let app_password = pds.create_app_password(&user, "hayon").await;
-        env.connect(&user.handle, &app_password, &pds.url)
-            .expect_ok();
-        dids.push(user.did);
+        dids.push(env.connect_new_user(prefix).await.did);
     }
     let listed = env.list();
     assert_eq!(listed.len(), 2);

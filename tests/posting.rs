@@ -6,21 +6,11 @@
 use harness::cli::CliEnv;
 use harness::images;
 use harness::keychain;
-use harness::pds::{pds, TestUser};
+use harness::pds::pds;
 use harness::proxy::CountingProxy;
 use harness::web::WebServer;
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// A connected account of `env`.
-async fn connect(env: &CliEnv, prefix: &str) -> TestUser {
-    let pds = pds();
-    let user = pds.create_user(prefix).await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
-    user
-}
 
 /// The post record behind an `at://` URI, read from the PDS.
 async fn read_back(uri: &str) -> Value {
@@ -49,7 +39,7 @@ fn post(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
 async fn four_images_a_mention_and_a_hashtag_are_posted_as_written() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "img").await;
+    let alice = env.connect_new_user("img").await;
     let bob = pds().create_user("bob").await;
     let dir = tempfile::tempdir().expect("tempdir");
     let photo = images::photo_jpeg(dir.path(), "photo.jpg", 3000, 2000);
@@ -159,7 +149,7 @@ async fn four_images_a_mention_and_a_hashtag_are_posted_as_written() {
 async fn an_unresolvable_mention_stays_plain_text() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "unr").await;
+    let alice = env.connect_new_user("unr").await;
     let text = "Hi @nobody-here.test and #rust";
     let results = post(&env, &["--account", &alice.did], text).expect_ok();
     let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
@@ -176,7 +166,7 @@ async fn an_unresolvable_mention_stays_plain_text() {
 async fn the_first_link_gets_a_card_from_the_page_with_a_prepared_thumbnail() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "card").await;
+    let alice = env.connect_new_user("card").await;
     let big = images::oversized_png_bytes(2400, 1600);
     assert!(
         big.len() > 1_000_000,
@@ -221,7 +211,7 @@ async fn the_first_link_gets_a_card_from_the_page_with_a_prepared_thumbnail() {
 async fn a_page_that_fails_to_load_gives_a_post_without_a_card() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "nocd").await;
+    let alice = env.connect_new_user("nocd").await;
     let site = WebServer::start(HashMap::new()).await;
     let text = format!("Broken link {}/missing", site.url);
     let results = post(&env, &["--account", &alice.handle], &text).expect_ok();
@@ -239,8 +229,8 @@ async fn a_page_that_fails_to_load_gives_a_post_without_a_card() {
 async fn posting_to_two_accounts_makes_one_post_in_each() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let first = connect(&env, "twa").await;
-    let second = connect(&env, "twb").await;
+    let first = env.connect_new_user("twa").await;
+    let second = env.connect_new_user("twb").await;
     let results = post(
         &env,
         &["--account", &first.handle, "--account", &second.did],
@@ -265,7 +255,7 @@ async fn posting_to_two_accounts_makes_one_post_in_each() {
 async fn a_301_grapheme_post_is_refused_before_any_request() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "long").await;
+    let alice = env.connect_new_user("long").await;
     // Route the account through a counting relay to see that nothing reaches the server.
     let upstream = pds().url.trim_start_matches("http://").to_owned();
     let proxy = CountingProxy::start(upstream).await;
@@ -299,7 +289,7 @@ async fn a_301_grapheme_post_is_refused_before_any_request() {
 async fn a_bad_image_stops_the_post_and_names_the_file() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "bad").await;
+    let alice = env.connect_new_user("bad").await;
     let dir = tempfile::tempdir().expect("tempdir");
     let fake = dir.path().join("notes.jpg");
     std::fs::write(&fake, "this is not an image").expect("write");
@@ -325,7 +315,7 @@ async fn a_bad_image_stops_the_post_and_names_the_file() {
 async fn a_lost_answer_to_create_record_never_makes_a_second_post() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let alice = connect(&env, "lost").await;
+    let alice = env.connect_new_user("lost").await;
     let upstream = pds().url.trim_start_matches("http://").to_owned();
     let proxy = CountingProxy::start(upstream).await;
     env.route_account_through(&alice.did, &proxy.url);
@@ -361,8 +351,8 @@ async fn a_lost_answer_to_create_record_never_makes_a_second_post() {
 async fn one_account_failing_does_not_stop_the_others() {
     keychain::require_secret_service();
     let env = CliEnv::new();
-    let working = connect(&env, "okay").await;
-    let broken = connect(&env, "down").await;
+    let working = env.connect_new_user("okay").await;
+    let broken = env.connect_new_user("down").await;
     env.route_account_through(&broken.did, "http://127.0.0.1:9");
     let output = post(
         &env,

@@ -236,12 +236,9 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
 async fn compose_with_an_image_and_post_from_the_window() {
     keychain::require_secret_service();
     let pds = pds();
-    let user = pds.create_user("wcp").await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
     // Connected beforehand with the CLI (same data folder and keychain): the window opens on Compose.
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
+    let user = env.connect_new_user("wcp").await;
     let images_dir = tempfile::tempdir().expect("tempdir");
     let photo = harness::images::photo_jpeg(images_dir.path(), "beach.jpg", 1600, 1200);
     let (_driver, client) = start_session(&env).await;
@@ -344,12 +341,8 @@ fn saved_draft(env: &CliEnv) -> String {
 #[tokio::test]
 async fn the_draft_survives_closing_the_window() {
     keychain::require_secret_service();
-    let pds = pds();
-    let user = pds.create_user("wdr").await;
-    let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
-    env.connect(&user.handle, &app_password, &pds.url)
-        .expect_ok();
+    env.connect_new_user("wdr").await;
     let text = "Half-written thought about #drafts";
     {
         let (_driver, client) = start_session(&env).await;

@@ -1,6 +1,7 @@
 //! Runs the real `hayon-cli` (built by `cargo build -p hayon-cli`, which scripts/test.sh does first),
 //! each test with its own data folder and keychain service name.
 
+use crate::pds::{pds, TestUser};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -123,6 +124,16 @@ impl CliEnv {
             ],
             &format!("{password}\n"),
         )
+    }
+
+    /// A new user on the test PDS with an app password named "hayon", connected in this environment.
+    pub async fn connect_new_user(&self, prefix: &str) -> TestUser {
+        let pds = pds();
+        let user = pds.create_user(prefix).await;
+        let app_password = pds.create_app_password(&user, "hayon").await;
+        self.connect(&user.handle, &app_password, &pds.url)
+            .expect_ok();
+        user
     }
 
     /// Points the stored account at another server address (a counting relay, a dead port): the
