@@ -2,11 +2,12 @@
 //! Secret Service of this D-Bus session (real keychain) and a real SQLite file. Each test makes its own
 //! accounts, app passwords, data folder and keychain service.
 
+use harness::app_view::StandInAppView;
 use harness::cli::CliEnv;
 use harness::keychain;
-use harness::pds::pds;
+use harness::pds::{pds, TestPds};
 use harness::scan::assert_no_secrets;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn account_with_did<'a>(accounts: &'a [Value], did: &str) -> &'a Value {
     accounts
@@ -116,6 +117,56 @@ async fn profile_comes_from_the_profile_record_when_no_app_view_answers() {
         .expect_ok();
     assert_eq!(account["displayName"], "Prof Example");
     assert_eq!(account["description"], "Writes about tests.");
+}
+
+/// Uses a STAND-IN app view (harness/app_view.rs), since the real one cannot run here: a PDS of this
+/// test's own proxies getProfile to it, so the profile the client shows came through the real PDS.
+/// A profile record with other values is on the PDS too, so the fallback cannot pass for the primary.
+/// Multi-threaded: the stand-in answers on this runtime while the test waits for the CLI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profile_comes_from_the_app_view_through_the_pds_when_one_answers() {
+    keychain::require_secret_service();
+    let app_view = StandInAppView::start().await;
+    let pds = TestPds::start_with_app_view(&app_view);
+    let user = pds.create_user("avw").await;
+    pds.put_profile(&user, "Record Name", "From the profile record.")
+        .await;
+    let stand_in_profile = |display_name: &str| {
+        json!({
+            "did": user.did,
+            "handle": user.handle,
+            "displayName": display_name,
+            "description": "Served by the stand-in app view.",
+            "avatar": "https://cdn.stand-in.test/img/avatar/plain/avatar.jpg",
+        })
+    };
+    app_view.set_profile(&user.did, stand_in_profile("App View Name"));
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+
+    let account = env
+        .connect(&user.handle, &app_password, &pds.url)
+        .expect_ok();
+    assert_eq!(account["displayName"], "App View Name", "{account}");
+    assert_eq!(account["description"], "Served by the stand-in app view.");
+    assert_eq!(
+        account["avatar"],
+        "https://cdn.stand-in.test/img/avatar/plain/avatar.jpg"
+    );
+    // The PDS called on the user's behalf, with a service-auth token for the app view and this method.
+    let claims = app_view.token_claims();
+    assert!(!claims.is_empty(), "the stand-in app view was never called");
+    assert!(
+        claims.iter().all(|claim| claim["iss"] == user.did.as_str()
+            && claim["aud"] == app_view.did.as_str()
+            && claim["lxm"] == "app.bsky.actor.getProfile"),
+        "{claims:?}"
+    );
+
+    // Refresh reads the profile again.
+    app_view.set_profile(&user.did, stand_in_profile("Renamed"));
+    let account = env.run(&["account", "refresh", &user.did], "").expect_ok();
+    assert_eq!(account["displayName"], "Renamed", "{account}");
 }
 
 #[tokio::test]

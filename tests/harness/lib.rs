@@ -6,10 +6,13 @@
 //! - [`keychain`]: reads what the Secret Service holds, through `secret-tool`.
 //! - [`scan`]: looks for secrets in every file the app wrote.
 //! - [`proxy`]: a counting relay in front of the PDS (bytes pass unchanged).
+//! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
+//!   for the Bluesky app view, the one peer that cannot run here.
 //!
-//! Nothing here fakes a peer. A missing tool or peer makes the test fail with a message saying how to
+//! Apart from the stand-in app view, nothing here fakes a peer. A missing tool or peer makes the test fail with a message saying how to
 //! install it (`scripts/test.sh` does all of it).
 
+pub mod app_view;
 pub mod cli;
 pub mod images;
 pub mod keychain;
@@ -18,7 +21,15 @@ pub mod proxy;
 pub mod scan;
 pub mod web;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use std::sync::atomic::{AtomicU32, Ordering};
+
+/// The claims of a JWT, unverified (tests read what a token says; the servers check signatures).
+pub fn jwt_claims(token: &str) -> Option<serde_json::Value> {
+    let payload = token.split('.').nth(1)?;
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+}
 
 /// A short name unique to this process and call, for handles, app-password names and keychain
 /// services, so tests never see each other's data.

@@ -2,8 +2,10 @@
 //! test binary by `tests/pds/start-pds.mjs` on loopback. scripts/setup-test-peers.sh installs Node 22 and
 //! the packages and writes their paths to `HAYON_NODE` / `HAYON_PDS_MODULES`.
 //!
-//! Closing the launcher's stdin stops the server; that happens when the test process exits.
+//! Closing the launcher's stdin stops the server; that happens when the test process exits (or when a
+//! test's own [`TestPds`] is dropped).
 
+use crate::app_view::StandInAppView;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -46,19 +48,28 @@ fn required_env(name: &str) -> String {
     })
 }
 
-/// The PDS of this test binary, started on first use.
+/// The PDS of this test binary, started on first use. Its app view is an unreachable host.
 pub fn pds() -> &'static TestPds {
     static PDS: OnceLock<TestPds> = OnceLock::new();
-    PDS.get_or_init(TestPds::start)
+    PDS.get_or_init(|| TestPds::start(&[]))
 }
 
 impl TestPds {
-    fn start() -> Self {
+    /// A PDS of the caller's own (stopped when dropped) that proxies app.bsky calls to `app_view`.
+    pub fn start_with_app_view(app_view: &StandInAppView) -> Self {
+        Self::start(&[
+            ("PDS_APP_VIEW_URL", &app_view.url),
+            ("PDS_APP_VIEW_DID", &app_view.did),
+        ])
+    }
+
+    fn start(env: &[(&str, &str)]) -> Self {
         let node = required_env("HAYON_NODE");
         required_env("HAYON_PDS_MODULES");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/pds/start-pds.mjs");
         let mut child = Command::new(node)
             .arg(script)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -188,12 +199,8 @@ impl TestPds {
     /// A copy of a real access token whose `iat`/`exp` lie in the past, signed (HS256) with the test
     /// server's JWT secret: the server accepts its signature and answers `ExpiredToken`.
     pub fn expired_copy_of(&self, access_jwt: &str) -> String {
-        let mut parts = access_jwt.split('.');
-        let header = parts.next().expect("jwt header");
-        let payload = parts.next().expect("jwt payload");
-        let mut claims: Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url payload"))
-                .expect("json claims");
+        let header = access_jwt.split('.').next().expect("jwt header");
+        let mut claims = crate::jwt_claims(access_jwt).expect("jwt claims");
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")

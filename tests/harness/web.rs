@@ -1,5 +1,5 @@
-//! A tiny web server on loopback that serves fixed pages and files, for link-card tests (the test
-//! itself is the web site; nothing leaves the machine).
+//! A tiny web server on loopback: fixed pages and files for link-card tests, or answers computed per
+//! request for the stand-in app view (the test itself is the web site; nothing leaves the machine).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,17 +12,80 @@ pub struct WebServer {
     pub url: String,
 }
 
+/// What the server sends back for one request.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Status line text, like `"200 OK"`.
+    pub status: &'static str,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn ok(content_type: &str, body: Vec<u8>) -> Self {
+        Self {
+            status: "200 OK",
+            content_type: content_type.to_owned(),
+            body,
+        }
+    }
+
+    pub fn json(status: &'static str, body: &serde_json::Value) -> Self {
+        Self {
+            status,
+            content_type: "application/json".to_owned(),
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    fn not_found() -> Self {
+        Self {
+            status: "404 Not Found",
+            content_type: "text/plain".to_owned(),
+            body: b"not found".to_vec(),
+        }
+    }
+}
+
+/// One request as the handler sees it: the target (path and query) and the header lines.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub target: &'a str,
+    head: &'a str,
+}
+
+impl Request<'_> {
+    /// The value of header `name` (case-insensitive), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+    }
+}
+
 impl WebServer {
     /// Serves `routes` (path → (content type, body)); anything else is 404.
     pub async fn start(routes: HashMap<String, (String, Vec<u8>)>) -> Self {
+        Self::serve(move |request| match routes.get(request.target) {
+            Some((content_type, body)) => Reply::ok(content_type, body.clone()),
+            None => Reply::not_found(),
+        })
+        .await
+    }
+
+    /// Answers every request (bodies are not read: GET only) with what `handler` returns.
+    pub async fn serve(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind web server");
         let url = format!("http://{}", listener.local_addr().expect("addr"));
-        let routes = Arc::new(routes);
+        let handler = Arc::new(handler);
         tokio::spawn(async move {
             while let Ok((mut stream, _)) = listener.accept().await {
-                let routes = routes.clone();
+                let handler = handler.clone();
                 tokio::spawn(async move {
                     let mut head = Vec::new();
                     let mut byte = [0u8; 1];
@@ -32,24 +95,20 @@ impl WebServer {
                             _ => return,
                         }
                     }
-                    let request = String::from_utf8_lossy(&head);
-                    let path = request.split(' ').nth(1).unwrap_or("/").to_owned();
-                    let (status, content_type, body) = match routes.get(&path) {
-                        Some((content_type, body)) => {
-                            ("200 OK", content_type.clone(), body.clone())
-                        }
-                        None => (
-                            "404 Not Found",
-                            "text/plain".to_owned(),
-                            b"not found".to_vec(),
-                        ),
-                    };
+                    let head = String::from_utf8_lossy(&head);
+                    let target = head.split(' ').nth(1).unwrap_or("/");
+                    let reply = handler(&Request {
+                        target,
+                        head: &head,
+                    });
                     let header = format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
+                        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        reply.status,
+                        reply.content_type,
+                        reply.body.len()
                     );
                     let _ = stream.write_all(header.as_bytes()).await;
-                    let _ = stream.write_all(&body).await;
+                    let _ = stream.write_all(&reply.body).await;
                     let _ = stream.shutdown().await;
                 });
             }
