@@ -8,6 +8,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use harness::cli::CliEnv;
 use harness::keychain;
 use harness::pds::pds;
+use hyper_util::client::legacy::connect::HttpConnector;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -72,11 +73,8 @@ async fn start_session(env: &CliEnv) -> (Driver, Client) {
         serde_json::json!({ "application": app }),
     );
     let url = format!("http://127.0.0.1:{port}");
-    // Several rustls crypto backends are compiled in; pick one for the WebDriver client.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     for _ in 0..100 {
-        if let Ok(client) = ClientBuilder::rustls()
-            .expect("tls")
+        if let Ok(client) = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities.clone())
             .connect(&url)
             .await
