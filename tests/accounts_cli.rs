@@ -195,6 +195,38 @@ async fn refresh_rotates_the_stored_refresh_token() {
 }
 
 #[tokio::test]
+async fn refresh_picks_up_a_changed_handle_and_keeps_the_profile() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let user = pds.create_user("hdl").await;
+    pds.put_profile(&user, "Handle Changer", "Same person, new name.")
+        .await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+    env.connect(&user.handle, &app_password, &pds.url)
+        .expect_ok();
+
+    let new_handle = format!("{}.test", harness::unique("hdn"));
+    let (status, body) = pds
+        .post(
+            "com.atproto.identity.updateHandle",
+            Some(&user.access_jwt),
+            &json!({ "handle": new_handle }),
+        )
+        .await;
+    assert_eq!(status, 200, "updateHandle: {body}");
+
+    let account = env.run(&["account", "refresh", &user.did], "").expect_ok();
+    assert_eq!(account["handle"], new_handle.as_str(), "{account}");
+    assert_eq!(account["displayName"], "Handle Changer");
+    let listed = env.list();
+    assert_eq!(
+        account_with_did(&listed, &user.did)["handle"],
+        new_handle.as_str()
+    );
+}
+
+#[tokio::test]
 async fn revoked_app_password_needs_reconnection_and_reconnect_works() {
     keychain::require_secret_service();
     let pds = pds();

@@ -52,18 +52,7 @@ impl Accounts {
         let timestamp = now_rfc3339();
         self.store
             .update_health(did, &Health::active(&timestamp), &timestamp)?;
-        if let Some(account) = self.store.find_account(did)? {
-            if account.handle != handle {
-                let profile = crate::store::ProfileFields {
-                    display_name: account.display_name,
-                    description: account.description,
-                    avatar: account.avatar,
-                };
-                self.store
-                    .update_identity(did, handle, &profile, &timestamp)?;
-            }
-        }
-        Ok(())
+        self.store.update_handle(did, handle, &timestamp)
     }
 
     /// Records a failed refresh and says what it means. Auth failures end the session ("needs

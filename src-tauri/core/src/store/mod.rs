@@ -173,6 +173,17 @@ impl Store {
         Ok(())
     }
 
+    /// A new handle seen on a refreshed session; the stored profile stays as it is.
+    pub fn update_handle(&self, did: &str, handle: &str, now: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE accounts SET handle = ?2, updated_at = ?3 WHERE did = ?1 AND handle <> ?2",
+                params![did, handle, now],
+            )
+            .map_err(Error::storage)?;
+        Ok(())
+    }
+
     /// Removes the record of a disconnected account: DID, handle and profile are gone from disk.
     pub fn delete_account(&self, did: &str) -> Result<bool> {
         let removed = self
@@ -262,6 +273,16 @@ mod tests {
             .expect("find")
             .expect("present");
         assert_eq!(found.handle, "alice2.test");
+        assert_eq!(found.display_name.as_deref(), Some("Alice"));
+
+        store
+            .update_handle("did:plc:a", "alice3.test", "t3")
+            .expect("update handle");
+        let found = store
+            .find_account("did:plc:a")
+            .expect("find")
+            .expect("present");
+        assert_eq!(found.handle, "alice3.test");
         assert_eq!(found.display_name.as_deref(), Some("Alice"));
 
         assert!(store.delete_account("did:plc:a").expect("delete"));
