@@ -33,6 +33,15 @@ fn screenshot_dir() -> PathBuf {
 }
 
 async fn screenshot(client: &Client, name: &str) {
+    // Let the page render what the test just saw in the DOM: two animation frames.
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .expect("wait for two animation frames");
     let png = client.screenshot().await.expect("screenshot");
     let path = screenshot_dir().join(format!("{name}.png"));
     std::fs::write(&path, png).expect("write screenshot");
@@ -295,6 +304,23 @@ async fn compose_with_an_image_and_post_from_the_window() {
     click(&client, "#post-submit").await;
     let link = wait_for(&client, "a.post-link[href]").await;
     let href = link.attr("href").await.expect("href").expect("a link");
+    // When posting ends, keyboard focus moves to the results (which scrolls them into view).
+    wait_for(&client, "#post-progress[hidden]").await;
+    let mut focused = serde_json::Value::Null;
+    for _ in 0..50 {
+        focused = client
+            .execute(
+                "return document.activeElement && document.activeElement.id",
+                vec![],
+            )
+            .await
+            .expect("read the focused element");
+        if focused == "post-results" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(focused, "post-results", "focus after posting");
     screenshot(&client, "compose-3-posted").await;
     // The image's staged copy in the data folder is deleted once the post is published.
     let staged: Vec<_> = std::fs::read_dir(env.path().join("attachments"))
