@@ -352,6 +352,26 @@ async fn without_a_secret_service_connect_fails_with_keychain_unavailable_and_wr
     assert_no_secrets(env.path(), &[&app_password]);
 }
 
+/// `hayon-cli … | head -c1` and friends: stdout closes before the answer is written.
+#[test]
+fn a_closed_stdout_is_reported_not_a_crash() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let output = std::process::Command::new(harness::cli::cli_binary())
+        .args(["--json", "account", "list"])
+        .env("HAYON_DATA_DIR", env.path())
+        .env("HAYON_KEYCHAIN_SERVICE", &env.keychain_service)
+        .stdout(writer)
+        .output()
+        .expect("run hayon-cli");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("could not write the result"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[tokio::test]
 async fn bad_service_address_is_a_validation_error() {
     let env = CliEnv::new();

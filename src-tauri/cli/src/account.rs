@@ -45,7 +45,7 @@ pub async fn run(accounts: &Accounts, command: AccountCommand) -> Result<Value, 
                 })
                 .await?;
             for warning in &connected.warnings {
-                eprintln!("warning: {warning}");
+                super::warn(format_args!("warning: {warning}"));
             }
             to_json(&connected.account)
         }

@@ -12,6 +12,7 @@ mod post;
 
 use clap::{Parser, Subcommand};
 use hayon_core::{Accounts, Config, Error};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -78,10 +79,8 @@ fn main() -> ExitCode {
     match outcome {
         Ok(output) => {
             // Null: the command streamed its own output (`compose analyze --jsonl`).
-            if !output.value.is_null() {
-                print(&output.value, json);
-            }
-            if output.success {
+            let printed = output.value.is_null() || print(&output.value, json);
+            if output.success && printed {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -91,7 +90,7 @@ fn main() -> ExitCode {
             if json {
                 print(&serde_json::json!({ "error": err }), true);
             } else {
-                eprintln!("error: {}", err.message);
+                warn(format_args!("error: {}", err.message));
             }
             ExitCode::FAILURE
         }
@@ -130,14 +129,24 @@ fn open_accounts(
     })
 }
 
-fn print(value: &serde_json::Value, json: bool) {
+/// Writes the result on stdout and says whether it got there. A closed stdout (`… | head -c1`) is
+/// reported on stderr and in the exit status, not a crash (`println!` would panic).
+fn print(value: &serde_json::Value, json: bool) -> bool {
     let text = if json {
         serde_json::to_string(value)
     } else {
         serde_json::to_string_pretty(value)
     };
-    match text {
-        Ok(text) => println!("{text}"),
-        Err(err) => eprintln!("error: could not print the result: {err}"),
+    let written = text
+        .map_err(std::io::Error::from)
+        .and_then(|text| writeln!(std::io::stdout().lock(), "{text}"));
+    if let Err(err) = &written {
+        warn(format_args!("error: could not write the result: {err}"));
     }
+    written.is_ok()
+}
+
+/// A line on stderr. If stderr is closed too, there is nobody left to tell, so it is dropped.
+pub fn warn(message: std::fmt::Arguments) {
+    let _ = writeln!(std::io::stderr().lock(), "{message}");
 }
