@@ -18,6 +18,11 @@ apt_ensure() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+    echo "error: missing system packages: ${missing[*]}. Installing them needs root and sudo is not" \
+      "installed: run 'apt-get install ${missing[*]}' as root, then this script again." >&2
+    return 1
+  fi
   echo "==> installing system packages: ${missing[*]}" >&2
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
