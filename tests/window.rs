@@ -149,6 +149,51 @@ async fn click(client: &Client, css: &str) {
     with_element(client, css, |element| async move { element.click().await }).await
 }
 
+/// Hayon's painting choice (src-tauri/src/rendering.rs) reached the web processes of every running
+/// Hayon window: read from /proc, where WebKit itself reads it.
+fn assert_web_processes_paint_on_the_cpu() {
+    let app = std::fs::canonicalize(required_env("HAYON_APP_BINARY", "set by scripts/test.sh"))
+        .expect("app binary path");
+    let parent_of = |pid: &str| -> Option<String> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        Some(
+            stat.rsplit_once(')')?
+                .1
+                .split_whitespace()
+                .nth(1)?
+                .to_owned(),
+        )
+    };
+    let pids: Vec<String> = std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.bytes().all(|byte| byte.is_ascii_digit()))
+        .collect();
+    let apps: Vec<&String> = pids
+        .iter()
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
+        .collect();
+    let web_processes: Vec<&String> = pids
+        .iter()
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.starts_with("WebKitWebProces"))
+                && parent_of(pid).is_some_and(|parent| apps.contains(&&parent))
+        })
+        .collect();
+    assert!(!web_processes.is_empty(), "no web process of {app:?} found");
+    for pid in web_processes {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).expect("environ");
+        assert!(
+            environ
+                .split(|byte| *byte == 0)
+                .any(|entry| entry == b"WEBKIT_SKIA_ENABLE_CPU_RENDERING=1"),
+            "web process {pid} does not paint on the CPU"
+        );
+    }
+}
+
 #[tokio::test]
 async fn connect_see_and_disconnect_an_account_in_the_window() {
     keychain::require_secret_service();
@@ -165,6 +210,7 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
     )
     .await;
     screenshot(&client, "1-empty").await;
+    assert_web_processes_paint_on_the_cpu();
 
     wait_for(&client, "#identifier")
         .await
