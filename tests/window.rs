@@ -454,3 +454,72 @@ async fn the_draft_survives_closing_the_window() {
     screenshot(&client, "draft-restored").await;
     client.close().await.expect("close session");
 }
+
+/// The app's saved preferences (JSON), or "" before any was saved.
+fn saved_preferences(env: &CliEnv) -> String {
+    rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
+        .and_then(|db| {
+            db.query_row(
+                "SELECT value FROM settings WHERE key = 'preferences'",
+                [],
+                |row| row.get(0),
+            )
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wal").await;
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(images_dir.path(), "hill.jpg", 1200, 900);
+    {
+        let (_driver, client) = start_session(&env).await;
+        wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+        click(&client, "#require-alt").await;
+        let mut saved = String::new();
+        for _ in 0..50 {
+            saved = saved_preferences(&env);
+            if saved.contains("\"requireAltText\":true") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            saved.contains("\"requireAltText\":true"),
+            "saved: {saved:?}"
+        );
+
+        client
+            .find(Locator::Css("#image-input"))
+            .await
+            .expect("file input")
+            .send_keys(photo.to_str().expect("path"))
+            .await
+            .expect("attach image");
+        let ready = "#image-list > li.image-item[data-status=ready]";
+        wait_for(&client, ready).await;
+        wait_for(&client, "#post-submit[disabled]").await;
+        let blocker = text_of(&client, "#post-blocker").await;
+        assert!(blocker.contains("Add alt text"), "blocker: {blocker:?}");
+        screenshot(&client, "alt-required").await;
+
+        with_element(&client, &format!("{ready} .image-alt"), |alt| async move {
+            alt.send_keys("Green hills under a grey sky").await
+        })
+        .await;
+        wait_for(&client, "#post-submit:not([disabled])").await;
+        client.close().await.expect("close session");
+    }
+    // The setting is the user's, not the window's: a new window starts with it on.
+    let (_driver, client) = start_session(&env).await;
+    wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+    let checked = with_element(&client, "#require-alt", |input| async move {
+        input.is_selected().await
+    })
+    .await;
+    assert!(checked, "require alt text is off after a restart");
+    client.close().await.expect("close session");
+}
