@@ -111,6 +111,17 @@ async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
         .unwrap_or_else(|err| panic!("{css} never appeared: {err}"))
 }
 
+/// Waits until Compose is shown and ready for input: its fields are enabled once the saved draft and
+/// settings are back, and the account list (which changes the layout) has loaded.
+async fn wait_for_composer(client: &Client) {
+    wait_for(
+        client,
+        "#view-compose:not([hidden]) #composer-fields:not([disabled])",
+    )
+    .await;
+    wait_for(client, "#account-chooser-loading[hidden]").await;
+}
+
 /// Runs `action` on a fresh lookup of `css`, retrying while the element is missing or was replaced
 /// by a re-render (stale).
 async fn with_element<T, F, Fut>(client: &Client, css: &str, action: F) -> T
@@ -296,7 +307,7 @@ async fn compose_with_an_image_and_post_from_the_window() {
     let photo = harness::images::photo_jpeg(images_dir.path(), "beach.jpg", 1600, 1200);
     let (_driver, client) = start_session(&env).await;
 
-    wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+    wait_for_composer(&client).await;
     let text = "Hello from the Hayon window #hayon";
     wait_for(&client, "#composer-text")
         .await
@@ -416,7 +427,7 @@ async fn the_draft_survives_closing_the_window() {
     let text = "Half-written thought about #drafts";
     {
         let (_driver, client) = start_session(&env).await;
-        wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+        wait_for_composer(&client).await;
         with_element(&client, "#composer-text", |field| async move {
             field.send_keys(text).await
         })
@@ -437,7 +448,7 @@ async fn the_draft_survives_closing_the_window() {
     }
     // A new window shows it again.
     let (_driver, client) = start_session(&env).await;
-    wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+    wait_for_composer(&client).await;
     let mut restored = String::new();
     for _ in 0..50 {
         restored = with_element(&client, "#composer-text", |field| async move {
@@ -477,7 +488,7 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
     let photo = harness::images::photo_jpeg(images_dir.path(), "hill.jpg", 1200, 900);
     {
         let (_driver, client) = start_session(&env).await;
-        wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+        wait_for_composer(&client).await;
         click(&client, "#require-alt").await;
         let mut saved = String::new();
         for _ in 0..50 {
@@ -515,7 +526,7 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
     }
     // The setting is the user's, not the window's: a new window starts with it on.
     let (_driver, client) = start_session(&env).await;
-    wait_for(&client, "#view-compose:not([hidden]) #composer-text").await;
+    wait_for_composer(&client).await;
     let checked = with_element(&client, "#require-alt", |input| async move {
         input.is_selected().await
     })
