@@ -359,10 +359,8 @@ fn a_closed_stdout_is_reported_not_a_crash() {
     let env = CliEnv::new();
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
-    let output = std::process::Command::new(harness::cli::cli_binary())
-        .args(["--json", "account", "list"])
-        .env("HAYON_DATA_DIR", env.path())
-        .env("HAYON_KEYCHAIN_SERVICE", &env.keychain_service)
+    let output = env
+        .command(&["account", "list"])
         .stdout(writer)
         .output()
         .expect("run hayon-cli");

@@ -122,6 +122,38 @@ async fn wait_for_composer(client: &Client) {
     wait_for(client, "#account-chooser-loading[hidden]").await;
 }
 
+/// Reads `read` every 100 ms until `done` holds, for up to 5 s; returns the last value read, which the
+/// caller asserts on (so a timeout fails with what was actually seen).
+async fn poll_until<T, Fut>(mut read: impl FnMut() -> Fut, done: impl Fn(&T) -> bool) -> T
+where
+    Fut: std::future::Future<Output = T>,
+{
+    let mut value = read().await;
+    for _ in 0..50 {
+        if done(&value) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        value = read().await;
+    }
+    value
+}
+
+/// Attaches `photo` with the composer's file input and waits until it is prepared; returns the CSS
+/// selector of the ready image.
+async fn attach_image(client: &Client, photo: &std::path::Path) -> &'static str {
+    client
+        .find(Locator::Css("#image-input"))
+        .await
+        .expect("file input")
+        .send_keys(photo.to_str().expect("path"))
+        .await
+        .expect("attach image");
+    let ready = "#image-list > li.image-item[data-status=ready]";
+    wait_for(client, ready).await;
+    ready
+}
+
 /// Runs `action` on a fresh lookup of `css`, retrying while the element is missing or was replaced
 /// by a re-render (stale).
 async fn with_element<T, F, Fut>(client: &Client, css: &str, action: F) -> T
@@ -281,14 +313,11 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
         .for_element(Locator::Css("#status-message:not(:empty)"))
         .await
         .expect("status message");
-    let mut gone = false;
-    for _ in 0..50 {
-        if client.find(Locator::Css(&item_css)).await.is_err() {
-            gone = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let gone = poll_until(
+        || async { client.find(Locator::Css(&item_css)).await.is_err() },
+        |gone| *gone,
+    )
+    .await;
     assert!(gone, "the account is still listed after disconnecting");
     screenshot(&client, "5-disconnected").await;
     assert_eq!(keychain::entry_count(&env.keychain_service), 0);
@@ -315,18 +344,11 @@ async fn compose_with_an_image_and_post_from_the_window() {
         .await
         .expect("type text");
     let counter = format!("{} / 300", text.chars().count());
-    let mut shown = String::new();
-    for _ in 0..50 {
-        shown = wait_for(&client, "#grapheme-counter")
-            .await
-            .text()
-            .await
-            .expect("counter text");
-        if shown.contains(&counter) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let shown = poll_until(
+        || text_of(&client, "#grapheme-counter"),
+        |shown| shown.contains(&counter),
+    )
+    .await;
     assert!(
         shown.contains(&counter),
         "counter shows {shown:?}, expected {counter:?}"
@@ -334,15 +356,7 @@ async fn compose_with_an_image_and_post_from_the_window() {
     wait_for(&client, "#composer-highlight mark.hl-tag").await;
     screenshot(&client, "compose-1-typed").await;
 
-    client
-        .find(Locator::Css("#image-input"))
-        .await
-        .expect("file input")
-        .send_keys(photo.to_str().expect("path"))
-        .await
-        .expect("attach image");
-    let ready = "#image-list > li.image-item[data-status=ready]";
-    wait_for(&client, ready).await;
+    let ready = attach_image(&client, &photo).await;
     with_element(&client, &format!("{ready} .image-alt"), |alt| async move {
         alt.send_keys("A beach at noon").await
     })
@@ -363,20 +377,19 @@ async fn compose_with_an_image_and_post_from_the_window() {
     let href = link.attr("href").await.expect("href").expect("a link");
     // When posting ends, keyboard focus moves to the results (which scrolls them into view).
     wait_for(&client, "#post-progress[hidden]").await;
-    let mut focused = serde_json::Value::Null;
-    for _ in 0..50 {
-        focused = client
-            .execute(
-                "return document.activeElement && document.activeElement.id",
-                vec![],
-            )
-            .await
-            .expect("read the focused element");
-        if focused == "post-results" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let focused = poll_until(
+        || async {
+            client
+                .execute(
+                    "return document.activeElement && document.activeElement.id",
+                    vec![],
+                )
+                .await
+                .expect("read the focused element")
+        },
+        |focused| focused == "post-results",
+    )
+    .await;
     assert_eq!(focused, "post-results", "focus after posting");
     screenshot(&client, "compose-3-posted").await;
     // The image's staged copy in the data folder is deleted once the post is published.
@@ -412,10 +425,10 @@ async fn compose_with_an_image_and_post_from_the_window() {
     client.close().await.expect("close session");
 }
 
-/// The draft row of the app's database, or "" when there is none yet.
-fn saved_draft(env: &CliEnv) -> String {
+/// The one text value `sql` selects from the app's database, or "" when there is no such row yet.
+fn stored_text(env: &CliEnv, sql: &str) -> String {
     rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
-        .and_then(|db| db.query_row("SELECT body FROM drafts", [], |row| row.get(0)))
+        .and_then(|db| db.query_row(sql, [], |row| row.get(0)))
         .unwrap_or_default()
 }
 
@@ -433,14 +446,12 @@ async fn the_draft_survives_closing_the_window() {
         })
         .await;
         // Saved as the user types (throttled): the whole text reaches the real SQLite file.
-        let mut saved = String::new();
-        for _ in 0..50 {
-            saved = saved_draft(&env);
-            if saved.contains(text) {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let env = &env;
+        let saved = poll_until(
+            || async move { stored_text(env, "SELECT body FROM drafts") },
+            |saved| saved.contains(text),
+        )
+        .await;
         assert!(saved.contains(text), "saved draft: {saved}");
         assert!(text_of(&client, "#draft-status").await.contains("saved"));
         // Ends the app without a chance to save anything more, as a crash would.
@@ -449,34 +460,20 @@ async fn the_draft_survives_closing_the_window() {
     // A new window shows it again.
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
-    let mut restored = String::new();
-    for _ in 0..50 {
-        restored = with_element(&client, "#composer-text", |field| async move {
-            field.prop("value").await
-        })
-        .await
-        .unwrap_or_default();
-        if restored == text {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let restored = poll_until(
+        || async {
+            with_element(&client, "#composer-text", |field| async move {
+                field.prop("value").await
+            })
+            .await
+            .unwrap_or_default()
+        },
+        |restored| restored == text,
+    )
+    .await;
     assert_eq!(restored, text);
     screenshot(&client, "draft-restored").await;
     client.close().await.expect("close session");
-}
-
-/// The app's saved preferences (JSON), or "" before any was saved.
-fn saved_preferences(env: &CliEnv) -> String {
-    rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
-        .and_then(|db| {
-            db.query_row(
-                "SELECT value FROM settings WHERE key = 'preferences'",
-                [],
-                |row| row.get(0),
-            )
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -490,28 +487,21 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
         let (_driver, client) = start_session(&env).await;
         wait_for_composer(&client).await;
         click(&client, "#require-alt").await;
-        let mut saved = String::new();
-        for _ in 0..50 {
-            saved = saved_preferences(&env);
-            if saved.contains("\"requireAltText\":true") {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let env = &env;
+        let saved =
+            poll_until(
+                || async move {
+                    stored_text(env, "SELECT value FROM settings WHERE key = 'preferences'")
+                },
+                |saved| saved.contains("\"requireAltText\":true"),
+            )
+            .await;
         assert!(
             saved.contains("\"requireAltText\":true"),
             "saved: {saved:?}"
         );
 
-        client
-            .find(Locator::Css("#image-input"))
-            .await
-            .expect("file input")
-            .send_keys(photo.to_str().expect("path"))
-            .await
-            .expect("attach image");
-        let ready = "#image-list > li.image-item[data-status=ready]";
-        wait_for(&client, ready).await;
+        let ready = attach_image(&client, &photo).await;
         wait_for(&client, "#post-submit[disabled]").await;
         let blocker = text_of(&client, "#post-blocker").await;
         assert!(blocker.contains("Add alt text"), "blocker: {blocker:?}");

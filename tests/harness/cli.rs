@@ -73,14 +73,21 @@ impl CliEnv {
         self.data_dir.path()
     }
 
-    /// Runs `hayon-cli --json ARGS`, feeding `stdin`, with extra environment variables.
-    pub fn run_with_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> CliOutput {
+    /// `hayon-cli --json ARGS` in this environment, not started yet.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(cli_binary());
         command
             .arg("--json")
             .args(args)
             .env("HAYON_DATA_DIR", self.path())
-            .env("HAYON_KEYCHAIN_SERVICE", &self.keychain_service)
+            .env("HAYON_KEYCHAIN_SERVICE", &self.keychain_service);
+        command
+    }
+
+    /// Runs `hayon-cli --json ARGS`, feeding `stdin`, with extra environment variables.
+    pub fn run_with_env(&self, args: &[&str], stdin: &str, env: &[(&str, &str)]) -> CliOutput {
+        let mut command = self.command(args);
+        command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
