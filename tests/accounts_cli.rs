@@ -70,6 +70,8 @@ async fn wrong_password_is_invalid_credentials_and_stores_nothing() {
         "{}",
         output.json
     );
+    // The connect form places it by this field, never by reading the message.
+    assert_eq!(output.json["error"]["field"], "password", "{}", output.json);
     assert!(
         output.json["error"]["message"]
             .as_str()
@@ -96,6 +98,7 @@ async fn main_password_is_refused_and_nothing_is_stored() {
         "{}",
         output.json
     );
+    assert_eq!(output.json["error"]["field"], "password", "{}", output.json);
     assert!(env.list().is_empty());
     assert_eq!(keychain::entry_count(&env.keychain_service), 0);
     assert_no_secrets(env.path(), &[&user.password]);
@@ -376,6 +379,7 @@ async fn bad_service_address_is_a_validation_error() {
     let output = env.connect("alice.test", "abcd-efgh-ijkl-mnop", "ftp://example.com");
     assert_eq!(output.code, 1);
     assert_eq!(output.error_code(), "validation");
+    assert_eq!(output.json["error"]["field"], "service", "{}", output.json);
 }
 
 #[tokio::test]
@@ -385,6 +389,20 @@ async fn unreachable_server_is_a_network_error() {
     let output = env.connect("alice.test", "abcd-efgh-ijkl-mnop", "http://127.0.0.1:9");
     assert_eq!(output.code, 1);
     assert_eq!(output.error_code(), "network", "{}", output.json);
+    assert_eq!(output.json["error"]["field"], "service", "{}", output.json);
+}
+
+#[tokio::test]
+async fn an_empty_identifier_is_placed_on_the_identifier() {
+    let env = CliEnv::new();
+    let output = env.connect("  ", "abcd-efgh-ijkl-mnop", "http://127.0.0.1:9");
+    assert_eq!(output.code, 1);
+    assert_eq!(output.error_code(), "validation", "{}", output.json);
+    assert_eq!(
+        output.json["error"]["field"], "identifier",
+        "{}",
+        output.json
+    );
 }
 
 #[tokio::test]

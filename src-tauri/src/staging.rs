@@ -40,14 +40,14 @@ pub async fn stage(dir: &Path, name: &str, bytes: Vec<u8>) -> Result<StagedImage
     if result.is_err() {
         let _ = tokio::fs::remove_file(&path).await;
     }
-    result.map_err(|err| Error {
+    result.map_err(|mut err| {
         // Name the file as the user knows it, not by its staged copy.
-        message: staged_names(&path)
+        err.message = staged_names(&path)
             .iter()
             .fold(err.message, |message, staged| {
                 message.replace(staged.as_str(), name)
-            }),
-        ..err
+            });
+        err
     })
 }
 
@@ -64,7 +64,7 @@ pub async fn discard(dir: &Path, paths: &[PathBuf]) {
 pub async fn preview(path: PathBuf) -> Result<StagedImage, Error> {
     let prepared = tokio::task::spawn_blocking(move || hayon_core::media::prepare_image(&path))
         .await
-        .map_err(|err| Error::validation(format!("image preparation stopped: {err}")))??;
+        .map_err(|err| Error::internal("preparing the image", &err))??;
     let encoded = base64::engine::general_purpose::STANDARD.encode(&prepared.bytes);
     Ok(StagedImage {
         path: prepared.input.display().to_string(),

@@ -9,8 +9,9 @@ export const usingFakeBackend = !tauri;
 const backend = usingFakeBackend ? import('./fake-backend.js') : Promise.resolve(tauri.core);
 
 /**
- * Calls a Rust command. Rejections are always `{ code, message }`: Rust sends that shape, and anything
- * else (a plain string from Tauri itself, an Error) is wrapped so callers can branch on `code`.
+ * Calls a Rust command. Rejections are always `{ code, message, field? }`: Rust sends that shape (`field`
+ * names the form input the error is about, when it is about one), and anything else (a plain string
+ * from Tauri itself, an Error) is wrapped so callers can branch on `code`.
  */
 export async function invoke(command, args = {}, options = undefined) {
   const b = await backend;
@@ -23,7 +24,9 @@ export async function invoke(command, args = {}, options = undefined) {
 
 function toAppError(err) {
   if (err && typeof err === 'object' && typeof err.code === 'string') {
-    return { code: err.code, message: String(err.message ?? '') };
+    const error = { code: err.code, message: String(err.message ?? '') };
+    if (typeof err.field === 'string') error.field = err.field;
+    return error;
   }
   const message = typeof err === 'string' ? err : (err?.message ?? 'Something went wrong.');
   return { code: 'unknown', message };

@@ -5,7 +5,6 @@ import { byId, setBusy } from './dom.js';
 
 export const DEFAULT_SERVICE = 'https://bsky.social';
 const APP_PASSWORD_SHAPE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/;
-const PASSWORD_CODES = new Set(['invalid_credentials', 'main_password_refused', 'auth_factor_required']);
 const SHAPE_WARNING = "This doesn't look like an app password. App passwords look like " +
   'xxxx-xxxx-xxxx-xxxx: lowercase letters, digits 2–7 and dashes. Never use your main password.';
 
@@ -101,15 +100,6 @@ function clearErrors() {
   showShapeWarning('');
 }
 
-/** Which field a `validation` message from Rust is about, judged by the words it uses. */
-function fieldForMessage(message) {
-  const m = message.toLowerCase();
-  if (/hosting provider|service|url|pds/.test(m)) return 'service';
-  if (/password/.test(m)) return 'password';
-  if (/handle|identifier|email|\bdid\b/.test(m)) return 'identifier';
-  return null;
-}
-
 /** Client-side checks; returns the list of [field, message] problems (empty when all is well). */
 function validate({ identifier, password, service }) {
   const problems = [];
@@ -169,13 +159,10 @@ async function onSubmit(event) {
   }
 }
 
-function showServerError({ code, message }) {
+/** Rust says which input an error is about in `field` (identifier, password, service), or nothing. */
+function showServerError({ message, field }) {
   const text = message || 'Something went wrong. Please try again.';
-  let field = null;
-  if (PASSWORD_CODES.has(code)) field = 'password';
-  else if (code === 'validation') field = fieldForMessage(text);
-
-  if (field) {
+  if (FIELDS.includes(field)) {
     setFieldError(field, text);
     byId(field).focus();
   } else {

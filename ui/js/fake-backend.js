@@ -58,7 +58,7 @@ const SEEDS = {
 let accounts = (SEEDS[params.get('fake')] ?? (() => []))();
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const fail = (code, message) => Promise.reject({ code, message });
+const fail = (code, message, field) => Promise.reject(field ? { code, message, field } : { code, message });
 const publicView = (a) => { const { offline, ...rest } = a; return structuredClone(rest); };
 const find = (did) => accounts.find((a) => a.did === did);
 const emit = (name) => (listeners.get(name) ?? []).forEach((cb) => cb());
@@ -69,16 +69,16 @@ const commands = {
   list_accounts: async () => accounts.map(publicView),
 
   async connect_account({ identifier, password, service }) {
-    if (!identifier) return fail('validation', 'Enter your handle or email.');
-    if (!password) return fail('validation', 'Enter an app password.');
-    if (!/^https?:\/\//.test(service ?? '')) return fail('validation', 'The hosting provider must be an http(s) URL.');
-    if (/\s/.test(identifier)) return fail('validation', 'That handle has spaces in it. Handles look like you.bsky.social.');
+    if (!identifier) return fail('validation', 'Enter your handle or email.', 'identifier');
+    if (!password) return fail('validation', 'Enter an app password.', 'password');
+    if (!/^https?:\/\//.test(service ?? '')) return fail('validation', 'The hosting provider must be an http(s) URL.', 'service');
+    if (/\s/.test(identifier)) return fail('validation', 'That handle has spaces in it. Handles look like you.bsky.social.', 'identifier');
     if (password === 'slow') await sleep(3000);
     switch (password) {
-      case 'wrong': return fail('invalid_credentials', 'Wrong handle or app password. App passwords are case-sensitive and include the dashes.');
-      case 'main': return fail('main_password_refused', 'That is your main Bluesky password. Hayon ended that session and stored nothing. Create an app password in Bluesky (Settings › Privacy and security › App passwords) and use it here.');
-      case '2fa': return fail('auth_factor_required', 'Bluesky asked for a sign-in code. App passwords never need one: create an app password and use it here.');
-      case 'offline': return fail('network', `Could not reach ${service}. Check your internet connection and try again.`);
+      case 'wrong': return fail('invalid_credentials', 'Wrong handle or app password. App passwords are case-sensitive and include the dashes.', 'password');
+      case 'main': return fail('main_password_refused', 'That is your main Bluesky password. Hayon ended that session and stored nothing. Create an app password in Bluesky (Settings › Privacy and security › App passwords) and use it here.', 'password');
+      case '2fa': return fail('auth_factor_required', 'Bluesky asked for a sign-in code. App passwords never need one: create an app password and use it here.', 'password');
+      case 'offline': return fail('network', `Could not reach ${service}. Check your internet connection and try again.`, 'service');
     }
     let handle = identifier.replace(/^@/, '').toLowerCase();
     if (handle.includes('@')) handle = `${handle.split('@')[0]}.bsky.social`;

@@ -64,6 +64,7 @@ fn read_password() -> Result<Secret, Error> {
         .read_line(&mut line)
         .map_err(|err| {
             Error::validation(format!("could not read the app password from stdin: {err}"))
+                .with_field(hayon_core::ErrorField::Password)
         })?;
     let secret = Secret::new(line.trim_end_matches(['\r', '\n']).to_owned());
     zeroize::Zeroize::zeroize(&mut line);
@@ -71,6 +72,5 @@ fn read_password() -> Result<Secret, Error> {
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> Result<Value, Error> {
-    serde_json::to_value(value)
-        .map_err(|err| Error::storage(format!("could not encode the result: {err}")))
+    serde_json::to_value(value).map_err(|err| Error::internal("writing the result", &err))
 }

@@ -3,7 +3,7 @@
 //! documented in the README and must stay stable.
 //!
 //! Exit status: 0 on success, 1 on failure, 2 on bad usage. With `--json`, stdout carries exactly one
-//! JSON document: the result, or `{"error":{"code","message"}}`.
+//! JSON document: the result, or `{"error":{"code","message","field"?}}`.
 
 mod account;
 mod compose;

@@ -60,7 +60,7 @@ pub async fn run(accounts: &Accounts, args: PostArgs) -> Result<(Value, bool), E
         .iter()
         .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }));
     let value = serde_json::to_value(&outcomes)
-        .map_err(|err| Error::storage(format!("could not encode the result: {err}")))?;
+        .map_err(|err| Error::internal("writing the result", &err))?;
     Ok((value, all_posted))
 }
 

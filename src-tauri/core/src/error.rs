@@ -1,8 +1,13 @@
 //! The one error type that leaves the core: a stable machine `code` the UI and scripts branch on, and a
 //! `message` written for the person reading it (what happened and what to do next).
 //!
-//! It crosses the IPC boundary and the CLI as `{"code": "...", "message": "..."}`; a unit test pins that
-//! shape. Messages never contain tokens or passwords: nothing secret is ever formatted into one.
+//! It crosses the IPC boundary and the CLI as `{"code": "...", "message": "...", "field"?: "..."}`; a unit
+//! test pins that shape. `field` is there only when the error is about one input of a form (the connect
+//! form places it beside that input, so no program ever parses message text). Messages never contain
+//! tokens or passwords: nothing secret is ever formatted into one.
+//!
+//! A bug is [`ErrorCode::Internal`], made with [`Error::internal`]: its cause chain goes to the log, and
+//! the person gets a short message saying what Hayon was doing, not a Rust error text.
 
 use serde::Serialize;
 use std::fmt;
@@ -24,6 +29,9 @@ pub enum ErrorCode {
     ServerError,
     /// The local database could not be read or written (disk full, permissions, newer schema).
     Storage,
+    /// A bug in Hayon (a task that stopped, a value that could not be encoded): nothing the person
+    /// can fix by changing their input.
+    Internal,
 }
 
 impl ErrorCode {
@@ -41,15 +49,30 @@ impl ErrorCode {
             Self::Validation => "validation",
             Self::ServerError => "server_error",
             Self::Storage => "storage",
+            Self::Internal => "internal",
         }
     }
 }
 
-/// A user-facing failure: `{code, message}`.
+/// The input of a form an error is about. Serialized in snake_case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorField {
+    /// The handle, email or DID of the account to connect.
+    Identifier,
+    /// The app password.
+    Password,
+    /// The hosting provider's address.
+    Service,
+}
+
+/// A user-facing failure: `{code, message, field?}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<ErrorField>,
 }
 
 impl Error {
@@ -57,7 +80,36 @@ impl Error {
         Self {
             code,
             message: message.into(),
+            field: None,
         }
+    }
+
+    /// The same error, placed on one input of the form it came from.
+    pub fn with_field(self, field: ErrorField) -> Self {
+        Self {
+            field: Some(field),
+            ..self
+        }
+    }
+
+    /// A bug met while `doing` something (e.g. "preparing the images"): the cause and its sources go
+    /// to the log; the person reads what Hayon was doing and what to do about it.
+    pub fn internal(doing: &str, cause: &dyn std::error::Error) -> Self {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(inner) = source {
+            chain.push_str(": ");
+            chain.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        tracing::error!(doing, cause = %chain, "internal error");
+        Self::new(
+            ErrorCode::Internal,
+            format!(
+                "Hayon ran into a problem of its own while {doing}. Try again; if it keeps \
+                 happening, please report it and attach hayon.log from Hayon's data folder."
+            ),
+        )
     }
 
     pub fn validation(message: impl Into<String>) -> Self {
@@ -107,6 +159,46 @@ mod tests {
     }
 
     #[test]
+    fn a_field_is_serialized_only_when_present() {
+        let err = Error::validation("Enter an app password.").with_field(ErrorField::Password);
+        let json = serde_json::to_value(&err).expect("serializable");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "code": "validation",
+                "message": "Enter an app password.",
+                "field": "password"
+            })
+        );
+        for (field, name) in [
+            (ErrorField::Identifier, "identifier"),
+            (ErrorField::Service, "service"),
+        ] {
+            let json = serde_json::to_value(Error::validation("x").with_field(field))
+                .expect("serializable");
+            assert_eq!(json["field"], name);
+        }
+    }
+
+    #[test]
+    fn internal_errors_keep_their_cause_out_of_the_message() {
+        let cause = std::io::Error::other("task 7 panicked at src/secret/place.rs:12");
+        let err = Error::internal("preparing the images", &cause);
+        assert_eq!(err.code, ErrorCode::Internal);
+        assert!(
+            err.message.contains("preparing the images"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("panicked"), "{}", err.message);
+        assert!(!err.message.contains("place.rs"), "{}", err.message);
+        assert_eq!(
+            serde_json::to_value(&err).expect("serializable")["code"],
+            "internal"
+        );
+    }
+
+    #[test]
     fn as_str_matches_serde_name() {
         for code in [
             ErrorCode::InvalidCredentials,
@@ -114,6 +206,7 @@ mod tests {
             ErrorCode::NeedsReconnection,
             ErrorCode::ServerError,
             ErrorCode::Storage,
+            ErrorCode::Internal,
         ] {
             let json = serde_json::to_value(code).expect("serializable");
             assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));

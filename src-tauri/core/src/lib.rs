@@ -27,5 +27,5 @@ pub mod xrpc;
 
 pub use account::{Account, Health, HealthStatus};
 pub use accounts::{Accounts, Config, ConnectRequest, Connected, Disconnected};
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorCode, ErrorField, Result};
 pub use secret::Secret;

@@ -3,7 +3,7 @@
 use super::session::LiveSession;
 use super::{errors, now_rfc3339, Accounts, Disconnected};
 use crate::account::{Account, Health};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorField, Result};
 use crate::identity::{
     looks_like_app_password, normalize_identifier, parse_service_url, pds_from_did_doc,
 };
@@ -45,15 +45,19 @@ impl Accounts {
         if identifier.is_empty() {
             return Err(Error::validation(
                 "Enter your handle (like name.bsky.social) or your account's email address.",
-            ));
+            )
+            .with_field(ErrorField::Identifier));
         }
         if password.expose().is_empty() {
-            return Err(Error::validation("Enter an app password."));
+            return Err(
+                Error::validation("Enter an app password.").with_field(ErrorField::Password)
+            );
         }
         let service = parse_service_url(&service).ok_or_else(|| {
             Error::validation(
                 "The hosting provider must be a web address like https://bsky.social.",
             )
+            .with_field(ErrorField::Service)
         })?;
         let mut warnings = Vec::new();
         if !looks_like_app_password(password.expose()) {
@@ -79,7 +83,7 @@ impl Accounts {
         if scope.as_deref() == Some(jwt::MAIN_PASSWORD_SCOPE) {
             self.end_server_session(&service, &tokens.refresh).await;
             tracing::warn!(did = %output.did, "main password refused; session ended");
-            return Err(errors::main_password_refused());
+            return Err(errors::main_password_refused().with_field(ErrorField::Password));
         }
         if output.active == Some(false) {
             self.end_server_session(&service, &tokens.refresh).await;

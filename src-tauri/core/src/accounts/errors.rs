@@ -1,6 +1,6 @@
 //! Turns wire errors into messages a person can act on (product.md, "Troubleshooting").
 
-use crate::error::{Error, ErrorCode};
+use crate::error::{Error, ErrorCode, ErrorField};
 use crate::xrpc::XrpcError;
 use std::time::Duration;
 
@@ -65,7 +65,10 @@ pub(crate) fn describe(err: &XrpcError) -> Error {
     }
 }
 
-/// Errors of `createSession`.
+/// Errors of `createSession`, each placed on the connect form's input it is about: the password
+/// for a refused login (the server does not say whether the identifier or the password was wrong,
+/// and the password is what must be typed again), the hosting provider when its address leads
+/// nowhere usable.
 pub(crate) fn connect_error(err: &XrpcError) -> Error {
     match err.name() {
         Some("AuthFactorTokenRequired") => Error::new(
@@ -74,7 +77,8 @@ pub(crate) fn connect_error(err: &XrpcError) -> Error {
                 "This login asks for a code from your email, which means it used your main password. \
                  Hayon only accepts app passwords. {APP_PASSWORD_HOW_TO}"
             ),
-        ),
+        )
+        .with_field(ErrorField::Password),
         _ if err.status() == Some(401) || err.name() == Some("AuthenticationRequired") => {
             Error::new(
                 ErrorCode::InvalidCredentials,
@@ -82,6 +86,21 @@ pub(crate) fn connect_error(err: &XrpcError) -> Error {
                  the dashes (xxxx-xxxx-xxxx-xxxx); check that the handle is the full one, like \
                  name.bsky.social.",
             )
+            .with_field(ErrorField::Password)
+        }
+        // Nothing answering, or no PDS at that address.
+        _ if matches!(
+            err,
+            XrpcError::Network { .. }
+                | XrpcError::Decode { .. }
+                | XrpcError::InvalidHost(_)
+                | XrpcError::Api {
+                    status: 404 | 405,
+                    ..
+                }
+        ) =>
+        {
+            describe(err).with_field(ErrorField::Service)
         }
         _ => describe(err),
     }
@@ -165,6 +184,31 @@ mod tests {
         ];
         for (err, code) in cases {
             assert_eq!(connect_error(&err).code, code, "{err}");
+        }
+    }
+
+    #[test]
+    fn login_errors_name_the_input_they_are_about() {
+        let network = XrpcError::Network {
+            host: "bsky.socal".to_owned(),
+            detail: "could not connect".to_owned(),
+        };
+        let cases = [
+            (
+                api(401, "AuthenticationRequired", None),
+                Some(ErrorField::Password),
+            ),
+            (
+                api(401, "AuthFactorTokenRequired", None),
+                Some(ErrorField::Password),
+            ),
+            (network, Some(ErrorField::Service)),
+            (api(404, "", None), Some(ErrorField::Service)),
+            (api(429, "RateLimitExceeded", Some(5)), None),
+            (api(400, "AccountTakedown", None), None),
+        ];
+        for (err, field) in cases {
+            assert_eq!(connect_error(&err).field, field, "{err}");
         }
     }
 

@@ -196,7 +196,7 @@ async fn prepare_attachments(
     let paths: Vec<PathBuf> = attachments.iter().map(|image| image.path.clone()).collect();
     let prepared = tokio::task::spawn_blocking(move || media::prepare_images(&paths))
         .await
-        .map_err(|err| Error::validation(format!("image preparation stopped: {err}")))?;
+        .map_err(|err| Error::internal("preparing the images", &err))?;
     prepared
         .into_iter()
         .zip(attachments)
