@@ -10,7 +10,7 @@ pub(crate) const APP_PASSWORD_HOW_TO: &str = "Create one in Bluesky under Settin
 /// The meaning of an error from any call; `connect_error` refines the login-specific ones.
 pub(crate) fn describe(err: &XrpcError) -> Error {
     match err {
-        XrpcError::Network { host, detail } => Error::new(
+        XrpcError::Network { host, detail, .. } => Error::new(
             ErrorCode::Network,
             format!(
                 "Couldn't reach {host} ({detail}). Check your internet connection and the hosting \
@@ -62,6 +62,11 @@ pub(crate) fn describe(err: &XrpcError) -> Error {
         XrpcError::InvalidHost(detail) => Error::validation(format!(
             "The hosting provider address is not usable: {detail}"
         )),
+        XrpcError::Insecure { .. } => Error::validation(err.to_string()),
+        XrpcError::Redirect { .. } | XrpcError::TooLarge { .. } => Error::new(
+            ErrorCode::ServerError,
+            format!("The server's answer was refused: {err}. Check the hosting provider address."),
+        ),
     }
 }
 
@@ -94,6 +99,8 @@ pub(crate) fn connect_error(err: &XrpcError) -> Error {
             XrpcError::Network { .. }
                 | XrpcError::Decode { .. }
                 | XrpcError::InvalidHost(_)
+                | XrpcError::Insecure { .. }
+                | XrpcError::Redirect { .. }
                 | XrpcError::Api {
                     status: 404 | 405,
                     ..
@@ -192,6 +199,7 @@ mod tests {
         let network = XrpcError::Network {
             host: "bsky.socal".to_owned(),
             detail: "could not connect".to_owned(),
+            maybe_delivered: false,
         };
         let cases = [
             (
@@ -203,6 +211,12 @@ mod tests {
                 Some(ErrorField::Password),
             ),
             (network, Some(ErrorField::Service)),
+            (
+                XrpcError::Insecure {
+                    host: "pds.example.com".to_owned(),
+                },
+                Some(ErrorField::Service),
+            ),
             (api(404, "", None), Some(ErrorField::Service)),
             (api(429, "RateLimitExceeded", Some(5)), None),
             (api(400, "AccountTakedown", None), None),

@@ -151,4 +151,3 @@ pub(crate) fn parse_stored_url(text: &str) -> Result<Url> {
 }
 
 pub(crate) use crate::store::now_rfc3339;
-pub(crate) use errors::describe as describe_error;

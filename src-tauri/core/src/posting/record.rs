@@ -1,10 +1,13 @@
-//! Posting as one account: mentions, blobs, record.
+//! Posting as one account: mentions, blobs, record, and making sure the record's fate is known.
 
 use super::{embed, PostResult, PreparedPost};
 use crate::account::Account;
 use crate::accounts::Accounts;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::xrpc::types::RecordRef;
+use crate::xrpc::XrpcError;
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use url::Url;
 
 const COLLECTION: &str = "app.bsky.feed.post";
@@ -100,50 +103,75 @@ impl Accounts {
             .collect()
     }
 
-    /// createRecord under `rkey`; after a lost answer, one retry with the same key. If the first
-    /// attempt did land, the retry finds the record instead of making a second post.
+    /// createRecord under `rkey`, with its outcome known before anything is reported. After a
+    /// failure that may have reached the server (a broken connection or timeout after sending, a 5xx,
+    /// a success answer that cannot be read; see [`XrpcError::outcome_unknown`]) the record is looked
+    /// up under that key: there → it is posted; certainly absent → one more try under the same key,
+    /// which can never make a second post (a key is taken once). When the lookup itself fails, the
+    /// error says the post may exist.
     async fn create_once(
         &self,
         did: &str,
         pds: &Url,
         rkey: &str,
         record: &Value,
-    ) -> Result<crate::xrpc::types::RecordRef> {
-        let attempt = || {
-            let xrpc = self.xrpc.clone();
-            self.authed(did, move |pds, access| {
-                let xrpc = xrpc.clone();
-                async move {
-                    xrpc.create_record(&pds, &access, did, COLLECTION, rkey, record)
-                        .await
+    ) -> Result<RecordRef> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let unknown = AtomicBool::new(false);
+            let created = self
+                .authed(did, |pds, access| {
+                    let xrpc = self.xrpc.clone();
+                    let unknown = &unknown;
+                    async move {
+                        let result = xrpc
+                            .create_record(&pds, &access, did, COLLECTION, rkey, record)
+                            .await;
+                        let unclear = result.as_ref().is_err_and(XrpcError::outcome_unknown);
+                        unknown.store(unclear, Ordering::Relaxed);
+                        result
+                    }
+                })
+                .await;
+            let err = match created {
+                Ok(created) => return Ok(created),
+                Err(err) if !unknown.load(Ordering::Relaxed) => return Err(err),
+                Err(err) => err,
+            };
+            tracing::warn!(
+                did,
+                rkey,
+                code = err.code.as_str(),
+                "createRecord outcome unknown; looking the record up"
+            );
+            match self.xrpc.find_record(pds, did, COLLECTION, rkey).await {
+                Ok(Some(found)) => {
+                    tracing::info!(did, rkey, "the record was created after all");
+                    return Ok(found);
                 }
-            })
-        };
-        match attempt().await {
-            Err(err) if err.code == crate::ErrorCode::Network => {
-                tracing::warn!(did, "createRecord answer lost; retrying with the same rkey");
-                match attempt().await {
-                    Ok(created) => Ok(created),
-                    Err(retry_err) => self
-                        .find_existing(did, pds, rkey)
-                        .await
-                        .unwrap_or(Err(retry_err)),
+                Ok(None) if tries < 2 => {
+                    tracing::warn!(
+                        did,
+                        rkey,
+                        "the record is not there; trying once more under the same key"
+                    );
                 }
+                Ok(None) => return Err(err),
+                Err(lookup) => return Err(unconfirmed(&err, &lookup)),
             }
-            other => other,
         }
     }
+}
 
-    async fn find_existing(
-        &self,
-        did: &str,
-        pds: &Url,
-        rkey: &str,
-    ) -> Option<Result<crate::xrpc::types::RecordRef>> {
-        match self.xrpc.find_record(pds, did, COLLECTION, rkey).await {
-            Ok(Some(found)) => Some(Ok(found)),
-            Ok(None) => None,
-            Err(err) => Some(Err(crate::accounts::describe_error(&err))),
-        }
-    }
+/// A write whose outcome could not be checked: the person must know the post may exist.
+fn unconfirmed(err: &Error, lookup: &XrpcError) -> Error {
+    Error::new(
+        err.code,
+        format!(
+            "{} Hayon could not check whether the post was published ({lookup}); look at the \
+             account's profile before posting it again.",
+            err.message
+        ),
+    )
 }

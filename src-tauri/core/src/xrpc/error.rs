@@ -1,5 +1,6 @@
 //! What can go wrong on the wire, before it is given a meaning for the user.
 
+use super::transport::{read_capped, Body, ERROR_ANSWER_LIMIT};
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use url::Url;
@@ -14,7 +15,13 @@ struct ErrorBody {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum XrpcError {
     /// The server could not be reached (DNS, refused, TLS, timeout) or the connection broke.
-    Network { host: String, detail: String },
+    Network {
+        host: String,
+        detail: String,
+        /// False only when no connection was made, so the request certainly never arrived; true when
+        /// it may have been received (and acted on) before the connection broke or timed out.
+        maybe_delivered: bool,
+    },
     /// The server answered with an error status.
     Api {
         status: u16,
@@ -27,6 +34,13 @@ pub enum XrpcError {
     Decode { nsid: String, detail: String },
     /// The configured host is not a usable base URL.
     InvalidHost(String),
+    /// A plain `http://` address on another machine: the sign-in would travel in clear text.
+    Insecure { host: String },
+    /// The server answered with a redirect, which XRPC never follows (it would re-send the request,
+    /// sign-in included, to wherever the answer points).
+    Redirect { status: u16, to: Option<String> },
+    /// A success answer larger than Hayon reads for this call.
+    TooLarge { nsid: String, limit: u64 },
 }
 
 impl XrpcError {
@@ -40,6 +54,8 @@ impl XrpcError {
         } else {
             "connection failed".to_owned()
         };
+        // reqwest reports a connect timeout as both; only a connect failure proves nothing was sent.
+        let maybe_delivered = !err.is_connect();
         let mut source = std::error::Error::source(err);
         while let Some(cause) = source {
             detail = format!("{detail}: {cause}");
@@ -48,18 +64,28 @@ impl XrpcError {
         Self::Network {
             host: host.host_str().unwrap_or_default().to_owned(),
             detail,
+            maybe_delivered,
         }
     }
 
+    /// The error of a non-success answer. Its body is read only up to [`ERROR_ANSWER_LIMIT`]; a
+    /// bigger or unreadable one leaves the error unnamed.
     pub(super) async fn from_response(response: reqwest::Response) -> Self {
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            let to = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|location| location.to_str().ok())
+                .and_then(|location| response.url().join(location).ok())
+                .and_then(|url| url.host_str().map(str::to_owned));
+            return Self::Redirect { status, to };
+        }
         let retry_after = retry_after(response.headers());
-        let body: ErrorBody = response
-            .bytes()
-            .await
-            .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default();
+        let body: ErrorBody = match read_capped(response, ERROR_ANSWER_LIMIT).await {
+            Ok(Body::Complete(bytes)) => serde_json::from_slice(&bytes).unwrap_or_default(),
+            _ => ErrorBody::default(),
+        };
         Self::Api {
             status,
             error: body.error,
@@ -92,12 +118,35 @@ impl XrpcError {
     pub fn is_network(&self) -> bool {
         matches!(self, Self::Network { .. })
     }
+
+    /// True when the request may have been carried out although no clear answer came back: the
+    /// connection broke or timed out after sending, the server failed (5xx; the reference PDS even
+    /// answers 500 to a create under an existing key), or a success answer could not be read. A write
+    /// that fails like this must be looked up before it is reported or repeated.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::Network {
+                maybe_delivered, ..
+            } => *maybe_delivered,
+            Self::Api { status, .. } => *status >= 500,
+            Self::Decode { .. } | Self::TooLarge { .. } => true,
+            Self::InvalidHost(_) | Self::Insecure { .. } | Self::Redirect { .. } => false,
+        }
+    }
+
+    /// The wait the server asked for (`Retry-After` / `RateLimit-Reset`), if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Api { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for XrpcError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Network { host, detail } => write!(f, "{host}: {detail}"),
+            Self::Network { host, detail, .. } => write!(f, "{host}: {detail}"),
             Self::Api {
                 status,
                 error,
@@ -111,20 +160,42 @@ impl fmt::Display for XrpcError {
             ),
             Self::Decode { nsid, detail } => write!(f, "unexpected answer to {nsid}: {detail}"),
             Self::InvalidHost(detail) => write!(f, "invalid server address: {detail}"),
+            Self::Insecure { host } => write!(
+                f,
+                "Hayon only talks to hosting providers over https, so your sign-in is never sent \
+                 in clear text; http:// is accepted only for this computer (localhost). Use \
+                 https://{host} instead."
+            ),
+            Self::Redirect { status, to } => write!(
+                f,
+                "the server answered with a redirect (HTTP {status}) to {}, which Hayon does not \
+                 follow",
+                to.as_deref().unwrap_or("another address")
+            ),
+            Self::TooLarge { nsid, limit } => write!(
+                f,
+                "the answer to {nsid} is larger than the {} KiB Hayon reads",
+                limit / 1024
+            ),
         }
     }
 }
 
 impl std::error::Error for XrpcError {}
 
-/// `Retry-After` (seconds) wins; otherwise `RateLimit-Reset` (unix seconds) minus now.
+/// `Retry-After` (seconds, or an HTTP date) wins; otherwise `RateLimit-Reset` (unix seconds) minus now.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let number =
-        |name: &str| -> Option<u64> { headers.get(name)?.to_str().ok()?.trim().parse().ok() };
-    if let Some(seconds) = number("retry-after") {
-        return Some(Duration::from_secs(seconds));
+    let text = |name: &str| -> Option<&str> { Some(headers.get(name)?.to_str().ok()?.trim()) };
+    if let Some(value) = text("retry-after") {
+        if let Ok(seconds) = value.parse::<u64>() {
+            return Some(Duration::from_secs(seconds));
+        }
+        if let Ok(date) = httpdate::parse_http_date(value) {
+            // A date in the past means "now".
+            return Some(date.duration_since(SystemTime::now()).unwrap_or_default());
+        }
     }
-    let reset = number("ratelimit-reset")?;
+    let reset: u64 = text("ratelimit-reset")?.parse().ok()?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).ok()?.as_secs();
     Some(Duration::from_secs(reset.saturating_sub(now)))
 }
@@ -157,6 +228,65 @@ mod tests {
         headers.insert("retry-after", HeaderValue::from_static("120"));
         headers.insert("ratelimit-reset", HeaderValue::from_static("1"));
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(120)));
+    }
+
+    #[test]
+    fn retry_after_as_an_http_date() {
+        let in_two_minutes = SystemTime::now() + Duration::from_secs(120);
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_str(&httpdate::fmt_http_date(in_two_minutes)).expect("ascii"),
+        );
+        let wait = retry_after(&headers).expect("a wait");
+        assert!((118..=120).contains(&wait.as_secs()), "{wait:?}");
+
+        headers.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+    }
+
+    #[test]
+    fn an_unreadable_retry_after_falls_back_to_the_reset_time() {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock after 1970")
+            .as_secs();
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("soon"));
+        headers.insert(
+            "ratelimit-reset",
+            HeaderValue::from_str(&(now + 60).to_string()).expect("ascii"),
+        );
+        let wait = retry_after(&headers).expect("a wait");
+        assert!((58..=60).contains(&wait.as_secs()), "{wait:?}");
+    }
+
+    #[test]
+    fn only_answers_that_may_hide_a_done_write_are_unknown_outcomes() {
+        let network = |maybe_delivered| XrpcError::Network {
+            host: "pds".into(),
+            detail: "x".into(),
+            maybe_delivered,
+        };
+        assert!(network(true).outcome_unknown());
+        assert!(!network(false).outcome_unknown());
+        assert!(api(500, "InternalServerError").outcome_unknown());
+        assert!(api(502, "UpstreamFailure").outcome_unknown());
+        assert!(!api(400, "InvalidRequest").outcome_unknown());
+        assert!(!api(429, "RateLimitExceeded").outcome_unknown());
+        assert!(XrpcError::Decode {
+            nsid: "n".into(),
+            detail: "html".into()
+        }
+        .outcome_unknown());
+        assert!(!XrpcError::Redirect {
+            status: 307,
+            to: None
+        }
+        .outcome_unknown());
     }
 
     #[test]

@@ -3,27 +3,38 @@
 //! headers. It knows nothing about accounts; [`crate::accounts`] decides what an error means to a user.
 //!
 //! Only the calls Hayon makes are here, each a method with typed input and output (see `calls.rs`).
+//!
+//! Every request goes through [`XrpcClient::request`], which refuses plain `http://` to other machines
+//! ([`check_transport`]); redirects are never followed; answers are read up to a size limit and within a
+//! timeout (`transport.rs`); failed requests are sent again only when that is safe (`retry.rs`).
 
 mod calls;
 mod error;
 mod repo;
+mod retry;
+mod transport;
 pub mod types;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::XrpcError;
+pub use transport::check_transport;
 
 use crate::secret::Secret;
-use reqwest::{header, Method, RequestBuilder};
+use reqwest::{header, redirect, Method, RequestBuilder};
+use retry::Repeat;
 use serde::{de::DeserializeOwned, Serialize};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use transport::{read_capped, Body, JSON_ANSWER_LIMIT};
 use url::Url;
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Shared HTTP client; cheap to clone (reqwest pools connections internally).
 #[derive(Debug, Clone)]
 pub struct XrpcClient {
     http: reqwest::Client,
+    /// The time one request may take ([`transport::base_timeout`]); uploads get more.
+    timeout: Duration,
 }
 
 impl XrpcClient {
@@ -34,16 +45,22 @@ impl XrpcClient {
                 env!("CARGO_PKG_VERSION"),
                 " (desktop; +https://hayon.app)"
             ))
-            .connect_timeout(CONNECT_TIMEOUT)
-            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(transport::CONNECT_TIMEOUT)
+            // A redirect would re-send the request (password or token included) elsewhere.
+            .redirect(redirect::Policy::none())
             .build()
             .map_err(|err| XrpcError::Network {
                 host: String::new(),
                 detail: err.to_string(),
+                maybe_delivered: false,
             })?;
-        Ok(Self { http })
+        Ok(Self {
+            http,
+            timeout: transport::base_timeout(),
+        })
     }
 
+    /// The request to `{host}/xrpc/{nsid}`, after checking that the address may carry a sign-in.
     fn request(
         &self,
         method: Method,
@@ -51,50 +68,88 @@ impl XrpcClient {
         nsid: &str,
         auth: Option<&Secret>,
     ) -> Result<RequestBuilder, XrpcError> {
+        check_transport(host)?;
         let url = host
             .join(&format!("xrpc/{nsid}"))
             .map_err(|err| XrpcError::InvalidHost(err.to_string()))?;
-        let mut builder = self.http.request(method, url);
+        let mut builder = self.http.request(method, url).timeout(self.timeout);
         if let Some(token) = auth {
             builder = builder.bearer_auth(token.expose());
         }
         Ok(builder)
     }
 
-    /// Sends the request and returns the successful response, or the parsed XRPC error.
-    async fn send(
-        &self,
-        host: &Url,
-        builder: RequestBuilder,
-    ) -> Result<reqwest::Response, XrpcError> {
-        let response = builder
-            .send()
-            .await
-            .map_err(|err| XrpcError::network(host, &err))?;
-        if response.status().is_success() {
-            return Ok(response);
-        }
-        Err(XrpcError::from_response(response).await)
-    }
-
-    async fn send_json<T: DeserializeOwned>(
+    /// Sends the request (again, as [`retry`] allows) and returns the body of the success answer, read
+    /// up to `limit` bytes; otherwise the parsed XRPC error.
+    async fn fetch(
         &self,
         host: &Url,
         nsid: &str,
         builder: RequestBuilder,
-    ) -> Result<T, XrpcError> {
-        let response = self.send(host, builder).await?;
-        let bytes = response
-            .bytes()
+        repeat: Repeat,
+        limit: u64,
+    ) -> Result<Vec<u8>, XrpcError> {
+        let started = Instant::now();
+        let mut failed = 0;
+        loop {
+            // Bodies here are bytes, never streams, so a request can always be copied.
+            let Some(this_try) = builder.try_clone() else {
+                return self.fetch_once(host, nsid, builder, limit).await;
+            };
+            let err = match self.fetch_once(host, nsid, this_try, limit).await {
+                Ok(body) => return Ok(body),
+                Err(err) => err,
+            };
+            failed += 1;
+            let Some(wait) = retry::next_wait(&err, repeat, failed, started.elapsed()) else {
+                return Err(err);
+            };
+            tracing::info!(nsid, error = %err, ?wait, "XRPC request failed; trying again");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn fetch_once(
+        &self,
+        host: &Url,
+        nsid: &str,
+        builder: RequestBuilder,
+        limit: u64,
+    ) -> Result<Vec<u8>, XrpcError> {
+        let response = builder
+            .send()
             .await
             .map_err(|err| XrpcError::network(host, &err))?;
+        if !response.status().is_success() {
+            return Err(XrpcError::from_response(response).await);
+        }
+        match read_capped(response, limit).await {
+            Ok(Body::Complete(bytes)) => Ok(bytes),
+            Ok(Body::TooLarge) => Err(XrpcError::TooLarge {
+                nsid: nsid.to_owned(),
+                limit,
+            }),
+            Err(err) => Err(XrpcError::network(host, &err)),
+        }
+    }
+
+    async fn fetch_json<T: DeserializeOwned>(
+        &self,
+        host: &Url,
+        nsid: &str,
+        builder: RequestBuilder,
+        repeat: Repeat,
+    ) -> Result<T, XrpcError> {
+        let bytes = self
+            .fetch(host, nsid, builder, repeat, JSON_ANSWER_LIMIT)
+            .await?;
         serde_json::from_slice(&bytes).map_err(|err| XrpcError::Decode {
             nsid: nsid.to_owned(),
             detail: err.to_string(),
         })
     }
 
-    /// A query (GET) with URL parameters.
+    /// A query (GET) with URL parameters. Queries change nothing, so they are repeated on failure.
     pub async fn query<T: DeserializeOwned>(
         &self,
         host: &Url,
@@ -103,10 +158,11 @@ impl XrpcClient {
         auth: Option<&Secret>,
     ) -> Result<T, XrpcError> {
         let builder = self.request(Method::GET, host, nsid, auth)?.query(params);
-        self.send_json(host, nsid, builder).await
+        self.fetch_json(host, nsid, builder, Repeat::Safe).await
     }
 
-    /// A procedure (POST) with an optional JSON body and a JSON answer.
+    /// A procedure (POST) with an optional JSON body and a JSON answer. Never repeated after a failure
+    /// that may have reached the server: the caller decides what to do about an unknown outcome.
     pub async fn procedure<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         host: &Url,
@@ -118,11 +174,14 @@ impl XrpcClient {
         if let Some(body) = body {
             builder = builder.json(body);
         }
-        self.send_json(host, nsid, builder).await
+        self.fetch_json(host, nsid, builder, Repeat::OnlyWhenRateLimited)
+            .await
     }
 
-    /// A procedure whose input is raw bytes (uploadBlob), with a JSON answer.
-    pub async fn procedure_bytes<T: DeserializeOwned>(
+    /// A procedure whose input is raw bytes and whose effect does not depend on how often it is sent
+    /// (uploadBlob stores a blob under its content's hash), with a JSON answer. Its timeout grows with
+    /// the size of the body.
+    pub async fn idempotent_upload<T: DeserializeOwned>(
         &self,
         host: &Url,
         nsid: &str,
@@ -130,11 +189,13 @@ impl XrpcClient {
         content_type: &str,
         auth: Option<&Secret>,
     ) -> Result<T, XrpcError> {
+        let timeout = transport::upload_timeout(self.timeout, bytes.len());
         let builder = self
             .request(Method::POST, host, nsid, auth)?
+            .timeout(timeout)
             .header(header::CONTENT_TYPE, content_type)
             .body(bytes);
-        self.send_json(host, nsid, builder).await
+        self.fetch_json(host, nsid, builder, Repeat::Safe).await
     }
 
     /// A procedure whose success answer has no body worth reading (e.g. deleteSession, which answers
@@ -148,6 +209,19 @@ impl XrpcClient {
         let builder = self
             .request(Method::POST, host, nsid, auth)?
             .header(header::CONTENT_LENGTH, 0);
-        self.send(host, builder).await.map(drop)
+        match self
+            .fetch(
+                host,
+                nsid,
+                builder,
+                Repeat::OnlyWhenRateLimited,
+                transport::ERROR_ANSWER_LIMIT,
+            )
+            .await
+        {
+            // Done is done, whatever the server chose to say about it.
+            Ok(_) | Err(XrpcError::TooLarge { .. }) => Ok(()),
+            Err(err) => Err(err),
+        }
     }
 }

@@ -15,7 +15,8 @@ struct CreateRecordInput<'a> {
 }
 
 impl XrpcClient {
-    /// Uploads bytes; the answer is the blob reference to put in a record.
+    /// Uploads bytes; the answer is the blob reference to put in a record. Repeated after a lost
+    /// answer or a server error: the blob is stored under its content's hash, so once.
     pub async fn upload_blob(
         &self,
         pds: &Url,
@@ -24,7 +25,7 @@ impl XrpcClient {
         mime_type: &str,
     ) -> Result<serde_json::Value, XrpcError> {
         let output: UploadBlobOutput = self
-            .procedure_bytes(
+            .idempotent_upload(
                 pds,
                 "com.atproto.repo.uploadBlob",
                 bytes,

@@ -1,0 +1,301 @@
+//! The client against `FakeServer`, a scripted HTTP/1.1 fake on loopback that answers each connection
+//! with the next canned answer. It checks the transport rules byte for byte; the real PDS behind a
+//! fault-injecting proxy is exercised by `tests/faults.rs`.
+
+use super::*;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+enum Answer {
+    /// These bytes, then the connection is closed.
+    Raw(String),
+    /// A 200 header and then zeros until the client goes away.
+    Endless,
+}
+
+fn json_ok(body: &str) -> Answer {
+    Answer::Raw(format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    ))
+}
+
+fn status(code: u16, headers: &str, body: &str) -> Answer {
+    Answer::Raw(format!(
+        "HTTP/1.1 {code} X\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
+        body.len()
+    ))
+}
+
+struct FakeServer {
+    url: Url,
+    /// The request line of every request received.
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl FakeServer {
+    async fn start(answers: Vec<Answer>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url =
+            Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let seen = requests.clone();
+        tokio::spawn(async move {
+            for answer in answers {
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let line = answer_one(stream, answer).await;
+                seen.lock().expect("requests").push(line);
+            }
+        });
+        Self { url, requests }
+    }
+
+    fn requests(&self) -> Vec<String> {
+        self.requests.lock().expect("requests").clone()
+    }
+}
+
+/// Reads one request (head and a Content-Length body), answers, and returns its request line.
+async fn answer_one(mut stream: TcpStream, answer: Answer) -> String {
+    let mut received = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let head_end = loop {
+        if let Some(end) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return String::new(),
+            Ok(read) => received.extend_from_slice(&buffer[..read]),
+        }
+    };
+    let head = String::from_utf8_lossy(&received[..head_end]).to_string();
+    let length: usize = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while received.len() < head_end + length {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => break,
+            Ok(read) => received.extend_from_slice(&buffer[..read]),
+        }
+    }
+    match answer {
+        Answer::Raw(text) => {
+            let _ = stream.write_all(text.as_bytes()).await;
+        }
+        Answer::Endless => {
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+                .await;
+            let zeros = vec![b' '; 64 * 1024];
+            while stream.write_all(&zeros).await.is_ok() {}
+        }
+    }
+    let _ = stream.shutdown().await;
+    head.lines().next().unwrap_or_default().to_owned()
+}
+
+fn client() -> XrpcClient {
+    XrpcClient::new().expect("client")
+}
+
+async fn get(server: &FakeServer) -> Result<Value, XrpcError> {
+    client()
+        .query(&server.url, "com.atproto.repo.getRecord", &[], None)
+        .await
+}
+
+async fn post(server: &FakeServer) -> Result<Value, XrpcError> {
+    client()
+        .procedure(
+            &server.url,
+            "com.atproto.repo.createRecord",
+            Some(&serde_json::json!({"rkey": "3k"})),
+            None,
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_redirect_is_an_error_and_is_not_followed() {
+    let server = FakeServer::start(vec![
+        status(307, "Location: http://127.0.0.1:9/xrpc/elsewhere\r\n", ""),
+        json_ok("{}"),
+    ])
+    .await;
+    let err = client()
+        .create_session(
+            &server.url,
+            "alice.test",
+            &crate::Secret::new("abcd-efgh-ijkl-mnop".into()),
+        )
+        .await
+        .expect_err("a redirect is not a session");
+    assert_eq!(
+        err,
+        XrpcError::Redirect {
+            status: 307,
+            to: Some("127.0.0.1".into())
+        }
+    );
+    assert_eq!(server.requests().len(), 1, "the body was sent only once");
+}
+
+#[tokio::test]
+async fn an_endless_answer_is_cut_off_at_the_limit() {
+    let server = FakeServer::start(vec![Answer::Endless]).await;
+    let started = Instant::now();
+    let err = get(&server).await.expect_err("too large");
+    assert!(
+        matches!(err, XrpcError::TooLarge { limit, .. } if limit == JSON_ANSWER_LIMIT),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn an_announced_huge_answer_is_not_read_at_all() {
+    let server = FakeServer::start(vec![Answer::Raw(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2147483648\r\nConnection: close\r\n\r\n{".into(),
+    )])
+    .await;
+    let err = get(&server).await.expect_err("too large");
+    assert!(matches!(err, XrpcError::TooLarge { .. }), "{err:?}");
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a too-large answer is not retried"
+    );
+}
+
+#[tokio::test]
+async fn a_huge_error_answer_keeps_its_status() {
+    let body = format!("{{\"error\":\"Big\",\"pad\":\"{}\"}}", "x".repeat(100_000));
+    let server = FakeServer::start(vec![status(400, "", &body)]).await;
+    let err = get(&server).await.expect_err("error");
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.name(), None, "a body over the limit is not parsed");
+}
+
+#[tokio::test]
+async fn an_html_page_is_not_a_json_answer() {
+    let server = FakeServer::start(vec![status(
+        200,
+        "Content-Type: text/html\r\n",
+        "<html>Service unavailable</html>",
+    )])
+    .await;
+    let err = post(&server).await.expect_err("not JSON");
+    assert!(matches!(err, XrpcError::Decode { .. }), "{err:?}");
+    assert!(err.outcome_unknown());
+}
+
+#[tokio::test]
+async fn a_query_is_sent_again_after_a_server_error() {
+    let server = FakeServer::start(vec![
+        status(502, "", "<html>Bad gateway</html>"),
+        json_ok(r#"{"ok":true}"#),
+    ])
+    .await;
+    let answer = get(&server).await.expect("second try answers");
+    assert_eq!(answer["ok"], true);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_lost_upload_answer_is_sent_again() {
+    let server = FakeServer::start(vec![
+        Answer::Raw(String::new()),
+        json_ok(r#"{"blob":{"ref":{"$link":"bafk"}}}"#),
+    ])
+    .await;
+    let blob = client()
+        .upload_blob(
+            &server.url,
+            &crate::Secret::new("token".into()),
+            vec![7; 10_000],
+            "image/png",
+        )
+        .await
+        .expect("the second upload answers");
+    assert_eq!(blob["ref"]["$link"], "bafk");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests
+        .iter()
+        .all(|line| line.starts_with("POST /xrpc/com.atproto.repo.uploadBlob")));
+}
+
+#[tokio::test]
+async fn a_write_is_not_sent_again_after_a_server_error() {
+    let server = FakeServer::start(vec![
+        status(502, "", ""),
+        json_ok(r#"{"uri":"at://x","cid":"y"}"#),
+    ])
+    .await;
+    let err = post(&server).await.expect_err("not retried");
+    assert_eq!(err.status(), Some(502));
+    assert!(err.outcome_unknown());
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn a_short_rate_limit_is_waited_out_even_for_a_write() {
+    let server = FakeServer::start(vec![
+        status(
+            429,
+            "Retry-After: 1\r\n",
+            r#"{"error":"RateLimitExceeded"}"#,
+        ),
+        json_ok(r#"{"uri":"at://x","cid":"y"}"#),
+    ])
+    .await;
+    let started = Instant::now();
+    let answer = post(&server).await.expect("posted after the wait");
+    assert_eq!(answer["cid"], "y");
+    assert!(started.elapsed() >= Duration::from_millis(900));
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_long_rate_limit_fails_at_once_with_the_wait() {
+    let server = FakeServer::start(vec![status(
+        429,
+        "Retry-After: 600\r\n",
+        r#"{"error":"RateLimitExceeded"}"#,
+    )])
+    .await;
+    let started = Instant::now();
+    let err = get(&server).await.expect_err("rate limited");
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(600)));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(server.requests().len(), 1);
+}
+
+#[tokio::test]
+async fn plain_http_to_another_machine_is_refused_before_connecting() {
+    // Refused while building the request: nothing is sent anywhere.
+    let url = Url::parse("http://pds.example.com/").expect("url");
+    let err = client()
+        .create_session(
+            &url,
+            "alice.test",
+            &crate::Secret::new("abcd-efgh-ijkl-mnop".into()),
+        )
+        .await
+        .expect_err("refused");
+    assert_eq!(
+        err,
+        XrpcError::Insecure {
+            host: "pds.example.com".into()
+        }
+    );
+}
