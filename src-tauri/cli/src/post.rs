@@ -1,7 +1,7 @@
 //! `hayon-cli post`: publish one post to one or several connected accounts.
 
 use clap::Args;
-use hayon_core::posting::{ImageAttachment, PostRequest, PostResult};
+use hayon_core::posting::{ImageAttachment, ImageSource, PostRequest, PostResult};
 use hayon_core::{Accounts, Error};
 use serde_json::Value;
 use std::io::Read;
@@ -27,6 +27,10 @@ pub struct PostArgs {
     /// Post without a preview card for the first link.
     #[arg(long)]
     no_link_card: bool,
+    /// Refuse to post an image whose --alt is empty (as the "Require alt text" setting does, which
+    /// applies too).
+    #[arg(long)]
+    require_alt: bool,
 }
 
 /// Posts, and returns one entry per account plus whether all of them succeeded.
@@ -45,7 +49,10 @@ pub async fn run(accounts: &Accounts, args: PostArgs) -> Result<(Value, bool), E
             .images
             .into_iter()
             .zip(args.alts)
-            .map(|(path, alt)| ImageAttachment { path, alt })
+            .map(|(path, alt)| ImageAttachment {
+                source: ImageSource::File(path),
+                alt,
+            })
             .collect(),
         accounts: args.accounts,
         langs: if args.langs.is_empty() {
@@ -54,6 +61,7 @@ pub async fn run(accounts: &Accounts, args: PostArgs) -> Result<(Value, bool), E
             args.langs
         },
         link_card: !args.no_link_card,
+        require_alt_text: args.require_alt,
     };
     let outcomes = accounts.post(request, &|_| {}).await?;
     let all_posted = outcomes

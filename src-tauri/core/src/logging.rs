@@ -1,6 +1,8 @@
 //! Logs go to `hayon.log` in the data folder (0600), so a user can attach it to a bug report. Nothing
-//! secret is ever logged: tokens and passwords are [`crate::secret::Secret`], whose `Debug` is
-//! `<redacted>`, and log lines carry DIDs and error names only.
+//! secret or private is ever logged: tokens and passwords are [`crate::secret::Secret`], whose `Debug`
+//! is `<redacted>`; log lines carry DIDs, error codes and names; a link is logged as its
+//! [`link_origin`] only (paths and query strings can hold tokens or private pages), and a local file
+//! by its name at most, never its path.
 
 use crate::error::Result;
 use std::path::Path;
@@ -26,4 +28,38 @@ pub fn init(data_dir: &Path) -> Result<()> {
         .with_writer(Mutex::new(file))
         .try_init();
     Ok(())
+}
+
+/// A link as it may appear in the log: `scheme://host[:port]`, nothing of its user, path, query or
+/// fragment.
+pub fn link_origin(link: &str) -> String {
+    match url::Url::parse(link) {
+        Ok(url) => match url.host_str() {
+            Some(host) => match url.port() {
+                Some(port) => format!("{}://{host}:{port}", url.scheme()),
+                None => format!("{}://{host}", url.scheme()),
+            },
+            None => format!("{}:", url.scheme()),
+        },
+        Err(_) => "(not a link)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::link_origin;
+
+    #[test]
+    fn a_link_is_reduced_to_its_scheme_and_host() {
+        assert_eq!(
+            link_origin("https://user:pw@example.com/reset?token=abc#frag"),
+            "https://example.com"
+        );
+        assert_eq!(
+            link_origin("http://127.0.0.1:8080/admin/page?q=1"),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(link_origin("mailto:someone@example.com"), "mailto:");
+        assert_eq!(link_origin("not a link /home/me/file"), "(not a link)");
+    }
 }

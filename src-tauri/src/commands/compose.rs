@@ -115,18 +115,23 @@ pub async fn post(
             .images
             .into_iter()
             .map(|image| hayon_core::posting::ImageAttachment {
-                path: image.path.into(),
+                source: hayon_core::posting::ImageSource::File(image.path.into()),
                 alt: image.alt,
             })
             .collect(),
         accounts: request.accounts,
         langs: request.langs,
         link_card: request.link_card,
+        // The stored setting applies (Accounts::post reads it); the window adds nothing.
+        require_alt_text: false,
     };
     let attached: Vec<std::path::PathBuf> = request
         .images
         .iter()
-        .map(|image| image.path.clone())
+        .filter_map(|image| match &image.source {
+            hayon_core::posting::ImageSource::File(path) => Some(path.clone()),
+            hayon_core::posting::ImageSource::Prepared(_) => None,
+        })
         .collect();
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);

@@ -1,10 +1,12 @@
 //! Posting: one composed post to one or several connected accounts.
 //!
-//! Everything that can be checked without the network is checked first (length, image count, the
-//! images themselves), so a post that cannot succeed makes no request at all. Then, per account and
+//! Everything that can be checked without the network is checked first (length, image count, alt
+//! text when the settings require it, the images themselves), so a post that cannot succeed makes no
+//! request at all. Then, per account and
 //! concurrently: mentions resolved to DIDs, blobs uploaded in parallel, and the record created under a
 //! client-chosen TID, through the authenticated path. One account's failure never stops the others.
 
+mod alt_text;
 mod embed;
 mod record;
 
@@ -29,12 +31,26 @@ pub struct PostRequest {
     pub langs: Vec<String>,
     /// False when the user removed the link card (or passed `--no-link-card`).
     pub link_card: bool,
+    /// Refuse images without alt text for this post (`--require-alt`); the stored setting
+    /// ([`crate::settings::Settings::require_alt_text`]) applies as well.
+    pub require_alt_text: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct ImageAttachment {
-    pub path: PathBuf,
+    pub source: ImageSource,
     pub alt: String,
+}
+
+/// Where an attached image comes from.
+#[derive(Debug, Clone)]
+pub enum ImageSource {
+    /// A file to prepare: the CLI's `--image`, any file the person names.
+    File(PathBuf),
+    /// An image prepared already (the window's staged copy, made by [`media`] when it was
+    /// attached): uploaded as it is, because preparing a JPEG again would re-encode it and lose
+    /// quality a second time.
+    Prepared(PreparedImage),
 }
 
 /// The result for one account: the post's location, or why it failed.
@@ -90,7 +106,9 @@ impl Accounts {
         progress: &(dyn Fn(PostStage) + Send + Sync),
     ) -> Result<Vec<PostOutcome>> {
         let accounts = self.resolve_targets(&request.accounts)?;
-        let prepared = prepare(request, progress).await?;
+        let require_alt_text =
+            request.require_alt_text || self.store().load_settings()?.require_alt_text;
+        let prepared = prepare(request, require_alt_text, progress).await?;
         progress(PostStage::Uploading);
         let posts = accounts
             .iter()
@@ -129,6 +147,7 @@ impl Accounts {
 /// The checks and the work shared by all accounts: text analysis, images, link card.
 async fn prepare(
     request: PostRequest,
+    require_alt_text: bool,
     progress: &(dyn Fn(PostStage) + Send + Sync),
 ) -> Result<PreparedPost> {
     let analysis = compose::analyze(&request.text);
@@ -163,6 +182,9 @@ async fn prepare(
             "Choose at most {MAX_LANGS} languages for a post."
         )));
     }
+    if require_alt_text {
+        alt_text::require(&request.images)?;
+    }
 
     progress(PostStage::PreparingImages);
     let images = prepare_attachments(&request.images).await?;
@@ -187,20 +209,41 @@ async fn prepare(
     })
 }
 
+/// The images of the post, in order: files are prepared (in parallel), prepared ones taken as they
+/// are.
 async fn prepare_attachments(
     attachments: &[ImageAttachment],
 ) -> Result<Vec<(PreparedImage, String)>> {
-    if attachments.is_empty() {
-        return Ok(Vec::new());
+    let paths: Vec<PathBuf> = attachments
+        .iter()
+        .filter_map(|image| match &image.source {
+            ImageSource::File(path) => Some(path.clone()),
+            ImageSource::Prepared(_) => None,
+        })
+        .collect();
+    let mut from_files = if paths.is_empty() {
+        Vec::new()
+    } else {
+        tokio::task::spawn_blocking(move || media::prepare_images(&paths))
+            .await
+            .map_err(|err| Error::internal("preparing the images", &err))?
     }
-    let paths: Vec<PathBuf> = attachments.iter().map(|image| image.path.clone()).collect();
-    let prepared = tokio::task::spawn_blocking(move || media::prepare_images(&paths))
-        .await
-        .map_err(|err| Error::internal("preparing the images", &err))?;
-    prepared
-        .into_iter()
-        .zip(attachments)
-        .map(|(result, attachment)| result.map(|image| (image, attachment.alt.clone())))
+    .into_iter();
+    attachments
+        .iter()
+        .map(|attachment| {
+            let image = match &attachment.source {
+                ImageSource::Prepared(image) => Ok(image.clone()),
+                // prepare_images answers once per path, so this always has a result.
+                ImageSource::File(_) => from_files.next().unwrap_or_else(|| {
+                    Err(Error::internal(
+                        "preparing the images",
+                        &std::io::Error::other("an image got no result"),
+                    ))
+                }),
+            };
+            image.map(|image| (image, attachment.alt.clone()))
+        })
         .collect()
 }
 
@@ -210,7 +253,11 @@ async fn fetch_card_with_thumb(uri: &str) -> Option<(LinkCard, Option<PreparedIm
     let card = match link_card::fetch_card(&fetcher, uri).await {
         Ok(card) => card,
         Err(err) => {
-            tracing::info!(error = %err.message, "posting without a link card");
+            tracing::info!(
+                link = %crate::logging::link_origin(uri),
+                code = err.code.as_str(),
+                "posting without a link card"
+            );
             return None;
         }
     };
