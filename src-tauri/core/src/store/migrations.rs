@@ -1,9 +1,13 @@
 //! Ordered schema migrations, embedded in the binary. `PRAGMA user_version` records how many have been
-//! applied; each one runs in its own transaction. A database from a newer Hayon is refused rather than
-//! guessed at.
+//! applied. A database from a newer Hayon is refused rather than guessed at.
+//!
+//! The window and the CLI may start at the same moment on a fresh database: pending migrations run in
+//! one `BEGIN IMMEDIATE` transaction that takes the write lock before reading the version, so the
+//! second process waits (the connection's busy timeout) and then finds the work done, instead of
+//! running migration 1 twice and failing on "table already exists".
 
 use crate::error::{Error, ErrorCode, Result};
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
     // 1: connected accounts. Tokens are deliberately absent: they live in the OS keychain.
@@ -45,9 +49,14 @@ pub fn latest_version() -> i64 {
 }
 
 pub fn migrate(conn: &mut Connection) -> Result<()> {
-    let current: i64 = conn
-        .query_row("PRAGMA user_version", [], |row| row.get(0))
+    if user_version(conn)? == latest_version() {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
         .map_err(Error::storage)?;
+    // Read again under the write lock: another process may have migrated while we waited for it.
+    let current = user_version(&tx)?;
     if current > latest_version() {
         return Err(Error::new(
             ErrorCode::Storage,
@@ -58,14 +67,20 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
             ),
         ));
     }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        let tx = conn.transaction().map_err(Error::storage)?;
+    for sql in MIGRATIONS
+        .iter()
+        .skip(usize::try_from(current).unwrap_or(usize::MAX))
+    {
         tx.execute_batch(sql).map_err(Error::storage)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)
-            .map_err(Error::storage)?;
-        tx.commit().map_err(Error::storage)?;
     }
-    Ok(())
+    tx.pragma_update(None, "user_version", latest_version())
+        .map_err(Error::storage)?;
+    tx.commit().map_err(Error::storage)
+}
+
+fn user_version(conn: &Connection) -> Result<i64> {
+    conn.query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(Error::storage)
 }
 
 #[cfg(test)]
@@ -82,6 +97,40 @@ mod tests {
         assert_eq!(version, latest_version());
         // Running again is a no-op.
         migrate(&mut conn).expect("migrate twice");
+    }
+
+    /// Eight first starts at once on one fresh file (separate connections, as separate processes
+    /// would have): every one opens it, and the schema is complete exactly once.
+    #[test]
+    fn simultaneous_first_starts_all_open_the_database() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(super::super::DATABASE_FILE);
+        let start = std::sync::Barrier::new(8);
+        std::thread::scope(|scope| {
+            let opens: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        super::super::Store::open(&path).map(drop)
+                    })
+                })
+                .collect();
+            for open in opens {
+                open.join()
+                    .expect("no panic")
+                    .expect("every start opens the database");
+            }
+        });
+        let conn = Connection::open(&path).expect("open");
+        assert_eq!(user_version(&conn).expect("version"), latest_version());
+        let tables: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('accounts', 'drafts', 'settings')",
+                [],
+                |row| row.get(0),
+            )
+            .expect("tables");
+        assert_eq!(tables, 3);
     }
 
     #[test]
