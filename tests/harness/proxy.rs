@@ -2,9 +2,9 @@
 //! test can see how many `refreshSession` requests actually reached the server. It forwards bytes
 //! unchanged in both directions; it only reads the request lines going up.
 //!
-//! It can also lose one answer on purpose ([`CountingProxy::lose_next_answer_to`]): the request
-//! reaches the server, but the connection is closed before any byte of the response comes back, as
-//! when a network drops at the worst moment.
+//! It can also lose answers on purpose ([`CountingProxy::lose_next_answer_to`],
+//! [`CountingProxy::lose_next_answers_to`]): the request reaches the server, but the connection is
+//! closed before any byte of the response comes back, as when a network drops at the worst moment.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -17,14 +17,15 @@ pub struct CountingProxy {
     /// `http://127.0.0.1:PORT`
     pub url: String,
     counts: Arc<Mutex<HashMap<String, usize>>>,
-    lose_answer_to: Arc<Mutex<Option<String>>>,
+    lose_answer_to: Arc<Mutex<Option<(String, usize)>>>,
 }
 
 /// What the relay tasks share.
 #[derive(Debug, Clone)]
 struct Shared {
     counts: Arc<Mutex<HashMap<String, usize>>>,
-    lose_answer_to: Arc<Mutex<Option<String>>>,
+    /// The method whose answers are lost, and how many more to lose.
+    lose_answer_to: Arc<Mutex<Option<(String, usize)>>>,
 }
 
 impl CountingProxy {
@@ -54,7 +55,12 @@ impl CountingProxy {
 
     /// The next request for `nsid` reaches the server, but its answer is lost.
     pub fn lose_next_answer_to(&self, nsid: &str) {
-        *self.lose_answer_to.lock().expect("lose") = Some(nsid.to_owned());
+        self.lose_next_answers_to(nsid, 1);
+    }
+
+    /// The next `count` requests for `nsid` reach the server, but their answers are lost.
+    pub fn lose_next_answers_to(&self, nsid: &str, count: usize) {
+        *self.lose_answer_to.lock().expect("lose") = Some((nsid.to_owned(), count));
     }
 
     /// How many requests went through in all.
@@ -111,9 +117,14 @@ async fn relay(client: TcpStream, server: TcpStream, shared: Shared) {
                 .entry(nsid.clone())
                 .or_default() += 1;
             let mut armed = shared.lose_answer_to.lock().expect("lose");
-            if armed.as_deref() == Some(nsid.as_str()) {
-                *armed = None;
-                lose_answer.store(true, Ordering::SeqCst);
+            if let Some((target, left)) = armed.as_mut() {
+                if *target == nsid {
+                    *left -= 1;
+                    if *left == 0 {
+                        *armed = None;
+                    }
+                    lose_answer.store(true, Ordering::SeqCst);
+                }
             }
         }
         let keep = window.len().min(200);

@@ -110,7 +110,11 @@ impl Accounts {
         self.sessions_map()
             .insert(output.did.clone(), session.clone());
 
-        let profile = self.fetch_profile(&session).await;
+        // No answer about the profile: keep what a reconnected account already shows.
+        let profile = match self.fetch_profile(&session).await {
+            Some(profile) => profile,
+            None => self.stored_profile(&output.did)?,
+        };
         let timestamp = now_rfc3339();
         let account = Account {
             did: output.did.clone(),
@@ -126,7 +130,7 @@ impl Accounts {
         if let Err(err) = self.store.upsert_account(&account, &timestamp) {
             // Nothing half-stored: undo the keychain entry and end the session on the server.
             self.forget_locally(&account.did)?;
-            self.end_server_session(&session.service, &session.refresh_token())
+            self.end_server_session(&session.service(), &session.refresh_token())
                 .await;
             return Err(err);
         }

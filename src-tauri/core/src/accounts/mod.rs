@@ -7,6 +7,7 @@ mod connect;
 mod errors;
 mod health;
 mod session;
+mod verdict;
 
 use crate::account::Account;
 use crate::error::{Error, Result};
@@ -107,8 +108,9 @@ impl Accounts {
     }
 
     /// Display name, bio and avatar: from the app view (`getProfile`, through the authenticated
-    /// path), or from the account's own profile record when no app view answers.
-    async fn fetch_profile(&self, session: &LiveSession) -> ProfileFields {
+    /// path), or from the account's own profile record when no app view answers. `None` when neither
+    /// source answered (offline, server trouble): the stored profile is then kept as it is.
+    async fn fetch_profile(&self, session: &LiveSession) -> Option<ProfileFields> {
         let did = session.did.clone();
         let xrpc = self.xrpc.clone();
         let from_app_view = self
@@ -122,26 +124,24 @@ impl Accounts {
             Ok(profile) => profile,
             Err(err) => {
                 tracing::info!(did = %session.did, code = err.code.as_str(), "getProfile failed; reading the profile record");
-                match self
-                    .xrpc
-                    .get_profile_record(&session.pds, &session.did)
-                    .await
-                {
+                let pds = session.pds();
+                match self.xrpc.get_profile_record(&pds, &session.did).await {
+                    // No record is an answer too: the account has no profile.
                     Ok(record) => record
-                        .map(|record| record.into_profile(&session.pds, &session.did))
+                        .map(|record| record.into_profile(&pds, &session.did))
                         .unwrap_or_default(),
                     Err(err) => {
-                        tracing::warn!(did = %session.did, error = %err, "profile record unavailable");
-                        Default::default()
+                        tracing::warn!(did = %session.did, error = %err, "profile record unavailable; keeping the stored profile");
+                        return None;
                     }
                 }
             }
         };
-        ProfileFields {
+        Some(ProfileFields {
             display_name: profile.display_name.filter(|name| !name.trim().is_empty()),
             description: profile.description.filter(|text| !text.trim().is_empty()),
             avatar: profile.avatar,
-        }
+        })
     }
 }
 

@@ -1,10 +1,13 @@
 //! A live session in memory, and the one authenticated-request path every call goes through.
 //!
-//! On `ExpiredToken` (400) or a 401, the path refreshes once and retries once. Concurrent callers share
-//! one refresh: the first takes the per-account gate and rotates; the others wait on the gate, see that
-//! the access token they used is no longer current, and retry with the new one. A network failure while
-//! refreshing leaves the tokens as they were, so being offline never logs anyone out.
+//! When the access token is refused, the path refreshes once and retries once; what ends a session is
+//! decided in `verdict.rs` (only the session endpoints can). Concurrent callers share one refresh: the
+//! first takes the per-account gate and rotates; the others wait on the gate, see that the access token
+//! they used is no longer current, and retry with the new one. The window and the CLI share the
+//! keychain, so before rotating, the tokens stored there win over the ones in memory. A network failure
+//! while refreshing leaves the tokens as they were, so being offline never logs anyone out.
 
+use super::verdict::{self, Endpoint};
 use super::Accounts;
 use crate::error::Result;
 use crate::keychain::Tokens;
@@ -17,72 +20,110 @@ use url::Url;
 #[derive(Debug)]
 pub(crate) struct LiveSession {
     pub did: String,
-    /// The login host: session calls (refresh, delete) go here, as the official client does.
-    pub service: Url,
-    /// The account's PDS: every other call goes here.
-    pub pds: Url,
+    hosts: RwLock<Hosts>,
     tokens: RwLock<Tokens>,
     /// Held while a refresh is under way, so there is only ever one.
     refresh_gate: tokio::sync::Mutex<()>,
+}
+
+/// Where the session's calls go.
+#[derive(Debug, Clone)]
+struct Hosts {
+    /// The login host: session calls (refresh, delete) go here, as the official client does.
+    service: Url,
+    /// The account's PDS, as its DID document names it: every other call goes here.
+    pds: Url,
 }
 
 impl LiveSession {
     pub fn new(did: String, service: Url, pds: Url, tokens: Tokens) -> Self {
         Self {
             did,
-            service,
-            pds,
+            hosts: RwLock::new(Hosts { service, pds }),
             tokens: RwLock::new(tokens),
             refresh_gate: tokio::sync::Mutex::new(()),
         }
     }
 
+    pub fn service(&self) -> Url {
+        read(&self.hosts).service.clone()
+    }
+
+    pub fn pds(&self) -> Url {
+        read(&self.hosts).pds.clone()
+    }
+
+    pub fn set_hosts(&self, service: Url, pds: Url) {
+        *write(&self.hosts) = Hosts { service, pds };
+    }
+
     pub fn access(&self) -> Secret {
-        self.read().access.clone()
+        read(&self.tokens).access.clone()
     }
 
     pub fn refresh_token(&self) -> Secret {
-        self.read().refresh.clone()
+        read(&self.tokens).refresh.clone()
     }
 
     pub fn replace(&self, tokens: Tokens) {
-        *self
-            .tokens
-            .write()
-            .unwrap_or_else(|poison| poison.into_inner()) = tokens;
+        *write(&self.tokens) = tokens;
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Tokens> {
-        self.tokens
-            .read()
-            .unwrap_or_else(|poison| poison.into_inner())
+    fn tokens(&self) -> Tokens {
+        read(&self.tokens).clone()
     }
 }
 
+// A panic while holding one of these locks cannot leave a half-written value (each write is one
+// assignment), so a poisoned lock is still safe to use.
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    lock.read().unwrap_or_else(|poison| poison.into_inner())
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write().unwrap_or_else(|poison| poison.into_inner())
+}
+
 impl Accounts {
-    /// Runs `call` with the account's PDS and access token; refreshes once and retries once when the
-    /// token has expired. Every authenticated call (profile, posting, …) goes through here.
+    /// Runs `call` with the account's PDS and access token; when the token is refused, refreshes once
+    /// and retries once. A refusal of the retry is that call's error: it never ends the session.
+    /// Every authenticated call (profile, posting, …) goes through here.
     pub async fn authed<T, F, Fut>(&self, did: &str, call: F) -> Result<T>
+    where
+        F: Fn(Url, Secret) -> Fut,
+        Fut: Future<Output = Result<T, XrpcError>>,
+    {
+        self.authed_at(did, Endpoint::Other, call).await
+    }
+
+    /// [`Accounts::authed`] for a call to `endpoint`: a session endpoint's refusal after the refresh
+    /// does end the session.
+    pub(super) async fn authed_at<T, F, Fut>(
+        &self,
+        did: &str,
+        endpoint: Endpoint,
+        call: F,
+    ) -> Result<T>
     where
         F: Fn(Url, Secret) -> Fut,
         Fut: Future<Output = Result<T, XrpcError>>,
     {
         let session = self.session(did)?;
         let used = session.access();
-        let first = call(session.pds.clone(), used.clone()).await;
-        match first {
-            Err(err) if err.wants_refresh() => {
-                self.refresh_after_expiry(&session, &used).await?;
-                call(session.pds.clone(), session.access())
+        match call(session.pds(), used.clone()).await {
+            Err(err) if verdict::wants_refresh(&err) => {
+                tracing::info!(did, error = %err, "access token refused; refreshing and retrying once");
+                self.refresh_after_refusal(&session, &used).await?;
+                call(session.pds(), session.access())
                     .await
-                    .map_err(|err| self.call_failed(&session, &err))
+                    .map_err(|err| self.session_call_failed(&session.did, endpoint, &err))
             }
-            other => other.map_err(|err| self.call_failed(&session, &err)),
+            other => other.map_err(|err| self.session_call_failed(&session.did, endpoint, &err)),
         }
     }
 
     /// Refreshes unless someone else already did since `used` was handed out.
-    async fn refresh_after_expiry(&self, session: &LiveSession, used: &Secret) -> Result<()> {
+    async fn refresh_after_refusal(&self, session: &LiveSession, used: &Secret) -> Result<()> {
         let _gate = session.refresh_gate.lock().await;
         if session.access() != *used {
             return Ok(());
@@ -97,35 +138,82 @@ impl Accounts {
         self.rotate(session).await
     }
 
-    /// An explicit refresh: always rotates (waiting for one under way to finish first).
+    /// An explicit refresh: always rotates (waiting for one under way to finish first), starting from
+    /// what the keychain and the database hold now, since another process (the CLI, or the window)
+    /// may have reconnected or rotated the account meanwhile.
     pub(super) async fn refresh_now(&self, session: &LiveSession) -> Result<()> {
         let _gate = session.refresh_gate.lock().await;
+        self.adopt_stored(session)?;
         self.rotate(session).await
     }
 
-    /// `refreshSession`, then the rotated tokens go to the keychain before anything else happens.
-    async fn rotate(&self, session: &LiveSession) -> Result<()> {
-        let refresh = session.refresh_token();
-        match self.xrpc.refresh_session(&session.service, &refresh).await {
-            Ok(output) => {
-                let tokens = Tokens {
-                    access: output.access_jwt,
-                    refresh: output.refresh_jwt,
-                };
-                self.keychain.save(&session.did, &tokens)?;
-                session.replace(tokens);
-                tracing::info!(did = %session.did, "session refreshed");
-                self.record_refresh_success(&session.did, &output.handle)
-            }
-            Err(err) => Err(self.refresh_failed(&session.did, &err)),
+    /// Makes the in-memory session match the stored one: tokens from the keychain, servers from the
+    /// database.
+    fn adopt_stored(&self, session: &LiveSession) -> Result<()> {
+        let account = self.find(&session.did)?;
+        let Some(stored) = self.keychain.load(&session.did)? else {
+            self.sessions_map().remove(&session.did);
+            return Err(super::errors::needs_reconnection(&account.handle));
+        };
+        if stored != session.tokens() {
+            tracing::info!(did = %session.did, "another process changed the session; using its tokens");
+            session.replace(stored);
         }
+        session.set_hosts(
+            super::parse_stored_url(&account.service)?,
+            super::parse_stored_url(&account.pds)?,
+        );
+        Ok(())
     }
 
-    /// A call that failed after any refresh: auth failures mean the session is gone.
-    fn call_failed(&self, session: &LiveSession, err: &XrpcError) -> crate::error::Error {
-        if err.wants_refresh() {
-            return self.refresh_failed(&session.did, err);
+    /// `refreshSession`, then the rotated tokens go to the keychain before anything else happens. An
+    /// answer that may have been lost is asked for once more at once, with the same refresh token.
+    async fn rotate(&self, session: &LiveSession) -> Result<()> {
+        let refresh = session.refresh_token();
+        let service = session.service();
+        let mut answer = self.xrpc.refresh_session(&service, &refresh).await;
+        if let Err(err) = &answer {
+            if verdict::refresh_may_have_happened(err) {
+                tracing::warn!(did = %session.did, error = %err, "refresh answer lost; asking again with the same token");
+                answer = self.xrpc.refresh_session(&service, &refresh).await;
+            }
         }
-        super::errors::describe(err)
+        let output = answer.map_err(|err| self.refresh_failed(&session.did, &err))?;
+        let tokens = Tokens {
+            access: output.access_jwt,
+            refresh: output.refresh_jwt,
+        };
+        self.keychain.save(&session.did, &tokens)?;
+        session.replace(tokens);
+        tracing::info!(did = %session.did, "session refreshed");
+        self.record_refresh_success(&session.did, &output.handle)?;
+        self.follow_did_document(session, output.did_doc.as_ref())
+    }
+
+    /// Calls go to the PDS that the account's DID document names, so an account that moved keeps
+    /// working: the document that comes with a refresh is read again, and a new PDS is stored.
+    fn follow_did_document(
+        &self,
+        session: &LiveSession,
+        did_doc: Option<&serde_json::Value>,
+    ) -> Result<()> {
+        let Some(doc) = did_doc else {
+            return Ok(());
+        };
+        if doc.get("id").and_then(serde_json::Value::as_str) != Some(session.did.as_str()) {
+            tracing::warn!(did = %session.did, "the DID document of a refresh is another account's; ignored");
+            return Ok(());
+        }
+        let Some(pds) = crate::identity::pds_from_did_doc(doc) else {
+            return Ok(());
+        };
+        if pds == session.pds() {
+            return Ok(());
+        }
+        self.store
+            .update_pds(&session.did, pds.as_str(), &super::now_rfc3339())?;
+        tracing::info!(did = %session.did, host = pds.host_str().unwrap_or_default(), "the account's PDS moved");
+        session.set_hosts(session.service(), pds);
+        Ok(())
     }
 }

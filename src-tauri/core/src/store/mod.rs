@@ -184,6 +184,17 @@ impl Store {
         Ok(())
     }
 
+    /// The account's PDS moved: its DID document names another one.
+    pub fn update_pds(&self, did: &str, pds: &str, now: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE accounts SET pds = ?2, updated_at = ?3 WHERE did = ?1",
+                params![did, pds, now],
+            )
+            .map_err(Error::storage)?;
+        Ok(())
+    }
+
     /// Removes the record of a disconnected account: DID, handle and profile are gone from disk.
     pub fn delete_account(&self, did: &str) -> Result<bool> {
         let removed = self

@@ -109,12 +109,6 @@ impl XrpcError {
         }
     }
 
-    /// True when the access token should be refreshed and the call retried: `ExpiredToken` (the PDS
-    /// answers 400 for an expired token, not 401) or any 401.
-    pub fn wants_refresh(&self) -> bool {
-        self.name() == Some("ExpiredToken") || self.status() == Some(401)
-    }
-
     pub fn is_network(&self) -> bool {
         matches!(self, Self::Network { .. })
     }
@@ -204,23 +198,6 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
 mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue};
-
-    fn api(status: u16, name: &str) -> XrpcError {
-        XrpcError::Api {
-            status,
-            error: Some(name.to_owned()),
-            message: None,
-            retry_after: None,
-        }
-    }
-
-    #[test]
-    fn expired_token_and_401_want_a_refresh() {
-        assert!(api(400, "ExpiredToken").wants_refresh());
-        assert!(api(401, "AuthenticationRequired").wants_refresh());
-        assert!(!api(400, "InvalidToken").wants_refresh());
-        assert!(!api(502, "UpstreamFailure").wants_refresh());
-    }
 
     #[test]
     fn retry_after_prefers_retry_after_header() {
