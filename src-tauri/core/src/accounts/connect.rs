@@ -97,6 +97,11 @@ impl Accounts {
             .as_ref()
             .and_then(pds_from_did_doc)
             .unwrap_or_else(|| service.clone());
+        // The sign-in goes to the PDS with every call: plain http only to this computer.
+        if let Err(err) = crate::xrpc::check_transport(&pds) {
+            self.end_server_session(&service, &tokens.refresh).await;
+            return Err(errors::describe(&err));
+        }
         if let Err(err) = self.keychain.save(&output.did, &tokens) {
             self.end_server_session(&service, &tokens.refresh).await;
             return Err(err);

@@ -173,7 +173,9 @@ impl Accounts {
         let service = session.service();
         let mut answer = self.xrpc.refresh_session(&service, &refresh).await;
         if let Err(err) = &answer {
-            if verdict::refresh_may_have_happened(err) {
+            // The server may have rotated the token although no answer came back. Asking again with
+            // the same refresh token is safe: in its grace period it returns the same successor.
+            if err.outcome_unknown() {
                 tracing::warn!(did = %session.did, error = %err, "refresh answer lost; asking again with the same token");
                 answer = self.xrpc.refresh_session(&service, &refresh).await;
             }
@@ -208,6 +210,10 @@ impl Accounts {
             return Ok(());
         };
         if pds == session.pds() {
+            return Ok(());
+        }
+        if let Err(err) = crate::xrpc::check_transport(&pds) {
+            tracing::warn!(did = %session.did, error = %err, "the DID document names a PDS Hayon will not use; keeping the stored one");
             return Ok(());
         }
         self.store

@@ -199,6 +199,15 @@ mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue};
 
+    fn api(status: u16, name: &str) -> XrpcError {
+        XrpcError::Api {
+            status,
+            error: Some(name.to_owned()),
+            message: None,
+            retry_after: None,
+        }
+    }
+
     #[test]
     fn retry_after_prefers_retry_after_header() {
         let mut headers = HeaderMap::new();
