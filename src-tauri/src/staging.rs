@@ -62,12 +62,13 @@ pub async fn discard(dir: &Path, paths: &[PathBuf]) {
 }
 
 pub async fn preview(path: PathBuf) -> Result<StagedImage, Error> {
+    let shown = path.display().to_string();
     let prepared = tokio::task::spawn_blocking(move || hayon_core::media::prepare_image(&path))
         .await
         .map_err(|err| Error::internal("preparing the image", &err))??;
     let encoded = base64::engine::general_purpose::STANDARD.encode(&prepared.bytes);
     Ok(StagedImage {
-        path: prepared.input.display().to_string(),
+        path: shown,
         preview_url: format!("data:{};base64,{encoded}", prepared.mime_type),
         width: prepared.width,
         height: prepared.height,

@@ -44,7 +44,7 @@ pub fn run(command: MediaCommand) -> Result<Output, Error> {
         .map(|(prepared, input)| {
             let written = prepared.and_then(|image| {
                 let output = output_path(&out, input, image.mime_type, &mut taken);
-                write(&image, &output).map(|()| entry(&image, &output))
+                write(&image, &output).map(|()| entry(&image, input, &output))
             });
             written.unwrap_or_else(|err| {
                 success = false;
@@ -58,9 +58,9 @@ pub fn run(command: MediaCommand) -> Result<Output, Error> {
     })
 }
 
-fn entry(image: &PreparedImage, output: &Path) -> Value {
+fn entry(image: &PreparedImage, input: &Path, output: &Path) -> Value {
     json!({
-        "input": image.input.display().to_string(),
+        "input": input.display().to_string(),
         "output": output.display().to_string(),
         "mimeType": image.mime_type,
         "bytes": image.bytes.len(),

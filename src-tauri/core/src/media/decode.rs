@@ -9,29 +9,32 @@
 use super::errors;
 use super::jpeg;
 use super::pixels::Pixels;
-use super::source::{self, Format, Source};
+use super::source::{Format, Input, Source};
 use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
 use crate::error::Error;
 use image::codecs::{gif::GifDecoder, jpeg::JpegDecoder, png::PngDecoder, webp::WebPDecoder};
 use image::metadata::Orientation;
 use image::{AnimationDecoder, DynamicImage, ImageDecoder, ImageError, Limits};
-use std::path::Path;
+use std::io::{Seek, SeekFrom};
 
 /// Decoders may allocate at most this much (the pixels of a 100 MP RGBA image, and then some).
 const MAX_DECODE_BYTES: u64 = 512 * 1024 * 1024;
 
 /// The upright pixels of `source`, fitted within `max_edge`×`max_edge`.
-pub(super) fn upright(source: Source, max_edge: u32) -> Result<Pixels, Error> {
-    let path = source.path.clone();
+pub(super) fn upright(mut source: Source<'_>, max_edge: u32) -> Result<Pixels, Error> {
+    let path = source.name.clone();
     let (pixels, orientation) = match source.format {
-        Format::Jpeg => match jpeg::decode(source, max_edge, too_large)? {
+        Format::Jpeg => match jpeg::decode(&mut source, max_edge, too_large)? {
             jpeg::Decoded::Pixels(rgb, orientation) => (Pixels::Rgb(rgb), orientation),
             jpeg::Decoded::TooLarge(width, height) => {
                 return Err(errors::too_large(&path, width, height))
             }
             jpeg::Decoded::Cmyk => {
-                let reopened = source::open(&path)?;
-                let decoder = JpegDecoder::new(reopened.reader)
+                source
+                    .reader
+                    .seek(SeekFrom::Start(0))
+                    .map_err(|err| errors::unreadable(&path, &err))?;
+                let decoder = JpegDecoder::new(source.reader)
                     .map_err(|err| image_error(&path, "JPEG", err))?;
                 still(decoder, &path, "JPEG")?
             }
@@ -75,7 +78,7 @@ fn limits() -> Limits {
 }
 
 /// Refuses, from the header alone, images too large to decode.
-fn check_size(decoder: &impl ImageDecoder, path: &Path) -> Result<(), Error> {
+fn check_size(decoder: &impl ImageDecoder, path: &str) -> Result<(), Error> {
     let (width, height) = decoder.dimensions();
     if too_large(width, height) || decoder.total_bytes() > MAX_DECODE_BYTES {
         return Err(errors::too_large(path, width, height));
@@ -86,7 +89,7 @@ fn check_size(decoder: &impl ImageDecoder, path: &Path) -> Result<(), Error> {
 /// A single-image decoder's pixels and orientation.
 fn still(
     mut decoder: impl ImageDecoder,
-    path: &Path,
+    path: &str,
     format: &str,
 ) -> Result<(Pixels, Orientation), Error> {
     check_size(&decoder, path)?;
@@ -103,8 +106,8 @@ fn still(
 
 /// The one frame of a GIF; a second frame means it is animated.
 fn first_of_still_gif(
-    reader: std::io::BufReader<std::fs::File>,
-    path: &Path,
+    reader: Box<dyn Input + '_>,
+    path: &str,
 ) -> Result<(Pixels, Orientation), Error> {
     let mut decoder = GifDecoder::new(reader).map_err(|err| image_error(path, "GIF", err))?;
     check_size(&decoder, path)?;
@@ -126,7 +129,7 @@ fn first_of_still_gif(
     Ok((Pixels::from_dynamic(image), Orientation::NoTransforms))
 }
 
-fn image_error(path: &Path, format: &str, err: ImageError) -> Error {
+fn image_error(path: &str, format: &str, err: ImageError) -> Error {
     match err {
         ImageError::Unsupported(detail) => errors::unsupported_feature(path, format, detail),
         other => errors::damaged(path, format, other),

@@ -15,7 +15,6 @@ use super::pixels::Pixels;
 use crate::error::Error;
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
 use image::{ExtendedColorType, ImageEncoder, RgbaImage};
-use std::path::Path;
 
 /// Beyond this the file grows quickly for no visible gain; phone cameras save at about 90–95.
 pub(super) const MAX_QUALITY: u8 = 92;
@@ -44,8 +43,8 @@ enum Fit {
 }
 
 /// `pixels` encoded in at most `budget` bytes, scaled down only if it cannot fit otherwise.
-pub(super) fn fit(pixels: Pixels, budget: usize, path: &Path) -> Result<Encoded, Error> {
-    let internal = |detail: String| errors::internal(path, detail);
+pub(super) fn fit(pixels: Pixels, budget: usize, name: &str) -> Result<Encoded, Error> {
+    let internal = |detail: String| errors::internal(name, detail);
     let mut current = None::<Pixels>;
     for _ in 0..MAX_SHRINKS {
         let image = current.as_ref().unwrap_or(&pixels);

@@ -1,6 +1,7 @@
-//! The words of every image failure. Each message names the file (by its name, as the person saw it
-//! in the picker) and says what to do next. All are `validation`: the input is what needs changing.
-//! Technical detail goes to the log, not into the message.
+//! The words of every image failure. Each message names the image (a file by its name, as the person
+//! saw it in the picker; downloaded bytes by the label they came with) and says what to do next. All
+//! are `validation`: the input is what needs changing. Technical detail goes to the log, not into
+//! the message; the log names the image the same way, never by its full local path.
 
 use super::source::Unsupported;
 use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
@@ -11,7 +12,7 @@ use std::path::Path;
 const ACCEPTED: &str = "JPEG, PNG, GIF or WebP";
 
 /// `photo.jpg`, or the whole path when it has no file name.
-fn name(path: &Path) -> String {
+pub(super) fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(
         || path.display().to_string(),
         |name| name.to_string_lossy().into_owned(),
@@ -22,8 +23,7 @@ fn error(message: String) -> Error {
     Error::validation(message)
 }
 
-pub(super) fn unreadable(path: &Path, err: &std::io::Error) -> Error {
-    let name = name(path);
+pub(super) fn unreadable(name: &str, err: &std::io::Error) -> Error {
     match err.kind() {
         std::io::ErrorKind::NotFound => error(format!(
             "{name} was not found. It may have been moved or deleted; choose it again."
@@ -39,23 +39,27 @@ pub(super) fn unreadable(path: &Path, err: &std::io::Error) -> Error {
     }
 }
 
-pub(super) fn folder(path: &Path) -> Error {
+pub(super) fn folder(name: &str) -> Error {
     error(format!(
-        "{} is a folder, not an image. Choose an image file inside it.",
-        name(path)
+        "{name} is a folder, not an image. Choose an image file inside it."
     ))
 }
 
-pub(super) fn empty(path: &Path) -> Error {
+/// A FIFO, socket or device: reading it could block or never end.
+pub(super) fn not_a_file(name: &str, kind: &str) -> Error {
     error(format!(
-        "{} is empty (0 bytes). Choose the image again, or export it again from the app that \
-         made it.",
-        name(path)
+        "{name} is {kind}, not an image file. Choose a photo or picture file saved on a disk."
     ))
 }
 
-pub(super) fn unsupported(path: &Path, kind: Unsupported) -> Error {
-    let name = name(path);
+pub(super) fn empty(name: &str) -> Error {
+    error(format!(
+        "{name} is empty (0 bytes). Choose the image again, or export it again from the app that \
+         made it."
+    ))
+}
+
+pub(super) fn unsupported(name: &str, kind: Unsupported) -> Error {
     error(match kind {
         Unsupported::Image(format) => format!(
             "{name} is a {format} image; Hayon can post {ACCEPTED} images. Export it as JPEG or \
@@ -72,49 +76,44 @@ pub(super) fn unsupported(path: &Path, kind: Unsupported) -> Error {
     })
 }
 
-pub(super) fn animated(path: &Path) -> Error {
+pub(super) fn animated(name: &str) -> Error {
     error(format!(
-        "{} is animated; Hayon can post still images only. Choose a still image (videos and \
-         animated GIFs are not supported).",
-        name(path)
+        "{name} is animated; Hayon can post still images only. Choose a still image (videos and \
+         animated GIFs are not supported)."
     ))
 }
 
-pub(super) fn too_large(path: &Path, width: u32, height: u32) -> Error {
+pub(super) fn too_large(name: &str, width: u32, height: u32) -> Error {
     error(format!(
-        "{} is {width}×{height} pixels; Hayon accepts images up to {MAX_INPUT_SIDE} pixels on a \
-         side and {} megapixels in all. Scale it down in an image editor and choose it again.",
-        name(path),
+        "{name} is {width}×{height} pixels; Hayon accepts images up to {MAX_INPUT_SIDE} pixels \
+         on a side and {} megapixels in all. Scale it down in an image editor and choose it again.",
         MAX_INPUT_PIXELS / 1_000_000
     ))
 }
 
 /// A file whose header looked right but whose data is damaged or cut short.
-pub(super) fn damaged(path: &Path, format: &str, detail: impl fmt::Display) -> Error {
-    tracing::warn!(file = %path.display(), %detail, "image could not be decoded");
+pub(super) fn damaged(name: &str, format: &str, detail: impl fmt::Display) -> Error {
+    tracing::warn!(image = %name, %detail, "image could not be decoded");
     error(format!(
-        "{} is damaged or incomplete, so Hayon cannot read it as {format}. Open it in an image \
-         editor and save it again, or choose another file.",
-        name(path)
+        "{name} is damaged or incomplete, so Hayon cannot read it as {format}. Open it in an \
+         image editor and save it again, or choose another file."
     ))
 }
 
 /// A valid file using a part of its format that the decoder does not implement.
-pub(super) fn unsupported_feature(path: &Path, format: &str, detail: impl fmt::Display) -> Error {
-    tracing::warn!(file = %path.display(), %detail, "image format feature not supported");
+pub(super) fn unsupported_feature(name: &str, format: &str, detail: impl fmt::Display) -> Error {
+    tracing::warn!(image = %name, %detail, "image format feature not supported");
     error(format!(
-        "{} uses a kind of {format} that Hayon cannot read. Open it in an image editor and save \
-         it again as a standard JPEG or PNG.",
-        name(path)
+        "{name} uses a kind of {format} that Hayon cannot read. Open it in an image editor and save \
+         it again as a standard JPEG or PNG."
     ))
 }
 
 /// Something that should not happen (an encoder failing on valid pixels).
-pub(super) fn internal(path: &Path, detail: impl fmt::Display) -> Error {
-    tracing::error!(file = %path.display(), %detail, "image preparation failed");
+pub(super) fn internal(name: &str, detail: impl fmt::Display) -> Error {
+    tracing::error!(image = %name, %detail, "image preparation failed");
     error(format!(
-        "Hayon could not prepare {} ({detail}). Try another copy of the image, or a screenshot \
-         of it.",
-        name(path)
+        "Hayon could not prepare {name} ({detail}). Try another copy of the image, or a \
+         screenshot of it."
     ))
 }

@@ -28,13 +28,13 @@ pub(super) enum Decoded {
 /// Reads the JPEG of `source`, downscaled by `n/8` (libjpeg's DCT scaling) to the smallest size
 /// whose long edge is still ≥ `min_long_edge`. `too_large(width, height)` is asked with the header.
 pub(super) fn decode(
-    source: Source,
+    source: &mut Source<'_>,
     min_long_edge: u32,
     too_large: impl Fn(u32, u32) -> bool,
 ) -> Result<Decoded, Error> {
-    let path = source.path;
+    let path = source.name.as_str();
     let reader = EofWatch {
-        inner: source.reader,
+        inner: &mut source.reader,
         ran_out: false,
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| -> io::Result<Decoded> {
@@ -75,16 +75,12 @@ pub(super) fn decode(
     match outcome {
         Ok(Ok(decoded)) => Ok(decoded),
         Ok(Err(err)) if err.kind() == io::ErrorKind::UnexpectedEof => Err(super::errors::damaged(
-            &path,
+            path,
             "JPEG",
             "the file ends before the image does",
         )),
-        Ok(Err(err)) => Err(super::errors::damaged(&path, "JPEG", err)),
-        Err(panic) => Err(super::errors::damaged(
-            &path,
-            "JPEG",
-            panic_message(&*panic),
-        )),
+        Ok(Err(err)) => Err(super::errors::damaged(path, "JPEG", err)),
+        Err(panic) => Err(super::errors::damaged(path, "JPEG", panic_message(&*panic))),
     }
 }
 

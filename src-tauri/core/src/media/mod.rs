@@ -1,19 +1,19 @@
 //! Images prepared for a post: what the PDS and every client accept, made from whatever the person
 //! picked.
 //!
-//! Each image is decoded with limits (a decompression bomb is refused from its header, before any
-//! pixel buffer exists), turned upright by its EXIF orientation, fitted within 2000×2000 pixels (as
-//! the official app does) and re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC,
-//! text chunks). The result is at most [`MAX_BLOB_BYTES`]: JPEG at the highest quality that fits, or
+//! Each image (a file, or bytes in memory such as a downloaded thumbnail) is decoded with limits (a
+//! decompression bomb is refused from its header, before any pixel buffer exists), turned upright
+//! by its EXIF orientation, fitted within 2000×2000 pixels (as the official app does) and
+//! re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC, text chunks). The result is at most [`MAX_BLOB_BYTES`]: JPEG at the highest quality that fits, or
 //! PNG, scaled down as needed, when the image has any transparency. Animated, damaged and
 //! unsupported files get an error naming the file and saying what to do.
 //!
 //! The work is CPU-bound and blocking: call it from a blocking thread (`spawn_blocking`).
 //! [`prepare_images`] prepares the images of a post in parallel, one thread per core.
 //!
-//! Files: `source` opens and sniffs a file, `decode` and `jpeg` turn it into upright pixels,
-//! `pixels` and `resample` resize them, `encode` fits them under the byte limit, `errors` words
-//! the failures.
+//! Files: `source` opens and sniffs a file (or takes bytes), `decode` and `jpeg` turn it into
+//! upright pixels, `pixels` and `resample` resize them, `encode` fits them under the byte limit,
+//! `errors` words the failures.
 
 mod decode;
 mod encode;
@@ -43,11 +43,10 @@ pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
 /// How many images a post may carry (lexicon: `embed.images.images` ≤ 4).
 pub const MAX_IMAGES: usize = 4;
 
-/// An image ready to upload: its encoded bytes and what the post record says about it.
+/// An image ready to upload: its encoded bytes and what the post record says about it. Callers
+/// know what they prepared it from (a file, downloaded bytes).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedImage {
-    /// The file it was made from.
-    pub input: PathBuf,
     /// JPEG or PNG, at most [`MAX_BLOB_BYTES`], with no metadata.
     pub bytes: Vec<u8>,
     /// `image/jpeg` or `image/png`.
@@ -60,7 +59,6 @@ pub struct PreparedImage {
 impl fmt::Debug for PreparedImage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PreparedImage")
-            .field("input", &self.input)
             .field("bytes", &self.bytes.len())
             .field("mime_type", &self.mime_type)
             .field("width", &self.width)
@@ -69,20 +67,28 @@ impl fmt::Debug for PreparedImage {
     }
 }
 
-/// Prepares one image file for upload (blocking, CPU-bound).
+/// Prepares one image file for upload (blocking, CPU-bound). Only regular files are read: a FIFO,
+/// socket or device is refused without reading (or waiting on) it.
 ///
 /// A panic in a codec on some hostile file becomes an error for that file, not a crash.
 pub fn prepare_image(path: &Path) -> Result<PreparedImage, Error> {
-    std::panic::catch_unwind(|| prepare(path))
-        .unwrap_or_else(|_| Err(errors::internal(path, "a codec failed")))
+    std::panic::catch_unwind(|| prepare(source::open(path)?))
+        .unwrap_or_else(|_| Err(errors::internal(&errors::file_name(path), "a codec failed")))
 }
 
-fn prepare(path: &Path) -> Result<PreparedImage, Error> {
-    let source = source::open(path)?;
+/// Prepares image bytes already in memory (a downloaded link-card thumbnail) exactly like a file,
+/// with the same limits; `label` is how errors name the image (`"the link card's image"`). Blocking
+/// and CPU-bound, like [`prepare_image`]; no temporary file is written.
+pub fn prepare_bytes(bytes: &[u8], label: &str) -> Result<PreparedImage, Error> {
+    std::panic::catch_unwind(|| prepare(source::from_bytes(bytes, label)?))
+        .unwrap_or_else(|_| Err(errors::internal(label, "a codec failed")))
+}
+
+fn prepare(source: source::Source<'_>) -> Result<PreparedImage, Error> {
+    let name = source.name.clone();
     let upright = decode::upright(source, MAX_EDGE)?;
-    let encoded = encode::fit(upright, MAX_BLOB_BYTES, path)?;
+    let encoded = encode::fit(upright, MAX_BLOB_BYTES, &name)?;
     Ok(PreparedImage {
-        input: path.to_path_buf(),
         bytes: encoded.bytes,
         mime_type: encoded.mime_type,
         width: encoded.width,
@@ -119,10 +125,12 @@ pub fn prepare_images(paths: &[PathBuf]) -> Vec<Result<PreparedImage, Error>> {
         .into_iter()
         .zip(paths)
         .map(|(slot, path)| {
-            slot.into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| Err(errors::internal(path, "the worker stopped")))
+            slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                Err(errors::internal(
+                    &errors::file_name(path),
+                    "the worker stopped",
+                ))
+            })
         })
         .collect()
 }

@@ -1,11 +1,17 @@
-//! Opening a picked file and telling what it is from its first bytes, never from its name: a text
-//! file called `photo.jpg` is not an image, and a HEIC photo renamed `.jpg` is still HEIC.
+//! Opening a picked file (or taking downloaded bytes) and telling what it is from its first bytes,
+//! never from its name: a text file called `photo.jpg` is not an image, and a HEIC photo renamed
+//! `.jpg` is still HEIC.
+//!
+//! Only regular files are read. A FIFO, socket or device would block a worker or feed it forever,
+//! so it is refused from its metadata, and the file is opened non-blocking on Unix: a path swapped
+//! for a FIFO between the check and the open cannot hang the open either (the opened file's type is
+//! checked again before any read).
 
 use super::errors;
 use crate::error::Error;
-use std::fs::File;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::fs::{File, Metadata};
+use std::io::{BufRead, BufReader, Cursor, Seek};
+use std::path::Path;
 
 /// The formats Hayon decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,33 +22,105 @@ pub(super) enum Format {
     WebP,
 }
 
-/// An opened file whose content is one of the accepted formats; nothing decoded yet.
-#[derive(Debug)]
-pub(super) struct Source {
-    pub path: PathBuf,
+/// What decoders read from: a buffered file or bytes in memory, rewindable.
+pub(super) trait Input: BufRead + Seek {}
+impl<T: BufRead + Seek> Input for T {}
+
+/// An opened image whose content is one of the accepted formats; nothing decoded yet.
+pub(super) struct Source<'a> {
+    /// How errors name the image: the file's name, or the label given with the bytes.
+    pub name: String,
     pub format: Format,
-    /// Buffered, so decoders read the file as a stream instead of holding all of it.
-    pub reader: BufReader<File>,
+    /// Buffered, so decoders read a file as a stream instead of holding all of it.
+    pub reader: Box<dyn Input + 'a>,
 }
 
-pub(super) fn open(path: &Path) -> Result<Source, Error> {
-    let file = File::open(path).map_err(|err| errors::unreadable(path, &err))?;
-    match file.metadata() {
-        Ok(meta) if meta.is_dir() => return Err(errors::folder(path)),
-        Ok(meta) if meta.len() == 0 => return Err(errors::empty(path)),
-        Ok(_) => {}
-        Err(err) => return Err(errors::unreadable(path, &err)),
+impl std::fmt::Debug for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Source")
+            .field("name", &self.name)
+            .field("format", &self.format)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(super) fn open(path: &Path) -> Result<Source<'static>, Error> {
+    let name = errors::file_name(path);
+    let unreadable = |err: std::io::Error| errors::unreadable(&name, &err);
+    check_kind(&std::fs::metadata(path).map_err(unreadable)?, &name)?;
+    let file = open_nonblocking(path).map_err(unreadable)?;
+    let meta = file.metadata().map_err(unreadable)?;
+    check_kind(&meta, &name)?;
+    if meta.len() == 0 {
+        return Err(errors::empty(&name));
     }
     let mut reader = BufReader::with_capacity(64 * 1024, file);
-    let head = reader
-        .fill_buf()
-        .map_err(|err| errors::unreadable(path, &err))?;
-    let format = sniff(head).map_err(|kind| errors::unsupported(path, kind))?;
+    let head = reader.fill_buf().map_err(unreadable)?;
+    let format = sniff(head).map_err(|kind| errors::unsupported(&name, kind))?;
     Ok(Source {
-        path: path.to_path_buf(),
+        name,
         format,
-        reader,
+        reader: Box::new(reader),
     })
+}
+
+/// Image bytes already in memory (a downloaded thumbnail), named `label` in errors.
+pub(super) fn from_bytes<'a>(bytes: &'a [u8], label: &str) -> Result<Source<'a>, Error> {
+    if bytes.is_empty() {
+        return Err(errors::empty(label));
+    }
+    let format = sniff(bytes).map_err(|kind| errors::unsupported(label, kind))?;
+    Ok(Source {
+        name: label.to_owned(),
+        format,
+        reader: Box::new(Cursor::new(bytes)),
+    })
+}
+
+/// Refuses folders and anything that is not a regular file, before reading from it.
+fn check_kind(meta: &Metadata, name: &str) -> Result<(), Error> {
+    if meta.is_dir() {
+        return Err(errors::folder(name));
+    }
+    if !meta.is_file() {
+        return Err(errors::not_a_file(name, special_kind(meta)));
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &Metadata) -> &'static str {
+    "a special file"
+}
+
+/// Opens for reading without waiting for a writer (a FIFO's open blocks until one comes).
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+    File::open(path)
 }
 
 /// What a file that Hayon cannot decode turned out to be.

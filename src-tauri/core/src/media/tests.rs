@@ -494,14 +494,68 @@ fn a_post_of_good_and_bad_files_keeps_the_order() {
         "small.png",
         &png(&RgbaImage::from_pixel(10, 10, Rgba([1, 2, 3, 4]))),
     );
-    let results = prepare_images(&[good.clone(), text, also_good.clone()]);
+    let results = prepare_images(&[good, text, also_good]);
     assert_eq!(results.len(), 3);
-    assert_eq!(results[0].as_ref().map(|image| &image.input), Ok(&good));
-    assert!(results[1].is_err());
     assert_eq!(
-        results[2]
-            .as_ref()
-            .map(|image| (&image.input, image.mime_type)),
-        Ok((&also_good, "image/png"))
+        results[0].as_ref().map(|image| image.mime_type),
+        Ok("image/jpeg")
     );
+    assert!(results[1]
+        .as_ref()
+        .is_err_and(|err| err.message.contains("text.png")));
+    assert_eq!(
+        results[2].as_ref().map(|image| image.mime_type),
+        Ok("image/png")
+    );
+}
+
+#[test]
+fn bytes_are_prepared_like_the_same_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = with_exif(&jpeg(&photo(640, 480, 20), 90), &exif(6));
+    let from_file = prepare_image(&write(&dir, "card.jpg", &input)).expect("file prepared");
+    let from_bytes = prepare_bytes(&input, "the link card's image").expect("bytes prepared");
+    assert_eq!(from_bytes, from_file);
+    assert_eq!((from_bytes.width, from_bytes.height), (480, 640));
+
+    let cut =
+        prepare_bytes(&input[..input.len() / 2], "the link card's image").expect_err("truncated");
+    assert!(
+        cut.message.starts_with("the link card's image is damaged"),
+        "{}",
+        cut.message
+    );
+    let text = prepare_bytes(b"<html>", "example.com's image").expect_err("not an image");
+    assert!(text.message.contains("example.com's image is not an image"));
+    assert!(prepare_bytes(b"", "x").is_err_and(|err| err.message.contains("empty")));
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_and_device_are_refused_without_blocking() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("photo.jpg");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("run mkfifo");
+    assert!(status.success());
+    // No writer ever opens the FIFO: a blocking open or read would never return.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let path = fifo.clone();
+    std::thread::spawn(move || {
+        let _ = sender.send(prepare_image(&path));
+    });
+    let result = receiver
+        .recv_timeout(Duration::from_secs(5))
+        .expect("prepare_image returned instead of waiting for a writer");
+    let err = result.expect_err("a FIFO is refused");
+    assert!(
+        err.message
+            .contains("photo.jpg is a named pipe (FIFO), not an image file"),
+        "{}",
+        err.message
+    );
+    let message = refused(Path::new("/dev/zero"));
+    assert!(message.contains("is a device"), "{message}");
 }
