@@ -5,7 +5,8 @@
 //! - [`cli`]: runs the real `hayon-cli` binary against a fresh data folder and keychain service.
 //! - [`keychain`]: reads what the Secret Service holds, through `secret-tool`.
 //! - [`scan`]: looks for secrets in every file the app wrote.
-//! - [`proxy`]: a counting relay in front of the PDS (bytes pass unchanged).
+//! - [`proxy`]: a counting relay in front of the PDS (bytes pass unchanged); [`fault_proxy`]: an
+//!   HTTP proxy the PDS names as its public address, which injects faults per XRPC method.
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
 //!   for the Bluesky app view, the one peer that cannot run here.
 //!
@@ -14,6 +15,7 @@
 
 pub mod app_view;
 pub mod cli;
+pub mod fault_proxy;
 pub mod images;
 pub mod keychain;
 pub mod pds;

@@ -63,6 +63,23 @@ impl TestPds {
         ])
     }
 
+    /// A PDS of the caller's own (stopped when dropped) whose public URL is `public_url`: accounts
+    /// made on it name that address as their PDS (a fault proxy forwarding to [`TestPds::address`]).
+    pub fn start_behind(public_url: &str) -> Self {
+        Self::start(&[("PDS_PUBLIC_URL", public_url)])
+    }
+
+    /// The loopback socket the PDS listens on.
+    pub fn address(&self) -> std::net::SocketAddr {
+        let port = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.trim_end_matches('/').parse::<u16>().ok())
+            .expect("the PDS URL ends in its port");
+        std::net::SocketAddr::from(([127, 0, 0, 1], port))
+    }
+
     fn start(env: &[(&str, &str)]) -> Self {
         let node = required_env("HAYON_NODE");
         required_env("HAYON_PDS_MODULES");

@@ -10,6 +10,9 @@
 // Optional environment:
 //   PDS_RATE_LIMITS=1          turn the PDS's rate limits on (off by default so tests never 429)
 //   PDS_APP_VIEW_URL / _DID    point app.bsky.* proxying at a stand-in app view (default: none reachable)
+//   PDS_PUBLIC_URL             the PDS's public URL (default http://localhost:PORT): accounts' DID
+//                              documents name it as their PDS, so a test's proxy there sees every call
+//                              (test-peers.md › Fault injection). pdsUrl stays the direct address.
 //   LOG_ENABLED=1 [LOG_LEVEL]  the packages' own pino logs, sent to stderr (default: off)
 
 import { randomBytes } from 'node:crypto';
@@ -144,7 +147,9 @@ try {
     rateLimitsEnabled: process.env.PDS_RATE_LIMITS === '1',
     enableDidDocWithSession: true, // as bsky.social does: sessions carry the DID document
   };
-  pds = await PDS.create(envToCfg(env), envToSecrets(env));
+  const cfg = envToCfg(env);
+  if (process.env.PDS_PUBLIC_URL) cfg.service.publicUrl = process.env.PDS_PUBLIC_URL;
+  pds = await PDS.create(cfg, envToSecrets(env));
 
   // What PDS.start() does, except that it listens on every interface: listen on loopback instead.
   // (app.listen is the one the PDS's XRPC server wraps to serve websocket subscriptions.)

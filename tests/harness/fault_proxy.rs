@@ -1,0 +1,429 @@
+//! A fault-injecting HTTP/1.1 proxy in front of the real PDS (test-peers.md › Fault injection).
+//!
+//! The PDS is started with its public URL set to this proxy, so every account's DID document names
+//! the proxy as its PDS and the app reaches the server only through it. Per XRPC method, a test arms
+//! [`Fault`]s: drop the request, forward it and lose the answer, forward it and answer something else
+//! (a gateway error, an HTML page, a 2 GB or endless body), reset the connection mid-answer, stall,
+//! or answer without forwarding (401, 429 with rate-limit headers). It counts requests per method, and
+//! it can play a server that is down (its port refuses connections).
+//!
+//! It runs on a thread and runtime of its own, so one proxy serves every `#[tokio::test]` of a test
+//! binary (each has its own runtime). One request per client connection: every answer says
+//! `Connection: close`, which keeps the relay simple and each fault aimed at exactly one request.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The longest stall a test may ask for: a stalled test must still end.
+pub const MAX_STALL: Duration = Duration::from_secs(30);
+/// Request heads larger than this are refused (the app's are a few hundred bytes).
+const MAX_HEAD: usize = 64 * 1024;
+
+/// What happens to one request.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Closed before anything is forwarded: the server never sees the request.
+    DropRequest,
+    /// Forwarded (the server acts on it), then the connection is closed without an answer.
+    LoseAnswer,
+    /// Forwarded, then this answer is sent instead of the server's.
+    ReplaceAnswer(Canned),
+    /// Not forwarded: this answer comes straight from the proxy.
+    Answer(Canned),
+    /// Forwarded; the server's answer is cut off halfway through its body with a TCP reset.
+    ResetMidBody,
+    /// Forwarded; the server's answer is held back this long (at most [`MAX_STALL`]), then sent.
+    Stall(Duration),
+}
+
+/// An answer made up by the proxy.
+#[derive(Debug, Clone)]
+pub enum Canned {
+    /// What a gateway (nginx, a load balancer) says on its own: `status` with an HTML page.
+    Gateway(u16),
+    /// A 200 whose body is an HTML page (a captive portal, a maintenance page).
+    Html200,
+    /// A JSON answer with extra headers (401, 429 with `RateLimit-Reset` / `Retry-After`).
+    Json {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: serde_json::Value,
+    },
+    /// A 200 announcing a 2 GiB body and sending it (spaces) until the client hangs up.
+    TwoGigabytes,
+    /// A 200 with a chunked body that never ends.
+    Endless,
+}
+
+impl Canned {
+    /// An XRPC error answer `{"error","message"}`.
+    pub fn xrpc_error(status: u16, error: &str, message: &str, headers: &[(&str, &str)]) -> Self {
+        Self::Json {
+            status,
+            headers: headers
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect(),
+            body: serde_json::json!({"error": error, "message": message}),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    upstream: Option<SocketAddr>,
+    /// Faults for the next requests of a method, in order.
+    next: HashMap<String, VecDeque<Fault>>,
+    /// A fault for every request of a method (after `next` is used up).
+    always: HashMap<String, Fault>,
+    /// When each request of a method arrived.
+    arrivals: HashMap<String, Vec<SystemTime>>,
+    /// What the test asked for, and what the port is doing (the accept loop follows `down`).
+    down: bool,
+    listening: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct FaultProxy {
+    /// `http://localhost:PORT`, the address to give the PDS as its public URL.
+    pub url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl FaultProxy {
+    /// Listens on a free loopback port; requests wait for [`FaultProxy::set_upstream`].
+    pub fn start() -> Self {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind the fault proxy");
+        let address = listener.local_addr().expect("proxy address");
+        listener
+            .set_nonblocking(true)
+            .expect("non-blocking listener");
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        std::thread::Builder::new()
+            .name("fault-proxy".into())
+            .spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("proxy runtime");
+                runtime.block_on(serve(listener, address, shared));
+            })
+            .expect("proxy thread");
+        Self {
+            url: format!("http://localhost:{}", address.port()),
+            state,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Where requests are forwarded (the PDS's own loopback address).
+    pub fn set_upstream(&self, upstream: SocketAddr) {
+        self.state().upstream = Some(upstream);
+    }
+
+    /// The next request for `nsid` meets `fault` (queued after faults already armed for it).
+    pub fn arm(&self, nsid: &str, fault: Fault) {
+        self.state()
+            .next
+            .entry(nsid.to_owned())
+            .or_default()
+            .push_back(fault);
+    }
+
+    /// Every request for `nsid` meets `fault` until [`FaultProxy::reset`].
+    pub fn arm_always(&self, nsid: &str, fault: Fault) {
+        self.state().always.insert(nsid.to_owned(), fault);
+    }
+
+    /// While down, the port refuses connections, as a stopped server's does. Returns once the port
+    /// does what was asked.
+    pub fn set_down(&self, down: bool) {
+        self.state().down = down;
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while self.state().listening == down {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the proxy's port did not follow"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// No faults, nothing counted, up.
+    pub fn reset(&self) {
+        {
+            let mut state = self.state();
+            state.next.clear();
+            state.always.clear();
+            state.arrivals.clear();
+        }
+        self.set_down(false);
+    }
+
+    /// How many requests for `nsid` arrived (faulted or not).
+    pub fn count(&self, nsid: &str) -> usize {
+        self.arrivals(nsid).len()
+    }
+
+    /// When the requests for `nsid` arrived, in order.
+    pub fn arrivals(&self, nsid: &str) -> Vec<SystemTime> {
+        self.state().arrivals.get(nsid).cloned().unwrap_or_default()
+    }
+
+    /// The fault for a request that just arrived, counting it.
+    fn take_fault(&self, nsid: &str) -> Option<Fault> {
+        let mut state = self.state();
+        state
+            .arrivals
+            .entry(nsid.to_owned())
+            .or_default()
+            .push(SystemTime::now());
+        if let Some(fault) = state.next.get_mut(nsid).and_then(VecDeque::pop_front) {
+            return Some(fault);
+        }
+        state.always.get(nsid).cloned()
+    }
+}
+
+async fn serve(listener: std::net::TcpListener, address: SocketAddr, state: Arc<Mutex<State>>) {
+    let proxy = FaultProxy {
+        url: String::new(),
+        state,
+    };
+    let mut listener = Some(TcpListener::from_std(listener).expect("tokio listener"));
+    proxy.state().listening = true;
+    loop {
+        let down = proxy.state().down;
+        match (listener.as_ref(), down) {
+            (Some(open), false) => {
+                if let Ok(Ok((client, _))) =
+                    tokio::time::timeout(Duration::from_millis(100), open.accept()).await
+                {
+                    tokio::spawn(handle(client, proxy.clone()));
+                }
+            }
+            (Some(_), true) => {
+                listener = None; // the socket is closed: connections are refused
+                proxy.state().listening = false;
+            }
+            (None, false) => match TcpListener::bind(address).await {
+                Ok(bound) => {
+                    listener = Some(bound);
+                    proxy.state().listening = true;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+            (None, true) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// One request from the app: read it, apply its fault, answer (or not).
+async fn handle(mut client: TcpStream, proxy: FaultProxy) {
+    let Some((head, body)) = read_request(&mut client).await else {
+        return;
+    };
+    let nsid = nsid_of(&head);
+    match proxy.take_fault(&nsid) {
+        Some(Fault::DropRequest) => drop(client),
+        Some(Fault::Answer(canned)) => send_canned(&mut client, canned).await,
+        fault => {
+            let Some(upstream) = proxy.state().upstream else {
+                return;
+            };
+            let Some(response) = forward(upstream, &head, &body).await else {
+                return; // the server is gone: the app sees a closed connection
+            };
+            match fault {
+                Some(Fault::LoseAnswer) => drop(client),
+                Some(Fault::ReplaceAnswer(canned)) => send_canned(&mut client, canned).await,
+                Some(Fault::ResetMidBody) => {
+                    let head_end = find_head_end(&response).unwrap_or(response.len());
+                    let cut = head_end + (response.len() - head_end) / 2;
+                    let _ = client.write_all(&response[..cut]).await;
+                    let _ = client.flush().await;
+                    let _ = client.set_zero_linger();
+                    drop(client);
+                }
+                Some(Fault::Stall(duration)) => {
+                    tokio::time::sleep(duration.min(MAX_STALL)).await;
+                    let _ = client.write_all(&response).await;
+                }
+                _ => {
+                    let _ = client.write_all(&response).await;
+                }
+            }
+        }
+    }
+}
+
+/// Reads one request head and its `Content-Length` body.
+async fn read_request(client: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut received = Vec::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let head_end = loop {
+        if let Some(end) = find_head_end(&received) {
+            break end;
+        }
+        if received.len() > MAX_HEAD {
+            return None;
+        }
+        let read = client.read(&mut buffer).await.ok().filter(|&n| n > 0)?;
+        received.extend_from_slice(&buffer[..read]);
+    };
+    let head = String::from_utf8_lossy(&received[..head_end]).into_owned();
+    let length = header(&head, "content-length")
+        .and_then(|value| value.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = received[head_end..].to_vec();
+    while body.len() < length {
+        let read = client.read(&mut buffer).await.ok().filter(|&n| n > 0)?;
+        body.extend_from_slice(&buffer[..read]);
+    }
+    Some((head, body))
+}
+
+/// Sends the request to the server with `Connection: close` and reads its whole answer.
+async fn forward(upstream: SocketAddr, head: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let mut server = TcpStream::connect(upstream).await.ok()?;
+    let mut lines: Vec<&str> = head
+        .trim_end()
+        .split("\r\n")
+        .filter(|line| {
+            !line
+                .split(':')
+                .next()
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case("connection"))
+        })
+        .collect();
+    lines.push("Connection: close");
+    let mut request = lines.join("\r\n").into_bytes();
+    request.extend_from_slice(b"\r\n\r\n");
+    request.extend_from_slice(body);
+    server.write_all(&request).await.ok()?;
+    let mut response = Vec::new();
+    server.read_to_end(&mut response).await.ok()?;
+    Some(response)
+}
+
+async fn send_canned(client: &mut TcpStream, canned: Canned) {
+    let (status, extra, content_type, body): (u16, Vec<(String, String)>, &str, Vec<u8>) =
+        match canned {
+            Canned::Gateway(status) => (
+                status,
+                Vec::new(),
+                "text/html",
+                format!("<html><body><h1>{status} Gateway error</h1><hr>nginx</body></html>")
+                    .into_bytes(),
+            ),
+            Canned::Html200 => (
+                200,
+                Vec::new(),
+                "text/html",
+                b"<!doctype html><title>Maintenance</title><p>Back soon.</p>".to_vec(),
+            ),
+            Canned::Json {
+                status,
+                headers,
+                body,
+            } => (
+                status,
+                headers,
+                "application/json",
+                body.to_string().into_bytes(),
+            ),
+            Canned::TwoGigabytes => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                            Content-Length: 2147483648\r\nConnection: close\r\n\r\n";
+                if client.write_all(head.as_bytes()).await.is_ok() {
+                    stream_spaces(client, false, 2 * 1024 * 1024 * 1024).await;
+                }
+                return;
+            }
+            Canned::Endless => {
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
+                            Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+                if client.write_all(head.as_bytes()).await.is_ok() {
+                    stream_spaces(client, true, u64::MAX).await;
+                }
+                return;
+            }
+        };
+    let mut head = format!(
+        "HTTP/1.1 {status} {}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reason(status),
+        body.len()
+    );
+    for (name, value) in extra {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut answer = head.into_bytes();
+    answer.extend_from_slice(&body);
+    let _ = client.write_all(&answer).await;
+}
+
+/// Writes up to `total` bytes of spaces (as chunks when `chunked`), 64 KiB at a time, until the
+/// client stops reading.
+async fn stream_spaces(client: &mut TcpStream, chunked: bool, total: u64) {
+    const BLOCK: usize = 64 * 1024;
+    let mut block = Vec::with_capacity(BLOCK + 16);
+    if chunked {
+        block.extend_from_slice(format!("{BLOCK:x}\r\n").as_bytes());
+    }
+    block.resize(block.len() + BLOCK, b' ');
+    if chunked {
+        block.extend_from_slice(b"\r\n");
+    }
+    let mut sent = 0u64;
+    while sent < total {
+        if client.write_all(&block).await.is_err() {
+            return;
+        }
+        sent += BLOCK as u64;
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        401 => "Unauthorized",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Status",
+    }
+}
+
+/// The index just past the `\r\n\r\n` that ends a head.
+fn find_head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .map(|start| start + 4)
+}
+
+fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.split("\r\n").skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// `com.atproto.repo.createRecord` from `POST /xrpc/com.atproto.repo.createRecord?… HTTP/1.1`.
+fn nsid_of(head: &str) -> String {
+    let target = head.split(' ').nth(1).unwrap_or_default();
+    let path = target.split('?').next().unwrap_or_default();
+    path.strip_prefix("/xrpc/").unwrap_or(path).to_owned()
+}
