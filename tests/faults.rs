@@ -24,6 +24,7 @@ const GET_RECORD: &str = "com.atproto.repo.getRecord";
 const UPLOAD: &str = "com.atproto.repo.uploadBlob";
 const GET_PROFILE: &str = "app.bsky.actor.getProfile";
 const GET_SESSION: &str = "com.atproto.server.getSession";
+const CREATE_SESSION: &str = "com.atproto.server.createSession";
 
 /// The PDS and the proxy it names as its public address.
 struct Rig {
@@ -84,6 +85,11 @@ async fn posts_on_server(user: &TestUser) -> Vec<Value> {
     listing["records"].as_array().cloned().unwrap_or_default()
 }
 
+/// What the app logged in this environment, for failure messages.
+fn app_log(env: &CliEnv) -> String {
+    std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default()
+}
+
 /// The account as `account list` shows it.
 fn stored_account(env: &CliEnv, user: &TestUser) -> Value {
     env.list()
@@ -104,13 +110,17 @@ async fn posted_exactly_once_despite(fault: Fault, extra_env: &[(&str, &str)]) -
     let _proxy = exclusive().await;
     let env = CliEnv::new();
     let user = connected(&env, "once").await;
+    let lookups_before = rig().proxy.count(GET_RECORD); // connecting reads the profile record
     rig().proxy.arm(CREATE, fault.clone());
 
     let output = post(&env, &user, "Posted exactly once", extra_env);
     assert_eq!(
-        output.code, 0,
-        "{fault:?}: {} / {}",
-        output.json, output.stderr
+        output.code,
+        0,
+        "{fault:?}: {} / {}\nhayon.log:\n{}",
+        output.json,
+        output.stderr,
+        app_log(&env)
     );
     let uri = output.json[0]["uri"].as_str().expect("reported as posted");
     let posts = posts_on_server(&user).await;
@@ -121,7 +131,7 @@ async fn posted_exactly_once_despite(fault: Fault, extra_env: &[(&str, &str)]) -
     );
     assert_eq!(posts[0]["value"]["text"], "Posted exactly once");
     assert!(
-        rig().proxy.count(GET_RECORD) >= 1,
+        rig().proxy.count(GET_RECORD) > lookups_before,
         "{fault:?}: the record was looked up before reporting"
     );
     assert_still_connected(&env, &user);
@@ -553,4 +563,81 @@ async fn plain_http_to_another_machine_is_refused_before_any_request() {
     let message = output.json["error"]["message"].as_str().unwrap_or_default();
     assert!(message.contains("https://pds.example.com"), "{message}");
     assert!(env.list().is_empty(), "nothing stored");
+}
+
+#[tokio::test]
+async fn a_redirected_login_is_not_followed_to_another_address() {
+    let _proxy = exclusive().await;
+    keychain::require_secret_service();
+    // Another address on this machine that must never see the app password.
+    let elsewhere = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    elsewhere.set_nonblocking(true).expect("non-blocking");
+    let target = format!(
+        "http://127.0.0.1:{}/xrpc/{CREATE_SESSION}",
+        elsewhere.local_addr().expect("addr").port()
+    );
+    rig().proxy.arm(
+        CREATE_SESSION,
+        Fault::Answer(Canned::Json {
+            status: 307,
+            headers: vec![("Location".to_owned(), target)],
+            body: serde_json::json!({}),
+        }),
+    );
+    let user = rig().pds.create_user("redir").await;
+    let app_password = rig().pds.create_app_password(&user, "hayon").await;
+
+    let env = CliEnv::new();
+    let output = env.connect(&user.handle, &app_password, &rig().proxy.url);
+    assert_eq!(output.code, 1, "{}", output.json);
+    assert_eq!(output.error_code(), "server_error", "{}", output.json);
+    assert_eq!(output.json["error"]["field"], "service", "{}", output.json);
+    let message = output.json["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("redirect") && message.contains("127.0.0.1"),
+        "{message}"
+    );
+    assert_eq!(rig().proxy.count(CREATE_SESSION), 1);
+    assert!(
+        matches!(elsewhere.accept(), Err(err) if err.kind() == std::io::ErrorKind::WouldBlock),
+        "the redirect was followed"
+    );
+    assert!(env.list().is_empty(), "nothing stored");
+}
+
+#[tokio::test]
+async fn a_write_whose_fate_cannot_be_checked_says_so() {
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let user = connected(&env, "unsure").await;
+    let lookups_before = rig().proxy.count(GET_RECORD); // connecting reads the profile record
+    rig()
+        .proxy
+        .arm(CREATE, Fault::ReplaceAnswer(Canned::Gateway(502)));
+    rig()
+        .proxy
+        .arm_always(GET_RECORD, Fault::Answer(Canned::Gateway(503)));
+
+    let output = post(&env, &user, "Maybe posted", &[]);
+    assert_eq!(output.code, 1, "{}", output.json);
+    let error = &output.json[0]["error"];
+    assert_eq!(error["code"], "server_error", "{}", output.json);
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not check whether the post was published"),
+        "{}",
+        output.json
+    );
+    assert_eq!(rig().proxy.count(CREATE), 1, "not sent again blindly");
+    assert_eq!(
+        rig().proxy.count(GET_RECORD) - lookups_before,
+        3,
+        "the lookup was tried three times\nhayon.log:\n{}",
+        app_log(&env)
+    );
+    // It was in fact posted (the 502 came after the commit): the message was right to warn.
+    assert_eq!(posts_on_server(&user).await.len(), 1);
+    assert_still_connected(&env, &user);
 }
