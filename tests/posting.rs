@@ -14,25 +14,20 @@ use std::collections::HashMap;
 
 /// The post record behind an `at://` URI, read from the PDS.
 async fn read_back(uri: &str) -> Value {
-    let parts: Vec<&str> = uri.trim_start_matches("at://").split('/').collect();
-    let [repo, collection, rkey] = parts[..] else {
-        panic!("not a record URI: {uri}");
-    };
-    let (status, body) = pds()
-        .get(
-            "com.atproto.repo.getRecord",
-            None,
-            &[("repo", repo), ("collection", collection), ("rkey", rkey)],
-        )
-        .await;
-    assert_eq!(status, 200, "getRecord {uri}: {body}");
-    body["value"].clone()
+    pds().read_record(uri).await
 }
 
 fn post(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
     let mut full = vec!["post"];
     full.extend_from_slice(args);
     env.run(&full, text)
+}
+
+/// `post`, with link cards allowed from loopback, where this test's web server runs.
+fn post_with_loopback_cards(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
+    let mut full = vec!["post"];
+    full.extend_from_slice(args);
+    env.run_with_env(&full, text, &[("HAYON_LINK_CARDS_ALLOW_PRIVATE", "1")])
 }
 
 #[tokio::test]
@@ -190,7 +185,7 @@ async fn the_first_link_gets_a_card_from_the_page_with_a_prepared_thumbnail() {
     let link = format!("{}/article", site.url);
     let text = format!("Worth reading: {link}");
 
-    let results = post(&env, &["--account", &alice.handle], &text).expect_ok();
+    let results = post_with_loopback_cards(&env, &["--account", &alice.handle], &text).expect_ok();
     let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
     let embed = &record["embed"];
     assert_eq!(embed["$type"], "app.bsky.embed.external", "{record}");
@@ -214,7 +209,7 @@ async fn a_page_that_fails_to_load_gives_a_post_without_a_card() {
     let alice = env.connect_new_user("nocd").await;
     let site = WebServer::start(HashMap::new()).await;
     let text = format!("Broken link {}/missing", site.url);
-    let results = post(&env, &["--account", &alice.handle], &text).expect_ok();
+    let results = post_with_loopback_cards(&env, &["--account", &alice.handle], &text).expect_ok();
     let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
     assert!(record.get("embed").is_none(), "{record}");
     let link = format!("{}/missing", site.url);

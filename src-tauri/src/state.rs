@@ -4,7 +4,7 @@
 //!
 //! `HAYON_DATA_DIR` and `HAYON_KEYCHAIN_SERVICE` override the defaults, as for the CLI (tests use them).
 
-use hayon_core::link_card::CardFetcher;
+use hayon_core::link_card::{CardFetcher, CardPolicy};
 use hayon_core::{Accounts, Config, Error};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -30,7 +30,7 @@ impl AppState {
         Self {
             accounts,
             staging_dir: config.map(|config| config.data_dir.join("attachments")),
-            card_fetcher: CardFetcher::new(),
+            card_fetcher: CardFetcher::new(CardPolicy::from_env()),
         }
     }
 

@@ -139,6 +139,23 @@ impl TestPds {
         Self::answer(request).await
     }
 
+    /// The record behind an `at://` URI (its `value`), read with getRecord.
+    pub async fn read_record(&self, uri: &str) -> Value {
+        let parts: Vec<&str> = uri.trim_start_matches("at://").split('/').collect();
+        let [repo, collection, rkey] = parts[..] else {
+            panic!("not a record URI: {uri}");
+        };
+        let (status, body) = self
+            .get(
+                "com.atproto.repo.getRecord",
+                None,
+                &[("repo", repo), ("collection", collection), ("rkey", rkey)],
+            )
+            .await;
+        assert_eq!(status, 200, "getRecord {uri}: {body}");
+        body["value"].clone()
+    }
+
     async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
         let response = request.send().await.expect("the PDS answers");
         let status = response.status().as_u16();

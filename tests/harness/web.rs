@@ -19,6 +19,8 @@ pub struct Reply {
     pub status: &'static str,
     pub content_type: String,
     pub body: Vec<u8>,
+    /// A `Location` header, for redirects.
+    pub location: Option<String>,
 }
 
 impl Reply {
@@ -27,6 +29,17 @@ impl Reply {
             status: "200 OK",
             content_type: content_type.to_owned(),
             body,
+            location: None,
+        }
+    }
+
+    /// `302 Found` to `location`.
+    pub fn redirect(location: &str) -> Self {
+        Self {
+            status: "302 Found",
+            content_type: "text/plain".to_owned(),
+            body: Vec::new(),
+            location: Some(location.to_owned()),
         }
     }
 
@@ -35,6 +48,7 @@ impl Reply {
             status,
             content_type: "application/json".to_owned(),
             body: body.to_string().into_bytes(),
+            location: None,
         }
     }
 
@@ -43,6 +57,7 @@ impl Reply {
             status: "404 Not Found",
             content_type: "text/plain".to_owned(),
             body: b"not found".to_vec(),
+            location: None,
         }
     }
 }
@@ -101,8 +116,13 @@ impl WebServer {
                         target,
                         head: &head,
                     });
+                    let location = reply
+                        .location
+                        .as_ref()
+                        .map(|to| format!("Location: {to}\r\n"))
+                        .unwrap_or_default();
                     let header = format!(
-                        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}Connection: close\r\n\r\n",
                         reply.status,
                         reply.content_type,
                         reply.body.len()

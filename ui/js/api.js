@@ -52,7 +52,10 @@ export const disconnectAccount = (did) => invoke('disconnect_account', { account
  */
 export const analyzeText = (text) => invoke('analyze_text', { text });
 
-/** `uri` → { uri, title, description, imageUrl|null } */
+/**
+ * `uri` → { uri, title, description, thumb: null | { path, previewUrl, … } }: the card as it will be
+ * posted, its thumbnail prepared and staged (rejects with the reason when the page gives no card).
+ */
 export const fetchLinkCard = (uri) => invoke('fetch_link_card', { uri });
 
 /**
@@ -88,7 +91,8 @@ export const setSettings = (settings) => invoke('set_settings', { settings });
 export const defaultLangs = () => invoke('default_langs');
 
 /**
- * Posts `{ text, images: [{ path, alt }], accounts: [did], langs, linkCard }`. `onStage` hears the
+ * Posts `{ text, images: [{ path, alt }], accounts: [did], langs, card }`, `card` being null or the
+ * previewed `{ uri, title, description, thumbPath }`. `onStage` hears the
  * progress ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
  * → one entry per account: { account, handle, uri, cid, url } or { account, handle, error: { code, message } }
  */

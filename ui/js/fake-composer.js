@@ -182,7 +182,7 @@ export function composerCommands({ accounts, latency }) {
         uri,
         title: `${host.replace(/^www\./, '')} — an example page`,
         description: 'A made-up description from the fake backend. The real app reads the page’s OpenGraph metadata.',
-        imageUrl: /noimage/i.test(uri) ? null : thumbSvg(host),
+        thumb: /noimage/i.test(uri) ? null : { path: `/fake/staged/card-${host}.jpg`, previewUrl: thumbSvg(host) },
       };
     },
 
@@ -235,7 +235,6 @@ export function composerCommands({ accounts, latency }) {
       if (analysis.overLimit) return fail('validation', 'The post is over the limit.');
       if (!analysis.publishedText && !request.images?.length) return fail('validation', 'There is nothing to post.');
       if (request.images?.length) { stage('preparingImages'); await wait(500); }
-      if (request.linkCard && analysis.linkCard && !request.images?.length) { stage('fetchingLinkCard'); await wait(500); }
       stage('uploading');
       await wait(900);
       const results = request.accounts.map((did) => {

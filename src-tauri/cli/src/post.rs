@@ -1,7 +1,7 @@
 //! `hayon-cli post`: publish one post to one or several connected accounts.
 
 use clap::Args;
-use hayon_core::posting::{ImageAttachment, ImageSource, PostRequest, PostResult};
+use hayon_core::posting::{ImageAttachment, ImageSource, LinkCardChoice, PostRequest, PostResult};
 use hayon_core::{Accounts, Error};
 use serde_json::Value;
 use std::io::Read;
@@ -60,7 +60,11 @@ pub async fn run(accounts: &Accounts, args: PostArgs) -> Result<(Value, bool), E
         } else {
             args.langs
         },
-        link_card: !args.no_link_card,
+        link_card: if args.no_link_card {
+            LinkCardChoice::Without
+        } else {
+            LinkCardChoice::FetchFirstLink
+        },
         require_alt_text: args.require_alt,
     };
     let outcomes = accounts.post(request, &|_| {}).await?;

@@ -6,10 +6,12 @@ use crate::state::AppState;
 use hayon_core::compose::Analysis;
 use hayon_core::draft::Draft;
 use hayon_core::link_card::LinkCard;
-use hayon_core::posting::{PostOutcome, PostRequest, PostResult, PostStage};
+use hayon_core::posting::{
+    ImageSource, LinkCardChoice, PostOutcome, PostRequest, PostResult, PostStage,
+};
 use hayon_core::settings::Settings;
 use hayon_core::Error;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::State;
 
@@ -18,9 +20,34 @@ pub async fn analyze_text(text: String) -> Analysis {
     hayon_core::compose::analyze(&text)
 }
 
+/// A card as the composer shows it, and as the post sends it back: its text, and its prepared
+/// thumbnail staged in the attachments folder (with a `data:` URL preview of exactly those bytes).
+#[derive(Debug, Serialize)]
+pub struct CardPreview {
+    #[serde(flatten)]
+    card: LinkCard,
+    thumb: Option<crate::staging::StagedImage>,
+}
+
 #[tauri::command]
-pub async fn fetch_link_card(state: State<'_, AppState>, uri: String) -> Result<LinkCard, Error> {
-    hayon_core::link_card::fetch_card(state.card_fetcher()?, &uri).await
+pub async fn fetch_link_card(
+    state: State<'_, AppState>,
+    uri: String,
+) -> Result<CardPreview, Error> {
+    let made = hayon_core::link_card::make_card(state.card_fetcher()?, &uri).await?;
+    let thumb = match made.thumb {
+        Some(thumb) => crate::staging::stage(state.staging_dir()?, "link-preview", thumb.bytes)
+            .await
+            .inspect_err(
+                |err| tracing::warn!(error = %err.message, "could not stage a card thumbnail"),
+            )
+            .ok(),
+        None => None,
+    };
+    Ok(CardPreview {
+        card: made.card,
+        thumb,
+    })
 }
 
 /// The raw body is the file's bytes; the `x-file-name` header its (URI-encoded) name.
@@ -86,8 +113,18 @@ pub struct PostInput {
     accounts: Vec<String>,
     #[serde(default)]
     langs: Vec<String>,
-    #[serde(default = "yes")]
-    link_card: bool,
+    /// The card the composer showed, or none.
+    #[serde(default)]
+    card: Option<CardInput>,
+}
+
+/// A previewed card sent back: its text and the staged thumbnail from [`fetch_link_card`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardInput {
+    #[serde(flatten)]
+    card: LinkCard,
+    thumb_path: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,10 +132,6 @@ pub struct ImageInput {
     path: String,
     #[serde(default)]
     alt: String,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// Posts to every chosen account, streaming progress stages; clears the draft when all succeeded.
@@ -115,24 +148,40 @@ pub async fn post(
             .images
             .into_iter()
             .map(|image| hayon_core::posting::ImageAttachment {
-                source: hayon_core::posting::ImageSource::File(image.path.into()),
+                source: ImageSource::File(image.path.into()),
                 alt: image.alt,
             })
             .collect(),
         accounts: request.accounts,
         langs: request.langs,
-        link_card: request.link_card,
+        link_card: match request.card {
+            Some(CardInput { card, thumb_path }) => LinkCardChoice::Previewed {
+                card,
+                thumb: thumb_path
+                    .map(|path| staged_thumb(state.staging_dir()?, path.into()))
+                    .transpose()?
+                    .map(ImageSource::File),
+            },
+            None => LinkCardChoice::Without,
+        },
         // The stored setting applies (Accounts::post reads it); the window adds nothing.
         require_alt_text: false,
     };
-    let attached: Vec<std::path::PathBuf> = request
+    let mut attached: Vec<std::path::PathBuf> = request
         .images
         .iter()
         .filter_map(|image| match &image.source {
-            hayon_core::posting::ImageSource::File(path) => Some(path.clone()),
-            hayon_core::posting::ImageSource::Prepared(_) => None,
+            ImageSource::File(path) => Some(path.clone()),
+            ImageSource::Prepared(_) => None,
         })
         .collect();
+    if let LinkCardChoice::Previewed {
+        thumb: Some(ImageSource::File(thumb)),
+        ..
+    } = &request.link_card
+    {
+        attached.push(thumb.clone());
+    }
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
@@ -145,4 +194,20 @@ pub async fn post(
         crate::staging::discard(state.staging_dir()?, &attached).await;
     }
     Ok(outcomes)
+}
+
+/// `path` if it is a file directly inside the attachments folder; the same answer for anything else,
+/// so the web view learns nothing about other files.
+fn staged_thumb(
+    dir: &std::path::Path,
+    path: std::path::PathBuf,
+) -> Result<std::path::PathBuf, Error> {
+    let inside = |path: &std::path::Path| {
+        let dir = dir.canonicalize().ok()?;
+        let path = path.canonicalize().ok()?;
+        (path.parent() == Some(dir.as_path()) && path.is_file()).then_some(path)
+    };
+    inside(&path).ok_or_else(|| {
+        Error::validation("The link preview's picture is not one Hayon prepared. Remove the preview and add the link again.")
+    })
 }

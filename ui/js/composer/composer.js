@@ -5,7 +5,7 @@ import { byId, setBusy } from '../dom.js';
 import { renderCounter, resetCounterAnnouncements } from './counter.js';
 import { initHighlight, showFacets, showText } from './highlight.js';
 import * as images from './images.js';
-import { clearLinkCard, initLinkCard, linkCardWanted, restoreLinkCardChoice, updateLinkCard } from './link-card.js';
+import { clearLinkCard, initLinkCard, linkCardForPost, linkCardWanted, restoreLinkCardChoice, updateLinkCard } from './link-card.js';
 import * as chooser from './accounts-chooser.js';
 import { currentLangs, initLangs, setLangs } from './langs.js';
 import { flushDraft, initDraft, loadDraft, scheduleSave, startSaving } from './draft.js';
@@ -132,11 +132,12 @@ async function submit() {
     images: images.imagesForPost(),
     accounts: chooser.chosenAccounts(),
     langs: currentLangs().tags,
-    linkCard: linkCardWanted(),
+    card: null,
   };
   setPosting(true);
   let summary;
   try {
+    request.card = await linkCardForPost(); // the card as shown; a preview still loading is awaited
     await flushDraft(); // the draft is safe on disk before anything leaves the computer
     const results = await sendPost(request);
     const ok = results.filter((r) => !r.error).map((r) => r.account);

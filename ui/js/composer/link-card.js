@@ -1,12 +1,13 @@
 // The link preview card (#link-card) for the post's first link, as Rust's analysis names it. The card
 // is fetched once per address, can be removed (and stays removed for that address), gives way to
-// images, and a page without a preview is a quiet "No preview available" line — never an error.
+// images, and a page without a preview is a quiet line saying why — never an error. The card shown
+// (its text and its prepared thumbnail, staged by Rust) is the card posted: nothing is fetched again.
 import * as api from '../api.js';
 import { byId, h } from '../dom.js';
 
 let uri = null; // the link the card is about now
 let hasImages = false;
-const cards = new Map(); // uri → { status: 'loading' | 'ready' | 'none', card }
+const cards = new Map(); // uri → { status: 'loading' | 'ready' | 'none', card, message, loaded }
 const removed = new Set();
 let removeNextLink = false; // a restored draft said its card had been removed
 let onChange = () => {};
@@ -36,6 +37,20 @@ export function updateLinkCard(next) {
 /** Whether the post should carry the card: false once the person removed it. */
 export const linkCardWanted = () => !removeNextLink && !(uri && removed.has(uri));
 
+/**
+ * The card to post, as shown: { uri, title, description, thumbPath } or null (no link, removed, images,
+ * no preview). Waits for a preview still loading.
+ */
+export async function linkCardForPost() {
+  if (!uri || hasImages || !linkCardWanted()) return null;
+  const target = uri;
+  await cards.get(target)?.loaded;
+  const entry = cards.get(target);
+  if (entry?.status !== 'ready') return null;
+  const { title, description, thumb } = entry.card;
+  return { uri: target, title, description, thumbPath: thumb?.path ?? null };
+}
+
 /** From a draft: `false` means the card of the draft's link was removed. */
 export function restoreLinkCardChoice(wanted) {
   removeNextLink = wanted === false;
@@ -48,16 +63,16 @@ export function clearLinkCard() {
   render();
 }
 
-async function fetchCard(target) {
-  cards.set(target, { status: 'loading' });
-  let entry;
-  try {
-    entry = { status: 'ready', card: await api.fetchLinkCard(target) };
-  } catch {
-    entry = { status: 'none' }; // no preview is not an error: the post simply goes without a card
-  }
-  cards.set(target, entry);
-  if (target === uri) render();
+function fetchCard(target) {
+  const loaded = api.fetchLinkCard(target).then(
+    (card) => ({ status: 'ready', card }),
+    // No preview is not an error: the post simply goes without a card. Rust's message says why.
+    (err) => ({ status: 'none', message: err?.message }),
+  ).then((entry) => {
+    cards.set(target, entry);
+    if (target === uri) render();
+  });
+  cards.set(target, { status: 'loading', loaded });
 }
 
 function removeCard() {
@@ -103,7 +118,7 @@ function render() {
       area.replaceChildren(h('p', { class: 'link-card-status', 'aria-busy': 'true' },
         h('span', { class: 'spinner', 'aria-hidden': 'true' }), `Loading a preview of ${hostOf(uri)}…`));
     } else if (entry.status === 'none') {
-      area.replaceChildren(status(`No preview available for ${hostOf(uri)}.`));
+      area.replaceChildren(status(entry.message || `No preview available for ${hostOf(uri)}.`));
     } else {
       area.replaceChildren(cardView(entry.card));
     }
@@ -111,12 +126,10 @@ function render() {
 }
 
 function cardView(card) {
-  const thumb = card.imageUrl
-    ? h('img', { class: 'link-card-thumb', src: card.imageUrl, alt: '', referrerpolicy: 'no-referrer' })
+  // The prepared thumbnail, as a data: URL from Rust: the web view itself never loads the page's image.
+  const thumb = card.thumb
+    ? h('img', { class: 'link-card-thumb', src: card.thumb.previewUrl, alt: '' })
     : h('div', { class: 'link-card-thumb link-card-thumb-empty', 'aria-hidden': 'true' });
-  if (card.imageUrl) {
-    thumb.addEventListener('error', () => thumb.replaceWith(h('div', { class: 'link-card-thumb link-card-thumb-empty', 'aria-hidden': 'true' })), { once: true });
-  }
   return h('article', { id: 'link-card', class: 'link-card', 'aria-label': 'Link preview' },
     thumb,
     h('div', { class: 'link-card-text' },

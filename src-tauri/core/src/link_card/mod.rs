@@ -2,25 +2,67 @@
 //! the page's OpenGraph / Twitter / `<title>` metadata, posted as `app.bsky.embed.external`.
 //!
 //! Fetching is bounded the way a desktop app must be with arbitrary pages: http(s) only, 10 s, at most
-//! 2 MB read, at most 5 redirects. A page that fails to load means a post without a card, never a
-//! failed post.
+//! 2 MB read, at most 5 redirects, and only from public addresses ([`guard`]). The card's text is
+//! trimmed to fit a record ([`fit`]) and its thumbnail prepared like an attached image, within a time
+//! limit. A page that fails to load means a post without a card, never a failed post.
+//!
+//! The window shows the card it made ([`make_card`]) and posts exactly that one; the CLI makes it
+//! while posting.
 
 mod fetch;
+pub mod fit;
+pub mod guard;
 mod metadata;
+mod thumb;
 
-pub use fetch::{fetch_card, fetch_image, CardFetcher};
+pub use fetch::CardFetcher;
+pub use guard::CardPolicy;
 pub use metadata::PageMetadata;
 
-use serde::Serialize;
+use crate::error::Result;
+use crate::media::PreparedImage;
+use serde::{Deserialize, Serialize};
 
-/// A card as shown in the composer and posted as an external embed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A card's text, as shown in the composer and posted as an external embed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LinkCard {
     /// The link as the user wrote it (the facet's URI).
     pub uri: String,
     pub title: String,
     pub description: String,
-    /// Absolute URL of the preview image, if the page names one.
-    pub image_url: Option<String>,
+}
+
+impl LinkCard {
+    /// A card whose title and description are cut to fit a record ([`fit`]).
+    pub fn new(uri: &str, title: &str, description: &str) -> Self {
+        Self {
+            uri: uri.to_owned(),
+            title: fit::title(title),
+            description: fit::description(description),
+        }
+    }
+
+    /// The same card with its text cut to fit (for a card that came from elsewhere, e.g. the window).
+    pub fn fitted(self) -> Self {
+        Self::new(&self.uri, &self.title, &self.description)
+    }
+}
+
+/// A card ready to post: its text fitted, its thumbnail (if the page has a usable one) prepared.
+#[derive(Debug)]
+pub struct PreparedCard {
+    pub card: LinkCard,
+    pub thumb: Option<PreparedImage>,
+}
+
+/// Fetches `uri`'s page and its preview image. Errors say why no card could be made (the composer
+/// shows it; posting goes on without a card); a thumbnail that cannot be made is only logged.
+pub async fn make_card(fetcher: &CardFetcher, uri: &str) -> Result<PreparedCard> {
+    let (card, image_url) = fetch::fetch_page(fetcher, uri).await?;
+    let thumb = match image_url {
+        Some(image_url) => thumb::thumbnail(fetcher, &image_url).await,
+        None => None,
+    };
+    Ok(PreparedCard { card, thumb })
 }

@@ -32,3 +32,53 @@ pub(super) fn build(post: &PreparedPost, blobs: &[Value]) -> Option<Value> {
     }
     Some(json!({"$type": "app.bsky.embed.external", "external": external}))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link_card::{LinkCard, PageMetadata};
+    use unicode_segmentation::UnicodeSegmentation;
+
+    /// The PDS's JSON body limit (@atproto/pds 0.5: `jsonLimit: 150 * 1024`).
+    const PDS_JSON_LIMIT: usize = 150 * 1024;
+
+    #[test]
+    fn a_page_with_a_megabyte_description_still_makes_a_record_that_fits() {
+        let description = "Ünïcödé \"quoted\" \\ text. ".repeat(40_000);
+        let html = format!(
+            "<html><head><meta property=og:title content='{}'>\
+             <meta property=og:description content='{description}'></head></html>",
+            "Title ".repeat(10_000)
+        );
+        assert!(html.len() > 1_000_000);
+        let url = url::Url::parse("https://example.com/long").expect("url");
+        let meta = PageMetadata::parse(&html, &url);
+        let card = LinkCard::new(
+            url.as_str(),
+            &meta.title.unwrap_or_default(),
+            &meta.description.unwrap_or_default(),
+        );
+        assert!(card.description.graphemes(true).count() <= 1_000);
+        assert!(card.title.graphemes(true).count() <= 300);
+        let post = PreparedPost {
+            text: "é".repeat(1_500), // 3,000 bytes: the longest text a post may have
+            facets: Vec::new(),
+            langs: vec!["en".to_owned()],
+            images: Vec::new(),
+            card: Some((card, None)),
+        };
+        let thumb = json!({"$type": "blob", "ref": {"$link": "bafkrei"}, "mimeType": "image/jpeg", "size": 999_999});
+        let embed = build(&post, &[thumb]).expect("an external embed");
+        let body = json!({
+            "repo": "did:plc:abcdefghijklmnopqrstuvwx",
+            "collection": "app.bsky.feed.post",
+            "record": {"$type": "app.bsky.feed.post", "text": post.text, "createdAt": "2026-12-01T12:00:00.000Z", "embed": embed},
+        })
+        .to_string();
+        assert!(
+            body.len() < PDS_JSON_LIMIT / 4,
+            "the createRecord body is {} bytes",
+            body.len()
+        );
+    }
+}

@@ -7,13 +7,16 @@
 //! client-chosen TID, through the authenticated path. One account's failure never stops the others.
 
 mod alt_text;
+mod card;
 mod embed;
 mod record;
+
+pub use card::LinkCardChoice;
 
 use crate::accounts::Accounts;
 use crate::compose;
 use crate::error::{Error, Result};
-use crate::link_card::{self, CardFetcher, LinkCard};
+use crate::link_card::LinkCard;
 use crate::media::{self, PreparedImage};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -29,8 +32,7 @@ pub struct PostRequest {
     pub accounts: Vec<String>,
     /// BCP-47 tags, at most three.
     pub langs: Vec<String>,
-    /// False when the user removed the link card (or passed `--no-link-card`).
-    pub link_card: bool,
+    pub link_card: LinkCardChoice,
     /// Refuse images without alt text for this post (`--require-alt`); the stored setting
     /// ([`crate::settings::Settings::require_alt_text`]) applies as well.
     pub require_alt_text: bool,
@@ -189,12 +191,10 @@ async fn prepare(
     progress(PostStage::PreparingImages);
     let images = prepare_attachments(&request.images).await?;
 
-    let card = match (&analysis.link_card, request.link_card && images.is_empty()) {
-        (Some(uri), true) => {
-            progress(PostStage::FetchingLinkCard);
-            fetch_card_with_thumb(uri).await
-        }
-        _ => None,
+    let card = if images.is_empty() {
+        card::choose(request.link_card, analysis.link_card.as_deref(), progress).await
+    } else {
+        None
     };
     let facets = serde_json::to_value(&analysis.published_facets)
         .ok()
@@ -245,42 +245,4 @@ async fn prepare_attachments(
             image.map(|image| (image, attachment.alt.clone()))
         })
         .collect()
-}
-
-/// The card and its prepared thumbnail; `None` when the page gives no card (the post goes on).
-async fn fetch_card_with_thumb(uri: &str) -> Option<(LinkCard, Option<PreparedImage>)> {
-    let fetcher = CardFetcher::new().ok()?;
-    let card = match link_card::fetch_card(&fetcher, uri).await {
-        Ok(card) => card,
-        Err(err) => {
-            tracing::info!(
-                link = %crate::logging::link_origin(uri),
-                code = err.code.as_str(),
-                "posting without a link card"
-            );
-            return None;
-        }
-    };
-    let thumb = match &card.image_url {
-        Some(image_url) => match link_card::fetch_image(&fetcher, image_url).await {
-            Ok(bytes) => tokio::task::spawn_blocking(move || prepare_downloaded(&bytes))
-                .await
-                .ok()
-                .flatten(),
-            Err(_) => None,
-        },
-        None => None,
-    };
-    Some((card, thumb))
-}
-
-/// Prepares downloaded image bytes like an attached file (through a private temporary file, which
-/// is removed again).
-fn prepare_downloaded(bytes: &[u8]) -> Option<PreparedImage> {
-    let path = std::env::temp_dir().join(format!("hayon-card-{}", crate::tid::next_tid()));
-    let prepared = std::fs::write(&path, bytes)
-        .ok()
-        .and_then(|()| media::prepare_image(&path).ok());
-    let _ = std::fs::remove_file(&path);
-    prepared
 }
