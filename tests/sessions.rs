@@ -6,7 +6,7 @@
 
 use harness::cli::CliEnv;
 use harness::keychain;
-use harness::pds::{pds, TestUser};
+use harness::pds::{pds, TestPds, TestUser};
 use harness::proxy::CountingProxy;
 use hayon_core::keychain::{OsKeychain, TokenStore, Tokens};
 use hayon_core::{Accounts, Config, ConnectRequest, Secret};
@@ -343,4 +343,62 @@ fn simultaneous_first_starts_all_succeed() {
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .expect("version");
     assert_eq!(version, hayon_core::store::schema_version());
+}
+
+/// A PDS whose sessions carry no DID document: connect and refresh resolve the DID at the PLC
+/// directory (`HAYON_PLC_DIRECTORY`, here the test's own PLC on loopback) and use the PDS it names.
+/// The account logs in at another address of the same server (127.0.0.1 instead of localhost), so
+/// only the DID document can name `localhost` as its PDS.
+#[tokio::test]
+async fn without_a_did_document_in_the_session_the_did_is_resolved() {
+    keychain::require_secret_service();
+    let pds = TestPds::start_without_did_doc_in_sessions();
+    let user = pds.create_user("res").await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let (status, body) = pds
+        .post(
+            "com.atproto.server.createSession",
+            None,
+            &serde_json::json!({"identifier": user.handle, "password": app_password}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.get("didDoc").is_none(),
+        "the session has a DID document: {body}"
+    );
+
+    let env = CliEnv::new();
+    let plc = [("HAYON_PLC_DIRECTORY", pds.plc_url.as_str())];
+    let login_host = pds.url.replace("localhost", "127.0.0.1");
+    let connected = env
+        .run_with_env(
+            &[
+                "account",
+                "connect",
+                "--identifier",
+                &user.handle,
+                "--service",
+                &login_host,
+                "--password-stdin",
+            ],
+            &format!("{app_password}\n"),
+            &plc,
+        )
+        .expect_ok();
+    assert_eq!(connected["pds"], format!("{}/", pds.url), "{connected}");
+
+    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("db");
+    db.execute(
+        "UPDATE accounts SET pds = 'http://127.0.0.1:9/' WHERE did = ?1",
+        [&user.did],
+    )
+    .expect("point the account at a dead PDS");
+    let refreshed = env
+        .run_with_env(&["account", "refresh", &user.did], "", &plc)
+        .expect_ok();
+    assert_eq!(refreshed["pds"], format!("{}/", pds.url), "{refreshed}");
+    assert_eq!(refreshed["health"]["status"], "active", "{refreshed}");
+    env.run_with_env(&["account", "check", &user.did], "", &plc)
+        .expect_ok();
 }

@@ -18,6 +18,8 @@ use std::sync::{Mutex, OnceLock};
 pub struct TestPds {
     /// `http://localhost:PORT`, the PDS's public URL.
     pub url: String,
+    /// `http://localhost:PORT` of its in-memory PLC directory, where its accounts' DIDs resolve.
+    pub plc_url: String,
     pub jwt_secret: String,
     pub admin_password: String,
     _launcher: Mutex<Child>,
@@ -80,6 +82,12 @@ impl TestPds {
         std::net::SocketAddr::from(([127, 0, 0, 1], port))
     }
 
+    /// A PDS of the caller's own (stopped when dropped) whose session answers carry no DID document,
+    /// as PDSes without `enableDidDocWithSession` answer.
+    pub fn start_without_did_doc_in_sessions() -> Self {
+        Self::start(&[("PDS_DID_DOC_WITH_SESSION", "0")])
+    }
+
     fn start(env: &[(&str, &str)]) -> Self {
         let node = required_env("HAYON_NODE");
         required_env("HAYON_PDS_MODULES");
@@ -102,6 +110,7 @@ impl TestPds {
         let text = |key: &str| info[key].as_str().expect("launcher field").to_owned();
         Self {
             url: text("pdsUrl"),
+            plc_url: text("plcUrl"),
             jwt_secret: text("jwtSecret"),
             admin_password: text("adminPassword"),
             _launcher: Mutex::new(child),

@@ -13,6 +13,7 @@
 //   PDS_PUBLIC_URL             the PDS's public URL (default http://localhost:PORT): accounts' DID
 //                              documents name it as their PDS, so a test's proxy there sees every call
 //                              (test-peers.md › Fault injection). pdsUrl stays the direct address.
+//   PDS_DID_DOC_WITH_SESSION=0 sessions come without the DID document (clients must resolve the DID)
 //   LOG_ENABLED=1 [LOG_LEVEL]  the packages' own pino logs, sent to stderr (default: off)
 
 import { randomBytes } from 'node:crypto';
@@ -145,7 +146,8 @@ try {
     modServiceDid: 'did:web:mod.invalid',
     crawlers: [],
     rateLimitsEnabled: process.env.PDS_RATE_LIMITS === '1',
-    enableDidDocWithSession: true, // as bsky.social does: sessions carry the DID document
+    // As bsky.social does: sessions carry the DID document.
+    enableDidDocWithSession: process.env.PDS_DID_DOC_WITH_SESSION !== '0',
   };
   const cfg = envToCfg(env);
   if (process.env.PDS_PUBLIC_URL) cfg.service.publicUrl = process.env.PDS_PUBLIC_URL;

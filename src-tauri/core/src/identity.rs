@@ -1,4 +1,5 @@
-//! Identifiers as people type them, and the PDS an account lives on.
+//! Identifiers as people type them, and the PDS an account lives on: read from the DID document, which
+//! the server sends with a session or which is fetched from where the DID method publishes it.
 
 use url::Url;
 
@@ -53,6 +54,44 @@ pub fn pds_from_did_doc(doc: &serde_json::Value) -> Option<Url> {
                 .is_some_and(|id| id.ends_with("#atproto_pds"))
         })
         .find_map(|service| parse_service_url(service.get("serviceEndpoint")?.as_str()?))
+}
+
+/// Where `did:plc` documents are published.
+pub const PLC_DIRECTORY: &str = "https://plc.directory/";
+/// Names another PLC directory (a private network's, or a test's on loopback).
+pub const PLC_DIRECTORY_ENV: &str = "HAYON_PLC_DIRECTORY";
+
+/// The PLC directory: [`PLC_DIRECTORY_ENV`] when it holds a usable address, else [`PLC_DIRECTORY`].
+pub fn plc_directory() -> Option<Url> {
+    std::env::var(PLC_DIRECTORY_ENV)
+        .ok()
+        .and_then(|text| parse_service_url(&text))
+        .or_else(|| Url::parse(PLC_DIRECTORY).ok())
+}
+
+/// Where the DID document of `did` is published: `{plc_directory}/{did}` for `did:plc`, and
+/// `https://{host}/.well-known/did.json` for `did:web` (plain http only for `localhost`, as atproto's
+/// own resolver does for development). `None` for other methods and malformed DIDs.
+pub fn did_document_url(did: &str, plc_directory: &Url) -> Option<Url> {
+    if let Some(id) = did.strip_prefix("did:plc:") {
+        let base32 = |b: u8| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b);
+        return (id.len() == 24 && id.bytes().all(base32))
+            // "./" keeps the DID a path: on its own, "did:" would read as a URL scheme.
+            .then(|| plc_directory.join(&format!("./{did}")).ok())
+            .flatten();
+    }
+    // atproto allows host-level did:web only; a port is percent-encoded (`localhost%3A2583`).
+    let host = did.strip_prefix("did:web:")?.replace("%3A", ":");
+    if host.is_empty() || host.contains(['/', '%', '@', '?', '#']) || host.split(':').count() > 2 {
+        return None;
+    }
+    let scheme = if host.split(':').next() == Some("localhost") {
+        "http"
+    } else {
+        "https"
+    };
+    let url = Url::parse(&format!("{scheme}://{host}/.well-known/did.json")).ok()?;
+    (url.host_str().is_some() && url.path() == "/.well-known/did.json").then_some(url)
 }
 
 #[cfg(test)]
@@ -113,5 +152,46 @@ mod tests {
             Some("https://pds.example.com/")
         );
         assert!(pds_from_did_doc(&serde_json::json!({"service": []})).is_none());
+    }
+
+    #[test]
+    fn did_documents_are_found_where_their_method_publishes_them() {
+        let plc = Url::parse("https://plc.directory/").expect("url");
+        assert_eq!(
+            did_document_url("did:plc:s4ftoopqakowoct6b66glb4s", &plc)
+                .map(String::from)
+                .as_deref(),
+            Some("https://plc.directory/did:plc:s4ftoopqakowoct6b66glb4s")
+        );
+        let local = Url::parse("http://localhost:2582/").expect("url");
+        assert_eq!(
+            did_document_url("did:plc:s4ftoopqakowoct6b66glb4s", &local)
+                .map(String::from)
+                .as_deref(),
+            Some("http://localhost:2582/did:plc:s4ftoopqakowoct6b66glb4s")
+        );
+        assert_eq!(
+            did_document_url("did:web:example.com", &plc)
+                .map(String::from)
+                .as_deref(),
+            Some("https://example.com/.well-known/did.json")
+        );
+        assert_eq!(
+            did_document_url("did:web:localhost%3A2583", &plc)
+                .map(String::from)
+                .as_deref(),
+            Some("http://localhost:2583/.well-known/did.json")
+        );
+        for bad in [
+            "did:plc:short",
+            "did:plc:S4FTOOPQAKOWOCT6B66GLB4S",
+            "did:plc:../../admin/aaaaaaaaaaaaaaaaaa",
+            "did:web:example.com:path:user",
+            "did:web:evil.com%2F@x",
+            "did:web:",
+            "did:key:z6Mk",
+        ] {
+            assert!(did_document_url(bad, &plc).is_none(), "{bad}");
+        }
     }
 }

@@ -4,9 +4,7 @@ use super::session::LiveSession;
 use super::{errors, now_rfc3339, Accounts, Disconnected};
 use crate::account::{Account, Health};
 use crate::error::{Error, ErrorField, Result};
-use crate::identity::{
-    looks_like_app_password, normalize_identifier, parse_service_url, pds_from_did_doc,
-};
+use crate::identity::{looks_like_app_password, normalize_identifier, parse_service_url};
 use crate::jwt;
 use crate::keychain::Tokens;
 use crate::secret::Secret;
@@ -92,10 +90,9 @@ impl Accounts {
             ));
         }
 
-        let pds = output
-            .did_doc
-            .as_ref()
-            .and_then(pds_from_did_doc)
+        let pds = self
+            .pds_of(&output.did, output.did_doc.as_ref())
+            .await
             .unwrap_or_else(|| service.clone());
         // The sign-in goes to the PDS with every call: plain http only to this computer.
         if let Err(err) = crate::xrpc::check_transport(&pds) {

@@ -6,6 +6,7 @@
 mod connect;
 mod errors;
 mod health;
+mod pds;
 mod session;
 mod verdict;
 

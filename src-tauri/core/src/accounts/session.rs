@@ -148,16 +148,19 @@ impl Accounts {
     }
 
     /// Makes the in-memory session match the stored one: tokens from the keychain, servers from the
-    /// database.
+    /// database. A keychain without the entry is no reason to drop working tokens: the rotation
+    /// writes them back.
     fn adopt_stored(&self, session: &LiveSession) -> Result<()> {
         let account = self.find(&session.did)?;
-        let Some(stored) = self.keychain.load(&session.did)? else {
-            self.sessions_map().remove(&session.did);
-            return Err(super::errors::needs_reconnection(&account.handle));
-        };
-        if stored != session.tokens() {
-            tracing::info!(did = %session.did, "another process changed the session; using its tokens");
-            session.replace(stored);
+        match self.keychain.load(&session.did)? {
+            Some(stored) if stored != session.tokens() => {
+                tracing::info!(did = %session.did, "another process changed the session; using its tokens");
+                session.replace(stored);
+            }
+            Some(_) => {}
+            None => {
+                tracing::warn!(did = %session.did, "the keychain has no entry for a connected account; using the session in memory");
+            }
         }
         session.set_hosts(
             super::parse_stored_url(&account.service)?,
@@ -190,36 +193,6 @@ impl Accounts {
         tracing::info!(did = %session.did, "session refreshed");
         self.record_refresh_success(&session.did, &output.handle)?;
         self.follow_did_document(session, output.did_doc.as_ref())
-    }
-
-    /// Calls go to the PDS that the account's DID document names, so an account that moved keeps
-    /// working: the document that comes with a refresh is read again, and a new PDS is stored.
-    fn follow_did_document(
-        &self,
-        session: &LiveSession,
-        did_doc: Option<&serde_json::Value>,
-    ) -> Result<()> {
-        let Some(doc) = did_doc else {
-            return Ok(());
-        };
-        if doc.get("id").and_then(serde_json::Value::as_str) != Some(session.did.as_str()) {
-            tracing::warn!(did = %session.did, "the DID document of a refresh is another account's; ignored");
-            return Ok(());
-        }
-        let Some(pds) = crate::identity::pds_from_did_doc(doc) else {
-            return Ok(());
-        };
-        if pds == session.pds() {
-            return Ok(());
-        }
-        if let Err(err) = crate::xrpc::check_transport(&pds) {
-            tracing::warn!(did = %session.did, error = %err, "the DID document names a PDS Hayon will not use; keeping the stored one");
-            return Ok(());
-        }
-        self.store
-            .update_pds(&session.did, pds.as_str(), &super::now_rfc3339())?;
-        tracing::info!(did = %session.did, host = pds.host_str().unwrap_or_default(), "the account's PDS moved");
-        session.set_hosts(session.service(), pds);
-        Ok(())
+            .await
     }
 }

@@ -101,6 +101,17 @@ impl XrpcClient {
     }
 }
 
+impl XrpcClient {
+    /// A DID document, from where its method publishes it (`identity::did_document_url`): no
+    /// sign-in, the same transport rules, size limit and retries as an XRPC query.
+    pub async fn did_document(&self, url: &Url) -> Result<serde_json::Value, XrpcError> {
+        super::check_transport(url)?;
+        let builder = self.http.get(url.clone()).timeout(self.timeout);
+        self.fetch_json(url, "DID document", builder, super::retry::Repeat::Safe)
+            .await
+    }
+}
+
 /// The URL that serves a blob of `did`'s repository from its PDS.
 pub fn blob_url(pds: &Url, did: &str, cid: &str) -> Option<String> {
     let mut url = pds.join("xrpc/com.atproto.sync.getBlob").ok()?;

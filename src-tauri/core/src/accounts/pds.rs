@@ -1,0 +1,61 @@
+//! The PDS an account's calls go to is the one its DID document names, so an account that moved to
+//! another PDS keeps working. The document comes with a session when the server sends it (bsky.social
+//! does); otherwise it is fetched from where the DID method publishes it (`identity.rs`). A PDS must
+//! pass the transport rules (plain http only on this computer) before it is used.
+
+use super::session::LiveSession;
+use super::Accounts;
+use crate::error::Result;
+use crate::identity;
+use serde_json::Value;
+use url::Url;
+
+impl Accounts {
+    /// The PDS named by `did`'s document: `given` (from a session answer) or the published one.
+    /// `None` when there is no usable answer; the caller keeps what it had.
+    pub(super) async fn pds_of(&self, did: &str, given: Option<&Value>) -> Option<Url> {
+        let fetched;
+        let doc = match given {
+            Some(doc) => doc,
+            None => {
+                let url = identity::plc_directory()
+                    .and_then(|plc| identity::did_document_url(did, &plc))?;
+                fetched = self
+                    .xrpc
+                    .did_document(&url)
+                    .await
+                    .map_err(|err| tracing::warn!(did, error = %err, "DID document unavailable"))
+                    .ok()?;
+                &fetched
+            }
+        };
+        if doc.get("id").and_then(Value::as_str) != Some(did) {
+            tracing::warn!(did, "a DID document for another DID was ignored");
+            return None;
+        }
+        identity::pds_from_did_doc(doc)
+    }
+
+    /// After a refresh: stores and uses the PDS the DID document names now, if it changed.
+    pub(super) async fn follow_did_document(
+        &self,
+        session: &LiveSession,
+        given: Option<&Value>,
+    ) -> Result<()> {
+        let Some(pds) = self.pds_of(&session.did, given).await else {
+            return Ok(());
+        };
+        if pds == session.pds() {
+            return Ok(());
+        }
+        if let Err(err) = crate::xrpc::check_transport(&pds) {
+            tracing::warn!(did = %session.did, error = %err, "the DID document names a PDS Hayon will not use; keeping the stored one");
+            return Ok(());
+        }
+        self.store
+            .update_pds(&session.did, pds.as_str(), &super::now_rfc3339())?;
+        tracing::info!(did = %session.did, host = pds.host_str().unwrap_or_default(), "the account's PDS moved");
+        session.set_hosts(session.service(), pds);
+        Ok(())
+    }
+}
