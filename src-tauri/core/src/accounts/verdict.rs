@@ -124,6 +124,28 @@ mod tests {
                 None,
             ),
             (network(), None),
+            // The transport refused the answer: nothing was said about the tokens.
+            (
+                XrpcError::Redirect {
+                    status: 307,
+                    to: Some("elsewhere.example".into()),
+                },
+                None,
+            ),
+            (
+                XrpcError::TooLarge {
+                    nsid: "com.atproto.server.refreshSession".into(),
+                    limit: 4 << 20,
+                },
+                None,
+            ),
+            (
+                XrpcError::Decode {
+                    nsid: "com.atproto.server.refreshSession".into(),
+                    detail: "EOF".into(),
+                },
+                None,
+            ),
         ];
         for (err, expected) in cases {
             assert_eq!(session_end(Endpoint::Session, &err), expected, "{err}");
