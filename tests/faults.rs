@@ -64,6 +64,10 @@ async fn connected(env: &CliEnv, prefix: &str) -> TestUser {
         format!("{}/", rig.proxy.url),
         "the DID document names the proxy as the account's PDS"
     );
+    assert!(
+        keychain::lookup(&env.keychain_service, &user.did).is_some(),
+        "the tokens are in the keychain after connecting"
+    );
     user
 }
 
@@ -489,7 +493,13 @@ async fn a_2_gb_answer_to_a_read_is_a_clear_error_not_a_hang() {
     assert!(started.elapsed() < Duration::from_secs(15), "no hang");
     assert!(peak_kib < 100 * 1024, "peak memory {peak_kib} KiB");
     assert_eq!(output.code, 1, "{}", output.json);
-    assert_eq!(output.error_code(), "server_error", "{}", output.json);
+    assert_eq!(
+        output.error_code(),
+        "server_error",
+        "{}\nhayon.log:\n{}",
+        output.json,
+        app_log(&env)
+    );
     assert!(
         output.json["error"]["message"]
             .as_str()
@@ -517,7 +527,13 @@ async fn an_endless_answer_to_a_read_is_a_clear_error_not_a_hang() {
         started.elapsed()
     );
     assert_eq!(output.code, 1, "{}", output.json);
-    assert_eq!(output.error_code(), "server_error", "{}", output.json);
+    assert_eq!(
+        output.error_code(),
+        "server_error",
+        "{}\nhayon.log:\n{}",
+        output.json,
+        app_log(&env)
+    );
     assert_still_connected(&env, &user);
 }
 
@@ -590,7 +606,13 @@ async fn a_redirected_login_is_not_followed_to_another_address() {
     let env = CliEnv::new();
     let output = env.connect(&user.handle, &app_password, &rig().proxy.url);
     assert_eq!(output.code, 1, "{}", output.json);
-    assert_eq!(output.error_code(), "server_error", "{}", output.json);
+    assert_eq!(
+        output.error_code(),
+        "server_error",
+        "{}\nhayon.log:\n{}",
+        output.json,
+        app_log(&env)
+    );
     assert_eq!(output.json["error"]["field"], "service", "{}", output.json);
     let message = output.json["error"]["message"].as_str().unwrap_or_default();
     assert!(
