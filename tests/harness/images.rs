@@ -79,3 +79,374 @@ pub fn oversized_png_bytes(width: u32, height: u32) -> Vec<u8> {
         .expect("encode png");
     bytes
 }
+
+// ---- Large and hostile images (tests/media_budget.rs) ----------------------------------------
+// Made in the test, never committed. Large ones are written row by row (the `png` and libjpeg
+// encoders stream), so the test process never holds their bitmap.
+
+/// A `width`×`height` PNG written row by row: `colour` (RGB, or RGBA when it has 4 bytes) on every
+/// pixel. Fully transparent RGBA at 10000×10000 is like the 389 KB file that once took 918 MiB.
+/// A file already there is kept.
+pub fn flat_png(dir: &Path, name: &str, width: u32, height: u32, colour: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    if path.exists() {
+        return path;
+    }
+    let file = std::io::BufWriter::new(std::fs::File::create(&path).expect("create png"));
+    let mut encoder = png::Encoder::new(file, width, height);
+    encoder.set_color(if colour.len() == 4 {
+        png::ColorType::Rgba
+    } else {
+        png::ColorType::Rgb
+    });
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder
+        .write_header()
+        .expect("png header")
+        .into_stream_writer()
+        .expect("png stream");
+    let row = colour.repeat(width as usize);
+    for _ in 0..height {
+        std::io::Write::write_all(&mut writer, &row).expect("png row");
+    }
+    writer.finish().expect("png end");
+    path
+}
+
+/// The CRC-32 of PNG chunks (ISO 3309), bit by bit: only for crafting test files.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = u32::MAX;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+    out.extend(
+        u32::try_from(data.len())
+            .expect("small chunk")
+            .to_be_bytes(),
+    );
+    let start = out.len();
+    out.extend(kind);
+    out.extend(data);
+    let crc = crc32(&out[start..]);
+    out.extend(crc.to_be_bytes());
+}
+
+/// A valid PNG header claiming `width`×`height` RGBA (interlaced if asked), with a few bytes of
+/// image data: a decompression bomb's header.
+pub fn png_header_only(width: u32, height: u32, interlaced: bool) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut header = Vec::new();
+    header.extend(width.to_be_bytes());
+    header.extend(height.to_be_bytes());
+    header.extend([8, 6, 0, 0, u8::from(interlaced)]);
+    png_chunk(&mut png, b"IHDR", &header);
+    png_chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x9C, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01],
+    );
+    png_chunk(&mut png, b"IEND", &[]);
+    png
+}
+
+/// A GIF whose logical screen is `width`×`height` and whose one frame is `frame`×`frame` at the
+/// top left (interlaced if asked), with one LZW-coded pixel of data: 43 bytes for a 1×1 frame.
+pub fn gif_claiming(width: u16, height: u16, frame: u16, interlaced: bool) -> Vec<u8> {
+    let mut gif = b"GIF89a".to_vec();
+    gif.extend(width.to_le_bytes());
+    gif.extend(height.to_le_bytes());
+    // Global colour table of 2 entries (black, white), background 0, no aspect ratio.
+    gif.extend([0x80, 0x00, 0x00, 0, 0, 0, 0xFF, 0xFF, 0xFF]);
+    gif.extend([0x2C, 0, 0, 0, 0]);
+    gif.extend(frame.to_le_bytes());
+    gif.extend(frame.to_le_bytes());
+    gif.push(if interlaced { 0x40 } else { 0x00 });
+    // LZW minimum code size 2; one sub-block: clear, pixel 1, end; block terminator; trailer.
+    gif.extend([0x02, 0x02, 0x4C, 0x01, 0x00, 0x3B]);
+    gif
+}
+
+/// A lossy WebP (VP8) header claiming `width`×`height` (at most 16383), with no image data.
+pub fn webp_header_only(width: u16, height: u16) -> Vec<u8> {
+    let mut vp8 = vec![0x50, 0x01, 0x00, 0x9D, 0x01, 0x2A];
+    vp8.extend(width.to_le_bytes());
+    vp8.extend(height.to_le_bytes());
+    vp8.extend([0u8; 10]);
+    let mut webp = b"RIFF".to_vec();
+    webp.extend((4 + 8 + vp8.len() as u32).to_le_bytes());
+    webp.extend(b"WEBPVP8 ");
+    webp.extend((vp8.len() as u32).to_le_bytes());
+    webp.extend(vp8);
+    webp
+}
+
+/// A photo-like JPEG (4:2:0, quality 90) of any size, encoded by libjpeg-turbo row by row:
+/// `progressive` as web exports are, or baseline as cameras write. Rows are a grainy gradient
+/// shifted by a pixel per row (a diagonal texture), so the file size is that of a real photo.
+/// A file already there is kept.
+pub fn large_jpeg(dir: &Path, name: &str, width: u32, height: u32, progressive: bool) -> PathBuf {
+    let path = dir.join(name);
+    if path.exists() {
+        return path;
+    }
+    std::fs::write(&path, jpeg_bytes(width, height, progressive, 3)).expect("write jpeg");
+    path
+}
+
+/// A JPEG as [`large_jpeg`] makes it, in memory, with 1 (grey) or 3 (YCbCr) components.
+pub fn jpeg_bytes(width: u32, height: u32, progressive: bool, components: usize) -> Vec<u8> {
+    let (width, height) = (width as usize, height as usize);
+    let mut compress = mozjpeg::Compress::new(if components == 1 {
+        mozjpeg::ColorSpace::JCS_GRAYSCALE
+    } else {
+        mozjpeg::ColorSpace::JCS_RGB
+    });
+    compress.set_fastest_defaults();
+    if progressive {
+        compress.set_progressive_mode();
+    }
+    compress.set_size(width, height);
+    compress.set_quality(90.0);
+    let mut started = compress.start_compress(Vec::new()).expect("start jpeg");
+    let mut seed = 0x2545_f491_u32;
+    let base: Vec<u8> = (0..width * components)
+        .map(|i| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            ((i / components * 200 / width) as u32 + (seed & 0x1f)) as u8
+        })
+        .collect();
+    let rows_at_once = 64;
+    let mut rows = vec![0u8; width * components * rows_at_once];
+    for first in (0..height).step_by(rows_at_once) {
+        let count = rows_at_once.min(height - first);
+        for (k, row) in rows
+            .chunks_exact_mut(width * components)
+            .take(count)
+            .enumerate()
+        {
+            row.copy_from_slice(&base);
+            row.rotate_left(((first + k) % width) * components);
+        }
+        started
+            .write_scanlines(&rows[..count * width * components])
+            .expect("jpeg rows");
+    }
+    started.finish().expect("jpeg")
+}
+
+/// The segments of a JPEG: `(marker, start, end)` byte ranges, a scan's range including its
+/// entropy-coded data (up to the next marker that is not a restart or a stuffed byte).
+pub fn jpeg_segments(jpeg: &[u8]) -> Vec<(u8, usize, usize)> {
+    let mut segments = Vec::new();
+    let mut at = 2;
+    while at + 4 <= jpeg.len() && jpeg[at] == 0xFF {
+        let marker = jpeg[at + 1];
+        if marker == 0xD9 {
+            break;
+        }
+        let mut end = at + 2 + usize::from(u16::from_be_bytes([jpeg[at + 2], jpeg[at + 3]]));
+        if marker == 0xDA {
+            while end + 1 < jpeg.len()
+                && !(jpeg[end] == 0xFF
+                    && jpeg[end + 1] != 0
+                    && !(0xD0..=0xD7).contains(&jpeg[end + 1]))
+            {
+                end += 1;
+            }
+        }
+        segments.push((marker, at, end));
+        at = end;
+    }
+    segments
+}
+
+/// `jpeg` with its smallest scan repeated `copies` more times before the end: libjpeg goes over
+/// every block for each (the "scan bomb" of issue 10).
+pub fn with_repeated_scan(jpeg: &[u8], copies: usize) -> Vec<u8> {
+    let (_, start, end) = jpeg_segments(jpeg)
+        .into_iter()
+        .filter(|(marker, _, _)| *marker == 0xDA)
+        .min_by_key(|(_, start, end)| end - start)
+        .expect("a scan");
+    let eoi = jpeg.len() - 2;
+    let mut out = jpeg[..eoi].to_vec();
+    for _ in 0..copies {
+        out.extend(&jpeg[start..end]);
+    }
+    out.extend(&jpeg[eoi..]);
+    out
+}
+
+/// `jpeg` whose frame header claims `width`×`height` (its scans still hold the small image's data).
+pub fn with_frame_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
+    let (_, start, _) = jpeg_segments(jpeg)
+        .into_iter()
+        .find(|(marker, _, _)| matches!(marker, 0xC0 | 0xC2))
+        .expect("a frame header");
+    let mut out = jpeg.to_vec();
+    out[start + 5..start + 7].copy_from_slice(&height.to_be_bytes());
+    out[start + 7..start + 9].copy_from_slice(&width.to_be_bytes());
+    out
+}
+
+/// Small valid images of each accepted format (for cutting short): baseline and progressive JPEG,
+/// PNG with transparency, GIF and lossless WebP.
+pub fn small_images() -> Vec<(&'static str, Vec<u8>)> {
+    let rgba = ImageBuffer::from_fn(120, 80, |x, y| {
+        Rgba([
+            (x * 2) as u8,
+            (y * 3) as u8,
+            90,
+            if x < 20 { 0 } else { 255 },
+        ])
+    });
+    let encode = |format: image::ImageFormat| {
+        let mut bytes = Vec::new();
+        image::DynamicImage::ImageRgba8(rgba.clone())
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .expect("encode");
+        bytes
+    };
+    vec![
+        ("baseline.jpg", photo_jpeg_bytes(320, 240)),
+        ("progressive.jpg", jpeg_bytes(320, 240, true, 3)),
+        ("alpha.png", encode(image::ImageFormat::Png)),
+        ("still.gif", encode(image::ImageFormat::Gif)),
+        ("lossless.webp", encode(image::ImageFormat::WebP)),
+    ]
+}
+
+/// What should become of a file of the hostile corpus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expect {
+    /// Prepared as this type, fitted to this size.
+    Prepared(&'static str, u32, u32),
+    /// Refused with a message containing this.
+    Refused(&'static str),
+}
+
+/// The hostile corpus of issue 10, written into `d`, with what should become of each file:
+/// decompression bombs, huge GIF screens and frames, 100-megapixel PNGs with and without alpha,
+/// huge progressive JPEGs, scan bombs, WebP bombs, and the large photos that must still be
+/// accepted (a 24 MP progressive export, 48 MP and 100 MP baseline JPEGs).
+pub fn hostile_corpus(d: &Path) -> Vec<(PathBuf, Expect)> {
+    // Files already there are kept: a corpus folder is made once (the large ones take seconds).
+    let write = |name: &str, make: &dyn Fn() -> Vec<u8>| {
+        let path = d.join(name);
+        if !path.exists() {
+            std::fs::write(&path, make()).expect("write corpus file");
+        }
+        path
+    };
+    let progressive = || jpeg_bytes(1024, 1024, true, 3);
+    let grey_progressive = || jpeg_bytes(512, 512, true, 1);
+    let hostile = vec![
+        // 100 MP, fully transparent: like the 389 KB file that once took 918 MiB.
+        (
+            flat_png(d, "clear-100mp.png", 10_000, 10_000, &[0, 0, 0, 0]),
+            Expect::Prepared("image/png", 2000, 2000),
+        ),
+        // 100 MP, opaque: every pixel is averaged, none is skipped.
+        (
+            flat_png(d, "red-100mp.png", 10_000, 10_000, &[200, 30, 30]),
+            Expect::Prepared("image/jpeg", 2000, 2000),
+        ),
+        (
+            write("bomb-30000.png", &|| png_header_only(30_000, 30_000, false)),
+            Expect::Refused("30000×30000 pixels"),
+        ),
+        // Interlaced rows come in seven passes: its 400 MB bitmap would be needed whole.
+        (
+            write("interlaced-100mp.png", &|| {
+                png_header_only(10_000, 10_000, true)
+            }),
+            Expect::Refused("needs more memory than Hayon allows"),
+        ),
+        // 35 bytes whose screen claims 10000×10000 around a 1×1 frame.
+        (
+            write("screen-10000.gif", &|| {
+                gif_claiming(10_000, 10_000, 1, false)
+            }),
+            Expect::Prepared("image/png", 2000, 2000),
+        ),
+        (
+            write("screen-30000.gif", &|| {
+                gif_claiming(30_000, 30_000, 1, false)
+            }),
+            Expect::Refused("30000×30000 pixels"),
+        ),
+        // Frames that claim 10000×10000 and 6000×6000 pixels of data and stop after one.
+        (
+            write("frame-10000.gif", &|| {
+                gif_claiming(10_000, 10_000, 10_000, false)
+            }),
+            Expect::Refused("damaged or incomplete"),
+        ),
+        (
+            write("interlaced-6000.gif", &|| {
+                gif_claiming(6000, 6000, 6000, true)
+            }),
+            Expect::Refused("damaged or incomplete"),
+        ),
+        // One scan repeated 10,000 times.
+        (
+            write("scan-bomb.jpg", &|| {
+                with_repeated_scan(&progressive(), 10_000)
+            }),
+            Expect::Refused("scans"),
+        ),
+        // Under 500 scans, but each over a 6000×6000 frame.
+        (
+            write("scan-work.jpg", &|| {
+                with_repeated_scan(&with_frame_size(&grey_progressive(), 6000, 6000), 450)
+            }),
+            Expect::Refused("scans"),
+        ),
+        // A progressive frame of 100 MP: its coefficients alone would take 300 MB.
+        (
+            write("progressive-100mp.jpg", &|| {
+                with_frame_size(&progressive(), 10_000, 10_000)
+            }),
+            Expect::Refused("needs more memory than Hayon allows"),
+        ),
+        (
+            write("lossy-10000.webp", &|| webp_header_only(10_000, 10_000)),
+            Expect::Refused("needs more memory than Hayon allows"),
+        ),
+        (
+            write("lossy-16383.webp", &|| webp_header_only(16_383, 16_383)),
+            Expect::Refused("16383×16383 pixels"),
+        ),
+        // Real photos: a large progressive export, 12, 48 and 100 MP as cameras write them.
+        (
+            large_jpeg(d, "photo-12mp.jpg", 4000, 3000, false),
+            Expect::Prepared("image/jpeg", 2000, 1500),
+        ),
+        (
+            large_jpeg(d, "progressive-24mp.jpg", 6000, 4000, true),
+            Expect::Prepared("image/jpeg", 2000, 1333),
+        ),
+        (
+            large_jpeg(d, "photo-48mp.jpg", 8000, 6000, false),
+            Expect::Prepared("image/jpeg", 2000, 1500),
+        ),
+        (
+            large_jpeg(d, "photo-100mp.jpg", 10_000, 10_000, false),
+            Expect::Prepared("image/jpeg", 2000, 2000),
+        ),
+    ];
+    hostile
+}

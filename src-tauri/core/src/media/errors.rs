@@ -91,6 +91,25 @@ pub(super) fn too_large(name: &str, width: u32, height: u32) -> Error {
     ))
 }
 
+/// An image whose decoding would take more memory than one image may (see `budget`).
+pub(super) fn needs_too_much_memory(name: &str, width: u32, height: u32, kind: &str) -> Error {
+    error(format!(
+        "{name} is a {width}×{height}-pixel {kind}; decoding one this large needs more memory than \
+         Hayon allows for an image ({} MiB). Scale it down, or save it as a standard (baseline) JPEG \
+         or a non-interlaced PNG, and choose it again.",
+        super::IMAGE_BYTES / (1024 * 1024)
+    ))
+}
+
+/// A JPEG with more scans than any encoder writes (a "scan bomb"): decoding it would take minutes.
+pub(super) fn too_many_scans(name: &str, scans: u32) -> Error {
+    error(format!(
+        "{name} is a JPEG made of {scans} or more scans, far more than cameras and image editors \
+         write; decoding it would take too long. Open it in an image editor and save it again, or \
+         choose another file."
+    ))
+}
+
 /// A file whose header looked right but whose data is damaged or cut short.
 pub(super) fn damaged(name: &str, format: &str, detail: impl fmt::Display) -> Error {
     tracing::warn!(image = %name, %detail, "image could not be decoded");

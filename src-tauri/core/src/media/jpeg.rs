@@ -2,86 +2,129 @@
 //! downscales in the DCT domain (a 4000×3000 photo decodes straight to 2000×1500, never holding the
 //! 36 MB full-size bitmap), and the baseline encoder is fast enough to try several qualities.
 //!
+//! Before libjpeg sees a file, `jpeg_markers` walks it: too many scans (a "scan bomb") are refused,
+//! and the memory of a progressive JPEG's coefficient buffer is reserved from the budget, or the
+//! file refused when it needs more than one image may take.
+//!
 //! libjpeg reports errors by unwinding; every call into it runs inside `catch_unwind`. It treats a
 //! file that ends early as a warning and pads the picture with grey, so the reader below notes
-//! whether the data ran out before the end-of-image marker, and such a file is refused.
+//! whether the data ran out before the end-of-image marker, and such a file is refused. CMYK and
+//! YCCK files (print workflows) come out of libjpeg as CMYK and are turned into RGB here.
 
+use super::decode::{self, Decoded};
+use super::jpeg_markers;
+use super::pixels::Pixels;
 use super::source::Source;
+use super::{errors, MAX_EDGE};
 use crate::error::Error;
 use image::metadata::Orientation;
 use image::RgbImage;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-/// What reading a JPEG gave.
-#[derive(Debug)]
-pub(super) enum Decoded {
-    /// RGB pixels, downscaled so the long edge is at least the requested one (or full size), and
-    /// the EXIF orientation still to apply.
-    Pixels(RgbImage, Orientation),
-    /// The header's size, refused before decoding.
-    TooLarge(u32, u32),
-    /// CMYK/YCCK (print-workflow files), which libjpeg does not convert to RGB: decode elsewhere.
-    Cmyk,
-}
+/// libjpeg's own buffers besides the coefficients (row groups, Huffman tables), with room.
+const LIBJPEG_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads the JPEG of `source`, downscaled by `n/8` (libjpeg's DCT scaling) to the smallest size
-/// whose long edge is still ≥ `min_long_edge`. `too_large(width, height)` is asked with the header.
-pub(super) fn decode(
-    source: &mut Source<'_>,
-    min_long_edge: u32,
-    too_large: impl Fn(u32, u32) -> bool,
-) -> Result<Decoded, Error> {
-    let path = source.name.as_str();
+/// whose long edge is still ≥ [`MAX_EDGE`].
+pub(super) fn read(source: &mut Source<'_>) -> Result<Decoded, Error> {
+    let name = source.name.clone();
+    let unreadable = |err: io::Error| errors::unreadable(&name, &err);
+    let survey = jpeg_markers::survey(&mut source.reader).map_err(unreadable)?;
+    source.reader.seek(SeekFrom::Start(0)).map_err(unreadable)?;
+    if survey.too_much_work() {
+        return Err(errors::too_many_scans(&name, survey.scans));
+    }
     let reader = EofWatch {
         inner: &mut source.reader,
         ran_out: false,
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| -> io::Result<Decoded> {
-        let mut decompress =
-            mozjpeg::Decompress::with_markers(&[mozjpeg::Marker::APP(1)]).from_reader(reader)?;
-        let (width, height) = (
-            u32::try_from(decompress.width()).unwrap_or(u32::MAX),
-            u32::try_from(decompress.height()).unwrap_or(u32::MAX),
-        );
-        if too_large(width, height) {
-            return Ok(Decoded::TooLarge(width, height));
-        }
-        if matches!(
-            decompress.color_space(),
-            mozjpeg::ColorSpace::JCS_CMYK | mozjpeg::ColorSpace::JCS_YCCK
-        ) {
-            return Ok(Decoded::Cmyk);
-        }
-        let orientation = decompress
-            .markers()
-            .find_map(|marker| exif_orientation(marker.data))
-            .unwrap_or(Orientation::NoTransforms);
-        decompress.scale(scale_numerator(width.max(height), min_long_edge));
-        let mut started = decompress.rgb()?;
-        let (out_width, out_height) = (
-            u32::try_from(started.width()).map_err(io::Error::other)?,
-            u32::try_from(started.height()).map_err(io::Error::other)?,
-        );
-        let rgb: Vec<u8> = started.read_scanlines()?;
-        let reader = started.finish_into_inner()?;
-        if reader.ran_out {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        let image = RgbImage::from_raw(out_width, out_height, rgb)
-            .ok_or_else(|| io::Error::other("libjpeg returned fewer rows than the image has"))?;
-        Ok(Decoded::Pixels(image, orientation))
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(
+        || -> io::Result<Result<Decoded, Error>> {
+            let mut decompress = mozjpeg::Decompress::with_markers(&[mozjpeg::Marker::APP(1)])
+                .from_reader(reader)?;
+            let (width, height) = (
+                u32::try_from(decompress.width()).unwrap_or(u32::MAX),
+                u32::try_from(decompress.height()).unwrap_or(u32::MAX),
+            );
+            if decode::too_large(width, height) {
+                return Ok(Err(errors::too_large(&name, width, height)));
+            }
+            let cmyk = matches!(
+                decompress.color_space(),
+                mozjpeg::ColorSpace::JCS_CMYK | mozjpeg::ColorSpace::JCS_YCCK
+            );
+            let orientation = decompress
+                .markers()
+                .find_map(|marker| exif_orientation(marker.data))
+                .unwrap_or(Orientation::NoTransforms);
+            let numerator = scale_numerator(width.max(height), MAX_EDGE);
+            decompress.scale(numerator);
+            let scaled = |side: u32| (u64::from(side) * u64::from(numerator)).div_ceil(8) as u32;
+            let (out_width, out_height) = (scaled(width), scaled(height));
+            // CMYK rows are turned into a second, RGB, buffer.
+            let rows = u64::from(out_width) * u64::from(out_height) * if cmyk { 7 } else { 0 };
+            let what = if survey.buffered {
+                "progressive JPEG"
+            } else {
+                "JPEG"
+            };
+            let reservation = match decode::reserve(
+                &name,
+                (width, height, what),
+                survey.coefficient_bytes() + LIBJPEG_BYTES + rows,
+                (out_width, out_height, 3),
+            ) {
+                Ok(reservation) => reservation,
+                Err(err) => return Ok(Err(err)),
+            };
+            let mut started = if cmyk {
+                decompress.to_colorspace(mozjpeg::ColorSpace::JCS_CMYK)?
+            } else {
+                decompress.rgb()?
+            };
+            let (out_width, out_height) = (
+                u32::try_from(started.width()).map_err(io::Error::other)?,
+                u32::try_from(started.height()).map_err(io::Error::other)?,
+            );
+            let samples: Vec<u8> = started.read_scanlines()?;
+            let reader = started.finish_into_inner()?;
+            if reader.ran_out {
+                return Err(io::ErrorKind::UnexpectedEof.into());
+            }
+            let rgb = if cmyk { cmyk_to_rgb(&samples) } else { samples };
+            let image = RgbImage::from_raw(out_width, out_height, rgb).ok_or_else(|| {
+                io::Error::other("libjpeg returned fewer rows than the image has")
+            })?;
+            Ok(Ok(Decoded {
+                pixels: Pixels::Rgb(image),
+                orientation,
+                reservation,
+            }))
+        },
+    ));
     match outcome {
-        Ok(Ok(decoded)) => Ok(decoded),
-        Ok(Err(err)) if err.kind() == io::ErrorKind::UnexpectedEof => Err(super::errors::damaged(
-            path,
+        Ok(Ok(decoded)) => decoded,
+        Ok(Err(err)) if err.kind() == io::ErrorKind::UnexpectedEof => Err(errors::damaged(
+            &name,
             "JPEG",
             "the file ends before the image does",
         )),
-        Ok(Err(err)) => Err(super::errors::damaged(path, "JPEG", err)),
-        Err(panic) => Err(super::errors::damaged(path, "JPEG", panic_message(&*panic))),
+        Ok(Err(err)) => Err(errors::damaged(&name, "JPEG", err)),
+        Err(panic) => Err(errors::damaged(&name, "JPEG", panic_message(&*panic))),
     }
+}
+
+/// RGB from CMYK as Adobe applications store it (inverted: 255 is no ink), which is what nearly
+/// every CMYK JPEG is: each colour is its inverted ink times the inverted black.
+fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
+    cmyk.chunks_exact(4)
+        .flat_map(|pixel| {
+            let black = u32::from(pixel[3]);
+            let channel = |ink: u8| ((u32::from(ink) * black + 127) / 255) as u8;
+            [channel(pixel[0]), channel(pixel[1]), channel(pixel[2])]
+        })
+        .collect()
 }
 
 /// Baseline JPEG (libjpeg-turbo's defaults: 4:2:0, standard Huffman tables) at `quality` 1–100.

@@ -1,26 +1,36 @@
 //! Images prepared for a post: what the PDS and every client accept, made from whatever the person
 //! picked.
 //!
-//! Each image (a file, or bytes in memory such as a downloaded thumbnail) is decoded with limits (a
-//! decompression bomb is refused from its header, before any pixel buffer exists), turned upright
-//! by its EXIF orientation, fitted within 2000×2000 pixels (as the official app does) and
-//! re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC, text chunks). The result is at most [`MAX_BLOB_BYTES`]: JPEG at the highest quality that fits, or
+//! Each image (a file, or bytes in memory such as a downloaded thumbnail) is decoded with limits (a decompression bomb is refused from its header, before any
+//! pixel buffer exists), turned upright by its EXIF orientation, fitted within 2000×2000 pixels (as
+//! the official app does) and re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC,
+//! text chunks). The result is at most [`MAX_BLOB_BYTES`]: JPEG at the highest quality that fits, or
 //! PNG, scaled down as needed, when the image has any transparency. Animated, damaged and
 //! unsupported files get an error naming the file and saying what to do.
 //!
 //! The work is CPU-bound and blocking: call it from a blocking thread (`spawn_blocking`).
 //! [`prepare_images`] prepares the images of a post in parallel, one thread per core.
 //!
-//! Files: `source` opens and sniffs a file (or takes bytes), `decode` and `jpeg` turn it into
-//! upright pixels, `pixels` and `resample` resize them, `encode` fits them under the byte limit,
+//! Every image is prepared within a memory budget (`budget`): at most [`budget::IMAGE_BYTES`] for
+//! one, [`budget::PROCESS_BYTES`] for all those being prepared at once in the process, estimated
+//! from the header before anything large is allocated; and within a bounded amount of work (a
+//! JPEG's scans are counted before decoding). Large images are downscaled while they are decoded.
+//!
+//! Files: `source` opens and sniffs a file, `decode` dispatches to `jpeg` (with `jpeg_markers`),
+//! `read_png`, `read_gif` and `read_webp`, which decode into a `hayon_pixels::Shrinker`; `budget`
+//! reserves memory; `pixels` fits and turns the pixels, `encode` fits them under the byte limit,
 //! `errors` words the failures.
 
+mod budget;
 mod decode;
 mod encode;
 mod errors;
 mod jpeg;
+mod jpeg_markers;
 mod pixels;
-mod resample;
+mod read_gif;
+mod read_png;
+mod read_webp;
 mod source;
 #[cfg(test)]
 mod tests;
@@ -37,11 +47,12 @@ pub const MAX_BLOB_BYTES: usize = 1_000_000;
 pub const MAX_EDGE: u32 = 2000;
 /// Inputs larger than this on either side are refused from their header.
 pub const MAX_INPUT_SIDE: u32 = 20_000;
-/// Inputs with more pixels than this are refused from their header (a 100 MP RGBA image is
-/// 400 MB once decoded).
+/// Inputs with more pixels than this are refused from their header (a 100 MP RGBA image would be
+/// 400 MB decoded whole; most formats are downscaled while decoding, see `budget`).
 pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
 /// How many images a post may carry (lexicon: `embed.images.images` ≤ 4).
 pub const MAX_IMAGES: usize = 4;
+pub use budget::{IMAGE_BYTES, PROCESS_BYTES};
 
 /// An image ready to upload: its encoded bytes and what the post record says about it. Callers
 /// know what they prepared it from (a file, downloaded bytes).
@@ -86,8 +97,9 @@ pub fn prepare_bytes(bytes: &[u8], label: &str) -> Result<PreparedImage, Error> 
 
 fn prepare(source: source::Source<'_>) -> Result<PreparedImage, Error> {
     let name = source.name.clone();
-    let upright = decode::upright(source, MAX_EDGE)?;
+    let (upright, reservation) = decode::upright(source)?;
     let encoded = encode::fit(upright, MAX_BLOB_BYTES, &name)?;
+    drop(reservation);
     Ok(PreparedImage {
         bytes: encoded.bytes,
         mime_type: encoded.mime_type,
@@ -97,7 +109,8 @@ fn prepare(source: source::Source<'_>) -> Result<PreparedImage, Error> {
 }
 
 /// Prepares the images of a post in parallel, one worker per core (at most one per image); the
-/// results are in the order of `paths`. Each worker holds one image at a time, which bounds memory.
+/// results are in the order of `paths`. Each worker holds one image at a time, and the memory
+/// budget bounds what they hold together.
 pub fn prepare_images(paths: &[PathBuf]) -> Vec<Result<PreparedImage, Error>> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let workers = cores.min(paths.len());

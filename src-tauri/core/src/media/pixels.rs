@@ -1,8 +1,8 @@
 //! Decoded pixels in the two layouts the encoders take (RGB for JPEG, RGBA for PNG), and the two
-//! things done to them: fitting within a size (`resample`) and turning them upright (`image`'s
-//! orientation transforms).
+//! things done to them: fitting within a size (`hayon_pixels::resample`) and turning them upright
+//! (`image`'s orientation transforms).
 
-use super::resample::resample;
+use hayon_pixels::{premultiply, resample, unpremultiply, Shrunk};
 use image::metadata::Orientation;
 use image::{DynamicImage, RgbImage, RgbaImage};
 
@@ -14,6 +14,22 @@ pub(super) enum Pixels {
 }
 
 impl Pixels {
+    /// What a shrinker made while decoding.
+    pub fn from_shrunk(shrunk: Shrunk) -> Result<Self, String> {
+        let Shrunk {
+            width,
+            height,
+            alpha,
+            raw,
+        } = shrunk;
+        let pixels = if alpha {
+            RgbaImage::from_raw(width, height, raw).map(Self::Rgba)
+        } else {
+            RgbImage::from_raw(width, height, raw).map(Self::Rgb)
+        };
+        pixels.ok_or_else(wrong_size)
+    }
+
     pub fn width(&self) -> u32 {
         match self {
             Self::Rgb(image) => image.width(),
@@ -28,47 +44,41 @@ impl Pixels {
         }
     }
 
-    /// RGB unless some pixel is transparent; any other layout (grey, 16-bit) is converted.
-    pub fn from_dynamic(image: DynamicImage) -> Self {
-        if !image.color().has_alpha() {
-            return Self::Rgb(image.into_rgb8());
-        }
-        let rgba = image.into_rgba8();
-        if rgba.pixels().all(|pixel| pixel.0[3] == u8::MAX) {
-            Self::Rgb(DynamicImage::ImageRgba8(rgba).into_rgb8())
-        } else {
-            Self::Rgba(rgba)
-        }
-    }
-
     /// Scaled down (never up) to fit within `max_width`×`max_height`, keeping the aspect ratio.
+    /// Transparent pixels are premultiplied in place: no second full-size copy.
     pub fn fit_within(self, max_width: u32, max_height: u32) -> Result<Self, String> {
         let (width, height) = fitted_size(self.width(), self.height(), max_width, max_height);
         if (width, height) == (self.width(), self.height()) {
             return Ok(self);
         }
-        self.resized(width, height)
+        match self {
+            Self::Rgba(image) => {
+                let from = (image.width() as usize, image.height() as usize);
+                let mut raw = image.into_raw();
+                premultiply(&mut raw);
+                rgba_from_premultiplied(&raw, from, (width, height))
+            }
+            rgb => rgb.resized(width, height),
+        }
     }
 
     /// Resampled to exactly `width`×`height` (Lanczos3). Transparent images are resampled
     /// premultiplied, so the colour of invisible pixels does not bleed into their neighbours.
     pub fn resized(&self, width: u32, height: u32) -> Result<Self, String> {
         let from = (self.width() as usize, self.height() as usize);
-        let to = (width as usize, height as usize);
-        let resized = match self {
+        match self {
             Self::Rgb(image) => {
-                let raw = resample(image.as_raw(), from, 3, to);
-                RgbImage::from_raw(width, height, raw).map(Self::Rgb)
+                let raw = resample(image.as_raw(), from, 3, (width as usize, height as usize));
+                RgbImage::from_raw(width, height, raw)
+                    .map(Self::Rgb)
+                    .ok_or_else(wrong_size)
             }
             Self::Rgba(image) => {
                 let mut raw = image.as_raw().clone();
                 premultiply(&mut raw);
-                let mut raw = resample(&raw, from, 4, to);
-                unpremultiply(&mut raw);
-                RgbaImage::from_raw(width, height, raw).map(Self::Rgba)
+                rgba_from_premultiplied(&raw, from, (width, height))
             }
-        };
-        resized.ok_or_else(|| "the resized buffer has the wrong size".to_owned())
+        }
     }
 
     /// The pixels as they are meant to be seen.
@@ -88,26 +98,20 @@ impl Pixels {
     }
 }
 
-fn premultiply(rgba: &mut [u8]) {
-    for pixel in rgba.chunks_exact_mut(4) {
-        let alpha = u32::from(pixel[3]);
-        for channel in &mut pixel[..3] {
-            *channel = ((u32::from(*channel) * alpha + 127) / 255) as u8;
-        }
-    }
+fn rgba_from_premultiplied(
+    raw: &[u8],
+    from: (usize, usize),
+    (width, height): (u32, u32),
+) -> Result<Pixels, String> {
+    let mut raw = resample(raw, from, 4, (width as usize, height as usize));
+    unpremultiply(&mut raw);
+    RgbaImage::from_raw(width, height, raw)
+        .map(Pixels::Rgba)
+        .ok_or_else(wrong_size)
 }
 
-fn unpremultiply(rgba: &mut [u8]) {
-    for pixel in rgba.chunks_exact_mut(4) {
-        let alpha = u32::from(pixel[3]);
-        if alpha == 0 {
-            pixel[..3].fill(0);
-            continue;
-        }
-        for channel in &mut pixel[..3] {
-            *channel = ((u32::from(*channel) * 255 + alpha / 2) / alpha).min(255) as u8;
-        }
-    }
+fn wrong_size() -> String {
+    "the resized buffer has the wrong size".to_owned()
 }
 
 /// The largest size within `max_width`×`max_height` with the aspect ratio of `width`×`height`
@@ -155,20 +159,5 @@ mod tests {
                 assert!(pixel[0] < 8 && pixel[1] > 150, "x {x}: {pixel:?}");
             }
         }
-    }
-
-    #[test]
-    fn opaque_rgba_becomes_rgb_and_transparent_stays_rgba() {
-        let opaque = RgbaImage::from_pixel(4, 4, image::Rgba([10, 20, 30, 255]));
-        assert!(matches!(
-            Pixels::from_dynamic(DynamicImage::ImageRgba8(opaque)),
-            Pixels::Rgb(_)
-        ));
-        let mut clear = RgbaImage::from_pixel(4, 4, image::Rgba([10, 20, 30, 255]));
-        clear.put_pixel(3, 3, image::Rgba([0, 0, 0, 0]));
-        assert!(matches!(
-            Pixels::from_dynamic(DynamicImage::ImageRgba8(clear)),
-            Pixels::Rgba(_)
-        ));
     }
 }

@@ -17,7 +17,7 @@ const SUPPORT: f64 = 3.0;
 const BOX_FIRST: f64 = 3.0;
 
 /// `src` (`width`×`height`, `channels` per pixel) resampled to `new_width`×`new_height`.
-pub(super) fn resample(
+pub fn resample(
     src: &[u8],
     (width, height): (usize, usize),
     channels: usize,
