@@ -1,17 +1,21 @@
-//! What `hayon-cli post` refuses, against the reference PDS: an image without alt text when
-//! `--require-alt` or the stored "Require alt text" setting asks for it (refused before any request,
-//! naming the image).
+//! What `hayon-cli post` refuses or keeps to itself, against the reference PDS: an image without alt
+//! text when `--require-alt` or the stored "Require alt text" setting asks for it (refused before any
+//! request, naming the image), and a log that holds nothing of a link's path or query and no local
+//! file path.
 
 use harness::cli::{CliEnv, CliOutput};
 use harness::images;
 use harness::keychain;
 use harness::pds::pds;
 use harness::proxy::CountingProxy;
+use harness::web::WebServer;
+use std::collections::HashMap;
 
 fn post(env: &CliEnv, args: &[&str], text: &str) -> CliOutput {
     let mut full = vec!["post"];
     full.extend_from_slice(args);
-    env.run(&full, text)
+    // Link cards may fetch this test's loopback page.
+    env.run_with_env(&full, text, &[("HAYON_LINK_CARDS_ALLOW_PRIVATE", "1")])
 }
 
 /// The "Require alt text" setting as the window stores it, in the real SQLite file.
@@ -84,4 +88,79 @@ async fn an_image_without_alt_text_is_refused_before_any_request_when_alt_is_req
     let results = run(None).expect_ok();
     assert!(results[0]["uri"].is_string(), "{results}");
     assert!(proxy.total() > 0, "the relay saw none of the requests");
+}
+
+// The web server runs on this runtime while the CLI call blocks a thread: use two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_log_holds_no_link_path_or_query_and_no_local_path() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("logh").await;
+    // No routes: the page is missing, so posting logs why the post has no card.
+    let site = WebServer::start(HashMap::new()).await;
+    let link = format!(
+        "{}/private-page-7f3a?session=QUERY-SECRET-91#part-frag-5c",
+        site.url
+    );
+    let folder = tempfile::tempdir().expect("tempdir");
+    let private_dir = folder.path().join("personal-folder-5d2c");
+    std::fs::create_dir(&private_dir).expect("dir");
+    let photo = images::photo_jpeg(&private_dir, "holiday.jpg", 800, 600);
+    let broken = private_dir.join("broken-photo.jpg");
+    let mut damaged = std::fs::read(&photo).expect("photo");
+    damaged.truncate(damaged.len() / 3);
+    std::fs::write(&broken, damaged).expect("write");
+    let log = env.path().join("hayon.log");
+    let logged_before = std::fs::metadata(&log).expect("log").len();
+
+    // A link alone (its card is attempted and fails), a link with an image, a damaged image.
+    let text = format!("Read this {link}");
+    post(&env, &["--account", &alice.handle], &text).expect_ok();
+    let photo_arg = photo.display().to_string();
+    post(
+        &env,
+        &[
+            "--account",
+            &alice.handle,
+            "--image",
+            &photo_arg,
+            "--alt",
+            "A beach",
+        ],
+        &text,
+    )
+    .expect_ok();
+    let broken_arg = broken.display().to_string();
+    let output = post(
+        &env,
+        &[
+            "--account",
+            &alice.handle,
+            "--image",
+            &broken_arg,
+            "--alt",
+            "x",
+        ],
+        "Broken",
+    );
+    assert_eq!(output.code, 1, "{}", output.json);
+
+    assert!(
+        std::fs::metadata(&log).expect("log").len() > logged_before,
+        "the posts logged nothing, so the scan below would prove nothing"
+    );
+    let folder_path = folder.path().display().to_string();
+    harness::scan::assert_not_in_file(
+        &log,
+        &[
+            "private-page-7f3a",
+            "QUERY-SECRET-91",
+            "session=",
+            "part-frag-5c",
+            "personal-folder-5d2c",
+            &folder_path,
+            &photo_arg,
+            &broken_arg,
+        ],
+    );
 }

@@ -524,3 +524,100 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
     assert!(checked, "require alt text is off after a restart");
     client.close().await.expect("close session");
 }
+
+/// Calls a command the way a (compromised) page could, straight through `__TAURI__.core.invoke`;
+/// `post` gets a progress channel. → `{"ok": answer}` or `{"err": {code, message}}`.
+async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serde_json::Value {
+    client
+        .execute_async(
+            "const [command, args] = arguments;
+             const done = arguments[arguments.length - 1];
+             const core = window.__TAURI__.core;
+             const call = command === 'post' ? { ...args, onProgress: new core.Channel() } : args;
+             core.invoke(command, call).then((ok) => done({ ok }), (err) => done({ err }));",
+            vec![command.into(), args],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("invoke {command}: {err}"))
+}
+
+#[tokio::test]
+async fn commands_refuse_image_paths_outside_the_attachments_folder() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wcf").await;
+    // A real image elsewhere on the disk, and a path where nothing is.
+    let elsewhere = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(elsewhere.path(), "private.jpg", 640, 480);
+    let photo = photo.display().to_string();
+    let missing = elsewhere.path().join("missing.jpg").display().to_string();
+    let dotted = format!(
+        "{}/attachments/../../{}",
+        env.path().display(),
+        photo.trim_start_matches('/')
+    );
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+
+    let refusal = invoke(
+        &client,
+        "preview_image",
+        serde_json::json!({ "path": photo }),
+    )
+    .await;
+    let error = &refusal["err"];
+    assert_eq!(error["code"], "validation", "{refusal}");
+    let message = error["message"].as_str().expect("a message").to_owned();
+    assert!(!message.contains("private.jpg"), "{message}");
+    // Whether the file exists or not, and however the path is spelled, the answer is the same.
+    for path in [&missing, &dotted] {
+        let other = invoke(
+            &client,
+            "preview_image",
+            serde_json::json!({ "path": path }),
+        )
+        .await;
+        assert_eq!(other["err"], *error, "{path}: {other}");
+    }
+    let request = |path: &str| {
+        serde_json::json!({ "request": {
+            "text": "Posting a file the page picked",
+            "images": [{ "path": path, "alt": "a photo" }],
+            "accounts": [user.did],
+            "langs": ["en"],
+            "linkCard": false,
+        }})
+    };
+    for path in [&photo, &missing] {
+        let posted = invoke(&client, "post", request(path)).await;
+        assert_eq!(posted["err"], *error, "{path}: {posted}");
+    }
+    let draft = serde_json::json!({ "draft": {
+        "text": "x", "images": [{ "path": photo, "alt": "" }], "accounts": [], "langs": [], "linkCard": true,
+    }});
+    let saved = invoke(&client, "save_draft", draft).await;
+    assert_eq!(saved["err"], *error, "{saved}");
+
+    let (status, listing) = pds
+        .get(
+            "com.atproto.repo.listRecords",
+            None,
+            &[
+                ("repo", user.did.as_str()),
+                ("collection", "app.bsky.feed.post"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{listing}");
+    assert_eq!(
+        listing["records"],
+        serde_json::json!([]),
+        "something was posted"
+    );
+    assert!(
+        !stored_text(&env, "SELECT body FROM drafts").contains("private.jpg"),
+        "the draft refers to a file outside the folder"
+    );
+    client.close().await.expect("close session");
+}

@@ -1,11 +1,34 @@
-//! Keeps sessions alive without the user doing anything: at start-up and then every 30 minutes, each
-//! account's session is checked (and refreshed when its access token has expired). Results land in the
-//! account's health, and the window is told to reload.
+//! Work the window does on its own. Keeps sessions alive without the user doing anything: at start-up
+//! and then every 30 minutes, each account's session is checked (and refreshed when its access token
+//! has expired); results land in the account's health, and the window is told to reload. And once at
+//! start-up, the attached images no saved draft refers to are removed.
 
 use crate::state::AppState;
 use std::time::Duration;
 
 const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
+
+/// Reads the saved draft, then removes the staged images it does not refer to (made before this
+/// start: the window's new ones are never touched). If the draft cannot be read, nothing is removed.
+pub fn start_attachment_sweep(state: &AppState) {
+    let (Ok(accounts), Ok(attachments)) = (state.accounts(), state.attachments().cloned()) else {
+        return;
+    };
+    tauri::async_runtime::spawn_blocking(move || match accounts.store().load_composer_draft() {
+        Ok(draft) => {
+            let removed = attachments.sweep(draft.as_ref());
+            if removed > 0 {
+                tracing::info!(removed, "removed attached images no draft uses");
+            }
+        }
+        Err(err) => {
+            tracing::warn!(
+                code = err.code.as_str(),
+                "draft unreadable; attached images kept"
+            )
+        }
+    });
+}
 
 pub fn start_health_checks(app: tauri::AppHandle, state: &AppState) {
     let Ok(accounts) = state.accounts() else {

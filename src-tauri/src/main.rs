@@ -7,7 +7,6 @@
 mod background;
 mod commands;
 mod rendering;
-mod staging;
 mod state;
 
 fn main() {
@@ -28,6 +27,7 @@ fn main() {
         .setup(|app| {
             let state = state::AppState::open(app.handle());
             background::start_health_checks(app.handle().clone(), &state);
+            background::start_attachment_sweep(&state);
             tauri::Manager::manage(app, state);
             Ok(())
         })

@@ -1,19 +1,19 @@
-//! The window's shared state: the core's [`Accounts`], opened once at start-up. If the database cannot
-//! be opened (disk full, a newer Hayon's database), the window still opens and every command answers
-//! with that error, so the user sees why.
+//! The window's shared state: the core's [`Accounts`] and the attachments folder, opened once at
+//! start-up. If the database cannot be opened (disk full, a newer Hayon's database), the window still
+//! opens and every command answers with that error, so the user sees why.
 //!
 //! `HAYON_DATA_DIR` and `HAYON_KEYCHAIN_SERVICE` override the defaults, as for the CLI (tests use them).
 
+use hayon_core::attachments::Attachments;
 use hayon_core::link_card::{CardFetcher, CardPolicy};
 use hayon_core::{Accounts, Config, Error};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::Manager;
 
 #[derive(Debug)]
 pub struct AppState {
     accounts: Result<Arc<Accounts>, Error>,
-    staging_dir: Result<PathBuf, Error>,
+    attachments: Result<Attachments, Error>,
     card_fetcher: Result<CardFetcher, Error>,
 }
 
@@ -29,7 +29,7 @@ impl AppState {
         }
         Self {
             accounts,
-            staging_dir: config.map(|config| config.data_dir.join("attachments")),
+            attachments: config.and_then(|config| Attachments::open(&config.data_dir)),
             card_fetcher: CardFetcher::new(CardPolicy::from_env()),
         }
     }
@@ -38,9 +38,9 @@ impl AppState {
         self.accounts.clone()
     }
 
-    /// Where attached images are copied while they are part of a draft.
-    pub fn staging_dir(&self) -> Result<&Path, Error> {
-        self.staging_dir.as_deref().map_err(Clone::clone)
+    /// Where attached images are kept while they are part of a draft.
+    pub fn attachments(&self) -> Result<&Attachments, Error> {
+        self.attachments.as_ref().map_err(Clone::clone)
     }
 
     pub fn card_fetcher(&self) -> Result<&CardFetcher, Error> {

@@ -1,4 +1,5 @@
-//! Scans every file the app wrote (database, `-wal`, `-shm`, logs) for secrets.
+//! Scans every file the app wrote (database, `-wal`, `-shm`, logs) for secrets, and a log for
+//! anything private (link paths and query strings, local file paths).
 
 use std::path::{Path, PathBuf};
 
@@ -48,4 +49,19 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
         .windows(needle.len())
         .any(|window| window == needle)
+}
+
+/// Panics if the file at `path` contains any of `private` (each named in the panic by its index,
+/// not its value, so the failure output repeats nothing private either).
+pub fn assert_not_in_file(path: &Path, private: &[&str]) {
+    let bytes = std::fs::read(path).unwrap_or_else(|err| panic!("{}: {err}", path.display()));
+    for (index, needle) in private.iter().enumerate() {
+        assert!(!needle.is_empty(), "empty needle #{index}");
+        assert!(
+            !contains(&bytes, needle.as_bytes()),
+            "{} contains private text #{index} ({} bytes long)",
+            path.display(),
+            needle.len()
+        );
+    }
 }

@@ -5,9 +5,11 @@
 //! - [`xrpc`]: the typed AT Protocol client. [`keychain`]: tokens in the OS keychain. [`store`]: the
 //!   SQLite database. [`error::Error`]: `{code, message}` for the user.
 //! - [`media`]: images prepared for upload (oriented, stripped, ≤ 1,000,000 bytes), in parallel.
+//! - [`attachments`]: the window's staged images, and the confinement of paths from the web view.
 
 pub mod account;
 pub mod accounts;
+pub mod attachments;
 pub mod compose;
 pub mod draft;
 pub mod error;

@@ -1,5 +1,6 @@
 //! Where Hayon keeps its files, and creating them private to the user (0700 folders, 0600 files) before
-//! anything is written into them.
+//! anything is written into them. New files Hayon writes whole (staged images) are created exclusively:
+//! never over an existing file, never through a symlink someone planted.
 
 use crate::error::{Error, Result};
 use std::fs;
@@ -44,4 +45,52 @@ pub fn create_private_file(path: &Path) -> Result<()> {
     }
     drop(file);
     Ok(())
+}
+
+/// Writes `bytes` to a new file at `path`, created with mode 0600 and exclusively (it fails if
+/// anything, even a dangling symlink, is already there). A partly written file is removed.
+pub fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let describe = |err: std::io::Error| Error::storage(format!("{}: {err}", path.display()));
+    let mut file = options.open(path).map_err(describe)?;
+    let written = file.write_all(bytes).and_then(|()| file.sync_all());
+    if let Err(err) = written {
+        drop(file);
+        let _ = fs::remove_file(path);
+        return Err(describe(err));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_private_file_is_0600_and_never_replaces_anything() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("new.jpg");
+        write_new_private_file(&path, b"one").expect("written");
+        assert_eq!(fs::read(&path).expect("read"), b"one");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).expect("metadata").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(write_new_private_file(&path, b"two").is_err());
+        assert_eq!(fs::read(&path).expect("read"), b"one", "not overwritten");
+        #[cfg(unix)]
+        {
+            let target = dir.path().join("target");
+            let link = dir.path().join("link.jpg");
+            std::os::unix::fs::symlink(&target, &link).expect("symlink");
+            assert!(write_new_private_file(&link, b"x").is_err());
+            assert!(!target.exists(), "written through a planted symlink");
+        }
+    }
 }

@@ -1,13 +1,16 @@
 //! Composer commands: analysis on every edit, link cards, images, drafts, settings and posting.
-//! Image bytes come in as a raw IPC body (no JSON number arrays) and are staged in the data folder, so
-//! a draft can refer to them by path after a restart.
+//! Image bytes come in as a raw IPC body (no JSON number arrays) and are staged, prepared, in the data
+//! folder, so a draft can refer to them by path after a restart. Every path the web view sends back
+//! (previews, drafts, posts, a card's thumbnail) must name one of those staged copies
+//! (`hayon_core::attachments`).
 
 use crate::state::AppState;
+use hayon_core::attachments::StagedImage;
 use hayon_core::compose::Analysis;
 use hayon_core::draft::Draft;
 use hayon_core::link_card::LinkCard;
 use hayon_core::posting::{
-    ImageSource, LinkCardChoice, PostOutcome, PostRequest, PostResult, PostStage,
+    ImageAttachment, LinkCardChoice, PostOutcome, PostRequest, PostResult, PostStage,
 };
 use hayon_core::settings::Settings;
 use hayon_core::Error;
@@ -26,7 +29,7 @@ pub async fn analyze_text(text: String) -> Analysis {
 pub struct CardPreview {
     #[serde(flatten)]
     card: LinkCard,
-    thumb: Option<crate::staging::StagedImage>,
+    thumb: Option<StagedImage>,
 }
 
 #[tauri::command]
@@ -36,11 +39,13 @@ pub async fn fetch_link_card(
 ) -> Result<CardPreview, Error> {
     let made = hayon_core::link_card::make_card(state.card_fetcher()?, &uri).await?;
     let thumb = match made.thumb {
-        Some(thumb) => crate::staging::stage(state.staging_dir()?, "link-preview", thumb.bytes)
+        Some(thumb) => state
+            .attachments()?
+            .keep_prepared(thumb)
             .await
-            .inspect_err(
-                |err| tracing::warn!(error = %err.message, "could not stage a card thumbnail"),
-            )
+            .inspect_err(|err| {
+                tracing::warn!(code = err.code.as_str(), "could not stage a card thumbnail")
+            })
             .ok(),
         None => None,
     };
@@ -55,7 +60,7 @@ pub async fn fetch_link_card(
 pub async fn stage_image(
     state: State<'_, AppState>,
     request: Request<'_>,
-) -> Result<crate::staging::StagedImage, Error> {
+) -> Result<StagedImage, Error> {
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(Error::validation("No image data was received."));
     };
@@ -69,12 +74,12 @@ pub async fn stage_image(
                 .into_owned()
         })
         .unwrap_or_else(|| "image".to_owned());
-    crate::staging::stage(state.staging_dir()?, &name, bytes.clone()).await
+    state.attachments()?.stage(&name, bytes.clone()).await
 }
 
 #[tauri::command]
-pub async fn preview_image(path: String) -> Result<crate::staging::StagedImage, Error> {
-    crate::staging::preview(path.into()).await
+pub async fn preview_image(state: State<'_, AppState>, path: String) -> Result<StagedImage, Error> {
+    state.attachments()?.preview(&path).await
 }
 
 #[tauri::command]
@@ -82,10 +87,13 @@ pub async fn load_draft(state: State<'_, AppState>) -> Result<Option<Draft>, Err
     state.accounts()?.store().load_composer_draft()
 }
 
+/// Saves the draft; the staged copies of images it no longer has are deleted.
 #[tauri::command]
 pub async fn save_draft(state: State<'_, AppState>, draft: Draft) -> Result<(), Error> {
     let now = hayon_core::store::now_rfc3339();
-    state.accounts()?.store().save_composer_draft(&draft, &now)
+    state
+        .attachments()?
+        .save_draft(state.accounts()?.store(), &draft, &now)
 }
 
 #[tauri::command]
@@ -134,7 +142,8 @@ pub struct ImageInput {
     alt: String,
 }
 
-/// Posts to every chosen account, streaming progress stages; clears the draft when all succeeded.
+/// Posts to every chosen account, streaming progress stages. Only when every account has the post
+/// are the draft and its staged images deleted: until then the draft keeps them, to try again.
 #[tauri::command]
 pub async fn post(
     state: State<'_, AppState>,
@@ -142,46 +151,41 @@ pub async fn post(
     on_progress: Channel<PostStage>,
 ) -> Result<Vec<PostOutcome>, Error> {
     let accounts = state.accounts()?;
+    let attachments = state.attachments()?;
+    let (mut paths, alts): (Vec<String>, Vec<String>) = request
+        .images
+        .into_iter()
+        .map(|image| (image.path, image.alt))
+        .unzip();
+    let images = attachments
+        .sources(paths.clone())
+        .await?
+        .into_iter()
+        .zip(alts)
+        .map(|(source, alt)| ImageAttachment { source, alt })
+        .collect();
+    let link_card = match request.card {
+        Some(CardInput { card, thumb_path }) => {
+            let thumb = match thumb_path {
+                Some(path) => {
+                    paths.push(path.clone());
+                    attachments.sources(vec![path]).await?.pop()
+                }
+                None => None,
+            };
+            LinkCardChoice::Previewed { card, thumb }
+        }
+        None => LinkCardChoice::Without,
+    };
     let request = PostRequest {
         text: request.text,
-        images: request
-            .images
-            .into_iter()
-            .map(|image| hayon_core::posting::ImageAttachment {
-                source: ImageSource::File(image.path.into()),
-                alt: image.alt,
-            })
-            .collect(),
+        images,
         accounts: request.accounts,
         langs: request.langs,
-        link_card: match request.card {
-            Some(CardInput { card, thumb_path }) => LinkCardChoice::Previewed {
-                card,
-                thumb: thumb_path
-                    .map(|path| staged_thumb(state.staging_dir()?, path.into()))
-                    .transpose()?
-                    .map(ImageSource::File),
-            },
-            None => LinkCardChoice::Without,
-        },
+        link_card,
         // The stored setting applies (Accounts::post reads it); the window adds nothing.
         require_alt_text: false,
     };
-    let mut attached: Vec<std::path::PathBuf> = request
-        .images
-        .iter()
-        .filter_map(|image| match &image.source {
-            ImageSource::File(path) => Some(path.clone()),
-            ImageSource::Prepared(_) => None,
-        })
-        .collect();
-    if let LinkCardChoice::Previewed {
-        thumb: Some(ImageSource::File(thumb)),
-        ..
-    } = &request.link_card
-    {
-        attached.push(thumb.clone());
-    }
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
@@ -191,23 +195,7 @@ pub async fn post(
         .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
     {
         accounts.store().clear_draft()?;
-        crate::staging::discard(state.staging_dir()?, &attached).await;
+        attachments.forget_paths(&paths);
     }
     Ok(outcomes)
-}
-
-/// `path` if it is a file directly inside the attachments folder; the same answer for anything else,
-/// so the web view learns nothing about other files.
-fn staged_thumb(
-    dir: &std::path::Path,
-    path: std::path::PathBuf,
-) -> Result<std::path::PathBuf, Error> {
-    let inside = |path: &std::path::Path| {
-        let dir = dir.canonicalize().ok()?;
-        let path = path.canonicalize().ok()?;
-        (path.parent() == Some(dir.as_path()) && path.is_file()).then_some(path)
-    };
-    inside(&path).ok_or_else(|| {
-        Error::validation("The link preview's picture is not one Hayon prepared. Remove the preview and add the link again.")
-    })
 }

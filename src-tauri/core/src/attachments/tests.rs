@@ -1,0 +1,378 @@
+//! The attachments folder with real files: staged copies are prepared and private, posted as they
+//! are, deleted when they leave the draft, swept when orphaned, and capped.
+
+use super::*;
+use crate::draft::{Draft, DraftImage};
+use crate::store::Store;
+use std::ffi::OsStr;
+
+/// A JPEG with an EXIF block whose description is `secret` (as a camera's GPS and maker data sit
+/// there), `width`×`height` (libjpeg-turbo through `mozjpeg`: fast even in a debug build).
+fn camera_jpeg(width: u32, height: u32, secret: &str) -> Vec<u8> {
+    let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
+    for y in 0..height {
+        for x in 0..width {
+            pixels.extend([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]);
+        }
+    }
+    let mut compress = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
+    compress.set_fastest_defaults();
+    compress.set_size(width as usize, height as usize);
+    compress.set_quality(95.0);
+    let mut started = compress.start_compress(Vec::new()).expect("start jpeg");
+    started.write_scanlines(&pixels).expect("jpeg rows");
+    let jpeg = started.finish().expect("jpeg");
+    // TIFF, little-endian: IFD0 at 8 with one entry, ImageDescription (ASCII) → text at 26.
+    let text = format!("{secret}\0");
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend(8u32.to_le_bytes());
+    tiff.extend(1u16.to_le_bytes());
+    tiff.extend(0x010Eu16.to_le_bytes());
+    tiff.extend(2u16.to_le_bytes());
+    tiff.extend((text.len() as u32).to_le_bytes());
+    tiff.extend(26u32.to_le_bytes());
+    tiff.extend(0u32.to_le_bytes());
+    tiff.extend(text.as_bytes());
+    let mut app1 = b"Exif\0\0".to_vec();
+    app1.extend(tiff);
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(u16::try_from(app1.len() + 2).expect("small").to_be_bytes());
+    out.extend(app1);
+    out.extend(&jpeg[2..]);
+    out
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+struct Setup {
+    data: tempfile::TempDir,
+    attachments: Attachments,
+    store: Store,
+}
+
+fn setup() -> Setup {
+    let data = tempfile::tempdir().expect("tempdir");
+    let attachments = Attachments::open(data.path()).expect("open");
+    let store = Store::open_in(data.path()).expect("store");
+    Setup {
+        data,
+        attachments,
+        store,
+    }
+}
+
+/// The names in the folder, sorted.
+fn files(setup: &Setup) -> Vec<OsString> {
+    let mut files: Vec<OsString> = std::fs::read_dir(setup.data.path().join(FOLDER))
+        .expect("folder")
+        .flatten()
+        .map(|entry| entry.file_name())
+        .collect();
+    files.sort();
+    files
+}
+
+fn name_of(path: impl AsRef<Path>) -> OsString {
+    path.as_ref().file_name().expect("a file name").to_owned()
+}
+
+fn draft_of(paths: &[&str]) -> Draft {
+    Draft {
+        text: "hello".to_owned(),
+        images: paths
+            .iter()
+            .map(|path| DraftImage {
+                path: (*path).to_owned(),
+                alt: String::new(),
+            })
+            .collect(),
+        ..Draft::default()
+    }
+}
+
+#[tokio::test]
+async fn a_staged_copy_is_the_prepared_image_private_and_new() {
+    let setup = setup();
+    let original = camera_jpeg(2400, 1200, "HAYON-GPS-48.85N");
+    let staged = setup
+        .attachments
+        .stage("beach.jpg", original.clone())
+        .await
+        .expect("staged");
+    assert_eq!((staged.width, staged.height), (2000, 1000));
+    assert_eq!(staged.mime_type, "image/jpeg");
+    let path = PathBuf::from(&staged.path);
+    assert_eq!(files(&setup), [name_of(&path)]);
+    let name = path.file_name().expect("name");
+    assert!(is_prepared_name(name), "{name:?}");
+    let kept = std::fs::read(&path).expect("read");
+    assert_eq!(kept.len(), staged.bytes);
+    assert!(kept.len() <= media::MAX_BLOB_BYTES);
+    assert!(
+        !contains(&kept, b"HAYON-GPS"),
+        "the original's metadata was kept"
+    );
+    assert!(!contains(&kept, b"Exif\0\0"), "an EXIF block was kept");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).expect("meta").permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(staged.preview_url.starts_with("data:image/jpeg;base64,"));
+}
+
+#[tokio::test]
+async fn a_bad_file_is_named_as_picked_and_nothing_is_kept() {
+    let setup = setup();
+    let err = setup
+        .attachments
+        .stage("notes.jpg", b"not an image".to_vec())
+        .await
+        .expect_err("refused");
+    assert!(err.message.contains("notes.jpg"), "{}", err.message);
+    assert!(files(&setup).is_empty());
+}
+
+#[tokio::test]
+async fn a_staged_copy_is_posted_as_it_is_not_prepared_again() {
+    let setup = setup();
+    let staged = setup
+        .attachments
+        .stage("photo.jpg", camera_jpeg(1600, 1200, "x"))
+        .await
+        .expect("staged");
+    let kept = std::fs::read(&staged.path).expect("read");
+    let sources = setup
+        .attachments
+        .sources(vec![staged.path.clone()])
+        .await
+        .expect("sources");
+    let [ImageSource::Prepared(image)] = &sources[..] else {
+        panic!("not taken as prepared: {sources:?}");
+    };
+    assert_eq!(image.bytes, kept, "the upload must be the staged bytes");
+    assert_eq!((image.width, image.height), (1600, 1200));
+    let preview = setup
+        .attachments
+        .preview(&staged.path)
+        .await
+        .expect("preview");
+    assert_eq!(preview, staged);
+}
+
+#[tokio::test]
+async fn a_prepared_thumbnail_is_kept_byte_for_byte() {
+    let setup = setup();
+    let thumb =
+        media::prepare_bytes(&camera_jpeg(1200, 630, "x"), "the card's image").expect("prepared");
+    let staged = setup
+        .attachments
+        .keep_prepared(thumb.clone())
+        .await
+        .expect("kept");
+    assert_eq!(std::fs::read(&staged.path).expect("read"), thumb.bytes);
+    let sources = setup
+        .attachments
+        .sources(vec![staged.path.clone()])
+        .await
+        .expect("sources");
+    assert!(
+        matches!(&sources[..], [ImageSource::Prepared(image)] if image.bytes == thumb.bytes),
+        "{sources:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_original_staged_by_an_older_version_is_prepared_again() {
+    let setup = setup();
+    let legacy = setup
+        .data
+        .path()
+        .join(FOLDER)
+        .join("3lbxyzabcdefg-beach.jpg");
+    std::fs::write(&legacy, camera_jpeg(300, 200, "HAYON-GPS-OLD")).expect("write");
+    let path = legacy.to_str().expect("utf-8").to_owned();
+    let sources = setup
+        .attachments
+        .sources(vec![path.clone()])
+        .await
+        .expect("sources");
+    assert!(
+        matches!(&sources[..], [ImageSource::File(file)] if file.ends_with("3lbxyzabcdefg-beach.jpg")),
+        "{sources:?}"
+    );
+    let preview = setup.attachments.preview(&path).await.expect("preview");
+    assert_eq!((preview.width, preview.height), (300, 200));
+    // A prepared name over something that is not a prepared image is prepared again too.
+    let odd = setup.data.path().join(FOLDER).join("3lbxyzabcdefh.jpg");
+    std::fs::write(&odd, camera_jpeg(2400, 100, "x")).expect("write");
+    let sources = setup
+        .attachments
+        .sources(vec![odd.to_str().expect("utf-8").to_owned()])
+        .await
+        .expect("sources");
+    assert!(
+        matches!(&sources[..], [ImageSource::File(_)]),
+        "{sources:?}"
+    );
+}
+
+#[tokio::test]
+async fn paths_outside_the_folder_are_refused_alike() {
+    let setup = setup();
+    let outside = setup.data.path().join("elsewhere.jpg");
+    std::fs::write(&outside, camera_jpeg(64, 64, "x")).expect("write");
+    let existing = setup
+        .attachments
+        .preview(outside.to_str().expect("utf-8"))
+        .await
+        .expect_err("outside");
+    let missing = setup
+        .attachments
+        .preview(&format!("{}/nothing.jpg", setup.data.path().display()))
+        .await
+        .expect_err("missing");
+    assert_eq!(existing, missing);
+    assert_eq!(existing.message, UNAVAILABLE);
+    let sources = setup
+        .attachments
+        .sources(vec![outside.to_str().expect("utf-8").to_owned()])
+        .await
+        .expect_err("outside");
+    assert_eq!(sources, existing);
+    let many = vec![outside.to_str().expect("utf-8").to_owned(); 5];
+    let err = setup.attachments.sources(many).await.expect_err("five");
+    assert!(err.message.contains("up to 4 images"), "{}", err.message);
+}
+
+#[tokio::test]
+async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
+    let setup = setup();
+    let first = setup
+        .attachments
+        .stage("a.jpg", camera_jpeg(64, 64, "x"))
+        .await
+        .expect("a");
+    let second = setup
+        .attachments
+        .stage("b.jpg", camera_jpeg(64, 64, "x"))
+        .await
+        .expect("b");
+    let both = draft_of(&[&first.path, &second.path]);
+    setup
+        .attachments
+        .save_draft(&setup.store, &both, "t1")
+        .expect("saved");
+    let outside = setup.data.path().join("hayon.sqlite3");
+    let bad = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
+    let err = setup
+        .attachments
+        .save_draft(&setup.store, &bad, "t2")
+        .expect_err("refused");
+    assert_eq!(err.message, UNAVAILABLE);
+    assert_eq!(setup.store.load_composer_draft().expect("load"), Some(both));
+    assert_eq!(files(&setup).len(), 2, "a refused save deletes nothing");
+
+    // The person removed the second image: its copy goes, the first stays.
+    let one = draft_of(&[&first.path]);
+    setup
+        .attachments
+        .save_draft(&setup.store, &one, "t3")
+        .expect("saved");
+    assert_eq!(files(&setup), [name_of(&first.path)]);
+    assert!(outside.exists());
+
+    // Posted: the copies among the post's paths go; anything else named is left alone.
+    setup
+        .attachments
+        .forget_paths(&[first.path.clone(), outside.display().to_string()]);
+    assert!(files(&setup).is_empty());
+    assert!(outside.exists(), "a file outside the folder was deleted");
+}
+
+#[tokio::test]
+async fn the_sweep_removes_only_old_copies_no_draft_refers_to() {
+    let setup = setup();
+    let folder = setup.data.path().join(FOLDER);
+    let old = |name: &str| {
+        let path = folder.join(name);
+        std::fs::write(&path, b"x").expect("write");
+        let file = std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        file.set_modified(SystemTime::now() - std::time::Duration::from_secs(3600))
+            .expect("backdate");
+        path
+    };
+    let orphan = old("3lbaaaaaaaaaa.jpg");
+    let in_draft = old("3lbbbbbbbbbbb.jpg");
+    let legacy_orphan = old("3lbcccccccccc-cat.png");
+    // Made after the folder was opened (the window's new work, not in a saved draft yet).
+    let fresh = setup
+        .attachments
+        .stage("new.jpg", camera_jpeg(32, 32, "x"))
+        .await
+        .expect("staged");
+    std::fs::create_dir(folder.join("a-folder")).expect("dir");
+    let draft = draft_of(&[in_draft.to_str().expect("utf-8"), "/etc/hostname"]);
+
+    assert_eq!(setup.attachments.sweep(Some(&draft)), 2);
+    assert!(!orphan.exists() && !legacy_orphan.exists());
+    assert!(in_draft.exists());
+    assert!(PathBuf::from(&fresh.path).exists());
+    assert!(folder.join("a-folder").exists());
+    assert_eq!(
+        setup.attachments.sweep(None),
+        1,
+        "no draft: the old copy goes"
+    );
+    assert!(PathBuf::from(&fresh.path).exists());
+}
+
+#[tokio::test]
+async fn a_full_folder_is_refused_with_a_clear_message() {
+    let setup = setup();
+    let filler = setup.data.path().join(FOLDER).join("3lbddddddddddd.jpg");
+    // Sparse: counts as 199.5 MB without writing them.
+    std::fs::File::create(&filler)
+        .and_then(|file| file.set_len(MAX_FOLDER_BYTES - 500_000))
+        .expect("filler");
+    let err = setup
+        .attachments
+        .stage("one-more.jpg", camera_jpeg(64, 64, "x"))
+        .await
+        .expect_err("full");
+    assert_eq!(err.code, crate::ErrorCode::Validation);
+    assert!(err.message.contains("200 MB"), "{}", err.message);
+    assert_eq!(files(&setup), [name_of(&filler)]);
+    std::fs::remove_file(&filler).expect("remove");
+    setup
+        .attachments
+        .stage("one-more.jpg", camera_jpeg(64, 64, "x"))
+        .await
+        .expect("room again");
+}
+
+#[test]
+fn only_stage_names_count_as_prepared() {
+    for name in ["3lbxyzabcdefg.jpg", "3lbxyzabcdefg.png"] {
+        assert!(is_prepared_name(OsStr::new(name)), "{name}");
+    }
+    for name in [
+        "3lbxyzabcdefg-photo.jpg",
+        "3lbxyzabcdefg.gif",
+        "3lbxyzabcdef.jpg",
+        "3LBXYZABCDEFG.jpg",
+        "3lbxyzabcdef1.jpg",
+        "3lbxyzabcdefg.jpg.png",
+    ] {
+        assert!(!is_prepared_name(OsStr::new(name)), "{name}");
+    }
+}
