@@ -621,3 +621,64 @@ async fn commands_refuse_image_paths_outside_the_attachments_folder() {
     );
     client.close().await.expect("close session");
 }
+
+/// The files in the app's attachments folder.
+fn staged_files(env: &CliEnv) -> Vec<PathBuf> {
+    std::fs::read_dir(env.path().join("attachments"))
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_staged_copy_is_the_prepared_image_and_goes_when_the_image_is_removed() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wst").await;
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    // A phone's portrait photo: stored landscape with an EXIF orientation.
+    let photo = harness::images::exif_rotated_jpeg(images_dir.path(), "phone.jpg", 900, 600);
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+
+    attach_image(&client, &photo).await;
+    let staged = staged_files(&env);
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    let kept = std::fs::read(&staged[0]).expect("staged copy");
+    assert!(
+        !kept.windows(6).any(|window| window == b"Exif\0\0"),
+        "the staged copy kept the original's EXIF block"
+    );
+    let original = std::fs::read(&photo).expect("photo");
+    assert_ne!(kept, original, "the original was copied as it is");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&staged[0])
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "the staged copy is not private");
+    }
+    // The draft refers to it (saved as the user works)...
+    let name = staged[0]
+        .file_name()
+        .expect("name")
+        .to_string_lossy()
+        .into_owned();
+    let env_ref = &env;
+    let saved = poll_until(
+        || async move { stored_text(env_ref, "SELECT body FROM drafts") },
+        |saved| saved.contains(&name),
+    )
+    .await;
+    assert!(saved.contains(&name), "saved draft: {saved}");
+
+    // ...and when the image is removed, the copy goes with it.
+    click(&client, "#image-list .image-remove").await;
+    let left = poll_until(|| async { staged_files(&env) }, |left| left.is_empty()).await;
+    assert!(
+        left.is_empty(),
+        "staged copy kept after removing the image: {left:?}"
+    );
+    client.close().await.expect("close session");
+}
