@@ -12,18 +12,19 @@
 //!
 //! The walk reads the file once, in constant memory: segment payloads are skipped by their length,
 //! and entropy-coded data by looking for the next marker (`FF` followed by neither `00` nor a restart
-//! marker), which is how libjpeg finds it. A file that is not well formed ends the walk with what was
-//! seen; libjpeg then reports the damage.
+//! marker), which is how libjpeg finds it. A single-scan (baseline) JPEG is walked only up to its
+//! scan, since libjpeg refuses a second one there. A file that is not well formed ends the walk
+//! with what was seen; libjpeg then reports the damage.
 
 use std::io::{self, BufRead, Read};
 
 /// libjpeg-turbo's own fuzz targets decode with `TJPARAM_SCANLIMIT` 500; real encoders write about
 /// 10 (libjpeg's default progression) to a few dozen (mozjpeg's optimised scans).
 pub(super) const MAX_SCANS: u32 = 500;
-/// Blocks decoded over all scans. libjpeg-turbo takes 12–25 ns per block and scan here (a
-/// 6000×6000 JPEG with 456 scans, 256 million visits: 7 s of CPU; BENCHMARKS.md › Hostile images),
-/// so this is at most about 2.5 s. A 50 MP 4:2:0 progressive photo (the largest the memory budget
-/// takes) visits about 6 million blocks with libjpeg's ten scans.
+/// Blocks decoded over all scans. libjpeg-turbo takes 8–14 ns per block and scan in a release
+/// build here (a 6000×6000 JPEG with 456 scans, 256 million visits: 2.1 s of CPU; BENCHMARKS.md ›
+/// Hostile images), so this is about 1–1.5 s. A 50 MP 4:2:0 progressive photo (the largest the
+/// memory budget takes) visits about 6 million blocks with libjpeg's ten scans.
 pub(super) const MAX_BLOCK_VISITS: u64 = 100_000_000;
 
 /// What the walk found.
@@ -160,7 +161,9 @@ pub(super) fn survey(reader: &mut dyn BufRead) -> io::Result<Survey> {
                     survey.block_visits += frame.scan_blocks(&ids);
                 }
                 survey.scans += 1;
-                if survey.too_much_work() {
+                // libjpeg refuses a second scan in a single-scan JPEG (jdinput.c), so a baseline
+                // photo is walked only up to its image data.
+                if survey.too_much_work() || !survey.buffered {
                     break;
                 }
             }
@@ -308,7 +311,8 @@ mod tests {
 
     #[test]
     fn baseline_is_one_scan_without_a_coefficient_buffer() {
-        let jpeg = file(&[frame(0xC0, 4000, 3000), scan(&[1, 2, 3])]);
+        // A second scan is an error to libjpeg here: the walk stops at the first.
+        let jpeg = file(&[frame(0xC0, 4000, 3000), scan(&[1, 2, 3]), scan(&[1])]);
         let survey = survey(&mut jpeg.as_slice()).expect("walk");
         assert_eq!(survey.scans, 1);
         assert!(!survey.buffered);

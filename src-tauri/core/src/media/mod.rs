@@ -11,8 +11,8 @@
 //! The work is CPU-bound and blocking: call it from a blocking thread (`spawn_blocking`).
 //! [`prepare_images`] prepares the images of a post in parallel, one thread per core.
 //!
-//! Every image is prepared within a memory budget (`budget`): at most [`budget::IMAGE_BYTES`] for
-//! one, [`budget::PROCESS_BYTES`] for all those being prepared at once in the process, estimated
+//! Every image is prepared within a memory budget (`budget`): at most [`IMAGE_BYTES`] for
+//! one, [`PROCESS_BYTES`] for all those being prepared at once in the process, estimated
 //! from the header before anything large is allocated; and within a bounded amount of work (a
 //! JPEG's scans are counted before decoding). Large images are downscaled while they are decoded.
 //!
