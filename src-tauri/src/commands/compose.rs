@@ -167,9 +167,20 @@ pub async fn post(
     let link_card = match request.card {
         Some(CardInput { card, thumb_path }) => {
             let thumb = match thumb_path {
+                // A thumbnail that is not (or no longer) a staged copy costs the card its picture,
+                // never the post; the answer is the same whatever the path names.
                 Some(path) => {
                     paths.push(path.clone());
-                    attachments.sources(vec![path]).await?.pop()
+                    match attachments.sources(vec![path]).await {
+                        Ok(mut sources) => sources.pop(),
+                        Err(err) => {
+                            tracing::warn!(
+                                code = err.code.as_str(),
+                                "link card posted without its thumbnail"
+                            );
+                            None
+                        }
+                    }
                 }
                 None => None,
             };

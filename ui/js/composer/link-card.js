@@ -2,6 +2,7 @@
 // is fetched once per address, can be removed (and stays removed for that address), gives way to
 // images, and a page without a preview is a quiet line saying why — never an error. The card shown
 // (its text and its prepared thumbnail, staged by Rust) is the card posted: nothing is fetched again.
+// A link is fetched once it has stopped changing for a moment, not at every keystroke of typing it.
 import * as api from '../api.js';
 import { byId, h } from '../dom.js';
 
@@ -10,6 +11,8 @@ let hasImages = false;
 const cards = new Map(); // uri → { status: 'loading' | 'ready' | 'none', card, message, loaded }
 const removed = new Set();
 let removeNextLink = false; // a restored draft said its card had been removed
+let waiting = null; // { target, timer }: a fetch waiting for the link to stop changing
+const SETTLE_MS = 400;
 let onChange = () => {};
 let announce = () => {};
 
@@ -30,8 +33,18 @@ export function updateLinkCard(next) {
     uri = next.uri;
   }
   if (next.hasImages !== undefined) hasImages = next.hasImages;
-  if (uri && !hasImages && !removed.has(uri) && !cards.has(uri)) fetchCard(uri);
+  if (uri && !hasImages && !removed.has(uri) && !cards.has(uri)) fetchSoon(uri);
   render();
+}
+
+function fetchSoon(target) {
+  if (waiting?.target === target) return;
+  clearTimeout(waiting?.timer);
+  const timer = setTimeout(() => {
+    waiting = null;
+    if (target === uri && !cards.has(target)) fetchCard(target);
+  }, SETTLE_MS);
+  waiting = { target, timer };
 }
 
 /** Whether the post should carry the card: false once the person removed it. */
@@ -44,6 +57,11 @@ export const linkCardWanted = () => !removeNextLink && !(uri && removed.has(uri)
 export async function linkCardForPost() {
   if (!uri || hasImages || !linkCardWanted()) return null;
   const target = uri;
+  if (!cards.has(target)) {
+    clearTimeout(waiting?.timer);
+    waiting = null;
+    fetchCard(target);
+  }
   await cards.get(target)?.loaded;
   const entry = cards.get(target);
   if (entry?.status !== 'ready') return null;
@@ -58,6 +76,9 @@ export function restoreLinkCardChoice(wanted) {
 
 export function clearLinkCard() {
   uri = null;
+  clearTimeout(waiting?.timer);
+  waiting = null;
+  cards.clear(); // a posted card's staged thumbnail is gone: the same link again gets a fresh preview
   removed.clear();
   removeNextLink = false;
   render();

@@ -91,3 +91,62 @@ async fn previewed_card(
     };
     Some((card.fitted(), thumb))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_progress(_: PostStage) {}
+
+    fn thumb() -> PreparedImage {
+        PreparedImage {
+            bytes: vec![0xff, 0xd8, 0xff],
+            mime_type: "image/jpeg",
+            width: 3,
+            height: 2,
+        }
+    }
+
+    #[tokio::test]
+    async fn the_previewed_card_is_posted_as_it_was_shown_with_its_text_fitted() {
+        let card = LinkCard {
+            uri: "https://example.com/a".to_owned(),
+            title: "A title".to_owned(),
+            description: "x".repeat(5_000),
+        };
+        let choice = LinkCardChoice::Previewed {
+            card,
+            thumb: Some(ImageSource::Prepared(thumb())),
+        };
+        let (card, posted_thumb) = choose(choice, Some("https://example.com/a"), &no_progress)
+            .await
+            .expect("the card");
+        assert_eq!(card.title, "A title");
+        assert_eq!(
+            card.description.chars().count(),
+            crate::link_card::fit::MAX_DESCRIPTION_GRAPHEMES
+        );
+        assert_eq!(posted_thumb.map(|image| image.bytes), Some(thumb().bytes));
+    }
+
+    #[tokio::test]
+    async fn a_preview_of_another_link_or_no_link_means_no_card() {
+        let previewed = || LinkCardChoice::Previewed {
+            card: LinkCard::new("https://example.com/old", "Old", ""),
+            thumb: None,
+        };
+        assert!(
+            choose(previewed(), Some("https://example.com/new"), &no_progress)
+                .await
+                .is_none()
+        );
+        assert!(choose(previewed(), None, &no_progress).await.is_none());
+        assert!(choose(
+            LinkCardChoice::Without,
+            Some("https://example.com/new"),
+            &no_progress
+        )
+        .await
+        .is_none());
+    }
+}
