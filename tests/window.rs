@@ -541,10 +541,14 @@ async fn the_link_card_shown_is_the_card_posted_and_the_page_is_fetched_once() {
     let external = &record["embed"]["external"];
     assert_eq!(external["title"], title.as_str(), "{record}");
     assert_eq!(external["description"], description.as_str());
-    // The thumbnail is the staged JPEG that was shown (as_prepared must recognise it to post it
-    // unchanged; see the report on staged JPEGs re-encoded at post time).
+    // The thumbnail is the staged JPEG that was shown, posted as it is (not re-encoded: the blob
+    // has exactly the shown bytes' size).
     assert_eq!(external["thumb"]["mimeType"], "image/jpeg", "{record}");
-    assert!(!shown.is_empty());
+    assert_eq!(
+        external["thumb"]["size"].as_u64(),
+        Some(shown.len() as u64),
+        "the posted thumbnail is not the one shown: {record}"
+    );
     // The thumbnail's staged copy is deleted once the post is published.
     let staged: Vec<_> = std::fs::read_dir(env.path().join("attachments"))
         .map(|entries| entries.flatten().map(|entry| entry.path()).collect())

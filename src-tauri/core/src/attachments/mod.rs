@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::media::{self, PreparedImage};
 use crate::posting::ImageSource;
 use base64::Engine;
-use prepared::{as_prepared, is_prepared_name};
+use prepared::is_prepared_name;
 use serde::Serialize;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -183,7 +183,7 @@ impl Attachments {
             return Ok((file.clone(), ImageSource::File(file)));
         }
         let bytes = confine::read_regular(&file, media::MAX_BLOB_BYTES as u64)?;
-        let source = match as_prepared(bytes) {
+        let source = match media::already_prepared(bytes) {
             Some(image) => ImageSource::Prepared(image),
             None => ImageSource::File(file.clone()),
         };

@@ -5,7 +5,7 @@
 
 use super::source::Unsupported;
 use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use std::fmt;
 use std::path::Path;
 
@@ -128,11 +128,15 @@ pub(super) fn unsupported_feature(name: &str, format: &str, detail: impl fmt::Di
     ))
 }
 
-/// Something that should not happen (an encoder failing on valid pixels).
+/// Something that should not happen (an encoder failing on valid pixels, a codec panicking): a bug,
+/// so the `internal` code; the message still names the image and what the person can do.
 pub(super) fn internal(name: &str, detail: impl fmt::Display) -> Error {
     tracing::error!(image = %name, %detail, "image preparation failed");
-    error(format!(
-        "Hayon could not prepare {name} ({detail}). Try another copy of the image, or a \
+    Error::new(
+        ErrorCode::Internal,
+        format!(
+            "Hayon could not prepare {name} ({detail}). Try another copy of the image, or a \
          screenshot of it."
-    ))
+        ),
+    )
 }

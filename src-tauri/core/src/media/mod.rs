@@ -21,6 +21,7 @@
 //! reserves memory; `pixels` fits and turns the pixels, `encode` fits them under the byte limit,
 //! `errors` words the failures.
 
+mod already;
 mod budget;
 mod decode;
 mod encode;
@@ -52,6 +53,7 @@ pub const MAX_INPUT_SIDE: u32 = 20_000;
 pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
 /// How many images a post may carry (lexicon: `embed.images.images` ≤ 4).
 pub const MAX_IMAGES: usize = 4;
+pub use already::already_prepared;
 pub use budget::{IMAGE_BYTES, PROCESS_BYTES};
 
 /// An image ready to upload: its encoded bytes and what the post record says about it. Callers

@@ -134,7 +134,7 @@ pub(super) enum Unsupported {
     NotAnImage,
 }
 
-fn sniff(head: &[u8]) -> Result<Format, Unsupported> {
+pub(super) fn sniff(head: &[u8]) -> Result<Format, Unsupported> {
     use image::ImageFormat as F;
     if let Some(kind) = iso_media(head) {
         return Err(kind);

@@ -559,3 +559,25 @@ fn fifo_and_device_are_refused_without_blocking() {
     let message = refused(Path::new("/dev/zero"));
     assert!(message.contains("is a device"), "{message}");
 }
+
+#[test]
+fn a_prepared_image_is_recognised_as_it_is_and_an_unprepared_one_is_not() {
+    // Prepared output (JPEG and PNG) is taken as it is, with its size read from the header by the
+    // app's own readers (not by `image`'s JPEG decoder, which the shipped build does not include).
+    for input in [jpeg(&photo(2400, 1800, 20), 90), png(&half_transparent())] {
+        let prepared = prepare_bytes(&input, "the test image").expect("prepared");
+        let again = already_prepared(prepared.bytes.clone()).expect("recognised as prepared");
+        assert_eq!(again, prepared);
+    }
+    // Too large on an edge, or not a JPEG/PNG: to be prepared.
+    assert_eq!(already_prepared(jpeg(&photo(2400, 1800, 20), 90)), None);
+    let gif = {
+        let mut bytes = Vec::new();
+        GifEncoder::new(&mut bytes)
+            .encode(&[9, 9, 9, 255], 1, 1, image::ExtendedColorType::Rgba8)
+            .expect("gif");
+        bytes
+    };
+    assert_eq!(already_prepared(gif), None);
+    assert_eq!(already_prepared(b"not an image".to_vec()), None);
+}
