@@ -113,22 +113,6 @@ pub fn flat_png(dir: &Path, name: &str, width: u32, height: u32, colour: &[u8]) 
     path
 }
 
-/// The CRC-32 of PNG chunks (ISO 3309), bit by bit: only for crafting test files.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = u32::MAX;
-    for byte in bytes {
-        crc ^= u32::from(*byte);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
 fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend(
         u32::try_from(data.len())
@@ -138,7 +122,7 @@ fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     let start = out.len();
     out.extend(kind);
     out.extend(data);
-    let crc = crc32(&out[start..]);
+    let crc = crc32fast::hash(&out[start..]);
     out.extend(crc.to_be_bytes());
 }
 
