@@ -193,6 +193,26 @@ async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
     .await
 }
 
+/// Ticks the account `did` in the composer's account chooser, unless it already is.
+async fn choose_account(client: &Client, did: &str) {
+    let account = format!("input.post-account[value=\"{did}\"]");
+    let chosen = with_element(client, &account, |input| async move {
+        input.is_selected().await
+    })
+    .await;
+    if !chosen {
+        click(client, &account).await;
+    }
+}
+
+/// Presses Post once it is enabled and returns the link of the first posted result.
+async fn submit_post(client: &Client) -> String {
+    wait_for(client, "#post-submit:not([disabled])").await;
+    click(client, "#post-submit").await;
+    let link = wait_for(client, "a.post-link[href]").await;
+    link.attr("href").await.expect("href").expect("a link")
+}
+
 async fn click(client: &Client, css: &str) {
     with_element(client, css, |element| async move { element.click().await }).await
 }
@@ -366,20 +386,10 @@ async fn compose_with_an_image_and_post_from_the_window() {
         alt.send_keys("A beach at noon").await
     })
     .await;
-    let account = format!("input.post-account[value=\"{}\"]", user.did);
-    let chosen = with_element(&client, &account, |input| async move {
-        input.is_selected().await
-    })
-    .await;
-    if !chosen {
-        click(&client, &account).await;
-    }
+    choose_account(&client, &user.did).await;
     screenshot(&client, "compose-2-ready").await;
 
-    wait_for(&client, "#post-submit:not([disabled])").await;
-    click(&client, "#post-submit").await;
-    let link = wait_for(&client, "a.post-link[href]").await;
-    let href = link.attr("href").await.expect("href").expect("a link");
+    let href = submit_post(&client).await;
     // When posting ends, keyboard focus moves to the results (which scrolls them into view).
     wait_for(&client, "#post-progress[hidden]").await;
     let focused = poll_until(
@@ -511,18 +521,8 @@ async fn the_link_card_shown_is_the_card_posted_and_the_page_is_fetched_once() {
         .expect("base64");
     screenshot(&client, "card-1-previewed").await;
 
-    let account = format!("input.post-account[value=\"{}\"]", user.did);
-    let chosen = with_element(&client, &account, |input| async move {
-        input.is_selected().await
-    })
-    .await;
-    if !chosen {
-        click(&client, &account).await;
-    }
-    wait_for(&client, "#post-submit:not([disabled])").await;
-    click(&client, "#post-submit").await;
-    let link = wait_for(&client, "a.post-link[href]").await;
-    let href = link.attr("href").await.expect("href").expect("a link");
+    choose_account(&client, &user.did).await;
+    let href = submit_post(&client).await;
     screenshot(&client, "card-2-posted").await;
     let rkey = href.rsplit('/').next().expect("rkey");
     let record = pds()
