@@ -11,6 +11,7 @@ pub mod account;
 pub mod accounts;
 pub mod attachments;
 pub mod compose;
+pub mod composition;
 pub mod draft;
 pub mod error;
 pub mod identity;
