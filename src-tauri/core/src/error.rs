@@ -9,11 +9,11 @@
 //! A bug is [`ErrorCode::Internal`], made with [`Error::internal`]: its cause chain goes to the log, and
 //! the person gets a short message saying what Hayon was doing, not a Rust error text.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Codes of the CLI contract (architecture.md). Serialized in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidCredentials,
@@ -55,7 +55,7 @@ impl ErrorCode {
 }
 
 /// The input of a form an error is about. Serialized in snake_case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorField {
     /// The handle, email or DID of the account to connect.
@@ -66,12 +66,13 @@ pub enum ErrorField {
     Service,
 }
 
-/// A user-facing failure: `{code, message, field?}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A user-facing failure: `{code, message, field?}`. Also read back: the outbox keeps an account's
+/// last failure to show it after a restart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<ErrorField>,
 }
 

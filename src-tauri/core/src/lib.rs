@@ -20,6 +20,7 @@ pub mod keychain;
 pub mod link_card;
 pub mod logging;
 pub mod media;
+pub mod outbox;
 pub mod paths;
 pub mod posting;
 pub mod secret;

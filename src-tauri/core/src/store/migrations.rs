@@ -41,6 +41,29 @@ const MIGRATIONS: &[&str] = &[
         key   TEXT PRIMARY KEY NOT NULL,
         value TEXT NOT NULL
     ) STRICT;",
+    // 4: the outbox. A row per press of Post (the composition, as JSON, because it is only ever read
+    // back whole) and per account the record keys of its thread (chosen once), its state (pending,
+    // posted with the posts' URIs and CIDs, failed with the error) and the writes attempted. No
+    // foreign key to `accounts`: a row outlives a disconnect, to show what happened.
+    "CREATE TABLE outbox (
+        id          TEXT PRIMARY KEY NOT NULL,
+        composition TEXT NOT NULL,
+        images      TEXT NOT NULL CHECK (images IN ('staged', 'named')),
+        created_at  TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE outbox_accounts (
+        entry      TEXT NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,
+        position   INTEGER NOT NULL,
+        did        TEXT NOT NULL,
+        handle     TEXT NOT NULL,
+        rkeys      TEXT NOT NULL,
+        state      TEXT NOT NULL CHECK (state IN ('pending', 'posted', 'failed')),
+        posts      TEXT,
+        error      TEXT,
+        attempts   INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (entry, did)
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

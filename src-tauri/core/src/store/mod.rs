@@ -5,6 +5,7 @@
 
 mod drafts;
 mod migrations;
+mod outbox;
 
 use crate::account::{Account, Health, HealthStatus};
 use crate::error::{Error, Result};

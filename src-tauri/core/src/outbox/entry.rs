@@ -1,0 +1,158 @@
+//! An outbox row as the window and the CLI see it: the composition, where its image paths come
+//! from, and per account the record keys chosen once and what became of the thread there.
+
+use crate::composition::Composition;
+use crate::error::Error;
+use serde::{Deserialize, Serialize};
+
+/// One press of Post, kept until the thread is on every account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    /// A TID, chosen when the row is saved.
+    pub id: String,
+    /// When Post was pressed (RFC 3339).
+    pub created_at: String,
+    pub images: ImageFiles,
+    pub composition: Composition,
+    /// In the order the composition names the accounts.
+    pub accounts: Vec<AccountDelivery>,
+}
+
+/// What the image paths of a composition name. Decided by the caller, never read from the
+/// composition's JSON: the web view is untrusted, so what the window sends is confined to its
+/// staged copies, whichever process sends the row later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ImageFiles {
+    /// Staged copies in `<data>/attachments` (the window): prepared already, deleted once the row
+    /// is done, and nothing else is read.
+    Staged,
+    /// Any file the person names (the CLI): prepared when sent, never deleted.
+    Named,
+}
+
+impl ImageFiles {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Self::Staged => "staged",
+            Self::Named => "named",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Self {
+        // Anything unknown is treated as the confined kind: the safe reading.
+        if text == "named" {
+            Self::Named
+        } else {
+            Self::Staged
+        }
+    }
+}
+
+/// The thread on one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountDelivery {
+    /// The account's DID.
+    pub account: String,
+    /// Its handle (as stored now; when it was disconnected, as it was when Post was pressed).
+    pub handle: String,
+    /// The record key of each post of the thread, in order: chosen once, reused by every try, so the
+    /// server can hold each post at most once.
+    pub rkeys: Vec<String>,
+    /// How many times a write was sent (or may have been): more than zero means the records must be
+    /// looked up before anything is written again.
+    pub attempts: u32,
+    #[serde(flatten)]
+    pub state: Delivery,
+}
+
+/// Where the thread stands on one account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum Delivery {
+    /// Not sent yet, or sent and not known to have arrived (a crash, an unknown outcome).
+    Pending,
+    /// Every post is on the account.
+    Posted { posts: Vec<PostedRef> },
+    /// The last try failed, and the server holds none of it as far as Hayon could tell.
+    Failed { error: Error },
+}
+
+impl Delivery {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Posted { .. } => "posted",
+            Self::Failed { .. } => "failed",
+        }
+    }
+}
+
+/// Where one published post lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostedRef {
+    pub uri: String,
+    pub cid: String,
+    /// Its bsky.app address.
+    pub url: String,
+}
+
+impl PostedRef {
+    /// `uri` and `cid` of a post of `handle`; the URL is made from the URI's record key.
+    pub fn new(uri: String, cid: String, handle: &str) -> Self {
+        let rkey = uri.rsplit('/').next().unwrap_or_default();
+        let url = format!("https://bsky.app/profile/{handle}/post/{rkey}");
+        Self { uri, cid, url }
+    }
+}
+
+impl OutboxEntry {
+    /// True when the thread is on every account: the row can go.
+    pub fn done(&self) -> bool {
+        self.accounts
+            .iter()
+            .all(|account| matches!(account.state, Delivery::Posted { .. }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_account_shows_its_state_with_posts_or_error() {
+        let posted = AccountDelivery {
+            account: "did:plc:a".into(),
+            handle: "alice.test".into(),
+            rkeys: vec!["3k2a".into()],
+            attempts: 1,
+            state: Delivery::Posted {
+                posts: vec![PostedRef::new(
+                    "at://did:plc:a/app.bsky.feed.post/3k2a".into(),
+                    "bafy".into(),
+                    "alice.test",
+                )],
+            },
+        };
+        assert_eq!(
+            serde_json::to_value(&posted).expect("json"),
+            json!({"account": "did:plc:a", "handle": "alice.test", "rkeys": ["3k2a"], "attempts": 1,
+                   "state": "posted", "posts": [{"uri": "at://did:plc:a/app.bsky.feed.post/3k2a",
+                   "cid": "bafy", "url": "https://bsky.app/profile/alice.test/post/3k2a"}]})
+        );
+        let failed = Delivery::Failed {
+            error: Error::new(crate::ErrorCode::Network, "Offline."),
+        };
+        assert_eq!(
+            serde_json::to_value(&failed).expect("json"),
+            json!({"state": "failed", "error": {"code": "network", "message": "Offline."}})
+        );
+        assert_eq!(
+            serde_json::to_value(Delivery::Pending).expect("json"),
+            json!({"state": "pending"})
+        );
+    }
+}

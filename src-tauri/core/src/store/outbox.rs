@@ -1,0 +1,355 @@
+//! The outbox tables: a row per press of Post (the composition as JSON) and, per account, the record
+//! keys chosen for its thread, the delivery state and how many writes were attempted. Written before
+//! anything is sent, so a crash, a retry or a restart works from the same keys and never posts twice.
+
+use super::Store;
+use crate::composition::Composition;
+use crate::error::{Error, Result};
+use crate::outbox::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+impl Store {
+    /// Saves a new row with its accounts, all in one transaction.
+    pub fn insert_outbox(&self, entry: &OutboxEntry) -> Result<()> {
+        let composition = serde_json::to_string(&entry.composition).map_err(Error::storage)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(Error::storage)?;
+        tx.execute(
+            "INSERT INTO outbox (id, composition, images, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![
+                entry.id,
+                composition,
+                entry.images.as_str(),
+                entry.created_at
+            ],
+        )
+        .map_err(Error::storage)?;
+        for (position, account) in entry.accounts.iter().enumerate() {
+            insert_account(&tx, &entry.id, position, account, &entry.created_at)?;
+        }
+        tx.commit().map_err(Error::storage)
+    }
+
+    /// Every row, oldest first.
+    pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>> {
+        let ids: Vec<String> = {
+            let conn = self.conn();
+            let mut statement = conn
+                .prepare("SELECT id FROM outbox ORDER BY created_at, id")
+                .map_err(Error::storage)?;
+            let rows = statement
+                .query_map([], |row| row.get(0))
+                .map_err(Error::storage)?;
+            rows.collect::<rusqlite::Result<_>>()
+                .map_err(Error::storage)?
+        };
+        let mut entries = Vec::with_capacity(ids.len());
+        for id in ids {
+            // A row deleted in between (another process finished it) is simply gone.
+            if let Some(entry) = self.outbox_entry(&id)? {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// One row, or `None` when there is no such row (finished, discarded or never made).
+    pub fn outbox_entry(&self, id: &str) -> Result<Option<OutboxEntry>> {
+        let conn = self.conn();
+        let head = conn
+            .query_row(
+                "SELECT composition, images, created_at FROM outbox WHERE id = ?1",
+                [id],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()
+            .map_err(Error::storage)?;
+        let Some((composition, images, created_at)) = head else {
+            return Ok(None);
+        };
+        let composition: Composition = serde_json::from_str(&composition)
+            .map_err(|err| Error::storage(format!("outbox row {id}: {err}")))?;
+        // The handle shown is the account's current one when it is still stored.
+        let mut statement = conn
+            .prepare(
+                "SELECT o.did, coalesce(a.handle, o.handle), o.rkeys, o.state, o.posts, o.error,
+                    o.attempts
+                 FROM outbox_accounts o LEFT JOIN accounts a ON a.did = o.did
+                 WHERE o.entry = ?1 ORDER BY o.position",
+            )
+            .map_err(Error::storage)?;
+        let accounts = statement
+            .query_map([id], account_from_row)
+            .map_err(Error::storage)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(Error::storage)?
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Some(OutboxEntry {
+            id: id.to_owned(),
+            created_at,
+            images: ImageFiles::parse(&images),
+            composition,
+            accounts,
+        }))
+    }
+
+    /// Counts a write about to be sent for the account. Committed before the request leaves, so
+    /// after a crash the next try knows it must look the records up first.
+    pub fn outbox_count_attempt(&self, id: &str, did: &str, now: &str) -> Result<u32> {
+        self.conn()
+            .query_row(
+                "UPDATE outbox_accounts SET attempts = attempts + 1, updated_at = ?3
+                 WHERE entry = ?1 AND did = ?2 RETURNING attempts",
+                params![id, did, now],
+                |row| row.get(0),
+            )
+            .map_err(Error::storage)
+    }
+
+    /// Records where the thread stands on the account. A thread already posted stays posted: a
+    /// slower process finishing later cannot turn it back into a failure.
+    pub fn outbox_set_delivery(
+        &self,
+        id: &str,
+        did: &str,
+        delivery: &Delivery,
+        now: &str,
+    ) -> Result<()> {
+        let (posts, error) = match delivery {
+            Delivery::Pending => (None, None),
+            Delivery::Posted { posts } => (
+                Some(serde_json::to_string(posts).map_err(Error::storage)?),
+                None,
+            ),
+            Delivery::Failed { error } => (
+                None,
+                Some(serde_json::to_string(error).map_err(Error::storage)?),
+            ),
+        };
+        self.conn()
+            .execute(
+                "UPDATE outbox_accounts SET state = ?3, posts = ?4, error = ?5, updated_at = ?6
+                 WHERE entry = ?1 AND did = ?2 AND state <> 'posted'",
+                params![id, did, delivery.name(), posts, error, now],
+            )
+            .map_err(Error::storage)?;
+        Ok(())
+    }
+
+    /// Removes a row and its accounts; false when it was not there.
+    pub fn delete_outbox(&self, id: &str) -> Result<bool> {
+        let removed = self
+            .conn()
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])
+            .map_err(Error::storage)?;
+        Ok(removed > 0)
+    }
+}
+
+fn insert_account(
+    tx: &Transaction<'_>,
+    id: &str,
+    position: usize,
+    account: &AccountDelivery,
+    now: &str,
+) -> Result<()> {
+    let rkeys = serde_json::to_string(&account.rkeys).map_err(Error::storage)?;
+    tx.execute(
+        "INSERT INTO outbox_accounts (entry, position, did, handle, rkeys, state, attempts,
+            updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)",
+        params![
+            id,
+            position as i64,
+            account.account,
+            account.handle,
+            rkeys,
+            now
+        ],
+    )
+    .map_err(Error::storage)?;
+    Ok(())
+}
+
+/// A stored account row; its JSON columns are checked here (a broken one is a storage error).
+fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<AccountDelivery>> {
+    let did: String = row.get(0)?;
+    let handle: String = row.get(1)?;
+    let rkeys: String = row.get(2)?;
+    let state: String = row.get(3)?;
+    let posts: Option<String> = row.get(4)?;
+    let error: Option<String> = row.get(5)?;
+    let attempts: u32 = row.get(6)?;
+    let broken =
+        |what: &str, err: serde_json::Error| Error::storage(format!("outbox {what}: {err}"));
+    Ok((|| {
+        let rkeys = serde_json::from_str(&rkeys).map_err(|err| broken("record keys", err))?;
+        let state = match (state.as_str(), posts, error) {
+            ("posted", Some(posts), _) => Delivery::Posted {
+                posts: serde_json::from_str(&posts).map_err(|err| broken("posts", err))?,
+            },
+            ("failed", _, Some(error)) => Delivery::Failed {
+                error: serde_json::from_str(&error).map_err(|err| broken("error", err))?,
+            },
+            _ => Delivery::Pending,
+        };
+        Ok(AccountDelivery {
+            account: did,
+            handle,
+            rkeys,
+            attempts,
+            state,
+        })
+    })())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::composition::ComposedPost;
+    use crate::outbox::PostedRef;
+
+    fn entry(id: &str, created_at: &str) -> OutboxEntry {
+        let delivery = |did: &str, handle: &str, keys: &[&str]| AccountDelivery {
+            account: did.into(),
+            handle: handle.into(),
+            rkeys: keys.iter().map(|key| (*key).to_owned()).collect(),
+            attempts: 0,
+            state: Delivery::Pending,
+        };
+        OutboxEntry {
+            id: id.into(),
+            created_at: created_at.into(),
+            images: ImageFiles::Staged,
+            composition: Composition {
+                posts: vec![
+                    ComposedPost {
+                        text: "one".into(),
+                        ..ComposedPost::default()
+                    },
+                    ComposedPost {
+                        text: "two".into(),
+                        ..ComposedPost::default()
+                    },
+                ],
+                accounts: vec!["did:plc:b".into(), "did:plc:a".into()],
+                ..Composition::default()
+            },
+            accounts: vec![
+                delivery("did:plc:b", "bob.test", &["3kb1", "3kb2"]),
+                delivery("did:plc:a", "alice.test", &["3ka1", "3ka2"]),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_row_keeps_its_keys_and_each_accounts_state_until_it_is_deleted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        let saved = entry("3kx", "2026-12-01T12:00:00Z");
+        store.insert_outbox(&saved).expect("insert");
+        store
+            .insert_outbox(&entry("3kw", "2026-12-01T11:00:00Z"))
+            .expect("insert older");
+        assert_eq!(
+            store.outbox_entry("3kx").expect("read"),
+            Some(saved.clone())
+        );
+        let ids: Vec<String> = store
+            .outbox_entries()
+            .expect("list")
+            .into_iter()
+            .map(|entry| entry.id)
+            .collect();
+        assert_eq!(ids, ["3kw", "3kx"], "oldest first");
+
+        assert_eq!(
+            store
+                .outbox_count_attempt("3kx", "did:plc:a", "t1")
+                .expect("count"),
+            1
+        );
+        assert_eq!(
+            store
+                .outbox_count_attempt("3kx", "did:plc:a", "t2")
+                .expect("count"),
+            2
+        );
+        let posted = Delivery::Posted {
+            posts: vec![PostedRef::new(
+                "at://did:plc:a/app.bsky.feed.post/3ka1".into(),
+                "bafy1".into(),
+                "alice.test",
+            )],
+        };
+        store
+            .outbox_set_delivery("3kx", "did:plc:a", &posted, "t3")
+            .expect("posted");
+        let failed = Delivery::Failed {
+            error: Error::new(crate::ErrorCode::Network, "Offline."),
+        };
+        store
+            .outbox_set_delivery("3kx", "did:plc:b", &failed, "t3")
+            .expect("failed");
+        // A late failure report cannot undo a post.
+        store
+            .outbox_set_delivery("3kx", "did:plc:a", &failed, "t4")
+            .expect("ignored");
+
+        let read = store.outbox_entry("3kx").expect("read").expect("present");
+        assert_eq!(
+            read.accounts[0].account, "did:plc:b",
+            "the composition's order"
+        );
+        assert_eq!(read.accounts[0].state, failed);
+        assert_eq!(read.accounts[0].attempts, 0);
+        assert_eq!(read.accounts[1].state, posted);
+        assert_eq!(read.accounts[1].attempts, 2);
+        assert_eq!(read.accounts[1].rkeys, ["3ka1", "3ka2"]);
+        assert!(!read.done());
+
+        assert!(store.delete_outbox("3kx").expect("delete"));
+        assert!(!store.delete_outbox("3kx").expect("delete again"));
+        assert_eq!(store.outbox_entry("3kx").expect("read"), None);
+        let left: i64 = store
+            .conn()
+            .query_row(
+                "SELECT count(*) FROM outbox_accounts WHERE entry = '3kx'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("count");
+        assert_eq!(left, 0, "the accounts go with their row");
+    }
+
+    #[test]
+    fn the_shown_handle_is_the_accounts_current_one() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        store
+            .insert_outbox(&entry("3kx", "2026-12-01T12:00:00Z"))
+            .expect("insert");
+        let account = crate::Account {
+            did: "did:plc:a".into(),
+            handle: "alice-renamed.test".into(),
+            service: "https://pds.example/".into(),
+            pds: "https://pds.example/".into(),
+            display_name: None,
+            description: None,
+            avatar: None,
+            connected: true,
+            health: crate::Health::active("t"),
+        };
+        store.upsert_account(&account, "t").expect("account");
+        let read = store.outbox_entry("3kx").expect("read").expect("present");
+        assert_eq!(read.accounts[1].handle, "alice-renamed.test");
+        assert_eq!(read.accounts[0].handle, "bob.test", "not stored: as saved");
+    }
+}
