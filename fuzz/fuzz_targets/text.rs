@@ -16,7 +16,9 @@
 
 #![no_main]
 
-use hayon_core::compose::{analyze, grapheme_len, Facet, Feature, MAX_BYTES, MAX_GRAPHEMES};
+use hayon_core::compose::{
+    analyze, grapheme_len, Facet, Feature, Mentioned, MAX_BYTES, MAX_GRAPHEMES,
+};
 use libfuzzer_sys::fuzz_target;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -138,7 +140,13 @@ fn check_feature(text: &str, facet: &Facet) {
     let span = &text[facet.index.byte_start..facet.index.byte_end];
     for feature in &facet.features {
         let matches = match feature {
-            Feature::Mention { handle } => span.strip_prefix('@') == Some(handle.as_str()),
+            Feature::Mention {
+                who: Mentioned::Handle(handle),
+            } => span.strip_prefix('@') == Some(handle.as_str()),
+            // Analysis never resolves a mention.
+            Feature::Mention {
+                who: Mentioned::Did(_),
+            } => false,
             Feature::Tag { tag } if span.starts_with('$') => span.to_ascii_uppercase() == *tag,
             Feature::Tag { tag } => span.strip_prefix(['#', '＃']) == Some(tag.as_str()),
             Feature::Link { uri } => uri == span || uri.strip_prefix("https://") == Some(span),

@@ -6,6 +6,7 @@
 //!   SQLite database. [`error::Error`]: `{code, message}` for the user.
 //! - [`media`]: images prepared for upload (oriented, stripped, ≤ 1,000,000 bytes), in parallel.
 //! - [`attachments`]: the window's staged images, and the confinement of paths from the web view.
+//! - [`records`]: the typed records Hayon writes (post, threadgate, postgate) and their CIDs.
 
 pub mod account;
 pub mod accounts;
@@ -23,6 +24,7 @@ pub mod media;
 pub mod outbox;
 pub mod paths;
 pub mod posting;
+pub mod records;
 pub mod secret;
 pub mod settings;
 pub mod store;

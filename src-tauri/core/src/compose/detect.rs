@@ -7,7 +7,7 @@
 //! where a match may start, how far greedy repetition and backtracking reach, and where the next
 //! search resumes. Working on UTF-8 directly gives byte offsets without any UTF-16 conversion.
 
-use super::facet::{Facet, Feature};
+use super::facet::{Facet, Feature, Mentioned};
 use super::{grapheme_len, js};
 
 /// Longest hashtag, in graphemes (without the `#`).
@@ -83,8 +83,8 @@ fn mentions(text: &str, facets: &mut Vec<Facet>) {
             continue;
         };
         if is_valid_domain(handle) || handle.ends_with(".test") {
-            let handle = handle.to_owned();
-            facets.push(Facet::new(at, end, Feature::Mention { handle }));
+            let who = Mentioned::Handle(handle.to_owned());
+            facets.push(Facet::new(at, end, Feature::Mention { who }));
         }
     }
 }

@@ -3,19 +3,21 @@
 //! (start inclusive, end exclusive).
 //!
 //! A mention carries the `handle` it was typed with: the DID is only known after resolution, which
-//! needs the network and an account, so it happens at posting time, per account.
+//! needs the network and an account, so it happens at posting time, per account. The same type then
+//! carries the resolved `did` (the lexicon's form), which is the only form a record
+//! ([`crate::records::Post`]) is written with.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One annotated span of the text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Facet {
     pub index: ByteSlice,
     pub features: Vec<Feature>,
 }
 
 /// UTF-8 byte range: `byte_start` inclusive, `byte_end` exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ByteSlice {
     pub byte_start: usize,
@@ -23,18 +25,29 @@ pub struct ByteSlice {
 }
 
 /// What a facet means, tagged with its lexicon `$type`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "$type")]
 pub enum Feature {
     /// A link; `uri` is the full URL even when the visible text is shortened.
     #[serde(rename = "app.bsky.richtext.facet#link")]
     Link { uri: String },
-    /// A mention before resolution: `handle` instead of the lexicon's `did`.
+    /// A mention: `{"handle"}` as typed, `{"did"}` once resolved.
     #[serde(rename = "app.bsky.richtext.facet#mention")]
-    Mention { handle: String },
+    Mention {
+        #[serde(flatten)]
+        who: Mentioned,
+    },
     /// A hashtag (without its `#`) or a cashtag (with its `$`, upper-cased).
     #[serde(rename = "app.bsky.richtext.facet#tag")]
     Tag { tag: String },
+}
+
+/// Whom a mention names: the handle as typed, or (after resolution) the account's DID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Mentioned {
+    Handle(String),
+    Did(String),
 }
 
 impl Facet {

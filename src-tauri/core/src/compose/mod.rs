@@ -20,7 +20,7 @@ mod shorten;
 #[cfg(test)]
 mod tests;
 
-pub use facet::{ByteSlice, Facet, Feature};
+pub use facet::{ByteSlice, Facet, Feature, Mentioned};
 
 use serde::Serialize;
 use unicode_segmentation::UnicodeSegmentation;

@@ -3,7 +3,7 @@
 //! expected as handles since nothing is resolved here), then the published text: trimming,
 //! shortening, counting and limits.
 
-use super::{analyze, grapheme_len, Analysis, Facet, Feature, MAX_BYTES, MAX_GRAPHEMES};
+use super::{analyze, grapheme_len, Analysis, Facet, Feature, Mentioned, MAX_BYTES, MAX_GRAPHEMES};
 
 /// Text, expected tags, expected `(byteStart, byteEnd)` of the facets.
 type TagCase = (
@@ -24,7 +24,12 @@ fn spans(text: &str, facets: &[Facet]) -> Vec<(String, String)> {
                 .expect("facet on char boundaries")
                 .to_owned();
             let value = match &facet.features[0] {
-                Feature::Mention { handle } => handle.clone(),
+                Feature::Mention {
+                    who: Mentioned::Handle(handle),
+                } => handle.clone(),
+                Feature::Mention {
+                    who: Mentioned::Did(did),
+                } => panic!("detection resolved a mention to {did}"),
                 Feature::Link { uri } => uri.clone(),
                 Feature::Tag { tag } => format!("tag:{tag}"),
             };

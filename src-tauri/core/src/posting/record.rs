@@ -92,7 +92,10 @@ impl Accounts {
                     let xrpc = xrpc.clone();
                     let bytes = bytes.clone();
                     let mime = mime.clone();
-                    async move { xrpc.upload_blob(&pds, &access, bytes, &mime).await }
+                    async move {
+                        let blob = xrpc.upload_blob(&pds, &access, bytes, &mime).await?;
+                        Ok(json!(blob))
+                    }
                 })
                 .await
             }

@@ -1,6 +1,6 @@
 //! The XRPC calls Hayon makes, one typed method each (see protocol.md for what the server answers).
 
-use super::types::{GetRecordOutput, Profile, ProfileRecord, SessionInfo, SessionOutput};
+use super::types::{Profile, ProfileRecord, SessionInfo, SessionOutput};
 use super::{XrpcClient, XrpcError};
 use crate::secret::Secret;
 use serde::Serialize;
@@ -80,24 +80,10 @@ impl XrpcClient {
         pds: &Url,
         did: &str,
     ) -> Result<Option<ProfileRecord>, XrpcError> {
-        let params = [
-            ("repo", did),
-            ("collection", "app.bsky.actor.profile"),
-            ("rkey", "self"),
-        ];
-        match self
-            .query::<GetRecordOutput<ProfileRecord>>(
-                pds,
-                "com.atproto.repo.getRecord",
-                &params,
-                None,
-            )
-            .await
-        {
-            Ok(output) => Ok(Some(output.value)),
-            Err(err) if err.name() == Some("RecordNotFound") => Ok(None),
-            Err(err) => Err(err),
-        }
+        let record = self
+            .get_record::<ProfileRecord>(pds, did, "app.bsky.actor.profile", "self")
+            .await?;
+        Ok(record.map(|record| record.value))
     }
 }
 
@@ -129,7 +115,7 @@ impl ProfileRecord {
             description: self.description,
             avatar: self
                 .avatar
-                .and_then(|blob| blob_url(pds, did, &blob.link.cid)),
+                .and_then(|blob| blob_url(pds, did, &blob.link.to_string())),
         }
     }
 }
@@ -140,10 +126,11 @@ mod tests {
 
     #[test]
     fn profile_record_avatar_becomes_blob_url() {
+        const CID: &str = "bafkreicp62vwocsyyfbhbybu4ieq3gsdfsvcmoqu4crfpbjynmgbf6eawu";
         let record: ProfileRecord = serde_json::from_value(serde_json::json!({
             "$type": "app.bsky.actor.profile",
             "displayName": "Alice",
-            "avatar": {"$type": "blob", "ref": {"$link": "bafkreiabc"}, "mimeType": "image/png", "size": 10}
+            "avatar": {"$type": "blob", "ref": {"$link": CID}, "mimeType": "image/png", "size": 10}
         }))
         .expect("valid record");
         let pds = Url::parse("http://localhost:2583").expect("url");
@@ -151,7 +138,7 @@ mod tests {
         assert_eq!(profile.display_name.as_deref(), Some("Alice"));
         assert_eq!(
             profile.avatar.as_deref(),
-            Some("http://localhost:2583/xrpc/com.atproto.sync.getBlob?did=did%3Aplc%3Axyz&cid=bafkreiabc")
+            Some("http://localhost:2583/xrpc/com.atproto.sync.getBlob?did=did%3Aplc%3Axyz&cid=bafkreicp62vwocsyyfbhbybu4ieq3gsdfsvcmoqu4crfpbjynmgbf6eawu")
         );
     }
 }

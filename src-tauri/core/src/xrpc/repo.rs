@@ -1,8 +1,10 @@
 //! Repository calls used for posting: blobs, records, handle resolution.
 
-use super::types::{RecordRef, ResolveHandleOutput, UploadBlobOutput};
+use super::types::{Record, RecordRef, ResolveHandleOutput, UploadBlobOutput};
 use super::{XrpcClient, XrpcError};
+use crate::records::Blob;
 use crate::secret::Secret;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
 
@@ -23,7 +25,7 @@ impl XrpcClient {
         access_jwt: &Secret,
         bytes: Vec<u8>,
         mime_type: &str,
-    ) -> Result<serde_json::Value, XrpcError> {
+    ) -> Result<Blob, XrpcError> {
         let output: UploadBlobOutput = self
             .idempotent_upload(
                 pds,
@@ -69,6 +71,24 @@ impl XrpcClient {
         collection: &str,
         rkey: &str,
     ) -> Result<Option<RecordRef>, XrpcError> {
+        let found = self
+            .get_record::<serde::de::IgnoredAny>(pds, repo, collection, rkey)
+            .await?;
+        Ok(found.map(|record| RecordRef {
+            uri: record.uri,
+            cid: record.cid,
+        }))
+    }
+
+    /// A record with its location, or `None` when there is no such record (no sign-in: records
+    /// are public). `repo` is a DID or a handle.
+    pub async fn get_record<T: DeserializeOwned>(
+        &self,
+        pds: &Url,
+        repo: &str,
+        collection: &str,
+        rkey: &str,
+    ) -> Result<Option<Record<T>>, XrpcError> {
         let params = [("repo", repo), ("collection", collection), ("rkey", rkey)];
         match self
             .query(pds, "com.atproto.repo.getRecord", &params, None)

@@ -214,7 +214,9 @@ async fn a_query_is_sent_again_after_a_server_error() {
 async fn a_lost_upload_answer_is_sent_again() {
     let server = FakeServer::start(vec![
         Answer::Raw(String::new()),
-        json_ok(r#"{"blob":{"ref":{"$link":"bafk"}}}"#),
+        json_ok(
+            r#"{"blob":{"$type":"blob","ref":{"$link":"bafkreicp62vwocsyyfbhbybu4ieq3gsdfsvcmoqu4crfpbjynmgbf6eawu"},"mimeType":"image/png","size":70}}"#,
+        ),
     ])
     .await;
     let blob = client()
@@ -226,7 +228,10 @@ async fn a_lost_upload_answer_is_sent_again() {
         )
         .await
         .expect("the second upload answers");
-    assert_eq!(blob["ref"]["$link"], "bafk");
+    assert_eq!(
+        blob.link.to_string(),
+        "bafkreicp62vwocsyyfbhbybu4ieq3gsdfsvcmoqu4crfpbjynmgbf6eawu"
+    );
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert!(requests

@@ -1,5 +1,6 @@
 //! The lexicon shapes Hayon reads (camelCase on the wire). Unknown fields are ignored.
 
+use crate::records::Blob;
 use crate::secret::Secret;
 use serde::Deserialize;
 
@@ -53,24 +54,14 @@ pub struct ProfileRecord {
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
-    pub avatar: Option<BlobRef>,
+    pub avatar: Option<Blob>,
 }
 
-/// A blob reference: `{"$type":"blob","ref":{"$link":CID},"mimeType":…,"size":…}`.
-#[derive(Debug, Deserialize)]
-pub struct BlobRef {
-    #[serde(rename = "ref")]
-    pub link: CidLink,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CidLink {
-    #[serde(rename = "$link")]
+/// `com.atproto.repo.getRecord` output: the record's location and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Record<T> {
+    pub uri: String,
     pub cid: String,
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct GetRecordOutput<T> {
     pub value: T,
 }
 
@@ -83,7 +74,7 @@ pub struct RecordRef {
 
 #[derive(Debug, Deserialize)]
 pub(super) struct UploadBlobOutput {
-    pub blob: serde_json::Value,
+    pub blob: Blob,
 }
 
 #[derive(Debug, Deserialize)]
