@@ -23,6 +23,7 @@ use std::sync::{Arc, Mutex};
 use url::Url;
 
 pub use connect::{ConnectRequest, Connected};
+pub(crate) use errors::describe as describe_xrpc_error;
 
 /// Where the store and the tokens live.
 #[derive(Debug, Clone)]

@@ -9,6 +9,7 @@
 mod alt_text;
 mod card;
 mod embed;
+pub mod quote;
 mod record;
 
 pub use card::LinkCardChoice;
