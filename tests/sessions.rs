@@ -9,17 +9,17 @@ use harness::keychain;
 use harness::pds::{pds, TestPds, TestUser};
 use harness::proxy::CountingProxy;
 use hayon_core::keychain::{OsKeychain, TokenStore, Tokens};
-use hayon_core::{Accounts, Config, ConnectRequest, Secret};
+use hayon_core::{Config, ConnectRequest, Core, Secret};
 use std::sync::Arc;
 
-async fn connected_account(prefix: &str) -> (TestUser, CliEnv, Accounts) {
+async fn connected_account(prefix: &str) -> (TestUser, CliEnv, Core) {
     keychain::require_secret_service();
     let pds = pds();
     let user = pds.create_user(prefix).await;
     let app_password = pds.create_app_password(&user, "hayon").await;
     let env = CliEnv::new();
-    let accounts = open(&env);
-    accounts
+    let core = open(&env);
+    core.accounts()
         .connect(ConnectRequest {
             identifier: user.handle.clone(),
             password: Secret::new(app_password),
@@ -27,15 +27,15 @@ async fn connected_account(prefix: &str) -> (TestUser, CliEnv, Accounts) {
         })
         .await
         .expect("connect");
-    (user, env, accounts)
+    (user, env, core)
 }
 
-fn open(env: &CliEnv) -> Accounts {
-    Accounts::open(&Config {
-        data_dir: env.path().to_owned(),
+fn open(env: &CliEnv) -> Core {
+    Core::open(&Config {
         keychain_service: env.keychain_service.clone(),
+        ..Config::in_dir(env.path().to_owned())
     })
-    .expect("open accounts")
+    .expect("open the core")
 }
 
 /// Replaces the stored access token with an expired (but validly signed) copy.
@@ -71,13 +71,14 @@ async fn minted_token_is_really_expired_for_the_server() {
 
 #[tokio::test]
 async fn an_expired_access_token_is_refreshed_transparently_after_a_restart() {
-    let (user, env, accounts) = connected_account("tr").await;
-    drop(accounts);
+    let (user, env, core) = connected_account("tr").await;
+    drop(core);
     let expired = expire_stored_access_token(&env, &user.did);
 
     // A new process-worth of state: tokens come from the keychain.
-    let accounts = open(&env);
-    let account = accounts
+    let core = open(&env);
+    let account = core
+        .accounts()
         .check(&user.did)
         .await
         .expect("check refreshes and retries");
@@ -92,8 +93,8 @@ async fn an_expired_access_token_is_refreshed_transparently_after_a_restart() {
 /// Multi-threaded, so the ten calls really run at the same time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ten_concurrent_calls_on_an_expired_token_share_one_refresh() {
-    let (user, env, accounts) = connected_account("cc").await;
-    drop(accounts);
+    let (user, env, core) = connected_account("cc").await;
+    drop(core);
     expire_stored_access_token(&env, &user.did);
 
     // Point the stored account at a counting relay in front of the real PDS.
@@ -101,11 +102,11 @@ async fn ten_concurrent_calls_on_an_expired_token_share_one_refresh() {
     let proxy = CountingProxy::start(upstream).await;
     env.route_account_through(&user.did, &proxy.url);
 
-    let accounts = Arc::new(open(&env));
+    let core = Arc::new(open(&env));
     let calls = (0..10).map(|_| {
-        let accounts = accounts.clone();
+        let core = core.clone();
         let did = user.did.clone();
-        tokio::spawn(async move { accounts.check(&did).await })
+        tokio::spawn(async move { core.accounts().check(&did).await })
     });
     for call in calls {
         call.await.expect("task").expect("every call succeeds");
@@ -122,19 +123,20 @@ async fn ten_concurrent_calls_on_an_expired_token_share_one_refresh() {
 
 #[tokio::test]
 async fn a_network_failure_keeps_the_session() {
-    let (user, env, accounts) = connected_account("net").await;
-    drop(accounts);
+    let (user, env, core) = connected_account("net").await;
+    drop(core);
     let before = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
     // Port 9 on loopback: nothing listens, as when the network is down.
     env.route_account_through(&user.did, "http://127.0.0.1:9");
 
-    let accounts = open(&env);
-    let err = accounts
+    let core = open(&env);
+    let err = core
+        .accounts()
         .refresh(&user.did)
         .await
         .expect_err("offline refresh fails");
     assert_eq!(err.code, hayon_core::ErrorCode::Network, "{err}");
-    let account = accounts.find(&user.did).expect("still there");
+    let account = core.accounts().find(&user.did).expect("still there");
     assert!(!account.health.needs_reconnection, "{account:?}");
     assert_eq!(account.health.consecutive_failures, 1);
     assert_eq!(
@@ -150,6 +152,7 @@ async fn a_network_failure_keeps_the_session() {
 async fn the_window_refreshes_after_the_cli_reconnected_and_rotated() {
     let (user, env, window) = connected_account("wcli").await;
     window
+        .accounts()
         .check(&user.did)
         .await
         .expect("the window uses its session");
@@ -163,6 +166,7 @@ async fn the_window_refreshes_after_the_cli_reconnected_and_rotated() {
     let (_, cli_refresh) = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
 
     let account = window
+        .accounts()
         .refresh(&user.did)
         .await
         .expect("the window's refresh works");
@@ -181,16 +185,17 @@ async fn the_window_refreshes_after_the_cli_reconnected_and_rotated() {
 // Multi-threaded: the relay keeps answering while the test waits for a CLI run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_refresh_answer_is_asked_again_at_once() {
-    let (user, env, accounts) = connected_account("lost").await;
-    drop(accounts);
+    let (user, env, core) = connected_account("lost").await;
+    drop(core);
     let upstream = pds().url.trim_start_matches("http://").to_owned();
     let proxy = CountingProxy::start(upstream).await;
     env.route_account_through(&user.did, &proxy.url);
     let (_, before) = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
 
-    let accounts = open(&env);
+    let core = open(&env);
     proxy.lose_next_answer_to("com.atproto.server.refreshSession");
-    let account = accounts
+    let account = core
+        .accounts()
         .refresh(&user.did)
         .await
         .expect("the refresh is asked again");
@@ -200,7 +205,10 @@ async fn a_lost_refresh_answer_is_asked_again_at_once() {
     let (_, after) = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
     assert_ne!(after, before, "the successor was not stored");
     // The stored tokens are the server's current ones: a call and a new process's refresh work.
-    accounts.check(&user.did).await.expect("a later call works");
+    core.accounts()
+        .check(&user.did)
+        .await
+        .expect("a later call works");
     env.run(&["account", "refresh", &user.did], "").expect_ok();
 }
 
@@ -209,21 +217,22 @@ async fn a_lost_refresh_answer_is_asked_again_at_once() {
 // Multi-threaded: the relay keeps answering while the test waits for a CLI run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refresh_lost_twice_is_finished_at_the_next_start() {
-    let (user, env, accounts) = connected_account("lost2").await;
-    drop(accounts);
+    let (user, env, core) = connected_account("lost2").await;
+    drop(core);
     let upstream = pds().url.trim_start_matches("http://").to_owned();
     let proxy = CountingProxy::start(upstream).await;
     env.route_account_through(&user.did, &proxy.url);
     let before = keychain::tokens(&env.keychain_service, &user.did).expect("tokens");
 
-    let accounts = open(&env);
+    let core = open(&env);
     proxy.lose_next_answers_to("com.atproto.server.refreshSession", 2);
-    let err = accounts
+    let err = core
+        .accounts()
         .refresh(&user.did)
         .await
         .expect_err("no answer came back");
     assert_eq!(err.code, hayon_core::ErrorCode::Network, "{err}");
-    let account = accounts.find(&user.did).expect("still there");
+    let account = core.accounts().find(&user.did).expect("still there");
     assert!(!account.health.needs_reconnection, "{account:?}");
     assert_eq!(account.health.status, hayon_core::HealthStatus::Error);
     assert_eq!(
@@ -231,10 +240,10 @@ async fn a_refresh_lost_twice_is_finished_at_the_next_start() {
         before,
         "the old refresh token must be kept for the retry"
     );
-    drop(accounts);
+    drop(core);
 
     // The next start checks the account, as the window does: the refresh is finished first.
-    let account = open(&env).check(&user.did).await.expect("check");
+    let account = open(&env).accounts().check(&user.did).await.expect("check");
     assert_eq!(proxy.count("com.atproto.server.refreshSession"), 3);
     assert_eq!(account.health.status, hayon_core::HealthStatus::Active);
     assert_eq!(account.health.consecutive_failures, 0);
@@ -247,8 +256,8 @@ async fn a_refresh_lost_twice_is_finished_at_the_next_start() {
 /// comes with refreshSession and stores the PDS it names; calls work again.
 #[tokio::test]
 async fn a_refresh_takes_the_pds_from_the_did_document() {
-    let (user, env, accounts) = connected_account("moved").await;
-    drop(accounts);
+    let (user, env, core) = connected_account("moved").await;
+    drop(core);
     let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("db");
     db.execute(
         "UPDATE accounts SET pds = 'http://127.0.0.1:9/' WHERE did = ?1",
@@ -256,8 +265,8 @@ async fn a_refresh_takes_the_pds_from_the_did_document() {
     )
     .expect("point the account at a dead PDS");
 
-    let accounts = open(&env);
-    let account = accounts.refresh(&user.did).await.expect("refresh");
+    let core = open(&env);
+    let account = core.accounts().refresh(&user.did).await.expect("refresh");
     assert_eq!(account.pds, format!("{}/", pds().url));
     let stored: String = db
         .query_row(
@@ -267,7 +276,7 @@ async fn a_refresh_takes_the_pds_from_the_did_document() {
         )
         .expect("pds");
     assert_eq!(stored, format!("{}/", pds().url));
-    accounts
+    core.accounts()
         .check(&user.did)
         .await
         .expect("calls reach the PDS");
@@ -302,7 +311,7 @@ async fn the_profile_is_kept_when_no_source_answers() {
     assert_eq!(status, 200, "updateHandle: {body}");
     proxy.lose_next_answers_to("com.atproto.repo.getRecord", 100);
 
-    let account = open(&env).check(&user.did).await.expect("check");
+    let account = open(&env).accounts().check(&user.did).await.expect("check");
     assert!(
         proxy.count("com.atproto.repo.getRecord") >= 1,
         "the profile record was never asked for"

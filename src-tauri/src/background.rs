@@ -11,10 +11,10 @@ const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
 /// Reads the saved draft, then removes the staged images it does not refer to (made before this
 /// start: the window's new ones are never touched). If the draft cannot be read, nothing is removed.
 pub fn start_attachment_sweep(state: &AppState) {
-    let (Ok(accounts), Ok(attachments)) = (state.accounts(), state.attachments().cloned()) else {
+    let (Ok(core), Ok(attachments)) = (state.core(), state.attachments().cloned()) else {
         return;
     };
-    tauri::async_runtime::spawn_blocking(move || match accounts.store().load_composer_draft() {
+    tauri::async_runtime::spawn_blocking(move || match core.drafts().load() {
         Ok(draft) => {
             let removed = attachments.sweep(draft.as_ref());
             if removed > 0 {
@@ -31,11 +31,12 @@ pub fn start_attachment_sweep(state: &AppState) {
 }
 
 pub fn start_health_checks(app: tauri::AppHandle, state: &AppState) {
-    let Ok(accounts) = state.accounts() else {
+    let Ok(core) = state.core() else {
         return;
     };
     tauri::async_runtime::spawn(async move {
         loop {
+            let accounts = core.accounts();
             match accounts.list() {
                 Ok(list) => {
                     for account in list

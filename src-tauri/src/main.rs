@@ -25,7 +25,7 @@ fn main() {
         })
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
-            let state = state::AppState::open(app.handle());
+            let state = state::AppState::open();
             background::start_health_checks(app.handle().clone(), &state);
             background::start_attachment_sweep(&state);
             tauri::Manager::manage(app, state);

@@ -1,7 +1,7 @@
 //! `hayon-cli account …`: connect, list, refresh, check, disconnect.
 
 use clap::Subcommand;
-use hayon_core::{Accounts, ConnectRequest, Error, Secret};
+use hayon_core::{ConnectRequest, Core, Error, Secret};
 use serde_json::Value;
 use std::io::BufRead;
 
@@ -29,7 +29,8 @@ pub enum AccountCommand {
     Disconnect { account: String },
 }
 
-pub async fn run(accounts: &Accounts, command: AccountCommand) -> Result<Value, Error> {
+pub async fn run(core: &Core, command: AccountCommand) -> Result<Value, Error> {
+    let accounts = core.accounts();
     match command {
         AccountCommand::Connect {
             identifier,

@@ -11,7 +11,7 @@ mod media;
 mod post;
 
 use clap::{Parser, Subcommand};
-use hayon_core::{Accounts, Config, Error};
+use hayon_core::{Config, Core, Error};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,11 +23,12 @@ use std::process::ExitCode;
     about = "Publish to Bluesky from the command line"
 )]
 struct Cli {
-    /// Where the database and logs live (default: the window's data folder).
-    #[arg(long, env = "HAYON_DATA_DIR", global = true)]
+    /// Where the database and logs live (default: $HAYON_DATA_DIR, else the window's data folder).
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
-    /// The keychain service name the tokens are stored under (default: the app identifier).
-    #[arg(long, env = "HAYON_KEYCHAIN_SERVICE", global = true)]
+    /// The keychain service name the tokens are stored under (default: $HAYON_KEYCHAIN_SERVICE, else
+    /// the app identifier).
+    #[arg(long, global = true)]
     keychain_service: Option<String>,
     /// Print exactly one JSON document on stdout.
     #[arg(long, global = true)]
@@ -100,11 +101,11 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> Result<Output, Error> {
     // Opened only by the commands that use accounts: `compose` and `media` work without store or
     // keychain.
-    let accounts = || open_accounts(cli.data_dir, cli.keychain_service);
+    let core = || open_core(cli.data_dir, cli.keychain_service);
     match cli.command {
-        Command::Account(command) => account::run(&accounts()?, command).await.map(Output::from),
+        Command::Account(command) => account::run(&core()?, command).await.map(Output::from),
         Command::Post(args) => {
-            let (value, success) = post::run(&accounts()?, args).await?;
+            let (value, success) = post::run(&core()?, args).await?;
             Ok(Output { value, success })
         }
         Command::Compose(command) => compose::run(command),
@@ -112,21 +113,18 @@ async fn run(cli: Cli) -> Result<Output, Error> {
     }
 }
 
-/// The store and keychain, for the commands that use accounts.
-fn open_accounts(
-    data_dir: Option<PathBuf>,
-    keychain_service: Option<String>,
-) -> Result<Accounts, Error> {
-    let data_dir = match data_dir {
-        Some(dir) => dir,
-        None => hayon_core::paths::default_data_dir()?,
+/// The core context, for the commands that use accounts: the window's configuration
+/// ([`Config::from_env`]) with the flags on top (a flag wins over the environment).
+fn open_core(data_dir: Option<PathBuf>, keychain_service: Option<String>) -> Result<Core, Error> {
+    let mut config = match data_dir {
+        Some(dir) => Config::in_dir(dir),
+        None => Config::from_env()?,
     };
-    hayon_core::logging::init(&data_dir)?;
-    Accounts::open(&Config {
-        data_dir,
-        keychain_service: keychain_service
-            .unwrap_or_else(|| hayon_core::paths::APP_IDENTIFIER.to_owned()),
-    })
+    if let Some(service) = keychain_service {
+        config.keychain_service = service;
+    }
+    hayon_core::logging::init(&config.data_dir)?;
+    Core::open(&config)
 }
 
 /// Writes the result on stdout and says whether it got there. A closed stdout (`… | head -c1`) is

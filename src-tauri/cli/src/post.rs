@@ -2,7 +2,7 @@
 
 use clap::Args;
 use hayon_core::posting::{ImageAttachment, ImageSource, LinkCardChoice, PostRequest, PostResult};
-use hayon_core::{Accounts, Error};
+use hayon_core::{Core, Error};
 use serde_json::Value;
 use std::io::Read;
 use std::path::PathBuf;
@@ -34,7 +34,7 @@ pub struct PostArgs {
 }
 
 /// Posts, and returns one entry per account plus whether all of them succeeded.
-pub async fn run(accounts: &Accounts, args: PostArgs) -> Result<(Value, bool), Error> {
+pub async fn run(core: &Core, args: PostArgs) -> Result<(Value, bool), Error> {
     if args.alts.len() != args.images.len() {
         return Err(Error::validation(format!(
             "Give one --alt for each --image ({} images, {} alt texts); use --alt \"\" for none.",
@@ -67,7 +67,7 @@ pub async fn run(accounts: &Accounts, args: PostArgs) -> Result<(Value, bool), E
         },
         require_alt_text: args.require_alt,
     };
-    let outcomes = accounts.post(request, &|_| {}).await?;
+    let outcomes = core.posting().post(request, &|_| {}).await?;
     let all_posted = outcomes
         .iter()
         .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }));

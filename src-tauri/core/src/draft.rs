@@ -1,5 +1,6 @@
 //! The composer's draft: everything needed to pick up where the user left off after a crash or a
-//! restart. Saved in SQLite as the user types; cleared after a successful post.
+//! restart. Saved in SQLite as the user types; cleared after a successful post. [`Drafts`] is the
+//! drafts service of the core context (`core.drafts()`).
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -24,18 +25,30 @@ pub struct DraftImage {
     pub alt: String,
 }
 
-impl Store {
-    pub fn save_composer_draft(&self, draft: &Draft, now: &str) -> Result<()> {
+/// The saved draft ([`crate::Core::drafts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Drafts<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Drafts<'_> {
+    pub fn save(&self, draft: &Draft, now: &str) -> Result<()> {
         let body = serde_json::to_string(draft).map_err(Error::storage)?;
-        self.save_draft(&body, now)
+        self.store.save_draft(&body, now)
     }
 
     /// The saved draft; an unreadable one (from a broken write) is dropped rather than blocking the
     /// composer.
-    pub fn load_composer_draft(&self) -> Result<Option<Draft>> {
+    pub fn load(&self) -> Result<Option<Draft>> {
         Ok(self
+            .store
             .load_draft()?
             .and_then(|body| serde_json::from_str(&body).ok()))
+    }
+
+    /// Forgets the draft (after it was posted).
+    pub fn clear(&self) -> Result<()> {
+        self.store.clear_draft()
     }
 }
 
@@ -47,6 +60,7 @@ mod tests {
     fn draft_round_trips_through_the_store() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
+        let drafts = Drafts { store: &store };
         let draft = Draft {
             text: "Hello 👋🏽 #hayon".into(),
             images: vec![DraftImage {
@@ -57,9 +71,9 @@ mod tests {
             langs: vec!["en".into()],
             link_card: true,
         };
-        store.save_composer_draft(&draft, "t").expect("save");
-        assert_eq!(store.load_composer_draft().expect("load"), Some(draft));
+        drafts.save(&draft, "t").expect("save");
+        assert_eq!(drafts.load().expect("load"), Some(draft));
         store.save_draft("{not json", "t").expect("save broken");
-        assert_eq!(store.load_composer_draft().expect("load"), None);
+        assert_eq!(drafts.load().expect("load"), None);
     }
 }

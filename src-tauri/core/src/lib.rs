@@ -1,7 +1,11 @@
 //! Hayon's core: everything the window and the CLI do, with no Tauri dependency.
 //!
-//! - [`accounts::Accounts`]: connect / refresh / check / disconnect, and the one authenticated-request
-//!   path (`Accounts::authed`) that all calls to a PDS go through.
+//! - [`Core`] (`context.rs`): the one context the window and the CLI open, from one [`Config`]
+//!   (`config.rs`: data folder, keychain service, environment overrides). It owns the store, the token
+//!   store, the XRPC client, the sessions and the link-card fetcher, and hands out the per-domain
+//!   services: [`Core::accounts`] (connect / refresh / check / disconnect, and the one
+//!   authenticated-request path, `Accounts::authed`, that all calls to a PDS go through),
+//!   [`Core::posting`], [`Core::drafts`], [`Core::settings`].
 //! - [`xrpc`]: the typed AT Protocol client. [`keychain`]: tokens in the OS keychain. [`store`]: the
 //!   SQLite database. [`error::Error`]: `{code, message}` for the user.
 //! - [`media`]: images prepared for upload (oriented, stripped, ≤ 1,000,000 bytes), in parallel.
@@ -13,6 +17,8 @@ pub mod accounts;
 pub mod attachments;
 pub mod compose;
 pub mod composition;
+pub mod config;
+pub mod context;
 pub mod draft;
 pub mod error;
 pub mod identity;
@@ -32,6 +38,8 @@ pub mod tid;
 pub mod xrpc;
 
 pub use account::{Account, Health, HealthStatus};
-pub use accounts::{Accounts, Config, ConnectRequest, Connected, Disconnected};
+pub use accounts::{Accounts, ConnectRequest, Connected, Disconnected};
+pub use config::Config;
+pub use context::Core;
 pub use error::{Error, ErrorCode, ErrorField, Result};
 pub use secret::Secret;

@@ -1,4 +1,5 @@
 //! User preferences that change what the app allows (kept in SQLite with everything else).
+//! [`SettingsService`] is the settings service of the core context (`core.settings()`).
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -14,9 +15,16 @@ pub struct Settings {
 
 const KEY: &str = "preferences";
 
-impl Store {
-    pub fn load_settings(&self) -> Result<Settings> {
+/// The stored preferences ([`crate::Core::settings`]).
+#[derive(Debug, Clone, Copy)]
+pub struct SettingsService<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl SettingsService<'_> {
+    pub fn load(&self) -> Result<Settings> {
         let value: Option<String> = self
+            .store
             .conn()
             .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |row| {
                 row.get(0)
@@ -28,9 +36,10 @@ impl Store {
             .unwrap_or_default())
     }
 
-    pub fn save_settings(&self, settings: &Settings) -> Result<()> {
+    pub fn save(&self, settings: &Settings) -> Result<()> {
         let value = serde_json::to_string(settings).map_err(Error::storage)?;
-        self.conn()
+        self.store
+            .conn()
             .execute(
                 "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -65,13 +74,14 @@ mod tests {
     fn settings_round_trip_and_default_off() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
-        assert!(!store.load_settings().expect("load").require_alt_text);
-        store
-            .save_settings(&Settings {
+        let settings = SettingsService { store: &store };
+        assert!(!settings.load().expect("load").require_alt_text);
+        settings
+            .save(&Settings {
                 require_alt_text: true,
             })
             .expect("save");
-        assert!(store.load_settings().expect("load").require_alt_text);
+        assert!(settings.load().expect("load").require_alt_text);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use tauri::{AppHandle, State};
 
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<Account>, Error> {
-    state.accounts()?.list()
+    state.core()?.accounts().list()
 }
 
 /// The password arrives from the form once, goes straight into a [`Secret`] and is dropped (and
@@ -25,7 +25,7 @@ pub async fn connect_account(
         password: Secret::new(password),
         service,
     };
-    let connected = state.accounts()?.connect(request).await?;
+    let connected = state.core()?.accounts().connect(request).await?;
     notify(&app);
     Ok(connected)
 }
@@ -36,7 +36,7 @@ pub async fn refresh_account(
     state: State<'_, AppState>,
     account: String,
 ) -> Result<Account, Error> {
-    let result = state.accounts()?.refresh(&account).await;
+    let result = state.core()?.accounts().refresh(&account).await;
     // A failed refresh changes the account's health too.
     notify(&app);
     result
@@ -48,7 +48,7 @@ pub async fn disconnect_account(
     state: State<'_, AppState>,
     account: String,
 ) -> Result<Disconnected, Error> {
-    let disconnected = state.accounts()?.disconnect(&account).await?;
+    let disconnected = state.core()?.accounts().disconnect(&account).await?;
     notify(&app);
     Ok(disconnected)
 }

@@ -37,7 +37,7 @@ pub async fn fetch_link_card(
     state: State<'_, AppState>,
     uri: String,
 ) -> Result<CardPreview, Error> {
-    let made = hayon_core::link_card::make_card(state.card_fetcher()?, &uri).await?;
+    let made = hayon_core::link_card::make_card(state.core()?.card_fetcher(), &uri).await?;
     let thumb = match made.thumb {
         Some(thumb) => state
             .attachments()?
@@ -84,7 +84,7 @@ pub async fn preview_image(state: State<'_, AppState>, path: String) -> Result<S
 
 #[tauri::command]
 pub async fn load_draft(state: State<'_, AppState>) -> Result<Option<Draft>, Error> {
-    state.accounts()?.store().load_composer_draft()
+    state.core()?.drafts().load()
 }
 
 /// Saves the draft; the staged copies of images it no longer has are deleted.
@@ -93,17 +93,17 @@ pub async fn save_draft(state: State<'_, AppState>, draft: Draft) -> Result<(), 
     let now = hayon_core::store::now_rfc3339();
     state
         .attachments()?
-        .save_draft(state.accounts()?.store(), &draft, &now)
+        .save_draft(&state.core()?.drafts(), &draft, &now)
 }
 
 #[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, Error> {
-    state.accounts()?.store().load_settings()
+    state.core()?.settings().load()
 }
 
 #[tauri::command]
 pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> Result<(), Error> {
-    state.accounts()?.store().save_settings(&settings)
+    state.core()?.settings().save(&settings)
 }
 
 #[tauri::command]
@@ -150,7 +150,7 @@ pub async fn post(
     request: PostInput,
     on_progress: Channel<PostStage>,
 ) -> Result<Vec<PostOutcome>, Error> {
-    let accounts = state.accounts()?;
+    let core = state.core()?;
     let attachments = state.attachments()?;
     let (mut paths, alts): (Vec<String>, Vec<String>) = request
         .images
@@ -194,18 +194,18 @@ pub async fn post(
         accounts: request.accounts,
         langs: request.langs,
         link_card,
-        // The stored setting applies (Accounts::post reads it); the window adds nothing.
+        // The stored setting applies (Posting::post reads it); the window adds nothing.
         require_alt_text: false,
     };
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    let outcomes = accounts.post(request, &report).await?;
+    let outcomes = core.posting().post(request, &report).await?;
     if outcomes
         .iter()
         .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
     {
-        accounts.store().clear_draft()?;
+        core.drafts().clear()?;
         attachments.forget_paths(&paths);
     }
     Ok(outcomes)

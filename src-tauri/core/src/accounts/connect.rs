@@ -30,7 +30,7 @@ pub struct Connected {
     pub warnings: Vec<String>,
 }
 
-impl Accounts {
+impl Accounts<'_> {
     /// Logs in with an app password, refuses main passwords, stores the tokens in the keychain and the
     /// account record in SQLite. The password is used for this one request and then dropped.
     pub async fn connect(&self, request: ConnectRequest) -> Result<Connected> {
@@ -67,6 +67,7 @@ impl Accounts {
         }
 
         let login = self
+            .core
             .xrpc
             .create_session(&service, &identifier, &password)
             .await;
@@ -99,7 +100,7 @@ impl Accounts {
             self.end_server_session(&service, &tokens.refresh).await;
             return Err(errors::describe(&err));
         }
-        if let Err(err) = self.keychain.save(&output.did, &tokens) {
+        if let Err(err) = self.core.tokens.save(&output.did, &tokens) {
             self.end_server_session(&service, &tokens.refresh).await;
             return Err(err);
         }
@@ -129,7 +130,7 @@ impl Accounts {
             connected: true,
             health: Health::active(&timestamp),
         };
-        if let Err(err) = self.store.upsert_account(&account, &timestamp) {
+        if let Err(err) = self.core.store.upsert_account(&account, &timestamp) {
             // Nothing half-stored: undo the keychain entry and end the session on the server.
             self.forget_locally(&account.did)?;
             self.end_server_session(&session.service(), &session.refresh_token())
@@ -145,8 +146,13 @@ impl Accounts {
     pub async fn disconnect(&self, did_or_handle: &str) -> Result<Disconnected> {
         let account = self.find(did_or_handle)?;
         let service = super::parse_stored_url(&account.service)?;
-        let revoked = match self.keychain.load(&account.did)? {
-            Some(tokens) => match self.xrpc.delete_session(&service, &tokens.refresh).await {
+        let revoked = match self.core.tokens.load(&account.did)? {
+            Some(tokens) => match self
+                .core
+                .xrpc
+                .delete_session(&service, &tokens.refresh)
+                .await
+            {
                 Ok(()) => true,
                 // Already expired or revoked: there is no session left to end.
                 Err(err) if matches!(err.name(), Some("ExpiredToken" | "InvalidToken")) => true,
@@ -168,14 +174,14 @@ impl Accounts {
 
     fn forget_locally(&self, did: &str) -> Result<()> {
         self.sessions_map().remove(did);
-        self.keychain.delete(did)?;
-        self.store.delete_account(did)?;
+        self.core.tokens.delete(did)?;
+        self.core.store.delete_account(did)?;
         Ok(())
     }
 
     /// Best-effort deleteSession for a session Hayon will not keep.
     async fn end_server_session(&self, service: &Url, refresh: &Secret) {
-        if let Err(err) = self.xrpc.delete_session(service, refresh).await {
+        if let Err(err) = self.core.xrpc.delete_session(service, refresh).await {
             tracing::warn!(error = %err, "could not end a session that is not being kept");
         }
     }

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::store::ProfileFields;
 use crate::xrpc::XrpcError;
 
-impl Accounts {
+impl Accounts<'_> {
     /// Renews the session (rotating the refresh token) and the profile.
     pub async fn refresh(&self, did_or_handle: &str) -> Result<Account> {
         let did = self.find(did_or_handle)?.did;
@@ -30,7 +30,7 @@ impl Accounts {
             let session = self.session(&account.did)?;
             self.refresh_now(&session).await?;
         }
-        let xrpc = self.xrpc.clone();
+        let xrpc = self.core.xrpc.clone();
         let info = self
             .authed_at(&account.did, Endpoint::Session, |pds, access| {
                 let xrpc = xrpc.clone();
@@ -43,10 +43,12 @@ impl Accounts {
             last_successful_refresh: account.health.last_successful_refresh.clone(),
             ..Health::active(&timestamp)
         };
-        self.store
+        self.core
+            .store
             .update_health(&account.did, &health, &timestamp)?;
         if info.handle != account.handle {
-            self.store
+            self.core
+                .store
                 .update_handle(&account.did, &info.handle, &timestamp)?;
             let session = self.session(&account.did)?;
             self.update_profile(&session).await?;
@@ -59,7 +61,8 @@ impl Accounts {
         let handle = self.find(&session.did)?.handle;
         match self.fetch_profile(session).await {
             Some(profile) => {
-                self.store
+                self.core
+                    .store
                     .update_identity(&session.did, &handle, &profile, &now_rfc3339())
             }
             None => Ok(()),
@@ -69,6 +72,7 @@ impl Accounts {
     /// The profile stored for `did` (empty for an account not stored yet).
     pub(super) fn stored_profile(&self, did: &str) -> Result<ProfileFields> {
         Ok(self
+            .core
             .store
             .find_account(did)?
             .map(|account| ProfileFields {
@@ -81,9 +85,10 @@ impl Accounts {
 
     pub(super) fn record_refresh_success(&self, did: &str, handle: &str) -> Result<()> {
         let timestamp = now_rfc3339();
-        self.store
+        self.core
+            .store
             .update_health(did, &Health::active(&timestamp), &timestamp)?;
-        self.store.update_handle(did, handle, &timestamp)
+        self.core.store.update_handle(did, handle, &timestamp)
     }
 
     /// Records a failed `refreshSession` and says what it means: the session's end when the server
@@ -110,7 +115,7 @@ impl Accounts {
         let Some(status) = verdict::session_end(endpoint, err) else {
             return errors::describe(err);
         };
-        let error = match (err.name(), self.store.find_account(did)) {
+        let error = match (err.name(), self.core.store.find_account(did)) {
             (Some("AccountTakedown"), _) => errors::describe(err),
             (_, Ok(Some(account))) => errors::needs_reconnection(&account.handle),
             _ => errors::describe(err),
@@ -121,7 +126,7 @@ impl Accounts {
     }
 
     fn record_failure(&self, did: &str, status: HealthStatus, ended: bool, error: &Error) {
-        let Ok(Some(account)) = self.store.find_account(did) else {
+        let Ok(Some(account)) = self.core.store.find_account(did) else {
             return;
         };
         let health = Health {
@@ -131,7 +136,7 @@ impl Accounts {
             last_error: Some(error.message.clone()),
             consecutive_failures: account.health.consecutive_failures.saturating_add(1),
         };
-        if let Err(store_err) = self.store.update_health(did, &health, &now_rfc3339()) {
+        if let Err(store_err) = self.core.store.update_health(did, &health, &now_rfc3339()) {
             tracing::warn!(did, error = %store_err, "could not record the account's health");
         }
     }

@@ -1,36 +1,28 @@
 //! Connected accounts: connect, refresh, health check and disconnect, as product.md describes them.
 //!
-//! [`Accounts`] owns the SQLite store, the keychain and the HTTP client, and keeps one live session per
-//! account in memory. The window's commands and the CLI are thin adapters over its methods.
+//! [`Accounts`] is the accounts service of the core context ([`crate::Core::accounts`]): it uses the
+//! context's store, token store and XRPC client, and its one live session per account ([`Sessions`]).
+//! The window's commands and the CLI are thin adapters over its methods.
 
 mod connect;
-mod errors;
+pub(crate) mod errors;
 mod health;
 mod pds;
 mod session;
 mod verdict;
 
 use crate::account::Account;
+use crate::context::Core;
 use crate::error::{Error, Result};
-use crate::keychain::{OsKeychain, TokenStore};
-use crate::store::{ProfileFields, Store};
-use crate::xrpc::XrpcClient;
+use crate::store::ProfileFields;
 use serde::Serialize;
 use session::LiveSession;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use url::Url;
 
 pub use connect::{ConnectRequest, Connected};
 pub(crate) use errors::describe as describe_xrpc_error;
-
-/// Where the store and the tokens live.
-#[derive(Debug, Clone)]
-pub struct Config {
-    pub data_dir: PathBuf,
-    pub keychain_service: String,
-}
 
 /// The answer to a disconnect (CLI contract).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -42,39 +34,26 @@ pub struct Disconnected {
     pub server_session_revoked: bool,
 }
 
-#[derive(Debug)]
-pub struct Accounts {
-    store: Store,
-    keychain: Arc<dyn TokenStore>,
-    pub(crate) xrpc: XrpcClient,
-    sessions: Mutex<HashMap<String, Arc<LiveSession>>>,
+/// The live sessions, one per account, loaded from the token store on first use. Held by the
+/// context, so every service shares them (one refresh at a time per account).
+#[derive(Debug, Default)]
+pub(crate) struct Sessions(Mutex<HashMap<String, Arc<LiveSession>>>);
+
+/// The accounts service ([`Core::accounts`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts<'a> {
+    pub(crate) core: &'a Core,
 }
 
-impl Accounts {
-    /// Opens the store in `config.data_dir` and uses the OS keychain under `config.keychain_service`.
-    pub fn open(config: &Config) -> Result<Self> {
-        let store = Store::open_in(&config.data_dir)?;
-        let xrpc = XrpcClient::new().map_err(|err| errors::describe(&err))?;
-        Ok(Self {
-            store,
-            keychain: Arc::new(OsKeychain::new(config.keychain_service.clone())),
-            xrpc,
-            sessions: Mutex::new(HashMap::new()),
-        })
-    }
-
-    /// The database, for the composer's draft and the settings.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
+impl Accounts<'_> {
     pub fn list(&self) -> Result<Vec<Account>> {
-        self.store.list_accounts()
+        self.core.store.list_accounts()
     }
 
     /// The account with this DID or handle.
     pub fn find(&self, did_or_handle: &str) -> Result<Account> {
-        self.store
+        self.core
+            .store
             .find_account(did_or_handle)?
             .ok_or_else(|| Error::not_found(did_or_handle))
     }
@@ -86,7 +65,8 @@ impl Accounts {
         }
         let account = self.find(did)?;
         let tokens = self
-            .keychain
+            .core
+            .tokens
             .load(did)?
             .ok_or_else(|| errors::needs_reconnection(&account.handle))?;
         let session = Arc::new(LiveSession::new(
@@ -104,7 +84,9 @@ impl Accounts {
     }
 
     fn sessions_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<LiveSession>>> {
-        self.sessions
+        self.core
+            .sessions
+            .0
             .lock()
             .unwrap_or_else(|poison| poison.into_inner())
     }
@@ -114,7 +96,7 @@ impl Accounts {
     /// source answered (offline, server trouble): the stored profile is then kept as it is.
     async fn fetch_profile(&self, session: &LiveSession) -> Option<ProfileFields> {
         let did = session.did.clone();
-        let xrpc = self.xrpc.clone();
+        let xrpc = self.core.xrpc.clone();
         let from_app_view = self
             .authed(&did, |pds, access| {
                 let xrpc = xrpc.clone();
@@ -127,7 +109,7 @@ impl Accounts {
             Err(err) => {
                 tracing::info!(did = %session.did, code = err.code.as_str(), "getProfile failed; reading the profile record");
                 let pds = session.pds();
-                match self.xrpc.get_profile_record(&pds, &session.did).await {
+                match self.core.xrpc.get_profile_record(&pds, &session.did).await {
                     // No record is an answer too: the account has no profile.
                     Ok(record) => record
                         .map(|record| record.into_profile(&pds, &session.did))

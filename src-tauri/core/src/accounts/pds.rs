@@ -10,7 +10,7 @@ use crate::identity;
 use serde_json::Value;
 use url::Url;
 
-impl Accounts {
+impl Accounts<'_> {
     /// The PDS named by `did`'s document: `given` (from a session answer) or the published one.
     /// `None` when there is no usable answer; the caller keeps what it had.
     pub(super) async fn pds_of(&self, did: &str, given: Option<&Value>) -> Option<Url> {
@@ -21,6 +21,7 @@ impl Accounts {
                 let url = identity::plc_directory()
                     .and_then(|plc| identity::did_document_url(did, &plc))?;
                 fetched = self
+                    .core
                     .xrpc
                     .did_document(&url)
                     .await
@@ -52,7 +53,8 @@ impl Accounts {
             tracing::warn!(did = %session.did, error = %err, "the DID document names a PDS Hayon will not use; keeping the stored one");
             return Ok(());
         }
-        self.store
+        self.core
+            .store
             .update_pds(&session.did, pds.as_str(), &super::now_rfc3339())?;
         tracing::info!(did = %session.did, host = pds.host_str().unwrap_or_default(), "the account's PDS moved");
         session.set_hosts(session.service(), pds);

@@ -84,7 +84,7 @@ fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|poison| poison.into_inner())
 }
 
-impl Accounts {
+impl Accounts<'_> {
     /// Runs `call` with the account's PDS and access token; when the token is refused, refreshes once
     /// and retries once. A refusal of the retry is that call's error: it never ends the session.
     /// Every authenticated call (profile, posting, …) goes through here.
@@ -129,7 +129,7 @@ impl Accounts {
             return Ok(());
         }
         // The window and the CLI share the keychain: the other one may have rotated already.
-        if let Some(stored) = self.keychain.load(&session.did)? {
+        if let Some(stored) = self.core.tokens.load(&session.did)? {
             if stored.access != *used {
                 session.replace(stored);
                 return Ok(());
@@ -152,7 +152,7 @@ impl Accounts {
     /// writes them back.
     fn adopt_stored(&self, session: &LiveSession) -> Result<()> {
         let account = self.find(&session.did)?;
-        match self.keychain.load(&session.did)? {
+        match self.core.tokens.load(&session.did)? {
             Some(stored) if stored != session.tokens() => {
                 tracing::info!(did = %session.did, "another process changed the session; using its tokens");
                 session.replace(stored);
@@ -174,13 +174,13 @@ impl Accounts {
     async fn rotate(&self, session: &LiveSession) -> Result<()> {
         let refresh = session.refresh_token();
         let service = session.service();
-        let mut answer = self.xrpc.refresh_session(&service, &refresh).await;
+        let mut answer = self.core.xrpc.refresh_session(&service, &refresh).await;
         if let Err(err) = &answer {
             // The server may have rotated the token although no answer came back. Asking again with
             // the same refresh token is safe: in its grace period it returns the same successor.
             if err.outcome_unknown() {
                 tracing::warn!(did = %session.did, error = %err, "refresh answer lost; asking again with the same token");
-                answer = self.xrpc.refresh_session(&service, &refresh).await;
+                answer = self.core.xrpc.refresh_session(&service, &refresh).await;
             }
         }
         let output = answer.map_err(|err| self.refresh_failed(&session.did, &err))?;
@@ -188,7 +188,7 @@ impl Accounts {
             access: output.access_jwt,
             refresh: output.refresh_jwt,
         };
-        self.keychain.save(&session.did, &tokens)?;
+        self.core.tokens.save(&session.did, &tokens)?;
         session.replace(tokens);
         tracing::info!(did = %session.did, "session refreshed");
         self.record_refresh_success(&session.did, &output.handle)?;

@@ -3,19 +3,18 @@
 //! was saved). Nothing outside the folder is ever deleted: only names that pass [`super::confine`].
 
 use super::Attachments;
-use crate::draft::Draft;
+use crate::draft::{Draft, Drafts};
 use crate::error::Result;
-use crate::store::Store;
 use std::collections::HashSet;
 use std::ffi::OsString;
 
 impl Attachments {
     /// Saves `draft`, whose images must be staged copies, and deletes the staged copies that were
     /// in the saved draft and are not any more (the person removed them).
-    pub fn save_draft(&self, store: &Store, draft: &Draft, now: &str) -> Result<()> {
+    pub fn save_draft(&self, drafts: &Drafts<'_>, draft: &Draft, now: &str) -> Result<()> {
         let kept = self.names_in(draft)?;
-        let previous = store.load_composer_draft()?;
-        store.save_composer_draft(draft, now)?;
+        let previous = drafts.load()?;
+        drafts.save(draft, now)?;
         if let Some(previous) = previous {
             let left: Vec<OsString> = self
                 .known_names(&previous)

@@ -2,7 +2,7 @@
 //! are, deleted when they leave the draft, swept when orphaned, and capped.
 
 use super::*;
-use crate::draft::{Draft, DraftImage};
+use crate::draft::{Draft, DraftImage, Drafts};
 use crate::store::Store;
 use std::ffi::OsStr;
 
@@ -63,6 +63,12 @@ fn setup() -> Setup {
         data,
         attachments,
         store,
+    }
+}
+
+impl Setup {
+    fn drafts(&self) -> Drafts<'_> {
+        Drafts { store: &self.store }
     }
 }
 
@@ -267,23 +273,23 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     let both = draft_of(&[&first.path, &second.path]);
     setup
         .attachments
-        .save_draft(&setup.store, &both, "t1")
+        .save_draft(&setup.drafts(), &both, "t1")
         .expect("saved");
     let outside = setup.data.path().join("hayon.sqlite3");
     let bad = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
     let err = setup
         .attachments
-        .save_draft(&setup.store, &bad, "t2")
+        .save_draft(&setup.drafts(), &bad, "t2")
         .expect_err("refused");
     assert_eq!(err.message, UNAVAILABLE);
-    assert_eq!(setup.store.load_composer_draft().expect("load"), Some(both));
+    assert_eq!(setup.drafts().load().expect("load"), Some(both));
     assert_eq!(files(&setup).len(), 2, "a refused save deletes nothing");
 
     // The person removed the second image: its copy goes, the first stays.
     let one = draft_of(&[&first.path]);
     setup
         .attachments
-        .save_draft(&setup.store, &one, "t3")
+        .save_draft(&setup.drafts(), &one, "t3")
         .expect("saved");
     assert_eq!(files(&setup), [name_of(&first.path)]);
     assert!(outside.exists());

@@ -2,7 +2,7 @@
 //! fetched now (the CLI). A card that cannot be made is left out with a log line, never a failed post.
 
 use super::{ImageSource, PostStage};
-use crate::link_card::{self, CardFetcher, CardPolicy, LinkCard};
+use crate::link_card::{self, CardFetcher, LinkCard};
 use crate::logging::link_origin;
 use crate::media::{self, PreparedImage};
 
@@ -25,6 +25,7 @@ pub enum LinkCardChoice {
 pub(super) async fn choose(
     choice: LinkCardChoice,
     first_link: Option<&str>,
+    cards: &CardFetcher,
     progress: &(dyn Fn(PostStage) + Send + Sync),
 ) -> Option<(LinkCard, Option<PreparedImage>)> {
     let uri = first_link?;
@@ -32,19 +33,18 @@ pub(super) async fn choose(
         LinkCardChoice::Without => None,
         LinkCardChoice::FetchFirstLink => {
             progress(PostStage::FetchingLinkCard);
-            fetch_card_with_thumb(uri).await
+            fetch_card_with_thumb(cards, uri).await
         }
         LinkCardChoice::Previewed { card, thumb } => previewed_card(card, thumb, uri).await,
     }
 }
 
 /// The card and its prepared thumbnail; `None` when the page gives no card (the post goes on).
-async fn fetch_card_with_thumb(uri: &str) -> Option<(LinkCard, Option<PreparedImage>)> {
-    let made = match CardFetcher::new(CardPolicy::from_env()) {
-        Ok(fetcher) => link_card::make_card(&fetcher, uri).await,
-        Err(err) => Err(err),
-    };
-    match made {
+async fn fetch_card_with_thumb(
+    cards: &CardFetcher,
+    uri: &str,
+) -> Option<(LinkCard, Option<PreparedImage>)> {
+    match link_card::make_card(cards, uri).await {
         Ok(made) => Some((made.card, made.thumb)),
         Err(err) => {
             tracing::info!(
@@ -98,6 +98,11 @@ mod tests {
 
     fn no_progress(_: PostStage) {}
 
+    /// Never used to fetch: these cards are previewed ones, or none.
+    fn cards() -> CardFetcher {
+        CardFetcher::new(crate::link_card::CardPolicy::public_only()).expect("fetcher")
+    }
+
     fn thumb() -> PreparedImage {
         PreparedImage {
             bytes: vec![0xff, 0xd8, 0xff],
@@ -118,9 +123,14 @@ mod tests {
             card,
             thumb: Some(ImageSource::Prepared(thumb())),
         };
-        let (card, posted_thumb) = choose(choice, Some("https://example.com/a"), &no_progress)
-            .await
-            .expect("the card");
+        let (card, posted_thumb) = choose(
+            choice,
+            Some("https://example.com/a"),
+            &cards(),
+            &no_progress,
+        )
+        .await
+        .expect("the card");
         assert_eq!(card.title, "A title");
         assert_eq!(
             card.description.chars().count(),
@@ -135,15 +145,21 @@ mod tests {
             card: LinkCard::new("https://example.com/old", "Old", ""),
             thumb: None,
         };
-        assert!(
-            choose(previewed(), Some("https://example.com/new"), &no_progress)
-                .await
-                .is_none()
-        );
-        assert!(choose(previewed(), None, &no_progress).await.is_none());
+        assert!(choose(
+            previewed(),
+            Some("https://example.com/new"),
+            &cards(),
+            &no_progress
+        )
+        .await
+        .is_none());
+        assert!(choose(previewed(), None, &cards(), &no_progress)
+            .await
+            .is_none());
         assert!(choose(
             LinkCardChoice::Without,
             Some("https://example.com/new"),
+            &cards(),
             &no_progress
         )
         .await

@@ -14,10 +14,10 @@ mod record;
 
 pub use card::LinkCardChoice;
 
-use crate::accounts::Accounts;
 use crate::compose;
+use crate::context::Core;
 use crate::error::{Error, Result};
-use crate::link_card::LinkCard;
+use crate::link_card::{CardFetcher, LinkCard};
 use crate::media::{self, PreparedImage};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -101,7 +101,13 @@ pub(crate) struct PreparedPost {
     pub card: Option<(LinkCard, Option<PreparedImage>)>,
 }
 
-impl Accounts {
+/// The posting service ([`Core::posting`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Posting<'a> {
+    pub(crate) core: &'a Core,
+}
+
+impl Posting<'_> {
     /// Posts to every chosen account and reports each one's result, in the order given.
     pub async fn post(
         &self,
@@ -110,8 +116,8 @@ impl Accounts {
     ) -> Result<Vec<PostOutcome>> {
         let accounts = self.resolve_targets(&request.accounts)?;
         let require_alt_text =
-            request.require_alt_text || self.store().load_settings()?.require_alt_text;
-        let prepared = prepare(request, require_alt_text, progress).await?;
+            request.require_alt_text || self.core.settings().load()?.require_alt_text;
+        let prepared = prepare(request, require_alt_text, &self.core.cards, progress).await?;
         progress(PostStage::Uploading);
         let posts = accounts
             .iter()
@@ -138,7 +144,7 @@ impl Accounts {
         }
         let mut accounts: Vec<crate::Account> = Vec::new();
         for key in keys {
-            let account = self.find(key)?;
+            let account = self.core.accounts().find(key)?;
             if !accounts.iter().any(|known| known.did == account.did) {
                 accounts.push(account);
             }
@@ -151,6 +157,7 @@ impl Accounts {
 async fn prepare(
     request: PostRequest,
     require_alt_text: bool,
+    cards: &CardFetcher,
     progress: &(dyn Fn(PostStage) + Send + Sync),
 ) -> Result<PreparedPost> {
     let analysis = compose::analyze(&request.text);
@@ -193,7 +200,13 @@ async fn prepare(
     let images = prepare_attachments(&request.images).await?;
 
     let card = if images.is_empty() {
-        card::choose(request.link_card, analysis.link_card.as_deref(), progress).await
+        card::choose(
+            request.link_card,
+            analysis.link_card.as_deref(),
+            cards,
+            progress,
+        )
+        .await
     } else {
         None
     };

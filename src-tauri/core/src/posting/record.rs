@@ -1,8 +1,7 @@
 //! Posting as one account: mentions, blobs, record, and making sure the record's fate is known.
 
-use super::{embed, PostResult, PreparedPost};
+use super::{embed, PostResult, Posting, PreparedPost};
 use crate::account::Account;
-use crate::accounts::Accounts;
 use crate::error::{Error, Result};
 use crate::xrpc::types::RecordRef;
 use crate::xrpc::XrpcError;
@@ -13,7 +12,7 @@ use url::Url;
 const COLLECTION: &str = "app.bsky.feed.post";
 const MENTION: &str = "app.bsky.richtext.facet#mention";
 
-impl Accounts {
+impl Posting<'_> {
     pub(super) async fn post_as(
         &self,
         account: &Account,
@@ -57,7 +56,7 @@ impl Accounts {
                         continue;
                     }
                     let handle = feature["handle"].as_str().unwrap_or_default().to_owned();
-                    match self.xrpc.resolve_handle(pds, &handle).await {
+                    match self.core.xrpc.resolve_handle(pds, &handle).await {
                         Ok(Some(did)) => *feature = json!({"$type": MENTION, "did": did}),
                         _ => keep = false,
                     }
@@ -84,20 +83,22 @@ impl Accounts {
                 .map(|(image, _)| (image.bytes.clone(), image.mime_type.to_string()))
                 .collect()
         };
-        let xrpc = self.xrpc.clone();
+        let xrpc = self.core.xrpc.clone();
         let calls = uploads.into_iter().map(|(bytes, mime)| {
             let xrpc = xrpc.clone();
             async move {
-                self.authed(did, move |pds, access| {
-                    let xrpc = xrpc.clone();
-                    let bytes = bytes.clone();
-                    let mime = mime.clone();
-                    async move {
-                        let blob = xrpc.upload_blob(&pds, &access, bytes, &mime).await?;
-                        Ok(json!(blob))
-                    }
-                })
-                .await
+                self.core
+                    .accounts()
+                    .authed(did, move |pds, access| {
+                        let xrpc = xrpc.clone();
+                        let bytes = bytes.clone();
+                        let mime = mime.clone();
+                        async move {
+                            let blob = xrpc.upload_blob(&pds, &access, bytes, &mime).await?;
+                            Ok(json!(blob))
+                        }
+                    })
+                    .await
             }
         });
         futures_util::future::join_all(calls)
@@ -124,8 +125,10 @@ impl Accounts {
             tries += 1;
             let unknown = AtomicBool::new(false);
             let created = self
+                .core
+                .accounts()
                 .authed(did, |pds, access| {
-                    let xrpc = self.xrpc.clone();
+                    let xrpc = self.core.xrpc.clone();
                     let unknown = &unknown;
                     async move {
                         let result = xrpc
@@ -148,7 +151,7 @@ impl Accounts {
                 code = err.code.as_str(),
                 "createRecord outcome unknown; looking the record up"
             );
-            match self.xrpc.find_record(pds, did, COLLECTION, rkey).await {
+            match self.core.xrpc.find_record(pds, did, COLLECTION, rkey).await {
                 Ok(Some(found)) => {
                     tracing::info!(did, rkey, "the record was created after all");
                     return Ok(found);

@@ -19,7 +19,7 @@ pub mod types;
 mod tests;
 
 pub use error::XrpcError;
-pub use transport::check_transport;
+pub use transport::{base_timeout, check_transport, DEFAULT_TIMEOUT};
 
 use crate::secret::Secret;
 use reqwest::{header, redirect, Method, RequestBuilder};
@@ -33,12 +33,13 @@ use url::Url;
 #[derive(Debug, Clone)]
 pub struct XrpcClient {
     http: reqwest::Client,
-    /// The time one request may take ([`transport::base_timeout`]); uploads get more.
+    /// The time one request may take ([`crate::Config::http_timeout`]); uploads get more.
     timeout: Duration,
 }
 
 impl XrpcClient {
-    pub fn new() -> Result<Self, XrpcError> {
+    /// A client whose requests may each take `timeout` (uploads get more for their size).
+    pub fn new(timeout: Duration) -> Result<Self, XrpcError> {
         let http = reqwest::Client::builder()
             .user_agent(concat!(
                 "Hayon/",
@@ -54,10 +55,7 @@ impl XrpcClient {
                 detail: err.to_string(),
                 maybe_delivered: false,
             })?;
-        Ok(Self {
-            http,
-            timeout: transport::base_timeout(),
-        })
+        Ok(Self { http, timeout })
     }
 
     /// The request to `{host}/xrpc/{nsid}`, after checking that the address may carry a sign-in.

@@ -104,7 +104,7 @@ async fn answer_one(mut stream: TcpStream, answer: Answer) -> String {
 }
 
 fn client() -> XrpcClient {
-    XrpcClient::new().expect("client")
+    XrpcClient::new(super::DEFAULT_TIMEOUT).expect("client")
 }
 
 async fn get(server: &FakeServer) -> Result<Value, XrpcError> {

@@ -1,0 +1,76 @@
+//! The core context: one value that owns what every feature shares — the SQLite [`Store`], the
+//! [`TokenStore`] (the OS keychain in the app, injected so it can be replaced), the XRPC client, the
+//! live sessions and the link-card fetcher. The window keeps one in its state; the CLI opens one per
+//! run; both build it from the same [`Config`].
+//!
+//! Features are reached through per-domain service views — [`Core::accounts`], [`Core::posting`],
+//! [`Core::drafts`], [`Core::settings`] — each a borrowed `&Core` with that domain's methods, defined
+//! in the domain's own module. A view costs nothing to make, keeps each domain's methods in its own
+//! small files (instead of one type with every method of the app), and makes a call site say which
+//! domain it uses: `core.accounts().connect(…)`, `core.posting().post(…)`.
+
+use crate::accounts::{errors, Accounts, Sessions};
+use crate::config::Config;
+use crate::draft::Drafts;
+use crate::error::Result;
+use crate::keychain::{OsKeychain, TokenStore};
+use crate::link_card::CardFetcher;
+use crate::posting::Posting;
+use crate::settings::SettingsService;
+use crate::store::Store;
+use crate::xrpc::XrpcClient;
+use std::sync::Arc;
+
+#[derive(Debug)]
+pub struct Core {
+    pub(crate) store: Store,
+    pub(crate) tokens: Arc<dyn TokenStore>,
+    pub(crate) xrpc: XrpcClient,
+    pub(crate) sessions: Sessions,
+    pub(crate) cards: CardFetcher,
+}
+
+impl Core {
+    /// Opens the store in `config.data_dir`, with the tokens in the OS keychain under
+    /// `config.keychain_service`.
+    pub fn open(config: &Config) -> Result<Self> {
+        let tokens = Arc::new(OsKeychain::new(config.keychain_service.clone()));
+        Self::with_token_store(config, tokens)
+    }
+
+    /// Opens the store in `config.data_dir`, with the tokens kept by `tokens`.
+    pub fn with_token_store(config: &Config, tokens: Arc<dyn TokenStore>) -> Result<Self> {
+        Ok(Self {
+            store: Store::open_in(&config.data_dir)?,
+            tokens,
+            xrpc: XrpcClient::new(config.http_timeout).map_err(|err| errors::describe(&err))?,
+            sessions: Sessions::default(),
+            cards: CardFetcher::new(config.card_policy.clone())?,
+        })
+    }
+
+    /// Connected accounts and their sessions; the authenticated-request path.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { core: self }
+    }
+
+    /// Publishing to connected accounts.
+    pub fn posting(&self) -> Posting<'_> {
+        Posting { core: self }
+    }
+
+    /// The composer's saved draft.
+    pub fn drafts(&self) -> Drafts<'_> {
+        Drafts { store: &self.store }
+    }
+
+    /// The user's preferences.
+    pub fn settings(&self) -> SettingsService<'_> {
+        SettingsService { store: &self.store }
+    }
+
+    /// The fetcher for link-card previews, under the configured [`crate::link_card::CardPolicy`].
+    pub fn card_fetcher(&self) -> &CardFetcher {
+        &self.cards
+    }
+}
