@@ -15,6 +15,7 @@
 mod detect;
 mod facet;
 mod js;
+pub mod langs;
 mod published;
 mod shorten;
 #[cfg(test)]

@@ -1,0 +1,12 @@
+//! Size probe: a binary that detects the language of its stdin with whatlang (or only echoes it, for
+//! `none`), built with the app's release profile; scripts/bench-langs.sh compares their sizes.
+
+fn main() {
+    let mut text = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text);
+    println!("{}", detect(&text));
+}
+
+fn detect(text: &str) -> String {
+    format!("{:?}", whatlang::detect(text))
+}
