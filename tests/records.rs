@@ -233,7 +233,7 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
     }
 
     // Quoting the root: from its link by handle and by DID, and from its at:// URI.
-    let xrpc = XrpcClient::new().expect("client");
+    let xrpc = XrpcClient::new(hayon_core::xrpc::DEFAULT_TIMEOUT).expect("client");
     let server = Url::parse(&pds().url).expect("PDS URL");
     for pasted in [
         format!("https://bsky.app/profile/{}/post/{root_key}", alice.handle),
