@@ -16,14 +16,15 @@ use crate::accounts::describe_xrpc_error;
 use crate::error::{Error, ErrorCode, Result};
 use crate::records::{StrongRef, POST};
 use crate::xrpc::XrpcClient;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 /// The longest paste looked at: a post link is far shorter (a DID ≤ 2048, a record key ≤ 512).
 const MAX_PASTE: usize = 4096;
 
 /// The quoted post: what the embed refers to, and what a preview shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct QuotedPost {
     pub reference: StrongRef,
     pub author_did: String,
