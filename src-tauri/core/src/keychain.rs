@@ -2,8 +2,9 @@
 //! Windows) and nowhere else on disk. One entry per account, under the app's service name and keyed by
 //! DID, holding both tokens, so a rotation is written in one step.
 //!
-//! [`TokenStore`] is the seam where another store could be put; the app, the CLI and the integration
-//! suite all use [`OsKeychain`] against the real platform keychain.
+//! [`TokenStore`] is injected into the core context (`Core::with_token_store`): the app, the CLI and
+//! the integration suite use [`OsKeychain`] against the real platform keychain (`Core::open`); only the
+//! core's unit tests put an in-memory fake in its place.
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::secret::Secret;

@@ -21,6 +21,8 @@ pub mod config;
 pub mod context;
 pub mod draft;
 pub mod error;
+#[cfg(test)]
+mod fakes;
 pub mod identity;
 pub mod jwt;
 pub mod keychain;

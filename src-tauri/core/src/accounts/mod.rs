@@ -9,6 +9,8 @@ pub(crate) mod errors;
 mod health;
 mod pds;
 mod session;
+#[cfg(test)]
+mod tests;
 mod verdict;
 
 use crate::account::Account;
