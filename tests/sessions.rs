@@ -33,7 +33,7 @@ async fn connected_account(prefix: &str) -> (TestUser, CliEnv, Core) {
 fn open(env: &CliEnv) -> Core {
     Core::open(&Config {
         keychain_service: env.keychain_service.clone(),
-        ..Config::in_dir(env.path().to_owned())
+        ..Config::in_dir(env.path().to_owned()).expect("config")
     })
     .expect("open the core")
 }

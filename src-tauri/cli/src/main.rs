@@ -117,7 +117,7 @@ async fn run(cli: Cli) -> Result<Output, Error> {
 /// ([`Config::from_env`]) with the flags on top (a flag wins over the environment).
 fn open_core(data_dir: Option<PathBuf>, keychain_service: Option<String>) -> Result<Core, Error> {
     let mut config = match data_dir {
-        Some(dir) => Config::in_dir(dir),
+        Some(dir) => Config::in_dir(dir)?,
         None => Config::from_env()?,
     };
     if let Some(service) = keychain_service {

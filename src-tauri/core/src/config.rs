@@ -1,21 +1,40 @@
 //! Where the core keeps its data and what it may reach, read in one place for the window and the CLI,
-//! so the two cannot drift: both call [`Config::from_env`]; the CLI then applies its flags on top.
+//! so the two cannot drift: both call [`Config::from_env`]; the CLI then applies its flags on top. This
+//! file is the only one that reads Hayon's environment variables (besides `HAYON_LOG`, the log filter,
+//! read when logging starts).
 //!
 //! Precedence, for each setting: a CLI flag (`--data-dir`, `--keychain-service`), then the environment
-//! (`HAYON_DATA_DIR`, `HAYON_KEYCHAIN_SERVICE`, `HAYON_LINK_CARDS_ALLOW_PRIVATE=1`,
-//! `HAYON_HTTP_TIMEOUT_SECS`), then the default (the app's data folder, the app identifier as keychain
-//! service, public link-card addresses only, a 30 s request timeout).
+//! variable, then the default:
+//!
+//! | setting | variable | default |
+//! |---|---|---|
+//! | data folder | `HAYON_DATA_DIR` | the app's data folder ([`paths::default_data_dir`]) |
+//! | keychain service | `HAYON_KEYCHAIN_SERVICE` | the app identifier |
+//! | link cards from private addresses | `HAYON_LINK_CARDS_ALLOW_PRIVATE=1` | refused |
+//! | XRPC request timeout | `HAYON_HTTP_TIMEOUT_SECS` (1–600) | 30 s |
+//! | PLC directory | `HAYON_PLC_DIRECTORY` | `https://plc.directory` |
+//!
+//! A value that is empty or unusable counts as unset.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::identity::{parse_service_url, PLC_DIRECTORY};
 use crate::link_card::CardPolicy;
 use crate::paths;
+use crate::xrpc::DEFAULT_TIMEOUT;
 use std::path::PathBuf;
 use std::time::Duration;
+use url::Url;
 
 /// Overrides the data folder (tests, a second profile).
 pub const DATA_DIR_ENV: &str = "HAYON_DATA_DIR";
 /// Overrides the keychain service name the tokens are stored under (tests).
 pub const KEYCHAIN_SERVICE_ENV: &str = "HAYON_KEYCHAIN_SERVICE";
+/// `1` lets link cards fetch loopback and private addresses (tests, intranets).
+pub const LINK_CARDS_ALLOW_PRIVATE_ENV: &str = "HAYON_LINK_CARDS_ALLOW_PRIVATE";
+/// Overrides the XRPC request timeout, in whole seconds (1 to 600): a knob for slow links.
+pub const HTTP_TIMEOUT_ENV: &str = "HAYON_HTTP_TIMEOUT_SECS";
+/// Names another PLC directory (a private network's, or a test's on loopback).
+pub const PLC_DIRECTORY_ENV: &str = "HAYON_PLC_DIRECTORY";
 
 /// Everything [`crate::Core`] is opened with.
 #[derive(Debug, Clone)]
@@ -28,28 +47,87 @@ pub struct Config {
     pub card_policy: CardPolicy,
     /// How long one XRPC request may take (uploads get more for their size).
     pub http_timeout: Duration,
+    /// Where `did:plc` documents are read from.
+    pub plc_directory: Url,
 }
 
 impl Config {
     /// The defaults with the environment's overrides applied.
     pub fn from_env() -> Result<Self> {
-        let data_dir = match std::env::var_os(DATA_DIR_ENV).filter(|dir| !dir.is_empty()) {
+        let data_dir = match var(DATA_DIR_ENV) {
             Some(dir) => dir.into(),
             None => paths::default_data_dir()?,
         };
-        Ok(Self::in_dir(data_dir))
+        Self::in_dir(data_dir)
     }
 
-    /// `data_dir` with the environment's other overrides (or the defaults).
-    pub fn in_dir(data_dir: PathBuf) -> Self {
-        Self {
+    /// `data_dir` (a CLI flag's), with the environment's other overrides or the defaults.
+    pub fn in_dir(data_dir: PathBuf) -> Result<Self> {
+        Ok(Self {
             data_dir,
-            keychain_service: std::env::var(KEYCHAIN_SERVICE_ENV)
-                .ok()
-                .filter(|name| !name.is_empty())
+            keychain_service: var(KEYCHAIN_SERVICE_ENV)
                 .unwrap_or_else(|| paths::APP_IDENTIFIER.to_owned()),
-            card_policy: CardPolicy::from_env(),
-            http_timeout: crate::xrpc::base_timeout(),
+            card_policy: card_policy(var(LINK_CARDS_ALLOW_PRIVATE_ENV).as_deref()),
+            http_timeout: http_timeout(var(HTTP_TIMEOUT_ENV).as_deref()),
+            plc_directory: plc_directory(var(PLC_DIRECTORY_ENV).as_deref())?,
+        })
+    }
+}
+
+/// A variable's value; unset, empty or not Unicode are all `None`.
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.is_empty())
+}
+
+fn card_policy(setting: Option<&str>) -> CardPolicy {
+    if setting == Some("1") {
+        CardPolicy::allow_private()
+    } else {
+        CardPolicy::public_only()
+    }
+}
+
+fn http_timeout(setting: Option<&str>) -> Duration {
+    setting
+        .and_then(|text| text.trim().parse::<u64>().ok())
+        .filter(|seconds| (1..=600).contains(seconds))
+        .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
+}
+
+fn plc_directory(setting: Option<&str>) -> Result<Url> {
+    match setting.and_then(parse_service_url) {
+        Some(url) => Ok(url),
+        None => Url::parse(PLC_DIRECTORY)
+            .map_err(|err| Error::internal("the PLC directory's address", &err)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeout_setting_is_whole_seconds_within_reason() {
+        assert_eq!(http_timeout(None), DEFAULT_TIMEOUT);
+        assert_eq!(http_timeout(Some(" 5 ")), Duration::from_secs(5));
+        assert_eq!(http_timeout(Some("0")), DEFAULT_TIMEOUT);
+        assert_eq!(http_timeout(Some("100000")), DEFAULT_TIMEOUT);
+        assert_eq!(http_timeout(Some("soon")), DEFAULT_TIMEOUT);
+    }
+
+    #[test]
+    fn only_1_allows_private_link_card_addresses() {
+        assert_eq!(card_policy(Some("1")), CardPolicy::allow_private());
+        for other in [None, Some("0"), Some("yes"), Some("true")] {
+            assert_eq!(card_policy(other), CardPolicy::public_only(), "{other:?}");
         }
+    }
+
+    #[test]
+    fn an_unusable_plc_directory_means_the_public_one() {
+        let plc = |setting| plc_directory(setting).expect("an address").to_string();
+        assert_eq!(plc(None), PLC_DIRECTORY);
+        assert_eq!(plc(Some("not a url")), PLC_DIRECTORY);
+        assert_eq!(plc(Some("http://127.0.0.1:2582")), "http://127.0.0.1:2582/");
     }
 }

@@ -20,6 +20,7 @@ use crate::settings::SettingsService;
 use crate::store::Store;
 use crate::xrpc::XrpcClient;
 use std::sync::Arc;
+use url::Url;
 
 #[derive(Debug)]
 pub struct Core {
@@ -28,6 +29,8 @@ pub struct Core {
     pub(crate) xrpc: XrpcClient,
     pub(crate) sessions: Sessions,
     pub(crate) cards: CardFetcher,
+    /// Where `did:plc` documents are read from.
+    pub(crate) plc_directory: Url,
 }
 
 impl Core {
@@ -46,6 +49,7 @@ impl Core {
             xrpc: XrpcClient::new(config.http_timeout).map_err(|err| errors::describe(&err))?,
             sessions: Sessions::default(),
             cards: CardFetcher::new(config.card_policy.clone())?,
+            plc_directory: config.plc_directory.clone(),
         })
     }
 

@@ -56,18 +56,9 @@ pub fn pds_from_did_doc(doc: &serde_json::Value) -> Option<Url> {
         .find_map(|service| parse_service_url(service.get("serviceEndpoint")?.as_str()?))
 }
 
-/// Where `did:plc` documents are published.
+/// Where `did:plc` documents are published, unless `HAYON_PLC_DIRECTORY` names another
+/// ([`crate::Config::plc_directory`]).
 pub const PLC_DIRECTORY: &str = "https://plc.directory/";
-/// Names another PLC directory (a private network's, or a test's on loopback).
-pub const PLC_DIRECTORY_ENV: &str = "HAYON_PLC_DIRECTORY";
-
-/// The PLC directory: [`PLC_DIRECTORY_ENV`] when it holds a usable address, else [`PLC_DIRECTORY`].
-pub fn plc_directory() -> Option<Url> {
-    std::env::var(PLC_DIRECTORY_ENV)
-        .ok()
-        .and_then(|text| parse_service_url(&text))
-        .or_else(|| Url::parse(PLC_DIRECTORY).ok())
-}
 
 /// Where the DID document of `did` is published: `{plc_directory}/{did}` for `did:plc`, and
 /// `https://{host}/.well-known/did.json` for `did:web` (plain http only for `localhost`, as atproto's

@@ -18,8 +18,7 @@ impl Accounts<'_> {
         let doc = match given {
             Some(doc) => doc,
             None => {
-                let url = identity::plc_directory()
-                    .and_then(|plc| identity::did_document_url(did, &plc))?;
+                let url = identity::did_document_url(did, &self.core.plc_directory)?;
                 fetched = self
                     .core
                     .xrpc

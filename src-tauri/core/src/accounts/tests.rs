@@ -37,6 +37,8 @@ async fn setup(answers: impl FnOnce(&Url) -> Vec<Answer>) -> Setup {
         keychain_service: "unused: the tokens are in a fake".to_owned(),
         card_policy: CardPolicy::public_only(),
         http_timeout: Duration::from_secs(5),
+        // Never asked (the refresh answers carry the DID document), and never off this computer.
+        plc_directory: server.url.clone(),
     };
     let tokens = Arc::new(FakeTokenStore::default());
     let core = Core::with_token_store(&config, tokens.clone()).expect("core");

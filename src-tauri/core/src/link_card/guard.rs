@@ -8,15 +8,13 @@
 //! checked by [`CardPolicy::check_url`] before every request, including each redirect and the
 //! thumbnail. `HAYON_LINK_CARDS_ALLOW_PRIVATE=1` lifts the refusal (tests, intranets).
 
+use crate::config::LINK_CARDS_ALLOW_PRIVATE_ENV;
 use crate::error::{Error, ErrorCode, Result};
 use ipnet::{Ipv4Net, Ipv6Net};
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use url::{Host, Url};
-
-/// The environment variable that lets link cards fetch loopback and private addresses.
-pub const ALLOW_PRIVATE_ENV: &str = "HAYON_LINK_CARDS_ALLOW_PRIVATE";
 
 /// Why an address is not one a public card may come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,7 +143,8 @@ pub struct CardPolicy {
 }
 
 impl CardPolicy {
-    /// Public addresses only: what the app uses unless [`ALLOW_PRIVATE_ENV`] is `1`.
+    /// Public addresses only: what the app uses unless [`LINK_CARDS_ALLOW_PRIVATE_ENV`] is `1`
+    /// ([`crate::Config::card_policy`]).
     pub fn public_only() -> Self {
         Self::default()
     }
@@ -155,15 +154,6 @@ impl CardPolicy {
         Self {
             allow_private: true,
             trusted: Vec::new(),
-        }
-    }
-
-    /// [`Self::allow_private`] if `HAYON_LINK_CARDS_ALLOW_PRIVATE=1`, else [`Self::public_only`].
-    pub fn from_env() -> Self {
-        if std::env::var_os(ALLOW_PRIVATE_ENV).is_some_and(|value| value == "1") {
-            Self::allow_private()
-        } else {
-            Self::public_only()
         }
     }
 
@@ -227,7 +217,7 @@ pub fn refused(host: &str, why: Refusal) -> Error {
         ErrorCode::Validation,
         format!(
             "No preview for {host}: it is on {why}, and link cards are only made from public web \
-             pages (set {ALLOW_PRIVATE_ENV}=1 to allow private addresses)."
+             pages (set {LINK_CARDS_ALLOW_PRIVATE_ENV}=1 to allow private addresses)."
         ),
     )
 }

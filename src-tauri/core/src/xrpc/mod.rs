@@ -19,7 +19,7 @@ pub mod types;
 mod tests;
 
 pub use error::XrpcError;
-pub use transport::{base_timeout, check_transport, DEFAULT_TIMEOUT};
+pub use transport::{check_transport, DEFAULT_TIMEOUT};
 
 use crate::secret::Secret;
 use reqwest::{header, redirect, Method, RequestBuilder};

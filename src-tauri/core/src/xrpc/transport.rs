@@ -9,10 +9,8 @@ use super::XrpcError;
 use std::time::Duration;
 use url::{Host, Url};
 
-/// The environment variable that overrides [`DEFAULT_TIMEOUT`] (whole seconds, 1 to 600): a tuning
-/// knob for slow links, documented in the README.
-pub const TIMEOUT_ENV: &str = "HAYON_HTTP_TIMEOUT_SECS";
-/// How long one request may take, from connecting to the last byte of the answer.
+/// How long one request may take, from connecting to the last byte of the answer, unless
+/// `HAYON_HTTP_TIMEOUT_SECS` says otherwise ([`crate::Config::http_timeout`]).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The slowest upload rate still worth waiting for: an upload gets `bytes / UPLOAD_RATE` seconds on
@@ -55,18 +53,6 @@ fn is_loopback(host: &Host<&str>) -> bool {
             .to_ipv4_mapped()
             .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
     }
-}
-
-/// The base timeout: [`DEFAULT_TIMEOUT`] unless [`TIMEOUT_ENV`] names a sensible number of seconds.
-pub fn base_timeout() -> Duration {
-    timeout_from(std::env::var(TIMEOUT_ENV).ok().as_deref())
-}
-
-fn timeout_from(setting: Option<&str>) -> Duration {
-    setting
-        .and_then(|text| text.trim().parse::<u64>().ok())
-        .filter(|seconds| (1..=600).contains(seconds))
-        .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
 }
 
 /// The timeout for sending `bytes` of body: the base plus the time a slow link needs for them.
@@ -160,15 +146,6 @@ mod tests {
         let text = err.to_string();
         assert!(text.contains("https"), "{text}");
         assert!(text.contains("pds.example.com"), "{text}");
-    }
-
-    #[test]
-    fn timeout_setting_is_whole_seconds_within_reason() {
-        assert_eq!(timeout_from(None), DEFAULT_TIMEOUT);
-        assert_eq!(timeout_from(Some(" 5 ")), Duration::from_secs(5));
-        assert_eq!(timeout_from(Some("0")), DEFAULT_TIMEOUT);
-        assert_eq!(timeout_from(Some("100000")), DEFAULT_TIMEOUT);
-        assert_eq!(timeout_from(Some("soon")), DEFAULT_TIMEOUT);
     }
 
     #[test]

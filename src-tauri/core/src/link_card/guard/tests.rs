@@ -154,7 +154,7 @@ fn ip_literal_urls_are_refused_in_every_spelling() {
         let err = check(&policy, url).expect_err(url);
         assert_eq!(err.code, ErrorCode::Validation, "{url}");
         assert!(
-            err.message.contains(ALLOW_PRIVATE_ENV),
+            err.message.contains(LINK_CARDS_ALLOW_PRIVATE_ENV),
             "{url}: {}",
             err.message
         );
