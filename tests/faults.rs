@@ -10,45 +10,20 @@
 //! The tests share the proxy, so they run one at a time (a lock), each starting with a clean proxy.
 
 use harness::cli::{CliEnv, CliOutput};
-use harness::fault_proxy::{Canned, Fault, FaultProxy};
+use harness::fault_proxy::{exclusive, rig, Canned, Fault};
 use harness::images;
 use harness::keychain;
-use harness::pds::{TestPds, TestUser};
+use harness::pds::TestUser;
 use serde_json::Value;
 use std::process::Stdio;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
 
-const CREATE: &str = "com.atproto.repo.createRecord";
+const WRITE: &str = "com.atproto.repo.applyWrites";
 const GET_RECORD: &str = "com.atproto.repo.getRecord";
 const UPLOAD: &str = "com.atproto.repo.uploadBlob";
 const GET_PROFILE: &str = "app.bsky.actor.getProfile";
 const GET_SESSION: &str = "com.atproto.server.getSession";
 const CREATE_SESSION: &str = "com.atproto.server.createSession";
-
-/// The PDS and the proxy it names as its public address.
-struct Rig {
-    proxy: FaultProxy,
-    pds: TestPds,
-}
-
-fn rig() -> &'static Rig {
-    static RIG: OnceLock<Rig> = OnceLock::new();
-    RIG.get_or_init(|| {
-        let proxy = FaultProxy::start();
-        let pds = TestPds::start_behind(&proxy.url);
-        proxy.set_upstream(pds.address());
-        Rig { proxy, pds }
-    })
-}
-
-/// One test at a time owns the proxy; it starts clean.
-async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
-    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let guard = LOCK.lock().await;
-    rig().proxy.reset();
-    guard
-}
 
 /// A new account connected through the proxy; its DID document sends the app to the proxy.
 async fn connected(env: &CliEnv, prefix: &str) -> TestUser {
@@ -108,14 +83,14 @@ fn assert_still_connected(env: &CliEnv, user: &TestUser) {
     assert_eq!(account["health"]["needsReconnection"], false, "{account}");
 }
 
-/// Posts once while `fault` hits the first createRecord, and checks that exactly that post exists,
+/// Posts once while `fault` hits the first applyWrites, and checks that exactly that post exists,
 /// reported as posted.
 async fn posted_exactly_once_despite(fault: Fault, extra_env: &[(&str, &str)]) -> usize {
     let _proxy = exclusive().await;
     let env = CliEnv::new();
     let user = connected(&env, "once").await;
     let lookups_before = rig().proxy.count(GET_RECORD); // connecting reads the profile record
-    rig().proxy.arm(CREATE, fault.clone());
+    rig().proxy.arm(WRITE, fault.clone());
 
     let output = post(&env, &user, "Posted exactly once", extra_env);
     assert_eq!(
@@ -139,7 +114,7 @@ async fn posted_exactly_once_despite(fault: Fault, extra_env: &[(&str, &str)]) -
         "{fault:?}: the record was looked up before reporting"
     );
     assert_still_connected(&env, &user);
-    rig().proxy.count(CREATE)
+    rig().proxy.count(WRITE)
 }
 
 #[tokio::test]
@@ -207,8 +182,8 @@ async fn a_write_that_twice_never_arrives_is_reported_as_not_posted() {
     let _proxy = exclusive().await;
     let env = CliEnv::new();
     let user = connected(&env, "twice").await;
-    rig().proxy.arm(CREATE, Fault::DropRequest);
-    rig().proxy.arm(CREATE, Fault::DropRequest);
+    rig().proxy.arm(WRITE, Fault::DropRequest);
+    rig().proxy.arm(WRITE, Fault::DropRequest);
 
     let output = post(&env, &user, "Never arrives", &[]);
     assert_eq!(output.code, 1, "{}", output.json);
@@ -218,7 +193,7 @@ async fn a_write_that_twice_never_arrives_is_reported_as_not_posted() {
         output.json
     );
     assert_eq!(
-        rig().proxy.count(CREATE),
+        rig().proxy.count(WRITE),
         2,
         "one retry under the same key, no more"
     );
@@ -256,7 +231,7 @@ async fn a_lost_upload_answer_and_a_502_do_not_fail_the_post() {
         3,
         "uploaded again after each failure"
     );
-    assert_eq!(rig().proxy.count(CREATE), 1);
+    assert_eq!(rig().proxy.count(WRITE), 1);
     let posts = posts_on_server(&user).await;
     assert_eq!(posts.len(), 1);
     assert_eq!(
@@ -342,7 +317,7 @@ async fn a_401_on_upload_blob_fails_that_post_only() {
         "{}",
         output.json
     );
-    assert_eq!(rig().proxy.count(CREATE), 0, "no record without its image");
+    assert_eq!(rig().proxy.count(WRITE), 0, "no record without its image");
     assert!(posts_on_server(&user).await.is_empty());
     assert_still_connected(&env, &user);
 
@@ -359,13 +334,13 @@ fn unix_now() -> u64 {
         .as_secs()
 }
 
-/// A 429 on the first createRecord, then the post goes through, no earlier than `not_before`.
+/// A 429 on the first applyWrites, then the post goes through, no earlier than `not_before`.
 async fn rate_limited_then_posted(headers: &[(&str, &str)], not_before: SystemTime) {
     let _proxy = exclusive().await;
     let env = CliEnv::new();
     let user = connected(&env, "rl").await;
     rig().proxy.arm(
-        CREATE,
+        WRITE,
         Fault::Answer(Canned::xrpc_error(
             429,
             "RateLimitExceeded",
@@ -375,7 +350,7 @@ async fn rate_limited_then_posted(headers: &[(&str, &str)], not_before: SystemTi
     );
     let output = post(&env, &user, "After the pause", &[]);
     assert_eq!(output.code, 0, "{} / {}", output.json, output.stderr);
-    let arrivals = rig().proxy.arrivals(CREATE);
+    let arrivals = rig().proxy.arrivals(WRITE);
     assert_eq!(arrivals.len(), 2, "sent again after the pause");
     // The headers have whole seconds; allow for clock rounding only.
     assert!(
@@ -414,7 +389,7 @@ async fn a_long_retry_after_date_fails_at_once_saying_how_long() {
     let user = connected(&env, "rllong").await;
     let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(600));
     rig().proxy.arm(
-        CREATE,
+        WRITE,
         Fault::Answer(Canned::xrpc_error(
             429,
             "RateLimitExceeded",
@@ -439,7 +414,7 @@ async fn a_long_retry_after_date_fails_at_once_saying_how_long() {
         "{}",
         output.json
     );
-    assert_eq!(rig().proxy.count(CREATE), 1);
+    assert_eq!(rig().proxy.count(WRITE), 1);
     assert!(posts_on_server(&user).await.is_empty());
     assert_still_connected(&env, &user);
 }
@@ -635,7 +610,7 @@ async fn a_write_whose_fate_cannot_be_checked_says_so() {
     let lookups_before = rig().proxy.count(GET_RECORD); // connecting reads the profile record
     rig()
         .proxy
-        .arm(CREATE, Fault::ReplaceAnswer(Canned::Gateway(502)));
+        .arm(WRITE, Fault::ReplaceAnswer(Canned::Gateway(502)));
     rig()
         .proxy
         .arm_always(GET_RECORD, Fault::Answer(Canned::Gateway(503)));
@@ -652,7 +627,7 @@ async fn a_write_whose_fate_cannot_be_checked_says_so() {
         "{}",
         output.json
     );
-    assert_eq!(rig().proxy.count(CREATE), 1, "not sent again blindly");
+    assert_eq!(rig().proxy.count(WRITE), 1, "not sent again blindly");
     assert_eq!(
         rig().proxy.count(GET_RECORD) - lookups_before,
         3,
@@ -662,4 +637,16 @@ async fn a_write_whose_fate_cannot_be_checked_says_so() {
     // It was in fact posted (the 502 came after the commit): the message was right to warn.
     assert_eq!(posts_on_server(&user).await.len(), 1);
     assert_still_connected(&env, &user);
+
+    // Once the server answers again, a retry finds the post instead of writing it again.
+    rig().proxy.reset();
+    let entries = env.run(&["outbox", "list"], "").expect_ok();
+    let id = entries[0]["id"]
+        .as_str()
+        .expect("the post waits in the outbox");
+    let retried = env.run(&["outbox", "retry", id], "").expect_ok();
+    let posts = posts_on_server(&user).await;
+    assert_eq!(posts.len(), 1, "{posts:?}");
+    assert_eq!(retried[0]["uri"], posts[0]["uri"]);
+    assert_eq!(rig().proxy.count(WRITE), 0, "found, not written again");
 }

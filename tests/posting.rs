@@ -277,7 +277,7 @@ async fn a_301_grapheme_post_is_refused_before_any_request() {
     // Exactly 300 is fine, and goes through the relay.
     let ok = post(&env, &["--account", &alice.handle], &"é".repeat(300)).expect_ok();
     assert!(ok[0]["uri"].is_string());
-    assert!(proxy.count("com.atproto.repo.createRecord") == 1);
+    assert!(proxy.count("com.atproto.repo.applyWrites") == 1);
 }
 
 #[tokio::test]
@@ -307,21 +307,21 @@ async fn a_bad_image_stops_the_post_and_names_the_file() {
 
 // The relay runs on this runtime while the CLI call blocks a thread: use two.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_lost_answer_to_create_record_never_makes_a_second_post() {
+async fn a_lost_answer_to_the_write_never_makes_a_second_post() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let alice = env.connect_new_user("lost").await;
     let upstream = pds().url.trim_start_matches("http://").to_owned();
     let proxy = CountingProxy::start(upstream).await;
     env.route_account_through(&alice.did, &proxy.url);
-    proxy.lose_next_answer_to("com.atproto.repo.createRecord");
+    proxy.lose_next_answer_to("com.atproto.repo.applyWrites");
 
     let results = post(&env, &["--account", &alice.handle], "Posted exactly once").expect_ok();
     let uri = results[0]["uri"]
         .as_str()
         .expect("the post is reported as posted");
     assert_eq!(
-        proxy.count("com.atproto.repo.createRecord"),
+        proxy.count("com.atproto.repo.applyWrites"),
         1,
         "the lost answer's record was found by looking it up, not by sending it again"
     );

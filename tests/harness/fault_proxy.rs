@@ -4,8 +4,9 @@
 //! the proxy as its PDS and the app reaches the server only through it. Per XRPC method, a test arms
 //! [`Fault`]s: drop the request, forward it and lose the answer, forward it and answer something else
 //! (a gateway error, an HTML page, a 2 GB or endless body), reset the connection mid-answer, stall,
-//! or answer without forwarding (401, 429 with rate-limit headers). It counts requests per method, and
-//! it can play a server that is down (its port refuses connections).
+//! or answer without forwarding (401, 429 with rate-limit headers), or change the request's JSON in
+//! flight. It counts requests per method, and it can play a server that is down (its port refuses
+//! connections). [`rig`] is a test binary's PDS behind its proxy, and [`exclusive`] the turn of one test.
 //!
 //! It runs on a thread and runtime of its own, so one proxy serves every `#[tokio::test]` of a test
 //! binary (each has its own runtime). One request per client connection: every answer says
@@ -17,6 +18,33 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// The PDS of a test binary and the proxy it names as its public address.
+#[derive(Debug)]
+pub struct Rig {
+    pub proxy: FaultProxy,
+    pub pds: crate::pds::TestPds,
+}
+
+/// Started once per test binary, on first use.
+pub fn rig() -> &'static Rig {
+    static RIG: std::sync::OnceLock<Rig> = std::sync::OnceLock::new();
+    RIG.get_or_init(|| {
+        let proxy = FaultProxy::start();
+        let pds = crate::pds::TestPds::start_behind(&proxy.url);
+        proxy.set_upstream(pds.address());
+        Rig { proxy, pds }
+    })
+}
+
+/// The tests of a binary share the proxy, so they run one at a time: the guard is this test's turn,
+/// and it starts with a clean proxy.
+pub async fn exclusive() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let guard = LOCK.lock().await;
+    rig().proxy.reset();
+    guard
+}
 
 /// The longest stall a test may ask for: a stalled test must still end.
 pub const MAX_STALL: Duration = Duration::from_secs(30);
@@ -38,6 +66,25 @@ pub enum Fault {
     ResetMidBody,
     /// Forwarded; the server's answer is held back this long (at most [`MAX_STALL`]), then sent.
     Stall(Duration),
+    /// The JSON body is changed in flight, then forwarded: what the app could never send (it checks
+    /// its input), for seeing what the real server does with it.
+    EditRequest(RequestEdit),
+}
+
+/// A change to a request's JSON body (see [`Fault::EditRequest`]).
+#[derive(Clone)]
+pub struct RequestEdit(pub Arc<dyn Fn(&mut serde_json::Value) + Send + Sync>);
+
+impl RequestEdit {
+    pub fn new(edit: impl Fn(&mut serde_json::Value) + Send + Sync + 'static) -> Self {
+        Self(Arc::new(edit))
+    }
+}
+
+impl std::fmt::Debug for RequestEdit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequestEdit(..)")
+    }
 }
 
 /// An answer made up by the proxy.
@@ -230,11 +277,19 @@ async fn serve(listener: std::net::TcpListener, address: SocketAddr, state: Arc<
 
 /// One request from the app: read it, apply its fault, answer (or not).
 async fn handle(mut client: TcpStream, proxy: FaultProxy) {
-    let Some((head, body)) = read_request(&mut client).await else {
+    let Some((mut head, mut body)) = read_request(&mut client).await else {
         return;
     };
     let nsid = nsid_of(&head);
-    match proxy.take_fault(&nsid) {
+    let fault = proxy.take_fault(&nsid);
+    if let Some(Fault::EditRequest(edit)) = &fault {
+        if let Ok(mut json) = serde_json::from_slice::<serde_json::Value>(&body) {
+            (edit.0)(&mut json);
+            body = json.to_string().into_bytes();
+            head = with_content_length(&head, body.len());
+        }
+    }
+    match fault {
         Some(Fault::DropRequest) => drop(client),
         Some(Fault::Answer(canned)) => send_canned(&mut client, canned).await,
         fault => {
@@ -412,6 +467,23 @@ fn find_head_end(bytes: &[u8]) -> Option<usize> {
         .windows(4)
         .position(|window| window == b"\r\n\r\n")
         .map(|start| start + 4)
+}
+
+/// `head` with its `Content-Length` set to `length`.
+fn with_content_length(head: &str, length: usize) -> String {
+    let mut lines: Vec<String> = head
+        .trim_end()
+        .split("\r\n")
+        .filter(|line| {
+            !line
+                .split(':')
+                .next()
+                .is_some_and(|name| name.trim().eq_ignore_ascii_case("content-length"))
+        })
+        .map(str::to_owned)
+        .collect();
+    lines.push(format!("Content-Length: {length}"));
+    format!("{}\r\n\r\n", lines.join("\r\n"))
 }
 
 fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {

@@ -165,6 +165,36 @@ impl TestPds {
         body["value"].clone()
     }
 
+    /// The whole getRecord answer (`uri`, `cid`, `value`) for `repo`/`collection`/`rkey`, or `None`
+    /// when there is no such record.
+    pub async fn find_record(&self, repo: &str, collection: &str, rkey: &str) -> Option<Value> {
+        let (status, body) = self
+            .get(
+                "com.atproto.repo.getRecord",
+                None,
+                &[("repo", repo), ("collection", collection), ("rkey", rkey)],
+            )
+            .await;
+        match status {
+            200 => Some(body),
+            400 if body["error"] == "RecordNotFound" => None,
+            _ => panic!("getRecord {repo}/{collection}/{rkey}: {status} {body}"),
+        }
+    }
+
+    /// Every record of `collection` in `repo` (up to 100), newest first.
+    pub async fn list_records(&self, repo: &str, collection: &str) -> Vec<Value> {
+        let (status, listing) = self
+            .get(
+                "com.atproto.repo.listRecords",
+                None,
+                &[("repo", repo), ("collection", collection), ("limit", "100")],
+            )
+            .await;
+        assert_eq!(status, 200, "listRecords: {listing}");
+        listing["records"].as_array().cloned().unwrap_or_default()
+    }
+
     async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
         let response = request.send().await.expect("the PDS answers");
         let status = response.status().as_u16();

@@ -8,9 +8,10 @@
 mod account;
 mod compose;
 mod media;
+mod outbox;
 mod post;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use hayon_core::{Config, Core, Error};
 use std::io::Write;
 use std::path::PathBuf;
@@ -42,8 +43,11 @@ enum Command {
     /// Connected Bluesky accounts.
     #[command(subcommand)]
     Account(account::AccountCommand),
-    /// Publish a post (text from --text-file or stdin) to one or several accounts.
+    /// Publish a post or a thread (text from each --text-file, or stdin) to one or several accounts.
     Post(post::PostArgs),
+    /// Posts not yet on every account: list, retry, discard.
+    #[command(subcommand)]
+    Outbox(outbox::OutboxCommand),
     /// Composer text analysis (needs no account).
     #[command(subcommand)]
     Compose(compose::ComposeCommand),
@@ -70,13 +74,18 @@ impl From<serde_json::Value> for Output {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // The matches are kept: `post` reads where each flag stood (`--image` after `--text-file`).
+    let matches = Cli::command().get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(err) => err.exit(),
+    };
     let json = cli.json;
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|err| Error::storage(format!("could not start: {err}")))
-        .and_then(|runtime| runtime.block_on(run(cli)));
+        .and_then(|runtime| runtime.block_on(run(cli, &matches)));
     match outcome {
         Ok(output) => {
             // Null: the command streamed its own output (`compose analyze --jsonl`).
@@ -98,14 +107,19 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<Output, Error> {
+async fn run(cli: Cli, matches: &ArgMatches) -> Result<Output, Error> {
     // Opened only by the commands that use accounts: `compose` and `media` work without store or
     // keychain.
     let core = || open_core(cli.data_dir, cli.keychain_service);
     match cli.command {
         Command::Account(command) => account::run(&core()?, command).await.map(Output::from),
         Command::Post(args) => {
-            let (value, success) = post::run(&core()?, args).await?;
+            let post_matches = matches.subcommand_matches("post").unwrap_or(matches);
+            let (value, success) = post::run(&core()?, args, post_matches).await?;
+            Ok(Output { value, success })
+        }
+        Command::Outbox(command) => {
+            let (value, success) = outbox::run(&core()?, command).await?;
             Ok(Output { value, success })
         }
         Command::Compose(command) => compose::run(command),

@@ -7,11 +7,11 @@
 use crate::state::AppState;
 use hayon_core::attachments::StagedImage;
 use hayon_core::compose::Analysis;
+use hayon_core::composition::{CardChoice, ComposedImage, ComposedPost, Composition};
 use hayon_core::draft::Draft;
 use hayon_core::link_card::LinkCard;
-use hayon_core::posting::{
-    ImageAttachment, LinkCardChoice, PostOutcome, PostRequest, PostResult, PostStage,
-};
+use hayon_core::outbox::{ImageFiles, PostOptions};
+use hayon_core::posting::{PostOutcome, PostResult, PostStage};
 use hayon_core::settings::Settings;
 use hayon_core::Error;
 use serde::{Deserialize, Serialize};
@@ -142,8 +142,9 @@ pub struct ImageInput {
     alt: String,
 }
 
-/// Posts to every chosen account, streaming progress stages. Only when every account has the post
-/// are the draft and its staged images deleted: until then the draft keeps them, to try again.
+/// Posts to every chosen account, streaming progress stages. The post goes through the outbox with
+/// its images as staged copies (only those are read); they are deleted once every account has it.
+/// Only then is the draft deleted: until then it keeps them, to try again.
 #[tauri::command]
 pub async fn post(
     state: State<'_, AppState>,
@@ -151,62 +152,42 @@ pub async fn post(
     on_progress: Channel<PostStage>,
 ) -> Result<Vec<PostOutcome>, Error> {
     let core = state.core()?;
-    let attachments = state.attachments()?;
-    let (mut paths, alts): (Vec<String>, Vec<String>) = request
-        .images
-        .into_iter()
-        .map(|image| (image.path, image.alt))
-        .unzip();
-    let images = attachments
-        .sources(paths.clone())
-        .await?
-        .into_iter()
-        .zip(alts)
-        .map(|(source, alt)| ImageAttachment { source, alt })
-        .collect();
-    let link_card = match request.card {
-        Some(CardInput { card, thumb_path }) => {
-            let thumb = match thumb_path {
-                // A thumbnail that is not (or no longer) a staged copy costs the card its picture,
-                // never the post; the answer is the same whatever the path names.
-                Some(path) => {
-                    paths.push(path.clone());
-                    match attachments.sources(vec![path]).await {
-                        Ok(mut sources) => sources.pop(),
-                        Err(err) => {
-                            tracing::warn!(
-                                code = err.code.as_str(),
-                                "link card posted without its thumbnail"
-                            );
-                            None
-                        }
-                    }
-                }
-                None => None,
-            };
-            LinkCardChoice::Previewed { card, thumb }
-        }
-        None => LinkCardChoice::Without,
-    };
-    let request = PostRequest {
-        text: request.text,
-        images,
+    let composition = Composition {
+        posts: vec![ComposedPost {
+            text: request.text,
+            images: request
+                .images
+                .into_iter()
+                .map(|image| ComposedImage {
+                    path: image.path,
+                    alt: image.alt,
+                })
+                .collect(),
+            card: match request.card {
+                Some(CardInput { card, thumb_path }) => CardChoice::Shown { card, thumb_path },
+                None => CardChoice::None,
+            },
+            ..ComposedPost::default()
+        }],
         accounts: request.accounts,
         langs: request.langs,
-        link_card,
+        ..Composition::default()
+    };
+    let options = PostOptions {
+        images: ImageFiles::Staged,
         // The stored setting applies (Posting::post reads it); the window adds nothing.
         require_alt_text: false,
     };
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    let outcomes = core.posting().post(request, &report).await?;
-    if outcomes
+    let sent = core.posting().post(composition, options, &report).await?;
+    if sent
+        .results
         .iter()
         .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
     {
         core.drafts().clear()?;
-        attachments.forget_paths(&paths);
     }
-    Ok(outcomes)
+    Ok(sent.results)
 }

@@ -1,8 +1,271 @@
 //! The outbox: pressing Post first saves the composition, with the record keys of every post of the
 //! thread chosen once per account; the sender works from that row. A retry, a restart after a crash
 //! or a second press reuses the same keys, so no post is ever made twice, and accounts that have the
-//! thread are never written to again. The row goes when every account has the thread.
+//! thread are never written to again. The row goes (with the window's staged images) when every
+//! account has the thread; until then it is what the window shows and "Retry failed" sends.
+//!
+//! Per account the whole thread is one `com.atproto.repo.applyWrites` (`send.rs`): every post, the
+//! threadgate and the postgates, all or nothing. A write whose outcome is unknown (a lost answer, a
+//! 5xx, a crash) is settled by looking the thread's root up under its key (`lookup.rs`): the batch
+//! is atomic, so the root there means the whole thread is there.
 
 mod entry;
+mod lookup;
+mod send;
 
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PostedRef};
+
+use crate::attachments::Attachments;
+use crate::composition::{CardChoice, Composition};
+use crate::error::{Error, ErrorCode, Result};
+use crate::posting::{self, ImageReader, PostOutcome, PostResult, PostStage, Posting};
+use crate::records::StrongRef;
+use serde::Serialize;
+
+/// How a composition is to be sent.
+#[derive(Debug, Clone, Copy)]
+pub struct PostOptions {
+    /// What its image paths name: the window's staged copies, or files the person named (CLI).
+    pub images: ImageFiles,
+    /// Refuse images without alt text (`--require-alt`); the stored setting applies as well.
+    pub require_alt_text: bool,
+}
+
+/// The answer to a send: the outbox row's id (gone from the outbox when every account has the
+/// thread) and the result per account, in the composition's order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    pub id: String,
+    pub results: Vec<PostOutcome>,
+}
+
+/// Reports the stages of a send, for a progress indicator.
+pub type Progress<'a> = &'a (dyn Fn(PostStage) + Send + Sync);
+
+impl Posting<'_> {
+    /// Checks `composition` (nothing is saved or sent when it cannot be posted whole), saves it in the
+    /// outbox with its record keys, and sends it to every account it names.
+    pub async fn post(
+        &self,
+        composition: Composition,
+        options: PostOptions,
+        progress: Progress<'_>,
+    ) -> Result<Sent> {
+        let require_alt_text =
+            options.require_alt_text || self.core.settings().load()?.require_alt_text;
+        let analyses = posting::check(&composition, options.images, require_alt_text)?;
+        let targets = self.resolve_targets(&composition.accounts)?;
+        let quotes = self.resolve_quotes(&composition, &targets[0]).await?;
+        let attachments = self.attachments_for(options.images)?;
+        let prepared = posting::prepare(
+            &composition,
+            analyses,
+            quotes,
+            reader(attachments.as_ref()),
+            &self.core.cards,
+            progress,
+        )
+        .await?;
+        let posts = composition.posts.len();
+        let entry = OutboxEntry {
+            id: crate::tid::next_tid(),
+            created_at: crate::store::now_rfc3339(),
+            images: options.images,
+            composition,
+            accounts: targets
+                .into_iter()
+                .map(|account| AccountDelivery {
+                    account: account.did,
+                    handle: account.handle,
+                    rkeys: (0..posts).map(|_| crate::tid::next_tid()).collect(),
+                    attempts: 0,
+                    state: Delivery::Pending,
+                })
+                .collect(),
+        };
+        self.core.store.insert_outbox(&entry)?;
+        self.send(entry, Some(prepared), attachments.as_ref(), progress)
+            .await
+    }
+
+    /// Sends an outbox row again to the accounts that do not have its thread yet ("Retry failed",
+    /// `hayon-cli outbox retry`). Accounts whose write may have arrived are looked up first.
+    pub async fn retry(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
+        let entry = self
+            .core
+            .store
+            .outbox_entry(id)?
+            .ok_or_else(|| missing(id))?;
+        let attachments = self.attachments_for(entry.images)?;
+        self.send(entry, None, attachments.as_ref(), progress).await
+    }
+
+    /// Every row still in the outbox, oldest first, with each account's state: what the window shows
+    /// at start.
+    pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
+        self.core.store.outbox_entries()
+    }
+
+    /// At start: settles what a crash left unknown by looking records up (it never writes to a
+    /// server). An account whose write was sent and whose thread is there becomes posted; a row
+    /// posted everywhere goes. Returns the rows that remain.
+    pub async fn reconcile(&self) -> Result<Vec<OutboxEntry>> {
+        for entry in self.core.store.outbox_entries()? {
+            let unsure = entry.accounts.iter().filter(|account| {
+                account.attempts > 0 && !matches!(account.state, Delivery::Posted { .. })
+            });
+            let checks = unsure.map(|account| self.settle(&entry.id, account));
+            for (did, found) in futures_util::future::join_all(checks).await {
+                if let Err(err) = found {
+                    tracing::info!(
+                        did,
+                        code = err.code.as_str(),
+                        "outbox: could not check an earlier write yet"
+                    );
+                }
+            }
+            self.finish(&entry.id)?;
+        }
+        self.outbox()
+    }
+
+    /// Drops an outbox row (the person gave up on it) and its staged images. What is posted stays
+    /// posted.
+    pub fn discard(&self, id: &str) -> Result<()> {
+        let entry = self
+            .core
+            .store
+            .outbox_entry(id)?
+            .ok_or_else(|| missing(id))?;
+        self.core.store.delete_outbox(id)?;
+        self.forget_images(&entry)
+    }
+
+    /// The accounts to post to, each once, in the order given.
+    fn resolve_targets(&self, keys: &[String]) -> Result<Vec<crate::Account>> {
+        if keys.is_empty() {
+            return Err(Error::validation("Choose at least one account to post to."));
+        }
+        let mut accounts: Vec<crate::Account> = Vec::new();
+        for key in keys {
+            let account = self.core.accounts().find(key)?;
+            if !accounts.iter().any(|known| known.did == account.did) {
+                accounts.push(account);
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// The post each post quotes, as `{uri, cid}`, asked through `account`'s PDS: resolved once for
+    /// every account (a post is the same wherever it is asked about), before anything is saved, so a
+    /// quote of a post that does not exist is refused whole.
+    async fn resolve_quotes(
+        &self,
+        composition: &Composition,
+        account: &crate::Account,
+    ) -> Result<Vec<Option<StrongRef>>> {
+        let mut quotes = Vec::with_capacity(composition.posts.len());
+        for post in &composition.posts {
+            quotes.push(match &post.quote {
+                Some(pasted) => {
+                    let pds = crate::accounts::parse_stored_url(&account.pds)?;
+                    let quoted = posting::quote::resolve(&self.core.xrpc, &pds, pasted).await?;
+                    Some(quoted.reference)
+                }
+                None => None,
+            });
+        }
+        Ok(quotes)
+    }
+
+    /// The attachments folder, for rows whose images are staged copies.
+    fn attachments_for(&self, images: ImageFiles) -> Result<Option<Attachments>> {
+        match images {
+            ImageFiles::Named => Ok(None),
+            ImageFiles::Staged => {
+                let data_dir = self
+                    .core
+                    .store
+                    .path()
+                    .parent()
+                    .ok_or_else(|| Error::storage("the database has no folder"))?;
+                Attachments::open(data_dir).map(Some)
+            }
+        }
+    }
+
+    /// Deletes the row when every account has the thread, with the staged images it used. Returns
+    /// the row as it stands.
+    fn finish(&self, id: &str) -> Result<Option<OutboxEntry>> {
+        let Some(entry) = self.core.store.outbox_entry(id)? else {
+            return Ok(None);
+        };
+        if entry.done() {
+            self.core.store.delete_outbox(id)?;
+            self.forget_images(&entry)?;
+        }
+        Ok(Some(entry))
+    }
+
+    fn forget_images(&self, entry: &OutboxEntry) -> Result<()> {
+        if let Some(attachments) = self.attachments_for(entry.images)? {
+            attachments.forget_paths(&image_paths(&entry.composition));
+        }
+        Ok(())
+    }
+}
+
+/// How a row's image paths are read.
+fn reader(attachments: Option<&Attachments>) -> ImageReader<'_> {
+    match attachments {
+        Some(attachments) => ImageReader::Staged(attachments),
+        None => ImageReader::Named,
+    }
+}
+
+/// Every file a composition names: each post's images and a shown card's thumbnail.
+fn image_paths(composition: &Composition) -> Vec<String> {
+    composition
+        .posts
+        .iter()
+        .flat_map(|post| {
+            let thumb = match &post.card {
+                CardChoice::Shown { thumb_path, .. } => thumb_path.clone(),
+                CardChoice::FirstLink | CardChoice::None => None,
+            };
+            post.images
+                .iter()
+                .map(|image| image.path.clone())
+                .chain(thumb)
+        })
+        .collect()
+}
+
+fn missing(id: &str) -> Error {
+    Error::new(
+        ErrorCode::NotFound,
+        format!("The outbox has no post {id}: it was posted everywhere or discarded."),
+    )
+}
+
+/// The result to report for an account, from its stored state.
+fn outcome(account: &AccountDelivery) -> PostOutcome {
+    PostOutcome {
+        account: account.account.clone(),
+        handle: account.handle.clone(),
+        result: match &account.state {
+            Delivery::Posted { posts } => PostResult::posted(posts.clone()),
+            Delivery::Failed { error } => PostResult::Failed {
+                error: error.clone(),
+            },
+            Delivery::Pending => PostResult::Failed {
+                error: Error::new(
+                    ErrorCode::Network,
+                    "Not sent yet: Hayon could not tell whether an earlier try arrived. Retry \
+                     the post; it is never published twice.",
+                ),
+            },
+        },
+    }
+}

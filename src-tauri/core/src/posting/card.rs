@@ -1,41 +1,31 @@
-//! The post's link card: none, the one the user previewed (the window), or the first link's card
-//! fetched now (the CLI). A card that cannot be made is left out with a log line, never a failed post.
+//! The post's link card ([`CardChoice`]): none, the one the person previewed (the window), or the
+//! first link's card fetched now (the CLI). A card that cannot be made is left out with a log line,
+//! never a failed post. Shown only when the post has no images, as in the official app.
 
 use super::{ImageSource, PostStage};
+use crate::composition::CardChoice;
 use crate::link_card::{self, CardFetcher, LinkCard};
 use crate::logging::link_origin;
 use crate::media::{self, PreparedImage};
 
-/// Which card the post carries (only when it has no images, as in the official app).
-#[derive(Debug, Clone)]
-pub enum LinkCardChoice {
-    /// None: the user removed it, or passed `--no-link-card`.
-    Without,
-    /// The card of the text's first link, fetched while posting (the CLI).
-    FetchFirstLink,
-    /// The card the user saw in the composer: its text, and its thumbnail (a staged file the caller
-    /// has checked, or the prepared image). Used only while the text's first link is still `card.uri`.
-    Previewed {
-        card: LinkCard,
-        thumb: Option<ImageSource>,
-    },
-}
-
-/// The card for a post whose text's first link is `first_link` (the caller checked it has no images).
+/// The card for a post whose text's first link is `first_link` (the caller checked it has no
+/// images); `thumb` is the shown card's thumbnail, read by the caller. A shown card is used only
+/// while the text's first link is still its `uri`.
 pub(super) async fn choose(
-    choice: LinkCardChoice,
+    choice: &CardChoice,
+    thumb: Option<ImageSource>,
     first_link: Option<&str>,
     cards: &CardFetcher,
     progress: &(dyn Fn(PostStage) + Send + Sync),
 ) -> Option<(LinkCard, Option<PreparedImage>)> {
     let uri = first_link?;
     match choice {
-        LinkCardChoice::Without => None,
-        LinkCardChoice::FetchFirstLink => {
+        CardChoice::None => None,
+        CardChoice::FirstLink => {
             progress(PostStage::FetchingLinkCard);
             fetch_card_with_thumb(cards, uri).await
         }
-        LinkCardChoice::Previewed { card, thumb } => previewed_card(card, thumb, uri).await,
+        CardChoice::Shown { card, .. } => previewed_card(card.clone(), thumb, uri).await,
     }
 }
 
@@ -119,12 +109,13 @@ mod tests {
             title: "A title".to_owned(),
             description: "x".repeat(5_000),
         };
-        let choice = LinkCardChoice::Previewed {
+        let choice = CardChoice::Shown {
             card,
-            thumb: Some(ImageSource::Prepared(thumb())),
+            thumb_path: Some("/staged.jpg".into()),
         };
         let (card, posted_thumb) = choose(
-            choice,
+            &choice,
+            Some(ImageSource::Prepared(thumb())),
             Some("https://example.com/a"),
             &cards(),
             &no_progress,
@@ -141,23 +132,25 @@ mod tests {
 
     #[tokio::test]
     async fn a_preview_of_another_link_or_no_link_means_no_card() {
-        let previewed = || LinkCardChoice::Previewed {
+        let previewed = CardChoice::Shown {
             card: LinkCard::new("https://example.com/old", "Old", ""),
-            thumb: None,
+            thumb_path: None,
         };
         assert!(choose(
-            previewed(),
+            &previewed,
+            None,
             Some("https://example.com/new"),
             &cards(),
             &no_progress
         )
         .await
         .is_none());
-        assert!(choose(previewed(), None, &cards(), &no_progress)
+        assert!(choose(&previewed, None, None, &cards(), &no_progress)
             .await
             .is_none());
         assert!(choose(
-            LinkCardChoice::Without,
+            &CardChoice::None,
+            None,
             Some("https://example.com/new"),
             &cards(),
             &no_progress

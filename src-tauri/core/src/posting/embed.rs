@@ -1,46 +1,59 @@
-//! The post's embed: images (`app.bsky.embed.images`) or, when there are none, the link card
-//! (`app.bsky.embed.external`), as the official app does.
+//! A post's embed, as the official app makes it: its images (`app.bsky.embed.images`), a quoted post
+//! (`embed.record`), both (`embed.recordWithMedia`), or, with neither, its link card
+//! (`embed.external`). A quote takes the place of the card: the lexicon's recordWithMedia carries
+//! images here, and a post shows one embed.
 
 use super::PreparedPost;
-use serde_json::{json, Value};
+use crate::records::{AspectRatio, Blob, Embed, External, ExternalEmbed, Image};
 
-/// Blob references in the order of `post.images`, then the card's thumbnail (if any).
-pub(super) fn build(post: &PreparedPost, blobs: &[Value]) -> Option<Value> {
-    if !post.images.is_empty() {
-        let images: Vec<Value> = post
-            .images
-            .iter()
-            .zip(blobs)
-            .map(|((image, alt), blob)| {
-                json!({
-                    "alt": alt,
-                    "image": blob,
-                    "aspectRatio": {"width": image.width.max(1), "height": image.height.max(1)},
-                })
-            })
-            .collect();
-        return Some(json!({"$type": "app.bsky.embed.images", "images": images}));
+/// One post's uploaded blobs: its images' in order, or the card thumbnail's when it has no images.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PostBlobs(pub Vec<Blob>);
+
+pub(super) fn build(post: &PreparedPost, blobs: PostBlobs) -> Option<Embed> {
+    let quote = post.quote.clone();
+    let images: Vec<Image> = post
+        .images
+        .iter()
+        .zip(blobs.0.iter().cloned())
+        .map(|((image, alt), blob)| Image {
+            alt: alt.clone(),
+            image: blob,
+            aspect_ratio: Some(AspectRatio {
+                width: image.width.max(1),
+                height: image.height.max(1),
+            }),
+        })
+        .collect();
+    if !images.is_empty() || quote.is_some() {
+        return Embed::of(images, quote);
     }
     let (card, _) = post.card.as_ref()?;
-    let mut external = json!({
-        "uri": card.uri,
-        "title": card.title,
-        "description": card.description,
-    });
-    if let Some(thumb) = blobs.first() {
-        external["thumb"] = thumb.clone();
-    }
-    Some(json!({"$type": "app.bsky.embed.external", "external": external}))
+    Some(Embed::External(ExternalEmbed {
+        external: External {
+            uri: card.uri.clone(),
+            title: card.title.clone(),
+            description: card.description.clone(),
+            thumb: blobs.0.into_iter().next(),
+        },
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::link_card::{LinkCard, PageMetadata};
+    use crate::records::StrongRef;
+    use serde_json::json;
     use unicode_segmentation::UnicodeSegmentation;
 
     /// The PDS's JSON body limit (@atproto/pds 0.5: `jsonLimit: 150 * 1024`).
     const PDS_JSON_LIMIT: usize = 150 * 1024;
+
+    fn thumb() -> Blob {
+        serde_json::from_value(json!({"$type": "blob", "ref": {"$link": "bafkreicp62vwocsyyfbhbybu4ieq3gsdfsvcmoqu4crfpbjynmgbf6eawu"}, "mimeType": "image/jpeg", "size": 999_999}))
+            .expect("a blob")
+    }
 
     #[test]
     fn a_page_with_a_megabyte_description_still_makes_a_record_that_fits() {
@@ -63,12 +76,12 @@ mod tests {
         let post = PreparedPost {
             text: "é".repeat(1_500), // 3,000 bytes: the longest text a post may have
             facets: Vec::new(),
-            langs: vec!["en".to_owned()],
             images: Vec::new(),
             card: Some((card, None)),
+            quote: None,
+            labels: Vec::new(),
         };
-        let thumb = json!({"$type": "blob", "ref": {"$link": "bafkrei"}, "mimeType": "image/jpeg", "size": 999_999});
-        let embed = build(&post, &[thumb]).expect("an external embed");
+        let embed = build(&post, PostBlobs(vec![thumb()])).expect("an external embed");
         let body = json!({
             "repo": "did:plc:abcdefghijklmnopqrstuvwx",
             "collection": "app.bsky.feed.post",
@@ -79,6 +92,43 @@ mod tests {
             body.len() < PDS_JSON_LIMIT / 4,
             "the createRecord body is {} bytes",
             body.len()
+        );
+    }
+
+    #[test]
+    fn a_quote_replaces_the_card_and_joins_the_images() {
+        let quoted = StrongRef {
+            uri: "at://did:plc:q/app.bsky.feed.post/3k".into(),
+            cid: "bafyq".into(),
+        };
+        let mut post = PreparedPost {
+            text: "See https://example.com".into(),
+            facets: Vec::new(),
+            images: Vec::new(),
+            card: Some((LinkCard::new("https://example.com", "Example", ""), None)),
+            quote: Some(quoted),
+            labels: Vec::new(),
+        };
+        let embed = build(&post, PostBlobs::default()).expect("embed");
+        assert_eq!(
+            serde_json::to_value(&embed).expect("json")["$type"],
+            "app.bsky.embed.record"
+        );
+        post.images = vec![(
+            crate::media::PreparedImage {
+                bytes: vec![1],
+                mime_type: "image/jpeg",
+                width: 4,
+                height: 3,
+            },
+            "alt".into(),
+        )];
+        let embed = build(&post, PostBlobs(vec![thumb()])).expect("embed");
+        let value = serde_json::to_value(&embed).expect("json");
+        assert_eq!(value["$type"], "app.bsky.embed.recordWithMedia");
+        assert_eq!(
+            value["media"]["images"][0]["aspectRatio"],
+            json!({"width": 4, "height": 3})
         );
     }
 }

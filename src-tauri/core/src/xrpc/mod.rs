@@ -10,7 +10,7 @@
 
 mod calls;
 mod error;
-mod repo;
+pub mod repo;
 mod retry;
 mod transport;
 pub mod types;

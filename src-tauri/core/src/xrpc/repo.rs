@@ -1,4 +1,5 @@
-//! Repository calls used for posting: blobs, records, handle resolution.
+//! Repository calls used for posting: blobs, records (read one; write a thread in one batch),
+//! handle resolution.
 
 use super::types::{Record, RecordRef, ResolveHandleOutput, UploadBlobOutput};
 use super::{XrpcClient, XrpcError};
@@ -7,14 +8,6 @@ use crate::secret::Secret;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
-
-#[derive(Serialize)]
-struct CreateRecordInput<'a> {
-    repo: &'a str,
-    collection: &'a str,
-    rkey: &'a str,
-    record: &'a serde_json::Value,
-}
 
 impl XrpcClient {
     /// Uploads bytes; the answer is the blob reference to put in a record. Repeated after a lost
@@ -36,31 +29,6 @@ impl XrpcClient {
             )
             .await?;
         Ok(output.blob)
-    }
-
-    /// Creates `record` under the client-chosen `rkey`, so a retry can never make a second record.
-    pub async fn create_record(
-        &self,
-        pds: &Url,
-        access_jwt: &Secret,
-        repo: &str,
-        collection: &str,
-        rkey: &str,
-        record: &serde_json::Value,
-    ) -> Result<RecordRef, XrpcError> {
-        let input = CreateRecordInput {
-            repo,
-            collection,
-            rkey,
-            record,
-        };
-        self.procedure(
-            pds,
-            "com.atproto.repo.createRecord",
-            Some(&input),
-            Some(access_jwt),
-        )
-        .await
     }
 
     /// Where an existing record lives, or `None` when there is no such record.
@@ -119,5 +87,61 @@ impl XrpcClient {
             Err(XrpcError::Api { status: 400, .. }) => Ok(None),
             Err(err) => Err(err),
         }
+    }
+}
+
+/// One `com.atproto.repo.applyWrites#create`: `value` is a typed record carrying its own `$type`.
+#[derive(Debug, Serialize)]
+#[serde(tag = "$type", rename = "com.atproto.repo.applyWrites#create")]
+pub struct CreateWrite<R> {
+    pub collection: &'static str,
+    pub rkey: String,
+    pub value: R,
+}
+
+#[derive(Serialize)]
+struct ApplyWritesInput<'a, R> {
+    repo: &'a str,
+    writes: &'a [CreateWrite<R>],
+}
+
+#[derive(serde::Deserialize)]
+struct ApplyWritesOutput {
+    #[serde(default)]
+    results: Vec<RecordRef>,
+}
+
+impl XrpcClient {
+    /// Creates every record of `writes` in one commit, or none of them (the server applies the batch
+    /// atomically). The answer holds each record's `{uri, cid}`, in order. Never repeated here: a
+    /// record key is taken once, so after an unknown outcome the caller looks the records up.
+    pub async fn apply_writes<R: Serialize>(
+        &self,
+        pds: &Url,
+        access_jwt: &Secret,
+        repo: &str,
+        writes: &[CreateWrite<R>],
+    ) -> Result<Vec<RecordRef>, XrpcError> {
+        let input = ApplyWritesInput { repo, writes };
+        let output: ApplyWritesOutput = self
+            .procedure(
+                pds,
+                "com.atproto.repo.applyWrites",
+                Some(&input),
+                Some(access_jwt),
+            )
+            .await?;
+        if output.results.len() != writes.len() {
+            // The writes went through, but the answer does not say where: look them up.
+            return Err(XrpcError::Decode {
+                nsid: "com.atproto.repo.applyWrites".to_owned(),
+                detail: format!(
+                    "{} results for {} writes",
+                    output.results.len(),
+                    writes.len()
+                ),
+            });
+        }
+        Ok(output.results)
     }
 }

@@ -1,0 +1,158 @@
+//! The work every account shares, done once per send: each post's published text and facets, its
+//! images prepared (files the person named) or read (the window's staged copies, prepared already),
+//! and its link card.
+
+use super::{card, ImageSource, PostStage};
+use crate::attachments::Attachments;
+use crate::compose::{Analysis, Facet};
+use crate::composition::{CardChoice, Composition, ContentLabel, WhoCanReply};
+use crate::error::{Error, Result};
+use crate::link_card::{CardFetcher, LinkCard};
+use crate::media::{self, PreparedImage};
+use crate::records::StrongRef;
+use std::path::PathBuf;
+
+/// Where image paths are read: the window's staged copies (confined to the attachments folder), or
+/// any file the person named (the CLI).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ImageReader<'a> {
+    Staged(&'a Attachments),
+    Named,
+}
+
+/// A thread ready to be written, the same for every account.
+#[derive(Debug)]
+pub(crate) struct PreparedThread {
+    pub posts: Vec<PreparedPost>,
+    pub langs: Vec<String>,
+    pub who_can_reply: WhoCanReply,
+    pub quotes_allowed: bool,
+}
+
+/// One post of it.
+#[derive(Debug)]
+pub(crate) struct PreparedPost {
+    pub text: String,
+    /// Facets of `text`; mentions carry their handle until resolved per account.
+    pub facets: Vec<Facet>,
+    /// Images and their alt text, in order.
+    pub images: Vec<(PreparedImage, String)>,
+    /// The link card (only without images), with its prepared thumbnail.
+    pub card: Option<(LinkCard, Option<PreparedImage>)>,
+    /// The post it quotes, resolved.
+    pub quote: Option<StrongRef>,
+    pub labels: Vec<ContentLabel>,
+}
+
+/// Prepares `composition`, whose posts' texts were checked and analysed (`analyses`, in order) and
+/// whose quotes were resolved (`quotes`, in order).
+pub(crate) async fn prepare(
+    composition: &Composition,
+    analyses: Vec<Analysis>,
+    quotes: Vec<Option<StrongRef>>,
+    reader: ImageReader<'_>,
+    cards: &CardFetcher,
+    progress: &(dyn Fn(PostStage) + Send + Sync),
+) -> Result<PreparedThread> {
+    progress(PostStage::PreparingImages);
+    let mut posts = Vec::with_capacity(composition.posts.len());
+    for ((post, analysis), quote) in composition.posts.iter().zip(analyses).zip(quotes) {
+        let paths: Vec<String> = post.images.iter().map(|image| image.path.clone()).collect();
+        let sources = read(reader, paths).await?;
+        let prepared = prepare_sources(sources).await?;
+        let images: Vec<(PreparedImage, String)> = prepared
+            .into_iter()
+            .zip(post.images.iter().map(|image| image.alt.clone()))
+            .collect();
+        let card = if images.is_empty() {
+            let thumb = match &post.card {
+                CardChoice::Shown {
+                    thumb_path: Some(path),
+                    ..
+                } => thumb_source(reader, path).await,
+                _ => None,
+            };
+            card::choose(
+                &post.card,
+                thumb,
+                analysis.link_card.as_deref(),
+                cards,
+                progress,
+            )
+            .await
+        } else {
+            None
+        };
+        posts.push(PreparedPost {
+            text: analysis.published_text,
+            facets: analysis.published_facets,
+            images,
+            card,
+            quote,
+            labels: post.labels.clone(),
+        });
+    }
+    Ok(PreparedThread {
+        posts,
+        langs: composition.langs.clone(),
+        who_can_reply: composition.who_can_reply,
+        quotes_allowed: composition.quotes_allowed,
+    })
+}
+
+/// The sources of one post's images: staged copies must be in the attachments folder.
+async fn read(reader: ImageReader<'_>, paths: Vec<String>) -> Result<Vec<ImageSource>> {
+    match reader {
+        ImageReader::Staged(attachments) => attachments.sources(paths).await,
+        ImageReader::Named => Ok(paths
+            .into_iter()
+            .map(|path| ImageSource::File(PathBuf::from(path)))
+            .collect()),
+    }
+}
+
+/// A shown card's thumbnail; one that cannot be read costs the card its picture, never the post.
+async fn thumb_source(reader: ImageReader<'_>, path: &str) -> Option<ImageSource> {
+    match read(reader, vec![path.to_owned()]).await {
+        Ok(mut sources) => sources.pop(),
+        Err(err) => {
+            tracing::warn!(
+                code = err.code.as_str(),
+                "link card posted without its thumbnail"
+            );
+            None
+        }
+    }
+}
+
+/// The images, in order: files are prepared (in parallel), prepared ones taken as they are.
+async fn prepare_sources(sources: Vec<ImageSource>) -> Result<Vec<PreparedImage>> {
+    let paths: Vec<PathBuf> = sources
+        .iter()
+        .filter_map(|source| match source {
+            ImageSource::File(path) => Some(path.clone()),
+            ImageSource::Prepared(_) => None,
+        })
+        .collect();
+    let mut from_files = if paths.is_empty() {
+        Vec::new()
+    } else {
+        tokio::task::spawn_blocking(move || media::prepare_images(&paths))
+            .await
+            .map_err(|err| Error::internal("preparing the images", &err))?
+    }
+    .into_iter();
+    sources
+        .into_iter()
+        .map(|source| match source {
+            ImageSource::Prepared(image) => Ok(image),
+            // prepare_images answers once per path, so this always has a result.
+            ImageSource::File(_) => from_files.next().unwrap_or_else(|| {
+                Err(Error::internal(
+                    "preparing the images",
+                    &std::io::Error::other("an image got no result"),
+                ))
+            }),
+        })
+        .collect()
+}

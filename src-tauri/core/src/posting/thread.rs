@@ -1,0 +1,370 @@
+//! A thread's records for one account: each post (facets with mentions resolved for this account,
+//! its embed with this account's blobs, a reply to the root and to the post before it, self-labels),
+//! the threadgate under the root's record key and a postgate under each post's key when quotes are
+//! off. A reply names its parent by CID before the parent exists, so every CID is computed here
+//! ([`records::cid_for`]): the batch is written in one applyWrites, all or nothing.
+
+use super::embed::{self, PostBlobs};
+use super::Posting;
+use super::{PreparedPost, PreparedThread};
+use crate::compose::{Facet, Feature, Mentioned};
+use crate::error::Result;
+use crate::media::PreparedImage;
+use crate::records::{self, Blob, Post, Postgate, ReplyRef, StrongRef, Threadgate};
+use crate::xrpc::repo::CreateWrite;
+use serde::Serialize;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use url::Url;
+
+/// One record of the batch (each carries its own `$type`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub(crate) enum ThreadRecord {
+    Post(Box<Post>),
+    Threadgate(Threadgate),
+    Postgate(Postgate),
+}
+
+/// The batch for one account: the posts first, in thread order, then the gates; and each post's
+/// CID as computed here.
+#[derive(Debug)]
+pub(crate) struct BuiltThread {
+    pub writes: Vec<CreateWrite<ThreadRecord>>,
+    pub cids: Vec<String>,
+}
+
+/// What one account needs before its records can be made: mentions resolved and blobs uploaded (in
+/// parallel), then the records.
+pub(crate) async fn build_thread(
+    posting: Posting<'_>,
+    did: &str,
+    pds: &Url,
+    rkeys: &[String],
+    thread: &PreparedThread,
+) -> Result<BuiltThread> {
+    let facets = resolve_mentions(posting, pds, &thread.posts).await;
+    let blobs = upload_blobs(posting, did, &thread.posts).await?;
+    thread_records(
+        did,
+        rkeys,
+        thread,
+        Resolved { facets, blobs },
+        OffsetDateTime::now_utc(),
+    )
+}
+
+/// Per post, in order: what [`build_thread`] fetched for the account.
+#[derive(Debug)]
+struct Resolved {
+    facets: Vec<Vec<Facet>>,
+    blobs: Vec<PostBlobs>,
+}
+
+/// The records, from everything resolved. Post `i` is created `i` milliseconds after the root, so
+/// the thread keeps its order wherever posts are sorted by time.
+fn thread_records(
+    did: &str,
+    rkeys: &[String],
+    thread: &PreparedThread,
+    resolved: Resolved,
+    now: OffsetDateTime,
+) -> Result<BuiltThread> {
+    let at = |offset: usize| {
+        let time = now + time::Duration::milliseconds(offset as i64);
+        time.format(&time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+        ))
+        .unwrap_or_default()
+    };
+    let uri = |rkey: &str| format!("at://{did}/{}/{rkey}", records::POST);
+    let mut writes = Vec::new();
+    let mut cids: Vec<String> = Vec::new();
+    let mut root: Option<StrongRef> = None;
+    let mut parent: Option<StrongRef> = None;
+    let parts = thread.posts.iter().zip(resolved.facets).zip(resolved.blobs);
+    for (index, ((post, facets), blobs)) in parts.enumerate() {
+        let rkey = &rkeys[index];
+        let mut record = Post::new(post.text.clone(), at(index)).with_labels(&post.labels);
+        record.facets = facets;
+        record.langs = thread.langs.clone();
+        record.embed = embed::build(post, blobs);
+        record.reply = match (&root, &parent) {
+            (Some(root), Some(parent)) => Some(ReplyRef {
+                root: root.clone(),
+                parent: parent.clone(),
+            }),
+            _ => None,
+        };
+        let this = StrongRef {
+            uri: uri(rkey),
+            cid: records::cid_for(&record)?,
+        };
+        cids.push(this.cid.clone());
+        root.get_or_insert_with(|| this.clone());
+        parent = Some(this);
+        writes.push(CreateWrite {
+            collection: records::POST,
+            rkey: rkey.clone(),
+            value: ThreadRecord::Post(Box::new(record)),
+        });
+    }
+    let created = at(0);
+    if let Some(gate) = Threadgate::new(uri(&rkeys[0]), thread.who_can_reply, created.clone()) {
+        writes.push(CreateWrite {
+            collection: records::THREADGATE,
+            rkey: rkeys[0].clone(),
+            value: ThreadRecord::Threadgate(gate),
+        });
+    }
+    if !thread.quotes_allowed {
+        for rkey in &rkeys[..thread.posts.len()] {
+            writes.push(CreateWrite {
+                collection: records::POSTGATE,
+                rkey: rkey.clone(),
+                value: ThreadRecord::Postgate(Postgate::no_quotes(uri(rkey), created.clone())),
+            });
+        }
+    }
+    Ok(BuiltThread { writes, cids })
+}
+
+/// Mentions become DIDs (each handle asked once); a handle that does not resolve stays plain text
+/// (its facet is dropped), as in the official app.
+async fn resolve_mentions(
+    posting: Posting<'_>,
+    pds: &Url,
+    posts: &[PreparedPost],
+) -> Vec<Vec<Facet>> {
+    let mut dids: HashMap<String, Option<String>> = HashMap::new();
+    for post in posts {
+        for facet in &post.facets {
+            for feature in &facet.features {
+                if let Feature::Mention {
+                    who: Mentioned::Handle(handle),
+                } = feature
+                {
+                    if !dids.contains_key(handle) {
+                        let did = posting
+                            .core
+                            .xrpc
+                            .resolve_handle(pds, handle)
+                            .await
+                            .ok()
+                            .flatten();
+                        dids.insert(handle.clone(), did);
+                    }
+                }
+            }
+        }
+    }
+    posts
+        .iter()
+        .map(|post| {
+            post.facets
+                .iter()
+                .filter_map(|facet| {
+                    let mut facet = facet.clone();
+                    for feature in &mut facet.features {
+                        if let Feature::Mention {
+                            who: Mentioned::Handle(handle),
+                        } = feature
+                        {
+                            let did = dids.get(handle.as_str()).cloned().flatten()?;
+                            *feature = Feature::Mention {
+                                who: Mentioned::Did(did),
+                            };
+                        }
+                    }
+                    Some(facet)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Uploads every image of the thread (and the card thumbnails) to the account, all at once, and
+/// hands each post its blobs.
+async fn upload_blobs(
+    posting: Posting<'_>,
+    did: &str,
+    posts: &[PreparedPost],
+) -> Result<Vec<PostBlobs>> {
+    let uploads: Vec<(usize, &PreparedImage)> = posts
+        .iter()
+        .enumerate()
+        .flat_map(|(index, post)| {
+            let images = post.images.iter().map(|(image, _)| image);
+            let thumb = post
+                .card
+                .iter()
+                .filter(|_| post.images.is_empty())
+                .filter_map(|(_, thumb)| thumb.as_ref());
+            images.chain(thumb).map(move |image| (index, image))
+        })
+        .collect();
+    let accounts = posting.core.accounts();
+    let calls = uploads.iter().map(|(_, image)| {
+        accounts.authed(did, move |pds, access| {
+            let xrpc = posting.core.xrpc.clone();
+            let bytes = image.bytes.clone();
+            async move {
+                xrpc.upload_blob(&pds, &access, bytes, image.mime_type)
+                    .await
+            }
+        })
+    });
+    let uploaded: Vec<Blob> = futures_util::future::join_all(calls)
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    let mut blobs: Vec<Vec<Blob>> = vec![Vec::new(); posts.len()];
+    for ((index, _), blob) in uploads.iter().zip(uploaded) {
+        blobs[*index].push(blob);
+    }
+    Ok(blobs.into_iter().map(PostBlobs).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::composition::{ContentLabel, WhoCanReply};
+    use serde_json::json;
+
+    fn post(text: &str) -> PreparedPost {
+        PreparedPost {
+            text: text.to_owned(),
+            facets: Vec::new(),
+            images: Vec::new(),
+            card: None,
+            quote: None,
+            labels: Vec::new(),
+        }
+    }
+
+    fn blob() -> Blob {
+        serde_json::from_value(json!({"$type": "blob", "ref": {"$link": "bafkreicp62vwocsyyfbhbybu4ieq3gsdfsvcmoqu4crfpbjynmgbf6eawu"}, "mimeType": "image/png", "size": 70}))
+            .expect("a blob")
+    }
+
+    fn image() -> PreparedImage {
+        PreparedImage {
+            bytes: vec![1, 2, 3],
+            mime_type: "image/png",
+            width: 1,
+            height: 1,
+        }
+    }
+
+    #[test]
+    fn replies_name_root_and_parent_by_computed_cid_and_gates_use_the_posts_keys() {
+        let mut second = post("two");
+        second.images = vec![(image(), "one pixel".to_owned())];
+        second.labels = vec![ContentLabel::GraphicMedia];
+        let thread = PreparedThread {
+            posts: vec![post("one"), second, post("three")],
+            langs: vec!["en".to_owned()],
+            who_can_reply: WhoCanReply::Some {
+                mentioned: false,
+                following: true,
+                followers: false,
+            },
+            quotes_allowed: false,
+        };
+        let rkeys: Vec<String> = ["3kaaaaaaaaaa2", "3kaaaaaaaaab2", "3kaaaaaaaaac2"]
+            .map(String::from)
+            .to_vec();
+        let built = thread_records(
+            "did:plc:x",
+            &rkeys,
+            &thread,
+            Resolved {
+                facets: vec![Vec::new(); 3],
+                blobs: vec![
+                    PostBlobs::default(),
+                    PostBlobs(vec![blob()]),
+                    PostBlobs::default(),
+                ],
+            },
+            time::macros::datetime!(2026-12-01 12:00:00 UTC),
+        )
+        .expect("records");
+        let values: Vec<serde_json::Value> = built
+            .writes
+            .iter()
+            .map(|write| serde_json::to_value(write).expect("json"))
+            .collect();
+        assert_eq!(values.len(), 3 + 1 + 3, "posts, threadgate, postgates");
+        let uri = |index: usize| format!("at://did:plc:x/app.bsky.feed.post/{}", rkeys[index]);
+        assert_eq!(values[0]["$type"], "com.atproto.repo.applyWrites#create");
+        assert_eq!(values[0]["value"]["createdAt"], "2026-12-01T12:00:00.000Z");
+        assert_eq!(values[2]["value"]["createdAt"], "2026-12-01T12:00:00.002Z");
+        assert!(values[0]["value"].get("reply").is_none());
+        assert_eq!(
+            values[1]["value"]["reply"]["root"],
+            json!({"uri": uri(0), "cid": built.cids[0]})
+        );
+        assert_eq!(
+            values[1]["value"]["reply"]["parent"],
+            json!({"uri": uri(0), "cid": built.cids[0]})
+        );
+        assert_eq!(
+            values[2]["value"]["reply"]["root"],
+            json!({"uri": uri(0), "cid": built.cids[0]})
+        );
+        assert_eq!(
+            values[2]["value"]["reply"]["parent"],
+            json!({"uri": uri(1), "cid": built.cids[1]})
+        );
+        assert_eq!(
+            values[1]["value"]["labels"]["values"],
+            json!([{"val": "graphic-media"}])
+        );
+        assert_eq!(
+            values[1]["value"]["embed"]["$type"],
+            "app.bsky.embed.images"
+        );
+        assert_eq!(values[3]["collection"], "app.bsky.feed.threadgate");
+        assert_eq!(values[3]["rkey"], rkeys[0].as_str());
+        assert_eq!(values[3]["value"]["post"], uri(0));
+        assert_eq!(
+            values[3]["value"]["allow"],
+            json!([{"$type": "app.bsky.feed.threadgate#followingRule"}])
+        );
+        for (offset, value) in values[4..].iter().enumerate() {
+            assert_eq!(value["collection"], "app.bsky.feed.postgate");
+            assert_eq!(value["rkey"], rkeys[offset].as_str());
+            assert_eq!(value["value"]["post"], uri(offset));
+            assert_eq!(
+                value["value"]["embeddingRules"],
+                json!([{"$type": "app.bsky.feed.postgate#disableRule"}])
+            );
+        }
+        // Each CID is the record's own, as the server will compute it.
+        for (write, cid) in built.writes.iter().zip(&built.cids) {
+            assert_eq!(&records::cid_for(&write.value).expect("cid"), cid);
+        }
+    }
+
+    #[test]
+    fn everyone_may_reply_and_quote_without_any_gate() {
+        let thread = PreparedThread {
+            posts: vec![post("only")],
+            langs: Vec::new(),
+            who_can_reply: WhoCanReply::Everyone,
+            quotes_allowed: true,
+        };
+        let built = thread_records(
+            "did:plc:x",
+            &["3kaaaaaaaaaa2".to_owned()],
+            &thread,
+            Resolved {
+                facets: vec![Vec::new()],
+                blobs: vec![PostBlobs::default()],
+            },
+            OffsetDateTime::now_utc(),
+        )
+        .expect("records");
+        assert_eq!(built.writes.len(), 1);
+    }
+}
