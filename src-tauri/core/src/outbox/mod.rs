@@ -12,6 +12,8 @@
 mod entry;
 mod lookup;
 mod send;
+#[cfg(test)]
+mod tests;
 
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PostedRef};
 

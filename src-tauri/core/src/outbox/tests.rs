@@ -1,0 +1,117 @@
+//! The outbox at start-up under plain `cargo test`: [`Posting::reconcile`] against a [`FakeServer`]
+//! settles what a crash left unknown by looking records up, and never writes. The sender's writes,
+//! retries and look-ups against the reference PDS are in `tests/threads.rs` and `tests/faults.rs`.
+
+use super::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
+use crate::account::{Account, Health};
+use crate::composition::{ComposedPost, Composition};
+use crate::config::Config;
+use crate::context::Core;
+use crate::fakes::{json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore};
+use crate::link_card::CardPolicy;
+use std::sync::Arc;
+use std::time::Duration;
+
+const DID: &str = "did:plc:abcdefghijklmnopqrstuvwx";
+const KEYS: [&str; 2] = ["3kaaaaaaaaaa2", "3kaaaaaaaaab2"];
+
+/// A core whose one account lives on a fake server giving `answers`, and an outbox row for a
+/// two-post thread to it, written once already (a crash after sending).
+async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempfile::TempDir) {
+    let server = FakeServer::start(answers).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        keychain_service: "unused: the tokens are in a fake".to_owned(),
+        card_policy: CardPolicy::public_only(),
+        http_timeout: Duration::from_secs(5),
+        plc_directory: server.url.clone(),
+    };
+    let core = Core::with_token_store(&config, Arc::new(FakeTokenStore::default())).expect("core");
+    let now = crate::store::now_rfc3339();
+    let account = Account {
+        did: DID.to_owned(),
+        handle: "alice.test".to_owned(),
+        service: server.url.to_string(),
+        pds: server.url.to_string(),
+        display_name: None,
+        description: None,
+        avatar: None,
+        connected: true,
+        health: Health::active(&now),
+    };
+    core.store.upsert_account(&account, &now).expect("account");
+    let post = |text: &str| ComposedPost {
+        text: text.to_owned(),
+        ..ComposedPost::default()
+    };
+    let entry = OutboxEntry {
+        id: "3kbbbbbbbbbb2".to_owned(),
+        created_at: now.clone(),
+        images: ImageFiles::Named,
+        composition: Composition {
+            posts: vec![post("one"), post("two")],
+            accounts: vec![DID.to_owned()],
+            ..Composition::default()
+        },
+        accounts: vec![AccountDelivery {
+            account: DID.to_owned(),
+            handle: "alice.test".to_owned(),
+            rkeys: KEYS.map(String::from).to_vec(),
+            attempts: 0,
+            state: Delivery::Pending,
+        }],
+    };
+    core.store.insert_outbox(&entry).expect("row");
+    core.store
+        .outbox_count_attempt(&entry.id, DID, &now)
+        .expect("attempt");
+    (core, server, dir)
+}
+
+fn found(rkey: &str) -> Answer {
+    json_ok(
+        &serde_json::json!({
+            "uri": format!("at://{DID}/app.bsky.feed.post/{rkey}"),
+            "cid": format!("bafy{rkey}"),
+            "value": {"$type": "app.bsky.feed.post", "text": "x", "createdAt": "2026-12-01T12:00:00.000Z"},
+        })
+        .to_string(),
+    )
+}
+
+#[tokio::test]
+async fn a_thread_that_arrived_before_the_crash_is_found_at_start_and_leaves_the_outbox() {
+    let (core, server, _dir) = crashed_after_sending(vec![found(KEYS[0]), found(KEYS[1])]).await;
+    let left = core.posting().reconcile().await.expect("reconcile");
+    assert!(
+        left.is_empty(),
+        "posted everywhere: the row goes ({left:?})"
+    );
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .all(|line| line.starts_with("GET /xrpc/com.atproto.repo.getRecord?")),
+        "looked up only, never written: {requests:?}"
+    );
+    assert!(
+        requests[0].contains(KEYS[0]),
+        "the root first: {requests:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_thread_that_never_arrived_stays_pending_and_nothing_is_written_at_start() {
+    let absent = xrpc_error(400, "RecordNotFound", "Could not locate record");
+    let (core, server, _dir) = crashed_after_sending(vec![absent]).await;
+    let left = core.posting().reconcile().await.expect("reconcile");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].accounts[0].state, Delivery::Pending);
+    assert_eq!(
+        left[0].accounts[0].attempts, 1,
+        "the next send looks it up again first"
+    );
+    assert_eq!(server.requests().len(), 1, "only the root was asked for");
+}
