@@ -8,7 +8,7 @@ use super::embed::{self, PostBlobs};
 use super::Posting;
 use super::{PreparedPost, PreparedThread};
 use crate::compose::{Facet, Feature, Mentioned};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::media::PreparedImage;
 use crate::records::{self, Blob, Post, Postgate, ReplyRef, StrongRef, Threadgate};
 use crate::xrpc::repo::CreateWrite;
@@ -16,6 +16,10 @@ use serde::Serialize;
 use std::collections::HashMap;
 use time::OffsetDateTime;
 use url::Url;
+
+/// The most a batch may weigh as JSON: the reference PDS refuses a body over 150 KiB
+/// (`jsonLimit`); the rest of the body (the repo's DID, the brackets) needs far less than the margin.
+const MAX_BATCH_BYTES: usize = 150 * 1024 - 4 * 1024;
 
 /// One record of the batch (each carries its own `$type`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,13 +49,31 @@ pub(crate) async fn build_thread(
 ) -> Result<BuiltThread> {
     let facets = resolve_mentions(posting, pds, &thread.posts).await;
     let blobs = upload_blobs(posting, did, &thread.posts).await?;
-    thread_records(
+    let built = thread_records(
         did,
         rkeys,
         thread,
         Resolved { facets, blobs },
         OffsetDateTime::now_utc(),
-    )
+    )?;
+    check_size(&built)?;
+    Ok(built)
+}
+
+/// Refuses a batch the server would refuse for its size, before it is sent.
+fn check_size(built: &BuiltThread) -> Result<()> {
+    let bytes = serde_json::to_vec(&built.writes)
+        .map_err(|err| Error::internal("encoding the thread", &err))?
+        .len();
+    if bytes > MAX_BATCH_BYTES {
+        return Err(Error::validation(format!(
+            "This thread is too large to post at once ({} KB of records; the server takes {} KB). \
+             Split it into two threads; nothing was posted.",
+            bytes / 1024,
+            MAX_BATCH_BYTES / 1024
+        )));
+    }
+    Ok(())
 }
 
 /// Per post, in order: what [`build_thread`] fetched for the account.
@@ -343,6 +365,54 @@ mod tests {
         // Each CID is the record's own, as the server will compute it.
         for (write, cid) in built.writes.iter().zip(&built.cids) {
             assert_eq!(&records::cid_for(&write.value).expect("cid"), cid);
+        }
+    }
+
+    #[test]
+    fn a_batch_too_large_for_the_server_is_refused_before_it_is_sent() {
+        let dense = "#a ".repeat(100); // 100 hashtag facets in 300 bytes
+        let mut post = post(&dense);
+        post.facets = crate::compose::analyze(&dense).published_facets;
+        let thread = PreparedThread {
+            posts: (0..25).map(|_| post_like(&post)).collect(),
+            langs: Vec::new(),
+            who_can_reply: WhoCanReply::Everyone,
+            quotes_allowed: true,
+        };
+        let rkeys: Vec<String> = (0..25).map(|_| crate::tid::next_tid()).collect();
+        let built = thread_records(
+            "did:plc:x",
+            &rkeys,
+            &thread,
+            Resolved {
+                facets: thread
+                    .posts
+                    .iter()
+                    .map(|post| post.facets.clone())
+                    .collect(),
+                blobs: vec![PostBlobs::default(); 25],
+            },
+            OffsetDateTime::now_utc(),
+        )
+        .expect("records");
+        let err = check_size(&built).expect_err("too large");
+        assert_eq!(err.code, crate::ErrorCode::Validation);
+        assert!(err.message.contains("too large"), "{}", err.message);
+        let one = BuiltThread {
+            writes: built.writes.into_iter().take(1).collect(),
+            cids: Vec::new(),
+        };
+        assert!(check_size(&one).is_ok());
+    }
+
+    fn post_like(post: &PreparedPost) -> PreparedPost {
+        PreparedPost {
+            text: post.text.clone(),
+            facets: post.facets.clone(),
+            images: Vec::new(),
+            card: None,
+            quote: None,
+            labels: Vec::new(),
         }
     }
 

@@ -16,7 +16,8 @@ use crate::outbox::ImageFiles;
 pub const MAX_LANGS: usize = 3;
 /// The most posts a thread may have. One applyWrites carries the thread (a post, and a postgate when
 /// quotes are off, per post, plus the threadgate): the reference PDS takes at most 200 writes and a
-/// 150 KiB body, and 25 posts of 3000 bytes with their facets stay well inside both.
+/// 150 KiB body. 25 posts stay far below the first, and ordinary posts below the second; a batch
+/// that would not (posts full of facets) is refused before it is sent (`thread.rs`).
 pub const MAX_THREAD_POSTS: usize = 25;
 
 /// The analysis of each post's text, in order, once every check has passed.
