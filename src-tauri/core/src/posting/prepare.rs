@@ -55,16 +55,22 @@ pub(crate) async fn prepare(
     progress: &(dyn Fn(PostStage) + Send + Sync),
 ) -> Result<PreparedThread> {
     progress(PostStage::PreparingImages);
-    let mut posts = Vec::with_capacity(composition.posts.len());
-    for ((post, analysis), quote) in composition.posts.iter().zip(analyses).zip(quotes) {
+    // Every image of the thread in one go: files are prepared in parallel, whichever post they are in.
+    let mut sources = Vec::new();
+    for post in &composition.posts {
         let paths: Vec<String> = post.images.iter().map(|image| image.path.clone()).collect();
-        let sources = read(reader, paths).await?;
-        let prepared = prepare_sources(sources).await?;
-        let images: Vec<(PreparedImage, String)> = prepared
-            .into_iter()
-            .zip(post.images.iter().map(|image| image.alt.clone()))
-            .collect();
-        let card = if images.is_empty() {
+        sources.extend(read(reader, paths).await?);
+    }
+    let mut prepared = prepare_sources(sources).await?.into_iter();
+    // The cards of posts without images, fetched at the same time.
+    let chosen = composition
+        .posts
+        .iter()
+        .zip(&analyses)
+        .map(|(post, analysis)| async move {
+            if !post.images.is_empty() {
+                return None;
+            }
             let thumb = match &post.card {
                 CardChoice::Shown {
                     thumb_path: Some(path),
@@ -80,18 +86,29 @@ pub(crate) async fn prepare(
                 progress,
             )
             .await
-        } else {
-            None
-        };
-        posts.push(PreparedPost {
+        });
+    let chosen = futures_util::future::join_all(chosen).await;
+    let parts = composition
+        .posts
+        .iter()
+        .zip(analyses)
+        .zip(quotes)
+        .zip(chosen);
+    let posts = parts
+        .map(|(((post, analysis), quote), card)| PreparedPost {
             text: analysis.published_text,
             facets: analysis.published_facets,
-            images,
+            images: post
+                .images
+                .iter()
+                .zip(prepared.by_ref())
+                .map(|(image, prepared)| (prepared, image.alt.clone()))
+                .collect(),
             card,
             quote,
             labels: post.labels.clone(),
-        });
-    }
+        })
+        .collect();
     Ok(PreparedThread {
         posts,
         langs: composition.langs.clone(),
