@@ -276,6 +276,15 @@ async fn a_thread_whose_third_post_the_server_refuses_leaves_nothing_on_the_acco
     let entries = outbox_list(&env);
     assert_eq!(entries.len(), 1, "the failed post stays to be retried");
     assert_eq!(entries[0]["accounts"][0]["state"], "failed");
+
+    // Given up on: it leaves the outbox, and nothing is written.
+    let id = entries[0]["id"].as_str().expect("id");
+    let discarded = env.run(&["outbox", "discard", id], "").expect_ok();
+    assert_eq!(discarded, json!({"id": id, "discarded": true}));
+    assert!(outbox_list(&env).is_empty());
+    let again = env.run(&["outbox", "retry", id], "");
+    assert_eq!(again.error_code(), "not_found", "{}", again.json);
+    assert_eq!(rig().proxy.count(WRITE), 1);
 }
 
 #[tokio::test]
