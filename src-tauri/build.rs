@@ -17,6 +17,8 @@ fn main() {
         "set_settings",
         "default_langs",
         "post",
+        "retry_post",
+        "pending_posts",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

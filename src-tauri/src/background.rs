@@ -16,7 +16,7 @@ pub fn start_attachment_sweep(state: &AppState) {
     };
     tauri::async_runtime::spawn_blocking(move || match core.drafts().load() {
         Ok(draft) => {
-            let removed = attachments.sweep(draft.as_ref());
+            let removed = attachments.sweep(&draft.iter().collect::<Vec<_>>());
             if removed > 0 {
                 tracing::info!(removed, "removed attached images no draft uses");
             }

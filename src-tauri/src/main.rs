@@ -46,6 +46,8 @@ fn main() {
             commands::compose::set_settings,
             commands::compose::default_langs,
             commands::compose::post,
+            commands::compose::retry_post,
+            commands::compose::pending_posts,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

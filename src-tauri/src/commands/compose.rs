@@ -7,14 +7,13 @@
 use crate::state::AppState;
 use hayon_core::attachments::StagedImage;
 use hayon_core::compose::Analysis;
-use hayon_core::composition::{CardChoice, ComposedImage, ComposedPost, Composition};
-use hayon_core::draft::Draft;
+use hayon_core::composition::Composition;
 use hayon_core::link_card::LinkCard;
-use hayon_core::outbox::{ImageFiles, PostOptions};
-use hayon_core::posting::{PostOutcome, PostResult, PostStage};
+use hayon_core::outbox::{ImageFiles, OutboxEntry, PostOptions, Sent};
+use hayon_core::posting::{PostResult, PostStage};
 use hayon_core::settings::Settings;
 use hayon_core::Error;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::State;
 
@@ -83,13 +82,13 @@ pub async fn preview_image(state: State<'_, AppState>, path: String) -> Result<S
 }
 
 #[tauri::command]
-pub async fn load_draft(state: State<'_, AppState>) -> Result<Option<Draft>, Error> {
+pub async fn load_draft(state: State<'_, AppState>) -> Result<Option<Composition>, Error> {
     state.core()?.drafts().load()
 }
 
 /// Saves the draft; the staged copies of images it no longer has are deleted.
 #[tauri::command]
-pub async fn save_draft(state: State<'_, AppState>, draft: Draft) -> Result<(), Error> {
+pub async fn save_draft(state: State<'_, AppState>, draft: Composition) -> Result<(), Error> {
     let now = hayon_core::store::now_rfc3339();
     state
         .attachments()?
@@ -111,68 +110,16 @@ pub async fn default_langs() -> Vec<String> {
     hayon_core::settings::default_langs()
 }
 
-/// The composer's post request (JSON from the window).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PostInput {
-    text: String,
-    #[serde(default)]
-    images: Vec<ImageInput>,
-    accounts: Vec<String>,
-    #[serde(default)]
-    langs: Vec<String>,
-    /// The card the composer showed, or none.
-    #[serde(default)]
-    card: Option<CardInput>,
-}
-
-/// A previewed card sent back: its text and the staged thumbnail from [`fetch_link_card`].
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CardInput {
-    #[serde(flatten)]
-    card: LinkCard,
-    thumb_path: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct ImageInput {
-    path: String,
-    #[serde(default)]
-    alt: String,
-}
-
-/// Posts to every chosen account, streaming progress stages. The post goes through the outbox with
-/// its images as staged copies (only those are read); they are deleted once every account has it.
-/// Only then is the draft deleted: until then it keeps them, to try again.
+/// Posts the composition to every chosen account through the outbox, streaming progress stages. Its
+/// images must be staged copies (only those are read); they are deleted once every account has the
+/// thread, and only then is the draft deleted: until then it keeps them, to try again.
 #[tauri::command]
 pub async fn post(
     state: State<'_, AppState>,
-    request: PostInput,
+    composition: Composition,
     on_progress: Channel<PostStage>,
-) -> Result<Vec<PostOutcome>, Error> {
+) -> Result<Sent, Error> {
     let core = state.core()?;
-    let composition = Composition {
-        posts: vec![ComposedPost {
-            text: request.text,
-            images: request
-                .images
-                .into_iter()
-                .map(|image| ComposedImage {
-                    path: image.path,
-                    alt: image.alt,
-                })
-                .collect(),
-            card: match request.card {
-                Some(CardInput { card, thumb_path }) => CardChoice::Shown { card, thumb_path },
-                None => CardChoice::None,
-            },
-            ..ComposedPost::default()
-        }],
-        accounts: request.accounts,
-        langs: request.langs,
-        ..Composition::default()
-    };
     let options = PostOptions {
         images: ImageFiles::Staged,
         // The stored setting applies (Posting::post reads it); the window adds nothing.
@@ -189,5 +136,26 @@ pub async fn post(
     {
         core.drafts().clear()?;
     }
-    Ok(sent.results)
+    Ok(sent)
+}
+
+/// "Retry failed": sends outbox entry `id` again to the accounts that do not have its thread (the
+/// same record keys, so nothing is posted twice). `id` is only looked up, never trusted further.
+#[tauri::command]
+pub async fn retry_post(
+    state: State<'_, AppState>,
+    id: String,
+    on_progress: Channel<PostStage>,
+) -> Result<Sent, Error> {
+    let report = move |stage: PostStage| {
+        let _ = on_progress.send(stage);
+    };
+    state.core()?.posting().retry(&id, &report).await
+}
+
+/// The threads not yet on every account, after settling what a crash left unknown by looking the
+/// records up (nothing is written): what the window shows at start, with Retry.
+#[tauri::command]
+pub async fn pending_posts(state: State<'_, AppState>) -> Result<Vec<OutboxEntry>, Error> {
+    state.core()?.posting().reconcile().await
 }

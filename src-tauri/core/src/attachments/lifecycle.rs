@@ -1,9 +1,11 @@
 //! When staged copies go: when their image leaves the saved draft, once their post is published, and
 //! at start-up when no draft refers to them (orphans of a crash, or of images removed before the draft
-//! was saved). Nothing outside the folder is ever deleted: only names that pass [`super::confine`].
+//! was saved). A draft is a whole thread: the images of every post, and a shown link card's thumbnail,
+//! are kept. Nothing outside the folder is ever deleted: only names that pass [`super::confine`].
 
 use super::Attachments;
-use crate::draft::{Draft, Drafts};
+use crate::composition::{CardChoice, Composition};
+use crate::draft::Drafts;
 use crate::error::Result;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -11,7 +13,7 @@ use std::ffi::OsString;
 impl Attachments {
     /// Saves `draft`, whose images must be staged copies, and deletes the staged copies that were
     /// in the saved draft and are not any more (the person removed them).
-    pub fn save_draft(&self, drafts: &Drafts<'_>, draft: &Draft, now: &str) -> Result<()> {
+    pub fn save_draft(&self, drafts: &Drafts<'_>, draft: &Composition, now: &str) -> Result<()> {
         let kept = self.names_in(draft)?;
         let previous = drafts.load()?;
         drafts.save(draft, now)?;
@@ -35,12 +37,14 @@ impl Attachments {
         self.forget(&names);
     }
 
-    /// Removes the copies that `draft` (the saved one, read at start-up) does not refer to, among
-    /// those made before this process opened the folder. Returns how many were removed.
-    pub fn sweep(&self, draft: Option<&Draft>) -> usize {
-        let keep: HashSet<OsString> = draft
-            .map(|draft| self.known_names(draft).collect())
-            .unwrap_or_default();
+    /// Removes the copies that none of `kept` (the saved draft, read at start-up, and any composition
+    /// still waiting to be posted) refers to, among those made before this process opened the folder.
+    /// Returns how many were removed.
+    pub fn sweep(&self, kept: &[&Composition]) -> usize {
+        let keep: HashSet<OsString> = kept
+            .iter()
+            .flat_map(|composition| self.known_names(composition))
+            .collect();
         let Ok(entries) = std::fs::read_dir(&self.canonical) else {
             return 0;
         };
@@ -67,20 +71,13 @@ impl Attachments {
     }
 
     /// The staged copies `draft` refers to; an error if it refers to anything else.
-    pub(super) fn names_in(&self, draft: &Draft) -> Result<Vec<OsString>> {
-        draft
-            .images
-            .iter()
-            .map(|image| self.staged_name(&image.path))
-            .collect()
+    pub(super) fn names_in(&self, draft: &Composition) -> Result<Vec<OsString>> {
+        paths_of(draft).map(|path| self.staged_name(path)).collect()
     }
 
-    /// The staged copies a stored draft refers to (anything else in it is ignored).
-    fn known_names<'a>(&'a self, draft: &'a Draft) -> impl Iterator<Item = OsString> + 'a {
-        draft
-            .images
-            .iter()
-            .filter_map(|image| self.staged_name(&image.path).ok())
+    /// The staged copies a stored composition refers to (anything else in it is ignored).
+    fn known_names<'a>(&'a self, draft: &'a Composition) -> impl Iterator<Item = OsString> + 'a {
+        paths_of(draft).filter_map(|path| self.staged_name(path).ok())
     }
 
     fn forget(&self, names: &[OsString]) {
@@ -94,4 +91,18 @@ impl Attachments {
             }
         }
     }
+}
+
+/// Every file a composition names: each post's images and a shown card's thumbnail, in thread order.
+pub fn paths_of(composition: &Composition) -> impl Iterator<Item = &str> {
+    composition.posts.iter().flat_map(|post| {
+        let thumb = match &post.card {
+            CardChoice::Shown { thumb_path, .. } => thumb_path.as_deref(),
+            CardChoice::FirstLink | CardChoice::None => None,
+        };
+        post.images
+            .iter()
+            .map(|image| image.path.as_str())
+            .chain(thumb)
+    })
 }

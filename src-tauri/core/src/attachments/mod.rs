@@ -16,6 +16,7 @@
 
 mod confine;
 mod lifecycle;
+pub use lifecycle::paths_of;
 mod prepared;
 
 use crate::error::{Error, Result};

@@ -2,7 +2,8 @@
 //! are, deleted when they leave the draft, swept when orphaned, and capped.
 
 use super::*;
-use crate::draft::{Draft, DraftImage, Drafts};
+use crate::composition::{ComposedImage, ComposedPost, Composition};
+use crate::draft::Drafts;
 use crate::store::Store;
 use std::ffi::OsStr;
 
@@ -87,17 +88,29 @@ fn name_of(path: impl AsRef<Path>) -> OsString {
     path.as_ref().file_name().expect("a file name").to_owned()
 }
 
-fn draft_of(paths: &[&str]) -> Draft {
-    Draft {
-        text: "hello".to_owned(),
-        images: paths
+/// A one-post draft with these images.
+fn draft_of(paths: &[&str]) -> Composition {
+    thread_of(&[paths])
+}
+
+/// A draft of one post per entry, each with these images.
+fn thread_of(posts: &[&[&str]]) -> Composition {
+    Composition {
+        posts: posts
             .iter()
-            .map(|path| DraftImage {
-                path: (*path).to_owned(),
-                alt: String::new(),
+            .map(|paths| ComposedPost {
+                text: "hello".to_owned(),
+                images: paths
+                    .iter()
+                    .map(|path| ComposedImage {
+                        path: (*path).to_owned(),
+                        alt: String::new(),
+                    })
+                    .collect(),
+                ..ComposedPost::default()
             })
             .collect(),
-        ..Draft::default()
+        ..Composition::default()
     }
 }
 
@@ -270,7 +283,8 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
         .stage("b.jpg", camera_jpeg(64, 64, "x"))
         .await
         .expect("b");
-    let both = draft_of(&[&first.path, &second.path]);
+    // A thread whose second post has the second image.
+    let both = thread_of(&[&[&first.path], &[&second.path]]);
     setup
         .attachments
         .save_draft(&setup.drafts(), &both, "t1")
@@ -285,7 +299,7 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     assert_eq!(setup.drafts().load().expect("load"), Some(both));
     assert_eq!(files(&setup).len(), 2, "a refused save deletes nothing");
 
-    // The person removed the second image: its copy goes, the first stays.
+    // The person removed the second post: its image's copy goes, the first stays.
     let one = draft_of(&[&first.path]);
     setup
         .attachments
@@ -327,15 +341,16 @@ async fn the_sweep_removes_only_old_copies_no_draft_refers_to() {
         .await
         .expect("staged");
     std::fs::create_dir(folder.join("a-folder")).expect("dir");
-    let draft = draft_of(&[in_draft.to_str().expect("utf-8"), "/etc/hostname"]);
+    // A thread: the copy is kept because of its second post.
+    let draft = thread_of(&[&["/etc/hostname"], &[in_draft.to_str().expect("utf-8")]]);
 
-    assert_eq!(setup.attachments.sweep(Some(&draft)), 2);
+    assert_eq!(setup.attachments.sweep(&[&draft]), 2);
     assert!(!orphan.exists() && !legacy_orphan.exists());
     assert!(in_draft.exists());
     assert!(PathBuf::from(&fresh.path).exists());
     assert!(folder.join("a-folder").exists());
     assert_eq!(
-        setup.attachments.sweep(None),
+        setup.attachments.sweep(&[]),
         1,
         "no draft: the old copy goes"
     );

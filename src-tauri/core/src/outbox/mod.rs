@@ -18,7 +18,7 @@ mod tests;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PostedRef};
 
 use crate::attachments::Attachments;
-use crate::composition::{CardChoice, Composition};
+use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
 use crate::posting::{self, ImageReader, PostOutcome, PostResult, PostStage, Posting};
 use crate::records::StrongRef;
@@ -212,7 +212,10 @@ impl Posting<'_> {
 
     fn forget_images(&self, entry: &OutboxEntry) -> Result<()> {
         if let Some(attachments) = self.attachments_for(entry.images)? {
-            attachments.forget_paths(&image_paths(&entry.composition));
+            let paths: Vec<String> = crate::attachments::paths_of(&entry.composition)
+                .map(str::to_owned)
+                .collect();
+            attachments.forget_paths(&paths);
         }
         Ok(())
     }
@@ -224,24 +227,6 @@ fn reader(attachments: Option<&Attachments>) -> ImageReader<'_> {
         Some(attachments) => ImageReader::Staged(attachments),
         None => ImageReader::Named,
     }
-}
-
-/// Every file a composition names: each post's images and a shown card's thumbnail.
-fn image_paths(composition: &Composition) -> Vec<String> {
-    composition
-        .posts
-        .iter()
-        .flat_map(|post| {
-            let thumb = match &post.card {
-                CardChoice::Shown { thumb_path, .. } => thumb_path.clone(),
-                CardChoice::FirstLink | CardChoice::None => None,
-            };
-            post.images
-                .iter()
-                .map(|image| image.path.clone())
-                .chain(thumb)
-        })
-        .collect()
 }
 
 fn missing(id: &str) -> Error {
