@@ -144,18 +144,23 @@ where
     value
 }
 
-/// Attaches `photo` with the composer's file input and waits until it is prepared; returns the CSS
-/// selector of the ready image.
-async fn attach_image(client: &Client, photo: &std::path::Path) -> &'static str {
+/// The CSS selector of `inner` in the editor of post `n` (1-based) of the thread.
+fn in_post(n: usize, inner: &str) -> String {
+    format!("#thread > li.post-editor:nth-child({n}) {inner}")
+}
+
+/// Attaches `photo` to post `n` with its file input and waits until it is prepared; returns the CSS
+/// selector of the post's ready image.
+async fn attach_image(client: &Client, n: usize, photo: &std::path::Path) -> String {
     client
-        .find(Locator::Css("#image-input"))
+        .find(Locator::Css(&in_post(n, ".image-input")))
         .await
         .expect("file input")
         .send_keys(photo.to_str().expect("path"))
         .await
         .expect("attach image");
-    let ready = "#image-list > li.image-item[data-status=ready]";
-    wait_for(client, ready).await;
+    let ready = in_post(n, ".image-list > li.image-item[data-status=ready]");
+    wait_for(client, &ready).await;
     ready
 }
 
@@ -363,14 +368,14 @@ async fn compose_with_an_image_and_post_from_the_window() {
 
     wait_for_composer(&client).await;
     let text = "Hello from the Hayon window #hayon";
-    wait_for(&client, "#composer-text")
+    wait_for(&client, &in_post(1, ".editor-input"))
         .await
         .send_keys(text)
         .await
         .expect("type text");
     let counter = format!("{} / 300", text.chars().count());
     let shown = poll_until(
-        || text_of(&client, "#grapheme-counter"),
+        || text_of(&client, &in_post(1, ".counter")),
         |shown| shown.contains(&counter),
     )
     .await;
@@ -378,10 +383,10 @@ async fn compose_with_an_image_and_post_from_the_window() {
         shown.contains(&counter),
         "counter shows {shown:?}, expected {counter:?}"
     );
-    wait_for(&client, "#composer-highlight mark.hl-tag").await;
+    wait_for(&client, &in_post(1, ".editor-mirror mark.hl-tag")).await;
     screenshot(&client, "compose-1-typed").await;
 
-    let ready = attach_image(&client, &photo).await;
+    let ready = attach_image(&client, 1, &photo).await;
     with_element(&client, &format!("{ready} .image-alt"), |alt| async move {
         alt.send_keys("A beach at noon").await
     })
@@ -477,13 +482,13 @@ async fn the_link_card_shown_is_the_card_posted_and_the_page_is_fetched_once() {
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
     let text = format!("Worth reading {}/article", site.url);
-    wait_for(&client, "#composer-text")
+    wait_for(&client, &in_post(1, ".editor-input"))
         .await
         .send_keys(&text)
         .await
         .expect("type text");
 
-    let thumb = "#link-card img.link-card-thumb";
+    let thumb = ".link-card img.link-card-thumb";
     wait_for(&client, thumb).await;
     // textContent: the description is clamped to two lines with CSS, which WebDriver's text hides.
     let shown_text = |css: &'static str| {
@@ -502,7 +507,7 @@ async fn the_link_card_shown_is_the_card_posted_and_the_page_is_fetched_once() {
         }
     };
     let title = poll_until(
-        || shown_text("#link-card .link-card-title"),
+        || shown_text(".link-card .link-card-title"),
         |title| title == "A page about Hayon",
     )
     .await;
@@ -510,7 +515,7 @@ async fn the_link_card_shown_is_the_card_posted_and_the_page_is_fetched_once() {
         title, "A page about Hayon",
         "the whole link's card is shown"
     );
-    let description = shown_text("#link-card .link-card-description").await;
+    let description = shown_text(".link-card .link-card-description").await;
     assert_eq!(description, "Posting to Bluesky, properly.");
     let src = attr_of(&client, thumb, "src").await.expect("a thumbnail");
     let shown = base64::engine::general_purpose::STANDARD
@@ -564,47 +569,111 @@ fn stored_text(env: &CliEnv, sql: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Types `text` into post `n` of the thread.
+async fn type_into_post(client: &Client, n: usize, text: &str) {
+    with_element(client, &in_post(n, ".editor-input"), |field| async move {
+        field.send_keys(text).await
+    })
+    .await;
+}
+
+/// Adds a post below the last one and waits for its editor.
+async fn add_post(client: &Client, n: usize) {
+    click(client, "#add-post").await;
+    wait_for(client, &in_post(n, ".editor-input")).await;
+}
+
+/// Writes a two-post thread with an image in each post (alt texts "First image", "Second image").
+async fn write_thread(client: &Client, texts: [&str; 2], photos: [&std::path::Path; 2]) {
+    for (index, (text, photo)) in texts.iter().zip(photos).enumerate() {
+        let n = index + 1;
+        if n > 1 {
+            add_post(client, n).await;
+        }
+        type_into_post(client, n, text).await;
+        let ready = attach_image(client, n, photo).await;
+        let alt = if n == 1 {
+            "First image"
+        } else {
+            "Second image"
+        };
+        with_element(client, &format!("{ready} .image-alt"), |field| async move {
+            field.send_keys(alt).await
+        })
+        .await;
+    }
+}
+
 #[tokio::test]
-async fn the_draft_survives_closing_the_window() {
+async fn the_draft_of_a_thread_survives_closing_the_window() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     env.connect_new_user("wdr").await;
-    let text = "Half-written thought about #drafts";
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let first = harness::images::photo_jpeg(images_dir.path(), "one.jpg", 800, 600);
+    let second = harness::images::photo_jpeg(images_dir.path(), "two.jpg", 600, 800);
+    let texts = ["Half-written thought about #drafts", "and its second part"];
     {
         let (_driver, client) = start_session(&env).await;
         wait_for_composer(&client).await;
-        with_element(&client, "#composer-text", |field| async move {
-            field.send_keys(text).await
-        })
-        .await;
-        // Saved as the user types (throttled): the whole text reaches the real SQLite file.
+        write_thread(&client, texts, [&first, &second]).await;
+        // Saved as the user types (throttled): the whole thread reaches the real SQLite file.
         let env = &env;
         let saved = poll_until(
             || async move { stored_text(env, "SELECT body FROM drafts") },
-            |saved| saved.contains(text),
+            |saved| texts.iter().all(|text| saved.contains(text)) && saved.contains("Second image"),
         )
         .await;
-        assert!(saved.contains(text), "saved draft: {saved}");
+        let draft: serde_json::Value = serde_json::from_str(&saved).expect("draft JSON");
+        assert_eq!(draft["posts"][1]["text"], texts[1], "saved draft: {saved}");
+        assert_eq!(draft["posts"][1]["images"][0]["alt"], "Second image");
         assert!(text_of(&client, "#draft-status").await.contains("saved"));
         // Ends the app without a chance to save anything more, as a crash would.
         client.close().await.expect("close session");
     }
-    // A new window shows it again.
+    assert_eq!(staged_files(&env).len(), 2, "both posts' images are kept");
+    // A new window shows the whole thread again: both texts and both images with their alt text.
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
-    let restored = poll_until(
-        || async {
-            with_element(&client, "#composer-text", |field| async move {
-                field.prop("value").await
-            })
-            .await
-            .unwrap_or_default()
-        },
-        |restored| restored == text,
-    )
-    .await;
-    assert_eq!(restored, text);
-    screenshot(&client, "draft-restored").await;
+    for (index, text) in texts.iter().enumerate() {
+        let n = index + 1;
+        let restored = poll_until(
+            || async {
+                with_element(&client, &in_post(n, ".editor-input"), |field| async move {
+                    field.prop("value").await
+                })
+                .await
+                .unwrap_or_default()
+            },
+            |restored| restored == text,
+        )
+        .await;
+        assert_eq!(restored, *text, "post {n}");
+        let image = in_post(n, ".image-list > li.image-item[data-status=ready]");
+        wait_for(&client, &image).await;
+        let alt = with_element(
+            &client,
+            &format!("{image} .image-alt"),
+            |field| async move { field.prop("value").await },
+        )
+        .await
+        .unwrap_or_default();
+        assert_eq!(
+            alt,
+            if n == 1 {
+                "First image"
+            } else {
+                "Second image"
+            }
+        );
+    }
+    screenshot(&client, "draft-thread-restored").await;
+    // The sweep at start keeps both posts' images.
+    assert_eq!(
+        staged_files(&env).len(),
+        2,
+        "an image of the thread was swept"
+    );
     client.close().await.expect("close session");
 }
 
@@ -633,7 +702,7 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
             "saved: {saved:?}"
         );
 
-        let ready = attach_image(&client, &photo).await;
+        let ready = attach_image(&client, 1, &photo).await;
         wait_for(&client, "#post-submit[disabled]").await;
         let blocker = text_of(&client, "#post-blocker").await;
         assert!(blocker.contains("Add alt text"), "blocker: {blocker:?}");
@@ -713,12 +782,14 @@ async fn commands_refuse_image_paths_outside_the_attachments_folder() {
         assert_eq!(other["err"], *error, "{path}: {other}");
     }
     let request = |path: &str| {
-        serde_json::json!({ "request": {
-            "text": "Posting a file the page picked",
-            "images": [{ "path": path, "alt": "a photo" }],
+        serde_json::json!({ "composition": {
+            "posts": [{
+                "text": "Posting a file the page picked",
+                "images": [{ "path": path, "alt": "a photo" }],
+                "card": { "kind": "none" },
+            }],
             "accounts": [user.did],
             "langs": ["en"],
-            "linkCard": false,
         }})
     };
     for path in [&photo, &missing] {
@@ -726,7 +797,7 @@ async fn commands_refuse_image_paths_outside_the_attachments_folder() {
         assert_eq!(posted["err"], *error, "{path}: {posted}");
     }
     let draft = serde_json::json!({ "draft": {
-        "text": "x", "images": [{ "path": photo, "alt": "" }], "accounts": [], "langs": [], "linkCard": true,
+        "posts": [{ "text": "x" }, { "text": "y", "images": [{ "path": photo, "alt": "" }] }],
     }});
     let saved = invoke(&client, "save_draft", draft).await;
     assert_eq!(saved["err"], *error, "{saved}");
@@ -772,7 +843,7 @@ async fn the_staged_copy_is_the_prepared_image_and_goes_when_the_image_is_remove
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
 
-    attach_image(&client, &photo).await;
+    attach_image(&client, 1, &photo).await;
     let staged = staged_files(&env);
     assert_eq!(staged.len(), 1, "{staged:?}");
     let kept = std::fs::read(&staged[0]).expect("staged copy");
@@ -806,7 +877,7 @@ async fn the_staged_copy_is_the_prepared_image_and_goes_when_the_image_is_remove
     assert!(saved.contains(&name), "saved draft: {saved}");
 
     // ...and when the image is removed, the copy goes with it.
-    click(&client, "#image-list .image-remove").await;
+    click(&client, &in_post(1, ".image-list .image-remove")).await;
     let left = poll_until(|| async { staged_files(&env) }, |left| left.is_empty()).await;
     assert!(
         left.is_empty(),

@@ -77,10 +77,21 @@ export async function stageImage(file) {
 /** A staged image's preview again (after a restart): `path` → same shape as stageImage. */
 export const previewImage = (path) => invoke('preview_image', { path });
 
-/** → null | { text, images: [{ path, alt }], accounts: [did], langs: [tag], linkCard } */
+/**
+ * → null | the saved composition: { posts: [{ text, images: [{ path, alt }], card: { kind }, quote,
+ * labels }], accounts: [did], langs: [tag], whoCanReply: { kind, … }, quotesAllowed }
+ */
 export const loadDraft = () => invoke('load_draft');
 
+/** Saves the composition being written (same shape as loadDraft's). */
 export const saveDraft = (draft) => invoke('save_draft', { draft });
+
+/**
+ * A post to quote, looked up with the account `account` (a DID): `quote` is a bsky.app post link or
+ * an at:// URI. → { uri, cid, author: { did, handle, displayName }, text }; rejects with code
+ * `not_found` when there is no such post.
+ */
+export const previewQuote = (quote, account) => invoke('preview_quote', { quote, account });
 
 /** → { requireAltText } */
 export const getSettings = () => invoke('get_settings');
@@ -90,18 +101,33 @@ export const setSettings = (settings) => invoke('set_settings', { settings });
 /** → the post languages to start with, e.g. ["en"] */
 export const defaultLangs = () => invoke('default_langs');
 
-/**
- * Posts `{ text, images: [{ path, alt }], accounts: [did], langs, card }`, `card` being null or the
- * previewed `{ uri, title, description, thumbPath }`. `onStage` hears the
- * progress ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
- * → one entry per account: { account, handle, uri, cid, url } or { account, handle, error: { code, message } }
- */
-export async function post(request, onStage) {
+/** Rust's answer to a post or a retry → { id, results, pending }. */
+const outcome = (answer) => (Array.isArray(answer)
+  ? { id: null, results: answer, pending: false }
+  : { id: answer.id ?? null, results: answer.results ?? [], pending: Boolean(answer.pending) });
+
+async function withProgress(command, args, onStage) {
   const b = await backend;
   const channel = new b.Channel();
   channel.onmessage = (stage) => onStage?.(stage);
-  return invoke('post', { request, onProgress: channel });
+  return outcome(await invoke(command, { ...args, onProgress: channel }));
 }
+
+/**
+ * Posts a composition (the draft's shape, each post's `card` being `{ kind: 'none' }` or the
+ * previewed `{ kind: 'shown', uri, title, description, thumbPath }`). `onStage` hears the progress
+ * ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
+ * → { id, results, pending }: `results` has one entry per account, { account, handle, uri, cid, url,
+ * posts: [{ uri, cid, url }] } or { account, handle, error: { code, message } }; `id` names the
+ * outbox entry to retry.
+ */
+export const post = (composition, onStage) => withProgress('post', { composition }, onStage);
+
+/** Sends outbox entry `id` again to the accounts that have not got it. → same as post. */
+export const retryPost = (id, onStage) => withProgress('retry_post', { id }, onStage);
+
+/** → the outbox entries not fully posted: [{ id, results }] */
+export const pendingPosts = () => invoke('pending_posts');
 
 /** Opens a web address in the default browser (never inside the app's window). */
 export async function openExternal(url) {

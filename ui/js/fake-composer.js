@@ -165,8 +165,40 @@ const fakeTid = () => `3l${Date.now().toString(36)}${Math.random().toString(36).
 
 // ---- The commands ----
 
+const outbox = new Map();
+let outboxIds = 0;
+
 export function composerCommands({ accounts, latency }) {
   const wait = (ms) => sleep((ms * latency) / 600);
+
+  /** Sends outbox entry `id` to the accounts that don't have it yet; the entry goes once all have it. */
+  async function send(id, stage) {
+    const entry = outbox.get(id);
+    if (entry.composition.posts.some((p) => p.images?.length)) { stage('preparingImages'); await wait(500); }
+    stage('uploading');
+    await wait(900);
+    entry.results = entry.results.map((r) => {
+      if (!r.error && !r.pending) return r;
+      const did = r.account;
+      const a = accounts().find((x) => x.did === did);
+      if (!a) return { account: did, handle: did, error: { code: 'not_found', message: 'That account is not connected.' } };
+      if (a.health?.needsReconnection) return { account: did, handle: a.handle, error: { code: 'needs_reconnection', message: 'This account needs reconnecting: sign in again with a new app password.' } };
+      if (a.offline) return { account: did, handle: a.handle, error: { code: 'network', message: `Could not reach ${new URL(a.pds).host}. Nothing was posted to this account.` } };
+      const posts = entry.composition.posts.map(() => {
+        const rkey = fakeTid();
+        return { uri: `at://${did}/app.bsky.feed.post/${rkey}`, cid: `bafyreifake${rkey}`, url: `https://bsky.app/profile/${a.handle}/post/${rkey}` };
+      });
+      return { account: did, handle: a.handle, ...posts[0], posts };
+    });
+    stage('done');
+    const done = entry.results.every((r) => !r.error);
+    if (done) {
+      outbox.delete(id);
+      localStorage.removeItem(STORE.draft);
+    }
+    return { id, results: entry.results };
+  }
+
 
   return {
     async analyze_text({ text }) {
@@ -228,32 +260,37 @@ export function composerCommands({ accounts, latency }) {
       return [/^[a-z]{2,3}$/.test(lang) ? lang : 'en'];
     },
 
-    async post({ request, onProgress }) {
+    async preview_quote({ quote }) {
+      await wait(300);
+      const match = /(?:profile\/([^/]+)\/post|at:\/\/([^/]+)\/app\.bsky\.feed\.post)\/([^/?#]+)/.exec(quote ?? '');
+      if (!match || match[3] === 'missing') return fail('not_found', 'There is no such post: it may have been deleted.');
+      const who = match[1] ?? match[2];
+      return { uri: `at://${who}/app.bsky.feed.post/${match[3]}`, cid: 'bafyreifakequote', author: { did: who, handle: who, displayName: 'Someone' }, text: 'A post worth quoting (fake).' };
+    },
+
+    // A fake outbox, in memory: an entry per post, with what each account got.
+    async post({ composition, onProgress }) {
       const stage = (name) => onProgress?.onmessage?.(name);
-      const analysis = analyze(request.text ?? '');
-      if (!request.accounts?.length) return fail('validation', 'Choose at least one account to post to.');
-      if (analysis.overLimit) return fail('validation', 'The post is over the limit.');
-      if (!analysis.publishedText && !request.images?.length) return fail('validation', 'There is nothing to post.');
-      if (request.images?.length) { stage('preparingImages'); await wait(500); }
-      stage('uploading');
-      await wait(900);
-      const results = request.accounts.map((did) => {
-        const a = accounts().find((x) => x.did === did);
-        if (!a) return { account: did, handle: did, error: { code: 'not_found', message: 'That account is not connected.' } };
-        if (a.health?.needsReconnection) return { account: did, handle: a.handle, error: { code: 'needs_reconnection', message: 'This account needs reconnecting: sign in again with a new app password.' } };
-        if (a.offline) return { account: did, handle: a.handle, error: { code: 'network', message: `Could not reach ${new URL(a.pds).host}. Nothing was posted to this account.` } };
-        const rkey = fakeTid();
-        return {
-          account: did,
-          handle: a.handle,
-          uri: `at://${did}/app.bsky.feed.post/${rkey}`,
-          cid: `bafyreifake${rkey}`,
-          url: `https://bsky.app/profile/${a.handle}/post/${rkey}`,
-        };
-      });
-      stage('done');
-      if (results.every((r) => !r.error)) localStorage.removeItem(STORE.draft);
-      return results;
+      const posts = composition?.posts ?? [];
+      if (!composition?.accounts?.length) return fail('validation', 'Choose at least one account to post to.');
+      if (!posts.length) return fail('validation', 'There is nothing to post.');
+      for (const post of posts) {
+        const analysis = analyze(post.text ?? '');
+        if (analysis.overLimit) return fail('validation', 'A post is over the limit.');
+        if (!analysis.publishedText && !post.images?.length && !post.quote) return fail('validation', 'A post is empty.');
+      }
+      const id = ++outboxIds;
+      outbox.set(id, { composition, results: composition.accounts.map((did) => ({ account: did, handle: did, pending: true })) });
+      return send(id, stage);
+    },
+
+    async retry_post({ id, onProgress }) {
+      if (!outbox.has(id)) return fail('not_found', 'That post is no longer waiting to be sent.');
+      return send(id, (name) => onProgress?.onmessage?.(name));
+    },
+
+    async pending_posts() {
+      return [...outbox].map(([id, entry]) => ({ id, results: entry.results }));
     },
   };
 }

@@ -1,92 +1,114 @@
-// The Compose view: wires the text box, its analysis by Rust (counter, highlights, link card), images,
-// accounts, languages, the draft and posting together, and decides when "Post" is allowed and why not.
+// The Compose view: the thread of post editors (post-editor.js), accounts, languages, reply settings,
+// the draft and posting, and when "Post" is allowed and why not. "Add post" makes a thread; posts
+// move up and down and go with their buttons; Ctrl/⌘+Enter posts the whole thread.
 import * as api from '../api.js';
 import { byId, setBusy } from '../dom.js';
-import { renderCounter, resetCounterAnnouncements } from './counter.js';
-import { initHighlight, showFacets, showText } from './highlight.js';
-import * as images from './images.js';
-import { clearLinkCard, initLinkCard, linkCardForPost, linkCardWanted, restoreLinkCardChoice, updateLinkCard } from './link-card.js';
+import { ignoreStrayDrops, setRequireAlt } from './images.js';
+import { forgetCards } from './link-card.js';
+import { createPostEditor } from './post-editor.js';
 import * as chooser from './accounts-chooser.js';
 import { currentLangs, initLangs, setLangs } from './langs.js';
+import { initReplySettings, replyBlocker, replySettings, setReplySettings } from './reply-settings.js';
 import { flushDraft, initDraft, loadDraft, scheduleSave, startSaving } from './draft.js';
-import { hideResults, initPostResults, sendPost, showPostError, showResults } from './post.js';
+import { hideResults, initPostResults, sendPost, showPostError, showResults, showPending } from './post.js';
 
-const text = () => byId('composer-text');
+/** Bluesky's own composer stops threads at about this length too; it keeps the page manageable. */
+const MAX_POSTS = 25;
 
 const state = {
-  analysis: null, // Rust's analysis of `analysedText`
-  analysedText: null,
-  analysisError: null,
   ready: false, // the saved draft has been restored
   posting: false,
 };
 
-// ---- Analysis: one call in flight at a time, always of the newest text ----
+/** The post editors, in thread order. */
+let editors = [];
 
-let pendingText = null;
-let pump = null;
+// ---- The thread ----
 
-function analyze(value) {
-  pendingText = value;
-  pump ??= runAnalyses().finally(() => { pump = null; });
-  return pump;
+function addEditor(post) {
+  const editor = createPostEditor({
+    onChange: changed,
+    announce,
+    account: () => chooser.chosenAccounts()[0] ?? null,
+    isBusy: () => state.posting || !state.ready,
+    onMove: moveEditor,
+    onRemove: removeEditor,
+  });
+  editors.push(editor);
+  byId('thread').append(editor.el);
+  positions();
+  const restored = editor.restore(post);
+  return { editor, restored };
 }
 
-async function runAnalyses() {
-  while (pendingText !== null) {
-    const value = pendingText;
-    pendingText = null;
-    try {
-      const analysis = await api.analyzeText(value);
-      state.analysisError = null;
-      if (pendingText === null && value === text().value) applyAnalysis(value, analysis);
-    } catch (err) {
-      state.analysisError = err;
-      state.analysis = null;
-      state.analysedText = null;
-      renderCounter(null);
-      refresh();
-    }
+function positions() {
+  editors.forEach((editor, index) => editor.setPosition(index, editors.length));
+  byId('add-post').setAttribute('aria-disabled', String(editors.length >= MAX_POSTS));
+}
+
+function addPost() {
+  if (state.posting || !state.ready) return;
+  if (editors.length >= MAX_POSTS) {
+    announce(`A thread here can have up to ${MAX_POSTS} posts.`);
+    return;
   }
+  const { editor } = addEditor({});
+  editor.focus();
+  announce(`Post ${editors.length} added to the thread.`);
+  changed();
 }
 
-/** Resolves once the analysis matches what is in the text box. */
-async function analysisSettled() {
-  while (state.analysedText !== text().value && !state.analysisError) await analyze(text().value);
+function moveEditor(editor, delta) {
+  const from = editors.indexOf(editor);
+  const to = from + delta;
+  if (to < 0 || to >= editors.length) return;
+  editors.splice(from, 1);
+  editors.splice(to, 0, editor);
+  const sibling = editors[to + 1]?.el ?? null;
+  byId('thread').insertBefore(editor.el, sibling);
+  positions();
+  // Keep the keyboard on the same post's button (the other one when this one is now off).
+  const button = editor.el.querySelector(delta < 0 ? '.post-up' : '.post-down');
+  (button.disabled ? editor.el.querySelector(delta < 0 ? '.post-down' : '.post-up') : button).focus();
+  announce(`Moved to post ${to + 1} of ${editors.length}.`);
+  changed();
 }
 
-function applyAnalysis(value, analysis) {
-  state.analysis = analysis;
-  state.analysedText = value;
-  renderCounter(analysis);
-  showFacets(value, analysis.facets);
-  byId('shortened-note').hidden = !(analysis.facets ?? []).some((f) => f.features?.[0]?.$type?.endsWith('#link')) ||
-    analysis.publishedText === value.trim();
-  updateLinkCard({ uri: analysis.linkCard ?? null });
-  refresh();
+function removeEditor(editor) {
+  if (editors.length < 2) return;
+  const index = editors.indexOf(editor);
+  editors.splice(index, 1);
+  editor.destroy();
+  positions();
+  (editors[index - 1] ?? editors[index]).focus();
+  announce(`Post ${index + 1} removed. ${editors.length === 1 ? 'One post left.' : `${editors.length} posts left.`}`);
+  changed();
+}
+
+/** Puts a saved composition back (at least one post). */
+async function restoreThread(posts) {
+  for (const editor of editors) editor.destroy();
+  editors = [];
+  const list = posts?.length ? posts : [{}];
+  await Promise.all(list.map((post) => addEditor(post).restored));
 }
 
 // ---- What Post needs ----
 
 /** Why Post can't be used now, or null. The first reason that applies is shown beside the button. */
 function blocker() {
-  const a = state.analysis;
   if (chooser.accountsLoaded() && chooser.connectedCount() === 0) return 'Connect an account in Settings to post.';
-  if (state.analysisError) return `Couldn't check the post's length: ${state.analysisError.message}`;
-  if (a && a.overLimit) {
-    return a.graphemes > a.maxGraphemes
-      ? `The post is ${(a.graphemes - a.maxGraphemes).toLocaleString()} characters over the limit. Shorten it to post.`
-      : `The post is ${(a.bytes - a.maxBytes).toLocaleString()} bytes over the limit. Shorten it to post.`;
+  const thread = editors.length > 1;
+  for (const editor of editors) {
+    const why = editor.blocker();
+    if (why) return thread ? `${editor.name()}: ${why}` : why[0].toUpperCase() + why.slice(1);
   }
-  if (images.isPreparing()) return 'Wait until the images are ready.';
-  if (images.hasBroken()) return 'Remove the image that could not be loaded.';
-  const hasText = a ? a.publishedText.trim() !== '' : text().value.trim() !== '';
-  if (!hasText && !images.hasImages()) return 'Write something or add an image.';
   if (chooser.accountsLoaded() && chooser.usableCount() === 0) return 'Reconnect an account in Settings to post.';
   if (chooser.chosenAccounts().length === 0) return 'Choose at least one account to post to.';
-  const langs = currentLangs();
-  if (langs.error) return 'Fix the languages to post.';
-  const missing = images.missingAltCount();
+  if (currentLangs().error) return 'Fix the languages to post.';
+  const reply = replyBlocker();
+  if (reply) return reply;
+  const missing = editors.reduce((sum, editor) => sum + editor.missingAltCount(), 0);
   if (byId('require-alt').checked && missing) {
     return `Add alt text to ${missing === 1 ? 'the image that has none' : `the ${missing} images that have none`} — your settings require it.`;
   }
@@ -96,8 +118,7 @@ function blocker() {
 function refresh() {
   if (state.posting) return;
   const reason = state.ready ? blocker() : 'Loading your draft…';
-  const submit = byId('post-submit');
-  submit.disabled = Boolean(reason); // a stale analysis is fine here: submit() waits for the fresh one
+  byId('post-submit').disabled = Boolean(reason); // a stale analysis is fine here: submit() waits for the fresh one
   byId('post-blocker').textContent = reason ?? '';
 }
 
@@ -107,13 +128,13 @@ function changed() {
   scheduleSave();
 }
 
+/** The draft: a composition, as typed. */
 function collectDraft() {
   return {
-    text: text().value,
-    images: images.imagesForDraft(),
+    posts: editors.map((editor) => editor.forDraft()),
     accounts: chooser.chosenForDraft(),
     langs: currentLangs().tags,
-    linkCard: linkCardWanted(),
+    ...replySettings(),
   };
 }
 
@@ -121,35 +142,24 @@ function collectDraft() {
 
 async function submit() {
   if (state.posting || !state.ready) return;
-  await analysisSettled();
+  await Promise.all(editors.map((editor) => editor.settled()));
   refresh();
   if (byId('post-submit').disabled) {
     announce(byId('post-blocker').textContent);
     return;
   }
-  const request = {
-    text: text().value,
-    images: images.imagesForPost(),
-    accounts: chooser.chosenAccounts(),
-    langs: currentLangs().tags,
-    card: null,
-  };
   setPosting(true);
   let summary;
   try {
-    request.card = await linkCardForPost(); // the card as shown; a preview still loading is awaited
+    const composition = {
+      // The cards as shown; a preview still loading is awaited.
+      posts: await Promise.all(editors.map((editor) => editor.forPost())),
+      accounts: chooser.chosenAccounts(),
+      langs: currentLangs().tags,
+      ...replySettings(),
+    };
     await flushDraft(); // the draft is safe on disk before anything leaves the computer
-    const results = await sendPost(request);
-    const ok = results.filter((r) => !r.error).map((r) => r.account);
-    const failed = results.some((r) => r.error);
-    let unchosen = [];
-    if (!failed) {
-      clearComposer();
-    } else if (ok.length) {
-      unchosen = ok;
-      chooser.unchoose(ok); // trying again must not post a second time to these
-    }
-    summary = showResults(results, { unchosen });
+    summary = finished(await sendPost(composition));
   } catch (err) {
     summary = showPostError(err);
   } finally {
@@ -160,31 +170,53 @@ async function submit() {
   changed();
 }
 
+/** Shows an outcome of posting (or of retrying); an all-posted outcome empties the composer. */
+function finished(outcome) {
+  const failed = outcome.results.some((r) => r.error);
+  if (!failed && !outcome.pending) clearComposer();
+  // Without an outbox entry to retry, pressing Post again must not post a second time to these.
+  else if (outcome.id === null) chooser.unchoose(outcome.results.filter((r) => !r.error).map((r) => r.account));
+  return showResults(outcome, { retry });
+}
+
+/** "Retry failed": only the accounts that failed, through the same outbox entry (never a second copy). */
+async function retry(id) {
+  if (state.posting) return null;
+  setPosting(true);
+  let summary;
+  try {
+    summary = finished(await sendPost(null, id));
+  } catch (err) {
+    summary = showPostError(err);
+  } finally {
+    setPosting(false);
+  }
+  byId('post-results').focus();
+  announce(summary);
+  changed();
+  return summary;
+}
+
 function setPosting(on) {
   state.posting = on;
   const composer = byId('composer');
   const progress = byId('post-progress');
   progress.hidden = !on;
   // Editing is disabled meanwhile; keep keyboard focus somewhere meaningful instead of on <body>.
-  if (on && composer.contains(document.activeElement)) progress.focus();
+  if (on && (composer.contains(document.activeElement) || document.activeElement === byId('post-retry'))) progress.focus();
   byId('composer-fields').disabled = on;
+  byId('reply-fields').disabled = on;
   composer.setAttribute('aria-busy', String(on));
   setBusy(byId('post-submit'), on, 'Posting…');
   if (!on) refresh();
 }
 
-/** After every account got the post: an empty composer (accounts and languages stay as they were). */
+/** After every account got the thread: one empty post (accounts, languages and reply settings stay). */
 function clearComposer() {
-  text().value = '';
-  showText('');
-  images.clearImages();
-  clearLinkCard();
-  resetCounterAnnouncements();
-  state.analysis = null;
-  state.analysedText = null;
-  analyze('');
+  forgetCards();
+  restoreThread([{}]);
   // Rust cleared the saved draft; saving the empty one as well (keeping the chosen accounts and
-  // languages) costs nothing and guarantees a restart never brings back a post that was sent.
+  // languages) costs nothing and guarantees a restart never brings back a thread that was sent.
   scheduleSave();
 }
 
@@ -197,22 +229,16 @@ function announce(message) {
   if (message) setTimeout(() => { region.textContent = message; }, 50);
 }
 
-function wireUnsupported() {
-  for (const button of document.querySelectorAll('.tool-unsupported')) {
-    button.addEventListener('click', () => announce(`${button.dataset.feature} ${button.dataset.feature === 'Video' ? 'is' : 'are'} not supported yet.`));
-  }
-}
-
 function wireRequireAlt() {
   const box = byId('require-alt');
   box.addEventListener('change', async () => {
-    images.setRequireAlt(box.checked);
+    setRequireAlt(box.checked);
     changed();
     try {
       await api.setSettings({ requireAltText: box.checked });
     } catch (err) {
       box.checked = !box.checked;
-      images.setRequireAlt(box.checked);
+      setRequireAlt(box.checked);
       refresh();
       announce(`Couldn't change the setting: ${err.message}`);
     }
@@ -226,29 +252,19 @@ function onKeydown(event) {
   submit();
 }
 
-function onInput() {
-  showText(text().value);
-  state.analysedText = null; // Post waits for this text's analysis
-  refresh();
-  analyze(text().value);
-  scheduleSave();
-}
-
 // ---- Start ----
 
 export async function initComposer() {
-  initHighlight(byId('composer-highlight'));
-  text().addEventListener('input', onInput);
-  text().addEventListener('blur', () => flushDraft());
-  const announceFn = { announce };
-  images.initImages({ onChange: () => { updateLinkCard({ hasImages: images.hasImages() }); changed(); }, ...announceFn });
-  images.acceptDropsAndPastes(byId('composer'), text(), () => state.posting || !state.ready);
-  initLinkCard({ onChange: changed, ...announceFn });
-  chooser.initAccountsChooser({ onChange: changed });
+  ignoreStrayDrops();
+  byId('add-post').addEventListener('click', addPost);
+  byId('composer-fields').addEventListener('focusout', (event) => {
+    if (event.target.matches('.editor-input')) flushDraft();
+  });
+  chooser.initAccountsChooser({ onChange: () => { editors.forEach((e) => e.accountsChanged()); changed(); } });
   initLangs({ onChange: changed });
+  initReplySettings({ onChange: changed });
   initDraft({ collect: collectDraft });
-  initPostResults();
-  wireUnsupported();
+  initPostResults({ onDismiss: () => editors[0]?.focus() });
   wireRequireAlt();
   byId('post-submit').addEventListener('click', submit);
   document.addEventListener('keydown', onKeydown);
@@ -257,30 +273,27 @@ export async function initComposer() {
   refresh();
 
   const accountsLoaded = chooser.loadChoices();
-  const [draft, defaults, settings] = await Promise.all([
+  const [draft, defaults, settings, pending] = await Promise.all([
     loadDraft(),
     api.defaultLangs().catch(() => ['en']),
     api.getSettings().catch(() => ({ requireAltText: false })),
+    api.pendingPosts().catch(() => []),
   ]);
   byId('require-alt').checked = Boolean(settings?.requireAltText);
-  images.setRequireAlt(byId('require-alt').checked);
-  if (draft) {
-    text().value = draft.text ?? '';
-    showText(text().value);
-    chooser.setChosen(draft.accounts ?? []);
-    setLangs(draft.langs?.length ? draft.langs : defaults);
-    restoreLinkCardChoice(draft.linkCard);
-    images.restoreImages(draft.images ?? []);
-    updateLinkCard({ hasImages: images.hasImages() });
-  } else {
-    setLangs(defaults);
-  }
+  setRequireAlt(byId('require-alt').checked);
+  chooser.setChosen(draft?.accounts ?? []);
+  setLangs(draft?.langs?.length ? draft.langs : defaults);
+  setReplySettings(draft ?? {});
+  const restored = restoreThread(draft?.posts);
   state.ready = true;
   byId('composer-fields').disabled = false;
+  byId('reply-fields').disabled = false;
   startSaving(collectDraft());
-  await Promise.all([analyze(text().value), accountsLoaded]);
+  await Promise.all([restored, accountsLoaded]);
   if (!chooser.chosenForDraft().length) chooser.chooseOnlyAccount();
   refresh();
+  // A thread that was being posted when Hayon stopped: what is posted, what is not, and Retry.
+  if (pending.length) announce(showPending(pending[0], { retry }));
 }
 
 /** The accounts changed in Rust (connected, refreshed, disconnected): reload the "Post to" list. */
@@ -291,7 +304,7 @@ export function reloadComposerAccounts() {
   });
 }
 
-/** For the first screen: put the cursor in the text box. */
+/** For the first screen: put the cursor in the first post's text box. */
 export function focusComposer() {
-  text().focus();
+  editors[0]?.focus();
 }

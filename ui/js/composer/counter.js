@@ -1,15 +1,12 @@
-// The live length counter (#grapheme-counter): "N / 300" as the post will be published, a warning
-// colour from 280, an error colour and "N over" past the limit, and a bytes line near the 3000-byte
-// limit. Screen readers hear it only when a threshold is crossed (after a pause in typing), through
-// the polite region #counter-live — never on every keystroke.
+// A post's live length counter (.counter in its editor): "N / 300" as the post will be published, a
+// warning colour from 280, an error colour and "N over" past the limit, and a bytes line near the
+// 3000-byte limit. Screen readers hear it only when a threshold is crossed (after a pause in typing),
+// through the polite region #counter-live — never on every keystroke.
 import { byId, h } from '../dom.js';
 
 const WARN_REMAINING = 20; // graphemes left when the warning colour starts (280 of 300)
 const BYTES_WARN_SHARE = 0.9; // 2700 of 3000 bytes
 const ANNOUNCE_DELAY = 900;
-
-let announced = 'ok';
-let announceTimer = 0;
 
 const number = (n) => String(n); // plain digits, as in "2750 / 3000 bytes"
 
@@ -20,44 +17,51 @@ export function counterLevel(a) {
   return 'ok';
 }
 
-export function renderCounter(a) {
-  const el = byId('grapheme-counter');
-  if (!a) {
-    el.dataset.state = 'unknown';
-    el.replaceChildren(h('span', { class: 'counter-count' }, '– / 300'));
-    return;
+/**
+ * A counter shown in `el`; `name()` says which post it is about in announcements ("Post 2"), or ''
+ * for a single post. → { render(analysis | null), reset() }
+ */
+export function createCounter(el, name = () => '') {
+  let announced = 'ok';
+  let announceTimer = 0;
+
+  function render(a) {
+    if (!a) {
+      el.dataset.state = 'unknown';
+      el.replaceChildren(h('span', { class: 'counter-count' }, '– / 300'));
+      return;
+    }
+    const level = counterLevel(a);
+    const overG = a.graphemes - a.maxGraphemes;
+    const overB = a.bytes - a.maxBytes;
+    const parts = [h('span', { class: 'counter-count' }, `${number(a.graphemes)} / ${number(a.maxGraphemes)}`)];
+    if (overG > 0) parts.push(h('span', { class: 'counter-over' }, `${number(overG)} over`));
+    if (a.bytes >= a.maxBytes * BYTES_WARN_SHARE) {
+      parts.push(h('span', { class: 'counter-bytes', 'data-over': overB > 0 ? 'true' : null },
+        `${number(a.bytes)} / ${number(a.maxBytes)} bytes`, overB > 0 ? ` (${number(overB)} over)` : ''));
+    }
+    el.dataset.state = level;
+    el.replaceChildren(...parts);
+    clearTimeout(announceTimer);
+    if (level === announced) return;
+    announceTimer = setTimeout(() => {
+      const text = announcement(a, level, announced);
+      announced = level;
+      const who = name();
+      if (text) byId('counter-live').textContent = who ? `${who}: ${text}` : text;
+    }, ANNOUNCE_DELAY);
   }
-  const level = counterLevel(a);
-  const overG = a.graphemes - a.maxGraphemes;
-  const overB = a.bytes - a.maxBytes;
-  const parts = [h('span', { class: 'counter-count' }, `${number(a.graphemes)} / ${number(a.maxGraphemes)}`)];
-  if (overG > 0) parts.push(h('span', { class: 'counter-over' }, `${number(overG)} over`));
-  if (a.bytes >= a.maxBytes * BYTES_WARN_SHARE) {
-    parts.push(h('span', { class: 'counter-bytes', 'data-over': overB > 0 ? 'true' : null },
-      `${number(a.bytes)} / ${number(a.maxBytes)} bytes`, overB > 0 ? ` (${number(overB)} over)` : ''));
+
+  /** Forgets what was announced (after the composer is cleared). */
+  function reset() {
+    clearTimeout(announceTimer);
+    announced = 'ok';
   }
-  el.dataset.state = level;
-  el.replaceChildren(...parts);
-  scheduleAnnouncement(a, level);
+
+  return { render, reset };
 }
 
-/** Resets what was announced (after the composer is cleared). */
-export function resetCounterAnnouncements() {
-  clearTimeout(announceTimer);
-  announced = 'ok';
-}
-
-function scheduleAnnouncement(a, level) {
-  clearTimeout(announceTimer);
-  if (level === announced) return;
-  announceTimer = setTimeout(() => {
-    const text = announcement(a, level);
-    announced = level;
-    if (text) byId('counter-live').textContent = text;
-  }, ANNOUNCE_DELAY);
-}
-
-function announcement(a, level) {
+function announcement(a, level, announced) {
   const left = a.maxGraphemes - a.graphemes;
   if (level === 'over') {
     if (a.graphemes > a.maxGraphemes) {

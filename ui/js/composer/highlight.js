@@ -1,4 +1,4 @@
-// The highlight layer under #composer-text: a mirror <div> holding the same text, with links, mentions
+// The highlight layer under a post's text box: a mirror <div> holding the same text, with links, mentions
 // and hashtags wrapped in <mark>s. The textarea stays the real input (transparent background, on top);
 // the mirror sits in the normal flow underneath, so it also gives the editor its height — the textarea
 // grows with the text and never scrolls, which keeps both layers wrapped and aligned identically.
@@ -8,14 +8,6 @@ import { h } from '../dom.js';
 
 const encoder = new TextEncoder();
 const KINDS = { '#link': 'link', '#mention': 'mention', '#tag': 'tag' };
-
-let mirror = null;
-let shown = { text: '', ranges: [] }; // what the mirror shows now, ranges in JS string indices
-
-export function initHighlight(mirrorEl) {
-  mirror = mirrorEl;
-  render('', []);
-}
 
 /**
  * UTF-8 byte offset into `text` → JS string index. TextEncoder.encodeInto fills exactly `byteOffset`
@@ -40,44 +32,52 @@ export function facetRanges(text, facets = []) {
   return ranges.filter((r, i) => i === 0 || r.start >= ranges[i - 1].end);
 }
 
-/** The analysis for `text` arrived: show its facets. */
-export function showFacets(text, facets) {
-  render(text, facetRanges(text, facets));
-}
+/** The highlight layer in `mirror`. → { showFacets(text, facets), showText(text) } */
+export function createHighlight(mirror) {
+  let shown = { text: '', ranges: [] }; // what the mirror shows now, ranges in JS string indices
 
-/**
- * The text changed and its analysis is not back yet: mirror the new text at once, keeping the marks
- * that lie wholly before or after the edit (shifted), so nothing flickers or drifts while typing.
- */
-export function showText(text) {
-  const old = shown.text;
-  if (text === old) return;
-  const max = Math.min(old.length, text.length);
-  let prefix = 0;
-  while (prefix < max && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix += 1;
-  let suffix = 0;
-  while (suffix < max - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix += 1;
-  const oldEditEnd = old.length - suffix;
-  const delta = text.length - old.length;
-  const ranges = [];
-  for (const r of shown.ranges) {
-    if (r.end <= prefix) ranges.push(r);
-    else if (r.start >= oldEditEnd) ranges.push({ ...r, start: r.start + delta, end: r.end + delta });
+  function render(text, ranges) {
+    shown = { text, ranges };
+    const parts = [];
+    let cursor = 0;
+    for (const r of ranges) {
+      if (r.start > cursor) parts.push(text.slice(cursor, r.start));
+      parts.push(h('mark', { class: `hl hl-${r.kind}` }, text.slice(r.start, r.end)));
+      cursor = r.end;
+    }
+    parts.push(text.slice(cursor));
+    // A trailing newline only makes a new line in a <div> when something follows it.
+    parts.push('\u200b');
+    mirror.replaceChildren(...parts.filter((p) => p !== ''));
   }
-  render(text, ranges);
-}
 
-function render(text, ranges) {
-  shown = { text, ranges };
-  const parts = [];
-  let cursor = 0;
-  for (const r of ranges) {
-    if (r.start > cursor) parts.push(text.slice(cursor, r.start));
-    parts.push(h('mark', { class: `hl hl-${r.kind}` }, text.slice(r.start, r.end)));
-    cursor = r.end;
+  /** The analysis for `text` arrived: show its facets. */
+  function showFacets(text, facets) {
+    render(text, facetRanges(text, facets));
   }
-  parts.push(text.slice(cursor));
-  // A trailing newline only makes a new line in a <div> when something follows it.
-  parts.push('\u200b');
-  mirror.replaceChildren(...parts.filter((p) => p !== ''));
+
+  /**
+   * The text changed and its analysis is not back yet: mirror the new text at once, keeping the marks
+   * that lie wholly before or after the edit (shifted), so nothing flickers or drifts while typing.
+   */
+  function showText(text) {
+    const old = shown.text;
+    if (text === old) return;
+    const max = Math.min(old.length, text.length);
+    let prefix = 0;
+    while (prefix < max && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix += 1;
+    let suffix = 0;
+    while (suffix < max - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix += 1;
+    const oldEditEnd = old.length - suffix;
+    const delta = text.length - old.length;
+    const ranges = [];
+    for (const r of shown.ranges) {
+      if (r.end <= prefix) ranges.push(r);
+      else if (r.start >= oldEditEnd) ranges.push({ ...r, start: r.start + delta, end: r.end + delta });
+    }
+    render(text, ranges);
+  }
+
+  render('', []);
+  return { showFacets, showText };
 }

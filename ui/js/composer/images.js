@@ -1,28 +1,44 @@
-// Up to four images with alt text: added with the button, by drag-and-drop or by pasting. Each file
-// goes to Rust to be prepared (api.stageImage) while its tile shows a spinner; the tile then shows
-// the prepared preview, an alt text box and a remove button. Refusals (animated GIF, damaged file,
-// too many images) are explained in #image-error; the other images are kept.
+// A post's images (up to four) with alt text: added with its "Add images" button, by drag-and-drop on
+// the post or by pasting into its text. Each file goes to Rust to be prepared (api.stageImage) while
+// its tile shows a spinner; the tile then shows the prepared preview, an alt text box and a remove
+// button. Refusals (animated GIF, damaged file, too many images) are explained in the post's
+// .image-error; the other images are kept.
 //
 // Tiles are patched in place, never rebuilt, so typing alt text never loses focus.
 import * as api from '../api.js';
-import { byId, h } from '../dom.js';
+import { h } from '../dom.js';
 
 export const MAX_IMAGES = 4;
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
 const ACCEPTED_NAME = /\.(jpe?g|png|gif|webp)$/i;
 const ALT_HINT = "Add alt text so people using screen readers know what's in the image";
 
-/** { id, name, status: 'staging' | 'loading' | 'ready' | 'broken', path, previewUrl, width, height, bytes, alt, error, el } */
-let items = [];
 let nextId = 1;
 let requireAlt = false;
-let onChange = () => {};
-let announce = () => {};
+const all = new Set(); // every post's images, for the "require alt text" setting
 
-export function initImages(options) {
-  ({ onChange, announce } = options);
-  const input = byId('image-input');
-  byId('add-image').addEventListener('click', () => {
+/** The setting applies to every post's images. */
+export function setRequireAlt(on) {
+  requireAlt = on;
+  for (const images of all) images.refreshAltHints();
+}
+
+/**
+ * The images of the post whose editor is `root`. `onChange()` after anything the draft holds
+ * changed; `announce(text)` for the screen reader; `name()` is the post's name in messages.
+ */
+export function createImages(root, { onChange, announce, name = () => '' }) {
+  /** { id, name, status: 'staging' | 'loading' | 'ready' | 'broken', path, previewUrl, width, height, bytes, alt, error, el } */
+  let items = [];
+  let alive = true;
+  const list = root.querySelector('.image-list');
+  const errors = root.querySelector('.image-error');
+  const addButton = root.querySelector('.add-image');
+  const input = root.querySelector('.image-input');
+  const findItem = (el) => items.find((i) => i.el === el.closest('.image-item'));
+  const label = () => (name() ? `${name()}: attached images` : 'Attached images');
+
+  addButton.addEventListener('click', () => {
     if (items.length >= MAX_IMAGES) {
       showErrors([`You already have ${MAX_IMAGES} images, the most a post can have. Remove one to add another.`]);
       return;
@@ -33,7 +49,6 @@ export function initImages(options) {
     addFiles([...input.files]);
     input.value = ''; // picking the same file again must fire "change" again
   });
-  const list = byId('image-list');
   list.addEventListener('input', (event) => {
     const textarea = event.target.closest('.image-alt');
     const item = textarea && findItem(textarea);
@@ -47,129 +62,189 @@ export function initImages(options) {
     const item = button && findItem(button);
     if (item) removeItem(item);
   });
-}
 
-const findItem = (el) => items.find((i) => i.el === el.closest('.image-item'));
-
-/** Adds picked/dropped/pasted files, as many as fit; says which were not added and why. */
-export function addFiles(files) {
-  if (!files.length) return;
-  const problems = [];
-  const images = files.filter((file) => {
-    if (ACCEPTED.includes(file.type) || (!file.type && ACCEPTED_NAME.test(file.name))) return true;
-    problems.push(`“${file.name}” isn't an image Hayon can post. Use JPEG, PNG, GIF or WebP.`);
-    return false;
-  });
-  const room = MAX_IMAGES - items.length;
-  const taken = images.slice(0, Math.max(0, room));
-  const left = images.slice(taken.length);
-  if (left.length) {
-    const names = left.map((f) => `“${f.name}”`).join(', ');
-    problems.push(room > 0
-      ? `A post can have up to ${MAX_IMAGES} images, so only ${room} more could be added. Not added: ${names}.`
-      : `A post can have up to ${MAX_IMAGES} images. Not added: ${names}. Remove an image to add another.`);
+  /** Adds picked/dropped/pasted files, as many as fit; says which were not added and why. */
+  function addFiles(files) {
+    if (!files.length) return;
+    const problems = [];
+    const images = files.filter((file) => {
+      if (ACCEPTED.includes(file.type) || (!file.type && ACCEPTED_NAME.test(file.name))) return true;
+      problems.push(`“${file.name}” isn't an image Hayon can post. Use JPEG, PNG, GIF or WebP.`);
+      return false;
+    });
+    const room = MAX_IMAGES - items.length;
+    const taken = images.slice(0, Math.max(0, room));
+    const left = images.slice(taken.length);
+    if (left.length) {
+      const names = left.map((f) => `“${f.name}”`).join(', ');
+      problems.push(room > 0
+        ? `A post can have up to ${MAX_IMAGES} images, so only ${room} more could be added. Not added: ${names}.`
+        : `A post can have up to ${MAX_IMAGES} images. Not added: ${names}. Remove an image to add another.`);
+    }
+    showErrors(problems);
+    for (const file of taken) stage(file);
+    if (taken.length) announce(`Preparing ${taken.length === 1 ? '1 image' : `${taken.length} images`}…`);
   }
-  showErrors(problems);
-  for (const file of taken) stage(file);
-  if (taken.length) announce(`Preparing ${taken.length === 1 ? '1 image' : `${taken.length} images`}…`);
-}
 
-async function stage(file) {
-  const item = { id: nextId++, name: file.name, status: 'staging', alt: '' };
-  items.push(item);
-  renderList();
-  onChange();
-  try {
-    const staged = await api.stageImage(file);
-    if (!items.includes(item)) return; // removed while it was being prepared
-    Object.assign(item, pick(staged), { status: 'ready' });
-    announce(`Image ${items.indexOf(item) + 1} added. ${ALT_HINT}.`);
-  } catch (err) {
-    if (!items.includes(item)) return;
+  async function stage(file) {
+    const item = { id: nextId++, name: file.name, status: 'staging', alt: '' };
+    items.push(item);
+    renderList();
+    onChange();
+    try {
+      const staged = await api.stageImage(file);
+      if (!alive || !items.includes(item)) return; // removed while it was being prepared
+      Object.assign(item, pick(staged), { status: 'ready' });
+      announce(`Image ${items.indexOf(item) + 1} added. ${ALT_HINT}.`);
+    } catch (err) {
+      if (!alive || !items.includes(item)) return;
+      items = items.filter((i) => i !== item);
+      item.el?.remove();
+      addError(err.message || `“${file.name}” couldn't be prepared.`);
+    }
+    renderList();
+    onChange();
+  }
+
+  /** Puts a draft's images back: their previews are fetched from Rust again by path. */
+  function restore(drafted = []) {
+    clear();
+    for (const d of drafted.slice(0, MAX_IMAGES)) {
+      if (!d?.path) continue;
+      const item = { id: nextId++, name: d.path.split(/[\\/]/).pop(), status: 'loading', path: d.path, alt: d.alt ?? '' };
+      items.push(item);
+      loadPreview(item);
+    }
+    renderList();
+  }
+
+  async function loadPreview(item) {
+    try {
+      const preview = await api.previewImage(item.path);
+      if (!alive || !items.includes(item)) return;
+      Object.assign(item, pick(preview), { path: item.path, status: 'ready' });
+    } catch (err) {
+      if (!alive || !items.includes(item)) return;
+      item.status = 'broken';
+      item.error = err.message || 'This image could not be loaded.';
+      addError(`Image ${items.indexOf(item) + 1}: ${item.error}`);
+    }
+    renderList();
+    onChange();
+  }
+
+  function clear() {
+    items = [];
+    list.replaceChildren();
+    showErrors([]);
+    updateAddButton();
+  }
+
+  function removeItem(item) {
+    const index = items.indexOf(item);
     items = items.filter((i) => i !== item);
-    item.el?.remove();
-    addError(err.message || `“${file.name}” couldn't be prepared.`);
+    item.el.remove();
+    showErrors([]);
+    renderList();
+    onChange();
+    const next = items[index] ?? items[index - 1];
+    (next?.el.querySelector('.image-remove') ?? addButton).focus();
+    announce(`Image removed. ${items.length === 0 ? 'No images attached.' : `${items.length} of ${MAX_IMAGES} images attached.`}`);
   }
-  renderList();
-  onChange();
+
+  // ---- Rendering ----
+
+  function renderList() {
+    list.setAttribute('aria-label', label());
+    items.forEach((item, index) => {
+      item.el ??= buildItem(item);
+      updateItem(item, index);
+      if (list.children[index] !== item.el) list.insertBefore(item.el, list.children[index] ?? null);
+    });
+    updateAddButton();
+  }
+
+  function updateItem(item, index) {
+    const n = index + 1;
+    const { el } = item;
+    const where = name() ? ` of ${name().toLowerCase()}` : '';
+    el.dataset.status = item.status;
+    el.setAttribute('aria-busy', String(item.status === 'staging' || item.status === 'loading'));
+    el.querySelector('.image-alt-label').textContent = `Alt text for image ${n}${where}`;
+    el.querySelector('.image-remove').setAttribute('aria-label', `Remove image ${n}${where}`);
+    const alt = el.querySelector('.image-alt');
+    if (alt.value !== item.alt) alt.value = item.alt;
+    updateAltHint(item);
+
+    const thumb = el.querySelector('.image-thumb');
+    if (thumb.dataset.status === item.status && thumb.dataset.src === (item.previewUrl ?? '')) return;
+    thumb.dataset.status = item.status;
+    thumb.dataset.src = item.previewUrl ?? '';
+    if (item.status === 'ready') {
+      const meta = [item.width && item.height ? `${item.width} × ${item.height}` : null, item.bytes ? formatBytes(item.bytes) : null].filter(Boolean).join(' · ');
+      thumb.replaceChildren(
+        h('img', { class: 'image-preview', src: item.previewUrl, alt: '' }),
+        meta ? h('span', { class: 'image-meta' }, meta) : null);
+    } else if (item.status === 'broken') {
+      thumb.replaceChildren(h('p', { class: 'image-broken' }, item.error));
+    } else {
+      const text = item.status === 'staging' ? `Preparing ${item.name}…` : 'Loading preview…';
+      thumb.replaceChildren(h('div', { class: 'image-progress', role: 'progressbar', 'aria-label': text },
+        h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+        h('span', { class: 'image-progress-text' }, text)));
+    }
+  }
+
+  function updateAltHint(item) {
+    const missing = !item.alt.trim();
+    const hint = item.el?.querySelector('.alt-missing');
+    if (!hint) return;
+    hint.hidden = !missing;
+    hint.dataset.required = String(missing && requireAlt);
+    item.el.querySelector('.image-alt').setAttribute('aria-invalid', String(missing && requireAlt));
+  }
+
+  function updateAddButton() {
+    const full = items.length >= MAX_IMAGES;
+    addButton.setAttribute('aria-disabled', String(full));
+    root.querySelector('.tool-count').textContent = items.length ? `${items.length} / ${MAX_IMAGES}` : '';
+  }
+
+  function showErrors(messages) {
+    errors.replaceChildren(...messages.map((m) => h('p', {}, m)));
+  }
+
+  function addError(message) {
+    errors.append(h('p', {}, message));
+  }
+
+  const images = {
+    addFiles,
+    restore,
+    clear,
+    refreshAltHints: () => items.forEach(updateAltHint),
+    /** Relabels tiles after the post moved in the thread. */
+    relabel: renderList,
+    count: () => items.length,
+    hasImages: () => items.length > 0,
+    isPreparing: () => items.some((i) => i.status === 'staging' || i.status === 'loading'),
+    hasBroken: () => items.some((i) => i.status === 'broken'),
+    missingAltCount: () => items.filter((i) => !i.alt.trim()).length,
+    /** For the post: the prepared images, in order. */
+    forPost: () => items.filter((i) => i.status === 'ready').map((i) => ({ path: i.path, alt: i.alt.trim() })),
+    /** For the draft: every image that has a prepared file (even one whose preview is missing now). */
+    forDraft: () => items.filter((i) => i.path).map((i) => ({ path: i.path, alt: i.alt })),
+    /** The editor is gone (its post was removed). */
+    destroy() {
+      alive = false;
+      all.delete(images);
+    },
+  };
+  all.add(images);
+  return images;
 }
 
 const pick = ({ path, previewUrl, width, height, bytes }) => ({ path, previewUrl, width, height, bytes });
-
-/** Puts a draft's images back: their previews are fetched from Rust again by path. */
-export function restoreImages(drafted = []) {
-  clearImages();
-  for (const d of drafted.slice(0, MAX_IMAGES)) {
-    if (!d?.path) continue;
-    const item = { id: nextId++, name: d.path.split(/[\\/]/).pop(), status: d.previewUrl ? 'ready' : 'loading', path: d.path, alt: d.alt ?? '', previewUrl: d.previewUrl };
-    items.push(item);
-    if (!d.previewUrl) loadPreview(item);
-  }
-  renderList();
-}
-
-async function loadPreview(item) {
-  try {
-    const preview = await api.previewImage(item.path);
-    if (!items.includes(item)) return;
-    Object.assign(item, pick(preview), { path: item.path, status: 'ready' });
-  } catch (err) {
-    if (!items.includes(item)) return;
-    item.status = 'broken';
-    item.error = err.message || 'This image could not be loaded.';
-    addError(`Image ${items.indexOf(item) + 1}: ${item.error}`);
-  }
-  renderList();
-  onChange();
-}
-
-export function clearImages() {
-  items = [];
-  byId('image-list').replaceChildren();
-  showErrors([]);
-  updateAddButton();
-}
-
-function removeItem(item) {
-  const index = items.indexOf(item);
-  items = items.filter((i) => i !== item);
-  item.el.remove();
-  showErrors([]);
-  renderList();
-  onChange();
-  const next = items[index] ?? items[index - 1];
-  (next?.el.querySelector('.image-remove') ?? byId('add-image')).focus();
-  announce(`Image removed. ${items.length === 0 ? 'No images attached.' : `${items.length} of ${MAX_IMAGES} images attached.`}`);
-}
-
-// ---- What the rest of the composer asks ----
-
-export const imageCount = () => items.length;
-export const hasImages = () => items.length > 0;
-export const isPreparing = () => items.some((i) => i.status === 'staging' || i.status === 'loading');
-export const hasBroken = () => items.some((i) => i.status === 'broken');
-export const missingAltCount = () => items.filter((i) => !i.alt.trim()).length;
-/** For the post request: the prepared images, in order. */
-export const imagesForPost = () => items.filter((i) => i.status === 'ready').map((i) => ({ path: i.path, alt: i.alt.trim() }));
-/** For the draft: every image that has a prepared file (even one whose preview is missing now). */
-export const imagesForDraft = () => items.filter((i) => i.path).map((i) => ({ path: i.path, alt: i.alt }));
-
-export function setRequireAlt(on) {
-  requireAlt = on;
-  for (const item of items) updateAltHint(item);
-}
-
-// ---- Rendering ----
-
-function renderList() {
-  const list = byId('image-list');
-  items.forEach((item, index) => {
-    item.el ??= buildItem(item);
-    updateItem(item, index);
-    if (list.children[index] !== item.el) list.insertBefore(item.el, list.children[index] ?? null);
-  });
-  updateAddButton();
-}
 
 function buildItem(item) {
   const altId = `image-alt-${item.id}`;
@@ -184,71 +259,23 @@ function buildItem(item) {
       h('span', { 'aria-hidden': 'true' }, '×')));
 }
 
-function updateItem(item, index) {
-  const n = index + 1;
-  const { el } = item;
-  el.dataset.status = item.status;
-  el.setAttribute('aria-busy', String(item.status === 'staging' || item.status === 'loading'));
-  el.querySelector('.image-alt-label').textContent = `Alt text for image ${n}`;
-  el.querySelector('.image-remove').setAttribute('aria-label', `Remove image ${n}`);
-  const alt = el.querySelector('.image-alt');
-  if (alt.value !== item.alt) alt.value = item.alt;
-  updateAltHint(item);
-
-  const thumb = el.querySelector('.image-thumb');
-  if (thumb.dataset.status === item.status && thumb.dataset.src === (item.previewUrl ?? '')) return;
-  thumb.dataset.status = item.status;
-  thumb.dataset.src = item.previewUrl ?? '';
-  if (item.status === 'ready') {
-    const meta = [item.width && item.height ? `${item.width} × ${item.height}` : null, item.bytes ? formatBytes(item.bytes) : null].filter(Boolean).join(' · ');
-    thumb.replaceChildren(
-      h('img', { class: 'image-preview', src: item.previewUrl, alt: '' }),
-      meta ? h('span', { class: 'image-meta' }, meta) : null);
-  } else if (item.status === 'broken') {
-    thumb.replaceChildren(h('p', { class: 'image-broken' }, item.error));
-  } else {
-    const label = item.status === 'staging' ? `Preparing ${item.name}…` : 'Loading preview…';
-    thumb.replaceChildren(h('div', { class: 'image-progress', role: 'progressbar', 'aria-label': label },
-      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
-      h('span', { class: 'image-progress-text' }, label)));
-  }
-}
-
-function updateAltHint(item) {
-  const missing = !item.alt.trim();
-  const hint = item.el?.querySelector('.alt-missing');
-  if (!hint) return;
-  hint.hidden = !missing;
-  hint.dataset.required = String(missing && requireAlt);
-  item.el.querySelector('.image-alt').setAttribute('aria-invalid', String(missing && requireAlt));
-}
-
-function updateAddButton() {
-  const button = byId('add-image');
-  const full = items.length >= MAX_IMAGES;
-  button.setAttribute('aria-disabled', String(full));
-  byId('image-count').textContent = items.length ? `${items.length} / ${MAX_IMAGES}` : '';
-}
-
 function formatBytes(n) {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1000))} KB`;
 }
 
-// ---- #image-error ----
-
-function showErrors(messages) {
-  byId('image-error').replaceChildren(...messages.map((m) => h('p', {}, m)));
-}
-
-function addError(message) {
-  byId('image-error').append(h('p', {}, message));
-}
-
 // ---- Drag-and-drop and paste ----
 
-/** Files dropped on `zone` or pasted into `pasteTarget` are attached (unless `isBusy()`). */
-export function acceptDropsAndPastes(zone, pasteTarget, isBusy) {
-  const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+/** A file dropped just beside the posts must not make the window navigate to it (once per page). */
+export function ignoreStrayDrops() {
+  for (const type of ['dragover', 'drop']) {
+    document.addEventListener(type, (event) => { if (hasFiles(event)) event.preventDefault(); });
+  }
+}
+
+const hasFiles = (event) => [...(event.dataTransfer?.types ?? [])].includes('Files');
+
+/** Files dropped on `zone` or pasted into `pasteTarget` go to `images` (unless `isBusy()`). */
+export function acceptDropsAndPastes(zone, pasteTarget, images, isBusy) {
   let depth = 0;
   zone.addEventListener('dragenter', (event) => {
     if (!hasFiles(event) || isBusy()) return;
@@ -270,12 +297,9 @@ export function acceptDropsAndPastes(zone, pasteTarget, isBusy) {
     zone.classList.remove('drag-over');
     if (!hasFiles(event)) return;
     event.preventDefault();
-    if (!isBusy()) addFiles([...event.dataTransfer.files]);
+    event.stopPropagation();
+    if (!isBusy()) images.addFiles([...event.dataTransfer.files]);
   });
-  // A file dropped just beside the composer must not make the window navigate to it.
-  for (const type of ['dragover', 'drop']) {
-    document.addEventListener(type, (event) => { if (hasFiles(event)) event.preventDefault(); });
-  }
 
   pasteTarget.addEventListener('paste', (event) => {
     const data = event.clipboardData;
@@ -284,6 +308,6 @@ export function acceptDropsAndPastes(zone, pasteTarget, isBusy) {
     // Text copied from a word processor often comes with a picture of itself: paste the text then.
     if (data.getData('text/plain')) return;
     event.preventDefault();
-    addFiles(files);
+    images.addFiles(files);
   });
 }

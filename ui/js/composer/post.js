@@ -1,7 +1,10 @@
-// Sending the post: the progress indicator (#post-progress) fed by Rust's stages, and the outcome per
-// account (#post-results) — a link to each new post, or why that account failed.
+// Sending the thread: the progress indicator (#post-progress) fed by Rust's stages, and the outcome
+// per account (#post-results) — a link to each new post, or why that account failed, and "Retry
+// failed", which sends the same outbox entry again to the accounts that failed (never a second copy
+// to the others). At start, a thread that was still being posted when Hayon stopped is shown the same
+// way.
 import * as api from '../api.js';
-import { byId, h } from '../dom.js';
+import { byId, h, setBusy } from '../dom.js';
 
 const STAGES = {
   start: [0, 'Getting ready…'],
@@ -11,7 +14,10 @@ const STAGES = {
   done: [4, 'Done'],
 };
 
-export function initPostResults() {
+let retryId = null;
+let onRetry = async () => null;
+
+export function initPostResults({ onDismiss }) {
   byId('post-results').addEventListener('click', (event) => {
     const link = event.target.closest('a.post-link');
     if (link) {
@@ -22,16 +28,22 @@ export function initPostResults() {
       });
     } else if (event.target.closest('#post-results-dismiss')) {
       hideResults();
-      byId('composer-text').focus();
+      onDismiss();
+    } else if (event.target.closest('#post-retry') && retryId !== null) {
+      onRetry(retryId);
     }
   });
 }
 
-/** Posts `request`; feeds #post-progress (which the caller shows and hides). Resolves with Rust's per-account results, or rejects. */
-export async function sendPost(request) {
+/**
+ * Posts `composition`, or retries the outbox entry `id` when `composition` is null; feeds
+ * #post-progress (which the caller shows and hides). Resolves with `{ id, results, pending }`.
+ */
+export async function sendPost(composition, id = null) {
   hideResults();
   showStage('start');
-  return api.post(request, showStage);
+  setBusy(byId('post-retry'), false);
+  return composition ? api.post(composition, showStage) : api.retryPost(id, showStage);
 }
 
 function showStage(stage) {
@@ -47,42 +59,73 @@ export function hideResults() {
   byId('post-results').hidden = true;
   byId('post-results-list').replaceChildren();
   byId('post-results-note').textContent = '';
+  byId('post-retry').hidden = true;
+  retryId = null;
+}
+
+const at = (r) => `@${r.handle || r.account}`;
+
+/** The links of one account's posts: one for a single post, one per post of a thread. */
+function postLinks(r) {
+  const posts = r.posts?.length ? r.posts : [{ url: r.url }];
+  if (posts.length === 1) {
+    return h('a', { class: 'post-link', href: posts[0].url, target: '_blank', rel: 'noopener noreferrer' }, `View post on Bluesky (${at(r)})`);
+  }
+  return h('span', {}, h('strong', {}, at(r)), ': thread posted — ',
+    posts.map((p, i) => [i ? ' · ' : '', h('a', { class: 'post-link', href: p.url, target: '_blank', rel: 'noopener noreferrer', 'aria-label': `Post ${i + 1} of ${posts.length} by ${at(r)} on Bluesky` }, `post ${i + 1}`)]));
 }
 
 /**
- * Shows the outcome. `unchosen`: accounts that succeeded and were unticked because others failed.
- * Returns a one-line summary for the screen-reader announcement.
+ * Shows an outcome `{ id, results, pending }`; `retry(id)` is what "Retry failed" does. Returns a
+ * one-line summary for the screen-reader announcement.
  */
-export function showResults(results, { unchosen = [] } = {}) {
-  const ok = results.filter((r) => !r.error);
+export function showResults({ id, results, pending = false }, { retry }) {
+  const ok = results.filter((r) => !r.error && !r.pending);
   const failed = results.filter((r) => r.error);
-  const at = (r) => `@${r.handle || r.account}`;
+  const waiting = results.filter((r) => r.pending);
   let title;
-  if (!failed.length) title = ok.length === 1 ? `Posted as ${at(ok[0])}` : `Posted to all ${ok.length} accounts`;
-  else if (!ok.length) title = failed.length === 1 ? `Not posted: ${at(failed[0])} failed` : `Not posted: all ${failed.length} accounts failed`;
+  if (!failed.length && !waiting.length) title = ok.length === 1 ? `Posted as ${at(ok[0])}` : `Posted to all ${ok.length} accounts`;
+  else if (!ok.length && !waiting.length) title = failed.length === 1 ? `Not posted: ${at(failed[0])} failed` : `Not posted: all ${failed.length} accounts failed`;
   else title = `Posted to ${ok.length} of ${results.length} accounts`;
 
   const container = byId('post-results');
-  container.dataset.kind = failed.length ? (ok.length ? 'warning' : 'error') : 'success';
+  container.dataset.kind = failed.length || waiting.length ? (ok.length ? 'warning' : 'error') : 'success';
   byId('post-results-title').textContent = title;
-  byId('post-results-list').replaceChildren(...results.map((r) => (r.error
-    ? h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'false' },
-      h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✕'),
-      h('span', {}, h('strong', {}, at(r)), `: ${r.error.message || 'Something went wrong.'}`))
-    : h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'true' },
-      h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✓'),
-      h('a', { class: 'post-link', href: r.url, target: '_blank', rel: 'noopener noreferrer' }, `View post on Bluesky (${at(r)})`)))));
+  byId('post-results-list').replaceChildren(...results.map((r) => {
+    if (r.error || r.pending) {
+      const why = r.error ? (r.error.message || 'Something went wrong.') : 'not posted yet (Hayon stopped while posting).';
+      return h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'false' },
+        h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✕'),
+        h('span', {}, h('strong', {}, at(r)), `: ${why}`));
+    }
+    return h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'true' },
+      h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✓'), postLinks(r));
+  }));
 
+  const canRetry = (failed.length || waiting.length || pending) && id !== null && id !== undefined;
+  retryId = canRetry ? id : null;
+  onRetry = retry;
+  byId('post-retry').hidden = !canRetry;
   let note = '';
-  if (failed.length && ok.length) {
-    note = `Your draft is kept so you can try again. ${unchosen.map((d) => `@${results.find((r) => r.account === d)?.handle ?? d}`).join(', ')} ` +
-      `${unchosen.length === 1 ? 'was' : 'were'} unticked so ${unchosen.length === 1 ? 'it' : 'they'} won't post twice.`;
+  if (canRetry) {
+    note = ok.length
+      ? `Retry failed sends the thread again only to ${failed.length + waiting.length === 1 ? 'the account that failed' : 'the accounts that failed'}; ${ok.length === 1 ? 'the account that has it' : 'the accounts that have it'} won't get a second copy.`
+      : 'Retry failed sends it again; nothing is posted twice.';
   } else if (failed.length) {
-    note = 'Your draft is kept so you can try again.';
+    note = ok.length
+      ? `Your draft is kept so you can try again. ${ok.map(at).join(', ')} ${ok.length === 1 ? 'was' : 'were'} unticked so ${ok.length === 1 ? 'it' : 'they'} won't post twice.`
+      : 'Your draft is kept so you can try again.';
   }
   byId('post-results-note').textContent = note;
   container.hidden = false;
   return `${title}.${note ? ` ${note}` : ''}`;
+}
+
+/** At start: an outbox entry `{ id, results }` that Hayon had not finished posting. */
+export function showPending(entry, { retry }) {
+  const summary = showResults({ ...entry, pending: true }, { retry });
+  byId('post-results-title').textContent = 'A thread was still being posted when Hayon stopped';
+  return `A thread was still being posted when Hayon stopped. ${summary}`;
 }
 
 /** The whole request failed before anything was posted. */

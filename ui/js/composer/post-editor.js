@@ -1,0 +1,213 @@
+// One post of the thread: its text box with highlights and live counter (Rust's analysis of this
+// post's text, one call in flight at a time, always of the newest text), its images with alt text,
+// its link card, its quote and its content warning, and the buttons that move or remove it. Built
+// from #post-template; the composer (composer.js) keeps the list and says where each post stands.
+import * as api from '../api.js';
+import { byId } from '../dom.js';
+import { createCounter } from './counter.js';
+import { createHighlight } from './highlight.js';
+import { acceptDropsAndPastes, createImages } from './images.js';
+import { createLinkCard } from './link-card.js';
+import { createQuote } from './quote.js';
+
+const ADULT = ['sexual', 'nudity', 'porn'];
+const LABEL_NAMES = { sexual: 'suggestive', nudity: 'nudity', porn: 'porn', 'graphic-media': 'graphic media' };
+let nextId = 1;
+
+/**
+ * A new post editor. `onChange()` after anything the draft holds changed; `announce(text)` for the
+ * screen reader; `account()` the DID quotes are looked up with; `isBusy()` while posting;
+ * `onMove(editor, -1 | 1)` and `onRemove(editor)` for its buttons.
+ */
+export function createPostEditor({ onChange, announce, account, isBusy, onMove, onRemove }) {
+  const id = nextId++;
+  const el = byId('post-template').content.firstElementChild.cloneNode(true);
+  const text = el.querySelector('.editor-input');
+  let position = { index: 0, count: 1 };
+  const name = () => (position.count > 1 ? `Post ${position.index + 1}` : '');
+
+  // Unique ids for the labels and descriptions inside this post.
+  text.id = `post-text-${id}`;
+  el.querySelector('.post-text-label').htmlFor = text.id;
+  const counterEl = el.querySelector('.counter');
+  counterEl.id = `post-counter-${id}`;
+  text.setAttribute('aria-describedby', counterEl.id);
+  const quoteInput = el.querySelector('.quote-input');
+  quoteInput.id = `post-quote-${id}`;
+  el.querySelector('.quote-label').htmlFor = quoteInput.id;
+  el.querySelector('.quote-area').id = `post-quote-area-${id}`;
+  el.querySelector('.add-quote').setAttribute('aria-controls', `post-quote-area-${id}`);
+  for (const radio of el.querySelectorAll('.labels-adult input')) radio.name = `post-adult-${id}`;
+
+  const state = { analysis: null, analysedText: null, analysisError: null };
+  const counter = createCounter(counterEl, name);
+  const highlight = createHighlight(el.querySelector('.editor-mirror'));
+  const images = createImages(el, {
+    onChange: () => { card.update({ hasImages: images.hasImages() }); showLabels(); onChange(); },
+    announce,
+    name,
+  });
+  const card = createLinkCard(el.querySelector('.link-card-area'), { onChange, announce });
+  const quote = createQuote(el, { account, onChange, announce });
+  acceptDropsAndPastes(el, text, images, isBusy);
+
+  // ---- Analysis ----
+
+  let pendingText = null;
+  let pump = null;
+
+  function analyze(value) {
+    pendingText = value;
+    pump ??= runAnalyses().finally(() => { pump = null; });
+    return pump;
+  }
+
+  async function runAnalyses() {
+    while (pendingText !== null) {
+      const value = pendingText;
+      pendingText = null;
+      try {
+        const analysis = await api.analyzeText(value);
+        state.analysisError = null;
+        if (pendingText === null && value === text.value) applyAnalysis(value, analysis);
+      } catch (err) {
+        state.analysisError = err;
+        state.analysis = null;
+        state.analysedText = null;
+        counter.render(null);
+        onChange();
+      }
+    }
+  }
+
+  function applyAnalysis(value, analysis) {
+    state.analysis = analysis;
+    state.analysedText = value;
+    counter.render(analysis);
+    highlight.showFacets(value, analysis.facets);
+    el.querySelector('.shortened-note').hidden = !(analysis.facets ?? []).some((f) => f.features?.[0]?.$type?.endsWith('#link')) ||
+      analysis.publishedText === value.trim();
+    card.update({ uri: analysis.linkCard ?? null });
+    onChange();
+  }
+
+  text.addEventListener('input', () => {
+    highlight.showText(text.value);
+    state.analysedText = null; // Post waits for this text's analysis
+    analyze(text.value);
+    onChange();
+  });
+
+  // ---- Content warning (only for posts with images) ----
+
+  const labelsEl = el.querySelector('.post-labels');
+  labelsEl.addEventListener('change', () => { showLabels(); onChange(); });
+
+  function labels() {
+    const adult = labelsEl.querySelector('.labels-adult input:checked')?.value;
+    return [adult, labelsEl.querySelector('.label-graphic').checked ? 'graphic-media' : null].filter(Boolean);
+  }
+
+  function setLabels(values = []) {
+    const adult = values.find((v) => ADULT.includes(v)) ?? '';
+    for (const radio of labelsEl.querySelectorAll('.labels-adult input')) radio.checked = radio.value === adult;
+    labelsEl.querySelector('.label-graphic').checked = values.includes('graphic-media');
+    showLabels();
+  }
+
+  function showLabels() {
+    labelsEl.hidden = !images.hasImages();
+    const chosen = labels();
+    labelsEl.querySelector('.labels-summary').textContent = chosen.length ? chosen.map((l) => LABEL_NAMES[l]).join(', ') : 'none';
+  }
+
+  // ---- Moving and removing ----
+
+  el.querySelector('.post-up').addEventListener('click', () => onMove(editor, -1));
+  el.querySelector('.post-down').addEventListener('click', () => onMove(editor, 1));
+  el.querySelector('.post-remove').addEventListener('click', () => onRemove(editor));
+
+  const editor = {
+    el,
+    /** Where the post stands in the thread: updates its title, labels and buttons. */
+    setPosition(index, count) {
+      position = { index, count };
+      const n = index + 1;
+      el.dataset.index = String(index);
+      el.querySelector('.post-head').hidden = count < 2;
+      el.querySelector('.post-title').textContent = `Post ${n} of ${count}`;
+      el.querySelector('.post-text-label').textContent = count > 1 ? `Text of post ${n} of ${count}` : "What's up?";
+      text.placeholder = index === 0 ? "What's up?" : 'Add another post';
+      const up = el.querySelector('.post-up');
+      const down = el.querySelector('.post-down');
+      up.setAttribute('aria-label', `Move post ${n} up`);
+      down.setAttribute('aria-label', `Move post ${n} down`);
+      el.querySelector('.post-remove').setAttribute('aria-label', `Remove post ${n}`);
+      up.disabled = index === 0;
+      down.disabled = index === count - 1;
+      labelsEl.querySelector('summary').setAttribute('aria-label', `Content warning${count > 1 ? ` for post ${n}` : ''}: ${labelsEl.querySelector('.labels-summary').textContent}`);
+      images.relabel();
+      quote.relabel(name());
+    },
+    name,
+    focus: () => text.focus(),
+    /** Resolves once the analysis matches what is in the text box. */
+    async settled() {
+      while (state.analysedText !== text.value && !state.analysisError) await analyze(text.value);
+    },
+    /** The draft's form of this post (a `ComposedPost`). */
+    forDraft: () => ({
+      text: text.value,
+      images: images.forDraft(),
+      card: card.forDraft(),
+      quote: quote.forDraft(),
+      labels: images.hasImages() ? labels() : [],
+    }),
+    /** The post as it goes out: the card as shown (awaited if still loading). */
+    async forPost() {
+      return {
+        text: text.value,
+        images: images.forPost(),
+        card: await card.forPost(),
+        quote: quote.forPost(),
+        labels: images.hasImages() ? labels() : [],
+      };
+    },
+    restore(post = {}) {
+      text.value = post.text ?? '';
+      highlight.showText(text.value);
+      card.restore(post.card);
+      images.restore(post.images ?? []);
+      setLabels(post.labels ?? []);
+      card.update({ hasImages: images.hasImages() });
+      quote.restore(post.quote);
+      return analyze(text.value);
+    },
+    /** Why this post can't go out (a sentence without the post's name), or null. */
+    blocker() {
+      const a = state.analysis;
+      if (state.analysisError) return `couldn't check the length: ${state.analysisError.message}`;
+      if (a && a.overLimit) {
+        return a.graphemes > a.maxGraphemes
+          ? `${(a.graphemes - a.maxGraphemes).toLocaleString()} characters over the limit. Shorten it to post.`
+          : `${(a.bytes - a.maxBytes).toLocaleString()} bytes over the limit. Shorten it to post.`;
+      }
+      if (images.isPreparing()) return 'wait until the images are ready.';
+      if (images.hasBroken()) return 'remove the image that could not be loaded.';
+      const hasText = a && state.analysedText === text.value ? a.publishedText.trim() !== '' : text.value.trim() !== '';
+      if (!hasText && !images.hasImages() && !quote.forDraft()) return 'write something or add an image.';
+      const why = quote.blocker();
+      return why ? `${why}.` : null;
+    },
+    missingAltCount: () => images.missingAltCount(),
+    accountsChanged: () => quote.retry(),
+    destroy() {
+      images.destroy();
+      card.destroy();
+      quote.destroy();
+      counter.reset();
+      el.remove();
+    },
+  };
+  return editor;
+}
