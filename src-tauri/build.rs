@@ -19,6 +19,7 @@ fn main() {
         "post",
         "retry_post",
         "pending_posts",
+        "preview_quote",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

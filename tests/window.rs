@@ -374,8 +374,9 @@ async fn compose_with_an_image_and_post_from_the_window() {
         .await
         .expect("type text");
     let counter = format!("{} / 300", text.chars().count());
+    let counter_css = in_post(1, ".counter");
     let shown = poll_until(
-        || text_of(&client, &in_post(1, ".counter")),
+        || text_of(&client, &counter_css),
         |shown| shown.contains(&counter),
     )
     .await;
@@ -674,6 +675,113 @@ async fn the_draft_of_a_thread_survives_closing_the_window() {
         2,
         "an image of the thread was swept"
     );
+    client.close().await.expect("close session");
+}
+
+/// A two-post thread with an image in each post, "nobody can reply": on the PDS, two posts, the second
+/// replying to the first, each with its image, and a threadgate with `allow: []` under the root's key.
+#[tokio::test]
+async fn a_thread_with_images_that_nobody_can_reply_to_is_posted_from_the_window() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wthr").await;
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let first = harness::images::photo_jpeg(images_dir.path(), "one.jpg", 1200, 900);
+    let second = harness::images::photo_jpeg(images_dir.path(), "two.jpg", 900, 1200);
+    let texts = [
+        "A thread from the Hayon window, 1/2",
+        "and the second post, 2/2",
+    ];
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    write_thread(&client, texts, [&first, &second]).await;
+    // Post 2 can move up and back down with its buttons.
+    click(&client, &in_post(2, ".post-up")).await;
+    wait_for(&client, &in_post(1, ".post-up[disabled]")).await;
+    let moved = with_element(&client, &in_post(1, ".editor-input"), |field| async move {
+        field.prop("value").await
+    })
+    .await;
+    assert_eq!(moved.as_deref(), Some(texts[1]), "post 2 moved up");
+    click(&client, &in_post(1, ".post-down")).await;
+    let back = poll_until(
+        || async {
+            with_element(&client, &in_post(1, ".editor-input"), |field| async move {
+                field.prop("value").await
+            })
+            .await
+            .unwrap_or_default()
+        },
+        |back| back == texts[0],
+    )
+    .await;
+    assert_eq!(back, texts[0], "post 1 moved back");
+
+    click(&client, "#reply-settings > summary").await;
+    click(&client, "#reply-nobody").await;
+    let summary = poll_until(
+        || text_of(&client, "#reply-summary"),
+        |summary| summary.contains("Nobody"),
+    )
+    .await;
+    assert!(summary.contains("Nobody can reply"), "{summary}");
+    choose_account(&client, &user.did).await;
+    screenshot(&client, "thread-1-ready").await;
+    submit_post(&client).await;
+    wait_for(&client, "#post-progress[hidden]").await;
+    screenshot(&client, "thread-2-posted").await;
+    assert!(
+        staged_files(&env).is_empty(),
+        "staged copies left behind after posting the thread"
+    );
+
+    let (status, listing) = pds
+        .get(
+            "com.atproto.repo.listRecords",
+            None,
+            &[
+                ("repo", user.did.as_str()),
+                ("collection", "app.bsky.feed.post"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{listing}");
+    let records = listing["records"].as_array().expect("records");
+    assert_eq!(records.len(), 2, "{listing}");
+    let find = |text: &str| {
+        records
+            .iter()
+            .find(|record| record["value"]["text"] == text)
+            .unwrap_or_else(|| panic!("no post {text:?} in {listing}"))
+    };
+    let (root, reply) = (find(texts[0]), find(texts[1]));
+    assert!(root["value"]["reply"].is_null(), "{root}");
+    assert_eq!(
+        reply["value"]["reply"]["root"]["uri"], root["uri"],
+        "{reply}"
+    );
+    assert_eq!(reply["value"]["reply"]["root"]["cid"], root["cid"]);
+    assert_eq!(reply["value"]["reply"]["parent"]["uri"], root["uri"]);
+    assert_eq!(reply["value"]["reply"]["parent"]["cid"], root["cid"]);
+    assert_eq!(root["value"]["embed"]["images"][0]["alt"], "First image");
+    assert_eq!(reply["value"]["embed"]["images"][0]["alt"], "Second image");
+    assert_eq!(
+        reply["value"]["embed"]["images"][0]["aspectRatio"]["height"],
+        1200
+    );
+    let root_uri = root["uri"].as_str().expect("root uri");
+    let rkey = root_uri.rsplit('/').next().expect("rkey");
+    let gate = pds
+        .read_record(&format!(
+            "at://{}/app.bsky.feed.threadgate/{rkey}",
+            user.did
+        ))
+        .await;
+    assert_eq!(gate["post"], root_uri, "{gate}");
+    assert_eq!(gate["allow"], serde_json::json!([]), "{gate}");
+    // The composer is empty again: one post, no images.
+    wait_for(&client, "#thread > li.post-editor:only-child").await;
     client.close().await.expect("close session");
 }
 

@@ -48,6 +48,7 @@ fn main() {
             commands::compose::post,
             commands::compose::retry_post,
             commands::compose::pending_posts,
+            commands::compose::preview_quote,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -88,7 +88,7 @@ export const saveDraft = (draft) => invoke('save_draft', { draft });
 
 /**
  * A post to quote, looked up with the account `account` (a DID): `quote` is a bsky.app post link or
- * an at:// URI. → { uri, cid, author: { did, handle, displayName }, text }; rejects with code
+ * an at:// URI. → { reference: { uri, cid }, authorDid, text }; rejects with code
  * `not_found` when there is no such post.
  */
 export const previewQuote = (quote, account) => invoke('preview_quote', { quote, account });
@@ -126,8 +126,21 @@ export const post = (composition, onStage) => withProgress('post', { composition
 /** Sends outbox entry `id` again to the accounts that have not got it. → same as post. */
 export const retryPost = (id, onStage) => withProgress('retry_post', { id }, onStage);
 
-/** → the outbox entries not fully posted: [{ id, results }] */
-export const pendingPosts = () => invoke('pending_posts');
+/**
+ * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown), as
+ * outcomes: [{ id, results }], an account's result being posted, failed, or `pending` (not sent).
+ */
+export async function pendingPosts() {
+  const entries = await invoke('pending_posts');
+  return entries.map((entry) => ({
+    id: entry.id,
+    results: entry.accounts.map(({ account, handle, state, posts, error }) => {
+      if (state === 'posted') return { account, handle, url: posts?.[0]?.url, posts };
+      if (state === 'failed') return { account, handle, error };
+      return { account, handle, pending: true };
+    }),
+  }));
+}
 
 /** Opens a web address in the default browser (never inside the app's window). */
 export async function openExternal(url) {

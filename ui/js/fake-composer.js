@@ -265,7 +265,7 @@ export function composerCommands({ accounts, latency }) {
       const match = /(?:profile\/([^/]+)\/post|at:\/\/([^/]+)\/app\.bsky\.feed\.post)\/([^/?#]+)/.exec(quote ?? '');
       if (!match || match[3] === 'missing') return fail('not_found', 'There is no such post: it may have been deleted.');
       const who = match[1] ?? match[2];
-      return { uri: `at://${who}/app.bsky.feed.post/${match[3]}`, cid: 'bafyreifakequote', author: { did: who, handle: who, displayName: 'Someone' }, text: 'A post worth quoting (fake).' };
+      return { reference: { uri: `at://${who}/app.bsky.feed.post/${match[3]}`, cid: 'bafyreifakequote' }, authorDid: who.startsWith('did:') ? who : 'did:plc:fakeauthor', text: 'A post worth quoting (fake).' };
     },
 
     // A fake outbox, in memory: an entry per post, with what each account got.

@@ -10,6 +10,7 @@ use hayon_core::compose::Analysis;
 use hayon_core::composition::Composition;
 use hayon_core::link_card::LinkCard;
 use hayon_core::outbox::{ImageFiles, OutboxEntry, PostOptions, Sent};
+use hayon_core::posting::quote::QuotedPost;
 use hayon_core::posting::{PostResult, PostStage};
 use hayon_core::settings::Settings;
 use hayon_core::Error;
@@ -79,6 +80,18 @@ pub async fn stage_image(
 #[tauri::command]
 pub async fn preview_image(state: State<'_, AppState>, path: String) -> Result<StagedImage, Error> {
     state.attachments()?.preview(&path).await
+}
+
+/// The post a pasted bsky.app link or at:// URI names, looked up with the chosen account `account`,
+/// for the composer's quote preview. The paste is parsed (and its length bounded) by the core; an
+/// account that is not connected is refused.
+#[tauri::command]
+pub async fn preview_quote(
+    state: State<'_, AppState>,
+    quote: String,
+    account: String,
+) -> Result<QuotedPost, Error> {
+    state.core()?.posting().quoted(&account, &quote).await
 }
 
 #[tauri::command]

@@ -18,6 +18,7 @@ const MAX_POSTS = 25;
 const state = {
   ready: false, // the saved draft has been restored
   posting: false,
+  submitted: null, // the outbox entry of the thread now in the composer, once Post was pressed
 };
 
 /** The post editors, in thread order. */
@@ -142,6 +143,12 @@ function collectDraft() {
 
 async function submit() {
   if (state.posting || !state.ready) return;
+  // This thread is in the outbox and some accounts did not get it: Post sends it to those only, so
+  // pressing it again never makes a second copy.
+  if (state.submitted !== null) {
+    await retry(state.submitted);
+    return;
+  }
   await Promise.all(editors.map((editor) => editor.settled()));
   refresh();
   if (byId('post-submit').disabled) {
@@ -159,7 +166,9 @@ async function submit() {
       ...replySettings(),
     };
     await flushDraft(); // the draft is safe on disk before anything leaves the computer
-    summary = finished(await sendPost(composition));
+    const outcome = await sendPost(composition);
+    state.submitted = outcome.id;
+    summary = finished(outcome);
   } catch (err) {
     summary = showPostError(err);
   } finally {
@@ -170,10 +179,16 @@ async function submit() {
   changed();
 }
 
-/** Shows an outcome of posting (or of retrying); an all-posted outcome empties the composer. */
+/**
+ * Shows an outcome of posting (or of retrying); once the composer's own thread is posted everywhere,
+ * the composer is emptied (a thread left from before a restart is not the one being written).
+ */
 function finished(outcome) {
   const failed = outcome.results.some((r) => r.error);
-  if (!failed && !outcome.pending) clearComposer();
+  if (!failed && !outcome.pending && outcome.id === state.submitted) {
+    state.submitted = null;
+    clearComposer();
+  }
   // Without an outbox entry to retry, pressing Post again must not post a second time to these.
   else if (outcome.id === null) chooser.unchoose(outcome.results.filter((r) => !r.error).map((r) => r.account));
   return showResults(outcome, { retry });
@@ -187,6 +202,7 @@ async function retry(id) {
   try {
     summary = finished(await sendPost(null, id));
   } catch (err) {
+    if (err.code === 'not_found' && id === state.submitted) state.submitted = null; // posted or discarded
     summary = showPostError(err);
   } finally {
     setPosting(false);

@@ -8,6 +8,12 @@ import { h } from '../dom.js';
 const SETTLE_MS = 400;
 const LINK = /^(https:\/\/bsky\.app\/profile\/[^/\s]+\/post\/[^/\s?#]+\/?|at:\/\/[^/\s]+\/app\.bsky\.feed\.post\/[^/\s]+)$/;
 
+/** Who wrote the quoted post: the handle the link names (as "@handle"), else the author's DID. */
+function authorName(link, did) {
+  const named = /^(?:https:\/\/bsky\.app\/profile\/|at:\/\/)([^/]+)/.exec(link)?.[1] ?? '';
+  return named && !named.startsWith('did:') ? `@${decodeURIComponent(named)}` : did;
+}
+
 /**
  * The quote of the post whose editor is `root`. `account()` is the DID to look posts up with (or
  * null); `onChange()` when the quote changed; `announce(text)` for the screen reader.
@@ -81,13 +87,12 @@ export function createQuote(root, { account, onChange, announce }) {
       preview.replaceChildren(h('p', { class: 'quote-status', 'aria-busy': 'true' },
         h('span', { class: 'spinner', 'aria-hidden': 'true' }), 'Looking up the post…'));
     } else if (status === 'ready') {
-      const { author = {}, text } = next.post;
+      const { authorDid, text } = next.post;
+      const author = authorName(next.value, authorDid);
       preview.replaceChildren(h('blockquote', { class: 'quote-card', 'aria-label': 'Quoted post' },
-        h('p', { class: 'quote-author' },
-          author.displayName ? h('strong', {}, author.displayName) : null,
-          author.handle ? ` @${author.handle}` : ''),
+        h('p', { class: 'quote-author' }, h('strong', {}, author)),
         h('p', { class: 'quote-text' }, text || '(no text)')));
-      announce(`Quoting a post by @${author.handle ?? 'someone'}.`);
+      announce(`Quoting a post by ${author}.`);
     } else {
       const message = status === 'missing' ? (next.message || 'There is no such post: it may have been deleted.') : next.message;
       preview.replaceChildren(h('p', { class: 'quote-status field-error' }, message));
