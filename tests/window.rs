@@ -719,6 +719,7 @@ async fn a_thread_with_images_that_nobody_can_reply_to_is_posted_from_the_window
     assert_eq!(back, texts[0], "post 1 moved back");
 
     click(&client, "#reply-settings > summary").await;
+    wait_for(&client, "#reply-settings[open] #reply-nobody").await;
     click(&client, "#reply-nobody").await;
     let summary = poll_until(
         || text_of(&client, "#reply-summary"),
