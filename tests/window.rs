@@ -786,6 +786,75 @@ async fn a_thread_with_images_that_nobody_can_reply_to_is_posted_from_the_window
     client.close().await.expect("close session");
 }
 
+/// Quoting from the window: a link to a post that does not exist says so and keeps Post off; the
+/// post's bsky.app link shows its text, and the post goes with the quote and an image
+/// (`recordWithMedia`, the quoted post's `{uri, cid}` as the server has them).
+#[tokio::test]
+async fn a_quoted_post_is_previewed_and_posted_with_an_image() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("wqa").await;
+    let bob = env.connect_new_user("wqb").await;
+    let quoted = env
+        .run(
+            &["post", "--account", &bob.handle, "--no-link-card"],
+            "Worth quoting",
+        )
+        .expect_ok();
+    let quoted_uri = quoted[0]["uri"].as_str().expect("uri").to_owned();
+    let rkey = quoted_uri.rsplit('/').next().expect("rkey");
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(images_dir.path(), "quote.jpg", 800, 600);
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    choose_account(&client, &alice.did).await;
+    type_into_post(&client, 1, "So true").await;
+    click(&client, &in_post(1, ".add-quote")).await;
+
+    let missing = format!("https://bsky.app/profile/{}/post/3zzzzzzzzzzzz", bob.handle);
+    with_element(&client, &in_post(1, ".quote-input"), |field| {
+        let missing = missing.clone();
+        async move { field.send_keys(&missing).await }
+    })
+    .await;
+    let message = text_of(&client, &in_post(1, ".quote-status.field-error")).await;
+    assert!(!message.is_empty(), "no message for a missing post");
+    wait_for(&client, "#post-submit[disabled]").await;
+    let blocker = text_of(&client, "#post-blocker").await;
+    assert!(blocker.contains("quoted post"), "blocker: {blocker:?}");
+    screenshot(&client, "quote-1-missing").await;
+
+    let link = format!("https://bsky.app/profile/{}/post/{rkey}", bob.handle);
+    with_element(&client, &in_post(1, ".quote-input"), |field| async move {
+        field.clear().await
+    })
+    .await;
+    with_element(&client, &in_post(1, ".quote-input"), |field| {
+        let link = link.clone();
+        async move { field.send_keys(&link).await }
+    })
+    .await;
+    wait_for(&client, &in_post(1, ".quote-card .quote-text")).await;
+    assert_eq!(
+        text_of(&client, &in_post(1, ".quote-card .quote-text")).await,
+        "Worth quoting"
+    );
+    attach_image(&client, 1, &photo).await;
+    screenshot(&client, "quote-2-previewed").await;
+    let href = submit_post(&client).await;
+    let posted = href.rsplit('/').next().expect("rkey");
+    let record = pds()
+        .read_record(&format!("at://{}/app.bsky.feed.post/{posted}", alice.did))
+        .await;
+    assert_eq!(record["text"], "So true");
+    let embed = &record["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.recordWithMedia", "{record}");
+    assert_eq!(embed["record"]["record"]["uri"], quoted_uri.as_str());
+    assert_eq!(embed["record"]["record"]["cid"], quoted[0]["cid"]);
+    assert_eq!(embed["media"]["images"][0]["aspectRatio"]["width"], 800);
+    client.close().await.expect("close session");
+}
+
 #[tokio::test]
 async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
     keychain::require_secret_service();
