@@ -1,31 +1,42 @@
 //! Work the window does on its own. Keeps sessions alive without the user doing anything: at start-up
 //! and then every 30 minutes, each account's session is checked (and refreshed when its access token
 //! has expired); results land in the account's health, and the window is told to reload. And once at
-//! start-up, the attached images no saved draft refers to are removed.
+//! start-up, the attached images neither the saved draft nor a thread in the outbox refers to are
+//! removed.
 
 use crate::state::AppState;
 use std::time::Duration;
 
 const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
 
-/// Reads the saved draft, then removes the staged images it does not refer to (made before this
-/// start: the window's new ones are never touched). If the draft cannot be read, nothing is removed.
+/// Reads the saved draft and the outbox, then removes the staged images they do not refer to (made
+/// before this start: the window's new ones are never touched). If either cannot be read, nothing is
+/// removed.
 pub fn start_attachment_sweep(state: &AppState) {
     let (Ok(core), Ok(attachments)) = (state.core(), state.attachments().cloned()) else {
         return;
     };
-    tauri::async_runtime::spawn_blocking(move || match core.drafts().load() {
-        Ok(draft) => {
-            let removed = attachments.sweep(&draft.iter().collect::<Vec<_>>());
-            if removed > 0 {
-                tracing::info!(removed, "removed attached images no draft uses");
+    tauri::async_runtime::spawn_blocking(move || {
+        let (draft, outbox) = match (core.drafts().load(), core.posting().outbox()) {
+            (Ok(draft), Ok(outbox)) => (draft, outbox),
+            (Err(err), _) | (_, Err(err)) => {
+                tracing::warn!(
+                    code = err.code.as_str(),
+                    "draft or outbox unreadable; attached images kept"
+                );
+                return;
             }
-        }
-        Err(err) => {
-            tracing::warn!(
-                code = err.code.as_str(),
-                "draft unreadable; attached images kept"
-            )
+        };
+        let kept: Vec<_> = draft
+            .iter()
+            .chain(outbox.iter().map(|entry| &entry.composition))
+            .collect();
+        let removed = attachments.sweep(&kept);
+        if removed > 0 {
+            tracing::info!(
+                removed,
+                "removed attached images no draft or outbox entry uses"
+            );
         }
     });
 }

@@ -99,13 +99,17 @@ pub async fn load_draft(state: State<'_, AppState>) -> Result<Option<Composition
     state.core()?.drafts().load()
 }
 
-/// Saves the draft; the staged copies of images it no longer has are deleted.
+/// Saves the draft; the staged copies of images it no longer has are deleted (unless a thread still
+/// in the outbox uses them).
 #[tauri::command]
 pub async fn save_draft(state: State<'_, AppState>, draft: Composition) -> Result<(), Error> {
+    let core = state.core()?;
     let now = hayon_core::store::now_rfc3339();
+    let outbox = core.posting().outbox()?;
+    let in_use: Vec<&Composition> = outbox.iter().map(|entry| &entry.composition).collect();
     state
         .attachments()?
-        .save_draft(&state.core()?.drafts(), &draft, &now)
+        .save_draft(&core.drafts(), &draft, &in_use, &now)
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! When staged copies go: when their image leaves the saved draft, once their post is published, and
 //! at start-up when no draft refers to them (orphans of a crash, or of images removed before the draft
-//! was saved). A draft is a whole thread: the images of every post, and a shown link card's thumbnail,
+//! was saved). A thread still in the outbox keeps its copies whatever happens to the draft: a retry
+//! reads them. A draft is a whole thread: the images of every post, and a shown link card's thumbnail,
 //! are kept. Nothing outside the folder is ever deleted: only names that pass [`super::confine`].
 
 use super::Attachments;
@@ -12,9 +13,17 @@ use std::ffi::OsString;
 
 impl Attachments {
     /// Saves `draft`, whose images must be staged copies, and deletes the staged copies that were
-    /// in the saved draft and are not any more (the person removed them).
-    pub fn save_draft(&self, drafts: &Drafts<'_>, draft: &Composition, now: &str) -> Result<()> {
-        let kept = self.names_in(draft)?;
+    /// in the saved draft and are not any more (the person removed them), unless one of `in_use`
+    /// (the threads still in the outbox) needs them.
+    pub fn save_draft(
+        &self,
+        drafts: &Drafts<'_>,
+        draft: &Composition,
+        in_use: &[&Composition],
+        now: &str,
+    ) -> Result<()> {
+        let mut kept: HashSet<OsString> = self.names_in(draft)?.into_iter().collect();
+        kept.extend(in_use.iter().flat_map(|other| self.known_names(other)));
         let previous = drafts.load()?;
         drafts.save(draft, now)?;
         if let Some(previous) = previous {

@@ -287,23 +287,35 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     let both = thread_of(&[&[&first.path], &[&second.path]]);
     setup
         .attachments
-        .save_draft(&setup.drafts(), &both, "t1")
+        .save_draft(&setup.drafts(), &both, &[], "t1")
         .expect("saved");
     let outside = setup.data.path().join("hayon.sqlite3");
     let bad = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
     let err = setup
         .attachments
-        .save_draft(&setup.drafts(), &bad, "t2")
+        .save_draft(&setup.drafts(), &bad, &[], "t2")
         .expect_err("refused");
     assert_eq!(err.message, UNAVAILABLE);
-    assert_eq!(setup.drafts().load().expect("load"), Some(both));
+    assert_eq!(setup.drafts().load().expect("load"), Some(both.clone()));
     assert_eq!(files(&setup).len(), 2, "a refused save deletes nothing");
 
-    // The person removed the second post: its image's copy goes, the first stays.
+    // The person removed the second post while a thread in the outbox still uses its image: the
+    // copy stays for that thread.
     let one = draft_of(&[&first.path]);
+    let in_outbox = draft_of(&[&second.path]);
     setup
         .attachments
-        .save_draft(&setup.drafts(), &one, "t3")
+        .save_draft(&setup.drafts(), &one, &[&in_outbox], "t3")
+        .expect("saved");
+    assert_eq!(files(&setup).len(), 2);
+    // Once nothing needs it, the copy goes with the next save; the first stays.
+    setup
+        .attachments
+        .save_draft(&setup.drafts(), &both, &[], "t4")
+        .expect("saved");
+    setup
+        .attachments
+        .save_draft(&setup.drafts(), &one, &[], "t5")
         .expect("saved");
     assert_eq!(files(&setup), [name_of(&first.path)]);
     assert!(outside.exists());
