@@ -46,6 +46,15 @@ fn path(file: &Path) -> &str {
     file.to_str().expect("utf-8 path")
 }
 
+/// `post --account ACCOUNT --text-file F…`: one post of the thread per file.
+fn post_thread<'a>(account: &'a str, files: &'a [PathBuf]) -> Vec<&'a str> {
+    let mut args = vec!["post", "--account", account];
+    for file in files {
+        args.extend(["--text-file", path(file)]);
+    }
+    args
+}
+
 fn rkey(uri: &str) -> &str {
     uri.rsplit('/').next().expect("rkey")
 }
@@ -239,23 +248,9 @@ async fn a_thread_whose_third_post_the_server_refuses_leaves_nothing_on_the_acco
             body["writes"][2]["value"]["text"] = Value::String("x".repeat(3001));
         })),
     );
-    let output = env.run(
-        &[
-            "post",
-            "--account",
-            &alice.handle,
-            "--text-file",
-            path(&files[0]),
-            "--text-file",
-            path(&files[1]),
-            "--text-file",
-            path(&files[2]),
-            "--reply",
-            "nobody",
-            "--no-quotes",
-        ],
-        "",
-    );
+    let mut args = post_thread(&alice.handle, &files);
+    args.extend(["--reply", "nobody", "--no-quotes"]);
+    let output = env.run(&args, "");
     assert_eq!(output.code, 1, "{}", output.json);
     let result = &output.json[0];
     assert_eq!(result["account"], alice.did.as_str());
@@ -299,17 +294,7 @@ async fn a_process_killed_while_its_write_is_answered_never_posts_twice() {
         .proxy
         .arm(WRITE, Fault::Stall(Duration::from_secs(25)));
     let mut child = env
-        .command(&[
-            "post",
-            "--account",
-            &alice.handle,
-            "--text-file",
-            path(&files[0]),
-            "--text-file",
-            path(&files[1]),
-            "--text-file",
-            path(&files[2]),
-        ])
+        .command(&post_thread(&alice.handle, &files))
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -2,12 +2,18 @@
 //! in memory instead of the OS keychain, and [`FakeServer`], a scripted HTTP/1.1 server on loopback
 //! that answers each connection with the next canned answer, in place of a PDS. The XRPC client talks
 //! to it over real HTTP, so the code under test is the shipped code; the real keychain and the
-//! reference PDS are exercised by the integration suites (`tests/`).
+//! reference PDS are exercised by the integration suites (`tests/`). [`core_with_account`] puts the
+//! two together: a core whose one connected account lives on a fake server.
 
+use crate::account::{Account, Health};
+use crate::config::Config;
+use crate::context::Core;
 use crate::error::Result;
 use crate::keychain::{TokenStore, Tokens};
+use crate::link_card::CardPolicy;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
@@ -176,4 +182,37 @@ async fn answer_one(mut stream: TcpStream, answer: Answer) -> Received {
         line: head.lines().next().unwrap_or_default().to_owned(),
         authorization: header("authorization"),
     }
+}
+
+/// A core in a fresh data folder with `tokens` as its token store and one connected account, `did` /
+/// `handle`, whose PDS (and PLC directory, never asked off this computer) is `server`.
+pub fn core_with_account(
+    server: &FakeServer,
+    tokens: Arc<FakeTokenStore>,
+    did: &str,
+    handle: &str,
+) -> (Core, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: dir.path().to_owned(),
+        keychain_service: "unused: the tokens are in a fake".to_owned(),
+        card_policy: CardPolicy::public_only(),
+        http_timeout: Duration::from_secs(5),
+        plc_directory: server.url.clone(),
+    };
+    let core = Core::with_token_store(&config, tokens).expect("core");
+    let now = crate::store::now_rfc3339();
+    let account = Account {
+        did: did.to_owned(),
+        handle: handle.to_owned(),
+        service: server.url.to_string(),
+        pds: server.url.to_string(),
+        display_name: None,
+        description: None,
+        avatar: None,
+        connected: true,
+        health: Health::active(&now),
+    };
+    core.store.upsert_account(&account, &now).expect("account");
+    (core, dir)
 }

@@ -4,17 +4,16 @@
 //! says. The same behaviours against the reference PDS and the real keychain are in `tests/sessions.rs`
 //! and `tests/accounts_cli.rs`.
 
-use crate::account::{Account, Health, HealthStatus};
-use crate::config::Config;
+use crate::account::{Health, HealthStatus};
 use crate::context::Core;
 use crate::error::{ErrorCode, Result};
-use crate::fakes::{json_ok, lost, status, xrpc_error, Answer, FakeServer, FakeTokenStore};
+use crate::fakes::{
+    core_with_account, json_ok, lost, status, xrpc_error, Answer, FakeServer, FakeTokenStore,
+};
 use crate::keychain::{TokenStore, Tokens};
-use crate::link_card::CardPolicy;
 use crate::secret::Secret;
 use crate::xrpc::types::SessionInfo;
 use std::sync::Arc;
-use std::time::Duration;
 use url::Url;
 
 const DID: &str = "did:plc:abcdefghijklmnopqrstuvwx";
@@ -31,30 +30,8 @@ struct Setup {
 /// `answers` in order.
 async fn setup(answers: impl FnOnce(&Url) -> Vec<Answer>) -> Setup {
     let server = FakeServer::start_with(answers).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
-        data_dir: dir.path().to_owned(),
-        keychain_service: "unused: the tokens are in a fake".to_owned(),
-        card_policy: CardPolicy::public_only(),
-        http_timeout: Duration::from_secs(5),
-        // Never asked (the refresh answers carry the DID document), and never off this computer.
-        plc_directory: server.url.clone(),
-    };
     let tokens = Arc::new(FakeTokenStore::default());
-    let core = Core::with_token_store(&config, tokens.clone()).expect("core");
-    let now = crate::store::now_rfc3339();
-    let account = Account {
-        did: DID.to_owned(),
-        handle: HANDLE.to_owned(),
-        service: server.url.to_string(),
-        pds: server.url.to_string(),
-        display_name: None,
-        description: None,
-        avatar: None,
-        connected: true,
-        health: Health::active(&now),
-    };
-    core.store.upsert_account(&account, &now).expect("account");
+    let (core, dir) = core_with_account(&server, tokens.clone(), DID, HANDLE);
     tokens
         .save(DID, &tokens_of("access-1", "refresh-1"))
         .expect("tokens");

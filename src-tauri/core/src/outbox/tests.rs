@@ -3,14 +3,10 @@
 //! retries and look-ups against the reference PDS are in `tests/threads.rs` and `tests/faults.rs`.
 
 use super::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
-use crate::account::{Account, Health};
 use crate::composition::{ComposedPost, Composition};
-use crate::config::Config;
 use crate::context::Core;
-use crate::fakes::{json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore};
-use crate::link_card::CardPolicy;
+use crate::fakes::{core_with_account, json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore};
 use std::sync::Arc;
-use std::time::Duration;
 
 const DID: &str = "did:plc:abcdefghijklmnopqrstuvwx";
 const KEYS: [&str; 2] = ["3kaaaaaaaaaa2", "3kaaaaaaaaab2"];
@@ -19,28 +15,13 @@ const KEYS: [&str; 2] = ["3kaaaaaaaaaa2", "3kaaaaaaaaab2"];
 /// two-post thread to it, written once already (a crash after sending).
 async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempfile::TempDir) {
     let server = FakeServer::start(answers).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = Config {
-        data_dir: dir.path().to_owned(),
-        keychain_service: "unused: the tokens are in a fake".to_owned(),
-        card_policy: CardPolicy::public_only(),
-        http_timeout: Duration::from_secs(5),
-        plc_directory: server.url.clone(),
-    };
-    let core = Core::with_token_store(&config, Arc::new(FakeTokenStore::default())).expect("core");
+    let (core, dir) = core_with_account(
+        &server,
+        Arc::new(FakeTokenStore::default()),
+        DID,
+        "alice.test",
+    );
     let now = crate::store::now_rfc3339();
-    let account = Account {
-        did: DID.to_owned(),
-        handle: "alice.test".to_owned(),
-        service: server.url.to_string(),
-        pds: server.url.to_string(),
-        display_name: None,
-        description: None,
-        avatar: None,
-        connected: true,
-        health: Health::active(&now),
-    };
-    core.store.upsert_account(&account, &now).expect("account");
     let post = |text: &str| ComposedPost {
         text: text.to_owned(),
         ..ComposedPost::default()
