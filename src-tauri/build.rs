@@ -16,6 +16,8 @@ fn main() {
         "get_settings",
         "set_settings",
         "default_langs",
+        "suggest_langs",
+        "detectable_langs",
         "post",
         "retry_post",
         "pending_posts",

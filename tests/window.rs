@@ -1063,3 +1063,147 @@ async fn the_staged_copy_is_the_prepared_image_and_goes_when_the_image_is_remove
     );
     client.close().await.expect("close session");
 }
+
+/// The languages shown in the picker, as (tag, name) pairs, in order.
+async fn shown_langs(client: &Client) -> Vec<(String, String)> {
+    let shown = client
+        .execute(
+            "return [...document.querySelectorAll('#post-langs .lang-chip')]
+               .map((chip) => [chip.dataset.tag, chip.querySelector('.lang-name').textContent]);",
+            vec![],
+        )
+        .await
+        .expect("read the languages");
+    serde_json::from_value(shown).expect("pairs")
+}
+
+async fn shown_tags(client: &Client) -> Vec<String> {
+    shown_langs(client)
+        .await
+        .into_iter()
+        .map(|(tag, _)| tag)
+        .collect()
+}
+
+/// Typing suggests the text's language by name; a hand choice wins over later typing, survives a
+/// restart with the draft, is posted as the record's `langs`, and is what new posts start with.
+#[tokio::test]
+async fn languages_are_suggested_by_name_and_a_hand_choice_sticks() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wln").await;
+    let hand_choice = ["en".to_owned(), "pt".to_owned()];
+    {
+        let (_driver, client) = start_session(&env).await;
+        wait_for_composer(&client).await;
+        type_into_post(
+            &client,
+            1,
+            "Heute Abend gehen wir mit den Kindern ins Kino und danach essen wir Pizza.",
+        )
+        .await;
+        let shown = poll_until(
+            || shown_langs(&client),
+            |shown| shown.len() == 1 && shown[0].0 == "de",
+        )
+        .await;
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert_eq!(shown[0].0, "de", "{shown:?}");
+        assert!(
+            ["German", "Deutsch"].contains(&shown[0].1.as_str()),
+            "shown by name: {shown:?}"
+        );
+        assert!(text_of(&client, "#post-langs-status")
+            .await
+            .contains("Suggested from your text"));
+        assert_eq!(
+            attr_of(
+                &client,
+                "#post-langs .lang-chip[data-tag=de] .lang-remove",
+                "aria-label"
+            )
+            .await,
+            Some(format!("Remove {}", shown[0].1))
+        );
+        screenshot(&client, "langs-1-suggested").await;
+
+        // By hand: German out, English and Portuguese in (with the keyboard's controls).
+        click(&client, "#post-langs .lang-chip[data-tag=de] .lang-remove").await;
+        for tag in &hand_choice {
+            with_element(&client, "#post-langs-add", |select| async move {
+                select.select_by_value(tag).await
+            })
+            .await;
+            click(&client, "#post-langs-add-button").await;
+        }
+        assert_eq!(shown_tags(&client).await, hand_choice);
+        // More German does not undo the choice (suggestions come 400 ms after typing stops).
+        type_into_post(
+            &client,
+            1,
+            " Morgen soll das Wetter wieder schön werden, sagt der Wetterbericht.",
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert_eq!(shown_tags(&client).await, hand_choice);
+        assert!(text_of(&client, "#post-langs-status")
+            .await
+            .contains("Chosen by you"));
+        // Remembered in the settings, and saved with the draft.
+        let env = &env;
+        let saved = poll_until(
+            || async move { stored_text(env, "SELECT body FROM drafts") },
+            |saved| saved.contains("Wetterbericht") && saved.contains(r#""langs":["en","pt"]"#),
+        )
+        .await;
+        assert!(saved.contains(r#""langs":["en","pt"]"#), "draft: {saved}");
+        let settings = stored_text(env, "SELECT value FROM settings WHERE key = 'preferences'");
+        assert!(
+            settings.contains(r#""preferredLangs":["en","pt"]"#),
+            "settings: {settings}"
+        );
+        screenshot(&client, "langs-2-chosen").await;
+        client.close().await.expect("close session");
+    }
+    // After a restart the draft keeps the hand choice, also while more German is typed; it is posted.
+    let (driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    let shown = poll_until(|| shown_tags(&client), |shown| *shown == hand_choice).await;
+    assert_eq!(shown, hand_choice);
+    type_into_post(
+        &client,
+        1,
+        " Bis dann, ich freue mich schon sehr auf das Wochenende!",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(shown_tags(&client).await, hand_choice);
+    choose_account(&client, &user.did).await;
+    let href = submit_post(&client).await;
+    let rkey = href.rsplit('/').next().expect("rkey");
+    let (status, record) = pds
+        .get(
+            "com.atproto.repo.getRecord",
+            None,
+            &[
+                ("repo", user.did.as_str()),
+                ("collection", "app.bsky.feed.post"),
+                ("rkey", rkey),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{record}");
+    assert_eq!(record["value"]["langs"], serde_json::json!(hand_choice));
+    // The next post starts with the hand choice, and so does the window after a restart.
+    wait_for(&client, "#post-progress[hidden]").await;
+    assert_eq!(shown_tags(&client).await, hand_choice);
+    client.close().await.expect("close session");
+    drop(driver);
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    let shown = poll_until(|| shown_tags(&client), |shown| *shown == hand_choice).await;
+    assert_eq!(shown, hand_choice, "a new post after a restart");
+    screenshot(&client, "langs-3-remembered").await;
+    client.close().await.expect("close session");
+}

@@ -93,13 +93,19 @@ export const saveDraft = (draft) => invoke('save_draft', { draft });
  */
 export const previewQuote = (quote, account) => invoke('preview_quote', { quote, account });
 
-/** → { requireAltText } */
+/** → { requireAltText, preferredLangs } */
 export const getSettings = () => invoke('get_settings');
 
 export const setSettings = (settings) => invoke('set_settings', { settings });
 
-/** → the post languages to start with, e.g. ["en"] */
+/** → the post languages to start with, e.g. ["en"]: the last chosen by hand, else the system's */
 export const defaultLangs = () => invoke('default_langs');
+
+/** → the languages the text is confidently in, e.g. ["de"] (at most 3; [] for short text) */
+export const suggestLangs = (text) => invoke('suggest_langs', { text });
+
+/** → the BCP-47 tags of every language that can be suggested (the picker offers them) */
+export const detectableLangs = () => invoke('detectable_langs');
 
 /** Rust's answer to a post or a retry → { id, results, pending }. */
 const outcome = (answer) => (Array.isArray(answer)

@@ -251,13 +251,25 @@ export function composerCommands({ accounts, latency }) {
     },
 
     async set_settings({ settings }) {
-      writeJson(STORE.settings, { requireAltText: Boolean(settings?.requireAltText) });
+      const preferredLangs = Array.isArray(settings?.preferredLangs) ? settings.preferredLangs.slice(0, 3) : [];
+      writeJson(STORE.settings, { requireAltText: Boolean(settings?.requireAltText), preferredLangs });
       return null;
     },
 
     async default_langs() {
+      const preferred = readJson(STORE.settings, {}).preferredLangs;
+      if (preferred?.length) return preferred;
       const lang = (navigator.language || '').split('-')[0].toLowerCase();
       return [/^[a-z]{2,3}$/.test(lang) ? lang : 'en'];
+    },
+
+    // A fake: it detects nothing (detection is Rust's), so the picker keeps its languages.
+    async suggest_langs() {
+      return [];
+    },
+
+    async detectable_langs() {
+      return ['ar', 'de', 'en', 'es', 'fr', 'hi', 'it', 'ja', 'ko', 'nl', 'pl', 'pt', 'ru', 'sv', 'tr', 'uk', 'zh'];
     },
 
     async preview_quote({ quote }) {

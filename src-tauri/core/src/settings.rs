@@ -11,6 +11,20 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// When on, the composer will not post an image without alt text.
     pub require_alt_text: bool,
+    /// The post languages last chosen by hand in the composer (BCP-47, at most 3): new posts start
+    /// with them. Empty until the person first chooses: then the system language.
+    pub preferred_langs: Vec<String>,
+}
+
+impl Settings {
+    /// The languages a new post starts with.
+    pub fn langs_for_new_post(&self) -> Vec<String> {
+        if self.preferred_langs.is_empty() {
+            default_langs()
+        } else {
+            self.preferred_langs.clone()
+        }
+    }
 }
 
 const KEY: &str = "preferences";
@@ -36,7 +50,9 @@ impl SettingsService<'_> {
             .unwrap_or_default())
     }
 
+    /// Saves the settings; languages that are not language tags, or more than three, are refused.
     pub fn save(&self, settings: &Settings) -> Result<()> {
+        crate::compose::langs::check_tags(&settings.preferred_langs)?;
         let value = serde_json::to_string(settings).map_err(Error::storage)?;
         self.store
             .conn()
@@ -79,9 +95,49 @@ mod tests {
         settings
             .save(&Settings {
                 require_alt_text: true,
+                ..Settings::default()
             })
             .expect("save");
         assert!(settings.load().expect("load").require_alt_text);
+    }
+
+    #[test]
+    fn hand_chosen_languages_are_remembered_for_new_posts() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        let settings = SettingsService { store: &store };
+        assert_eq!(
+            settings.load().expect("load").langs_for_new_post(),
+            default_langs()
+        );
+        let chosen = Settings {
+            preferred_langs: vec!["pt-BR".into(), "en".into()],
+            ..Settings::default()
+        };
+        settings.save(&chosen).expect("save");
+        assert_eq!(settings.load().expect("load"), chosen);
+        assert_eq!(chosen.langs_for_new_post(), ["pt-BR", "en"]);
+        // Settings saved before the field existed still load.
+        store
+            .conn()
+            .execute(
+                "UPDATE settings SET value = '{\"requireAltText\":true}' WHERE key = ?1",
+                [KEY],
+            )
+            .expect("old row");
+        assert_eq!(
+            settings.load().expect("load").preferred_langs,
+            Vec::<String>::new()
+        );
+        // The web view cannot store anything else as languages.
+        let bad = Settings {
+            preferred_langs: vec!["<script>".into()],
+            ..Settings::default()
+        };
+        assert_eq!(
+            settings.save(&bad).expect_err("refused").code.as_str(),
+            "validation"
+        );
     }
 
     #[test]

@@ -122,11 +122,6 @@ pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> Res
     state.core()?.settings().save(&settings)
 }
 
-#[tauri::command]
-pub async fn default_langs() -> Vec<String> {
-    hayon_core::settings::default_langs()
-}
-
 /// Posts the composition to every chosen account through the outbox, streaming progress stages. Its
 /// images must be staged copies (only those are read); they are deleted once every account has the
 /// thread, and only then is the draft deleted: until then it keeps them, to try again.

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod compose;
+pub mod langs;
 
 use tauri::{AppHandle, Emitter};
 

@@ -7,7 +7,7 @@ import { ignoreStrayDrops, setRequireAlt } from './images.js';
 import { forgetCards } from './link-card.js';
 import { createPostEditor } from './post-editor.js';
 import * as chooser from './accounts-chooser.js';
-import { currentLangs, initLangs, setLangs } from './langs.js';
+import { currentLangs, initLangs, setLangs, suggestLangsFor } from './langs.js';
 import { initReplySettings, replyBlocker, replySettings, setReplySettings } from './reply-settings.js';
 import { flushDraft, initDraft, loadDraft, scheduleSave, startSaving } from './draft.js';
 import { hideResults, initPostResults, sendPost, showPostError, showResults, showPending } from './post.js';
@@ -127,6 +127,7 @@ function refresh() {
 function changed() {
   refresh();
   scheduleSave();
+  suggestLangsFor(editors.map((editor) => editor.forDraft().text).join('\n\n'));
 }
 
 /** The draft: a composition, as typed. */
@@ -251,7 +252,7 @@ function wireRequireAlt() {
     setRequireAlt(box.checked);
     changed();
     try {
-      await api.setSettings({ requireAltText: box.checked });
+      await api.setSettings({ ...(await api.getSettings()), requireAltText: box.checked });
     } catch (err) {
       box.checked = !box.checked;
       setRequireAlt(box.checked);
@@ -298,7 +299,7 @@ export async function initComposer() {
   byId('require-alt').checked = Boolean(settings?.requireAltText);
   setRequireAlt(byId('require-alt').checked);
   chooser.setChosen(draft?.accounts ?? []);
-  setLangs(draft?.langs?.length ? draft.langs : defaults);
+  setLangs(draft?.langs?.length ? draft.langs : defaults, { fromDraft: Boolean(draft?.langs?.length) });
   setReplySettings(draft ?? {});
   const restored = restoreThread(draft?.posts);
   state.ready = true;

@@ -18,9 +18,16 @@ mod tests;
 
 use super::detect::detect_facets;
 use super::ByteSlice;
+use crate::error::{Error, Result};
 use crate::posting::MAX_LANGS;
+use regex::Regex;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use whatlang::Lang;
+
+/// Only the start of a longer text is looked at: a whole thread fits, and a huge string from the
+/// web view costs no more than this.
+const MAX_BYTES_LOOKED_AT: usize = 12_000;
 
 /// Fewer letters than this (a character of a script written without spaces counts as
 /// [`IDEOGRAPH_WEIGHT`]) is too little to tell a language by: no suggestion.
@@ -37,7 +44,11 @@ const MIN_SHARE: f64 = 0.2;
 /// BCP-47 tags (ISO 639-1 codes: `en`, `pt`, `zh`, …) of the languages the text is confidently in,
 /// the main one first, at most [`MAX_LANGS`]; empty when the text is too short or unclear.
 pub fn suggest(text: &str) -> Vec<String> {
-    let prose = without_facets(text);
+    let mut end = text.len().min(MAX_BYTES_LOOKED_AT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let prose = without_facets(&text[..end]);
     let total = letters(&prose);
     if total < MIN_LETTERS {
         return Vec::new();
@@ -68,6 +79,12 @@ pub fn suggest(text: &str) -> Vec<String> {
         .into_iter()
         .map(|lang| tags::bcp47(lang).to_owned())
         .collect()
+}
+
+/// The languages that can be suggested, as BCP-47 tags in no particular order: the picker offers
+/// these to choose from (by name).
+pub fn detectable() -> Vec<&'static str> {
+    Lang::all().iter().map(|&lang| tags::bcp47(lang)).collect()
 }
 
 /// The language of `text`, if whatlang is confident enough.
@@ -118,4 +135,24 @@ fn is_ideograph_or_kana(c: char) -> bool {
         | '\u{4E00}'..='\u{9FFF}' // CJK Unified Ideographs
         | '\u{F900}'..='\u{FAFF}' // CJK Compatibility Ideographs
         | '\u{20000}'..='\u{3134F}') // CJK Extensions B–G
+}
+
+/// Checks languages chosen by the person (or sent by the web view): at most [`MAX_LANGS`], each a
+/// well-formed BCP-47 tag of the usual kind — language, then optionally script, region, variants.
+pub fn check_tags(tags: &[String]) -> Result<()> {
+    static TAG: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^[a-zA-Z]{2,3}(-[a-zA-Z]{4})?(-([a-zA-Z]{2}|[0-9]{3}))?(-([a-zA-Z0-9]{5,8}|[0-9][a-zA-Z0-9]{3}))*$")
+            .expect("a valid constant pattern")
+    });
+    if tags.len() > MAX_LANGS {
+        return Err(Error::validation(format!(
+            "Choose at most {MAX_LANGS} languages for a post."
+        )));
+    }
+    match tags.iter().find(|tag| tag.len() > 35 || !TAG.is_match(tag)) {
+        Some(_) => Err(Error::validation(
+            "A language must be a language tag such as en, de or pt-BR.",
+        )),
+        None => Ok(()),
+    }
 }

@@ -128,7 +128,43 @@ fn every_detectable_language_has_its_two_letter_tag() {
         );
         assert!(seen.insert(tag), "{tag} twice");
     }
+    assert_eq!(detectable().len(), seen.len());
     assert_eq!(tags::bcp47(Lang::Cmn), "zh");
     assert_eq!(tags::bcp47(Lang::Pes), "fa");
     assert_eq!(tags::bcp47(Lang::Nob), "nb");
+}
+
+#[test]
+fn a_huge_text_costs_no_more_than_its_start() {
+    let text = "Das Wetter ist heute herrlich und wir fahren an den See. ".repeat(100_000);
+    let started = std::time::Instant::now();
+    assert_eq!(suggest(&text), ["de"]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // A cut inside a character is moved back to its start.
+    let _ = suggest(&format!("a{}", "ü".repeat(MAX_BYTES_LOOKED_AT)));
+}
+
+#[test]
+fn chosen_languages_are_checked() {
+    let tags = |list: &[&str]| list.iter().map(|tag| tag.to_string()).collect::<Vec<_>>();
+    for good in [
+        &[][..],
+        &["en"],
+        &["pt-BR", "zh-Hant-TW", "de"],
+        &["sr-Latn"],
+        &["es-419"],
+    ] {
+        assert!(check_tags(&tags(good)).is_ok(), "{good:?}");
+    }
+    for bad in [
+        &["en", "de", "fr", "es"][..],
+        &["english"],
+        &["e"],
+        &["en_US"],
+        &[""],
+        &["de-<b>"],
+    ] {
+        let err = check_tags(&tags(bad)).expect_err("refused");
+        assert_eq!(err.code.as_str(), "validation", "{bad:?}");
+    }
 }
