@@ -6,6 +6,7 @@
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use harness::cli::CliEnv;
+use harness::fault_proxy::{self, rig, Canned, Fault};
 use harness::keychain;
 use harness::pds::pds;
 use harness::web::{Reply, WebServer};
@@ -1205,5 +1206,104 @@ async fn languages_are_suggested_by_name_and_a_hand_choice_sticks() {
     let shown = poll_until(|| shown_tags(&client), |shown| *shown == hand_choice).await;
     assert_eq!(shown, hand_choice, "a new post after a restart");
     screenshot(&client, "langs-3-remembered").await;
+    client.close().await.expect("close session");
+}
+
+/// The post result of account `did` in the window, shown as posted (`ok`) or not.
+fn result_of(did: &str, ok: bool) -> String {
+    format!("li.post-result[data-account=\"{did}\"][data-ok=\"{ok}\"]")
+}
+
+/// "Retry failed" in the window: a thread posted to two accounts, one of whose servers refuses the
+/// write, is posted on the other and shown failed on that one; Retry failed sends it through the same
+/// outbox entry to the failed account only, so neither account ever has a second copy.
+#[tokio::test]
+async fn retry_failed_posts_the_thread_only_to_the_account_that_failed() {
+    const WRITE: &str = "com.atproto.repo.applyWrites";
+    keychain::require_secret_service();
+    let _turn = fault_proxy::exclusive().await;
+    let env = CliEnv::new();
+    let steady = env.connect_new_user("wrta").await;
+    // The second account lives on a PDS behind the fault proxy, which refuses its first write.
+    let flaky = rig().pds.create_user("wrtb").await;
+    let app_password = rig().pds.create_app_password(&flaky, "hayon").await;
+    env.connect(&flaky.handle, &app_password, &rig().proxy.url)
+        .expect_ok();
+    rig().proxy.arm(
+        WRITE,
+        Fault::Answer(Canned::xrpc_error(
+            400,
+            "InvalidRequest",
+            "Refused by the test's proxy",
+            &[],
+        )),
+    );
+    let texts = ["Retry from the window, 1/2", "Retry from the window, 2/2"];
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, texts[0]).await;
+    add_post(&client, 2).await;
+    type_into_post(&client, 2, texts[1]).await;
+    choose_account(&client, &steady.did).await;
+    choose_account(&client, &flaky.did).await;
+    wait_for(&client, "#post-submit:not([disabled])").await;
+    click(&client, "#post-submit").await;
+    wait_for(&client, &result_of(&flaky.did, false)).await;
+    wait_for(&client, &result_of(&steady.did, true)).await;
+    wait_for(&client, "#post-retry:not([hidden])").await;
+    screenshot(&client, "retry-1-one-account-failed").await;
+    let texts_on = |records: Vec<serde_json::Value>| {
+        let mut texts: Vec<String> = records
+            .iter()
+            .map(|record| {
+                record["value"]["text"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        texts.sort();
+        texts
+    };
+    let thread: Vec<String> = texts.iter().map(|text| text.to_string()).collect();
+    assert_eq!(
+        texts_on(pds().list_records(&steady.did, "app.bsky.feed.post").await),
+        thread
+    );
+    assert!(rig()
+        .pds
+        .list_records(&flaky.did, "app.bsky.feed.post")
+        .await
+        .is_empty());
+    assert_eq!(rig().proxy.count(WRITE), 1);
+
+    click(&client, "#post-retry").await;
+    wait_for(&client, &result_of(&flaky.did, true)).await;
+    screenshot(&client, "retry-2-posted-everywhere").await;
+    assert_eq!(
+        rig().proxy.count(WRITE),
+        2,
+        "one more write, to the failed account"
+    );
+    assert_eq!(
+        texts_on(
+            rig()
+                .pds
+                .list_records(&flaky.did, "app.bsky.feed.post")
+                .await
+        ),
+        thread
+    );
+    assert_eq!(
+        texts_on(pds().list_records(&steady.did, "app.bsky.feed.post").await),
+        thread,
+        "no second copy on the account that had it"
+    );
+    let outbox = env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(
+        outbox,
+        serde_json::json!([]),
+        "posted everywhere: the entry is gone"
+    );
     client.close().await.expect("close session");
 }

@@ -44,7 +44,8 @@ pub struct PostArgs {
     /// Alt text for the image given before it.
     #[arg(long = "alt")]
     alts: Vec<String>,
-    /// Post language (BCP-47, up to 3; default: the system language).
+    /// Post language (BCP-47, up to 3; default: the languages last chosen by hand in the window,
+    /// else the system language).
     #[arg(long = "lang")]
     langs: Vec<String>,
     /// Post without a preview card for the first link.
@@ -79,10 +80,14 @@ pub async fn run(
     matches: &ArgMatches,
 ) -> Result<(Value, bool), Error> {
     let require_alt_text = args.require_alt;
-    let composition = match &args.composition {
+    let mut composition = match &args.composition {
         Some(file) => from_file(file, args.accounts, args.langs)?,
         None => from_flags(args, matches)?,
     };
+    if composition.langs.is_empty() {
+        // As in the window: the languages last chosen by hand, else the system's.
+        composition.langs = core.settings().load()?.langs_for_new_post();
+    }
     let sent = core
         .posting()
         .post(
@@ -136,9 +141,6 @@ fn from_file(file: &Path, accounts: Vec<String>, langs: Vec<String>) -> Result<C
     }
     if !langs.is_empty() {
         composition.langs = langs;
-    }
-    if composition.langs.is_empty() {
-        composition.langs = hayon_core::settings::default_langs();
     }
     Ok(composition)
 }
@@ -205,11 +207,7 @@ fn from_flags(args: PostArgs, matches: &ArgMatches) -> Result<Composition, Error
     Ok(Composition {
         posts,
         accounts: args.accounts,
-        langs: if args.langs.is_empty() {
-            hayon_core::settings::default_langs()
-        } else {
-            args.langs
-        },
+        langs: args.langs,
         who_can_reply: args.reply.unwrap_or_default(),
         quotes_allowed: !args.no_quotes,
     })
