@@ -18,6 +18,27 @@ pub use migrations::latest_version as schema_version;
 
 pub const DATABASE_FILE: &str = "hayon.sqlite3";
 
+/// How long a connection waits for another process's lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Switches the database to WAL. While another process holds a lock on a new database (the window
+/// and the CLI, or several CLIs, starting together), SQLite answers this with "database is locked"
+/// at once instead of waiting out the busy timeout, so it is tried again for as long.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(err, _))
+                if err.code == rusqlite::ErrorCode::DatabaseBusy
+                    && started.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other.map_err(Error::storage),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
@@ -42,10 +63,8 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self> {
         crate::paths::create_private_file(path)?;
         let mut conn = Connection::open(path).map_err(Error::storage)?;
-        conn.busy_timeout(Duration::from_secs(5))
-            .map_err(Error::storage)?;
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(Error::storage)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(Error::storage)?;
+        use_wal(&conn)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(Error::storage)?;
         migrations::migrate(&mut conn)?;
