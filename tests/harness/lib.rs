@@ -22,6 +22,7 @@ pub mod pds;
 pub mod proxy;
 pub mod scan;
 pub mod web;
+pub mod window;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

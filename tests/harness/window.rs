@@ -1,0 +1,285 @@
+//! Driving the real window: the release app under Xvfb through WebDriver (tauri-driver +
+//! WebKitWebDriver), for the window suites (`tests/window*.rs`). Each session starts the app with the
+//! data folder and keychain service of a [`CliEnv`], so a test can prepare and inspect state with the
+//! real CLI beside the window. Helpers that find elements wait and retry, because the page re-renders.
+
+use crate::cli::CliEnv;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// The running tauri-driver of one window session; dropping it ends the driver (and the app).
+#[derive(Debug)]
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The value of `name`, or a panic saying `how` to set it (a missing tool fails loudly).
+pub fn required_env(name: &str, how: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: {how}"))
+}
+
+/// `target/e2e-screenshots/`, created if missing.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+/// Saves what the window shows now as `target/e2e-screenshots/<name>.png`.
+pub async fn screenshot(client: &Client, name: &str) {
+    // Let the page render what the test just saw in the DOM: two animation frames.
+    client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+            vec![],
+        )
+        .await
+        .expect("wait for two animation frames");
+    let png = client.screenshot().await.expect("screenshot");
+    let path = screenshot_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("write screenshot");
+    println!("screenshot: {}", path.display());
+}
+
+/// The light theme, as the machine is set up.
+pub const LIGHT: &[(&str, &str)] = &[];
+/// The dark theme: GTK's dark Adwaita, which WebKitGTK reports to the page as
+/// `prefers-color-scheme: dark`.
+pub const DARK: &[(&str, &str)] = &[("GTK_THEME", "Adwaita:dark")];
+
+/// Starts the app for `env` (its data folder and keychain service) under tauri-driver and opens a
+/// WebDriver session on its window.
+pub async fn start_session(env: &CliEnv) -> (Driver, Client) {
+    start_session_with(env, LIGHT).await
+}
+
+/// [`start_session`], with `extra_env` added to the app's environment (e.g. [`DARK`]).
+pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Driver, Client) {
+    let app = required_env(
+        "HAYON_APP_BINARY",
+        "build the release app (cargo build --release --features custom-protocol) and set it; scripts/test.sh does",
+    );
+    let tauri_driver = required_env(
+        "HAYON_TAURI_DRIVER",
+        "scripts/test.sh installs tauri-driver and sets it",
+    );
+    required_env("DISPLAY", "run under Xvfb (scripts/test.sh uses xvfb-run)");
+    let port = free_port();
+    let native_port = free_port();
+    let child = Command::new(tauri_driver)
+        .args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        // The app inherits these through WebKitWebDriver: its own data folder and keychain service,
+        // and link cards from loopback, where the tests serve their pages.
+        .env("HAYON_DATA_DIR", env.path())
+        .env("HAYON_KEYCHAIN_SERVICE", &env.keychain_service)
+        .env("HAYON_LINK_CARDS_ALLOW_PRIVATE", "1")
+        .envs(extra_env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start tauri-driver");
+    let driver = Driver(child);
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), "wry".into());
+    capabilities.insert(
+        "tauri:options".into(),
+        serde_json::json!({ "application": app }),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if let Ok(client) = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&url)
+            .await
+        {
+            return (driver, client);
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("tauri-driver did not start a session at {url}");
+}
+
+/// A loopback port free right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("free port")
+}
+
+/// The element `css` selects, waiting up to 30 s for it to appear.
+pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
+    client
+        .wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|err| panic!("{css} never appeared: {err}"))
+}
+
+/// Waits until Compose is shown and ready for input: its fields are enabled once the saved draft and
+/// settings are back, and the account list (which changes the layout) has loaded.
+pub async fn wait_for_composer(client: &Client) {
+    wait_for(
+        client,
+        "#view-compose:not([hidden]) #composer-fields:not([disabled])",
+    )
+    .await;
+    wait_for(client, "#account-chooser-loading[hidden]").await;
+}
+
+/// Reads `read` every 100 ms until `done` holds, for up to 5 s; returns the last value read, which the
+/// caller asserts on (so a timeout fails with what was actually seen).
+pub async fn poll_until<T, Fut>(mut read: impl FnMut() -> Fut, done: impl Fn(&T) -> bool) -> T
+where
+    Fut: std::future::Future<Output = T>,
+{
+    let mut value = read().await;
+    for _ in 0..50 {
+        if done(&value) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        value = read().await;
+    }
+    value
+}
+
+/// The CSS selector of `inner` in the editor of post `n` (1-based) of the thread.
+pub fn in_post(n: usize, inner: &str) -> String {
+    format!("#thread > li.post-editor:nth-child({n}) {inner}")
+}
+
+/// Attaches `photo` to post `n` with its file input and waits until it is prepared; returns the CSS
+/// selector of the post's ready image.
+pub async fn attach_image(client: &Client, n: usize, photo: &std::path::Path) -> String {
+    client
+        .find(Locator::Css(&in_post(n, ".image-input")))
+        .await
+        .expect("file input")
+        .send_keys(photo.to_str().expect("path"))
+        .await
+        .expect("attach image");
+    let ready = in_post(n, ".image-list > li.image-item[data-status=ready]");
+    wait_for(client, &ready).await;
+    ready
+}
+
+/// Runs `action` on a fresh lookup of `css`, retrying while the element is missing or was replaced
+/// by a re-render (stale).
+pub async fn with_element<T, F, Fut>(client: &Client, css: &str, action: F) -> T
+where
+    F: Fn(fantoccini::elements::Element) -> Fut,
+    Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+{
+    let mut last_error = None;
+    for _ in 0..100 {
+        match client.find(Locator::Css(css)).await {
+            Ok(element) => match action(element).await {
+                Ok(value) => return value,
+                Err(err) => last_error = Some(err),
+            },
+            Err(err) => last_error = Some(err),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css}: {last_error:?}");
+}
+
+/// The text of the element `css` selects (waiting for it).
+pub async fn text_of(client: &Client, css: &str) -> String {
+    with_element(client, css, |element| async move { element.text().await }).await
+}
+
+/// Attribute `name` of the element `css` selects (waiting for it).
+pub async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
+    with_element(
+        client,
+        css,
+        |element| async move { element.attr(name).await },
+    )
+    .await
+}
+
+/// Ticks the account `did` in the composer's account chooser, unless it already is.
+pub async fn choose_account(client: &Client, did: &str) {
+    let account = format!("input.post-account[value=\"{did}\"]");
+    let chosen = with_element(client, &account, |input| async move {
+        input.is_selected().await
+    })
+    .await;
+    if !chosen {
+        click(client, &account).await;
+    }
+}
+
+/// Presses Post once it is enabled and returns the link of the first posted result.
+pub async fn submit_post(client: &Client) -> String {
+    wait_for(client, "#post-submit:not([disabled])").await;
+    click(client, "#post-submit").await;
+    let link = wait_for(client, "a.post-link[href]").await;
+    link.attr("href").await.expect("href").expect("a link")
+}
+
+/// Clicks the element `css` selects (waiting for it).
+pub async fn click(client: &Client, css: &str) {
+    with_element(client, css, |element| async move { element.click().await }).await
+}
+
+/// The one text value `sql` selects from the app's database, or "" when there is no such row yet.
+pub fn stored_text(env: &CliEnv, sql: &str) -> String {
+    rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
+        .and_then(|db| db.query_row(sql, [], |row| row.get(0)))
+        .unwrap_or_default()
+}
+
+/// Types `text` into post `n` of the thread.
+pub async fn type_into_post(client: &Client, n: usize, text: &str) {
+    with_element(client, &in_post(n, ".editor-input"), |field| async move {
+        field.send_keys(text).await
+    })
+    .await;
+}
+
+/// Adds a post below the last one and waits for its editor.
+pub async fn add_post(client: &Client, n: usize) {
+    click(client, "#add-post").await;
+    wait_for(client, &in_post(n, ".editor-input")).await;
+}
+
+/// Calls a command the way a (compromised) page could, straight through `__TAURI__.core.invoke`;
+/// `post` gets a progress channel. → `{"ok": answer}` or `{"err": {code, message}}`.
+pub async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serde_json::Value {
+    client
+        .execute_async(
+            "const [command, args] = arguments;
+             const done = arguments[arguments.length - 1];
+             const core = window.__TAURI__.core;
+             const call = command === 'post' ? { ...args, onProgress: new core.Channel() } : args;
+             core.invoke(command, call).then((ok) => done({ ok }), (err) => done({ err }));",
+            vec![command.into(), args],
+        )
+        .await
+        .unwrap_or_else(|err| panic!("invoke {command}: {err}"))
+}
+
+/// The files in the app's attachments folder.
+pub fn staged_files(env: &CliEnv) -> Vec<PathBuf> {
+    std::fs::read_dir(env.path().join("attachments"))
+        .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+        .unwrap_or_default()
+}
