@@ -3,8 +3,11 @@
 #   - Node 22 (the reference PDS needs Node >= 22; the machine's own Node may be older),
 #   - Bluesky's reference PDS + an in-memory PLC (tests/pds/package-lock.json), keyed by the
 #     lockfile's hash so a changed lockfile gets a fresh install and an unchanged one is reused,
-#   - tauri-driver (WebDriver bridge for the real-window tests).
-# Writes "$HAYON_CACHE/test-peers.env" with HAYON_NODE, HAYON_PDS_MODULES, HAYON_TAURI_DRIVER.
+#   - tauri-driver (WebDriver bridge for the real-window tests),
+#   - axe-core (the accessibility rules engine tests/window_a11y.rs injects into the window), keyed
+#     by tests/axe/package-lock.json's hash like the PDS.
+# Writes "$HAYON_CACHE/test-peers.env" with HAYON_NODE, HAYON_PDS_MODULES, HAYON_TAURI_DRIVER,
+# HAYON_AXE (the path of axe.min.js).
 # A run with everything cached prints nothing.
 set -euo pipefail
 
@@ -92,6 +95,27 @@ if [ ! -x "$HAYON_TAURI_DRIVER" ]; then
   cargo install tauri-driver --version '^2' --locked --root "$TD_ROOT" --quiet >&2
 fi
 
+# ---------------------------------------------------------------- axe-core
+# One plain script (axe.min.js, no native parts); the window test reads it and runs it in the page.
+AXE_SRC="$ROOT/tests/axe"
+AXE_HASH="$(sha256sum "$AXE_SRC/package-lock.json" | cut -c1-16)"
+AXE_CACHE="$HAYON_CACHE/axe-$AXE_HASH"
+HAYON_AXE="$AXE_CACHE/node_modules/axe-core/axe.min.js"
+if [ ! -f "$AXE_CACHE/.complete" ] || [ ! -s "$HAYON_AXE" ]; then
+  say "installing axe-core into $AXE_CACHE"
+  stage="$(mktemp -d "$HAYON_CACHE/axe-$AXE_HASH.tmp.XXXXXX")" && chmod 755 "$stage"
+  cp "$AXE_SRC/package.json" "$AXE_SRC/package-lock.json" "$stage/"
+  (cd "$stage" && PATH="$NODE_HOME/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
+  touch "$stage/.complete"
+  rm -rf "$AXE_CACHE"
+  mv "$stage" "$AXE_CACHE"
+  stage=""
+  if [ ! -s "$HAYON_AXE" ]; then
+    echo "error: axe-core installed into $AXE_CACHE but $HAYON_AXE is missing" >&2
+    exit 1
+  fi
+fi
+
 # ---------------------------------------------------------------- the contract for the tests
 ENV_FILE="$HAYON_CACHE/test-peers.env"
 {
@@ -99,5 +123,6 @@ ENV_FILE="$HAYON_CACHE/test-peers.env"
   printf 'export HAYON_NODE=%q\n' "$HAYON_NODE"
   printf 'export HAYON_PDS_MODULES=%q\n' "$HAYON_PDS_MODULES"
   printf 'export HAYON_TAURI_DRIVER=%q\n' "$HAYON_TAURI_DRIVER"
+  printf 'export HAYON_AXE=%q\n' "$HAYON_AXE"
 } >"$ENV_FILE.tmp"
 mv "$ENV_FILE.tmp" "$ENV_FILE"

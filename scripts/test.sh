@@ -11,7 +11,7 @@ apt_ensure "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 bash scripts/setup-test-peers.sh
 # shellcheck disable=SC1091
 source "$HAYON_CACHE/test-peers.env"
-export HAYON_NODE HAYON_PDS_MODULES HAYON_TAURI_DRIVER
+export HAYON_NODE HAYON_PDS_MODULES HAYON_TAURI_DRIVER HAYON_AXE
 
 echo "==> format and lints" >&2
 cargo fmt --all --check
