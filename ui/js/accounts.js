@@ -14,12 +14,15 @@ const state = {
   busy: new Map(), // did → 'refresh' | 'disconnect'
   focusKey: null, // { did, cls } of the list button to keep focused across re-renders
   onReconnect: () => {},
+  onListed: () => {},
 };
 let loadSeq = 0;
 const brokenAvatars = new Set();
 
-export function initAccounts({ onReconnect }) {
+/** `onReconnect(account)` for an account's Reconnect; `onListed(count)` after each render of the list. */
+export function initAccounts({ onReconnect, onListed }) {
   state.onReconnect = onReconnect;
+  state.onListed = onListed;
   byId('account-list').addEventListener('click', onListClick);
   byId('refresh-all').addEventListener('click', refreshAll);
 }
@@ -65,6 +68,7 @@ function render() {
   const empty = state.accounts.length === 0;
   byId('accounts-empty').hidden = !empty;
   byId('refresh-all').hidden = empty;
+  state.onListed(state.accounts.length);
 
   const key = state.focusKey;
   if (key) {
@@ -130,9 +134,12 @@ function renderAccount(account) {
     avatar(account),
     h('div', { class: 'account-main' },
       h('div', { class: 'account-name-row' },
-        h('span', { class: 'account-name' }, account.displayName || account.handle || account.did),
+        // Without a display name the handle is the name, shown once.
+        account.displayName
+          ? h('span', { class: 'account-name' }, account.displayName)
+          : h('span', { class: 'account-name account-handle' }, label),
         h('span', { class: 'health-badge', 'data-status': account.connected ? (health.status ?? 'active') : 'disconnected' }, healthView(account))),
-      h('div', { class: 'account-handle' }, account.handle ? `@${account.handle}` : account.did),
+      account.displayName ? h('div', { class: 'account-handle' }, label) : null,
       h('p', { class: 'account-meta' }, meta)),
     h('div', { class: 'account-actions' }, actions));
 }

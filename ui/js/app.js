@@ -3,7 +3,7 @@
 import { listAccounts, onAccountsChanged, usingFakeBackend } from './api.js';
 import { byId } from './dom.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
-import { focusIdentifier, initConnectForm, prefillReconnect } from './connect-form.js';
+import { focusIdentifier, initConnectForm, prefillReconnect, setHasAccounts } from './connect-form.js';
 import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
 
@@ -64,6 +64,8 @@ function onConnected({ account, warnings = [] }) {
   upsertAccount(account);
   const who = account.handle ? `@${account.handle}` : account.did;
   showStatus(`Connected ${who}.`, { kind: warnings.length ? 'warning' : 'success', details: warnings });
+  // The form closed behind "Add another account": keep the keyboard on the page, not on <body>.
+  if (byId('connect-section').hidden) byId('accounts-title').focus();
   loadAccounts();
 }
 
@@ -73,7 +75,7 @@ async function main() {
     console.info('Hayon: no Tauri runtime found, using the in-browser FAKE backend (js/fake-backend.js).');
   }
   document.addEventListener('keydown', onKeydown);
-  initAccounts({ onReconnect: prefillReconnect });
+  initAccounts({ onReconnect: prefillReconnect, onListed: (count) => setHasAccounts(count > 0) });
   initConnectForm({ onConnected });
   onAccountsChanged(() => {
     loadAccounts();
@@ -95,9 +97,12 @@ async function main() {
       route();
     }
   }
+  const nothingFocused = () => !document.activeElement || document.activeElement === document.body;
   if (location.hash === '#/compose') {
     const module = await loadComposer();
-    if (!document.activeElement || document.activeElement === document.body) module.focusComposer();
+    if (nothingFocused()) module.focusComposer();
+  } else if (!routed && defaultRoute === ACCOUNTS_ROUTE && nothingFocused()) {
+    byId('identifier').focus(); // first launch: the first thing to do is to type a handle
   }
 }
 

@@ -1,30 +1,63 @@
 // The "Connect a Bluesky account" form: checks input before Rust sees it, clears the app password from
 // the page the moment it is submitted, and puts each error from Rust next to the field it concerns.
+// It warns while the password is typed when it can't be an app password (before anything is sent),
+// shows one message per field at a time, and waits behind "Add another account" once one exists.
 import * as api from './api.js';
 import { byId, setBusy } from './dom.js';
 
 export const DEFAULT_SERVICE = 'https://bsky.social';
 const APP_PASSWORD_SHAPE = /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/;
-const SHAPE_WARNING = "This doesn't look like an app password. App passwords look like " +
-  'xxxx-xxxx-xxxx-xxxx: lowercase letters, digits 2–7 and dashes. Never use your main password.';
+/** What an app password can start with: typing one never shows the warning before it pauses. */
+const APP_PASSWORD_START = /^([a-z2-7]{4}-){0,3}[a-z2-7]{0,4}$/;
+const SHAPE_WARNING = "This doesn't look like an app password (xxxx-xxxx-xxxx-xxxx: lowercase " +
+  'letters, digits 2–7, dashes). Never use your main password.';
+/** A pause this long in typing an unfinished app password shows the warning too. */
+const PAUSE_MS = 800;
+const BSKY_APP_PASSWORDS = 'https://bsky.app/settings/app-passwords';
 
 const FIELDS = ['identifier', 'password', 'service'];
 let busy = false;
 let onConnected = () => {};
 let reconnectHandle = null;
+let hasAccounts = false;
+let expanded = false; // "Add another account" was chosen
+let shapeTimer = 0;
 
 export function initConnectForm(options) {
   onConnected = options.onConnected;
   byId('connect-form').addEventListener('submit', onSubmit);
   byId('password-toggle').addEventListener('click', togglePassword);
+  byId('add-account').addEventListener('click', () => {
+    expand();
+    byId('identifier').focus();
+  });
+  byId('connect-cancel').addEventListener('click', () => {
+    clearErrors();
+    byId('connect-form').reset();
+    hidePassword();
+    setReconnect(null);
+    expanded = false;
+    showForm();
+    byId('add-account').focus();
+  });
+  // The app-password page opens in the browser (the opener's scope allows bsky.app), never in the window.
+  byId('app-password-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    api.openExternal(BSKY_APP_PASSWORDS).catch(() => {
+      setFormError(`Couldn't open your browser. The page is ${BSKY_APP_PASSWORDS}`);
+    });
+  });
   const password = byId('password');
-  // The shape warning follows typing after a short pause (not on blur: appearing then would shift the
-  // form under the pointer of someone clicking the next control).
-  let timer = 0;
+  // The shape warning follows typing: at once when the text can no longer become an app password (a
+  // main password usually can't past its first letters), after a pause when it is unfinished, and
+  // gone when the field is emptied. Never on blur: appearing then would shift the form under the
+  // pointer of someone clicking the next control.
   password.addEventListener('input', () => {
     setFieldError('password', '');
-    clearTimeout(timer);
-    timer = setTimeout(() => showShapeWarning(password.value), 600);
+    clearTimeout(shapeTimer);
+    const { value } = password;
+    if (!value || APP_PASSWORD_SHAPE.test(value) || !APP_PASSWORD_START.test(value)) showShapeWarning(value);
+    else shapeTimer = setTimeout(() => showShapeWarning(password.value), PAUSE_MS);
   });
   byId('identifier').addEventListener('input', (e) => {
     setFieldError('identifier', '');
@@ -33,8 +66,34 @@ export function initConnectForm(options) {
   byId('service').addEventListener('input', () => setFieldError('service', ''));
 }
 
+/**
+ * The accounts list changed: with accounts, the form waits behind "Add another account" (and closes
+ * again after each one connected); without, it is the page's main content.
+ */
+export function setHasAccounts(has) {
+  if (has === hasAccounts) return;
+  hasAccounts = has;
+  expanded = false;
+  showForm();
+}
+
+function expand() {
+  expanded = true;
+  showForm();
+}
+
+function showForm() {
+  const open = !hasAccounts || expanded || reconnectHandle !== null;
+  byId('connect-section').hidden = !open;
+  const toggle = byId('add-account');
+  toggle.hidden = !hasAccounts || open;
+  toggle.setAttribute('aria-expanded', String(open));
+  byId('connect-cancel').hidden = !hasAccounts;
+}
+
 /** Ctrl/Cmd+N: bring the form into view and put the cursor in the first field. */
 export function focusIdentifier() {
+  expand();
   const input = byId('identifier');
   input.scrollIntoView({ block: 'center' });
   input.focus();
@@ -58,6 +117,7 @@ export function prefillReconnect(account) {
 function setReconnect(handle) {
   reconnectHandle = handle;
   byId('connect-title').textContent = handle ? `Reconnect @${handle}` : 'Connect a Bluesky account';
+  showForm();
 }
 
 function togglePassword() {
@@ -79,6 +139,15 @@ function setFieldError(name, message) {
   const input = byId(name);
   if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
   if (message && name === 'service') byId('advanced').open = true;
+  if (name === 'password' && message) showShapeWarning(''); // the error says it all
+  showOneNote(name);
+}
+
+/** One message under a field at a time: its error, else its warning, else its hint. */
+function showOneNote(name) {
+  const hint = byId(`${name}-hint`);
+  const warning = byId(`${name}-warning`);
+  hint.hidden = !byId(`${name}-error`).hidden || (warning !== null && !warning.hidden);
 }
 
 function setFormError(message) {
@@ -92,9 +161,11 @@ function showShapeWarning(password) {
   const box = byId('password-warning');
   box.textContent = warn ? SHAPE_WARNING : '';
   box.hidden = !warn;
+  showOneNote('password');
 }
 
 function clearErrors() {
+  clearTimeout(shapeTimer);
   for (const name of FIELDS) setFieldError(name, '');
   setFormError('');
   showShapeWarning('');
@@ -130,9 +201,8 @@ async function onSubmit(event) {
     byId(problems[0][0]).focus();
     return;
   }
-  showShapeWarning(values.password); // a warning only: the request still goes ahead
-
   // The app password leaves the page now: it lives only in this local variable until Rust has it.
+  // The field is empty again, so its shape warning goes; a refusal says what to do instead.
   const { password } = values;
   passwordInput.value = '';
   values.password = '';
@@ -149,6 +219,8 @@ async function onSubmit(event) {
     hidePassword();
     setReconnect(null);
     byId('advanced').open = false;
+    expanded = false;
+    showForm();
     onConnected(result);
   } catch (err) {
     showServerError(err);
