@@ -1,7 +1,8 @@
 //! The accessibility audit of the real window (issue #8): Deque's axe-core, injected through WebDriver
-//! into the running app, checks every view and state — empty (no accounts), a refused connect,
-//! connected, composing, over the limit, posting (the write held by the fault proxy), posted, and a
-//! refused post — in the light and the dark theme. No serious or critical violation may remain,
+//! into the running app, checks every view and state — empty (no accounts), the app-password shape
+//! warning, a refused connect, connected, composing (one post; a thread with the reply settings
+//! open), over the limit, posting (the write held by the fault proxy), posted, and a refused post —
+//! in the light and the dark theme. No serious or critical violation may remain,
 //! colour contrast included; a failure lists each one (rule, impact, element, what is wrong).
 //!
 //! The dark run starts the app with `GTK_THEME=Adwaita:dark`; WebKitGTK then answers
@@ -16,7 +17,7 @@ use harness::cli::CliEnv;
 use harness::fault_proxy::{self, rig, Canned, Fault};
 use harness::keychain;
 use harness::window::{
-    attach_image, click, in_post, required_env, screenshot, start_session_with, text_of,
+    add_post, attach_image, click, in_post, required_env, screenshot, start_session_with, text_of,
     type_into_post, wait_for, wait_for_composer, DARK, LIGHT,
 };
 use std::time::Duration;
@@ -159,14 +160,20 @@ async fn audit_every_state(theme: Theme) {
     .await;
     audit(&client, &axe, "empty", theme, &mut findings).await;
 
-    // A refused connect: an app password of the right shape that is not the account's.
+    // The shape warning, while something that is no app password is typed.
     wait_for(&client, "#identifier")
         .await
         .send_keys(&user.handle)
         .await
         .expect("type handle");
-    wait_for(&client, "#password")
-        .await
+    let password = wait_for(&client, "#password").await;
+    password.send_keys("Hunter2!").await.expect("type password");
+    wait_for(&client, "#password-warning:not([hidden])").await;
+    audit(&client, &axe, "connect-warning", theme, &mut findings).await;
+
+    // A refused connect: an app password of the right shape that is not the account's.
+    password.clear().await.expect("clear password");
+    password
         .send_keys("abcd-efgh-ijkl-mnop")
         .await
         .expect("type password");
@@ -202,6 +209,16 @@ async fn audit_every_state(theme: Theme) {
     attach_image(&client, 1, &photo).await;
     wait_for(&client, "#post-submit:not([disabled])").await;
     audit(&client, &axe, "composing", theme, &mut findings).await;
+
+    // A thread of two, with the reply settings open.
+    add_post(&client, 2).await;
+    type_into_post(&client, 2, "The second post of the thread").await;
+    click(&client, "#reply-settings > summary").await;
+    wait_for(&client, "#reply-settings[open] #reply-nobody").await;
+    audit(&client, &axe, "composing-thread", theme, &mut findings).await;
+    click(&client, "#reply-settings > summary").await;
+    click(&client, &in_post(2, ".post-remove")).await;
+    wait_for(&client, "#thread > li.post-editor:only-child").await;
 
     // Over the limit.
     type_into_post(&client, 1, &" and more".repeat(40)).await;

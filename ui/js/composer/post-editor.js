@@ -145,7 +145,8 @@ export function createPostEditor({ onChange, announce, account, isBusy, onMove, 
       el.querySelector('.post-remove').setAttribute('aria-label', `Remove post ${n}`);
       up.disabled = index === 0;
       down.disabled = index === count - 1;
-      labelsEl.querySelector('summary').setAttribute('aria-label', `Content warning${count > 1 ? ` for post ${n}` : ''}: ${labelsEl.querySelector('.labels-summary').textContent}`);
+      // Said after the visible words, so the name read out contains what is seen (and stays current).
+      labelsEl.querySelector('.labels-post').textContent = count > 1 ? ` (post ${n})` : '';
       images.relabel();
       quote.relabel(name());
     },
