@@ -22,6 +22,8 @@ fn main() {
         "retry_post",
         "pending_posts",
         "preview_quote",
+        "suggest_mentions",
+        "check_mentions",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

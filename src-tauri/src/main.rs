@@ -51,6 +51,8 @@ fn main() {
             commands::compose::retry_post,
             commands::compose::pending_posts,
             commands::compose::preview_quote,
+            commands::mentions::suggest_mentions,
+            commands::mentions::check_mentions,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

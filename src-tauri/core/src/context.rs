@@ -4,10 +4,10 @@
 //! run; both build it from the same [`Config`].
 //!
 //! Features are reached through per-domain service views — [`Core::accounts`], [`Core::posting`],
-//! [`Core::drafts`], [`Core::settings`] — each a borrowed `&Core` with that domain's methods, defined
-//! in the domain's own module. A view costs nothing to make, keeps each domain's methods in its own
-//! small files (instead of one type with every method of the app), and makes a call site say which
-//! domain it uses: `core.accounts().connect(…)`, `core.posting().post(…)`.
+//! [`Core::mentions`], [`Core::drafts`], [`Core::settings`] — each a borrowed `&Core` with that
+//! domain's methods, defined in the domain's own module. A view costs nothing to make, keeps each
+//! domain's methods in its own small files (instead of one type with every method of the app), and
+//! makes a call site say which domain it uses: `core.accounts().connect(…)`, `core.posting().post(…)`.
 
 use crate::accounts::{errors, Accounts, Sessions};
 use crate::config::Config;
@@ -15,6 +15,7 @@ use crate::draft::Drafts;
 use crate::error::Result;
 use crate::keychain::{OsKeychain, TokenStore};
 use crate::link_card::CardFetcher;
+use crate::mentions::Mentions;
 use crate::posting::Posting;
 use crate::settings::SettingsService;
 use crate::store::Store;
@@ -61,6 +62,11 @@ impl Core {
     /// Publishing to connected accounts.
     pub fn posting(&self) -> Posting<'_> {
         Posting { core: self }
+    }
+
+    /// Mention suggestions and checks while composing.
+    pub fn mentions(&self) -> Mentions<'_> {
+        Mentions { core: self }
     }
 
     /// The composer's saved draft.

@@ -29,6 +29,7 @@ pub mod keychain;
 pub mod link_card;
 pub mod logging;
 pub mod media;
+pub mod mentions;
 pub mod outbox;
 pub mod paths;
 pub mod posting;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod compose;
 pub mod langs;
+pub mod mentions;
 
 use tauri::{AppHandle, Emitter};
 

@@ -185,6 +185,7 @@ impl Posting<'_> {
                             );
                         }
                     }
+                    self.core.mentions().remember(&built.mentioned);
                     return Ok(posted(records, &stored.handle));
                 }
                 Err(err) if !unknown.load(Ordering::Relaxed) => return Err(err),
@@ -198,6 +199,7 @@ impl Posting<'_> {
             match self.find_thread(&pds, did, &account.rkeys).await {
                 Ok(Some(records)) => {
                     tracing::info!(did, "the thread was written after all");
+                    self.core.mentions().remember(&built.mentioned);
                     return Ok(posted(records, &stored.handle));
                 }
                 Ok(None) if tries < 2 => {

@@ -1,11 +1,37 @@
-//! "Require alt text": when the person's settings (or `--require-alt`) ask for it, a post with an
-//! undescribed image is refused before any request, whichever way it was sent (window or CLI), with
-//! a message naming the images that need a description.
+//! Alt text checks made before any request, whichever way a post was sent (window or CLI):
+//! - its length: at most [`MAX_ALT_GRAPHEMES`], the official app's limit, counted in graphemes as
+//!   post text is counted ([`crate::compose::grapheme_len`]); the window's alt editor counts the same
+//!   way and stops there, so this refusal is for the CLI and for a web view that did not;
+//! - "Require alt text": when the person's settings (or `--require-alt`) ask for it, a post with an
+//!   undescribed image is refused, with a message naming the images that need a description.
 
 use crate::composition::ComposedImage;
 use crate::error::{Error, Result};
 use crate::outbox::ImageFiles;
 use std::path::Path;
+
+/// The longest alt text an image may have, in graphemes.
+pub const MAX_ALT_GRAPHEMES: usize = 2000;
+
+/// Refuses `images` (of post number `post` in a thread) if any has alt text over the limit.
+pub(super) fn check_length(
+    images: &[ComposedImage],
+    files: ImageFiles,
+    post: Option<usize>,
+) -> Result<()> {
+    for (index, image) in images.iter().enumerate() {
+        let length = crate::compose::grapheme_len(&image.alt);
+        if length > MAX_ALT_GRAPHEMES {
+            return Err(Error::validation(format!(
+                "The alt text of {} is {length} characters; the most is {MAX_ALT_GRAPHEMES}. \
+                 Shorten it by {}; nothing was posted.",
+                describe(index, image, files, post),
+                length - MAX_ALT_GRAPHEMES
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// Refuses `images` (of post number `post` in a thread) if any has blank alt text.
 pub(super) fn require(
@@ -91,6 +117,30 @@ mod tests {
         );
         assert!(!err.message.contains("cat.jpg"), "{}", err.message);
         assert!(!err.message.contains("/a/"), "no folder: {}", err.message);
+    }
+
+    #[test]
+    fn alt_text_up_to_2000_graphemes_passes_and_longer_is_refused() {
+        // 2000 family emoji: 2000 graphemes, far more UTF-16 units and bytes.
+        let family = "👨‍👩‍👧".repeat(MAX_ALT_GRAPHEMES);
+        assert_eq!(
+            check_length(&[file("/a/cat.jpg", &family)], ImageFiles::Named, None),
+            Ok(())
+        );
+        let over = format!("{family}é");
+        let err = check_length(
+            &[file("/a/cat.jpg", "fine"), file("/a/dog.jpg", &over)],
+            ImageFiles::Named,
+            Some(2),
+        )
+        .expect_err("refused");
+        assert_eq!(err.code, crate::ErrorCode::Validation);
+        assert!(
+            err.message
+                .contains("image 2 of post 2 (dog.jpg) is 2001 characters"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod quote;
 mod thread;
 mod validate;
 
+pub use alt_text::MAX_ALT_GRAPHEMES;
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
 
 pub(crate) use prepare::{prepare, ImageReader, PreparedPost, PreparedThread};

@@ -10,6 +10,7 @@ use super::{PreparedPost, PreparedThread};
 use crate::compose::{Facet, Feature, Mentioned};
 use crate::error::{Error, Result};
 use crate::media::PreparedImage;
+use crate::mentions;
 use crate::records::{self, Blob, Post, Postgate, ReplyRef, StrongRef, Threadgate};
 use crate::xrpc::repo::CreateWrite;
 use serde::Serialize;
@@ -36,6 +37,8 @@ pub(crate) enum ThreadRecord {
 pub(crate) struct BuiltThread {
     pub writes: Vec<CreateWrite<ThreadRecord>>,
     pub cids: Vec<String>,
+    /// The mentioned handles that resolved, with their DIDs: remembered once the thread is posted.
+    pub mentioned: Vec<(String, String)>,
 }
 
 /// What one account needs before its records can be made: mentions resolved and blobs uploaded (in
@@ -47,9 +50,9 @@ pub(crate) async fn build_thread(
     rkeys: &[String],
     thread: &PreparedThread,
 ) -> Result<BuiltThread> {
-    let facets = resolve_mentions(posting, pds, &thread.posts).await;
+    let (facets, mentioned) = resolve_mentions(posting, pds, &thread.posts).await;
     let blobs = upload_blobs(posting, did, &thread.posts).await?;
-    let built = thread_records(
+    let mut built = thread_records(
         did,
         rkeys,
         thread,
@@ -57,6 +60,7 @@ pub(crate) async fn build_thread(
         OffsetDateTime::now_utc(),
     )?;
     check_size(&built)?;
+    built.mentioned = mentioned;
     Ok(built)
 }
 
@@ -148,39 +152,38 @@ fn thread_records(
             });
         }
     }
-    Ok(BuiltThread { writes, cids })
+    Ok(BuiltThread {
+        writes,
+        cids,
+        mentioned: Vec::new(),
+    })
 }
 
-/// Mentions become DIDs (each handle asked once); a handle that does not resolve stays plain text
-/// (its facet is dropped), as in the official app.
+/// Mentions become DIDs (each handle asked once, as the composer's check asks it:
+/// [`mentions::resolve_handles`]); a handle that does not resolve stays plain text (its facet is
+/// dropped), as in the official app. Also → the `(handle, did)` pairs that resolved.
 async fn resolve_mentions(
     posting: Posting<'_>,
     pds: &Url,
     posts: &[PreparedPost],
-) -> Vec<Vec<Facet>> {
-    let mut dids: HashMap<String, Option<String>> = HashMap::new();
-    for post in posts {
-        for facet in &post.facets {
-            for feature in &facet.features {
-                if let Feature::Mention {
-                    who: Mentioned::Handle(handle),
-                } = feature
-                {
-                    if !dids.contains_key(handle) {
-                        let did = posting
-                            .core
-                            .xrpc
-                            .resolve_handle(pds, handle)
-                            .await
-                            .ok()
-                            .flatten();
-                        dids.insert(handle.clone(), did);
-                    }
-                }
-            }
-        }
-    }
-    posts
+) -> (Vec<Vec<Facet>>, Vec<(String, String)>) {
+    let handles = posts
+        .iter()
+        .flat_map(|post| &post.facets)
+        .flat_map(|facet| &facet.features)
+        .filter_map(|feature| match feature {
+            Feature::Mention {
+                who: Mentioned::Handle(handle),
+            } => Some(handle),
+            _ => None,
+        });
+    let dids: HashMap<String, Option<String>> =
+        mentions::resolve_handles(&posting.core.xrpc, pds, handles)
+            .await
+            .into_iter()
+            .map(|(handle, did)| (handle, did.ok().flatten()))
+            .collect();
+    let facets = posts
         .iter()
         .map(|post| {
             post.facets
@@ -202,7 +205,13 @@ async fn resolve_mentions(
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    let mut resolved: Vec<(String, String)> = dids
+        .into_iter()
+        .filter_map(|(handle, did)| Some((handle, did?)))
+        .collect();
+    resolved.sort();
+    (facets, resolved)
 }
 
 /// Uploads every image of the thread (and the card thumbnails) to the account, all at once, and
@@ -401,6 +410,7 @@ mod tests {
         let one = BuiltThread {
             writes: built.writes.into_iter().take(1).collect(),
             cids: Vec::new(),
+            mentioned: Vec::new(),
         };
         assert!(check_size(&one).is_ok());
     }

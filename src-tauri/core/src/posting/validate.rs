@@ -4,7 +4,7 @@
 //! The limits are the lexicon's and the official app's: each post within 300 graphemes and 3000
 //! bytes (as published, links shortened), not empty (text, images or a quote), at most four images,
 //! at most three languages; content warnings only on posts with images (the app offers them for media
-//! only); alt text on every image when the person asked for it.
+//! only); alt text within 2000 graphemes, and on every image when the person asked for it.
 
 use super::alt_text;
 use crate::compose::{self, Analysis};
@@ -90,8 +90,10 @@ pub fn check(
                      images. Add the images or remove the warning."
                 )));
             }
+            let numbered = (count > 1).then_some(index + 1);
+            alt_text::check_length(&post.images, images, numbered)?;
             if require_alt_text {
-                alt_text::require(&post.images, images, (count > 1).then_some(index + 1))?;
+                alt_text::require(&post.images, images, numbered)?;
             }
             Ok(analysis)
         })

@@ -64,6 +64,13 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         PRIMARY KEY (entry, did)
     ) STRICT;",
+    // 5: handles mentioned in posts that went out, with the DID each resolved to: the composer
+    // suggests them when the app view does not answer (mentions::history).
+    "CREATE TABLE mentioned_handles (
+        handle    TEXT PRIMARY KEY NOT NULL,
+        did       TEXT NOT NULL,
+        last_used TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

@@ -4,6 +4,7 @@
 //! inherit that mode from SQLite).
 
 mod drafts;
+mod mentions;
 mod migrations;
 mod outbox;
 

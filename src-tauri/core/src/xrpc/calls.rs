@@ -1,6 +1,6 @@
 //! The XRPC calls Hayon makes, one typed method each (see protocol.md for what the server answers).
 
-use super::types::{Profile, ProfileRecord, SessionInfo, SessionOutput};
+use super::types::{ActorBasic, ActorsOutput, Profile, ProfileRecord, SessionInfo, SessionOutput};
 use super::{XrpcClient, XrpcError};
 use crate::secret::Secret;
 use serde::Serialize;
@@ -72,6 +72,27 @@ impl XrpcClient {
             Some(access_jwt),
         )
         .await
+    }
+
+    /// `app.bsky.actor.searchActorsTypeahead`, proxied by the PDS to the app view: up to `limit`
+    /// accounts whose handle or name starts like `q`.
+    pub async fn search_actors_typeahead(
+        &self,
+        pds: &Url,
+        access_jwt: &Secret,
+        q: &str,
+        limit: u8,
+    ) -> Result<Vec<ActorBasic>, XrpcError> {
+        let limit = limit.to_string();
+        let output: ActorsOutput = self
+            .query(
+                pds,
+                "app.bsky.actor.searchActorsTypeahead",
+                &[("q", q), ("limit", &limit)],
+                Some(access_jwt),
+            )
+            .await?;
+        Ok(output.actors)
     }
 
     /// The account's own `app.bsky.actor.profile/self` record, or `None` when it has none.

@@ -81,3 +81,23 @@ pub(super) struct UploadBlobOutput {
 pub(super) struct ResolveHandleOutput {
     pub did: String,
 }
+
+/// The part of `app.bsky.actor.defs#profileViewBasic` a mention suggestion shows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorBasic {
+    pub did: String,
+    pub handle: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// An image URL.
+    #[serde(default)]
+    pub avatar: Option<String>,
+}
+
+/// `app.bsky.actor.searchActorsTypeahead` output.
+#[derive(Debug, Deserialize)]
+pub(super) struct ActorsOutput {
+    #[serde(default)]
+    pub actors: Vec<ActorBasic>,
+}
