@@ -28,7 +28,49 @@ apt_ensure() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Node 22 from the npm registry (`npm install node@22`: its preinstall fetches node-linux-<arch>, which
+# ships bin/node and the C headers, include/node, that native modules compile against), cached in
+# "$HAYON_CACHE/node22". The machine's own Node may be older. Sets HAYON_NODE (the binary) and
+# NODE_HOME (its folder). Used by setup-test-peers.sh (the reference PDS) and package.sh (Tauri's CLI).
+ensure_node22() {
+  local cache="$HAYON_CACHE/node22" stage
+  find_node22() {
+    local bin
+    bin="$(find "$cache/node_modules" -path '*/node-linux-*/bin/node' -type f 2>/dev/null | head -n1)"
+    [ -n "$bin" ] && [ -x "$bin" ] && [[ "$("$bin" --version 2>/dev/null)" == v22.* ]] && echo "$bin"
+  }
+  HAYON_NODE="$(find_node22 || true)"
+  if [ -z "$HAYON_NODE" ]; then
+    echo "==> installing node@22 into $cache" >&2
+    stage="$(mktemp -d "$HAYON_CACHE/node22.tmp.XXXXXX")" && chmod 755 "$stage"
+    if ! npm install --prefix "$stage" --no-audit --no-fund --loglevel=error node@22 >&2; then
+      rm -rf "$stage"
+      echo "error: could not install node@22 from the npm registry" >&2
+      exit 1
+    fi
+    rm -rf "$cache"
+    mv "$stage" "$cache"
+    HAYON_NODE="$(find_node22 || true)"
+    if [ -z "$HAYON_NODE" ]; then
+      echo "error: node@22 installed but no node-linux-*/bin/node v22 under $cache" \
+        "(did npm skip the package's preinstall script?)" >&2
+      exit 1
+    fi
+  fi
+  NODE_HOME="$(dirname "$(dirname "$HAYON_NODE")")"
+}
+
+# The release build: the app with its assets embedded, and the CLI. test.sh (the window tests) and
+# package.sh (the packages) run this same command, so the fat-LTO link happens once.
+release_build() {
+  cargo build --locked --release -p hayon -p hayon-cli --features hayon/custom-protocol
+}
+
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libgtk-3-dev
   libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev file nasm)
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring libsecret-tools dbus-x11 dbus
   imagemagick curl ca-certificates procps)
+# The checks of the Linux packages (scripts/test-package.sh): linters for the .deb and the .rpm, the
+# validators of the menu entry and the AppStream metadata, util-linux's unshare for the
+# throwaway root the .deb is installed into, python3 to read JSON answers.
+PACKAGE_TEST_PACKAGES=(lintian rpm rpmlint desktop-file-utils appstream util-linux python3)

@@ -22,33 +22,7 @@ stage=""
 trap '[ -z "$stage" ] || rm -rf "$stage"' EXIT
 
 # ---------------------------------------------------------------- Node 22
-# npm's `node` package runs a preinstall that fetches node-linux-<arch>, which ships bin/node and
-# the C headers (include/node) that better-sqlite3 compiles against.
-NODE_SPEC="node@22"
-NODE_CACHE="$HAYON_CACHE/node22"
-
-find_node() {
-  local bin
-  bin="$(find "$NODE_CACHE/node_modules" -path '*/node-linux-*/bin/node' -type f 2>/dev/null | head -n1)"
-  [ -n "$bin" ] && [ -x "$bin" ] && [[ "$("$bin" --version 2>/dev/null)" == v22.* ]] && echo "$bin"
-}
-
-HAYON_NODE="$(find_node || true)"
-if [ -z "$HAYON_NODE" ]; then
-  say "installing $NODE_SPEC into $NODE_CACHE"
-  stage="$(mktemp -d "$HAYON_CACHE/node22.tmp.XXXXXX")" && chmod 755 "$stage"
-  npm install --prefix "$stage" --no-audit --no-fund --loglevel=error "$NODE_SPEC" >&2
-  rm -rf "$NODE_CACHE"
-  mv "$stage" "$NODE_CACHE"
-  stage=""
-  HAYON_NODE="$(find_node || true)"
-  if [ -z "$HAYON_NODE" ]; then
-    echo "error: $NODE_SPEC installed but no node-linux-*/bin/node v22 under $NODE_CACHE" \
-      "(did npm skip the package's preinstall script?)" >&2
-    exit 1
-  fi
-fi
-NODE_HOME="$(dirname "$(dirname "$HAYON_NODE")")"   # has bin/node and include/node
+ensure_node22   # lib.sh: sets HAYON_NODE and NODE_HOME
 
 # ---------------------------------------------------------------- the PDS and its PLC
 PDS_SRC="$ROOT/tests/pds"
