@@ -182,10 +182,7 @@ async fn compose_with_an_image_and_post_from_the_window() {
     screenshot(&client, "compose-1-typed").await;
 
     let ready = attach_image(&client, 1, &photo).await;
-    with_element(&client, &format!("{ready} .image-alt"), |alt| async move {
-        alt.send_keys("A beach at noon").await
-    })
-    .await;
+    describe_image(&client, &ready, "A beach at noon").await;
     choose_account(&client, &user.did).await;
     screenshot(&client, "compose-2-ready").await;
 
@@ -371,10 +368,7 @@ async fn write_thread(client: &Client, texts: [&str; 2], photos: [&std::path::Pa
         } else {
             "Second image"
         };
-        with_element(client, &format!("{ready} .image-alt"), |field| async move {
-            field.send_keys(alt).await
-        })
-        .await;
+        describe_image(client, &ready, alt).await;
     }
 }
 
@@ -425,13 +419,7 @@ async fn the_draft_of_a_thread_survives_closing_the_window() {
         assert_eq!(restored, *text, "post {n}");
         let image = in_post(n, ".image-list > li.image-item[data-status=ready]");
         wait_for(&client, &image).await;
-        let alt = with_element(
-            &client,
-            &format!("{image} .image-alt"),
-            |field| async move { field.prop("value").await },
-        )
-        .await
-        .unwrap_or_default();
+        let alt = shown_alt(&client, &image).await;
         assert_eq!(
             alt,
             if n == 1 {
@@ -659,10 +647,7 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
         assert!(blocker.contains("Add alt text"), "blocker: {blocker:?}");
         screenshot(&client, "alt-required").await;
 
-        with_element(&client, &format!("{ready} .image-alt"), |alt| async move {
-            alt.send_keys("Green hills under a grey sky").await
-        })
-        .await;
+        describe_image(&client, &ready, "Green hills under a grey sky").await;
         wait_for(&client, "#post-submit:not([disabled])").await;
         client.close().await.expect("close session");
     }

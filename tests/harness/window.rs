@@ -179,6 +179,31 @@ pub async fn attach_image(client: &Client, n: usize, photo: &std::path::Path) ->
     ready
 }
 
+/// Describes the ready image `image` (a CSS selector, as [`attach_image`] returns) with `alt`, the
+/// way a person does: "Add alt text", type into the editor, Save.
+pub async fn describe_image(client: &Client, image: &str, alt: &str) {
+    click(client, &format!("{image} .image-alt-edit")).await;
+    let text = wait_for(client, "#alt-dialog[open] #alt-dialog-text").await;
+    text.clear().await.expect("clear the alt text");
+    text.send_keys(alt).await.expect("type the alt text");
+    click(client, "#alt-dialog-save").await;
+    wait_for(client, "#alt-dialog:not([open])").await;
+}
+
+/// The alt text the tile of image `image` shows.
+pub async fn shown_alt(client: &Client, image: &str) -> String {
+    client
+        .execute(
+            "return document.querySelector(arguments[0])?.textContent ?? '';",
+            vec![format!("{image} .image-alt-text").into()],
+        )
+        .await
+        .expect("read the alt text")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Runs `action` on a fresh lookup of `css`, retrying while the element is missing or was replaced
 /// by a re-render (stale).
 pub async fn with_element<T, F, Fut>(client: &Client, css: &str, action: F) -> T

@@ -93,6 +93,16 @@ export const saveDraft = (draft) => invoke('save_draft', { draft });
  */
 export const previewQuote = (quote, account) => invoke('preview_quote', { quote, account });
 
+/**
+ * Accounts for the handle being typed after an `@` (`typed`, e.g. "han"), asked through the connected
+ * account `account` (DID) → { source: 'appView' | 'known', actors: [{ handle, did, displayName, avatar }] }.
+ * 'known': the app view did not answer; these are connected accounts and handles mentioned before.
+ */
+export const suggestMentions = (account, typed) => invoke('suggest_mentions', { account, typed });
+
+/** Whether each mentioned handle resolves → [{ handle, status: 'resolves' | 'unresolved' | 'unknown' }] */
+export const checkMentions = (account, handles) => invoke('check_mentions', { account, handles });
+
 /** → { requireAltText, preferredLangs } */
 export const getSettings = () => invoke('get_settings');
 

@@ -108,7 +108,7 @@ const commands = {
 };
 
 // Composer commands set their own (shorter, realistic) delays; the account commands all take LATENCY.
-const OWN_LATENCY = /^(analyze_text|fetch_link_card|stage_image|preview_image|load_draft|save_draft|get_settings|set_settings|default_langs|post|retry_post|preview_quote)$/;
+const OWN_LATENCY = /^(analyze_text|fetch_link_card|stage_image|preview_image|load_draft|save_draft|get_settings|set_settings|default_langs|post|retry_post|preview_quote|suggest_mentions|check_mentions)$/;
 
 export async function invoke(command, args = {}, options = {}) {
   if (!OWN_LATENCY.test(command)) await sleep(LATENCY);

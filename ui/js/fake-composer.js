@@ -280,6 +280,22 @@ export function composerCommands({ accounts, latency }) {
       return { reference: { uri: `at://${who}/app.bsky.feed.post/${match[3]}`, cid: 'bafyreifakequote' }, authorDid: who.startsWith('did:') ? who : 'did:plc:fakeauthor', text: 'A post worth quoting (fake).' };
     },
 
+    // Mentions: the fake "app view" knows the connected accounts and two made-up people; handles
+    // ending in "nobody.test" do not resolve.
+    async suggest_mentions({ typed }) {
+      await wait(120);
+      const prefix = String(typed ?? '').replace(/^@/, '').toLowerCase();
+      const people = [...accounts().map((a) => ({ handle: a.handle, did: a.did, displayName: a.displayName ?? null, avatar: null })),
+        { handle: 'hannah.example.com', did: 'did:plc:fakehannah', displayName: 'Hannah (fake)', avatar: null },
+        { handle: 'hans.example.com', did: 'did:plc:fakehans', displayName: null, avatar: null }];
+      return { source: 'appView', actors: people.filter((p) => p.handle?.startsWith(prefix)).slice(0, 8) };
+    },
+
+    async check_mentions({ handles }) {
+      await wait(150);
+      return (handles ?? []).map((handle) => ({ handle: handle.toLowerCase(), status: /nobody\.test$/i.test(handle) ? 'unresolved' : 'resolves' }));
+    },
+
     // A fake outbox, in memory: an entry per post, with what each account got.
     async post({ composition, onProgress }) {
       const stage = (name) => onProgress?.onmessage?.(name);

@@ -41,6 +41,8 @@ export const connectedCount = () => accounts.length;
 export const usableCount = () => accounts.filter(usable).length;
 /** The chosen accounts that can post now, in list order. */
 export const chosenAccounts = () => accounts.filter((a) => usable(a) && selected.has(a.did)).map((a) => a.did);
+/** The account lookups (mentions) go through: the first chosen one, else the first that can post. */
+export const lookupAccount = () => chosenAccounts()[0] ?? accounts.find(usable)?.did ?? null;
 /** Everything chosen, including accounts not loaded (yet): what the draft remembers. */
 export const chosenForDraft = () => [...selected];
 export const handleOf = (did) => accounts.find((a) => a.did === did)?.handle ?? did;

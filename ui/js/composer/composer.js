@@ -31,6 +31,7 @@ function addEditor(post) {
     onChange: changed,
     announce,
     account: () => chooser.chosenAccounts()[0] ?? null,
+    lookupAccount: chooser.lookupAccount,
     isBusy: () => state.posting || !state.ready,
     onMove: moveEditor,
     onRemove: removeEditor,

@@ -1,12 +1,15 @@
 // A post's images (up to four) with alt text: added with its "Add images" button, by drag-and-drop on
 // the post or by pasting into its text. Each file goes to Rust to be prepared (api.stageImage) while
-// its tile shows a spinner; the tile then shows the prepared preview, an alt text box and a remove
-// button. Refusals (animated GIF, damaged file, too many images) are explained in the post's
-// .image-error; the other images are kept.
+// its tile shows a spinner; the tile then shows the whole prepared image (letterboxed, never
+// cropped), its alt text (or a hint to add one) and, in this Tab order, the image, "Add/Edit alt
+// text" and remove. The image and the edit button open the alt text editor (alt-editor.js), which
+// shows the image large. Refusals (animated GIF, damaged file, too many images) are explained in the
+// post's .image-error; the other images are kept.
 //
-// Tiles are patched in place, never rebuilt, so typing alt text never loses focus.
+// Tiles are patched in place, never rebuilt, so focus stays where it was.
 import * as api from '../api.js';
 import { h } from '../dom.js';
+import { editAltText } from './alt-editor.js';
 
 export const MAX_IMAGES = 4;
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
@@ -49,19 +52,35 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     addFiles([...input.files]);
     input.value = ''; // picking the same file again must fire "change" again
   });
-  list.addEventListener('input', (event) => {
-    const textarea = event.target.closest('.image-alt');
-    const item = textarea && findItem(textarea);
-    if (!item) return;
-    item.alt = textarea.value;
-    updateAltHint(item);
-    onChange();
-  });
   list.addEventListener('click', (event) => {
-    const button = event.target.closest('.image-remove');
-    const item = button && findItem(button);
-    if (item) removeItem(item);
+    const remove = event.target.closest('.image-remove');
+    if (remove) {
+      const item = findItem(remove);
+      if (item) removeItem(item);
+      return;
+    }
+    const edit = event.target.closest('.image-alt-edit, .image-open');
+    const item = edit && findItem(edit);
+    if (item) describe(item);
   });
+
+  /** Opens the alt text editor for `item`; a saved text replaces its alt text. */
+  async function describe(item) {
+    if (item.status !== 'ready') return;
+    const n = items.indexOf(item) + 1;
+    const where = name() ? ` of ${name().toLowerCase()}` : '';
+    const alt = await editAltText({
+      title: `Describe image ${n}${where}`,
+      src: item.previewUrl,
+      size: item.width && item.height ? `${item.width} × ${item.height} as it will be posted` : '',
+      alt: item.alt,
+    });
+    if (alt === null || !alive || !items.includes(item) || alt === item.alt) return;
+    item.alt = alt;
+    renderList();
+    onChange();
+    announce(alt.trim() ? `Alt text saved for image ${n}.` : `Alt text removed from image ${n}.`);
+  }
 
   /** Adds picked/dropped/pasted files, as many as fit; says which were not added and why. */
   function addFiles(files) {
@@ -168,23 +187,37 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     const n = index + 1;
     const { el } = item;
     const where = name() ? ` of ${name().toLowerCase()}` : '';
+    const ready = item.status === 'ready';
+    const described = item.alt.trim() !== '';
     el.dataset.status = item.status;
+    el.dataset.described = String(described);
     el.setAttribute('aria-busy', String(item.status === 'staging' || item.status === 'loading'));
-    el.querySelector('.image-alt-label').textContent = `Alt text for image ${n}${where}`;
     el.querySelector('.image-remove').setAttribute('aria-label', `Remove image ${n}${where}`);
-    const alt = el.querySelector('.image-alt');
-    if (alt.value !== item.alt) alt.value = item.alt;
+    const edit = el.querySelector('.image-alt-edit');
+    edit.hidden = !ready;
+    edit.textContent = described ? 'Edit alt text' : 'Add alt text';
+    edit.setAttribute('aria-label', `${described ? 'Edit' : 'Add'} alt text for image ${n}${where}`);
+    const shown = el.querySelector('.image-alt-text');
+    shown.textContent = item.alt.trim();
+    shown.hidden = !described;
+    edit.setAttribute('aria-describedby', described ? shown.id : el.querySelector('.alt-missing').id);
     updateAltHint(item);
 
     const thumb = el.querySelector('.image-thumb');
+    const size = item.width && item.height ? `${item.width} × ${item.height}` : null;
+    thumb.querySelector('.image-open')?.setAttribute('aria-label',
+      `Image ${n}${where}${size ? `, ${size}` : ''}: show it large and describe it`);
     if (thumb.dataset.status === item.status && thumb.dataset.src === (item.previewUrl ?? '')) return;
     thumb.dataset.status = item.status;
     thumb.dataset.src = item.previewUrl ?? '';
-    if (item.status === 'ready') {
-      const meta = [item.width && item.height ? `${item.width} × ${item.height}` : null, item.bytes ? formatBytes(item.bytes) : null].filter(Boolean).join(' · ');
+    if (ready) {
+      const meta = [size, item.bytes ? formatBytes(item.bytes) : null].filter(Boolean).join(' · ');
       thumb.replaceChildren(
-        h('img', { class: 'image-preview', src: item.previewUrl, alt: '' }),
-        meta ? h('span', { class: 'image-meta' }, meta) : null);
+        h('button', {
+          class: 'image-open', type: 'button',
+          'aria-label': `Image ${n}${where}${size ? `, ${size}` : ''}: show it large and describe it`,
+        }, h('img', { class: 'image-preview', src: item.previewUrl, alt: '' })),
+        meta ? h('span', { class: 'image-meta', 'aria-hidden': 'true' }, meta) : null);
     } else if (item.status === 'broken') {
       thumb.replaceChildren(h('p', { class: 'image-broken' }, item.error));
     } else {
@@ -199,9 +232,8 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     const missing = !item.alt.trim();
     const hint = item.el?.querySelector('.alt-missing');
     if (!hint) return;
-    hint.hidden = !missing;
+    hint.hidden = !missing || item.status !== 'ready';
     hint.dataset.required = String(missing && requireAlt);
-    item.el.querySelector('.image-alt').setAttribute('aria-invalid', String(missing && requireAlt));
   }
 
   function updateAddButton() {
@@ -247,14 +279,14 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
 const pick = ({ path, previewUrl, width, height, bytes }) => ({ path, previewUrl, width, height, bytes });
 
 function buildItem(item) {
-  const altId = `image-alt-${item.id}`;
+  const textId = `image-alt-text-${item.id}`;
   const hintId = `image-alt-hint-${item.id}`;
   return h('li', { class: 'image-item', 'data-id': item.id },
     h('div', { class: 'image-thumb' }),
     h('div', { class: 'image-body' },
-      h('label', { class: 'image-alt-label', for: altId }, 'Alt text'),
-      h('textarea', { class: 'image-alt', id: altId, rows: 3, maxlength: 2000, placeholder: 'Describe what’s in the image', 'aria-describedby': hintId }),
-      h('p', { class: 'alt-missing', id: hintId }, ALT_HINT)),
+      h('p', { class: 'image-alt-text', id: textId, hidden: true }),
+      h('p', { class: 'alt-missing', id: hintId }, ALT_HINT),
+      h('button', { class: 'image-alt-edit btn', type: 'button', hidden: true }, 'Add alt text')),
     h('button', { class: 'image-remove btn btn-ghost', type: 'button', title: 'Remove image' },
       h('span', { 'aria-hidden': 'true' }, '×')));
 }

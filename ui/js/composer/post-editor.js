@@ -1,13 +1,15 @@
 // One post of the thread: its text box with highlights and live counter (Rust's analysis of this
-// post's text, one call in flight at a time, always of the newest text), its images with alt text,
-// its link card, its quote and its content warning, and the buttons that move or remove it. Built
-// from #post-template; the composer (composer.js) keeps the list and says where each post stands.
+// post's text, one call in flight at a time, always of the newest text), mention suggestions and
+// warnings (mentions.js), its images with alt text, its link card, its quote and its content
+// warning, and the buttons that move or remove it. Built from #post-template; the composer
+// (composer.js) keeps the list and says where each post stands.
 import * as api from '../api.js';
 import { byId } from '../dom.js';
 import { createCounter } from './counter.js';
 import { createHighlight } from './highlight.js';
 import { acceptDropsAndPastes, createImages } from './images.js';
 import { createLinkCard } from './link-card.js';
+import { createMentions } from './mentions.js';
 import { createQuote } from './quote.js';
 
 const ADULT = ['sexual', 'nudity', 'porn'];
@@ -16,10 +18,11 @@ let nextId = 1;
 
 /**
  * A new post editor. `onChange()` after anything the draft holds changed; `announce(text)` for the
- * screen reader; `account()` the DID quotes are looked up with; `isBusy()` while posting;
+ * screen reader; `account()` the DID quotes are looked up with, `lookupAccount()` the one mentions
+ * are (any usable account when none is chosen yet); `isBusy()` while posting;
  * `onMove(editor, -1 | 1)` and `onRemove(editor)` for its buttons.
  */
-export function createPostEditor({ onChange, announce, account, isBusy, onMove, onRemove }) {
+export function createPostEditor({ onChange, announce, account, lookupAccount, isBusy, onMove, onRemove }) {
   const id = nextId++;
   const el = byId('post-template').content.firstElementChild.cloneNode(true);
   const text = el.querySelector('.editor-input');
@@ -49,6 +52,7 @@ export function createPostEditor({ onChange, announce, account, isBusy, onMove, 
   });
   const card = createLinkCard(el.querySelector('.link-card-area'), { onChange, announce });
   const quote = createQuote(el, { account, onChange, announce });
+  const mentions = createMentions(el, text, { account: lookupAccount, announce });
   acceptDropsAndPastes(el, text, images, isBusy);
 
   // ---- Analysis ----
@@ -85,6 +89,7 @@ export function createPostEditor({ onChange, announce, account, isBusy, onMove, 
     state.analysedText = value;
     counter.render(analysis);
     highlight.showFacets(value, analysis.facets);
+    mentions.analysed(analysis.facets);
     el.querySelector('.shortened-note').hidden = !(analysis.facets ?? []).some((f) => f.features?.[0]?.$type?.endsWith('#link')) ||
       analysis.publishedText === value.trim();
     card.update({ uri: analysis.linkCard ?? null });
@@ -201,11 +206,15 @@ export function createPostEditor({ onChange, announce, account, isBusy, onMove, 
       return why ? `${why}.` : null;
     },
     missingAltCount: () => images.missingAltCount(),
-    accountsChanged: () => quote.retry(),
+    accountsChanged: () => {
+      quote.retry();
+      mentions.accountChanged();
+    },
     destroy() {
       images.destroy();
       card.destroy();
       quote.destroy();
+      mentions.destroy();
       counter.reset();
       el.remove();
     },

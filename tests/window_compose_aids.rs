@@ -1,0 +1,496 @@
+//! The composer's aids, in the real window (the app under Xvfb through WebDriver, against the
+//! reference PDS and the real Secret Service):
+//! - the alt text editor: a dialog with the image shown large, a counter of the 2000-grapheme limit
+//!   (counted as the core counts), Save refused over it, Enter saves, Shift+Enter a new line, Escape
+//!   cancels; a tile shows the whole image (its box keeps the image's shape) and Tab goes image →
+//!   edit alt text → remove;
+//! - mentions: a handle that does not resolve is marked before posting, a real one is not, and the
+//!   post carries the real one only; suggestions come from the app view's typeahead when it answers
+//!   (a clearly named STAND-IN app view, harness/app_view.rs, behind a real PDS that proxies to it),
+//!   and from connected accounts when it does not.
+//!
+//! Screenshots: target/e2e-screenshots/aids-*.png.
+
+use fantoccini::key::Key;
+use fantoccini::Client;
+use harness::app_view::StandInAppView;
+use harness::cli::CliEnv;
+use harness::keychain;
+use harness::pds::{pds, TestPds};
+use harness::window::{
+    attach_image, attr_of, click, in_post, poll_until, screenshot, start_session, stored_text,
+    text_of, type_into_post, wait_for, wait_for_composer, with_element,
+};
+use serde_json::json;
+
+/// The rendered box of `css` and the natural size of the image in it.
+async fn image_box(client: &Client, css: &str) -> serde_json::Value {
+    client
+        .execute(
+            "const img = document.querySelector(arguments[0]);
+             const box = img.getBoundingClientRect();
+             const thumb = img.closest('.image-thumb').getBoundingClientRect();
+             return { width: box.width, height: box.height, naturalWidth: img.naturalWidth,
+                      naturalHeight: img.naturalHeight, fit: getComputedStyle(img).objectFit,
+                      inside: box.left >= thumb.left - 0.5 && box.right <= thumb.right + 0.5
+                           && box.top >= thumb.top - 0.5 && box.bottom <= thumb.bottom + 0.5 };",
+            vec![css.into()],
+        )
+        .await
+        .expect("measure the image")
+}
+
+/// The element that has keyboard focus, described by its class.
+async fn focused_class(client: &Client) -> String {
+    client
+        .execute("return document.activeElement?.className ?? '';", vec![])
+        .await
+        .expect("active element")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn press(client: &Client, keys: &str) {
+    client
+        .active_element()
+        .await
+        .expect("focused element")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+}
+
+/// Puts `value` in the alt text box as if pasted (typing 2000 characters through WebDriver would
+/// take minutes); the editor hears the same input event.
+async fn paste_alt(client: &Client, value: &str) {
+    client
+        .execute(
+            "const text = document.getElementById('alt-dialog-text');
+             text.focus();
+             text.value = arguments[0];
+             text.setSelectionRange(text.value.length, text.value.length);
+             text.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![value.into()],
+        )
+        .await
+        .expect("paste alt text");
+}
+
+async fn alt_counter(client: &Client) -> String {
+    text_of(client, "#alt-dialog-counter").await
+}
+
+#[tokio::test]
+async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_whole_image() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wal").await;
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    // A square photo and a tall one: a cropping tile would show both as the same landscape slice.
+    let square = harness::images::photo_jpeg(images_dir.path(), "square.jpg", 900, 900);
+    let tall = harness::images::photo_jpeg(images_dir.path(), "tall.jpg", 600, 1200);
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, "Two shapes").await;
+    attach_image(&client, 1, &square).await;
+    attach_image(&client, 1, &tall).await;
+    let tile = |n: usize| in_post(1, &format!(".image-list > li.image-item:nth-child({n})"));
+    for (n, (width, height)) in [(1, (900.0, 900.0)), (2, (600.0, 1200.0))] {
+        wait_for(
+            &client,
+            &format!("{}[data-status=ready] img.image-preview", tile(n)),
+        )
+        .await;
+        let preview = format!("{} img.image-preview", tile(n));
+        let measured = poll_until(
+            || image_box(&client, &preview),
+            |m| m["naturalWidth"].as_f64().unwrap_or(0.0) > 0.0,
+        )
+        .await;
+        let ratio = measured["width"].as_f64().expect("width")
+            / measured["height"].as_f64().expect("height");
+        let want = width / height;
+        assert!(
+            (ratio - want).abs() < 0.03,
+            "image {n} is shown {ratio:.3} wide per unit of height, the image is {want:.3}: {measured}"
+        );
+        assert_eq!(
+            measured["inside"], true,
+            "image {n} overflows its tile: {measured}"
+        );
+        assert_eq!(measured["fit"], "contain", "{measured}");
+    }
+    screenshot(&client, "aids-alt-tiles-whole-images").await;
+
+    // Tab order within a tile: the image, then "Add alt text", then remove.
+    client
+        .execute(
+            "document.querySelector(arguments[0]).focus();",
+            vec![format!("{} .image-open", tile(1)).into()],
+        )
+        .await
+        .expect("focus the image");
+    press(&client, &Key::Tab.to_string()).await;
+    assert!(focused_class(&client).await.contains("image-alt-edit"));
+    let label = attr_of(
+        &client,
+        &format!("{} .image-alt-edit", tile(1)),
+        "aria-label",
+    )
+    .await;
+    assert_eq!(label.as_deref(), Some("Add alt text for image 1"));
+    press(&client, &Key::Tab.to_string()).await;
+    assert!(focused_class(&client).await.contains("image-remove"));
+
+    // The editor: the prepared image large, the text box focused, the counter at 0.
+    click(&client, &format!("{} .image-alt-edit", tile(1))).await;
+    wait_for(&client, "#alt-dialog[open] #alt-dialog-image[src^='data:']").await;
+    assert_eq!(
+        focused_class(&client).await,
+        "",
+        "focus in the alt text box"
+    );
+    let focused_id: String = client
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .expect("focus")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(focused_id, "alt-dialog-text");
+    assert_eq!(alt_counter(&client).await, "0 / 2000");
+
+    // Counted in graphemes, as the core counts: 1990 family emoji are 1990, not 9950 UTF-16 units.
+    let family = "👨‍👩‍👧".repeat(1990);
+    paste_alt(&client, &family).await;
+    assert_eq!(alt_counter(&client).await, "1990 / 2000");
+    assert_eq!(
+        attr_of(&client, "#alt-dialog-counter", "data-state")
+            .await
+            .as_deref(),
+        Some("warn")
+    );
+    press(&client, "abcdefghijkl").await; // typed for real: 12 more, 2 over
+    let counter = poll_until(|| alt_counter(&client), |c| c.contains("over")).await;
+    assert_eq!(counter, "2002 / 2000 · 2 over");
+    assert_eq!(
+        attr_of(&client, "#alt-dialog-save", "aria-disabled")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+    let reason = text_of(&client, "#alt-dialog-save-reason").await;
+    assert!(reason.contains("Remove 2 to save"), "{reason:?}");
+    screenshot(&client, "aids-alt-editor-over-the-limit").await;
+    // Neither Enter nor Save closes it over the limit, and nothing was cut.
+    press(&client, &Key::Enter.to_string()).await;
+    click(&client, "#alt-dialog-save").await;
+    wait_for(&client, "#alt-dialog[open]").await;
+    assert_eq!(alt_counter(&client).await, "2002 / 2000 · 2 over");
+
+    // Back within the limit, Shift+Enter starts a new line and Enter saves.
+    let backspace = Key::Backspace.to_string();
+    press(&client, &backspace.repeat(12)).await;
+    // Shift is released at the end of each send-keys call.
+    press(&client, &format!("{}{}", Key::Shift, Key::Enter)).await;
+    press(&client, "Seen from above").await;
+    let value: String = client
+        .execute(
+            "return document.getElementById('alt-dialog-text').value;",
+            vec![],
+        )
+        .await
+        .expect("value")
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let expected = format!("{family}\nSeen from above");
+    let first_difference = value
+        .chars()
+        .zip(expected.chars())
+        .position(|(a, b)| a != b);
+    assert!(
+        value == expected,
+        "the text is {} chars, expected {}; first difference at char {first_difference:?}; it ends {:?}",
+        value.chars().count(),
+        expected.chars().count(),
+        value.chars().rev().take(30).collect::<String>().chars().rev().collect::<String>()
+    );
+    assert_eq!(alt_counter(&client).await, "2006 / 2000 · 6 over");
+    paste_alt(&client, "A square garden\nSeen from above").await;
+    assert_eq!(alt_counter(&client).await, "31 / 2000");
+    screenshot(&client, "aids-alt-editor").await;
+    press(&client, &Key::Enter.to_string()).await;
+    wait_for(&client, "#alt-dialog:not([open])").await;
+    assert!(
+        focused_class(&client).await.contains("image-alt-edit"),
+        "focus back on the button that opened the editor"
+    );
+    let shown = client
+        .execute(
+            "const p = document.querySelector(arguments[0]);
+             return { text: p.textContent, hidden: p.hidden, height: p.getBoundingClientRect().height,
+                      display: getComputedStyle(p).display };",
+            vec![format!("{} .image-alt-text", tile(1)).into()],
+        )
+        .await
+        .expect("alt text shown");
+    assert_eq!(shown["text"], "A square garden\nSeen from above", "{shown}");
+    assert!(shown["height"].as_f64().unwrap_or(0.0) > 0.0, "{shown}");
+    assert_eq!(
+        attr_of(
+            &client,
+            &format!("{} .image-alt-edit", tile(1)),
+            "aria-label"
+        )
+        .await
+        .as_deref(),
+        Some("Edit alt text for image 1")
+    );
+
+    // Escape cancels: the saved text stays.
+    click(&client, &format!("{} .image-open", tile(1))).await;
+    wait_for(&client, "#alt-dialog[open]").await;
+    press(&client, " and more").await;
+    press(&client, &Key::Escape.to_string()).await;
+    wait_for(&client, "#alt-dialog:not([open])").await;
+    let shown = client
+        .execute(
+            "return document.querySelector(arguments[0]).textContent;",
+            vec![format!("{} .image-alt-text", tile(1)).into()],
+        )
+        .await
+        .expect("alt text shown");
+    assert_eq!(shown, "A square garden\nSeen from above");
+    screenshot(&client, "aids-alt-saved").await;
+
+    // The draft keeps it, line break and all.
+    let draft = poll_until(
+        || async { stored_text(&env, "SELECT body FROM drafts") },
+        |draft| draft.contains("A square garden"),
+    )
+    .await;
+    let draft: serde_json::Value = serde_json::from_str(&draft).expect("draft json");
+    assert_eq!(
+        draft["posts"][0]["images"][0]["alt"],
+        "A square garden\nSeen from above"
+    );
+    client.close().await.expect("close session");
+}
+
+#[tokio::test]
+async fn a_handle_that_does_not_resolve_is_marked_before_posting_and_a_real_one_is_not() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wmu").await;
+    let friend = pds().create_user("wmf").await;
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    let text = format!("Hello @{} and @nobody.test", friend.handle);
+    type_into_post(&client, 1, &text).await;
+    let warning = wait_for(
+        &client,
+        &in_post(
+            1,
+            ".mention-warnings .mention-warning[data-handle='nobody.test']",
+        ),
+    )
+    .await
+    .text()
+    .await
+    .expect("warning text");
+    assert!(
+        warning.starts_with("@nobody.test will be posted as plain text"),
+        "{warning:?}"
+    );
+    // The real account's handle is checked too and gets no warning.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let warned: Vec<String> = client
+        .execute(
+            "return [...document.querySelectorAll('.mention-warning')].map((p) => p.dataset.handle);",
+            vec![],
+        )
+        .await
+        .expect("warnings")
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|h| h.as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(warned, ["nobody.test"]);
+    screenshot(&client, "aids-mention-unresolved").await;
+
+    // A warning, not a blocker: the post goes out, mentioning the friend only.
+    wait_for(&client, "#post-submit:not([disabled])").await;
+    click(&client, "#post-submit").await;
+    let link = wait_for(&client, "a.post-link[href]").await;
+    let href = link.attr("href").await.expect("href").expect("a link");
+    let rkey = href.rsplit('/').next().expect("rkey").to_owned();
+    let record = pds()
+        .find_record(&user.did, "app.bsky.feed.post", &rkey)
+        .await
+        .expect("the post");
+    let facets = record["value"]["facets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(facets.len(), 1, "{record}");
+    assert_eq!(facets[0]["features"][0]["did"], friend.did.as_str());
+
+    // The friend's handle is remembered: with no app view, it is suggested next time.
+    let prefix = &friend.handle[..4];
+    type_into_post(&client, 1, &format!("Again @{prefix}")).await;
+    wait_for(
+        &client,
+        &in_post(
+            1,
+            &format!(
+                ".mention-list:not([hidden]) .mention-option[data-handle='{}']",
+                friend.handle
+            ),
+        ),
+    )
+    .await;
+    screenshot(&client, "aids-mention-remembered").await;
+    client.close().await.expect("close session");
+}
+
+/// Multi-threaded: the stand-in app view answers on this runtime while the window asks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mentions_are_suggested_from_the_app_view_and_the_keyboard_picks_one() {
+    keychain::require_secret_service();
+    let app_view = StandInAppView::start().await;
+    let own_pds = TestPds::start_with_app_view(&app_view);
+    let user = own_pds.create_user("wms").await;
+    let app_password = own_pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+    env.connect(&user.handle, &app_password, &own_pds.url)
+        .expect_ok();
+    // People only the (stand-in) app view knows: they are not on this PDS, nor connected here.
+    let hannah = harness::unique("hannah");
+    let hannibal = harness::unique("hannib");
+    app_view.set_profile(
+        "did:plc:standinhannah0000000000a",
+        json!({"handle": format!("{hannah}.test"), "displayName": "Hannah From The App View"}),
+    );
+    app_view.set_profile(
+        "did:plc:standinhannibal00000000a",
+        json!({"handle": format!("{hannibal}.test")}),
+    );
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, "Lunch with @hann").await;
+    let list = in_post(1, ".mention-list:not([hidden])");
+    wait_for(&client, &format!("{list} .mention-option:nth-child(2)")).await;
+    let first = text_of(&client, &format!("{list} .mention-option:nth-child(1)")).await;
+    assert!(first.contains("Hannah From The App View"), "{first:?}");
+    assert!(first.contains(&format!("@{hannah}.test")), "{first:?}");
+    // The text box keeps focus and points at the highlighted option.
+    let input = in_post(1, ".editor-input");
+    let list_id = attr_of(&client, &in_post(1, ".mention-list"), "id")
+        .await
+        .expect("id");
+    assert_eq!(
+        attr_of(&client, &input, "aria-controls").await,
+        Some(list_id.clone())
+    );
+    assert_eq!(
+        attr_of(&client, &input, "aria-activedescendant").await,
+        Some(format!("{list_id}-0"))
+    );
+    assert_eq!(
+        attr_of(&client, &in_post(1, ".mention-list"), "role")
+            .await
+            .as_deref(),
+        Some("listbox")
+    );
+    screenshot(&client, "aids-mention-suggestions").await;
+    press(&client, &Key::Down.to_string()).await;
+    assert_eq!(
+        attr_of(&client, &input, "aria-activedescendant").await,
+        Some(format!("{list_id}-1"))
+    );
+    assert_eq!(
+        attr_of(
+            &client,
+            &format!("{list} .mention-option:nth-child(2)"),
+            "aria-selected"
+        )
+        .await
+        .as_deref(),
+        Some("true")
+    );
+    press(&client, &Key::Enter.to_string()).await;
+    let typed = poll_until(
+        || {
+            with_element(
+                &client,
+                &input,
+                |field| async move { field.prop("value").await },
+            )
+        },
+        |value| value.as_deref() == Some(&format!("Lunch with @{hannibal}.test ")),
+    )
+    .await;
+    assert_eq!(typed, Some(format!("Lunch with @{hannibal}.test ")));
+    wait_for(&client, &in_post(1, ".mention-list[hidden]")).await;
+
+    // Escape closes the list and leaves the text as it is.
+    press(&client, "and @hann").await;
+    wait_for(&client, &format!("{list} .mention-option")).await;
+    press(&client, &Key::Escape.to_string()).await;
+    wait_for(&client, &in_post(1, ".mention-list[hidden]")).await;
+    let typed = with_element(
+        &client,
+        &input,
+        |field| async move { field.prop("value").await },
+    )
+    .await;
+    assert_eq!(
+        typed,
+        Some(format!("Lunch with @{hannibal}.test and @hann"))
+    );
+    client.close().await.expect("close session");
+}
+
+#[tokio::test]
+async fn without_an_app_view_connected_accounts_are_suggested() {
+    keychain::require_secret_service();
+    // The shared reference PDS has no app view (its app view address does not resolve).
+    let env = CliEnv::new();
+    env.connect_new_user("wfa").await;
+    let other = env.connect_new_user("wfz").await;
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, "Cross-posting with @wfz").await;
+    let list = in_post(1, ".mention-list:not([hidden])");
+    wait_for(
+        &client,
+        &format!("{list} .mention-option[data-handle='{}']", other.handle),
+    )
+    .await;
+    let shown = text_of(&client, &list).await;
+    assert!(!shown.contains("@wfa"), "only the account typed: {shown:?}");
+    screenshot(&client, "aids-mention-fallback").await;
+    press(&client, &Key::Tab.to_string()).await;
+    let input = in_post(1, ".editor-input");
+    let typed = poll_until(
+        || {
+            with_element(
+                &client,
+                &input,
+                |field| async move { field.prop("value").await },
+            )
+        },
+        |value| value.as_deref() == Some(&format!("Cross-posting with @{} ", other.handle)),
+    )
+    .await;
+    assert_eq!(
+        typed,
+        Some(format!("Cross-posting with @{} ", other.handle))
+    );
+    // Tab accepted the suggestion; focus stayed in the text box.
+    assert!(focused_class(&client).await.contains("editor-input"));
+    client.close().await.expect("close session");
+}
