@@ -1,6 +1,7 @@
 //! The accessibility audit of the real window (issue #8): Deque's axe-core, injected through WebDriver
 //! into the running app, checks every view and state — empty (no accounts), the app-password shape
-//! warning, a refused connect, connected, composing (one post; a thread with the reply settings
+//! warning, a refused connect, connected, composing (one post; the alt text editor over its limit;
+//! mentions with the unresolved warning and the suggestions open; a thread with the reply settings
 //! open), over the limit, posting (the write held by the fault proxy), posted, and a refused post —
 //! in the light and the dark theme. No serious or critical violation may remain,
 //! colour contrast included; a failure lists each one (rule, impact, element, what is wrong).
@@ -209,6 +210,40 @@ async fn audit_every_state(theme: Theme) {
     attach_image(&client, 1, &photo).await;
     wait_for(&client, "#post-submit:not([disabled])").await;
     audit(&client, &axe, "composing", theme, &mut findings).await;
+
+    // The alt text editor, over its limit (the reason shown, Save off).
+    click(&client, &in_post(1, ".image-alt-edit")).await;
+    wait_for(&client, "#alt-dialog[open] #alt-dialog-text").await;
+    client
+        .execute(
+            "const text = document.getElementById('alt-dialog-text');
+             text.value = 'a'.repeat(2010);
+             text.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("fill the alt text");
+    wait_for(&client, "#alt-dialog-counter[data-state=over]").await;
+    audit(&client, &axe, "alt-editor-over-limit", theme, &mut findings).await;
+    click(&client, "#alt-dialog-cancel").await;
+    wait_for(&client, "#alt-dialog:not([open])").await;
+
+    // Mentions: a handle that does not resolve (warned), and suggestions listed for another.
+    type_into_post(&client, 1, " with @nobody.test and @wa").await;
+    wait_for(
+        &client,
+        &in_post(1, ".mention-warning[data-handle='nobody.test']"),
+    )
+    .await;
+    wait_for(
+        &client,
+        &in_post(1, ".mention-list:not([hidden]) .mention-option"),
+    )
+    .await;
+    audit(&client, &axe, "mentions", theme, &mut findings).await;
+    clear_post(&client, 1).await;
+    type_into_post(&client, 1, "Checking Hayon's window with axe #a11y").await;
+    wait_for(&client, &in_post(1, ".mention-list[hidden]")).await;
 
     // A thread of two, with the reply settings open.
     add_post(&client, 2).await;
