@@ -319,6 +319,19 @@ async fn a_handle_that_does_not_resolve_is_marked_before_posting_and_a_real_one_
         .map(|h| h.as_str().unwrap_or_default().to_owned())
         .collect();
     assert_eq!(warned, ["nobody.test"]);
+    // In the text too: that mention is drawn as plain text to be, the real one as a mention.
+    let marked = text_of(&client, &in_post(1, ".editor-mirror mark.hl-unresolved")).await;
+    assert_eq!(marked, "@nobody.test");
+    let marks: u64 = client
+        .execute(
+            "return document.querySelectorAll('.editor-mirror mark.hl-mention:not(.hl-unresolved)').length;",
+            vec![],
+        )
+        .await
+        .expect("marks")
+        .as_u64()
+        .unwrap_or_default();
+    assert_eq!(marks, 1, "the friend's mention is marked as a mention");
     screenshot(&client, "aids-mention-unresolved").await;
 
     // A warning, not a blocker: the post goes out, mentioning the friend only.

@@ -32,9 +32,13 @@ export function facetRanges(text, facets = []) {
   return ranges.filter((r, i) => i === 0 || r.start >= ranges[i - 1].end);
 }
 
-/** The highlight layer in `mirror`. → { showFacets(text, facets), showText(text) } */
+/**
+ * The highlight layer in `mirror`. → { showFacets(text, facets), showText(text), markUnresolved(handles) }
+ * A mention of a handle in `markUnresolved`'s set is drawn as one that will be posted as plain text.
+ */
 export function createHighlight(mirror) {
   let shown = { text: '', ranges: [] }; // what the mirror shows now, ranges in JS string indices
+  let unresolved = new Set(); // lower-case handles that do not resolve
 
   function render(text, ranges) {
     shown = { text, ranges };
@@ -42,7 +46,9 @@ export function createHighlight(mirror) {
     let cursor = 0;
     for (const r of ranges) {
       if (r.start > cursor) parts.push(text.slice(cursor, r.start));
-      parts.push(h('mark', { class: `hl hl-${r.kind}` }, text.slice(r.start, r.end)));
+      const slice = text.slice(r.start, r.end);
+      const plain = r.kind === 'mention' && unresolved.has(slice.slice(1).toLowerCase());
+      parts.push(h('mark', { class: `hl hl-${r.kind}${plain ? ' hl-unresolved' : ''}` }, slice));
       cursor = r.end;
     }
     parts.push(text.slice(cursor));
@@ -78,6 +84,12 @@ export function createHighlight(mirror) {
     render(text, ranges);
   }
 
+  /** The handles that do not resolve changed: redraw their mentions. */
+  function markUnresolved(handles) {
+    unresolved = new Set(handles);
+    render(shown.text, shown.ranges);
+  }
+
   render('', []);
-  return { showFacets, showText };
+  return { showFacets, showText, markUnresolved };
 }

@@ -25,9 +25,9 @@ let nextId = 1;
 /**
  * Mentions for the post editor whose text box is `text`; the listbox and the warnings go in `el`'s
  * `.mention-list` and `.mention-warnings`. `account()` is the DID to ask through (or null); `announce`
- * speaks to screen readers.
+ * speaks to screen readers; `onUnresolved(handles)` hears which mentioned handles do not resolve.
  */
-export function createMentions(el, text, { account, announce }) {
+export function createMentions(el, text, { account, announce, onUnresolved }) {
   const id = nextId++;
   const list = el.querySelector('.mention-list');
   const warnings = el.querySelector('.mention-warnings');
@@ -205,6 +205,7 @@ export function createMentions(el, text, { account, announce }) {
     const plain = mentioned.filter((handle) => checked.get(handle) === 'unresolved');
     const shown = [...warnings.children].map((p) => p.dataset.handle).join(' ');
     if (shown === plain.join(' ')) return;
+    onUnresolved(plain);
     warnings.replaceChildren(...plain.map((handle) => h('p', { class: 'mention-warning', 'data-handle': handle },
       h('span', { class: 'mention-warning-handle' }, `@${handle}`),
       ' will be posted as plain text: no Bluesky account has this handle. Check the spelling to mention someone.')));

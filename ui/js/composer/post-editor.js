@@ -52,7 +52,11 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
   });
   const card = createLinkCard(el.querySelector('.link-card-area'), { onChange, announce });
   const quote = createQuote(el, { account, onChange, announce });
-  const mentions = createMentions(el, text, { account: lookupAccount, announce });
+  const mentions = createMentions(el, text, {
+    account: lookupAccount,
+    announce,
+    onUnresolved: (handles) => highlight.markUnresolved(handles),
+  });
   acceptDropsAndPastes(el, text, images, isBusy);
 
   // ---- Analysis ----
