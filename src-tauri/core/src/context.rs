@@ -69,7 +69,13 @@ impl Core {
         Mentions { core: self }
     }
 
-    /// The composer's saved draft.
+    /// Changes whenever another process (the CLI, another window) has committed a change to the
+    /// database since the last call ([`Store::data_version`]).
+    pub fn data_version(&self) -> Result<i64> {
+        self.store.data_version()
+    }
+
+    /// The composer's saved drafts.
     pub fn drafts(&self) -> Drafts<'_> {
         Drafts { store: &self.store }
     }

@@ -1,38 +1,124 @@
-//! The composer's draft: the [`Composition`] being written, saved in SQLite as the person types so it
-//! survives a crash or a restart; cleared once it is posted. [`Drafts`] is the drafts service of the
-//! core context (`core.drafts()`).
+//! The composer's drafts: each [`Composition`] being written, saved in SQLite as the person types so
+//! it survives a crash or a restart; deleted once it is posted. Several can be kept (the window lists
+//! them and switches between them). Discarding is undoable: a discarded draft stays stored, out of
+//! the list, until [`Drafts::remove`] (the window's Undo has expired) or the next start
+//! ([`Drafts::remove_discarded`]). [`Drafts`] is the drafts service of the core context
+//! (`core.drafts()`); what happens to a draft's staged images is in [`crate::attachments`].
 //!
 //! Hayon before threads saved a single post (`{text, images, accounts, langs, linkCard: bool}`). Such a
 //! draft is still read, as a composition of that one post, so nobody loses what they were writing
 //! when they update.
 
 use crate::composition::{CardChoice, ComposedImage, ComposedPost, Composition};
-use crate::error::{Error, Result};
-use crate::store::Store;
-use serde::Deserialize;
+use crate::error::{Error, ErrorCode, Result};
+use crate::store::{DraftRow, Store};
+use serde::{Deserialize, Serialize};
 
-/// The saved draft ([`crate::Core::drafts`]).
+/// The saved drafts ([`crate::Core::drafts`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Drafts<'a> {
     pub(crate) store: &'a Store,
 }
 
+/// A stored draft: its id, when it last changed, and the composition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedDraft {
+    pub id: i64,
+    pub updated_at: String,
+    pub composition: Composition,
+}
+
 impl Drafts<'_> {
-    pub fn save(&self, draft: &Composition, now: &str) -> Result<()> {
+    /// Saves draft `id` (a new draft when `None`) and returns its id.
+    pub fn save(&self, id: Option<i64>, draft: &Composition, now: &str) -> Result<i64> {
         let body = serde_json::to_string(draft).map_err(Error::storage)?;
-        self.store.save_draft(&body, now)
+        self.store.save_draft(id, &body, now)
     }
 
-    /// The saved draft; an unreadable one (from a broken write) is dropped rather than blocking the
-    /// composer.
-    pub fn load(&self) -> Result<Option<Composition>> {
-        Ok(self.store.load_draft()?.and_then(|body| parse(&body)))
+    /// Draft `id` (also when discarded); an unreadable one (from a broken write) is `None` rather
+    /// than blocking the composer.
+    pub fn load(&self, id: i64) -> Result<Option<Composition>> {
+        Ok(self.store.draft(id)?.and_then(|row| parse(&row.body)))
     }
 
-    /// Forgets the draft (after it was posted).
-    pub fn clear(&self) -> Result<()> {
-        self.store.clear_draft()
+    /// The drafts that are not discarded, the most recently changed first: the window's list, whose
+    /// first is the draft it opens at start.
+    pub fn list(&self) -> Result<Vec<SavedDraft>> {
+        Ok(self
+            .store
+            .drafts()?
+            .into_iter()
+            .filter(|row| !row.discarded)
+            .filter_map(saved)
+            .collect())
     }
+
+    /// Every stored composition, discarded ones included (Undo can still bring them back): the
+    /// drafts whose staged images must be kept.
+    pub fn every(&self) -> Result<Vec<Composition>> {
+        Ok(self
+            .store
+            .drafts()?
+            .into_iter()
+            .filter_map(|row| parse(&row.body))
+            .collect())
+    }
+
+    /// Takes draft `id` out of the list; [`Self::restore`] brings it back.
+    pub fn discard(&self, id: i64, now: &str) -> Result<()> {
+        if self.store.set_draft_discarded(id, Some(now))? {
+            Ok(())
+        } else {
+            Err(missing(id))
+        }
+    }
+
+    /// Undo of [`Self::discard`]: the draft is listed again, as it was.
+    pub fn restore(&self, id: i64) -> Result<SavedDraft> {
+        if !self.store.set_draft_discarded(id, None)? {
+            return Err(missing(id));
+        }
+        self.store
+            .draft(id)?
+            .and_then(saved)
+            .ok_or_else(|| missing(id))
+    }
+
+    /// Deletes draft `id` (posted, or discarded for good) and returns what it held. Its staged
+    /// images are the caller's to forget ([`crate::attachments::Attachments::delete_draft`]).
+    pub fn remove(&self, id: i64) -> Result<Option<Composition>> {
+        let row = self.store.draft(id)?;
+        self.store.delete_draft(id)?;
+        Ok(row.and_then(|row| parse(&row.body)))
+    }
+
+    /// Deletes every discarded draft (at start: no window offers their Undo any more). Their images
+    /// go with the start-up sweep.
+    pub fn remove_discarded(&self) -> Result<usize> {
+        let mut removed = 0;
+        for row in self.store.drafts()?.into_iter().filter(|row| row.discarded) {
+            if self.store.delete_draft(row.id)? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+fn saved(row: DraftRow) -> Option<SavedDraft> {
+    Some(SavedDraft {
+        id: row.id,
+        composition: parse(&row.body)?,
+        updated_at: row.updated_at,
+    })
+}
+
+fn missing(id: i64) -> Error {
+    Error::new(
+        ErrorCode::NotFound,
+        format!("Draft {id} is no longer saved: it was posted or deleted."),
+    )
 }
 
 /// A stored draft body: a composition, or a single-post draft of an older version.
@@ -117,10 +203,17 @@ mod tests {
             who_can_reply: WhoCanReply::Nobody,
             quotes_allowed: false,
         };
-        drafts.save(&draft, "t").expect("save");
-        assert_eq!(drafts.load().expect("load"), Some(draft));
-        store.save_draft("{not json", "t").expect("save broken");
-        assert_eq!(drafts.load().expect("load"), None);
+        let id = drafts.save(None, &draft, "t").expect("save");
+        assert_eq!(drafts.load(id).expect("load"), Some(draft));
+        store
+            .save_draft(Some(id), "{not json", "t")
+            .expect("save broken");
+        assert_eq!(drafts.load(id).expect("load"), None);
+        assert_eq!(
+            drafts.list().expect("list"),
+            [],
+            "an unreadable draft is not listed"
+        );
     }
 
     #[test]
@@ -130,8 +223,8 @@ mod tests {
         let drafts = Drafts { store: &store };
         let old = r#"{"text":"Half-written","images":[{"path":"/tmp/a.jpg","alt":"A cat"}],
                       "accounts":["did:plc:abc"],"langs":["en","de"],"linkCard":false}"#;
-        store.save_draft(old, "t").expect("save");
-        let draft = drafts.load().expect("load").expect("a draft");
+        let id = store.save_draft(None, old, "t").expect("save");
+        let draft = drafts.load(id).expect("load").expect("a draft");
         assert_eq!(
             draft,
             Composition {
@@ -150,9 +243,42 @@ mod tests {
             }
         );
         store
-            .save_draft(r#"{"text":"A link https://example.com"}"#, "t")
+            .save_draft(Some(id), r#"{"text":"A link https://example.com"}"#, "t")
             .expect("save");
-        let draft = drafts.load().expect("load").expect("a draft");
+        let draft = drafts.load(id).expect("load").expect("a draft");
         assert_eq!(draft.posts[0].card, CardChoice::FirstLink);
+    }
+
+    #[test]
+    fn a_discarded_draft_leaves_the_list_until_undone_or_removed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        let drafts = Drafts { store: &store };
+        let text = |text: &str| Composition {
+            posts: vec![ComposedPost {
+                text: text.into(),
+                ..ComposedPost::default()
+            }],
+            ..Composition::default()
+        };
+        let first = drafts.save(None, &text("first"), "t1").expect("save");
+        let second = drafts.save(None, &text("second"), "t2").expect("save");
+        let ids = |list: Vec<SavedDraft>| list.iter().map(|d| d.id).collect::<Vec<_>>();
+        assert_eq!(ids(drafts.list().expect("list")), [second, first]);
+
+        drafts.discard(second, "t3").expect("discard");
+        assert_eq!(ids(drafts.list().expect("list")), [first]);
+        assert_eq!(drafts.every().expect("every").len(), 2, "its images stay");
+        let back = drafts.restore(second).expect("undo");
+        assert_eq!(back.composition, text("second"));
+        assert_eq!(ids(drafts.list().expect("list")), [second, first]);
+
+        drafts.discard(second, "t4").expect("discard");
+        assert_eq!(drafts.remove_discarded().expect("at start"), 1);
+        assert_eq!(drafts.every().expect("every"), [text("first")]);
+        let err = drafts.restore(second).expect_err("gone");
+        assert_eq!(err.code, ErrorCode::NotFound);
+        assert_eq!(drafts.remove(first).expect("posted"), Some(text("first")));
+        assert_eq!(drafts.list().expect("list"), []);
     }
 }

@@ -1,8 +1,10 @@
-//! When staged copies go: when their image leaves the saved draft, once their post is published, and
-//! at start-up when no draft refers to them (orphans of a crash, or of images removed before the draft
-//! was saved). A thread still in the outbox keeps its copies whatever happens to the draft: a retry
-//! reads them. A draft is a whole thread: the images of every post, and a shown link card's thumbnail,
-//! are kept. Nothing outside the folder is ever deleted: only names that pass [`super::confine`].
+//! When staged copies go: when their image leaves its draft, when their draft is deleted (posted, or
+//! discarded and no longer restorable), once their post is published, and at start-up when no draft
+//! refers to them (orphans of a crash, or of images removed before the draft was saved). A copy stays
+//! while anything still refers to it: any saved draft (a discarded one too, while Undo can bring it
+//! back) and any thread still in the outbox (a retry reads them). A draft is a whole thread: the
+//! images of every post, and a shown link card's thumbnail, are kept. Nothing outside the folder is
+//! ever deleted: only names that pass [`super::confine`].
 
 use super::Attachments;
 use crate::composition::{CardChoice, Composition};
@@ -12,38 +14,63 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 
 impl Attachments {
-    /// Saves `draft`, whose images must be staged copies, and deletes the staged copies that were
-    /// in the saved draft and are not any more (the person removed them), unless one of `in_use`
-    /// (the threads still in the outbox) needs them.
+    /// Saves draft `id` (a new draft when `None`), whose images must be staged copies, and returns
+    /// its id. The staged copies that were in it and are not any more (the person removed them) are
+    /// deleted, unless another draft or one of `in_use` (the threads still in the outbox) needs them.
     pub fn save_draft(
         &self,
         drafts: &Drafts<'_>,
+        id: Option<i64>,
         draft: &Composition,
         in_use: &[&Composition],
         now: &str,
-    ) -> Result<()> {
-        let mut kept: HashSet<OsString> = self.names_in(draft)?.into_iter().collect();
-        kept.extend(in_use.iter().flat_map(|other| self.known_names(other)));
-        let previous = drafts.load()?;
-        drafts.save(draft, now)?;
+    ) -> Result<i64> {
+        self.names_in(draft)?;
+        let previous = match id {
+            Some(id) => drafts.load(id)?,
+            None => None,
+        };
+        let saved = drafts.save(id, draft, now)?;
         if let Some(previous) = previous {
-            let left: Vec<OsString> = self
-                .known_names(&previous)
-                .filter(|name| !kept.contains(name))
-                .collect();
-            self.forget(&left);
+            self.forget_unused(&previous, drafts, in_use)?;
+        }
+        Ok(saved)
+    }
+
+    /// Deletes draft `id` (posted, or discarded for good) and the staged copies it alone used: those
+    /// another draft or one of `in_use` (the outbox) refers to stay.
+    pub fn delete_draft(
+        &self,
+        drafts: &Drafts<'_>,
+        id: i64,
+        in_use: &[&Composition],
+    ) -> Result<()> {
+        if let Some(removed) = drafts.remove(id)? {
+            self.forget_unused(&removed, drafts, in_use)?;
         }
         Ok(())
     }
 
-    /// Deletes the staged copies among `paths` (posted, or no longer wanted). Paths that are not
-    /// staged copies are left alone.
-    pub fn forget_paths(&self, paths: &[String]) {
-        let names: Vec<OsString> = paths
+    /// Deletes the staged copies `gone` (a composition no longer stored) refers to, except those a
+    /// saved draft or one of `in_use` still refers to.
+    pub fn forget_unused(
+        &self,
+        gone: &Composition,
+        drafts: &Drafts<'_>,
+        in_use: &[&Composition],
+    ) -> Result<()> {
+        let stored = drafts.every()?;
+        let kept: HashSet<OsString> = stored
             .iter()
-            .filter_map(|path| self.staged_name(path).ok())
+            .chain(in_use.iter().copied())
+            .flat_map(|other| self.known_names(other))
             .collect();
-        self.forget(&names);
+        let left: Vec<OsString> = self
+            .known_names(gone)
+            .filter(|name| !kept.contains(name))
+            .collect();
+        self.forget(&left);
+        Ok(())
     }
 
     /// Removes the copies that none of `kept` (the saved draft, read at start-up, and any composition

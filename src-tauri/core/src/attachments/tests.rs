@@ -285,18 +285,19 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
         .expect("b");
     // A thread whose second post has the second image.
     let both = thread_of(&[&[&first.path], &[&second.path]]);
-    setup
+    let drafts = setup.drafts();
+    let id = setup
         .attachments
-        .save_draft(&setup.drafts(), &both, &[], "t1")
+        .save_draft(&drafts, None, &both, &[], "t1")
         .expect("saved");
     let outside = setup.data.path().join("hayon.sqlite3");
     let bad = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
     let err = setup
         .attachments
-        .save_draft(&setup.drafts(), &bad, &[], "t2")
+        .save_draft(&drafts, Some(id), &bad, &[], "t2")
         .expect_err("refused");
     assert_eq!(err.message, UNAVAILABLE);
-    assert_eq!(setup.drafts().load().expect("load"), Some(both.clone()));
+    assert_eq!(drafts.load(id).expect("load"), Some(both.clone()));
     assert_eq!(files(&setup).len(), 2, "a refused save deletes nothing");
 
     // The person removed the second post while a thread in the outbox still uses its image: the
@@ -305,27 +306,80 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     let in_outbox = draft_of(&[&second.path]);
     setup
         .attachments
-        .save_draft(&setup.drafts(), &one, &[&in_outbox], "t3")
+        .save_draft(&drafts, Some(id), &one, &[&in_outbox], "t3")
         .expect("saved");
     assert_eq!(files(&setup).len(), 2);
     // Once nothing needs it, the copy goes with the next save; the first stays.
     setup
         .attachments
-        .save_draft(&setup.drafts(), &both, &[], "t4")
+        .save_draft(&drafts, Some(id), &both, &[], "t4")
         .expect("saved");
     setup
         .attachments
-        .save_draft(&setup.drafts(), &one, &[], "t5")
+        .save_draft(&drafts, Some(id), &one, &[], "t5")
         .expect("saved");
     assert_eq!(files(&setup), [name_of(&first.path)]);
     assert!(outside.exists());
 
-    // Posted: the copies among the post's paths go; anything else named is left alone.
+    // Gone from the outbox (a row may name anything): the staged copies it alone used go; anything
+    // else named is left alone; a copy the draft still uses stays.
+    let row = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
     setup
         .attachments
-        .forget_paths(&[first.path.clone(), outside.display().to_string()]);
+        .forget_unused(&row, &drafts, &[])
+        .expect("forgotten");
+    assert_eq!(files(&setup), [name_of(&first.path)], "the draft uses it");
+    setup
+        .attachments
+        .delete_draft(&drafts, id, &[])
+        .expect("posted");
     assert!(files(&setup).is_empty());
     assert!(outside.exists(), "a file outside the folder was deleted");
+}
+
+/// With several drafts, each keeps its own images; a discarded draft keeps them while Undo can
+/// bring it back, and they go when it is deleted for good, unless another draft or the outbox
+/// shares them.
+#[tokio::test]
+async fn every_draft_keeps_its_images_and_a_discarded_one_until_it_is_deleted() {
+    let setup = setup();
+    let drafts = setup.drafts();
+    let mut staged = Vec::new();
+    for name in ["a.jpg", "b.jpg", "c.jpg"] {
+        let image = setup
+            .attachments
+            .stage(name, camera_jpeg(48, 48, "x"))
+            .await
+            .expect("staged");
+        staged.push(image.path);
+    }
+    let [a, b, c] = [&staged[0], &staged[1], &staged[2]];
+    let first = setup
+        .attachments
+        .save_draft(&drafts, None, &draft_of(&[a, b]), &[], "t1")
+        .expect("first");
+    let second = setup
+        .attachments
+        .save_draft(&drafts, None, &draft_of(&[c]), &[], "t2")
+        .expect("second");
+    assert_ne!(first, second);
+    assert_eq!(files(&setup).len(), 3);
+
+    // Discarded: nothing goes (Undo brings the images back).
+    drafts.discard(first, "t3").expect("discard");
+    assert_eq!(files(&setup).len(), 3);
+    drafts.restore(first).expect("undo");
+    drafts.discard(first, "t4").expect("discard again");
+
+    // Deleted for good while the outbox shares `b`: `a` goes, `b` and the other draft's `c` stay.
+    let in_outbox = draft_of(&[b]);
+    setup
+        .attachments
+        .delete_draft(&drafts, first, &[&in_outbox])
+        .expect("deleted");
+    let mut left = vec![name_of(b), name_of(c)];
+    left.sort();
+    assert_eq!(files(&setup), left);
 }
 
 #[tokio::test]

@@ -132,8 +132,8 @@ impl Posting<'_> {
         self.outbox()
     }
 
-    /// Drops an outbox row (the person gave up on it) and its staged images. What is posted stays
-    /// posted.
+    /// Drops an outbox row (the person gave up on it) and its staged images, unless a draft still
+    /// uses them. What is posted stays posted.
     pub fn discard(&self, id: &str) -> Result<()> {
         let entry = self
             .core
@@ -210,12 +210,13 @@ impl Posting<'_> {
         Ok(Some(entry))
     }
 
+    /// Deletes the staged images of a row that is gone, except those a saved draft (the window keeps
+    /// the draft of a thread that failed) or another row still uses.
     fn forget_images(&self, entry: &OutboxEntry) -> Result<()> {
         if let Some(attachments) = self.attachments_for(entry.images)? {
-            let paths: Vec<String> = crate::attachments::paths_of(&entry.composition)
-                .map(str::to_owned)
-                .collect();
-            attachments.forget_paths(&paths);
+            let others = self.outbox()?;
+            let in_use: Vec<&Composition> = others.iter().map(|row| &row.composition).collect();
+            attachments.forget_unused(&entry.composition, &self.core.drafts(), &in_use)?;
         }
         Ok(())
     }

@@ -71,6 +71,21 @@ const MIGRATIONS: &[&str] = &[
         did       TEXT NOT NULL,
         last_used TEXT NOT NULL
     ) STRICT;",
+    // 6: several drafts. Each has its own id (never reused, so a window holding a deleted draft's id
+    // cannot write into another one); `discarded_at` marks a draft discarded but still restorable
+    // (Undo), until the window lets it go or the next start. The single draft of before becomes the
+    // first of the list.
+    "CREATE TABLE drafts_v6 (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        body         TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        discarded_at TEXT
+    ) STRICT;
+    INSERT INTO drafts_v6 (id, body, created_at, updated_at)
+        SELECT id, body, updated_at, updated_at FROM drafts;
+    DROP TABLE drafts;
+    ALTER TABLE drafts_v6 RENAME TO drafts;",
 ];
 
 /// The schema version this build writes.
@@ -161,6 +176,37 @@ mod tests {
             )
             .expect("tables");
         assert_eq!(tables, 3);
+    }
+
+    /// The one draft of a version-5 database is the first of the list after the update.
+    #[test]
+    fn the_single_draft_of_before_becomes_a_listed_draft() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        let tx = conn.transaction().expect("tx");
+        for sql in &MIGRATIONS[..5] {
+            tx.execute_batch(sql).expect("old schema");
+        }
+        tx.pragma_update(None, "user_version", 5).expect("version");
+        tx.execute(
+            "INSERT INTO drafts (id, body, updated_at) VALUES (1, '{\"posts\":[]}', 't')",
+            [],
+        )
+        .expect("old draft");
+        tx.commit().expect("commit");
+        migrate(&mut conn).expect("migrate");
+        let row: (i64, String, String, Option<String>) = conn
+            .query_row(
+                "SELECT id, body, created_at, discarded_at FROM drafts",
+                [],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            )
+            .expect("the draft");
+        assert_eq!(row, (1, r#"{"posts":[]}"#.into(), "t".into(), None));
+        conn.execute(
+            "INSERT INTO drafts (body, created_at, updated_at) VALUES ('{}', 't', 't')",
+            [],
+        )
+        .expect("a second draft");
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The local SQLite database (rusqlite, SQLite bundled so every platform gets the same version): the
-//! account records and their health. Opened in WAL mode with a busy timeout, because the window and the
+//! account records and their health, the drafts, the settings and the outbox. Opened in WAL mode with a busy timeout, because the window and the
 //! CLI may use it at the same time; the file is created with mode 0600 (its `-wal`/`-shm` companions
 //! inherit that mode from SQLite).
 
@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+pub use drafts::DraftRow;
 pub use migrations::latest_version as schema_version;
 
 pub const DATABASE_FILE: &str = "hayon.sqlite3";
@@ -77,6 +78,15 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// SQLite's `PRAGMA data_version` of this connection: it changes when another connection (the
+    /// CLI, another window: another process) commits, never for this connection's own writes. The
+    /// window polls it to notice changes made elsewhere.
+    pub fn data_version(&self) -> Result<i64> {
+        self.conn()
+            .query_row("PRAGMA data_version", [], |row| row.get(0))
+            .map_err(Error::storage)
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -319,6 +329,21 @@ mod tests {
 
         assert!(store.delete_account("did:plc:a").expect("delete"));
         assert!(store.find_account("did:plc:a").expect("find").is_none());
+    }
+
+    #[test]
+    fn data_version_changes_for_other_connections_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let window = Store::open_in(dir.path()).expect("open");
+        let cli = Store::open_in(dir.path()).expect("open again");
+        let before = window.data_version().expect("version");
+        window
+            .upsert_account(&sample("did:plc:a", "alice.test"), "t0")
+            .expect("own write");
+        assert_eq!(window.data_version().expect("version"), before);
+        cli.upsert_account(&sample("did:plc:b", "bob.test"), "t1")
+            .expect("other write");
+        assert_ne!(window.data_version().expect("version"), before);
     }
 
     #[cfg(unix)]
