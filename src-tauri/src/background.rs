@@ -1,33 +1,38 @@
 //! Work the window does on its own. Keeps sessions alive without the user doing anything: at start-up
 //! and then every 30 minutes, each account's session is checked (and refreshed when its access token
 //! has expired); results land in the account's health, and the window is told to reload. And once at
-//! start-up, the attached images neither the saved draft nor a thread in the outbox refers to are
-//! removed.
+//! start-up, the drafts discarded before (no window offers their Undo any more) are deleted, then the
+//! attached images neither a saved draft nor a thread in the outbox refers to are removed.
 
 use crate::state::AppState;
 use std::time::Duration;
 
 const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
 
-/// Reads the saved draft and the outbox, then removes the staged images they do not refer to (made
-/// before this start: the window's new ones are never touched). If either cannot be read, nothing is
-/// removed.
+/// Deletes the discarded drafts, reads the saved drafts and the outbox, then removes the staged images
+/// they do not refer to (made before this start: the window's new ones are never touched). If either
+/// cannot be read, nothing is removed.
 pub fn start_attachment_sweep(state: &AppState) {
     let (Ok(core), Ok(attachments)) = (state.core(), state.attachments().cloned()) else {
         return;
     };
     tauri::async_runtime::spawn_blocking(move || {
-        let (draft, outbox) = match (core.drafts().load(), core.posting().outbox()) {
-            (Ok(draft), Ok(outbox)) => (draft, outbox),
-            (Err(err), _) | (_, Err(err)) => {
+        let drafts = core.drafts();
+        let read = drafts
+            .remove_discarded()
+            .and_then(|_| drafts.every())
+            .and_then(|drafts| Ok((drafts, core.posting().outbox()?)));
+        let (drafts, outbox) = match read {
+            Ok(read) => read,
+            Err(err) => {
                 tracing::warn!(
                     code = err.code.as_str(),
-                    "draft or outbox unreadable; attached images kept"
+                    "drafts or outbox unreadable; attached images kept"
                 );
                 return;
             }
         };
-        let kept: Vec<_> = draft
+        let kept: Vec<_> = drafts
             .iter()
             .chain(outbox.iter().map(|entry| &entry.composition))
             .collect();

@@ -8,6 +8,7 @@ mod background;
 mod commands;
 mod rendering;
 mod state;
+mod watch;
 
 fn main() {
     rendering::prefer_cpu_painting();
@@ -28,6 +29,7 @@ fn main() {
             let state = state::AppState::open();
             background::start_health_checks(app.handle().clone(), &state);
             background::start_attachment_sweep(&state);
+            watch::start(app.handle().clone(), &state);
             tauri::Manager::manage(app, state);
             Ok(())
         })
@@ -40,8 +42,12 @@ fn main() {
             commands::compose::fetch_link_card,
             commands::compose::stage_image,
             commands::compose::preview_image,
-            commands::compose::load_draft,
-            commands::compose::save_draft,
+            commands::drafts::list_drafts,
+            commands::drafts::load_draft,
+            commands::drafts::save_draft,
+            commands::drafts::discard_draft,
+            commands::drafts::restore_draft,
+            commands::drafts::delete_draft,
             commands::compose::get_settings,
             commands::compose::set_settings,
             commands::langs::default_langs,
@@ -50,6 +56,8 @@ fn main() {
             commands::compose::post,
             commands::compose::retry_post,
             commands::compose::pending_posts,
+            commands::compose::discard_post,
+            commands::compose::outbox_entries,
             commands::compose::preview_quote,
             commands::mentions::suggest_mentions,
             commands::mentions::check_mentions,

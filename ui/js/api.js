@@ -1,12 +1,6 @@
-// The ONLY module that calls into Rust. Everything else imports the functions below, so the whole UI
-// can run against the fake backend (fake-backend.js) in a plain browser when window.__TAURI__ is absent.
+// The ONLY module that calls into Rust: everything else imports the functions below.
 
 const tauri = window.__TAURI__;
-
-/** True when no Tauri runtime is present and the labelled in-browser fake answers instead. */
-export const usingFakeBackend = !tauri;
-
-const backend = usingFakeBackend ? import('./fake-backend.js') : Promise.resolve(tauri.core);
 
 /**
  * Calls a Rust command. Rejections are always `{ code, message, field? }`: Rust sends that shape (`field`
@@ -14,9 +8,8 @@ const backend = usingFakeBackend ? import('./fake-backend.js') : Promise.resolve
  * from Tauri itself, an Error) is wrapped so callers can branch on `code`.
  */
 export async function invoke(command, args = {}, options = undefined) {
-  const b = await backend;
   try {
-    return await (options ? b.invoke(command, args, options) : b.invoke(command, args));
+    return await (options ? tauri.core.invoke(command, args, options) : tauri.core.invoke(command, args));
   } catch (err) {
     throw toAppError(err);
   }
@@ -78,13 +71,26 @@ export async function stageImage(file) {
 export const previewImage = (path) => invoke('preview_image', { path });
 
 /**
- * → null | the saved composition: { posts: [{ text, images: [{ path, alt }], card: { kind }, quote,
- * labels }], accounts: [did], langs: [tag], whoCanReply: { kind, … }, quotesAllowed }
+ * → the saved drafts, the most recently changed first: [{ id, updatedAt, composition }], a composition
+ * being { posts: [{ text, images: [{ path, alt }], card: { kind }, quote, labels }], accounts: [did],
+ * langs: [tag], whoCanReply: { kind, … }, quotesAllowed }
  */
-export const loadDraft = () => invoke('load_draft');
+export const listDrafts = () => invoke('list_drafts');
 
-/** Saves the composition being written (same shape as loadDraft's). */
-export const saveDraft = (draft) => invoke('save_draft', { draft });
+/** Draft `id` (the most recent one when `id` is null) → null | { id, updatedAt, composition } */
+export const loadDraft = (id = null) => invoke('load_draft', { id });
+
+/** Saves the composition being written as draft `id` (a new draft when null) → its id. */
+export const saveDraft = (id, draft) => invoke('save_draft', { id, draft });
+
+/** Takes draft `id` out of the list; restoreDraft(id) brings it back until deleteDraft(id). */
+export const discardDraft = (id) => invoke('discard_draft', { id });
+
+/** Undo of discardDraft → { id, updatedAt, composition } */
+export const restoreDraft = (id) => invoke('restore_draft', { id });
+
+/** Deletes draft `id` for good (with the images nothing else uses). */
+export const deleteDraft = (id) => invoke('delete_draft', { id });
 
 /**
  * A post to quote, looked up with the account `account` (a DID): `quote` is a bsky.app post link or
@@ -123,8 +129,7 @@ const outcome = (answer) => (Array.isArray(answer)
   : { id: answer.id ?? null, results: answer.results ?? [], pending: Boolean(answer.pending) });
 
 async function withProgress(command, args, onStage) {
-  const b = await backend;
-  const channel = new b.Channel();
+  const channel = new tauri.core.Channel();
   channel.onmessage = (stage) => onStage?.(stage);
   return outcome(await invoke(command, { ...args, onProgress: channel }));
 }
@@ -137,10 +142,19 @@ async function withProgress(command, args, onStage) {
  * posts: [{ uri, cid, url }] } or { account, handle, error: { code, message } }; `id` names the
  * outbox entry to retry.
  */
-export const post = (composition, onStage) => withProgress('post', { composition }, onStage);
+export const post = (composition, draft, onStage) => withProgress('post', { composition, draft }, onStage);
 
-/** Sends outbox entry `id` again to the accounts that have not got it. → same as post. */
-export const retryPost = (id, onStage) => withProgress('retry_post', { id }, onStage);
+/**
+ * Sends outbox entry `id` again to the accounts that have not got it (deleting draft `draft` once
+ * every account has it). → same as post.
+ */
+export const retryPost = (id, draft, onStage) => withProgress('retry_post', { id, draft }, onStage);
+
+/** Gives up on outbox entry `id` (what is posted stays posted; a draft keeps its images). */
+export const discardPost = (id) => invoke('discard_post', { id });
+
+/** → the ids of the outbox entries as stored (nothing is looked up or sent) */
+export const outboxIds = async () => (await invoke('outbox_entries')).map((entry) => entry.id);
 
 /**
  * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown), as
@@ -159,17 +173,13 @@ export async function pendingPosts() {
 }
 
 /** Opens a web address in the default browser (never inside the app's window). */
-export async function openExternal(url) {
-  if (usingFakeBackend) {
-    window.open(url, '_blank', 'noopener');
-    return;
-  }
-  await invoke('plugin:opener|open_url', { url });
-}
+export const openExternal = (url) => invoke('plugin:opener|open_url', { url });
 
 /** Calls `callback` whenever Rust says the stored accounts changed (event `accounts-changed`). */
-export async function onAccountsChanged(callback) {
-  if (tauri?.event?.listen) return tauri.event.listen('accounts-changed', () => callback());
-  const b = await backend;
-  return b.listen ? b.listen('accounts-changed', callback) : () => {};
-}
+export const onAccountsChanged = (callback) => tauri.event.listen('accounts-changed', () => callback());
+
+/**
+ * Calls `callback` whenever the CLI or another window changed the database (event `data-changed`,
+ * src-tauri/src/watch.rs).
+ */
+export const onDataChanged = (callback) => tauri.event.listen('data-changed', () => callback());

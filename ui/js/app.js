@@ -1,6 +1,9 @@
 // Entry point: wires the views together — hash navigation between Compose and Settings › Connected
-// accounts, keyboard shortcuts, the `accounts-changed` event from Rust, and the first load.
-import { listAccounts, onAccountsChanged, usingFakeBackend } from './api.js';
+// accounts, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
+// Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
+// the window getting the focus, and Ctrl/⌘+R re-read what the views show (never reloading the page:
+// the draft being written stays).
+import { listAccounts, onAccountsChanged, onDataChanged } from './api.js';
 import { byId } from './dom.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
 import { focusIdentifier, initConnectForm, prefillReconnect, setHasAccounts } from './connect-form.js';
@@ -48,16 +51,24 @@ function goToAccounts() {
 function onKeydown(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
   const key = event.key.toLowerCase();
-  if (key !== 'r' && key !== 'n') return;
-  event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
+  if (key === 'r') event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
+  if (key !== 'r' && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
+  event.preventDefault();
   if (byId('confirm-dialog').open) return; // answer the question first
   if (key === 'r') {
-    goToAccounts();
-    refreshAll();
+    reread();
+    // On the accounts page, as its "Refresh all" button: each session checked with its server.
+    if (!byId('view-accounts').hidden) refreshAll();
   } else {
     goToAccounts();
     focusIdentifier();
   }
+}
+
+/** Re-reads everything the views show (changes made by the CLI or another window). */
+function reread() {
+  loadAccounts();
+  composer?.then((module) => module.rereadComposer());
 }
 
 function onConnected({ account, warnings = [] }) {
@@ -70,10 +81,6 @@ function onConnected({ account, warnings = [] }) {
 }
 
 async function main() {
-  if (usingFakeBackend) {
-    byId('fake-banner').hidden = false;
-    console.info('Hayon: no Tauri runtime found, using the in-browser FAKE backend (js/fake-backend.js).');
-  }
   document.addEventListener('keydown', onKeydown);
   initAccounts({ onReconnect: prefillReconnect, onListed: (count) => setHasAccounts(count > 0) });
   initConnectForm({ onConnected });
@@ -81,6 +88,8 @@ async function main() {
     loadAccounts();
     composer?.then((module) => module.reloadComposerAccounts());
   }).catch(() => { /* no event permission: manual reload only */ });
+  onDataChanged(reread).catch(() => { /* no event permission: focus and Ctrl+R only */ });
+  window.addEventListener('focus', reread);
   setInterval(refreshRelativeTimes, 30_000);
   loadAccounts();
 

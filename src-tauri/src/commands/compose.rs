@@ -1,4 +1,5 @@
-//! Composer commands: analysis on every edit, link cards, images, drafts, settings and posting.
+//! Composer commands: analysis on every edit, link cards, images, settings, posting and the outbox
+//! (the drafts are in `drafts.rs`).
 //! Image bytes come in as a raw IPC body (no JSON number arrays) and are staged, prepared, in the data
 //! folder, so a draft can refer to them by path after a restart. Every path the web view sends back
 //! (previews, drafts, posts, a card's thumbnail) must name one of those staged copies
@@ -95,24 +96,6 @@ pub async fn preview_quote(
 }
 
 #[tauri::command]
-pub async fn load_draft(state: State<'_, AppState>) -> Result<Option<Composition>, Error> {
-    state.core()?.drafts().load()
-}
-
-/// Saves the draft; the staged copies of images it no longer has are deleted (unless a thread still
-/// in the outbox uses them).
-#[tauri::command]
-pub async fn save_draft(state: State<'_, AppState>, draft: Composition) -> Result<(), Error> {
-    let core = state.core()?;
-    let now = hayon_core::store::now_rfc3339();
-    let outbox = core.posting().outbox()?;
-    let in_use: Vec<&Composition> = outbox.iter().map(|entry| &entry.composition).collect();
-    state
-        .attachments()?
-        .save_draft(&core.drafts(), &draft, &in_use, &now)
-}
-
-#[tauri::command]
 pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, Error> {
     state.core()?.settings().load()
 }
@@ -124,11 +107,12 @@ pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> Res
 
 /// Posts the composition to every chosen account through the outbox, streaming progress stages. Its
 /// images must be staged copies (only those are read); they are deleted once every account has the
-/// thread, and only then is the draft deleted: until then it keeps them, to try again.
+/// thread, and only then is its draft `draft` deleted: until then it keeps them, to try again.
 #[tauri::command]
 pub async fn post(
     state: State<'_, AppState>,
     composition: Composition,
+    draft: Option<i64>,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
     let core = state.core()?;
@@ -141,28 +125,53 @@ pub async fn post(
         let _ = on_progress.send(stage);
     };
     let sent = core.posting().post(composition, options, &report).await?;
-    if sent
-        .results
-        .iter()
-        .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
-    {
-        core.drafts().clear()?;
-    }
+    forget_posted_draft(&state, &sent, draft)?;
     Ok(sent)
 }
 
 /// "Retry failed": sends outbox entry `id` again to the accounts that do not have its thread (the
-/// same record keys, so nothing is posted twice). `id` is only looked up, never trusted further.
+/// same record keys, so nothing is posted twice); once every account has it, its draft `draft` is
+/// deleted. `id` is only looked up, never trusted further.
 #[tauri::command]
 pub async fn retry_post(
     state: State<'_, AppState>,
     id: String,
+    draft: Option<i64>,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    state.core()?.posting().retry(&id, &report).await
+    let sent = state.core()?.posting().retry(&id, &report).await?;
+    forget_posted_draft(&state, &sent, draft)?;
+    Ok(sent)
+}
+
+/// Deletes the draft of a thread that is now on every account (with the staged images nothing else
+/// uses), so a restart never brings back a thread that was sent.
+fn forget_posted_draft(state: &AppState, sent: &Sent, draft: Option<i64>) -> Result<(), Error> {
+    let everywhere = sent
+        .results
+        .iter()
+        .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }));
+    match draft {
+        Some(id) if everywhere => super::drafts::delete(state, id),
+        _ => Ok(()),
+    }
+}
+
+/// Gives up on outbox entry `id` (what is posted stays posted). Its staged images go unless a draft
+/// still uses them: the draft of a thread that failed is kept, to post it again.
+#[tauri::command]
+pub async fn discard_post(state: State<'_, AppState>, id: String) -> Result<(), Error> {
+    state.core()?.posting().discard(&id)
+}
+
+/// The outbox as stored (nothing is looked up or sent): cheap enough to re-read whenever the
+/// database changed, to drop a thread another window or the CLI has sent or discarded.
+#[tauri::command]
+pub async fn outbox_entries(state: State<'_, AppState>) -> Result<Vec<OutboxEntry>, Error> {
+    state.core()?.posting().outbox()
 }
 
 /// The threads not yet on every account, after settling what a crash left unknown by looking the

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod compose;
+pub mod drafts;
 pub mod langs;
 pub mod mentions;
 

@@ -1,6 +1,7 @@
 // The Compose view: the thread of post editors (post-editor.js), accounts, languages, reply settings,
-// the draft and posting, and when "Post" is allowed and why not. "Add post" makes a thread; posts
-// move up and down and go with their buttons; Ctrl/⌘+Enter posts the whole thread.
+// the open draft (New draft, Discard with Undo, switching: drafts-list.js) and posting, and when
+// "Post" is allowed and why not. "Add post" makes a thread; posts move up and down and go with their
+// buttons; Ctrl/⌘+Enter posts the whole thread, Ctrl/⌘+Shift+N starts a new draft.
 import * as api from '../api.js';
 import { byId, setBusy } from '../dom.js';
 import { ignoreStrayDrops, setRequireAlt } from './images.js';
@@ -9,8 +10,9 @@ import { createPostEditor } from './post-editor.js';
 import * as chooser from './accounts-chooser.js';
 import { currentLangs, initLangs, setLangs, suggestLangsFor } from './langs.js';
 import { initReplySettings, replyBlocker, replySettings, setReplySettings } from './reply-settings.js';
-import { flushDraft, initDraft, loadDraft, scheduleSave, startSaving } from './draft.js';
-import { hideResults, initPostResults, sendPost, showPostError, showResults, showPending } from './post.js';
+import { currentDraftId, flushDraft, initDraft, loadDraft, scheduleSave, startSaving, stopSaving } from './draft.js';
+import { initDraftsList, isBlank, offerUndo, excerpt, renderDrafts } from './drafts-list.js';
+import { hideResults, initPostResults, sendPost, shownEntry, showPostError, showResults, showPending } from './post.js';
 
 /** Bluesky's own composer stops threads at about this length too; it keeps the page manageable. */
 const MAX_POSTS = 25;
@@ -168,7 +170,7 @@ async function submit() {
       ...replySettings(),
     };
     await flushDraft(); // the draft is safe on disk before anything leaves the computer
-    const outcome = await sendPost(composition);
+    const outcome = await sendPost(composition, null, currentDraftId());
     state.submitted = outcome.id;
     summary = finished(outcome);
   } catch (err) {
@@ -202,7 +204,8 @@ async function retry(id) {
   setPosting(true);
   let summary;
   try {
-    summary = finished(await sendPost(null, id));
+    // Once every account has the composer's own thread, Rust deletes its draft.
+    summary = finished(await sendPost(null, id, id === state.submitted ? currentDraftId() : null));
   } catch (err) {
     if (err.code === 'not_found' && id === state.submitted) state.submitted = null; // posted or discarded
     summary = showPostError(err);
@@ -233,10 +236,91 @@ function setPosting(on) {
 function clearComposer() {
   forgetCards();
   restoreThread([{}]);
-  // Rust cleared the saved draft; saving the empty one as well (keeping the chosen accounts and
-  // languages) costs nothing and guarantees a restart never brings back a thread that was sent.
-  scheduleSave();
+  // Rust deleted the posted draft: the empty composer is a new one, saved once something changes.
+  startSaving(null, collectDraft());
+  renderDrafts();
 }
+
+// ---- Drafts ----
+
+/**
+ * Shows a saved draft `{ id, composition }` (null: a new, empty draft keeping the chosen accounts)
+ * in place of the open one. An open draft with nothing in it is deleted rather than listed.
+ */
+async function openDraft(saved) {
+  await stopSaving();
+  const leaving = currentDraftId();
+  if (leaving !== null && leaving !== saved?.id && isBlank(collectDraft())) {
+    await api.deleteDraft(leaving).catch(() => {});
+  }
+  const draft = saved?.composition ?? null;
+  if (state.submitted !== null) {
+    state.submitted = null; // the outcome shown belongs to the draft being left
+    hideResults();
+  }
+  forgetCards();
+  if (draft) chooser.setChosen(draft.accounts ?? []);
+  setLangs(draft?.langs?.length ? draft.langs : await api.defaultLangs().catch(() => ['en']), { fromDraft: Boolean(draft?.langs?.length) });
+  setReplySettings(draft ?? {});
+  const restored = restoreThread(draft?.posts);
+  startSaving(saved?.id ?? null, collectDraft());
+  await restored;
+  if (!chooser.chosenForDraft().length) chooser.chooseOnlyAccount();
+  refresh();
+  await renderDrafts();
+}
+
+async function newDraft() {
+  if (state.posting || !state.ready) return;
+  if (isBlank(collectDraft())) {
+    announce('This draft is empty: write the new one here.');
+  } else {
+    await openDraft(null);
+    announce('New draft. The previous one is in the Drafts list.');
+  }
+  editors[0]?.focus();
+}
+
+/** Discard: the composer is emptied; Undo brings the draft back for a few seconds. */
+async function discardDraft() {
+  if (state.posting || !state.ready) return;
+  await stopSaving();
+  const draft = collectDraft();
+  const id = currentDraftId();
+  if (isBlank(draft) || id === null) {
+    startSaving(id, draft);
+    announce('There is nothing to discard.');
+    return;
+  }
+  try {
+    await api.discardDraft(id);
+  } catch (err) {
+    startSaving(id, draft);
+    announce(`Couldn't discard the draft: ${err.message}`);
+    return;
+  }
+  startSaving(null, draft); // the discarded draft is not written to again
+  await openDraft(null);
+  offerUndo(id, `Draft discarded: ${excerpt(draft)}`);
+  editors[0]?.focus();
+}
+
+/** "Remove from outbox" on a thread that failed: it is not sent again; its draft stays. */
+async function discardEntry(id) {
+  try {
+    await api.discardPost(id);
+  } catch (err) {
+    announce(`Couldn't remove it from the outbox: ${err.message}`);
+    return;
+  }
+  if (id === state.submitted) state.submitted = null;
+  hideResults();
+  announce('Removed from the outbox. What was posted stays posted; your draft is kept.');
+  editors[0]?.focus();
+  refresh();
+}
+
+// ---- Small things ----
 
 // ---- Small things ----
 
@@ -264,10 +348,15 @@ function wireRequireAlt() {
 }
 
 function onKeydown(event) {
-  if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
   if (byId('view-compose').hidden || byId('confirm-dialog').open) return;
-  event.preventDefault();
-  submit();
+  if (event.key === 'Enter' && !event.shiftKey) {
+    event.preventDefault();
+    submit();
+  } else if (event.key.toLowerCase() === 'n' && event.shiftKey) {
+    event.preventDefault();
+    newDraft();
+  }
 }
 
 // ---- Start ----
@@ -281,8 +370,15 @@ export async function initComposer() {
   chooser.initAccountsChooser({ onChange: () => { editors.forEach((e) => e.accountsChanged()); changed(); } });
   initLangs({ onChange: changed });
   initReplySettings({ onChange: changed });
-  initDraft({ collect: collectDraft });
-  initPostResults({ onDismiss: () => editors[0]?.focus() });
+  initDraft({
+    collect: collectDraft,
+    onSaved: ({ created }) => { if (created || byId('drafts').open) renderDrafts(); },
+  });
+  initDraftsList({ current: currentDraftId, open: openDraft, discard: discardDraft, announce });
+  byId('draft-new').addEventListener('click', newDraft);
+  byId('draft-discard').addEventListener('click', discardDraft);
+  byId('drafts').addEventListener('toggle', () => { if (byId('drafts').open) renderDrafts(); });
+  initPostResults({ onDismiss: () => editors[0]?.focus(), onDiscard: discardEntry });
   wireRequireAlt();
   byId('post-submit').addEventListener('click', submit);
   document.addEventListener('keydown', onKeydown);
@@ -291,12 +387,13 @@ export async function initComposer() {
   refresh();
 
   const accountsLoaded = chooser.loadChoices();
-  const [draft, defaults, settings, pending] = await Promise.all([
+  const [saved, defaults, settings, pending] = await Promise.all([
     loadDraft(),
     api.defaultLangs().catch(() => ['en']),
     api.getSettings().catch(() => ({ requireAltText: false })),
     api.pendingPosts().catch(() => []),
   ]);
+  const draft = saved?.composition ?? null;
   byId('require-alt').checked = Boolean(settings?.requireAltText);
   setRequireAlt(byId('require-alt').checked);
   chooser.setChosen(draft?.accounts ?? []);
@@ -306,7 +403,8 @@ export async function initComposer() {
   state.ready = true;
   byId('composer-fields').disabled = false;
   byId('reply-fields').disabled = false;
-  startSaving(collectDraft());
+  startSaving(saved?.id ?? null, collectDraft());
+  renderDrafts();
   await Promise.all([restored, accountsLoaded]);
   if (!chooser.chosenForDraft().length) chooser.chooseOnlyAccount();
   refresh();
@@ -320,6 +418,30 @@ export function reloadComposerAccounts() {
     if (!chooser.chosenForDraft().length) chooser.chooseOnlyAccount();
     refresh();
   });
+}
+
+/**
+ * Something may have changed elsewhere (the CLI, another window; or Ctrl+R): re-reads the accounts,
+ * the settings, the drafts list and the outbox. The open draft stays as it is being written.
+ */
+export async function rereadComposer() {
+  const [settings, outbox] = await Promise.all([
+    api.getSettings().catch(() => null),
+    api.outboxIds().catch(() => null),
+    reloadComposerAccounts(),
+    renderDrafts(),
+  ]);
+  if (settings && byId('require-alt').checked !== Boolean(settings.requireAltText)) {
+    byId('require-alt').checked = Boolean(settings.requireAltText);
+    setRequireAlt(byId('require-alt').checked);
+  }
+  if (outbox) {
+    // A thread sent or discarded elsewhere is no longer this window's to retry.
+    if (state.submitted !== null && !outbox.includes(state.submitted)) state.submitted = null;
+    const shown = shownEntry();
+    if (shown !== null && !outbox.includes(shown) && !state.posting) hideResults();
+  }
+  refresh();
 }
 
 /** For the first screen: put the cursor in the first post's text box. */

@@ -1,8 +1,8 @@
 // Sending the thread: the progress indicator (#post-progress) fed by Rust's stages, and the outcome
 // per account (#post-results) — a link to each new post, or why that account failed, and "Retry
 // failed", which sends the same outbox entry again to the accounts that failed (never a second copy
-// to the others). At start, a thread that was still being posted when Hayon stopped is shown the same
-// way.
+// to the others), and "Remove from outbox", which gives up on it (its draft stays). At start, a thread
+// that was still being posted when Hayon stopped is shown the same way.
 import * as api from '../api.js';
 import { byId, h, setBusy } from '../dom.js';
 
@@ -17,7 +17,7 @@ const STAGES = {
 let retryId = null;
 let onRetry = async () => null;
 
-export function initPostResults({ onDismiss }) {
+export function initPostResults({ onDismiss, onDiscard }) {
   byId('post-results').addEventListener('click', (event) => {
     const link = event.target.closest('a.post-link');
     if (link) {
@@ -31,20 +31,26 @@ export function initPostResults({ onDismiss }) {
       onDismiss();
     } else if (event.target.closest('#post-retry') && retryId !== null) {
       onRetry(retryId);
+    } else if (event.target.closest('#post-discard') && retryId !== null) {
+      onDiscard(retryId);
     }
   });
 }
 
 /**
- * Posts `composition`, or retries the outbox entry `id` when `composition` is null; feeds
- * #post-progress (which the caller shows and hides). Resolves with `{ id, results, pending }`.
+ * Posts `composition`, or retries the outbox entry `id` when `composition` is null; `draft` is the
+ * draft Rust deletes once every account has the thread. Feeds #post-progress (which the caller shows
+ * and hides). Resolves with `{ id, results, pending }`.
  */
-export async function sendPost(composition, id = null) {
+export async function sendPost(composition, id = null, draft = null) {
   hideResults();
   showStage('start');
   setBusy(byId('post-retry'), false);
-  return composition ? api.post(composition, showStage) : api.retryPost(id, showStage);
+  return composition ? api.post(composition, draft, showStage) : api.retryPost(id, draft, showStage);
 }
+
+/** The outbox entry whose outcome is shown with Retry, or null. */
+export const shownEntry = () => retryId;
 
 function showStage(stage) {
   const [step, text] = STAGES[stage] ?? STAGES.uploading;
@@ -60,6 +66,7 @@ export function hideResults() {
   byId('post-results-list').replaceChildren();
   byId('post-results-note').textContent = '';
   byId('post-retry').hidden = true;
+  byId('post-discard').hidden = true;
   retryId = null;
 }
 
@@ -106,6 +113,7 @@ export function showResults({ id, results, pending = false }, { retry }) {
   retryId = canRetry ? id : null;
   onRetry = retry;
   byId('post-retry').hidden = !canRetry;
+  byId('post-discard').hidden = !canRetry;
   let note = '';
   if (canRetry) {
     note = ok.length
