@@ -1,0 +1,332 @@
+//! The real window under WebDriver (issue #8): live data, drafts and the outbox.
+//! - An account connected with the CLI appears in the open window within 2 s (the database watch,
+//!   src-tauri/src/watch.rs); Ctrl+R re-reads without reloading the page or losing the draft.
+//! - Discard empties the composer and Undo brings everything back (texts, an image with its alt text,
+//!   the reply setting); once Undo has expired the draft's staged image is deleted.
+//! - The drafts list: two drafts, switching between them, deleting one; it survives a restart.
+//! - A thread whose post failed is removed from the outbox in the window; the draft keeps its image.
+//!
+//! Screenshots land in `target/e2e-screenshots/drafts-*.png`.
+
+use fantoccini::{Client, Locator};
+use harness::cli::CliEnv;
+use harness::fault_proxy::{self, rig, Canned, Fault};
+use harness::keychain;
+use harness::window::{
+    add_post, attach_image, click, describe_image, in_post, poll_until, screenshot, shown_alt,
+    staged_files, start_session, text_of, type_into_post, wait_for, wait_for_composer,
+    with_element,
+};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// The text in post `n`'s text box.
+async fn post_text(client: &Client, n: usize) -> String {
+    with_element(client, &in_post(n, ".editor-input"), |field| async move {
+        field.prop("value").await
+    })
+    .await
+    .unwrap_or_default()
+}
+
+/// Waits (up to 5 s) until post `n` shows `text`, and asserts it.
+async fn assert_post_text(client: &Client, n: usize, text: &str) {
+    let shown = poll_until(|| post_text(client, n), |shown| shown == text).await;
+    assert_eq!(shown, text, "post {n}");
+}
+
+/// The excerpts of the drafts list, in order (read in one go: the list is re-rendered as drafts are
+/// saved).
+async fn listed_drafts(client: &Client) -> Vec<String> {
+    let texts = client
+        .execute(
+            "return [...document.querySelectorAll('#draft-list .draft-excerpt')].map((e) => e.textContent)",
+            vec![],
+        )
+        .await
+        .expect("drafts list");
+    serde_json::from_value(texts).expect("a list of texts")
+}
+
+/// The CSS selector of the listed draft whose excerpt is `text`.
+async fn draft_item(client: &Client, text: &str) -> String {
+    let id = client
+        .execute(
+            "return [...document.querySelectorAll('#draft-list .draft-item')]
+               .find((li) => li.querySelector('.draft-excerpt').textContent === arguments[0])
+               ?.dataset.draftId ?? null",
+            vec![serde_json::json!(text)],
+        )
+        .await
+        .expect("find the draft");
+    let id = id
+        .as_str()
+        .unwrap_or_else(|| panic!("no listed draft reads {text:?}"))
+        .to_owned();
+    format!("#draft-list .draft-item[data-draft-id=\"{id}\"]")
+}
+
+/// `listed`, sorted (the list is ordered by last change, which opening a draft may touch).
+fn sorted(mut listed: Vec<String>) -> Vec<String> {
+    listed.sort();
+    listed
+}
+
+async fn open_drafts_list(client: &Client) {
+    let open = client
+        .execute("return document.getElementById('drafts').open", vec![])
+        .await
+        .expect("read the list's state");
+    if open != serde_json::Value::Bool(true) {
+        click(client, "#drafts > summary").await;
+    }
+    wait_for(client, "#drafts[open]").await;
+}
+
+#[tokio::test]
+async fn an_account_connected_with_the_cli_appears_in_the_open_window_within_2_s() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wla").await;
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, "Written while the CLI works").await;
+
+    let user = harness::pds::pds().create_user("wlb").await;
+    let app_password = harness::pds::pds()
+        .create_app_password(&user, "hayon")
+        .await;
+    env.connect(&user.handle, &app_password, &harness::pds::pds().url)
+        .expect_ok();
+    let connected = Instant::now();
+    let choice = format!("input.post-account[value=\"{}\"]", user.did);
+    let mut seen = false;
+    while connected.elapsed() < Duration::from_secs(2) {
+        if client.find(Locator::Css(&choice)).await.is_ok() {
+            seen = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        seen,
+        "the account connected with the CLI is not offered in Post to after 2 s"
+    );
+    // The accounts page has it too.
+    click(&client, "#nav-accounts").await;
+    wait_for(&client, &format!("li[data-did=\"{}\"]", user.did)).await;
+    screenshot(&client, "drafts-live-account-from-cli").await;
+
+    // Ctrl+R re-reads without reloading the page: the draft being written stays.
+    click(&client, "#nav-compose").await;
+    wait_for_composer(&client).await;
+    client
+        .execute("window.__notReloaded = true", vec![])
+        .await
+        .expect("mark the page");
+    with_element(&client, &in_post(1, ".editor-input"), |field| async move {
+        field.send_keys("\u{E009}r\u{E000}").await
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let marked = client
+        .execute("return window.__notReloaded === true", vec![])
+        .await
+        .expect("read the mark");
+    assert_eq!(
+        marked,
+        serde_json::Value::Bool(true),
+        "Ctrl+R reloaded the page"
+    );
+    assert_post_text(&client, 1, "Written while the CLI works").await;
+    client.close().await.expect("close session");
+}
+
+#[tokio::test]
+async fn discard_empties_the_composer_and_undo_brings_everything_back() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wdu").await;
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(images_dir.path(), "cat.jpg", 800, 600);
+    let texts = ["A thought to throw away", "and its second part"];
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, texts[0]).await;
+    add_post(&client, 2).await;
+    type_into_post(&client, 2, texts[1]).await;
+    let ready = attach_image(&client, 2, &photo).await;
+    describe_image(&client, &ready, "A sleeping cat").await;
+    click(&client, "#reply-settings > summary").await;
+    wait_for(&client, "#reply-settings[open] #reply-nobody").await;
+    click(&client, "#reply-nobody").await;
+    assert_eq!(staged_files(&env).len(), 1);
+
+    click(&client, "#draft-discard").await;
+    wait_for(&client, "#toast:not([hidden]) #toast-undo").await;
+    assert_post_text(&client, 1, "").await;
+    assert!(
+        client
+            .find(Locator::Css(&in_post(2, ".editor-input")))
+            .await
+            .is_err(),
+        "the second post is still shown"
+    );
+    assert_eq!(
+        staged_files(&env).len(),
+        1,
+        "the discarded draft's image is kept while Undo is offered"
+    );
+    screenshot(&client, "drafts-discarded-with-undo").await;
+
+    click(&client, "#toast-undo").await;
+    wait_for(&client, "#toast[hidden]").await;
+    assert_post_text(&client, 1, texts[0]).await;
+    assert_post_text(&client, 2, texts[1]).await;
+    let image = in_post(2, ".image-list > li.image-item[data-status=ready]");
+    wait_for(&client, &image).await;
+    assert_eq!(shown_alt(&client, &image).await, "A sleeping cat");
+    let nobody = with_element(&client, "#reply-nobody", |input| async move {
+        input.is_selected().await
+    })
+    .await;
+    assert!(nobody, "the reply setting came back");
+    screenshot(&client, "drafts-undone").await;
+
+    // Discarded again and left: when Undo expires, the draft and its image go for good.
+    click(&client, "#draft-discard").await;
+    wait_for(&client, "#toast:not([hidden])").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !staged_files(&env).is_empty() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert_eq!(
+        staged_files(&env),
+        Vec::<PathBuf>::new(),
+        "the image outlived its draft"
+    );
+    assert!(
+        text_of(&client, "#toast-text").await.is_empty() || {
+            client.find(Locator::Css("#toast[hidden]")).await.is_ok()
+        }
+    );
+    client.close().await.expect("close session");
+}
+
+#[tokio::test]
+async fn two_drafts_are_listed_switched_and_one_deleted_and_the_list_survives_a_restart() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wdl").await;
+    let first = "First draft: notes for Monday";
+    let second = "Second draft: a question for Friday";
+    let third = "Third draft: to be deleted";
+    {
+        let (_driver, client) = start_session(&env).await;
+        wait_for_composer(&client).await;
+        open_drafts_list(&client).await;
+        wait_for(&client, "#drafts-empty:not([hidden])").await;
+        screenshot(&client, "drafts-list-empty").await;
+        type_into_post(&client, 1, first).await;
+        for text in [second, third] {
+            click(&client, "#draft-new").await;
+            assert_post_text(&client, 1, "").await;
+            type_into_post(&client, 1, text).await;
+        }
+        let expected = [third, second, first];
+        let listed = poll_until(|| listed_drafts(&client), |listed| *listed == expected).await;
+        assert_eq!(listed, expected, "newest first");
+        screenshot(&client, "drafts-list-three").await;
+
+        // Switch to the first.
+        let item = draft_item(&client, first).await;
+        click(&client, &format!("{item} .draft-open")).await;
+        assert_post_text(&client, 1, first).await;
+        wait_for(&client, &format!("{item}[aria-current=\"true\"]")).await;
+        // Delete the third (not the open one): it leaves the list at once.
+        let item = draft_item(&client, third).await;
+        click(&client, &format!("{item} .draft-delete")).await;
+        let listed = poll_until(|| listed_drafts(&client), |listed| listed.len() == 2).await;
+        assert_eq!(sorted(listed), sorted(vec![first.into(), second.into()]));
+        wait_for(&client, "#toast:not([hidden])").await;
+        assert_post_text(&client, 1, first).await;
+        screenshot(&client, "drafts-list-one-deleted").await;
+        client.close().await.expect("close session");
+    }
+    // After a restart: the two drafts (the deleted one is gone), the most recently changed open.
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    open_drafts_list(&client).await;
+    let listed = poll_until(|| listed_drafts(&client), |listed| listed.len() == 2).await;
+    assert_eq!(
+        sorted(listed.clone()),
+        sorted(vec![first.into(), second.into()])
+    );
+    assert_post_text(&client, 1, &listed[0]).await;
+    let item = draft_item(&client, &listed[1]).await;
+    click(&client, &format!("{item} .draft-open")).await;
+    assert_post_text(&client, 1, &listed[1]).await;
+    screenshot(&client, "drafts-list-after-restart").await;
+    client.close().await.expect("close session");
+}
+
+#[tokio::test]
+async fn a_failed_thread_is_removed_from_the_outbox_in_the_window_and_its_draft_keeps_its_image() {
+    const WRITE: &str = "com.atproto.repo.applyWrites";
+    keychain::require_secret_service();
+    let _turn = fault_proxy::exclusive().await;
+    let env = CliEnv::new();
+    let flaky = rig().pds.create_user("wdo").await;
+    let app_password = rig().pds.create_app_password(&flaky, "hayon").await;
+    env.connect(&flaky.handle, &app_password, &rig().proxy.url)
+        .expect_ok();
+    rig().proxy.arm(
+        WRITE,
+        Fault::Answer(Canned::xrpc_error(
+            400,
+            "InvalidRequest",
+            "Refused by the test's proxy",
+            &[],
+        )),
+    );
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(images_dir.path(), "dog.jpg", 640, 480);
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    type_into_post(&client, 1, "This one will fail").await;
+    let ready = attach_image(&client, 1, &photo).await;
+    describe_image(&client, &ready, "A dog").await;
+    wait_for(&client, "#post-submit:not([disabled])").await;
+    click(&client, "#post-submit").await;
+    wait_for(
+        &client,
+        &format!(
+            "li.post-result[data-account=\"{}\"][data-ok=\"false\"]",
+            flaky.did
+        ),
+    )
+    .await;
+    wait_for(&client, "#post-discard:not([hidden])").await;
+    let outbox = env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(outbox.as_array().map(Vec::len), Some(1), "{outbox}");
+    screenshot(&client, "drafts-outbox-failed").await;
+
+    click(&client, "#post-discard").await;
+    wait_for(&client, "#post-results[hidden]").await;
+    let outbox = env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(outbox, serde_json::json!([]), "the entry is gone");
+    assert_eq!(
+        staged_files(&env).len(),
+        1,
+        "the draft's image was deleted with the outbox entry"
+    );
+    assert_post_text(&client, 1, "This one will fail").await;
+    wait_for(&client, &ready).await;
+    assert!(rig()
+        .pds
+        .list_records(&flaky.did, "app.bsky.feed.post")
+        .await
+        .is_empty());
+    screenshot(&client, "drafts-outbox-entry-removed").await;
+    client.close().await.expect("close session");
+}
