@@ -239,7 +239,8 @@ async fn composer_hints_show_when_relevant_and_video_is_no_tab_stop() {
     assert_eq!(tab_stops, Some(0));
     assert_eq!(struck, Some(false));
 
-    // Focus brings a control's hint.
+    // Focus brings a control's hint (also in a window that is not in front: the tests' windows share
+    // one display, and only the newest has the keyboard).
     client
         .execute("document.querySelector('#add-post').focus();", vec![])
         .await

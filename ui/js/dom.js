@@ -36,6 +36,22 @@ export function setBusy(button, busy, busyText) {
   }
 }
 
+/**
+ * Hints marked `.hint-on-focus` inside `root` show (class `shown`) while a control they describe
+ * (`aria-describedby`) has focus; screen readers hear them through that attribute at any time.
+ * Focus events, unlike CSS `:focus-within`, also arrive while the window is not the active one.
+ */
+export function showHintsOnFocus(root) {
+  const mark = (event, on) => {
+    for (const id of (event.target.getAttribute?.('aria-describedby') ?? '').split(/\s+/)) {
+      const hint = id ? document.getElementById(id) : null;
+      if (hint?.classList.contains('hint-on-focus')) hint.classList.toggle('shown', on);
+    }
+  };
+  root.addEventListener('focusin', (event) => mark(event, true));
+  root.addEventListener('focusout', (event) => mark(event, false));
+}
+
 /** A button with a spinner slot, for actions that show a busy state. */
 export function actionButton(className, text, extra = {}) {
   return h('button', { type: 'button', class: `btn ${className}`, ...extra },

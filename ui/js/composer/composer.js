@@ -3,7 +3,7 @@
 // "Post" is allowed and why not. "Add post" makes a thread; posts move up and down and go with their
 // buttons; Ctrl/⌘+Enter posts the whole thread, Ctrl/⌘+Shift+N starts a new draft.
 import * as api from '../api.js';
-import { byId, setBusy } from '../dom.js';
+import { byId, setBusy, showHintsOnFocus } from '../dom.js';
 import { ignoreStrayDrops, setRequireAlt } from './images.js';
 import { forgetCards } from './link-card.js';
 import { createPostEditor } from './post-editor.js';
@@ -364,6 +364,7 @@ function onKeydown(event) {
 export async function initComposer() {
   ignoreStrayDrops();
   byId('add-post').addEventListener('click', addPost);
+  showHintsOnFocus(byId('composer'));
   byId('composer-fields').addEventListener('focusout', (event) => {
     if (event.target.matches('.editor-input')) flushDraft();
   });
