@@ -13,6 +13,7 @@
 //! | link cards from private addresses | `HAYON_LINK_CARDS_ALLOW_PRIVATE=1` | refused |
 //! | XRPC request timeout | `HAYON_HTTP_TIMEOUT_SECS` (1–600) | 30 s |
 //! | PLC directory | `HAYON_PLC_DIRECTORY` | `https://plc.directory` |
+//! | update manifest (window only) | `HAYON_UPDATE_MANIFEST_URL` (`https:`, or `http:` on loopback) | the `plugins.updater.endpoints` of tauri.conf.json |
 //!
 //! A value that is empty or unusable counts as unset.
 
@@ -36,6 +37,10 @@ pub const HTTP_TIMEOUT_ENV: &str = "HAYON_HTTP_TIMEOUT_SECS";
 /// Names another PLC directory (a private network's, or a test's on loopback).
 pub const PLC_DIRECTORY_ENV: &str = "HAYON_PLC_DIRECTORY";
 
+/// Names another update manifest (a mirror, a staging channel, a test's server on loopback). Only the
+/// manifest's address changes: updates must still be signed by the key the app was built with.
+pub const UPDATE_MANIFEST_ENV: &str = "HAYON_UPDATE_MANIFEST_URL";
+
 /// Everything [`crate::Core`] is opened with.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -49,6 +54,8 @@ pub struct Config {
     pub http_timeout: Duration,
     /// Where `did:plc` documents are read from.
     pub plc_directory: Url,
+    /// Where the window looks for updates instead of its built-in manifest, when set.
+    pub update_manifest: Option<Url>,
 }
 
 impl Config {
@@ -70,6 +77,7 @@ impl Config {
             card_policy: card_policy(var(LINK_CARDS_ALLOW_PRIVATE_ENV).as_deref()),
             http_timeout: http_timeout(var(HTTP_TIMEOUT_ENV).as_deref()),
             plc_directory: plc_directory(var(PLC_DIRECTORY_ENV).as_deref())?,
+            update_manifest: update_manifest(var(UPDATE_MANIFEST_ENV).as_deref()),
         })
     }
 }
@@ -102,6 +110,18 @@ fn plc_directory(setting: Option<&str>) -> Result<Url> {
     }
 }
 
+/// An update manifest address: `https:`, or plain `http:` to a loopback address only (nothing can
+/// listen in on those); anything else is unusable, so the built-in manifest is asked.
+fn update_manifest(setting: Option<&str>) -> Option<Url> {
+    let url = Url::parse(setting?.trim()).ok()?;
+    let loopback = match url.host()? {
+        url::Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(ip) => ip.is_loopback(),
+        url::Host::Ipv6(ip) => ip.is_loopback(),
+    };
+    (url.scheme() == "https" || (url.scheme() == "http" && loopback)).then_some(url)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +149,30 @@ mod tests {
         assert_eq!(plc(None), PLC_DIRECTORY);
         assert_eq!(plc(Some("not a url")), PLC_DIRECTORY);
         assert_eq!(plc(Some("http://127.0.0.1:2582")), "http://127.0.0.1:2582/");
+    }
+
+    #[test]
+    fn an_update_manifest_is_https_or_plain_http_on_loopback_only() {
+        let manifest = |setting| update_manifest(Some(setting)).map(|url| url.to_string());
+        assert_eq!(update_manifest(None), None);
+        assert_eq!(
+            manifest("https://updates.example/hayon/latest.json").as_deref(),
+            Some("https://updates.example/hayon/latest.json")
+        );
+        for loopback in [
+            "http://127.0.0.1:8123/latest.json",
+            "http://localhost:8123/latest.json",
+            "http://[::1]:8123/latest.json",
+        ] {
+            assert!(manifest(loopback).is_some(), "{loopback}");
+        }
+        for refused in [
+            "http://updates.example/latest.json",
+            "http://192.168.1.2/latest.json",
+            "file:///tmp/latest.json",
+            "not a url",
+        ] {
+            assert_eq!(manifest(refused), None, "{refused}");
+        }
     }
 }

@@ -199,6 +199,7 @@ pub fn core_with_account(
         card_policy: CardPolicy::public_only(),
         http_timeout: Duration::from_secs(5),
         plc_directory: server.url.clone(),
+        update_manifest: None,
     };
     let core = Core::with_token_store(&config, tokens).expect("core");
     let now = crate::store::now_rfc3339();

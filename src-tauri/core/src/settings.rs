@@ -6,7 +6,7 @@ use crate::store::Store;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// When on, the composer will not post an image without alt text.
@@ -14,6 +14,19 @@ pub struct Settings {
     /// The post languages last chosen by hand in the composer (BCP-47, at most 3): new posts start
     /// with them. Empty until the person first chooses: then the system language.
     pub preferred_langs: Vec<String>,
+    /// Whether the window asks the update manifest for a newer version (at start-up, then daily).
+    /// On unless turned off: a signed update is how security fixes reach people.
+    pub check_for_updates: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            require_alt_text: false,
+            preferred_langs: Vec::new(),
+            check_for_updates: true,
+        }
+    }
 }
 
 impl Settings {
@@ -91,7 +104,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
         let settings = SettingsService { store: &store };
-        assert!(!settings.load().expect("load").require_alt_text);
+        let loaded = settings.load().expect("load");
+        assert!(!loaded.require_alt_text);
+        assert!(loaded.check_for_updates, "update checks are on by default");
         settings
             .save(&Settings {
                 require_alt_text: true,
@@ -125,10 +140,16 @@ mod tests {
                 [KEY],
             )
             .expect("old row");
-        assert_eq!(
-            settings.load().expect("load").preferred_langs,
-            Vec::<String>::new()
-        );
+        let old = settings.load().expect("load");
+        assert_eq!(old.preferred_langs, Vec::<String>::new());
+        assert!(old.check_for_updates);
+        // Turning update checks off is remembered.
+        let off = Settings {
+            check_for_updates: false,
+            ..old
+        };
+        settings.save(&off).expect("save");
+        assert_eq!(settings.load().expect("load"), off);
         // The web view cannot store anything else as languages.
         let bad = Settings {
             preferred_langs: vec!["<script>".into()],
