@@ -30,6 +30,9 @@ fn main() {
         "preview_quote",
         "suggest_mentions",
         "check_mentions",
+        "about",
+        "update_status",
+        "install_update",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

@@ -7,13 +7,30 @@
 mod background;
 mod commands;
 mod rendering;
+mod single_instance;
 mod state;
 mod watch;
+mod updates;
+mod window_state;
 
 fn main() {
     rendering::prefer_cpu_painting();
     let started = std::time::Instant::now();
+    let config = hayon_core::Config::from_env();
+    let data_dir = config.as_ref().ok().map(|config| config.data_dir.clone());
+    let mut context = tauri::generate_context!();
+    hayon_updates::configure(
+        context.config_mut(),
+        config
+            .as_ref()
+            .ok()
+            .and_then(|config| config.update_manifest.as_ref()),
+    );
     let result = tauri::Builder::default()
+        // First, so a second launch exits before doing anything else.
+        .plugin(single_instance::plugin(data_dir.as_deref()))
+        .plugin(window_state::plugin(data_dir.as_deref()))
+        .plugin(tauri_plugin_updater::Builder::new().build())
         // One stderr line when the page has loaded: the launch benchmark (scripts/bench-window.py)
         // reads it, and the blank reference window prints the same line.
         .on_page_load(move |_, payload| {
@@ -25,11 +42,14 @@ fn main() {
             }
         })
         .plugin(tauri_plugin_opener::init())
+        .manage(updates::Updates::default())
         .setup(|app| {
-            let state = state::AppState::open();
+            let state = state::AppState::open(config);
             background::start_health_checks(app.handle().clone(), &state);
             background::start_attachment_sweep(&state);
             watch::start(app.handle().clone(), &state);
+            updates::start_checks(app.handle().clone(), &state);
+            window_state::save_when_changed(app.handle());
             tauri::Manager::manage(app, state);
             Ok(())
         })
@@ -61,8 +81,11 @@ fn main() {
             commands::compose::preview_quote,
             commands::mentions::suggest_mentions,
             commands::mentions::check_mentions,
+            commands::about::about,
+            updates::update_status,
+            updates::install_update,
         ])
-        .run(tauri::generate_context!());
+        .run(context);
     if let Err(err) = result {
         eprintln!("Hayon could not start its window: {err}");
         std::process::exit(1);

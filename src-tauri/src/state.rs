@@ -15,8 +15,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn open() -> Self {
-        let config = Config::from_env();
+    /// Opens the core with `config` (read once at start-up by `main`).
+    pub fn open(config: Result<Config, Error>) -> Self {
         let core = config.clone().and_then(|config| {
             hayon_core::logging::init(&config.data_dir)?;
             Core::open(&config).map(Arc::new)

@@ -172,6 +172,24 @@ export async function pendingPosts() {
   }));
 }
 
+// ---- About and updates ----
+
+/** → { version, homepage: string | null, licence, licenceUrl } */
+export const about = () => invoke('about');
+
+/** → null | { version, notes }: an update downloaded and verified, waiting to be installed */
+export const updateStatus = () => invoke('update_status');
+
+/** Installs the verified update and restarts the app (rejects with the reason when it cannot). */
+export const installUpdate = () => invoke('install_update');
+
+/** Calls `callback({ version, notes })` when Rust has downloaded and verified an update. */
+export async function onUpdateReady(callback) {
+  if (tauri?.event?.listen) return tauri.event.listen('update-ready', (event) => callback(event.payload));
+  const b = await backend;
+  return b.listen ? b.listen('update-ready', callback) : () => {};
+}
+
 /** Opens a web address in the default browser (never inside the app's window). */
 export const openExternal = (url) => invoke('plugin:opener|open_url', { url });
 

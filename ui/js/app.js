@@ -1,10 +1,11 @@
-// Entry point: wires the views together — hash navigation between Compose and Settings › Connected
-// accounts, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
+// Entry point: wires the views together — hash navigation between Compose, Settings › Connected
+// accounts and Settings › About and updates, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
 // Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
 // the window getting the focus, and Ctrl/⌘+R re-read what the views show (never reloading the page:
 // the draft being written stays).
 import { listAccounts, onAccountsChanged, onDataChanged } from './api.js';
 import { byId } from './dom.js';
+import { initAbout } from './about.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
 import { focusIdentifier, initConnectForm, prefillReconnect, setHasAccounts } from './connect-form.js';
 import { showStatus } from './status.js';
@@ -13,6 +14,7 @@ import { refreshRelativeTimes } from './time.js';
 const ROUTES = {
   '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose' },
   '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts' },
+  '#/settings/about': { view: 'view-about', nav: 'nav-about', title: 'About and updates' },
 };
 const ACCOUNTS_ROUTE = '#/settings/accounts';
 // Compose once an account is connected; until then, the page where one gets connected.
@@ -84,6 +86,7 @@ async function main() {
   document.addEventListener('keydown', onKeydown);
   initAccounts({ onReconnect: prefillReconnect, onListed: (count) => setHasAccounts(count > 0) });
   initConnectForm({ onConnected });
+  initAbout();
   onAccountsChanged(() => {
     loadAccounts();
     composer?.then((module) => module.reloadComposerAccounts());

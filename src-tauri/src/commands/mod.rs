@@ -1,6 +1,7 @@
 //! The commands the web view may call (and, by the capability in tauri.conf.json, only these). Each is
 //! a few lines over the core; errors cross as the core's `{code, message}`.
 
+pub mod about;
 pub mod accounts;
 pub mod compose;
 pub mod drafts;

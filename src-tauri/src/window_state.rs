@@ -1,0 +1,52 @@
+//! The window opens where it was left, at the size it was left: the official window-state plugin,
+//! with its file (`window-state.json`) in the data folder rather than the config folder, so each data
+//! folder (a second profile, each test) remembers its own window. The plugin writes the file when
+//! the app exits normally; Hayon also writes it a moment after the window is moved or resized, so a
+//! session ended by logging out or a crash still opens the window where it was.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tauri::plugin::TauriPlugin;
+use tauri::{AppHandle, Manager, WindowEvent, Wry};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+
+const FILE: &str = "window-state.json";
+/// Moving or resizing sends many events; the file is written once they have stopped for this long.
+const SETTLE: Duration = Duration::from_millis(500);
+
+/// The plugin, keeping its file in `data_dir` (or the config folder when there is no data folder).
+pub fn plugin(data_dir: Option<&Path>) -> TauriPlugin<Wry> {
+    let builder = tauri_plugin_window_state::Builder::new();
+    match data_dir {
+        // The plugin joins the name to the config folder; an absolute path replaces it.
+        Some(dir) => builder.with_filename(dir.join(FILE).to_string_lossy()),
+        None => builder,
+    }
+    .build()
+}
+
+/// Writes the window state shortly after the main window stops moving or changing size.
+pub fn save_when_changed(app: &AppHandle) {
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let changes = Arc::new(AtomicU64::new(0));
+    let app = app.clone();
+    window.on_window_event(move |event| {
+        if !matches!(event, WindowEvent::Moved(_) | WindowEvent::Resized(_)) {
+            return;
+        }
+        let change = changes.fetch_add(1, Ordering::SeqCst) + 1;
+        let (changes, app) = (changes.clone(), app.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            if changes.load(Ordering::SeqCst) == change {
+                if let Err(err) = app.save_window_state(StateFlags::all()) {
+                    tracing::warn!(error = %err, "could not save the window's size and position");
+                }
+            }
+        });
+    });
+}
