@@ -7,6 +7,7 @@
 //! - [`scan`]: looks for secrets in every file the app wrote.
 //! - [`proxy`]: a counting relay in front of the PDS (bytes pass unchanged); [`fault_proxy`]: an
 //!   HTTP proxy the PDS names as its public address, which injects faults per XRPC method.
+//! - [`updates`]: an update server (manifest, package, minisign signature by a key of the test).
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
 //!   for the Bluesky app view, the one peer that cannot run here.
 //!
@@ -21,6 +22,7 @@ pub mod keychain;
 pub mod pds;
 pub mod proxy;
 pub mod scan;
+pub mod updates;
 pub mod web;
 pub mod window;
 

@@ -1,0 +1,112 @@
+//! The updater against a loopback server: hayon-updates, the code the window runs, with the real
+//! Tauri updater plugin, in a Tauri test app (mock runtime: no window needed) configured as the app
+//! is — `plugins.updater.pubkey` in its configuration, the manifest's address through
+//! `hayon_updates::configure` — except that the key pair is the test's own (the app's private key is
+//! never in the repository, so only the test can sign with its pair). Log lines go to `hayon.log`
+//! through the app's own logging set-up, and are read back.
+//!
+//! The window's side (nothing shown when a check fails; the manifest refused with the app's real
+//! key) is in window_desktop.rs.
+
+use harness::updates::{dead_manifest_url, Release, SigningKey, UpdateServer, PACKAGE_PATH};
+use hayon_updates::{Failure, Ready, Stage};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use tauri::test::{mock_builder, mock_context, noop_assets};
+
+/// The test app's version (Tauri's mock context says 0.1.0).
+const RUNNING: &str = "0.1.0";
+
+/// Runs one check, as the window does, with `pubkey` trusted and `manifest` asked.
+async fn find(pubkey: &str, manifest: &str) -> Result<Option<Ready>, Failure> {
+    let mut context = mock_context(noop_assets());
+    assert_eq!(context.package_info().version.to_string(), RUNNING);
+    context.config_mut().plugins.0.insert(
+        "updater".into(),
+        serde_json::json!({
+            "pubkey": pubkey,
+            "endpoints": ["https://hayon.app/updates/latest.json"],
+        }),
+    );
+    let manifest = manifest.parse().expect("manifest URL");
+    hayon_updates::configure(context.config_mut(), Some(&manifest));
+    let app = mock_builder()
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .build(context)
+        .expect("test app");
+    hayon_updates::find(app.handle()).await
+}
+
+/// The log of this test binary (the app's logging, in a folder of its own).
+fn log() -> &'static PathBuf {
+    static LOG: OnceLock<PathBuf> = OnceLock::new();
+    LOG.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir").keep();
+        hayon_core::logging::init(&dir).expect("logging");
+        dir.join(hayon_core::logging::LOG_FILE)
+    })
+}
+
+fn logged() -> String {
+    std::fs::read_to_string(log()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_signed_newer_version_is_found_downloaded_and_verified() {
+    let key = SigningKey::generate();
+    let server = UpdateServer::start(&key, "9.9.9", Release::Signed).await;
+    let ready = find(&key.public_key(), &server.manifest_url)
+        .await
+        .expect("no failure")
+        .expect("an update");
+    assert_eq!(ready.version(), "9.9.9");
+    assert_eq!(ready.notes(), Some("Faster posting."));
+    assert_eq!(ready.size(), server.package.len(), "the whole package");
+    assert_eq!(server.requests("/latest.json"), 1);
+    assert_eq!(server.requests(PACKAGE_PATH), 1, "downloaded once");
+}
+
+#[tokio::test]
+async fn the_same_version_is_no_update_and_nothing_is_downloaded() {
+    let key = SigningKey::generate();
+    let server = UpdateServer::start(&key, RUNNING, Release::Signed).await;
+    let found = find(&key.public_key(), &server.manifest_url)
+        .await
+        .expect("no failure");
+    assert!(found.is_none(), "up to date");
+    assert_eq!(server.requests(PACKAGE_PATH), 0);
+}
+
+#[tokio::test]
+async fn bad_signatures_are_refused_with_a_logged_reason() {
+    log();
+    let key = SigningKey::generate();
+    for release in [Release::SignedByAnotherKey, Release::AlteredPackage] {
+        let server = UpdateServer::start(&key, "9.9.9", release).await;
+        let failure = find(&key.public_key(), &server.manifest_url)
+            .await
+            .expect_err("refused");
+        assert_eq!(failure.stage, Stage::Download, "{release:?}: {failure}");
+        assert!(failure.is_bad_signature(), "{release:?}: {failure}");
+        assert_eq!(server.requests(PACKAGE_PATH), 1, "{release:?}: downloaded");
+    }
+    let log = logged();
+    let refusals: Vec<_> = log
+        .lines()
+        .filter(|line| line.contains("update refused") && line.contains("signature"))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{log}");
+}
+
+#[tokio::test]
+async fn no_network_is_a_check_failure_not_a_signature_problem() {
+    let key = SigningKey::generate();
+    let failure = find(&key.public_key(), &dead_manifest_url())
+        .await
+        .expect_err("nothing answers");
+    assert_eq!(failure.stage, Stage::Check, "{failure}");
+    assert!(!failure.is_bad_signature());
+    assert!(failure
+        .to_string()
+        .starts_with("checking for an update failed"));
+}

@@ -1,0 +1,272 @@
+//! The window as an installed desktop app (issue #9), end to end under Xvfb: the window opens at the
+//! size and place it was left; a second launch with the same data folder focuses the running window
+//! and exits, while another data folder is another app; Settings › About and updates shows the
+//! version and the project's links (and the opener refuses any other address); update checks that
+//! fail — a manifest whose package is not signed by the app's key, or nothing listening — show
+//! nothing in the window and are logged with their reason; checks turned off ask nothing.
+//!
+//! The verified-update path needs a package signed by the app's key, whose private half is not in
+//! the repository: tests/updates.rs runs the same update code with a key pair of its own.
+
+use fantoccini::Client;
+use harness::cli::CliEnv;
+use harness::updates::{dead_manifest_url, Release, SigningKey, UpdateServer, PACKAGE_PATH};
+use harness::window::{
+    click, invoke, required_env, screenshot, start_session, start_session_with, stored_text,
+    text_of, wait_for,
+};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const MANIFEST_ENV: &str = "HAYON_UPDATE_MANIFEST_URL";
+
+fn log_of(env: &CliEnv) -> String {
+    std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default()
+}
+
+/// Waits (up to a minute: the first check runs a few seconds after start-up) until the app's log
+/// has `count` lines containing `needle`.
+async fn wait_for_log(env: &CliEnv, needle: &str, count: usize) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let log = log_of(env);
+        if log.lines().filter(|line| line.contains(needle)).count() >= count {
+            return log;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never logged {needle:?} ×{count}:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+/// Nothing about updates is on screen: no banner, no error anywhere.
+async fn assert_no_update_shown(client: &Client) {
+    let shown: serde_json::Value = client
+        .execute(
+            "return {
+               banner: !document.getElementById('update-banner').hidden,
+               dot: !document.getElementById('nav-update-dot').hidden,
+               alerts: [...document.querySelectorAll('[role=alert]')]
+                 .map((e) => e.textContent.trim()).filter(Boolean),
+             };",
+            vec![],
+        )
+        .await
+        .expect("read the page");
+    assert_eq!(
+        shown,
+        serde_json::json!({ "banner": false, "dot": false, "alerts": [] })
+    );
+}
+
+fn tauri_conf() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tauri.conf.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("tauri.conf.json")).expect("JSON")
+}
+
+#[tokio::test]
+async fn about_shows_the_version_and_the_project_links_and_update_checks_can_be_turned_off() {
+    let env = CliEnv::new();
+    let (_driver, client) = start_session(&env).await;
+    click(&client, "#nav-about").await;
+    wait_for(
+        &client,
+        "#view-about:not([hidden]) #check-updates:not([disabled])",
+    )
+    .await;
+    let conf = tauri_conf();
+    let version = conf["version"].as_str().expect("version");
+    let homepage = conf["bundle"]["homepage"].as_str().expect("homepage");
+    assert_eq!(text_of(&client, "#about-version").await, version);
+    let links: serde_json::Value = client
+        .execute(
+            "return ['about-homepage', 'about-licence'].map((id) => {
+               const a = document.getElementById(id);
+               return { url: a.dataset.url, text: a.textContent, shown: !a.closest('[hidden]') };
+             });",
+            vec![],
+        )
+        .await
+        .expect("links");
+    assert_eq!(links[0]["url"], homepage);
+    assert_eq!(links[0]["shown"], true);
+    assert_eq!(links[1]["url"], "https://spdx.org/licenses/MIT.html");
+    assert_eq!(links[1]["text"], "Licence: MIT");
+    screenshot(&client, "about-and-updates").await;
+    // The opener opens those links, never any other address the page might ask for.
+    let refused = invoke(
+        &client,
+        "plugin:opener|open_url",
+        serde_json::json!({ "url": "https://example.com/" }),
+    )
+    .await;
+    assert!(refused.get("err").is_some(), "{refused}");
+
+    // Checks are on by default; turning them off is stored.
+    assert_eq!(
+        client
+            .execute(
+                "return document.getElementById('check-updates').checked",
+                vec![]
+            )
+            .await
+            .expect("checkbox"),
+        true
+    );
+    click(&client, "#check-updates").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stored_text(&env, "SELECT value FROM settings").contains("\"checkForUpdates\":false") {
+        assert!(Instant::now() < deadline, "the setting was never stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    drop(client);
+    drop(_driver);
+
+    // With checks off, a restarted app asks no manifest at all.
+    let key = SigningKey::generate();
+    let server = UpdateServer::start(&key, "9.9.9", Release::Signed).await;
+    let (_driver, client) = start_session_with(&env, &[(MANIFEST_ENV, &server.manifest_url)]).await;
+    wait_for_log(&env, "update checks are turned off", 1).await;
+    assert_eq!(server.requests("/latest.json"), 0);
+    assert_no_update_shown(&client).await;
+}
+
+#[tokio::test]
+async fn failed_update_checks_show_nothing_and_are_logged_with_their_reason() {
+    let env = CliEnv::new();
+    // A manifest for a newer version whose package is signed by a key other than the app's: the
+    // package is downloaded, refused, and the refusal logged; the window shows nothing.
+    let key = SigningKey::generate();
+    let server = UpdateServer::start(&key, "9.9.9", Release::Signed).await;
+    {
+        let (_driver, client) =
+            start_session_with(&env, &[(MANIFEST_ENV, &server.manifest_url)]).await;
+        wait_for(&client, ".view:not([hidden])").await;
+        let log = wait_for_log(&env, "update refused", 1).await;
+        assert!(
+            log.contains("verifying the update's signature failed"),
+            "{log}"
+        );
+        assert_eq!(server.requests(PACKAGE_PATH), 1);
+        assert_no_update_shown(&client).await;
+        let status = invoke(&client, "update_status", serde_json::json!({})).await;
+        assert_eq!(status, serde_json::json!({ "ok": null }));
+    }
+    // Nothing listening (as offline): logged, nothing shown.
+    let (_driver, client) = start_session_with(&env, &[(MANIFEST_ENV, &dead_manifest_url())]).await;
+    wait_for(&client, ".view:not([hidden])").await;
+    let log = wait_for_log(&env, "no update this time", 1).await;
+    assert!(log.contains("checking for an update failed"), "{log}");
+    click(&client, "#nav-about").await;
+    wait_for(&client, "#view-about:not([hidden])").await;
+    assert_no_update_shown(&client).await;
+    assert_eq!(
+        text_of(&client, "#updates-state").await,
+        "No update is waiting."
+    );
+    screenshot(&client, "about-update-check-failed-quietly").await;
+}
+
+#[tokio::test]
+async fn the_window_opens_at_the_size_and_place_it_was_left() {
+    let env = CliEnv::new();
+    {
+        let (_driver, client) = start_session(&env).await;
+        wait_for(&client, ".view:not([hidden])").await;
+        client
+            .set_window_rect(60, 40, 900, 640)
+            .await
+            .expect("move and resize the window");
+        // Written shortly after the window stops changing, not only at a clean exit.
+        let file = env.path().join("window-state.json");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let saved = std::fs::read_to_string(&file).unwrap_or_default();
+            if saved.contains("\"width\": 900") && saved.contains("\"height\": 640") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "window state never saved: {saved}"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        client.close().await.expect("end the session");
+    }
+    let (_driver, client) = start_session(&env).await;
+    wait_for(&client, ".view:not([hidden])").await;
+    let (x, y, width, height) = client.get_window_rect().await.expect("window rect");
+    assert_eq!((width, height), (900, 640));
+    assert_eq!((x, y), (60, 40));
+}
+
+/// The app binary started directly (as from the application menu), with `data_dir`.
+fn launch(env: &CliEnv) -> std::process::Child {
+    let app = required_env(
+        "HAYON_APP_BINARY",
+        "build the app (cargo build --release --features custom-protocol) and set it",
+    );
+    Command::new(app)
+        .env("HAYON_DATA_DIR", env.path())
+        .env("HAYON_KEYCHAIN_SERVICE", &env.keychain_service)
+        .env(MANIFEST_ENV, dead_manifest_url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("launch the app")
+}
+
+#[tokio::test]
+async fn a_second_launch_focuses_the_running_window_and_exits() {
+    let env = CliEnv::new();
+    let (_driver, client) = start_session(&env).await;
+    wait_for(&client, ".view:not([hidden])").await;
+
+    let mut second = launch(&env);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = second.try_wait().expect("second launch") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second launch did not exit");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert!(
+        !stderr.contains("page-loaded"),
+        "no second window: {stderr}"
+    );
+    wait_for_log(&env, "launched again: focusing the open window", 1).await;
+    // The first window is still there and answering.
+    let about = invoke(&client, "about", serde_json::json!({})).await;
+    assert!(about["ok"]["version"].is_string(), "{about}");
+
+    // Another data folder is another app: it opens its own window.
+    let other = CliEnv::new();
+    let mut third = launch(&other);
+    let stderr = third.stderr.take().expect("stderr");
+    let loaded = tokio::task::spawn_blocking(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains("launch-marker: page-loaded"))
+    });
+    let loaded = tokio::time::timeout(Duration::from_secs(60), loaded).await;
+    let still_running = third.try_wait().expect("third launch").is_none();
+    let _ = third.kill();
+    let _ = third.wait();
+    assert!(
+        matches!(loaded, Ok(Ok(true))),
+        "a window of its own: {loaded:?}"
+    );
+    assert!(still_running);
+}
