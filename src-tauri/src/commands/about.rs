@@ -1,6 +1,7 @@
 //! The About section: the running version and the project's links. The homepage and the licence
-//! come from the same places the packages take them from (tauri.conf.json's `bundle.homepage`,
-//! Cargo.toml's `license`), so the window and the package metadata cannot disagree. The capability
+//! come from Cargo.toml (`homepage`, `license`), where Tauri's bundler takes them for the packages'
+//! metadata too, so the window and the packages cannot disagree. (`bundle.homepage` in
+//! tauri.conf.json is not kept in the built app, and would override Cargo.toml's in the packages.) The capability
 //! in tauri.conf.json lets the opener open exactly these two addresses.
 
 use serde::Serialize;
@@ -10,7 +11,7 @@ use tauri::AppHandle;
 #[serde(rename_all = "camelCase")]
 pub struct About {
     pub version: String,
-    pub homepage: Option<String>,
+    pub homepage: String,
     /// The SPDX identifier, like `MIT`.
     pub licence: String,
     /// The licence's text at SPDX, the canonical copy.
@@ -22,7 +23,7 @@ pub fn about(app: AppHandle) -> About {
     let licence = env!("CARGO_PKG_LICENSE").to_owned();
     About {
         version: app.package_info().version.to_string(),
-        homepage: app.config().bundle.homepage.clone(),
+        homepage: env!("CARGO_PKG_HOMEPAGE").to_owned(),
         licence_url: format!("https://spdx.org/licenses/{licence}.html"),
         licence,
     }
