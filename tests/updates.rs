@@ -8,7 +8,7 @@
 //! The window's side (nothing shown when a check fails; the manifest refused with the app's real
 //! key) is in window_desktop.rs.
 
-use harness::updates::{dead_manifest_url, Release, SigningKey, UpdateServer, PACKAGE_PATH};
+use harness::updates::{Release, SigningKey, UpdateServer, CLOSED_MANIFEST, PACKAGE_PATH};
 use hayon_updates::{Failure, Ready, Stage};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -101,7 +101,7 @@ async fn bad_signatures_are_refused_with_a_logged_reason() {
 #[tokio::test]
 async fn no_network_is_a_check_failure_not_a_signature_problem() {
     let key = SigningKey::generate();
-    let failure = find(&key.public_key(), &dead_manifest_url())
+    let failure = find(&key.public_key(), CLOSED_MANIFEST)
         .await
         .expect_err("nothing answers");
     assert_eq!(failure.stage, Stage::Check, "{failure}");

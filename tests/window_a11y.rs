@@ -300,6 +300,15 @@ async fn audit_every_state(theme: Theme) {
     assert!(shown.contains("Refused by the test's proxy"), "{shown:?}");
     audit(&client, &axe, "post-error", theme, &mut findings).await;
 
+    // Settings › About and updates (a failed update check shows nothing there).
+    click(&client, "#nav-about").await;
+    wait_for(
+        &client,
+        "#view-about:not([hidden]) #check-updates:not([disabled])",
+    )
+    .await;
+    audit(&client, &axe, "about", theme, &mut findings).await;
+
     client.close().await.expect("close session");
     assert!(
         findings.0.is_empty(),

@@ -10,7 +10,7 @@
 
 use fantoccini::Client;
 use harness::cli::CliEnv;
-use harness::updates::{dead_manifest_url, Release, SigningKey, UpdateServer, PACKAGE_PATH};
+use harness::updates::{Release, SigningKey, UpdateServer, CLOSED_MANIFEST, PACKAGE_PATH};
 use harness::window::{
     click, invoke, required_env, screenshot, start_session, start_session_with, stored_text,
     text_of, wait_for,
@@ -79,7 +79,12 @@ async fn about_shows_the_version_and_the_project_links_and_update_checks_can_be_
     .await;
     let conf = tauri_conf();
     let version = conf["version"].as_str().expect("version");
-    let homepage = conf["bundle"]["homepage"].as_str().expect("homepage");
+    let manifest = include_str!("../Cargo.toml");
+    let homepage = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("homepage = "))
+        .expect("Cargo.toml names the homepage")
+        .trim_matches('"');
     assert_eq!(text_of(&client, "#about-version").await, version);
     let links: serde_json::Value = client
         .execute(
@@ -122,7 +127,7 @@ async fn about_shows_the_version_and_the_project_links_and_update_checks_can_be_
         assert!(Instant::now() < deadline, "the setting was never stored");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    drop(client);
+    client.close().await.expect("end the session");
     drop(_driver);
 
     // With checks off, a restarted app asks no manifest at all.
@@ -154,9 +159,10 @@ async fn failed_update_checks_show_nothing_and_are_logged_with_their_reason() {
         assert_no_update_shown(&client).await;
         let status = invoke(&client, "update_status", serde_json::json!({})).await;
         assert_eq!(status, serde_json::json!({ "ok": null }));
+        client.close().await.expect("end the session");
     }
     // Nothing listening (as offline): logged, nothing shown.
-    let (_driver, client) = start_session_with(&env, &[(MANIFEST_ENV, &dead_manifest_url())]).await;
+    let (_driver, client) = start_session_with(&env, &[(MANIFEST_ENV, CLOSED_MANIFEST)]).await;
     wait_for(&client, ".view:not([hidden])").await;
     let log = wait_for_log(&env, "no update this time", 1).await;
     assert!(log.contains("checking for an update failed"), "{log}");
@@ -212,7 +218,7 @@ fn launch(env: &CliEnv) -> std::process::Child {
     Command::new(app)
         .env("HAYON_DATA_DIR", env.path())
         .env("HAYON_KEYCHAIN_SERVICE", &env.keychain_service)
-        .env(MANIFEST_ENV, dead_manifest_url())
+        .env(MANIFEST_ENV, CLOSED_MANIFEST)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -123,12 +123,6 @@ impl UpdateServer {
     }
 }
 
-/// A loopback address nothing listens on: an update check there meets a refused connection, as
-/// offline.
-pub fn dead_manifest_url() -> String {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("free port");
-    format!("http://127.0.0.1:{port}/latest.json")
-}
+/// A loopback address nothing listens on (port 9, "discard", is closed on any test machine): an
+/// update check there meets a refused connection, as offline.
+pub const CLOSED_MANIFEST: &str = "http://127.0.0.1:9/latest.json";

@@ -6,16 +6,25 @@
 use crate::cli::CliEnv;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-/// The running tauri-driver of one window session; dropping it ends the driver (and the app).
+/// The running tauri-driver of one window session; dropping it ends the driver, WebKitWebDriver and
+/// the app (its process group: killing tauri-driver alone left them running, and a window left open
+/// would make the next session's app, with the same data folder, a second instance that exits).
 #[derive(Debug)]
 pub struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if let Ok(id) = i32::try_from(self.0.id()) {
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(id),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -76,6 +85,7 @@ pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Dr
     let port = free_port();
     let native_port = free_port();
     let child = Command::new(tauri_driver)
+        .process_group(0)
         .args([
             "--port",
             &port.to_string(),
@@ -87,6 +97,9 @@ pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Dr
         .env("HAYON_DATA_DIR", env.path())
         .env("HAYON_KEYCHAIN_SERVICE", &env.keychain_service)
         .env("HAYON_LINK_CARDS_ALLOW_PRIVATE", "1")
+        // The update check a few seconds after start-up meets a closed loopback port (as offline),
+        // never the real manifest; tests of updates name their own server in `extra_env`.
+        .env("HAYON_UPDATE_MANIFEST_URL", crate::updates::CLOSED_MANIFEST)
         .envs(extra_env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
