@@ -9,8 +9,8 @@ mod commands;
 mod rendering;
 mod single_instance;
 mod state;
-mod watch;
 mod updates;
+mod watch;
 mod window_state;
 
 fn main() {
