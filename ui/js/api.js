@@ -184,11 +184,8 @@ export const updateStatus = () => invoke('update_status');
 export const installUpdate = () => invoke('install_update');
 
 /** Calls `callback({ version, notes })` when Rust has downloaded and verified an update. */
-export async function onUpdateReady(callback) {
-  if (tauri?.event?.listen) return tauri.event.listen('update-ready', (event) => callback(event.payload));
-  const b = await backend;
-  return b.listen ? b.listen('update-ready', callback) : () => {};
-}
+export const onUpdateReady = (callback) =>
+  tauri.event.listen('update-ready', (event) => callback(event.payload));
 
 /** Opens a web address in the default browser (never inside the app's window). */
 export const openExternal = (url) => invoke('plugin:opener|open_url', { url });
