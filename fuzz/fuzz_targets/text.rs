@@ -113,6 +113,14 @@ fn check(text: &str) {
         analysis.graphemes > MAX_GRAPHEMES || analysis.bytes > MAX_BYTES,
         "over_limit of {text:?}"
     );
+    assert_eq!(
+        analysis.overflow_from.is_some(),
+        analysis.over_limit,
+        "overflow_from of {text:?}"
+    );
+    if let Some(from) = analysis.overflow_from {
+        assert!(text.is_char_boundary(from), "overflow_from {from} in {text:?}");
+    }
 }
 
 /// Every facet spans a non-empty range of `text` that starts and ends on character boundaries,

@@ -40,8 +40,9 @@ export const disconnectAccount = (did) => invoke('disconnect_account', { account
 // ---- Composer ----
 
 /**
- * `text` → { graphemes, maxGraphemes, bytes, maxBytes, overLimit, facets, publishedText,
- * publishedFacets, linkCard }. Facet offsets are UTF-8 byte offsets into `text`.
+ * `text` → { graphemes, maxGraphemes, bytes, maxBytes, overLimit, overflowFrom, facets,
+ * publishedText, publishedFacets, linkCard }. Facet offsets and `overflowFrom` (where the text stops
+ * fitting, or null) are UTF-8 byte offsets into `text`.
  */
 export const analyzeText = (text) => invoke('analyze_text', { text });
 

@@ -43,6 +43,9 @@ pub struct Analysis {
     pub max_bytes: usize,
     /// Either limit exceeded: posting is refused, nothing is truncated.
     pub over_limit: bool,
+    /// Over a limit: the UTF-8 byte offset, in the text as typed, of the first grapheme that no
+    /// longer fits (see [`overflow_from`]); the composer marks the text from there on.
+    pub overflow_from: Option<usize>,
     /// Facets of the text as typed (for highlighting).
     pub facets: Vec<Facet>,
     /// The text that will be posted.
@@ -57,26 +60,70 @@ pub struct Analysis {
 pub fn analyze(text: &str) -> Analysis {
     let facets = detect::detect_facets(text);
     let link_card = facets.iter().find_map(Facet::link_uri).map(str::to_owned);
-    let cleaned = published::clean(text);
-    let cleaned_facets = if *cleaned == *text {
-        facets.clone()
-    } else {
-        detect::detect_facets(&cleaned)
-    };
-    let (published_text, published_facets) = shorten::shorten_links(&cleaned, cleaned_facets);
+    let (published_text, published_facets) = publish(text, Some(&facets));
     let graphemes = grapheme_len(&published_text);
     let bytes = published_text.len();
+    let over_limit = !fits(graphemes, bytes);
     Analysis {
         graphemes,
         max_graphemes: MAX_GRAPHEMES,
         bytes,
         max_bytes: MAX_BYTES,
-        over_limit: graphemes > MAX_GRAPHEMES || bytes > MAX_BYTES,
+        over_limit,
+        overflow_from: if over_limit {
+            overflow_from(text)
+        } else {
+            None
+        },
         facets,
         published_text,
         published_facets,
         link_card,
     }
+}
+
+/// The text and facets that will be posted for `text` (whose facets as typed may be passed in when
+/// already detected).
+fn publish(text: &str, typed_facets: Option<&[Facet]>) -> (String, Vec<Facet>) {
+    let cleaned = published::clean(text);
+    let cleaned_facets = match typed_facets {
+        Some(facets) if *cleaned == *text => facets.to_vec(),
+        _ => detect::detect_facets(&cleaned),
+    };
+    shorten::shorten_links(&cleaned, cleaned_facets)
+}
+
+fn fits(graphemes: usize, bytes: usize) -> bool {
+    graphemes <= MAX_GRAPHEMES && bytes <= MAX_BYTES
+}
+
+/// For a text over a limit: the byte offset (in the text as typed) of the first grapheme whose
+/// prefix no longer fits once published, found by bisection over the grapheme boundaries with the
+/// same pipeline that counts the whole text — so the mark agrees with the counter, and nothing is
+/// counted a second way. A prefix's published length grows with it, except where the cut falls
+/// inside a link (a link cut short can be shortened differently): there the mark may start a few
+/// characters early or late within that link. `None` if the whole text fits.
+fn overflow_from(text: &str) -> Option<usize> {
+    let bounds: Vec<usize> = text.grapheme_indices(true).map(|(at, _)| at).collect();
+    let prefix_fits = |graphemes: usize| {
+        let end = bounds.get(graphemes).copied().unwrap_or(text.len());
+        let (published, _) = publish(text.get(..end).unwrap_or(text), None);
+        fits(grapheme_len(&published), published.len())
+    };
+    // Invariant: a prefix of `low` graphemes fits, one of `high` does not.
+    let (mut low, mut high) = (0, bounds.len());
+    if prefix_fits(high) {
+        return None;
+    }
+    while high - low > 1 {
+        let mid = low + (high - low) / 2;
+        if prefix_fits(mid) {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+    bounds.get(low).copied()
 }
 
 /// Extended grapheme clusters (UAX #29), as `Intl.Segmenter` counts them on the server.

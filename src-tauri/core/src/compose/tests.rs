@@ -431,11 +431,13 @@ fn analysis_serializes_with_the_contract_keys() {
             "maxBytes",
             "maxGraphemes",
             "overLimit",
+            "overflowFrom",
             "publishedFacets",
             "publishedText"
         ]
     );
     assert_eq!(json["linkCard"], serde_json::Value::Null);
+    assert_eq!(json["overflowFrom"], serde_json::Value::Null);
     assert_eq!(json["maxGraphemes"], 300);
     assert_eq!(json["maxBytes"], 3000);
 }
@@ -598,6 +600,34 @@ fn limits_count_graphemes_and_bytes() {
         260 + 1 + "example.com/xxxxxxxxxxxx...".len()
     );
     assert!(!analysis.over_limit);
+}
+
+#[test]
+fn the_overflow_starts_at_the_first_grapheme_past_the_limit() {
+    assert_eq!(analyze(&"a".repeat(MAX_GRAPHEMES)).overflow_from, None);
+    let over = format!("{}{}", "a".repeat(MAX_GRAPHEMES), "bc");
+    assert_eq!(analyze(&over).overflow_from, Some(MAX_GRAPHEMES));
+
+    // Counted as published: leading blank lines and a shortened link take less room than typed,
+    // so the mark starts later in the typed text; the offset is in bytes of the text as typed.
+    let url = format!("https://example.com/{}", "x".repeat(200));
+    let text = format!("\n\n{url} {}{}", "é".repeat(280), "zz");
+    let analysis = analyze(&text);
+    assert_eq!(analysis.graphemes, 27 + 1 + 280 + 2);
+    let from = analysis.overflow_from.expect("over the limit");
+    let fitting = &text[..from];
+    assert_eq!(
+        grapheme_len(&analyze(fitting).published_text),
+        MAX_GRAPHEMES
+    );
+    assert!(!analyze(fitting).over_limit);
+    assert!(
+        analyze(&text[..from + text[from..].chars().next().map_or(0, char::len_utf8)]).over_limit
+    );
+
+    // Over the byte limit only: the first family emoji past 3000 bytes.
+    let heavy = FAMILY.repeat(MAX_GRAPHEMES);
+    assert_eq!(analyze(&heavy).overflow_from, Some(3000 / 25 * 25));
 }
 
 #[test]
