@@ -167,17 +167,14 @@ async fn compose_with_an_image_and_post_from_the_window() {
         .send_keys(text)
         .await
         .expect("type text");
-    let counter = format!("{} / 300", text.chars().count());
-    let counter_css = in_post(1, ".counter");
+    // The counter in the action bar says the count in words (its title and screen-reader text).
+    let counter = format!("{} of 300 characters.", text.chars().count());
     let shown = poll_until(
-        || text_of(&client, &counter_css),
-        |shown| shown.contains(&counter),
+        || attr_of(&client, "#composer-counter", "title"),
+        |shown| shown.as_deref() == Some(counter.as_str()),
     )
     .await;
-    assert!(
-        shown.contains(&counter),
-        "counter shows {shown:?}, expected {counter:?}"
-    );
+    assert_eq!(shown.as_deref(), Some(counter.as_str()), "counter");
     wait_for(&client, &in_post(1, ".editor-mirror mark.hl-tag")).await;
     screenshot(&client, "compose-1-typed").await;
 
@@ -580,7 +577,7 @@ async fn a_quoted_post_is_previewed_and_posted_with_an_image() {
     .await;
     let message = text_of(&client, &in_post(1, ".quote-status.field-error")).await;
     assert!(!message.is_empty(), "no message for a missing post");
-    wait_for(&client, "#post-submit[disabled]").await;
+    wait_for(&client, POST_OFF).await;
     let blocker = text_of(&client, "#post-blocker").await;
     assert!(blocker.contains("quoted post"), "blocker: {blocker:?}");
     screenshot(&client, "quote-1-missing").await;
@@ -642,13 +639,13 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
         );
 
         let ready = attach_image(&client, 1, &photo).await;
-        wait_for(&client, "#post-submit[disabled]").await;
+        wait_for(&client, POST_OFF).await;
         let blocker = text_of(&client, "#post-blocker").await;
         assert!(blocker.contains("Add alt text"), "blocker: {blocker:?}");
         screenshot(&client, "alt-required").await;
 
         describe_image(&client, &ready, "Green hills under a grey sky").await;
-        wait_for(&client, "#post-submit:not([disabled])").await;
+        wait_for(&client, POST_ON).await;
         client.close().await.expect("close session");
     }
     // The setting is the user's, not the window's: a new window starts with it on.
@@ -980,7 +977,7 @@ async fn retry_failed_posts_the_thread_only_to_the_account_that_failed() {
     type_into_post(&client, 2, texts[1]).await;
     choose_account(&client, &steady.did).await;
     choose_account(&client, &flaky.did).await;
-    wait_for(&client, "#post-submit:not([disabled])").await;
+    wait_for(&client, POST_ON).await;
     click(&client, "#post-submit").await;
     wait_for(&client, &result_of(&flaky.did, false)).await;
     wait_for(&client, &result_of(&steady.did, true)).await;

@@ -19,7 +19,7 @@ use harness::fault_proxy::{self, rig, Canned, Fault};
 use harness::keychain;
 use harness::window::{
     add_post, attach_image, click, in_post, required_env, screenshot, start_session_with, text_of,
-    type_into_post, wait_for, wait_for_composer, DARK, LIGHT,
+    type_into_post, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
 };
 use std::time::Duration;
 
@@ -208,7 +208,7 @@ async fn audit_every_state(theme: Theme) {
     wait_for_composer(&client).await;
     type_into_post(&client, 1, "Checking Hayon's window with axe #a11y").await;
     attach_image(&client, 1, &photo).await;
-    wait_for(&client, "#post-submit:not([disabled])").await;
+    wait_for(&client, POST_ON).await;
     audit(&client, &axe, "composing", theme, &mut findings).await;
 
     // The alt text editor, over its limit (the reason shown, Save off).
@@ -257,13 +257,13 @@ async fn audit_every_state(theme: Theme) {
 
     // Over the limit.
     type_into_post(&client, 1, &" and more".repeat(40)).await;
-    wait_for(&client, &in_post(1, ".counter[data-state=over]")).await;
+    wait_for(&client, "#composer-counter[data-state=over]").await;
     audit(&client, &axe, "over-limit", theme, &mut findings).await;
 
     // Posting: the write is held back by the proxy while the audit runs.
     clear_post(&client, 1).await;
     type_into_post(&client, 1, "Held for a moment by the test's proxy").await;
-    wait_for(&client, "#post-submit:not([disabled])").await;
+    wait_for(&client, POST_ON).await;
     rig()
         .proxy
         .arm(WRITE, Fault::Stall(Duration::from_secs(15)));
@@ -293,7 +293,7 @@ async fn audit_every_state(theme: Theme) {
         )),
     );
     type_into_post(&client, 1, "This one the server refuses").await;
-    wait_for(&client, "#post-submit:not([disabled])").await;
+    wait_for(&client, POST_ON).await;
     click(&client, "#post-submit").await;
     wait_for(&client, "#post-results[data-kind=error]:not([hidden])").await;
     let shown = text_of(&client, "#post-results").await;

@@ -19,7 +19,7 @@ use harness::keychain;
 use harness::pds::{pds, TestPds};
 use harness::window::{
     attach_image, attr_of, click, in_post, poll_until, screenshot, start_session, stored_text,
-    text_of, type_into_post, wait_for, wait_for_composer, with_element,
+    text_of, type_into_post, wait_for, wait_for_composer, with_element, POST_ON,
 };
 use serde_json::json;
 
@@ -335,7 +335,7 @@ async fn a_handle_that_does_not_resolve_is_marked_before_posting_and_a_real_one_
     screenshot(&client, "aids-mention-unresolved").await;
 
     // A warning, not a blocker: the post goes out, mentioning the friend only.
-    wait_for(&client, "#post-submit:not([disabled])").await;
+    wait_for(&client, POST_ON).await;
     click(&client, "#post-submit").await;
     let link = wait_for(&client, "a.post-link[href]").await;
     let href = link.attr("href").await.expect("href").expect("a link");

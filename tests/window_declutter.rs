@@ -12,7 +12,7 @@ use harness::pds::pds;
 use harness::web::{Reply, WebServer};
 use harness::window::{
     attach_image, attr_of, click, in_post, poll_until, screenshot, start_session, submit_post,
-    text_of, type_into_post, wait_for, wait_for_composer,
+    text_of, type_into_post, wait_for, wait_for_composer, POST_OFF,
 };
 
 /// The id of the element that has keyboard focus ("" for none).
@@ -294,7 +294,7 @@ async fn after_posting_a_new_link_gets_its_own_card() {
     submit_post(&client).await;
 
     // The composer is empty again; a new link gets its card and no word about images.
-    wait_for(&client, "#post-submit[disabled]").await;
+    wait_for(&client, POST_OFF).await;
     type_into_post(&client, 1, &format!("Next: {}/second", site.url)).await;
     let card = in_post(1, ".link-card .link-card-title");
     let title = poll_until(

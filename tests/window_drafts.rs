@@ -15,7 +15,7 @@ use harness::keychain;
 use harness::window::{
     add_post, attach_image, click, describe_image, in_post, poll_until, screenshot, shown_alt,
     staged_files, start_session, text_of, type_into_post, wait_for, wait_for_composer,
-    with_element,
+    with_element, POST_ON,
 };
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -296,7 +296,7 @@ async fn a_failed_thread_is_removed_from_the_outbox_in_the_window_and_its_draft_
     type_into_post(&client, 1, "This one will fail").await;
     let ready = attach_image(&client, 1, &photo).await;
     describe_image(&client, &ready, "A dog").await;
-    wait_for(&client, "#post-submit:not([disabled])").await;
+    wait_for(&client, POST_ON).await;
     click(&client, "#post-submit").await;
     wait_for(
         &client,

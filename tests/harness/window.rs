@@ -265,9 +265,15 @@ pub async fn choose_account(client: &Client, did: &str) {
     }
 }
 
-/// Presses Post once it is enabled and returns the link of the first posted result.
+/// Post when it can be used. A Post that is off is `aria-disabled` (still focusable, and pressing it
+/// shows why), never `disabled` — except while posting, when it is busy.
+pub const POST_ON: &str = "#post-submit[aria-disabled=false]:not([disabled])";
+/// Post while something stops it (the reason is in `#post-blocker`).
+pub const POST_OFF: &str = "#post-submit[aria-disabled=true]";
+
+/// Presses Post once it is on and returns the link of the first posted result.
 pub async fn submit_post(client: &Client) -> String {
-    wait_for(client, "#post-submit:not([disabled])").await;
+    wait_for(client, POST_ON).await;
     click(client, "#post-submit").await;
     let link = wait_for(client, "a.post-link[href]").await;
     link.attr("href").await.expect("href").expect("a link")

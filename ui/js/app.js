@@ -3,6 +3,8 @@
 // Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
 // the window getting the focus, and Ctrl/⌘+R re-read what the views show (never reloading the page:
 // the draft being written stays).
+// The views share one scroll container (<main>; the sidebar and the window never scroll): a view
+// opens at its top, and moving to another view puts keyboard focus on its heading.
 import { listAccounts, onAccountsChanged, onDataChanged } from './api.js';
 import { byId } from './dom.js';
 import { initAbout } from './about.js';
@@ -12,9 +14,9 @@ import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
 
 const ROUTES = {
-  '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose' },
-  '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts' },
-  '#/settings/about': { view: 'view-about', nav: 'nav-about', title: 'About and updates' },
+  '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose', heading: 'compose-title' },
+  '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts', heading: 'accounts-title' },
+  '#/settings/about': { view: 'view-about', nav: 'nav-about', title: 'About and updates', heading: 'about-title' },
 };
 const ACCOUNTS_ROUTE = '#/settings/accounts';
 // Compose once an account is connected; until then, the page where one gets connected.
@@ -31,23 +33,37 @@ function loadComposer() {
   return composer;
 }
 
-function route() {
+/** The route shown now. */
+let shownRoute = null;
+
+/**
+ * Shows the view of the current hash. A view that was not shown opens at its top; with `moveFocus`
+ * (a navigation, not the first screen) keyboard focus goes to its heading, so a screen reader says
+ * where the user is and Tab starts from the top of the view.
+ */
+function route({ moveFocus = false } = {}) {
   // Only "#/…" hashes are routes; others (like the skip link's #main) leave the current view alone.
   if (location.hash.startsWith('#/') || !document.querySelector('.view:not([hidden])')) {
     const current = ROUTES[location.hash] ?? ROUTES[defaultRoute];
+    const changed = current !== shownRoute;
+    shownRoute = current;
     for (const r of Object.values(ROUTES)) {
       byId(r.view).hidden = r !== current;
       const link = byId(r.nav);
       if (r === current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
     }
     document.title = `${current.title} — Hayon`;
+    if (changed) {
+      byId('main').scrollTop = 0;
+      if (moveFocus) byId(current.heading).focus({ preventScroll: true });
+    }
     if (current === ROUTES['#/compose']) loadComposer();
   }
 }
 
 function goToAccounts() {
   if (byId('view-accounts').hidden) location.hash = ACCOUNTS_ROUTE;
-  route();
+  route({ moveFocus: true });
 }
 
 function onKeydown(event) {
@@ -96,7 +112,7 @@ async function main() {
   setInterval(refreshRelativeTimes, 30_000);
   loadAccounts();
 
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', () => route({ moveFocus: true }));
   // Show a page at once (the accounts page, as before), then switch to Compose if an account is
   // connected — the answer takes milliseconds, and a view is never left hidden while waiting for it.
   const routed = Boolean(ROUTES[location.hash]);

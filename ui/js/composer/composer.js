@@ -122,8 +122,25 @@ function blocker() {
 function refresh() {
   if (state.posting) return;
   const reason = state.ready ? blocker() : 'Loading your draft…';
-  byId('post-submit').disabled = Boolean(reason); // a stale analysis is fine here: submit() waits for the fresh one
-  byId('post-blocker').textContent = reason ?? '';
+  // aria-disabled, not disabled: Tab still reaches Post, which is described by the reason and, pressed,
+  // shows it (a stale analysis is fine here: submit() waits for the fresh one).
+  byId('post-submit').setAttribute('aria-disabled', String(Boolean(reason)));
+  const shown = byId('post-blocker');
+  if (shown.textContent !== (reason ?? '')) {
+    shown.textContent = reason ?? '';
+    delete shown.dataset.alert;
+  }
+}
+
+const blocked = () => byId('post-submit').getAttribute('aria-disabled') === 'true';
+
+/** Post was asked for while it is off: the reason, emphasised in the bar, and said aloud. */
+function showBlocker() {
+  const reason = byId('post-blocker');
+  delete reason.dataset.alert;
+  void reason.offsetWidth; // restarts the emphasis animation when asked twice
+  reason.dataset.alert = 'true';
+  announce(reason.textContent);
 }
 
 /** Something the draft holds changed. */
@@ -146,7 +163,11 @@ function collectDraft() {
 // ---- Posting ----
 
 async function submit() {
-  if (state.posting || !state.ready) return;
+  if (state.posting) return;
+  if (!state.ready) {
+    showBlocker();
+    return;
+  }
   // This thread is in the outbox and some accounts did not get it: Post sends it to those only, so
   // pressing it again never makes a second copy.
   if (state.submitted !== null) {
@@ -155,8 +176,8 @@ async function submit() {
   }
   await Promise.all(editors.map((editor) => editor.settled()));
   refresh();
-  if (byId('post-submit').disabled) {
-    announce(byId('post-blocker').textContent);
+  if (blocked()) {
+    showBlocker();
     return;
   }
   setPosting(true);

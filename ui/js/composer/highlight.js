@@ -1,9 +1,11 @@
 // The highlight layer under a post's text box: a mirror <div> holding the same text, with links, mentions
-// and hashtags wrapped in <mark>s. The textarea stays the real input (transparent background, on top);
+// and hashtags wrapped in <mark>s, and the part past the length limit (from the analysis' overflowFrom)
+// marked as over. The textarea stays the real input (transparent background, on top);
 // the mirror sits in the normal flow underneath, so it also gives the editor its height — the textarea
 // grows with the text and never scrolls, which keeps both layers wrapped and aligned identically.
 //
-// Facets come from Rust with UTF-8 byte offsets; they are converted to JS (UTF-16) string indices here.
+// Facets and the overflow come from Rust with UTF-8 byte offsets; they are converted to JS (UTF-16)
+// string indices here.
 import { h } from '../dom.js';
 
 const encoder = new TextEncoder();
@@ -33,33 +35,47 @@ export function facetRanges(text, facets = []) {
 }
 
 /**
- * The highlight layer in `mirror`. → { showFacets(text, facets), showText(text), markUnresolved(handles) }
- * A mention of a handle in `markUnresolved`'s set is drawn as one that will be posted as plain text.
+ * The highlight layer in `mirror`. → { showFacets(text, facets, overflowFrom), showText(text),
+ * markUnresolved(handles) }. A mention of a handle in `markUnresolved`'s set is drawn as one that will
+ * be posted as plain text.
  */
 export function createHighlight(mirror) {
-  let shown = { text: '', ranges: [] }; // what the mirror shows now, ranges in JS string indices
+  // What the mirror shows now: ranges and `over` (where the text stops fitting, or null) in JS indices.
+  let shown = { text: '', ranges: [], over: null };
   let unresolved = new Set(); // lower-case handles that do not resolve
 
-  function render(text, ranges) {
-    shown = { text, ranges };
+  function render(text, ranges, over) {
+    shown = { text, ranges, over };
     const parts = [];
+    // One stretch of text with one facet kind (or none), split where the overflow starts.
+    const piece = (start, end, kind, plain = false) => {
+      if (end <= start) return;
+      if (over !== null && over > start && over < end) {
+        piece(start, over, kind, plain);
+        piece(over, end, kind, plain);
+        return;
+      }
+      const classes = [kind && `hl-${kind}`, plain && 'hl-unresolved', over !== null && start >= over && 'hl-over']
+        .filter(Boolean);
+      const slice = text.slice(start, end);
+      parts.push(classes.length ? h('mark', { class: `hl ${classes.join(' ')}` }, slice) : slice);
+    };
     let cursor = 0;
     for (const r of ranges) {
-      if (r.start > cursor) parts.push(text.slice(cursor, r.start));
-      const slice = text.slice(r.start, r.end);
-      const plain = r.kind === 'mention' && unresolved.has(slice.slice(1).toLowerCase());
-      parts.push(h('mark', { class: `hl hl-${r.kind}${plain ? ' hl-unresolved' : ''}` }, slice));
+      piece(cursor, r.start, null);
+      const plain = r.kind === 'mention' && unresolved.has(text.slice(r.start + 1, r.end).toLowerCase());
+      piece(r.start, r.end, r.kind, plain);
       cursor = r.end;
     }
-    parts.push(text.slice(cursor));
+    piece(cursor, text.length, null);
     // A trailing newline only makes a new line in a <div> when something follows it.
     parts.push('\u200b');
-    mirror.replaceChildren(...parts.filter((p) => p !== ''));
+    mirror.replaceChildren(...parts);
   }
 
-  /** The analysis for `text` arrived: show its facets. */
-  function showFacets(text, facets) {
-    render(text, facetRanges(text, facets));
+  /** The analysis for `text` arrived: show its facets and where it goes over the limit. */
+  function showFacets(text, facets, overflowFrom = null) {
+    render(text, facetRanges(text, facets), overflowFrom === null ? null : byteToIndex(text, overflowFrom));
   }
 
   /**
@@ -81,15 +97,18 @@ export function createHighlight(mirror) {
       if (r.end <= prefix) ranges.push(r);
       else if (r.start >= oldEditEnd) ranges.push({ ...r, start: r.start + delta, end: r.end + delta });
     }
-    render(text, ranges);
+    // The overflow mark stays where it was for an edit after it (shifted for one wholly before it).
+    let over = shown.over;
+    if (over !== null && over > prefix) over = over >= oldEditEnd ? over + delta : null;
+    render(text, ranges, over);
   }
 
   /** The handles that do not resolve changed: redraw their mentions. */
   function markUnresolved(handles) {
     unresolved = new Set(handles);
-    render(shown.text, shown.ranges);
+    render(shown.text, shown.ranges, shown.over);
   }
 
-  render('', []);
+  render('', [], null);
   return { showFacets, showText, markUnresolved };
 }

@@ -1,8 +1,9 @@
-// One post of the thread: its text box with highlights and live counter (Rust's analysis of this
-// post's text, one call in flight at a time, always of the newest text), mention suggestions and
-// warnings (mentions.js), its images with alt text, its link card, its quote and its content
-// warning, and the buttons that move or remove it. Built from #post-template; the composer
-// (composer.js) keeps the list and says where each post stands.
+// One post of the thread: its text box with highlights (the part past the limit marked) and its
+// counter, shown in the action bar while the post is edited (Rust's analysis of this post's text, one
+// call in flight at a time, always of the newest text), mention suggestions and warnings
+// (mentions.js), its images with alt text, its link card, its quote and its content warning, and the
+// buttons that move or remove it. Built from #post-template; the composer (composer.js) keeps the
+// list and says where each post stands.
 import * as api from '../api.js';
 import { byId } from '../dom.js';
 import { createCounter } from './counter.js';
@@ -32,9 +33,6 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
   // Unique ids for the labels and descriptions inside this post.
   text.id = `post-text-${id}`;
   el.querySelector('.post-text-label').htmlFor = text.id;
-  const counterEl = el.querySelector('.counter');
-  counterEl.id = `post-counter-${id}`;
-  text.setAttribute('aria-describedby', counterEl.id);
   const quoteInput = el.querySelector('.quote-input');
   quoteInput.id = `post-quote-${id}`;
   el.querySelector('.quote-label').htmlFor = quoteInput.id;
@@ -43,7 +41,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
   for (const radio of el.querySelectorAll('.labels-adult input')) radio.name = `post-adult-${id}`;
 
   const state = { analysis: null, analysedText: null, analysisError: null };
-  const counter = createCounter(counterEl, name);
+  const counter = createCounter(name);
   const highlight = createHighlight(el.querySelector('.editor-mirror'));
   const images = createImages(el, {
     onChange: () => { card.update({ hasImages: images.hasImages() }); showLabels(); onChange(); },
@@ -82,7 +80,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
         state.analysisError = err;
         state.analysis = null;
         state.analysedText = null;
-        counter.render(null);
+        counter.update(null);
         onChange();
       }
     }
@@ -91,14 +89,17 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
   function applyAnalysis(value, analysis) {
     state.analysis = analysis;
     state.analysedText = value;
-    counter.render(analysis);
-    highlight.showFacets(value, analysis.facets);
+    counter.update(analysis);
+    highlight.showFacets(value, analysis.facets, analysis.overflowFrom);
     mentions.analysed(analysis.facets);
     el.querySelector('.shortened-note').hidden = !(analysis.facets ?? []).some((f) => f.features?.[0]?.$type?.endsWith('#link')) ||
       analysis.publishedText === value.trim();
     card.update({ uri: analysis.linkCard ?? null });
     onChange();
   }
+
+  // The bar's counter follows the post being edited.
+  el.addEventListener('focusin', () => counter.show());
 
   text.addEventListener('input', () => {
     highlight.showText(text.value);
