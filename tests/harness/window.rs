@@ -279,9 +279,21 @@ pub async fn submit_post(client: &Client) -> String {
     link.attr("href").await.expect("href").expect("a link")
 }
 
-/// Clicks the element `css` selects (waiting for it).
+/// Clicks the element `css` selects (waiting for it). The element is first scrolled to the middle of
+/// its view, as a person would scroll to it: WebDriver itself scrolls an element only just into view,
+/// to the bottom edge, where the composer's sticky action bar covers it.
 pub async fn click(client: &Client, css: &str) {
-    with_element(client, css, |element| async move { element.click().await }).await
+    with_element(client, css, |element| async move {
+        let target = serde_json::to_value(&element).expect("an element reference");
+        client
+            .execute(
+                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+                vec![target],
+            )
+            .await?;
+        element.click().await
+    })
+    .await
 }
 
 /// The one text value `sql` selects from the app's database, or "" when there is no such row yet.

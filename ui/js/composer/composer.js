@@ -368,6 +368,22 @@ function wireRequireAlt() {
   });
 }
 
+/**
+ * Keyboard focus never ends under the sticky action bar (WCAG "focus not obscured"): a control Tab
+ * reached there is scrolled up to just above it. Text boxes taller than the view are left alone.
+ */
+function keepFocusAboveBar(event) {
+  const bar = byId('action-bar');
+  if (bar.contains(event.target)) return;
+  requestAnimationFrame(() => {
+    const main = byId('main');
+    const target = event.target.getBoundingClientRect();
+    const barTop = bar.getBoundingClientRect().top;
+    const room = barTop - main.getBoundingClientRect().top;
+    if (target.bottom > barTop && target.height < room) main.scrollTop += target.bottom - barTop + 12;
+  });
+}
+
 function onKeydown(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
   if (byId('view-compose').hidden || byId('confirm-dialog').open) return;
@@ -403,6 +419,7 @@ export async function initComposer() {
   initPostResults({ onDismiss: () => editors[0]?.focus(), onDiscard: discardEntry });
   wireRequireAlt();
   byId('post-submit').addEventListener('click', submit);
+  byId('composer').addEventListener('focusin', keepFocusAboveBar);
   document.addEventListener('keydown', onKeydown);
   // Nothing can be typed until the saved draft is back, so restoring it never overwrites new typing.
   byId('composer-fields').disabled = true;
