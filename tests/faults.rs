@@ -29,11 +29,7 @@ const CREATE_SESSION: &str = "com.atproto.server.createSession";
 async fn connected(env: &CliEnv, prefix: &str) -> TestUser {
     keychain::require_secret_service();
     let rig = rig();
-    let user = rig.pds.create_user(prefix).await;
-    let app_password = rig.pds.create_app_password(&user, "hayon").await;
-    let account = env
-        .connect(&user.handle, &app_password, &rig.proxy.url)
-        .expect_ok();
+    let (user, account) = rig.connect_new_user(env, prefix).await;
     assert_eq!(
         account["pds"],
         format!("{}/", rig.proxy.url),

@@ -7,7 +7,7 @@
 
 use fantoccini::{Client, Locator};
 use harness::cli::CliEnv;
-use harness::fault_proxy::{self, rig, Canned, Fault};
+use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::pds::pds;
 use harness::web::{Reply, WebServer};
@@ -956,19 +956,8 @@ async fn retry_failed_posts_the_thread_only_to_the_account_that_failed() {
     let env = CliEnv::new();
     let steady = env.connect_new_user("wrta").await;
     // The second account lives on a PDS behind the fault proxy, which refuses its first write.
-    let flaky = rig().pds.create_user("wrtb").await;
-    let app_password = rig().pds.create_app_password(&flaky, "hayon").await;
-    env.connect(&flaky.handle, &app_password, &rig().proxy.url)
-        .expect_ok();
-    rig().proxy.arm(
-        WRITE,
-        Fault::Answer(Canned::xrpc_error(
-            400,
-            "InvalidRequest",
-            "Refused by the test's proxy",
-            &[],
-        )),
-    );
+    let (flaky, _) = rig().connect_new_user(&env, "wrtb").await;
+    rig().proxy.arm(WRITE, Fault::refusal());
     let texts = ["Retry from the window, 1/2", "Retry from the window, 2/2"];
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;

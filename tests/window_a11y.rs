@@ -15,7 +15,7 @@
 
 use fantoccini::Client;
 use harness::cli::CliEnv;
-use harness::fault_proxy::{self, rig, Canned, Fault};
+use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
     add_post, attach_image, click, in_post, required_env, screenshot, start_session_with, text_of,
@@ -283,21 +283,13 @@ async fn audit_every_state(theme: Theme) {
     audit(&client, &axe, "posted", theme, &mut findings).await;
 
     // A refused post.
-    rig().proxy.arm(
-        WRITE,
-        Fault::Answer(Canned::xrpc_error(
-            400,
-            "InvalidRequest",
-            "Refused by the test's proxy",
-            &[],
-        )),
-    );
+    rig().proxy.arm(WRITE, Fault::refusal());
     type_into_post(&client, 1, "This one the server refuses").await;
     wait_for(&client, POST_ON).await;
     click(&client, "#post-submit").await;
     wait_for(&client, "#post-results[data-kind=error]:not([hidden])").await;
     let shown = text_of(&client, "#post-results").await;
-    assert!(shown.contains("Refused by the test's proxy"), "{shown:?}");
+    assert!(shown.contains(fault_proxy::REFUSAL_MESSAGE), "{shown:?}");
     audit(&client, &axe, "post-error", theme, &mut findings).await;
 
     // Settings › About and updates (a failed update check shows nothing there).

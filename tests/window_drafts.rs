@@ -10,7 +10,7 @@
 
 use fantoccini::{Client, Locator};
 use harness::cli::CliEnv;
-use harness::fault_proxy::{self, rig, Canned, Fault};
+use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
     add_post, attach_image, click, describe_image, in_post, poll_until, screenshot, shown_alt,
@@ -276,19 +276,8 @@ async fn a_failed_thread_is_removed_from_the_outbox_in_the_window_and_its_draft_
     keychain::require_secret_service();
     let _turn = fault_proxy::exclusive().await;
     let env = CliEnv::new();
-    let flaky = rig().pds.create_user("wdo").await;
-    let app_password = rig().pds.create_app_password(&flaky, "hayon").await;
-    env.connect(&flaky.handle, &app_password, &rig().proxy.url)
-        .expect_ok();
-    rig().proxy.arm(
-        WRITE,
-        Fault::Answer(Canned::xrpc_error(
-            400,
-            "InvalidRequest",
-            "Refused by the test's proxy",
-            &[],
-        )),
-    );
+    let (flaky, _) = rig().connect_new_user(&env, "wdo").await;
+    rig().proxy.arm(WRITE, Fault::refusal());
     let images_dir = tempfile::tempdir().expect("tempdir");
     let photo = harness::images::photo_jpeg(images_dir.path(), "dog.jpg", 640, 480);
     let (_driver, client) = start_session(&env).await;

@@ -26,6 +26,24 @@ pub struct Rig {
     pub pds: crate::pds::TestPds,
 }
 
+impl Rig {
+    /// A new account of this PDS, connected with the real CLI in `env` through the proxy (its DID
+    /// document names the proxy as its PDS, so every request of it meets the proxy's faults);
+    /// returns the account and what the CLI printed.
+    pub async fn connect_new_user(
+        &self,
+        env: &crate::cli::CliEnv,
+        prefix: &str,
+    ) -> (crate::pds::TestUser, serde_json::Value) {
+        let user = self.pds.create_user(prefix).await;
+        let app_password = self.pds.create_app_password(&user, "hayon").await;
+        let account = env
+            .connect(&user.handle, &app_password, &self.proxy.url)
+            .expect_ok();
+        (user, account)
+    }
+}
+
 /// Started once per test binary, on first use.
 pub fn rig() -> &'static Rig {
     static RIG: std::sync::OnceLock<Rig> = std::sync::OnceLock::new();
@@ -104,6 +122,21 @@ pub enum Canned {
     TwoGigabytes,
     /// A 200 with a chunked body that never ends.
     Endless,
+}
+
+/// The message of [`Fault::refusal`], for tests that look for it in what the app shows.
+pub const REFUSAL_MESSAGE: &str = "Refused by the test's proxy";
+
+impl Fault {
+    /// A 400 `InvalidRequest` answer, as a server refusing the request gives (nothing forwarded).
+    pub fn refusal() -> Self {
+        Fault::Answer(Canned::xrpc_error(
+            400,
+            "InvalidRequest",
+            REFUSAL_MESSAGE,
+            &[],
+        ))
+    }
 }
 
 impl Canned {
