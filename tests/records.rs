@@ -26,7 +26,7 @@ const AT: &str = "2026-12-01T12:00:00.000Z";
 
 /// uploadBlob with the user's session; the answer read as the typed blob.
 async fn upload(user: &TestUser, bytes: Vec<u8>, mime_type: &str) -> Blob {
-    let response = reqwest::Client::new()
+    let response = harness::http_client()
         .post(pds().xrpc("com.atproto.repo.uploadBlob"))
         .bearer_auth(&user.access_jwt)
         .header("content-type", mime_type)

@@ -30,6 +30,15 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// A client for the tests' own calls to the peers. reqwest is built without a crypto provider, as the
+/// core uses it, so ring is installed first (the core does the same before its clients).
+pub fn http_client() -> reqwest::Client {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+    reqwest::Client::new()
+}
+
 /// The claims of a JWT, unverified (tests read what a token says; the servers check signatures).
 pub fn jwt_claims(token: &str) -> Option<serde_json::Value> {
     let payload = token.split('.').nth(1)?;

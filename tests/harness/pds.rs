@@ -38,7 +38,7 @@ pub struct TestUser {
 /// A client per call: each `#[tokio::test]` has its own runtime, and a pooled connection must not
 /// outlive the runtime that opened it.
 fn http() -> reqwest::Client {
-    reqwest::Client::new()
+    crate::http_client()
 }
 
 fn required_env(name: &str) -> String {

@@ -28,6 +28,7 @@ pub struct CardFetcher {
 impl CardFetcher {
     pub fn new(policy: CardPolicy) -> Result<Self> {
         let policy = Arc::new(policy);
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(concat!(
                 "Hayon/",

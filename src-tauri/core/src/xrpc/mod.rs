@@ -40,6 +40,7 @@ pub struct XrpcClient {
 impl XrpcClient {
     /// A client whose requests may each take `timeout` (uploads get more for their size).
     pub fn new(timeout: Duration) -> Result<Self, XrpcError> {
+        crate::tls::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(concat!(
                 "Hayon/",
