@@ -80,6 +80,8 @@ case "$status" in
 esac
 left=()
 while read -r path; do
+  # "/." is the archive's root entry, which every package built by dpkg-deb lists.
+  [ "$path" != /. ] || continue
   if [ -d "$path" ] && [ ! -L "$path" ]; then
     # A folder may stay only if another package owns it too (/usr/bin, /usr/share/man/man1, …).
     dpkg-query -S "$path" >/dev/null 2>&1 || left+=("$path/")

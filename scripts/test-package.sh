@@ -5,7 +5,9 @@
 #      appstreamcli validate (offline: --no-net);
 #   2. lintian on the .deb and rpmlint on the .rpm report no error, and no warning but those
 #      suppressed below by name, each with its reason;
-#   3. the .deb depends on every library package its binaries link (dpkg-shlibdeps);
+#   3. the .deb depends on every library package the app links (dpkg-shlibdeps), the .rpm on every
+#      library and on bash (hayon-cli is a script); hayon is the one executable, so the core is
+#      shipped once;
 #   4. the install test: in a throwaway root (an overlay over this system's / with its changes in
 #      memory, in a mount namespace of its own, so nothing reaches the real system), the .deb is
 #      installed with apt, scripts/package-install-check.sh runs the installed app under Xvfb until
@@ -90,21 +92,28 @@ grep -Eq '^ *1 packages and 0 specfiles checked; 0 errors, 0 warnings' "$WORK/rp
   fail "rpmlint found errors or warnings (above)"
 
 # ---------------------------------------------------------------- 3. dependencies
+say "one executable, hayon; hayon-cli starts it under its own name"
+executables="$(cd "$WORK/deb" && find . -type f -print0 | xargs -0 file | sed -n 's/^\.\(.*\): *ELF .*/\1/p')"
+[ "$executables" = /usr/bin/hayon ] || fail "the .deb's executables are not just /usr/bin/hayon: $executables"
+grep -qx 'exec -a hayon-cli /usr/bin/hayon "$@"' "$WORK/deb/usr/bin/hayon-cli" ||
+  fail "/usr/bin/hayon-cli does not start /usr/bin/hayon as hayon-cli"
 say "both packages require every library their binaries link"
 mkdir -p "$WORK/shlibdeps/debian"
 printf 'Source: hayon\n\nPackage: hayon\nArchitecture: any\n' >"$WORK/shlibdeps/debian/control"
 # (It warns that the binaries are not in a package build folder: true, and beside the point here.)
 needed="$(cd "$WORK/shlibdeps" &&
-  dpkg-shlibdeps -O "$WORK/deb/usr/bin/hayon" "$WORK/deb/usr/bin/hayon-cli" \
+  dpkg-shlibdeps -O "$WORK/deb/usr/bin/hayon" \
     2> >(grep -v 'should already be installed' >&2) |
   sed 's/^shlibs:Depends=//' | tr ',' '\n' | sed 's/(.*)//; s/ //g' | sort -u)"
 declared="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/ //g' | sort -u)"
 missing="$(comm -23 <(echo "$needed") <(echo "$declared"))"
 [ -z "$missing" ] || fail "the .deb's Depends lacks: $missing (tauri.conf.json › bundle.linux.deb)"
 # The .rpm names libraries as rpmbuild would: by soname, "libfoo.so.1()(64bit)".
-needed="$(for bin in hayon hayon-cli; do
-  readelf -d "$WORK/deb/usr/bin/$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1()(64bit)/p'
-done | sort -u)"
+# hayon-cli is a bash script that starts hayon (packaging/linux/hayon-cli): bash is required too.
+needed="$({
+  readelf -d "$WORK/deb/usr/bin/hayon" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1()(64bit)/p'
+  echo /bin/bash
+} | sort -u)"
 missing="$(comm -23 <(echo "$needed") <(rpm -qp --requires "$RPM" | sort -u))"
 [ -z "$missing" ] || fail "the .rpm's Requires lacks: $missing (tauri.conf.json › bundle.linux.rpm)"
 

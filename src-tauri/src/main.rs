@@ -13,7 +13,28 @@ mod updates;
 mod watch;
 mod window_state;
 
-fn main() {
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    if invoked_as_cli() {
+        return hayon_cli::main();
+    }
+    run_window()
+}
+
+/// The packages ship one executable: `/usr/bin/hayon-cli` starts `hayon` under the name `hayon-cli`
+/// (packaging/linux/hayon-cli; a link would do the same, as rustup's `cargo` is to `rustup`), so the
+/// core is installed once, not twice. Started by that name, this is the CLI and nothing of the window
+/// is touched. (On Windows this executable has no
+/// console, so a Windows package would ship the `hayon-cli` binary of src-tauri/cli instead.)
+fn invoked_as_cli() -> bool {
+    std::env::args_os()
+        .next()
+        .map(std::path::PathBuf::from)
+        .is_some_and(|program| program.file_name() == Some("hayon-cli".as_ref()))
+}
+
+fn run_window() -> ExitCode {
     rendering::prefer_cpu_painting();
     let started = std::time::Instant::now();
     let config = hayon_core::Config::from_env();
@@ -86,8 +107,11 @@ fn main() {
             updates::install_update,
         ])
         .run(context);
-    if let Err(err) = result {
-        eprintln!("Hayon could not start its window: {err}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("Hayon could not start its window: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
