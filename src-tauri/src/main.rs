@@ -25,8 +25,8 @@ fn main() -> ExitCode {
 /// The packages ship one executable: `/usr/bin/hayon-cli` starts `hayon` under the name `hayon-cli`
 /// (packaging/linux/hayon-cli; a link would do the same, as rustup's `cargo` is to `rustup`), so the
 /// core is installed once, not twice. Started by that name, this is the CLI and nothing of the window
-/// is touched. (On Windows this executable has no
-/// console, so a Windows package would ship the `hayon-cli` binary of src-tauri/cli instead.)
+/// is touched. (On Windows this executable has no console, so a Windows package would ship the
+/// `hayon-cli` binary of src-tauri/cli instead.)
 fn invoked_as_cli() -> bool {
     std::env::args_os()
         .next()
