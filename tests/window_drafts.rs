@@ -2,7 +2,8 @@
 //! - An account connected with the CLI appears in the open window within 2 s (the database watch,
 //!   src-tauri/src/watch.rs); Ctrl+R re-reads without reloading the page or losing the draft.
 //! - Discard empties the composer and Undo brings everything back (texts, an image with its alt text,
-//!   the reply setting); once Undo has expired the draft's staged image is deleted.
+//!   the reply setting); once Undo has expired the draft's staged image is deleted. The Undo notice
+//!   never covers the action bar, and "Draft saved" goes with the discarded draft.
 //! - The drafts list: two drafts, switching between them, deleting one; it survives a restart.
 //! - A thread whose post failed is removed from the outbox in the window; the draft keeps its image.
 //!
@@ -13,8 +14,8 @@ use harness::cli::CliEnv;
 use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
-    add_post, attach_image, click, describe_image, in_post, poll_until, screenshot, shown_alt,
-    staged_files, start_session, text_of, type_into_post, wait_for, wait_for_composer,
+    add_post, attach_image, click, describe_image, in_post, js, poll_until, resize, screenshot,
+    shown_alt, staged_files, start_session, text_of, type_into_post, wait_for, wait_for_composer,
     with_element, POST_ON,
 };
 use std::path::PathBuf;
@@ -161,9 +162,39 @@ async fn discard_empties_the_composer_and_undo_brings_everything_back() {
     wait_for(&client, "#reply-settings[open] #reply-nobody").await;
     click(&client, "#reply-nobody").await;
     assert_eq!(staged_files(&env).len(), 1);
+    let status = poll_until(
+        || text_of(&client, "#draft-status"),
+        |status| status == "Draft saved",
+    )
+    .await;
+    assert_eq!(status, "Draft saved");
+    // A short window, where the composer's action bar sticks to the bottom, as the notice does.
+    resize(&client, 640, 480).await;
 
     click(&client, "#draft-discard").await;
     wait_for(&client, "#toast:not([hidden]) #toast-undo").await;
+    assert_eq!(
+        text_of(&client, "#draft-status").await,
+        "",
+        "the save status still speaks of the discarded draft"
+    );
+    let placement = js(
+        &client,
+        "const bar = document.getElementById('action-bar').getBoundingClientRect();
+         const toast = document.getElementById('toast').getBoundingClientRect();
+         return { barAtBottom: bar.bottom >= window.innerHeight - 2,
+                  covers: toast.bottom > bar.top && toast.top < bar.bottom
+                    && toast.right > bar.left && toast.left < bar.right };",
+    )
+    .await;
+    assert_eq!(
+        placement["barAtBottom"], true,
+        "the action bar is not at the window's bottom, so this does not test the notice's place"
+    );
+    assert_eq!(
+        placement["covers"], false,
+        "the Undo notice covers the action bar"
+    );
     assert_post_text(&client, 1, "").await;
     assert!(
         client

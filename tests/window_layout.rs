@@ -12,7 +12,7 @@ use fantoccini::{Client, Locator};
 use harness::cli::CliEnv;
 use harness::keychain;
 use harness::window::{
-    attach_image, click, in_post, poll_until, screenshot, start_session_with, text_of,
+    attach_image, click, in_post, js, poll_until, resize, screenshot, start_session_with, text_of,
     type_into_post, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
 };
 use serde_json::{json, Value};
@@ -37,31 +37,6 @@ async fn content_of(client: &Client, css: &str) -> String {
     .as_str()
     .unwrap_or_default()
     .to_owned()
-}
-
-async fn js(client: &Client, script: &str) -> Value {
-    client
-        .execute(script, vec![])
-        .await
-        .unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
-}
-
-/// Sets the window's size and waits until the page has it.
-async fn resize(client: &Client, width: u32, height: u32) {
-    client
-        .set_window_size(width, height)
-        .await
-        .expect("set the window size");
-    let inner = poll_until(
-        || js(client, "return [window.innerWidth, window.innerHeight]"),
-        |size| size[0].as_u64() == Some(u64::from(width)),
-    )
-    .await;
-    assert_eq!(
-        inner[0].as_u64(),
-        Some(u64::from(width)),
-        "the window did not become {width} px wide (inner size {inner})"
-    );
 }
 
 /// Checks the page is in the theme it was started with (a missing dark theme fails loudly).

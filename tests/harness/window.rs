@@ -339,3 +339,29 @@ pub fn staged_files(env: &CliEnv) -> Vec<PathBuf> {
         .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
         .unwrap_or_default()
 }
+
+/// Runs `script` in the page and returns what it returns (a failing script fails the test).
+pub async fn js(client: &Client, script: &str) -> serde_json::Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
+}
+
+/// Sets the window's size and waits until the page has it.
+pub async fn resize(client: &Client, width: u32, height: u32) {
+    client
+        .set_window_size(width, height)
+        .await
+        .expect("set the window size");
+    let inner = poll_until(
+        || js(client, "return [window.innerWidth, window.innerHeight]"),
+        |size| size[0].as_u64() == Some(u64::from(width)),
+    )
+    .await;
+    assert_eq!(
+        inner[0].as_u64(),
+        Some(u64::from(width)),
+        "the window did not become {width} px wide (inner size {inner})"
+    );
+}

@@ -39,9 +39,10 @@ export const currentDraftId = () => draftId;
 
 /**
  * Starts saving draft `id` (null: a new draft); `current` is what Rust already has (so it isn't
- * written back unchanged).
+ * written back unchanged). Another draft than the open one clears the save status.
  */
 export function startSaving(id, current) {
+  if (id !== draftId) setStatus('', ''); // "Draft saved" was about the draft that was open
   draftId = id;
   lastSaved = JSON.stringify(current);
   enabled = true;

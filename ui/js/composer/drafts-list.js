@@ -106,9 +106,26 @@ export function offerUndo(id, text) {
   endUndo();
   byId('toast-text').textContent = text;
   byId('toast').hidden = false;
+  placeToast();
   pendingUndo = { id, timer: setTimeout(endUndo, UNDO_MS) };
   hooks.announce(`${text}. Undo is available for ${UNDO_MS / 1000} seconds.`);
 }
+
+/**
+ * The notice sits at the bottom of the window unless the composer's action bar (sticky at the bottom
+ * of the view) reaches there: then just above it, so the counter and Post are never covered.
+ */
+function placeToast() {
+  const toast = byId('toast');
+  if (toast.hidden) return;
+  toast.style.removeProperty('--toast-lift');
+  const bar = byId('action-bar').getBoundingClientRect();
+  const notice = toast.getBoundingClientRect();
+  if (bar.height && bar.bottom > notice.top && bar.top < notice.bottom) {
+    toast.style.setProperty('--toast-lift', `${window.innerHeight - bar.top}px`);
+  }
+}
+window.addEventListener('resize', placeToast);
 
 /** Undo is no longer offered: the discarded draft goes for good. */
 function endUndo() {
