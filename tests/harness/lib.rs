@@ -31,11 +31,9 @@ use base64::Engine;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// A client for the tests' own calls to the peers. reqwest is built without a crypto provider, as the
-/// core uses it, so ring is installed first (the core does the same before its clients).
+/// core uses it, so the core's is installed first.
 pub fn http_client() -> reqwest::Client {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
+    hayon_core::tls::install_crypto_provider();
     reqwest::Client::new()
 }
 

@@ -38,7 +38,7 @@ pub mod secret;
 pub mod settings;
 pub mod store;
 pub mod tid;
-mod tls;
+pub mod tls;
 pub mod xrpc;
 
 pub use account::{Account, Health, HealthStatus};

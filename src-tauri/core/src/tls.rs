@@ -5,8 +5,9 @@
 //! (rustls-platform-verifier), as the rest of the desktop does.
 
 /// Installs ring as rustls's process-wide provider, unless one is already installed (by an earlier
-/// client, or by the updater plugin, which installs the same). Cheap; call before building a client.
-pub(crate) fn install_crypto_provider() {
+/// client, or by the updater plugin, which installs the same). Cheap; call before building a client
+/// (any reqwest client in the process: the test harness's too).
+pub fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race to another thread installing a provider is fine: one is installed.
         let _ = rustls::crypto::ring::default_provider().install_default();
