@@ -97,12 +97,12 @@ fn fits(graphemes: usize, bytes: usize) -> bool {
     graphemes <= MAX_GRAPHEMES && bytes <= MAX_BYTES
 }
 
-/// For a text over a limit: the byte offset (in the text as typed) of the first grapheme whose
-/// prefix no longer fits once published, found by bisection over the grapheme boundaries with the
-/// same pipeline that counts the whole text — so the mark agrees with the counter, and nothing is
-/// counted a second way. A prefix's published length grows with it, except where the cut falls
+/// For a text over a limit (analyze has found that it does not fit; only then is this called): the
+/// byte offset (in the text as typed) of the first grapheme whose prefix no longer fits once
+/// published, found by bisection over the grapheme boundaries with the same pipeline that counts
+/// the whole text — so the mark agrees with the counter, and nothing is counted a second way. A prefix's published length grows with it, except where the cut falls
 /// inside a link (a link cut short can be shortened differently): there the mark may start a few
-/// characters early or late within that link. `None` if the whole text fits.
+/// characters early or late within that link. `None` only for an empty text, which always fits.
 fn overflow_from(text: &str) -> Option<usize> {
     let bounds: Vec<usize> = text.grapheme_indices(true).map(|(at, _)| at).collect();
     let prefix_fits = |graphemes: usize| {
@@ -110,11 +110,9 @@ fn overflow_from(text: &str) -> Option<usize> {
         let (published, _) = publish(text.get(..end).unwrap_or(text), None);
         fits(grapheme_len(&published), published.len())
     };
-    // Invariant: a prefix of `low` graphemes fits, one of `high` does not.
+    // Invariant: a prefix of `low` graphemes fits, one of `high` does not (the whole text, as analyze
+    // found: it is not published and counted again here).
     let (mut low, mut high) = (0, bounds.len());
-    if prefix_fits(high) {
-        return None;
-    }
     while high - low > 1 {
         let mid = low + (high - low) / 2;
         if prefix_fits(mid) {
