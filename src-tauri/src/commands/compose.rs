@@ -75,7 +75,7 @@ pub async fn stage_image(
                 .into_owned()
         })
         .unwrap_or_else(|| "image".to_owned());
-    state.attachments()?.stage(&name, bytes.clone()).await
+    state.attachments()?.stage(&name, bytes).await
 }
 
 #[tauri::command]

@@ -89,7 +89,10 @@ impl Attachments {
     }
 
     /// Prepares the picked image `bytes` (named `name` in messages) and keeps the prepared copy.
-    pub async fn stage(&self, name: &str, bytes: Vec<u8>) -> Result<StagedImage> {
+    /// More than [`media::MAX_INPUT_BYTES`] is refused before the bytes are copied.
+    pub async fn stage(&self, name: &str, bytes: &[u8]) -> Result<StagedImage> {
+        media::check_input_bytes(bytes.len(), name)?;
+        let bytes = bytes.to_vec();
         let this = self.clone();
         let name = name.to_owned();
         blocking("preparing the image", move || this.stage_now(&name, &bytes)).await

@@ -120,7 +120,7 @@ async fn a_staged_copy_is_the_prepared_image_private_and_new() {
     let original = camera_jpeg(2400, 1200, "HAYON-GPS-48.85N");
     let staged = setup
         .attachments
-        .stage("beach.jpg", original.clone())
+        .stage("beach.jpg", &original)
         .await
         .expect("staged");
     assert_eq!((staged.width, staged.height), (2000, 1000));
@@ -151,11 +151,39 @@ async fn a_bad_file_is_named_as_picked_and_nothing_is_kept() {
     let setup = setup();
     let err = setup
         .attachments
-        .stage("notes.jpg", b"not an image".to_vec())
+        .stage("notes.jpg", b"not an image")
         .await
         .expect_err("refused");
     assert!(err.message.contains("notes.jpg"), "{}", err.message);
     assert!(files(&setup).is_empty());
+}
+
+/// The window's picked bytes are capped: a real photo with padding past [`media::MAX_INPUT_BYTES`]
+/// (which decodes fine) is refused by size, named, with nothing kept; at the cap it is taken.
+#[tokio::test]
+async fn picked_bytes_over_the_cap_are_refused_before_any_work() {
+    let setup = setup();
+    let mut padded = camera_jpeg(64, 64, "x");
+    padded.resize(media::MAX_INPUT_BYTES + 1, 0);
+    let err = setup
+        .attachments
+        .stage("huge.jpg", &padded)
+        .await
+        .expect_err("over the cap");
+    assert_eq!(err.code, crate::error::ErrorCode::Validation);
+    assert!(
+        err.message.contains("huge.jpg") && err.message.contains("up to 100 MB"),
+        "{}",
+        err.message
+    );
+    assert!(files(&setup).is_empty());
+    padded.truncate(media::MAX_INPUT_BYTES);
+    let staged = setup
+        .attachments
+        .stage("huge.jpg", &padded)
+        .await
+        .expect("at the cap");
+    assert_eq!((staged.width, staged.height), (64, 64));
 }
 
 #[tokio::test]
@@ -163,7 +191,7 @@ async fn a_staged_copy_is_posted_as_it_is_not_prepared_again() {
     let setup = setup();
     let staged = setup
         .attachments
-        .stage("photo.jpg", camera_jpeg(1600, 1200, "x"))
+        .stage("photo.jpg", &camera_jpeg(1600, 1200, "x"))
         .await
         .expect("staged");
     let kept = std::fs::read(&staged.path).expect("read");
@@ -275,12 +303,12 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     let setup = setup();
     let first = setup
         .attachments
-        .stage("a.jpg", camera_jpeg(64, 64, "x"))
+        .stage("a.jpg", &camera_jpeg(64, 64, "x"))
         .await
         .expect("a");
     let second = setup
         .attachments
-        .stage("b.jpg", camera_jpeg(64, 64, "x"))
+        .stage("b.jpg", &camera_jpeg(64, 64, "x"))
         .await
         .expect("b");
     // A thread whose second post has the second image.
@@ -348,7 +376,7 @@ async fn every_draft_keeps_its_images_and_a_discarded_one_until_it_is_deleted() 
     for name in ["a.jpg", "b.jpg", "c.jpg"] {
         let image = setup
             .attachments
-            .stage(name, camera_jpeg(48, 48, "x"))
+            .stage(name, &camera_jpeg(48, 48, "x"))
             .await
             .expect("staged");
         staged.push(image.path);
@@ -403,7 +431,7 @@ async fn the_sweep_removes_only_old_copies_no_draft_refers_to() {
     // Made after the folder was opened (the window's new work, not in a saved draft yet).
     let fresh = setup
         .attachments
-        .stage("new.jpg", camera_jpeg(32, 32, "x"))
+        .stage("new.jpg", &camera_jpeg(32, 32, "x"))
         .await
         .expect("staged");
     std::fs::create_dir(folder.join("a-folder")).expect("dir");
@@ -433,7 +461,7 @@ async fn a_full_folder_is_refused_with_a_clear_message() {
         .expect("filler");
     let err = setup
         .attachments
-        .stage("one-more.jpg", camera_jpeg(64, 64, "x"))
+        .stage("one-more.jpg", &camera_jpeg(64, 64, "x"))
         .await
         .expect_err("full");
     assert_eq!(err.code, crate::ErrorCode::Validation);
@@ -442,7 +470,7 @@ async fn a_full_folder_is_refused_with_a_clear_message() {
     std::fs::remove_file(&filler).expect("remove");
     setup
         .attachments
-        .stage("one-more.jpg", camera_jpeg(64, 64, "x"))
+        .stage("one-more.jpg", &camera_jpeg(64, 64, "x"))
         .await
         .expect("room again");
 }

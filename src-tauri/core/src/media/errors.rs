@@ -91,6 +91,16 @@ pub(super) fn too_large(name: &str, width: u32, height: u32) -> Error {
     ))
 }
 
+/// A file over [`super::MAX_INPUT_BYTES`]: `len` bytes.
+pub(super) fn too_many_bytes(name: &str, len: usize) -> Error {
+    error(format!(
+        "{name} is {} MB; Hayon accepts image files up to {} MB. Save a smaller copy (for example \
+         as JPEG) and choose that.",
+        len.div_ceil(1_000_000),
+        super::MAX_INPUT_BYTES / 1_000_000
+    ))
+}
+
 /// An image whose decoding would take more memory than one image may (see `budget`).
 pub(super) fn needs_too_much_memory(name: &str, width: u32, height: u32, kind: &str) -> Error {
     error(format!(

@@ -53,6 +53,10 @@ pub const MAX_INPUT_SIDE: u32 = 20_000;
 pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
 /// How many images a post may carry (lexicon: `embed.images.images` ≤ 4).
 pub const MAX_IMAGES: usize = 4;
+/// The largest image file the composer takes in (its bytes arrive whole in memory): well above a
+/// [`MAX_INPUT_PIXELS`] photo as cameras and phones save it (JPEG, HEIC exported as JPEG: 20–60 MB)
+/// or a large PNG screenshot, yet a bound on what a page can make the app copy and sniff.
+pub const MAX_INPUT_BYTES: usize = 100_000_000;
 pub use already::already_prepared;
 pub use budget::{IMAGE_BYTES, PROCESS_BYTES};
 
@@ -95,6 +99,15 @@ pub fn prepare_image(path: &Path) -> Result<PreparedImage, Error> {
 pub fn prepare_bytes(bytes: &[u8], label: &str) -> Result<PreparedImage, Error> {
     std::panic::catch_unwind(|| prepare(source::from_bytes(bytes, label)?))
         .unwrap_or_else(|_| Err(errors::internal(label, "a codec failed")))
+}
+
+/// Refuses image bytes named `label` that are more than [`MAX_INPUT_BYTES`], before anything copies
+/// or reads them.
+pub fn check_input_bytes(len: usize, label: &str) -> Result<(), Error> {
+    if len > MAX_INPUT_BYTES {
+        return Err(errors::too_many_bytes(label, len));
+    }
+    Ok(())
 }
 
 fn prepare(source: source::Source<'_>) -> Result<PreparedImage, Error> {
