@@ -130,3 +130,43 @@ fn all_good_exits_zero_and_same_names_do_not_collide() {
     );
     assert_eq!(entries(&json)[1]["width"], 240);
 }
+
+/// `--out` only ever creates new files: an earlier output stays as it is, a symlink planted under the
+/// next name is neither written through nor replaced, and the image lands under the first free name.
+#[cfg(unix)]
+#[test]
+fn existing_files_and_symlinks_in_out_are_never_written() {
+    let env = CliEnv::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let photo = images::photo_jpeg(dir.path(), "photo.jpg", 320, 240);
+    let out = dir.path().join("prepared");
+    std::fs::create_dir_all(&out).expect("out");
+    std::fs::write(out.join("photo.jpg"), b"an earlier output").expect("earlier");
+    let elsewhere = dir.path().join("elsewhere.txt");
+    std::fs::write(&elsewhere, b"not the CLI's").expect("elsewhere");
+    std::os::unix::fs::symlink(&elsewhere, out.join("photo-2.jpg")).expect("symlink");
+    std::os::unix::fs::symlink(dir.path().join("missing"), out.join("photo-3.jpg"))
+        .expect("dangling symlink");
+
+    let json = env
+        .run(&["media", "prepare", arg(&photo), "--out", arg(&out)], "")
+        .expect_ok();
+    let written = out.join("photo-4.jpg");
+    assert_eq!(entries(&json)[0]["output"], arg(&written));
+    assert_eq!(
+        std::fs::read(out.join("photo.jpg")).expect("earlier"),
+        b"an earlier output"
+    );
+    assert_eq!(
+        std::fs::read(&elsewhere).expect("elsewhere"),
+        b"not the CLI's"
+    );
+    assert!(!dir.path().join("missing").exists());
+    for link in ["photo-2.jpg", "photo-3.jpg"] {
+        let kind = std::fs::symlink_metadata(out.join(link)).expect(link);
+        assert!(kind.file_type().is_symlink(), "{link} was replaced");
+    }
+    let bytes = std::fs::read(&written).expect("written");
+    assert_eq!(entries(&json)[0]["bytes"], bytes.len());
+    assert!(bytes.starts_with(&[0xFF, 0xD8]));
+}

@@ -3,13 +3,17 @@
 //!
 //! Prints one entry per input, in order: `{"input","output","mimeType","bytes","width","height"}`
 //! or `{"input","error":{"code","message"}}`; the exit status is 1 when any input failed.
+//!
+//! Outputs are always new files: an existing name (a file from an earlier run, or a symlink an
+//! attacker left in a shared folder) is never written over or through; the next free `-2`, `-3`…
+//! name is taken instead, created with `O_CREAT | O_EXCL`, which refuses any existing entry.
 
 use crate::Output;
 use clap::Subcommand;
 use hayon_core::media::{self, PreparedImage};
 use hayon_core::{Error, ErrorCode};
 use serde_json::{json, Value};
-use std::collections::HashSet;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -19,7 +23,8 @@ pub enum MediaCommand {
         /// Image files (JPEG, PNG, GIF or WebP).
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Folder for the prepared files (created if missing), named after their inputs.
+        /// Folder for the prepared files (created if missing), named after their inputs; an
+        /// existing name is never written over, `-2`, `-3`… is added instead.
         #[arg(long)]
         out: PathBuf,
     },
@@ -36,15 +41,13 @@ pub fn run(command: MediaCommand) -> Result<Output, Error> {
             ),
         )
     })?;
-    let mut taken = HashSet::new();
     let mut success = true;
     let entries = media::prepare_images(&files)
         .into_iter()
         .zip(&files)
         .map(|(prepared, input)| {
             let written = prepared.and_then(|image| {
-                let output = output_path(&out, input, image.mime_type, &mut taken);
-                write(&image, &output).map(|()| entry(&image, input, &output))
+                write_new(&image, &out, input).map(|output| entry(&image, input, &output))
             });
             written.unwrap_or_else(|err| {
                 success = false;
@@ -69,22 +72,10 @@ fn entry(image: &PreparedImage, input: &Path, output: &Path) -> Value {
     })
 }
 
-fn write(image: &PreparedImage, output: &Path) -> Result<(), Error> {
-    std::fs::write(output, &image.bytes).map_err(|err| {
-        Error::new(
-            ErrorCode::Validation,
-            format!(
-                "Could not write {} ({err}). Check that the output folder is writable and the \
-                 disk is not full.",
-                output.display()
-            ),
-        )
-    })
-}
-
-/// `DIR/<input stem>.jpg|.png`, with `-2`, `-3`… when two inputs share a stem (`a.png`, `a.jpg`).
-fn output_path(out: &Path, input: &Path, mime_type: &str, taken: &mut HashSet<PathBuf>) -> PathBuf {
-    let extension = if mime_type == "image/png" {
+/// Writes `image` to a new file `DIR/<input stem>.jpg|.png`, or `-2`, `-3`… when that name exists
+/// (in any form: file, folder, symlink); returns the path written.
+fn write_new(image: &PreparedImage, out: &Path, input: &Path) -> Result<PathBuf, Error> {
+    let extension = if image.mime_type == "image/png" {
         "png"
     } else {
         "jpg"
@@ -93,11 +84,36 @@ fn output_path(out: &Path, input: &Path, mime_type: &str, taken: &mut HashSet<Pa
         || "image".to_owned(),
         |stem| stem.to_string_lossy().into_owned(),
     );
-    let mut candidate = out.join(format!("{stem}.{extension}"));
-    let mut counter = 2;
-    while !taken.insert(candidate.clone()) {
-        candidate = out.join(format!("{stem}-{counter}.{extension}"));
-        counter += 1;
+    let mut output = out.join(format!("{stem}.{extension}"));
+    let mut counter = 2u32;
+    loop {
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&output)
+        {
+            Ok(mut file) => {
+                return file
+                    .write_all(&image.bytes)
+                    .map(|()| output.clone())
+                    .map_err(|err| not_written(&output, &err));
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                output = out.join(format!("{stem}-{counter}.{extension}"));
+                counter = counter.saturating_add(1);
+            }
+            Err(err) => return Err(not_written(&output, &err)),
+        }
     }
-    candidate
+}
+
+fn not_written(output: &Path, err: &std::io::Error) -> Error {
+    Error::new(
+        ErrorCode::Validation,
+        format!(
+            "Could not write {} ({err}). Check that the output folder is writable and the disk is \
+             not full.",
+            output.display()
+        ),
+    )
 }
