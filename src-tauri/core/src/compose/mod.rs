@@ -16,6 +16,7 @@ mod detect;
 mod facet;
 mod js;
 pub mod langs;
+mod overflow;
 mod published;
 mod shorten;
 #[cfg(test)]
@@ -44,7 +45,7 @@ pub struct Analysis {
     /// Either limit exceeded: posting is refused, nothing is truncated.
     pub over_limit: bool,
     /// Over a limit: the UTF-8 byte offset, in the text as typed, of the first grapheme that no
-    /// longer fits (see [`overflow_from`]); the composer marks the text from there on.
+    /// longer fits (see `overflow`); the composer marks the text from there on.
     pub overflow_from: Option<usize>,
     /// Facets of the text as typed (for highlighting).
     pub facets: Vec<Facet>,
@@ -60,68 +61,58 @@ pub struct Analysis {
 pub fn analyze(text: &str) -> Analysis {
     let facets = detect::detect_facets(text);
     let link_card = facets.iter().find_map(Facet::link_uri).map(str::to_owned);
-    let (published_text, published_facets) = publish(text, Some(&facets));
-    let graphemes = grapheme_len(&published_text);
-    let bytes = published_text.len();
+    let published = publish(text, Some(&facets));
+    let graphemes = grapheme_len(&published.text);
+    let bytes = published.text.len();
     let over_limit = !fits(graphemes, bytes);
+    let overflow_from = if over_limit {
+        overflow::overflow_from(text, &published)
+    } else {
+        None
+    };
     Analysis {
         graphemes,
         max_graphemes: MAX_GRAPHEMES,
         bytes,
         max_bytes: MAX_BYTES,
         over_limit,
-        overflow_from: if over_limit {
-            overflow_from(text)
-        } else {
-            None
-        },
+        overflow_from,
         facets,
-        published_text,
-        published_facets,
+        published_text: published.text,
+        published_facets: published.facets,
         link_card,
     }
 }
 
+/// What [`publish`] makes.
+#[derive(Debug)]
+struct Published {
+    text: String,
+    facets: Vec<Facet>,
+    /// Where `text` is not a copy of the text as typed.
+    edits: Vec<overflow::Edit>,
+}
+
 /// The text and facets that will be posted for `text` (whose facets as typed may be passed in when
 /// already detected).
-fn publish(text: &str, typed_facets: Option<&[Facet]>) -> (String, Vec<Facet>) {
+fn publish(text: &str, typed_facets: Option<&[Facet]>) -> Published {
     let cleaned = published::clean(text);
     let cleaned_facets = match typed_facets {
-        Some(facets) if *cleaned == *text => facets.to_vec(),
-        _ => detect::detect_facets(&cleaned),
+        Some(facets) if *cleaned.text == *text => facets.to_vec(),
+        _ => detect::detect_facets(&cleaned.text),
     };
-    shorten::shorten_links(&cleaned, cleaned_facets)
+    let (published, facets, links) = shorten::shorten_links(&cleaned.text, cleaned_facets);
+    let dropped = (cleaned.dropped > 0).then_some((0..cleaned.dropped, 0..0));
+    let cleaning = dropped.into_iter().chain(cleaned.collapsed).collect();
+    Published {
+        text: published,
+        facets,
+        edits: overflow::compose(cleaning, links),
+    }
 }
 
 fn fits(graphemes: usize, bytes: usize) -> bool {
     graphemes <= MAX_GRAPHEMES && bytes <= MAX_BYTES
-}
-
-/// For a text over a limit (analyze has found that it does not fit; only then is this called): the
-/// byte offset (in the text as typed) of the first grapheme whose prefix no longer fits once
-/// published, found by bisection over the grapheme boundaries with the same pipeline that counts
-/// the whole text — so the mark agrees with the counter, and nothing is counted a second way. A prefix's published length grows with it, except where the cut falls
-/// inside a link (a link cut short can be shortened differently): there the mark may start a few
-/// characters early or late within that link. `None` only for an empty text, which always fits.
-fn overflow_from(text: &str) -> Option<usize> {
-    let bounds: Vec<usize> = text.grapheme_indices(true).map(|(at, _)| at).collect();
-    let prefix_fits = |graphemes: usize| {
-        let end = bounds.get(graphemes).copied().unwrap_or(text.len());
-        let (published, _) = publish(text.get(..end).unwrap_or(text), None);
-        fits(grapheme_len(&published), published.len())
-    };
-    // Invariant: a prefix of `low` graphemes fits, one of `high` does not (the whole text, as analyze
-    // found: it is not published and counted again here).
-    let (mut low, mut high) = (0, bounds.len());
-    while high - low > 1 {
-        let mid = low + (high - low) / 2;
-        if prefix_fits(mid) {
-            low = mid;
-        } else {
-            high = mid;
-        }
-    }
-    bounds.get(low).copied()
 }
 
 /// Extended grapheme clusters (UAX #29), as `Intl.Segmenter` counts them on the server.

@@ -9,12 +9,32 @@
 //! bug is not copied.)
 
 use super::js;
+use super::overflow::Replaced;
 use std::borrow::Cow;
 
+/// The cleaned text, and where it is not a copy of the text as typed (for `overflow`).
+#[derive(Debug)]
+pub(super) struct Cleaned<'a> {
+    pub text: Cow<'a, str>,
+    /// Bytes of leading blank lines dropped.
+    pub dropped: usize,
+    /// Each collapsed run of line breaks: its span in the text as typed, its `\n\n` in `text`.
+    pub collapsed: Vec<Replaced>,
+}
+
 /// Leading blank lines and trailing whitespace removed, excess line breaks collapsed.
-pub(super) fn clean(text: &str) -> Cow<'_, str> {
-    let text = drop_leading_blank_lines(text).trim_end_matches(js::is_space);
-    collapse_line_breaks(text)
+pub(super) fn clean(text: &str) -> Cleaned<'_> {
+    let kept = drop_leading_blank_lines(text);
+    let dropped = text.len() - kept.len();
+    let (text, mut collapsed) = collapse_line_breaks(kept.trim_end_matches(js::is_space));
+    for (typed, _) in &mut collapsed {
+        *typed = typed.start + dropped..typed.end + dropped;
+    }
+    Cleaned {
+        text,
+        dropped,
+        collapsed,
+    }
 }
 
 /// `text.replace(/^(\s*\n)+/, '')`: everything up to the last `\n` that only whitespace precedes.
@@ -46,9 +66,11 @@ fn is_line_break(c: char) -> bool {
 /// The library's `[\r\n]([\u00AD\u2060\u200D\u200C\u200B\s]*[\r\n]){2,}` → `"\n\n"`, applied until
 /// nothing matches. In each maximal run of blank characters holding at least three `\r`/`\n`, the
 /// span from the first to the last of them becomes `\n\n` (so `\r\n\r\n` counts as four breaks).
-/// Runs are independent: a replacement never creates a new match.
-fn collapse_line_breaks(text: &str) -> Cow<'_, str> {
+/// Runs are independent: a replacement never creates a new match. Also returns each replaced span
+/// with where its `\n\n` went.
+fn collapse_line_breaks(text: &str) -> (Cow<'_, str>, Vec<Replaced>) {
     let mut out: Option<String> = None;
+    let mut collapsed = Vec::new();
     let mut copied = 0; // bytes of `text` already in `out` (or skipped)
     let mut rest = text;
     let mut offset = 0;
@@ -63,6 +85,7 @@ fn collapse_line_breaks(text: &str) -> Cow<'_, str> {
                 let to = offset + run_start + last + 1; // \r and \n are one byte
                 let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
                 out.push_str(&text[copied..from]);
+                collapsed.push((from..to, out.len()..out.len() + 2));
                 out.push_str("\n\n");
                 copied = to;
             }
@@ -70,18 +93,21 @@ fn collapse_line_breaks(text: &str) -> Cow<'_, str> {
         offset += run_start + run_len;
         rest = &text[offset..];
     }
-    match out {
+    let text = match out {
         Some(mut out) => {
             out.push_str(&text[copied..]);
             Cow::Owned(out)
         }
         None => Cow::Borrowed(text),
-    }
+    };
+    (text, collapsed)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::clean;
+    fn clean(text: &str) -> String {
+        super::clean(text).text.into_owned()
+    }
 
     #[test]
     fn leading_blank_lines_go_but_indentation_stays() {
@@ -113,5 +139,13 @@ mod tests {
         assert_eq!(clean("a\n\n\nb\n\n\n\nc"), "a\n\nb\n\nc");
         // A visible character splits the run.
         assert_eq!(clean("a\n\nx\nb"), "a\n\nx\nb");
+    }
+
+    #[test]
+    fn what_was_dropped_and_collapsed_is_reported_in_offsets_of_the_text_as_typed() {
+        let cleaned = super::clean(" \n a\n\n\n\nb\r\n\u{200b}\n\nc  ");
+        assert_eq!(cleaned.text, " a\n\nb\n\nc");
+        assert_eq!(cleaned.dropped, 2);
+        assert_eq!(cleaned.collapsed, [(4..8, 2..4), (9..16, 5..7)]);
     }
 }

@@ -15,6 +15,7 @@
 //! ASCII, no U+FEFF after it) the results are the same.
 
 use super::facet::{ByteSlice, Facet, Feature};
+use super::overflow::Replaced;
 use std::borrow::Cow;
 use url::Url;
 
@@ -71,7 +72,10 @@ pub(super) fn to_short_url(typed: &str) -> Cow<'_, str> {
 /// they can differ from a plain shift: facets entirely before a link keep their place, those
 /// entirely after it all move by the same amount, which is applied lazily ([`Moving`]). So a
 /// pasted text with thousands of links and facets stays linear.
-pub(super) fn shorten_links(text: &str, facets: Vec<Facet>) -> (String, Vec<Facet>) {
+///
+/// Also returns each link's span in `text` with the span of its visible text in the result (for
+/// `overflow`), in order.
+pub(super) fn shorten_links(text: &str, facets: Vec<Facet>) -> (String, Vec<Facet>, Vec<Replaced>) {
     let original: Vec<ByteSlice> = facets.iter().map(|facet| facet.index).collect();
     let mut moving = Moving {
         facets: facets.into_iter().map(|facet| (facet, true)).collect(),
@@ -79,6 +83,7 @@ pub(super) fn shorten_links(text: &str, facets: Vec<Facet>) -> (String, Vec<Face
         pending: 0,
     };
     let mut published = String::with_capacity(text.len());
+    let mut spans = Vec::new();
     let mut copied = 0;
     let mut first_open = 0; // facets before it end before every link still to come
     for (link, typed_at) in original.iter().enumerate() {
@@ -94,6 +99,10 @@ pub(super) fn shorten_links(text: &str, facets: Vec<Facet>) -> (String, Vec<Face
         };
         let short = to_short_url(typed);
         published.push_str(before);
+        spans.push((
+            typed_at.byte_start..typed_at.byte_end,
+            published.len()..published.len() + short.len(),
+        ));
         published.push_str(&short);
         copied = typed_at.byte_end;
 
@@ -140,7 +149,7 @@ pub(super) fn shorten_links(text: &str, facets: Vec<Facet>) -> (String, Vec<Face
         .into_iter()
         .filter_map(|(facet, alive)| alive.then_some(facet))
         .collect();
-    (published, facets)
+    (published, facets, spans)
 }
 
 /// Facets (with whether they are still there) while links are replaced: exact before
