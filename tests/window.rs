@@ -124,19 +124,20 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
     assert!(keychain::tokens(&env.keychain_service, &user.did).is_some());
 
     click(&client, &format!("{item_css} .disconnect")).await;
-    wait_for(&client, "#confirm-yes").await;
+    // #confirm-yes is in the page all along: wait for its dialog to be open.
+    wait_for(&client, "#confirm-dialog[open] #confirm-yes").await;
     screenshot(&client, "4-confirm").await;
-    wait_for(&client, "#confirm-yes")
-        .await
-        .click()
-        .await
-        .expect("confirm");
-    client
-        .wait()
-        .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("#status-message:not(:empty)"))
-        .await
-        .expect("status message");
+    click(&client, "#confirm-dialog[open] #confirm-yes").await;
+    // The status already said "Connected …": wait for what disconnecting says.
+    let said = poll_until(
+        || text_of(&client, "#status-message"),
+        |said| said.starts_with(&format!("Disconnected @{}", user.handle)),
+    )
+    .await;
+    assert!(
+        said.starts_with(&format!("Disconnected @{}", user.handle)),
+        "status after disconnecting: {said:?}"
+    );
     let gone = poll_until(
         || async { client.find(Locator::Css(&item_css)).await.is_err() },
         |gone| *gone,
@@ -392,7 +393,11 @@ async fn the_draft_of_a_thread_survives_closing_the_window() {
         let draft: serde_json::Value = serde_json::from_str(&saved).expect("draft JSON");
         assert_eq!(draft["posts"][1]["text"], texts[1], "saved draft: {saved}");
         assert_eq!(draft["posts"][1]["images"][0]["alt"], "Second image");
-        assert!(text_of(&client, "#draft-status").await.contains("saved"));
+        // The window hears that Rust saved it a moment after the row is written.
+        assert_becomes("the save status", "Draft saved".to_owned(), || {
+            text_of(&client, "#draft-status")
+        })
+        .await;
         // Ends the app without a chance to save anything more, as a crash would.
         client.close().await.expect("close session");
     }
@@ -427,7 +432,8 @@ async fn the_draft_of_a_thread_survives_closing_the_window() {
         );
     }
     screenshot(&client, "draft-thread-restored").await;
-    // The sweep at start keeps both posts' images.
+    // The sweep at start keeps both posts' images: once it has run (logged at each start).
+    wait_for_log(&env, "attachment sweep done", 2).await;
     assert_eq!(
         staged_files(&env).len(),
         2,
@@ -454,27 +460,20 @@ async fn a_thread_with_images_that_nobody_can_reply_to_is_posted_from_the_window
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
     write_thread(&client, texts, [&first, &second]).await;
-    // Post 2 can move up and back down with its buttons.
+    // Post 2 can move up and back down with its buttons. (Not a wait for post 1's up button to be
+    // off: the first post's is off all along, so that wait read the text before the move.)
     click(&client, &in_post(2, ".post-up")).await;
-    wait_for(&client, &in_post(1, ".post-up[disabled]")).await;
-    let moved = with_element(&client, &in_post(1, ".editor-input"), |field| async move {
-        field.prop("value").await
+    assert_becomes("post 1 after moving post 2 up", texts[1].to_owned(), || {
+        post_text(&client, 1)
     })
     .await;
-    assert_eq!(moved.as_deref(), Some(texts[1]), "post 2 moved up");
     click(&client, &in_post(1, ".post-down")).await;
-    let back = poll_until(
-        || async {
-            with_element(&client, &in_post(1, ".editor-input"), |field| async move {
-                field.prop("value").await
-            })
-            .await
-            .unwrap_or_default()
-        },
-        |back| back == texts[0],
+    assert_becomes(
+        "post 1 after moving it back down",
+        texts[0].to_owned(),
+        || post_text(&client, 1),
     )
     .await;
-    assert_eq!(back, texts[0], "post 1 moved back");
 
     click(&client, "#reply-settings > summary").await;
     wait_for(&client, "#reply-settings[open] #reply-nobody").await;
@@ -577,9 +576,17 @@ async fn a_quoted_post_is_previewed_and_posted_with_an_image() {
     .await;
     let message = text_of(&client, &in_post(1, ".quote-status.field-error")).await;
     assert!(!message.is_empty(), "no message for a missing post");
+    // Post is off while the link is looked up too: wait for the reason of a post not found.
+    let blocker = poll_until(
+        || text_of(&client, "#post-blocker"),
+        |blocker| blocker.contains("quoted post was not found"),
+    )
+    .await;
+    assert!(
+        blocker.contains("quoted post was not found"),
+        "blocker: {blocker:?}"
+    );
     wait_for(&client, POST_OFF).await;
-    let blocker = text_of(&client, "#post-blocker").await;
-    assert!(blocker.contains("quoted post"), "blocker: {blocker:?}");
     screenshot(&client, "quote-1-missing").await;
 
     let link = format!("https://bsky.app/profile/{}/post/{rkey}", bob.handle);
@@ -639,9 +646,14 @@ async fn require_alt_text_keeps_post_off_until_the_image_is_described() {
         );
 
         let ready = attach_image(&client, 1, &photo).await;
-        wait_for(&client, POST_OFF).await;
-        let blocker = text_of(&client, "#post-blocker").await;
+        // Post was off before the image too (nothing to post): wait for the reason about alt text.
+        let blocker = poll_until(
+            || text_of(&client, "#post-blocker"),
+            |blocker| blocker.contains("Add alt text"),
+        )
+        .await;
         assert!(blocker.contains("Add alt text"), "blocker: {blocker:?}");
+        wait_for(&client, POST_OFF).await;
         screenshot(&client, "alt-required").await;
 
         describe_image(&client, &ready, "Green hills under a grey sky").await;
@@ -869,7 +881,10 @@ async fn languages_are_suggested_by_name_and_a_hand_choice_sticks() {
             .await;
             click(&client, "#post-langs-add-button").await;
         }
-        assert_eq!(shown_tags(&client).await, hand_choice);
+        assert_becomes("the languages chosen by hand", hand_choice.to_vec(), || {
+            shown_tags(&client)
+        })
+        .await;
         // More German does not undo the choice (suggestions come 400 ms after typing stops).
         type_into_post(
             &client,
@@ -877,8 +892,13 @@ async fn languages_are_suggested_by_name_and_a_hand_choice_sticks() {
             " Morgen soll das Wetter wieder schön werden, sagt der Wetterbericht.",
         )
         .await;
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        assert_eq!(shown_tags(&client).await, hand_choice);
+        assert_stays(
+            "a suggestion replaced the hand choice",
+            Duration::from_millis(1500),
+            || shown_tags(&client),
+            |shown| *shown == hand_choice,
+        )
+        .await;
         assert!(text_of(&client, "#post-langs-status")
             .await
             .contains("Chosen by you"));
@@ -890,7 +910,14 @@ async fn languages_are_suggested_by_name_and_a_hand_choice_sticks() {
         )
         .await;
         assert!(saved.contains(r#""langs":["en","pt"]"#), "draft: {saved}");
-        let settings = stored_text(env, "SELECT value FROM settings WHERE key = 'preferences'");
+        let settings =
+            poll_until(
+                || async move {
+                    stored_text(env, "SELECT value FROM settings WHERE key = 'preferences'")
+                },
+                |settings| settings.contains(r#""preferredLangs":["en","pt"]"#),
+            )
+            .await;
         assert!(
             settings.contains(r#""preferredLangs":["en","pt"]"#),
             "settings: {settings}"
@@ -909,8 +936,13 @@ async fn languages_are_suggested_by_name_and_a_hand_choice_sticks() {
         " Bis dann, ich freue mich schon sehr auf das Wochenende!",
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert_eq!(shown_tags(&client).await, hand_choice);
+    assert_stays(
+        "a suggestion replaced the restored hand choice",
+        Duration::from_millis(1500),
+        || shown_tags(&client),
+        |shown| *shown == hand_choice,
+    )
+    .await;
     choose_account(&client, &user.did).await;
     let href = submit_post(&client).await;
     let rkey = href.rsplit('/').next().expect("rkey");

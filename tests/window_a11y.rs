@@ -19,7 +19,7 @@ use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
     add_post, attach_image, click, in_post, required_env, screenshot, start_session_with, text_of,
-    type_into_post, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
+    type_into_post, wait_alt_dialog_closed, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
 };
 use std::time::Duration;
 
@@ -226,7 +226,8 @@ async fn audit_every_state(theme: Theme) {
     wait_for(&client, "#alt-dialog-counter[data-state=over]").await;
     audit(&client, &axe, "alt-editor-over-limit", theme, &mut findings).await;
     click(&client, "#alt-dialog-cancel").await;
-    wait_for(&client, "#alt-dialog:not([open])").await;
+    // Closed and handled: the editor gives focus back then, which must not land mid-typing below.
+    wait_alt_dialog_closed(&client).await;
 
     // Mentions: a handle that does not resolve (warned), and suggestions listed for another.
     type_into_post(&client, 1, " with @nobody.test and @wa").await;

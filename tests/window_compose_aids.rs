@@ -18,8 +18,9 @@ use harness::cli::CliEnv;
 use harness::keychain;
 use harness::pds::{pds, TestPds};
 use harness::window::{
-    attach_image, attr_of, click, in_post, poll_until, screenshot, start_session, stored_text,
-    text_of, type_into_post, wait_for, wait_for_composer, with_element, POST_ON,
+    assert_becomes, attach_image, attr_of, click, in_post, js, poll_until, screenshot,
+    start_session, stored_text, text_of, type_into_post, wait_alt_dialog_closed, wait_for,
+    wait_for_composer, with_element, POST_ON,
 };
 use serde_json::json;
 
@@ -81,6 +82,33 @@ async fn alt_counter(client: &Client) -> String {
     text_of(client, "#alt-dialog-counter").await
 }
 
+/// Asserts that focus moves to an element whose class names `class` (a key press moves it when the
+/// page has handled the key, not when WebDriver returns).
+async fn assert_focus_moves_to(client: &Client, class: &str) {
+    let focused = poll_until(|| focused_class(client), |focused| focused.contains(class)).await;
+    assert!(
+        focused.contains(class),
+        "focus is on {focused:?}, not .{class}"
+    );
+}
+
+/// The editor's refusal to save over the limit: `press` (Enter, or Save) is refused, which the editor
+/// says in its live region. The region is emptied first, so what is read is this refusal's.
+async fn assert_save_refused(client: &Client, press: impl std::future::Future<Output = ()>) {
+    js(
+        client,
+        "document.getElementById('alt-dialog-live').textContent = ''; return true",
+    )
+    .await;
+    press.await;
+    let said = poll_until(
+        || text_of(client, "#alt-dialog-live"),
+        |said| !said.is_empty(),
+    )
+    .await;
+    assert!(said.contains("Remove 2 to save"), "refusal said: {said:?}");
+}
+
 #[tokio::test]
 async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_whole_image() {
     keychain::require_secret_service();
@@ -132,7 +160,7 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
         .await
         .expect("focus the image");
     press(&client, &Key::Tab.to_string()).await;
-    assert!(focused_class(&client).await.contains("image-alt-edit"));
+    assert_focus_moves_to(&client, "image-alt-edit").await;
     let label = attr_of(
         &client,
         &format!("{} .image-alt-edit", tile(1)),
@@ -141,7 +169,7 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
     .await;
     assert_eq!(label.as_deref(), Some("Add alt text for image 1"));
     press(&client, &Key::Tab.to_string()).await;
-    assert!(focused_class(&client).await.contains("image-remove"));
+    assert_focus_moves_to(&client, "image-remove").await;
 
     // The editor: the prepared image large, the text box focused, the counter at 0.
     click(&client, &format!("{} .image-alt-edit", tile(1))).await;
@@ -171,9 +199,12 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
             .as_deref(),
         Some("warn")
     );
-    press(&client, "abcdefghijkl").await; // typed for real: 12 more, 2 over
-    let counter = poll_until(|| alt_counter(&client), |c| c.contains("over")).await;
-    assert_eq!(counter, "2002 / 2000 · 2 over");
+    // Typed for real: 12 more, 2 over (not any "over": the count passes "1 over" on the way).
+    press(&client, "abcdefghijkl").await;
+    assert_becomes("the counter", "2002 / 2000 · 2 over".to_owned(), || {
+        alt_counter(&client)
+    })
+    .await;
     assert_eq!(
         attr_of(&client, "#alt-dialog-save", "aria-disabled")
             .await
@@ -183,10 +214,17 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
     let reason = text_of(&client, "#alt-dialog-save-reason").await;
     assert!(reason.contains("Remove 2 to save"), "{reason:?}");
     screenshot(&client, "aids-alt-editor-over-the-limit").await;
-    // Neither Enter nor Save closes it over the limit, and nothing was cut.
-    press(&client, &Key::Enter.to_string()).await;
-    click(&client, "#alt-dialog-save").await;
-    wait_for(&client, "#alt-dialog[open]").await;
+    // Neither Enter nor Save closes it over the limit, and nothing was cut: each is refused (said
+    // in the live region), and then the dialog is still open.
+    assert_save_refused(&client, press(&client, &Key::Enter.to_string())).await;
+    assert_save_refused(&client, click(&client, "#alt-dialog-save")).await;
+    assert!(
+        client
+            .find(fantoccini::Locator::Css("#alt-dialog[open]"))
+            .await
+            .is_ok(),
+        "the editor closed over the limit"
+    );
     assert_eq!(alt_counter(&client).await, "2002 / 2000 · 2 over");
 
     // Back within the limit, Shift+Enter starts a new line and Enter saves.
@@ -195,17 +233,21 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
     // Shift is released at the end of each send-keys call.
     press(&client, &format!("{}{}", Key::Shift, Key::Enter)).await;
     press(&client, "Seen from above").await;
-    let value: String = client
-        .execute(
-            "return document.getElementById('alt-dialog-text').value;",
-            vec![],
-        )
-        .await
-        .expect("value")
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
     let expected = format!("{family}\nSeen from above");
+    let value = poll_until(
+        || async {
+            js(
+                &client,
+                "return document.getElementById('alt-dialog-text').value;",
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+        },
+        |value| *value == expected,
+    )
+    .await;
     let first_difference = value
         .chars()
         .zip(expected.chars())
@@ -222,7 +264,8 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
     assert_eq!(alt_counter(&client).await, "31 / 2000");
     screenshot(&client, "aids-alt-editor").await;
     press(&client, &Key::Enter.to_string()).await;
-    wait_for(&client, "#alt-dialog:not([open])").await;
+    // `[open]` goes at once; focus and the tile's text come with the `close` event, just after.
+    wait_alt_dialog_closed(&client).await;
     assert!(
         focused_class(&client).await.contains("image-alt-edit"),
         "focus back on the button that opened the editor"
@@ -254,7 +297,8 @@ async fn the_alt_text_editor_counts_to_2000_saves_on_enter_and_tiles_show_the_wh
     wait_for(&client, "#alt-dialog[open]").await;
     press(&client, " and more").await;
     press(&client, &Key::Escape.to_string()).await;
-    wait_for(&client, "#alt-dialog:not([open])").await;
+    // Cancelled once the close is handled (which is when a saved text would reach the tile).
+    wait_alt_dialog_closed(&client).await;
     let shown = client
         .execute(
             "return document.querySelector(arguments[0]).textContent;",
@@ -304,8 +348,9 @@ async fn a_handle_that_does_not_resolve_is_marked_before_posting_and_a_real_one_
         warning.starts_with("@nobody.test will be posted as plain text"),
         "{warning:?}"
     );
-    // The real account's handle is checked too and gets no warning.
-    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    // The real account's handle is checked too and gets no warning. No wait for that: it comes before
+    // @nobody.test in the text, so the check that warned about @nobody.test checked it too (or an
+    // earlier one did).
     let warned: Vec<String> = client
         .execute(
             "return [...document.querySelectorAll('.mention-warning')].map((p) => p.dataset.handle);",
@@ -420,10 +465,12 @@ async fn mentions_are_suggested_from_the_app_view_and_the_keyboard_picks_one() {
     );
     screenshot(&client, "aids-mention-suggestions").await;
     press(&client, &Key::Down.to_string()).await;
-    assert_eq!(
-        attr_of(&client, &input, "aria-activedescendant").await,
-        Some(format!("{list_id}-1"))
-    );
+    assert_becomes(
+        "the highlighted option after Down",
+        Some(format!("{list_id}-1")),
+        || attr_of(&client, &input, "aria-activedescendant"),
+    )
+    .await;
     assert_eq!(
         attr_of(
             &client,

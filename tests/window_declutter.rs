@@ -11,8 +11,8 @@ use harness::keychain;
 use harness::pds::pds;
 use harness::web::{Reply, WebServer};
 use harness::window::{
-    attach_image, attr_of, click, in_post, poll_until, screenshot, start_session, submit_post,
-    text_of, type_into_post, wait_for, wait_for_composer, POST_OFF,
+    assert_becomes, assert_stays, attach_image, attr_of, click, in_post, poll_until, screenshot,
+    start_session, submit_post, text_of, type_into_post, wait_for, wait_for_composer, POST_OFF,
 };
 
 /// The id of the element that has keyboard focus ("" for none).
@@ -40,7 +40,7 @@ async fn shown(client: &Client, css: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// Waits (up to 5 s) until `css` is shown (`true`) or not (`false`), and says whether it came true.
+/// Waits until `css` is shown (`true`) or not (`false`), and says whether it came true.
 async fn becomes_shown(client: &Client, css: &str, want: bool) -> bool {
     poll_until(|| shown(client, css), |now| *now == want).await == want
 }
@@ -86,9 +86,19 @@ async fn the_shape_warning_follows_typing_and_does_not_stack_with_the_refusal() 
         .send_keys("abcd-efgh-ijkl-mnop")
         .await
         .expect("type an app password");
-    tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
-    assert!(!shown(&client, "#password-warning").await);
-    assert!(shown(&client, "#password-hint").await);
+    // Nothing to wait for: watched for longer than the pause that warns about an unfinished one.
+    assert_stays(
+        "[warning, hint] shown while an app password is typed",
+        std::time::Duration::from_millis(1200),
+        || async {
+            (
+                shown(&client, "#password-warning").await,
+                shown(&client, "#password-hint").await,
+            )
+        },
+        |&(warning, hint)| !warning && hint,
+    )
+    .await;
 
     // Something else warns while it is typed, before anything is sent, in place of the hint ...
     clear_by_keyboard(&client, "#password").await;
@@ -159,8 +169,10 @@ async fn clear_by_keyboard(client: &Client, css: &str) {
         ))
         .await
         .expect("select all and delete");
-    let value = field.prop("value").await.expect("value");
-    assert_eq!(value.as_deref(), Some(""), "{css} was not emptied");
+    assert_becomes(&format!("{css}'s value"), Some(String::new()), || async {
+        field.prop("value").await.expect("value")
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -12,35 +12,14 @@ use fantoccini::Client;
 use harness::cli::CliEnv;
 use harness::updates::{Release, SigningKey, UpdateServer, CLOSED_MANIFEST, PACKAGE_PATH};
 use harness::window::{
-    click, invoke, required_env, screenshot, start_session, start_session_with, stored_text,
-    text_of, wait_for,
+    assert_becomes, click, invoke, poll_until, required_env, screenshot, start_session,
+    start_session_with, stored_text, text_of, wait_for, wait_for_log,
 };
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const MANIFEST_ENV: &str = "HAYON_UPDATE_MANIFEST_URL";
-
-fn log_of(env: &CliEnv) -> String {
-    std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default()
-}
-
-/// Waits (up to a minute: the first check runs a few seconds after start-up) until the app's log
-/// has `count` lines containing `needle`.
-async fn wait_for_log(env: &CliEnv, needle: &str, count: usize) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let log = log_of(env);
-        if log.lines().filter(|line| line.contains(needle)).count() >= count {
-            return log;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never logged {needle:?} ×{count}:\n{log}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
 
 /// Nothing about updates is on screen: no banner, no error anywhere.
 async fn assert_no_update_shown(client: &Client) {
@@ -85,7 +64,11 @@ async fn about_shows_the_version_and_the_project_links_and_update_checks_can_be_
         .find_map(|line| line.strip_prefix("homepage = "))
         .expect("Cargo.toml names the homepage")
         .trim_matches('"');
-    assert_eq!(text_of(&client, "#about-version").await, version);
+    // The version and the links come from their own call, not the setting's the wait above saw.
+    assert_becomes("the version shown", version.to_owned(), || {
+        text_of(&client, "#about-version")
+    })
+    .await;
     let links: serde_json::Value = client
         .execute(
             "return ['about-homepage', 'about-licence'].map((id) => {
@@ -122,11 +105,15 @@ async fn about_shows_the_version_and_the_project_links_and_update_checks_can_be_
         true
     );
     click(&client, "#check-updates").await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !stored_text(&env, "SELECT value FROM settings").contains("\"checkForUpdates\":false") {
-        assert!(Instant::now() < deadline, "the setting was never stored");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let stored = poll_until(
+        || async { stored_text(&env, "SELECT value FROM settings") },
+        |stored| stored.contains("\"checkForUpdates\":false"),
+    )
+    .await;
+    assert!(
+        stored.contains("\"checkForUpdates\":false"),
+        "the setting was never stored: {stored}"
+    );
     client.close().await.expect("end the session");
     drop(_driver);
 
@@ -188,25 +175,26 @@ async fn the_window_opens_at_the_size_and_place_it_was_left() {
             .expect("move and resize the window");
         // Written shortly after the window stops changing, not only at a clean exit.
         let file = env.path().join("window-state.json");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let saved = std::fs::read_to_string(&file).unwrap_or_default();
-            if saved.contains("\"width\": 900") && saved.contains("\"height\": 640") {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "window state never saved: {saved}"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let saved = poll_until(
+            || async { std::fs::read_to_string(&file).unwrap_or_default() },
+            |saved| saved.contains("\"width\": 900") && saved.contains("\"height\": 640"),
+        )
+        .await;
+        assert!(
+            saved.contains("\"width\": 900") && saved.contains("\"height\": 640"),
+            "window state never saved: {saved}"
+        );
         client.close().await.expect("end the session");
     }
     let (_driver, client) = start_session(&env).await;
     wait_for(&client, ".view:not([hidden])").await;
-    let (x, y, width, height) = client.get_window_rect().await.expect("window rect");
-    assert_eq!((width, height), (900, 640));
-    assert_eq!((x, y), (60, 40));
+    // The display applies a window's geometry on its own time: read it until it is the saved one.
+    assert_becomes(
+        "the window's place and size",
+        (60, 40, 900, 640),
+        || async { client.get_window_rect().await.expect("window rect") },
+    )
+    .await;
 }
 
 /// The app binary started directly (as from the application menu), with `data_dir`.

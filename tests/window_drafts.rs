@@ -14,26 +14,19 @@ use harness::cli::CliEnv;
 use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
-    add_post, attach_image, click, describe_image, in_post, js, poll_until, resize, screenshot,
-    shown_alt, staged_files, start_session, text_of, type_into_post, wait_for, wait_for_composer,
-    with_element, POST_ON,
+    add_post, assert_becomes, attach_image, click, describe_image, in_post, js, poll_until,
+    post_text, resize, screenshot, shown_alt, staged_files, start_session, text_of, type_into_post,
+    wait_for, wait_for_composer, with_element, POST_ON,
 };
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// The text in post `n`'s text box.
-async fn post_text(client: &Client, n: usize) -> String {
-    with_element(client, &in_post(n, ".editor-input"), |field| async move {
-        field.prop("value").await
-    })
-    .await
-    .unwrap_or_default()
-}
-
-/// Waits (up to 5 s) until post `n` shows `text`, and asserts it.
+/// Waits until post `n` shows `text`, and asserts it.
 async fn assert_post_text(client: &Client, n: usize, text: &str) {
-    let shown = poll_until(|| post_text(client, n), |shown| shown == text).await;
-    assert_eq!(shown, text, "post {n}");
+    assert_becomes(&format!("post {n}"), text.to_owned(), || {
+        post_text(client, n)
+    })
+    .await;
 }
 
 /// The excerpts of the drafts list, in order (read in one go: the list is re-rendered as drafts are
@@ -121,23 +114,36 @@ async fn an_account_connected_with_the_cli_appears_in_the_open_window_within_2_s
     // Ctrl+R re-reads without reloading the page: the draft being written stays.
     click(&client, "#nav-compose").await;
     wait_for_composer(&client).await;
-    client
-        .execute("window.__notReloaded = true", vec![])
-        .await
-        .expect("mark the page");
+    // A mark a reload would wipe, and a record of whether the page kept Ctrl+R from the web view (a
+    // listener on the window hears the key after the page's own, on the document).
+    js(
+        &client,
+        "window.__notReloaded = true;
+         window.__ctrlR = null;
+         window.addEventListener('keydown', (event) => {
+           if (event.ctrlKey && event.key.toLowerCase() === 'r') window.__ctrlR = event.defaultPrevented;
+         });
+         return true",
+    )
+    .await;
     with_element(&client, &in_post(1, ".editor-input"), |field| async move {
         field.send_keys("\u{E009}r\u{E000}").await
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let marked = client
-        .execute("return window.__notReloaded === true", vec![])
-        .await
-        .expect("read the mark");
+    let heard = poll_until(
+        || {
+            js(
+                &client,
+                "return [window.__notReloaded ?? null, window.__ctrlR ?? null]",
+            )
+        },
+        |heard| heard[1] != serde_json::Value::Null,
+    )
+    .await;
     assert_eq!(
-        marked,
-        serde_json::Value::Bool(true),
-        "Ctrl+R reloaded the page"
+        heard,
+        serde_json::json!([true, true]),
+        "[page not reloaded, reload prevented] after Ctrl+R"
     );
     assert_post_text(&client, 1, "Written while the CLI works").await;
     client.close().await.expect("close session");
@@ -224,18 +230,15 @@ async fn discard_empties_the_composer_and_undo_brings_everything_back() {
     assert!(nobody, "the reply setting came back");
     screenshot(&client, "drafts-undone").await;
 
-    // Discarded again and left: when Undo expires, the draft and its image go for good.
+    // Discarded again and left: when Undo expires (10 s), the draft and its image go for good.
     click(&client, "#draft-discard").await;
     wait_for(&client, "#toast:not([hidden])").await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !staged_files(&env).is_empty() && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    assert_eq!(
-        staged_files(&env),
+    assert_becomes(
+        "the staged images once Undo expired",
         Vec::<PathBuf>::new(),
-        "the image outlived its draft"
-    );
+        || async { staged_files(&env) },
+    )
+    .await;
     assert!(
         text_of(&client, "#toast-text").await.is_empty() || {
             client.find(Locator::Css("#toast[hidden]")).await.is_ok()
@@ -277,8 +280,12 @@ async fn two_drafts_are_listed_switched_and_one_deleted_and_the_list_survives_a_
         // Delete the third (not the open one): it leaves the list at once.
         let item = draft_item(&client, third).await;
         click(&client, &format!("{item} .draft-delete")).await;
-        let listed = poll_until(|| listed_drafts(&client), |listed| listed.len() == 2).await;
-        assert_eq!(sorted(listed), sorted(vec![first.into(), second.into()]));
+        assert_becomes(
+            "the drafts listed after deleting the third",
+            sorted(vec![first.into(), second.into()]),
+            || async { sorted(listed_drafts(&client).await) },
+        )
+        .await;
         wait_for(&client, "#toast:not([hidden])").await;
         assert_post_text(&client, 1, first).await;
         screenshot(&client, "drafts-list-one-deleted").await;

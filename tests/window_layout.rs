@@ -12,8 +12,8 @@ use fantoccini::{Client, Locator};
 use harness::cli::CliEnv;
 use harness::keychain;
 use harness::window::{
-    attach_image, click, in_post, js, poll_until, resize, screenshot, start_session_with, text_of,
-    type_into_post, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
+    assert_becomes, attach_image, click, in_post, js, poll_until, resize, screenshot,
+    start_session_with, text_of, type_into_post, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
 };
 use serde_json::{json, Value};
 
@@ -309,15 +309,12 @@ async fn post_stays_in_view_with_a_long_post_and_four_images() {
             }
         }
         wait_for(&client, &in_post(1, ".shortened-note:not([hidden])")).await;
-        poll_until(
-            || {
-                js(
-                    &client,
-                    "return document.querySelectorAll('.image-item[data-status=ready]').length",
-                )
-            },
-            |ready| *ready == json!(4),
-        )
+        assert_becomes("the images ready", json!(4), || {
+            js(
+                &client,
+                "return document.querySelectorAll('.image-item[data-status=ready]').length",
+            )
+        })
         .await;
         // Post is on (in any form: this also finds a Post that is simply not disabled).
         wait_for(
@@ -343,16 +340,23 @@ async fn post_stays_in_view_with_a_long_post_and_four_images() {
              return true",
         )
         .await;
-        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-        let focused = js(
-            &client,
-            "const el = document.activeElement, r = el.getBoundingClientRect();
-             const bar = document.getElementById('action-bar').getBoundingClientRect();
-             return { id: el.id || el.className, bottom: r.bottom, barTop: bar.top, top: r.top }",
+        // The composer scrolls it out from under the bar at the next animation frame.
+        let clear_of_the_bar =
+            |at: &Value| num(at, "bottom") <= num(at, "barTop") && num(at, "top") >= 0.0;
+        let focused = poll_until(
+            || {
+                js(
+                    &client,
+                    "const el = document.activeElement, r = el.getBoundingClientRect();
+                     const bar = document.getElementById('action-bar').getBoundingClientRect();
+                     return { id: el.id || el.className, bottom: r.bottom, barTop: bar.top, top: r.top }",
+                )
+            },
+            clear_of_the_bar,
         )
         .await;
         assert!(
-            num(&focused, "bottom") <= num(&focused, "barTop") && num(&focused, "top") >= 0.0,
+            clear_of_the_bar(&focused),
             "a focused control is hidden under the action bar: {focused}"
         );
 
@@ -408,27 +412,20 @@ async fn ctrl_enter_over_the_limit_shows_and_announces_why_and_the_overflow_is_m
     );
 
     // The overflow: exactly the characters past the 300th are marked in the highlight layer.
-    let marked = poll_until(
-        || async {
-            js(
-                &client,
-                "return [...document.querySelectorAll('#thread .editor-mirror mark.hl-over')]
-                   .map((m) => m.textContent).join('')",
-            )
-            .await
-        },
-        |marked| marked.as_str().is_some_and(|m| !m.is_empty()),
-    )
-    .await;
     let expected: String = text.chars().skip(300).collect();
-    assert_eq!(
-        marked,
-        json!(expected),
-        "the part over the limit is not what is marked"
-    );
+    assert_becomes("the part marked as over the limit", json!(expected), || {
+        js(
+            &client,
+            "return [...document.querySelectorAll('#thread .editor-mirror mark.hl-over')]
+                   .map((m) => m.textContent).join('')",
+        )
+    })
+    .await;
     // The counter reads at a glance: the ring, and how far over, in the action bar.
-    let shown = text_of(&client, "#composer-counter .counter-left").await;
-    assert_eq!(shown, format!("\u{2212}{over}"), "counter");
+    assert_becomes("the counter", format!("\u{2212}{over}"), || {
+        text_of(&client, "#composer-counter .counter-left")
+    })
+    .await;
     let title = client
         .find(Locator::Css("#composer-counter"))
         .await
@@ -466,23 +463,18 @@ async fn ctrl_enter_over_the_limit_shows_and_announces_why_and_the_overflow_is_m
         "reason shown: {reason:?}"
     );
     assert_in_view(&client, "#post-blocker", "after Ctrl+Enter").await;
-    let announced = poll_until(
-        || async {
+    assert_becomes(
+        "the announcement",
+        json!(["polite", reason.trim_start_matches("⚠ ")]),
+        || {
             js(
                 &client,
                 "const r = document.getElementById('composer-announce');
                  return [r.getAttribute('aria-live'), r.textContent]",
             )
-            .await
         },
-        |a| a[1].as_str().is_some_and(|said| !said.is_empty()),
     )
     .await;
-    assert_eq!(
-        announced,
-        json!(["polite", reason.trim_start_matches("⚠ ")]),
-        "announcement"
-    );
     // Nothing was sent.
     assert!(
         client
@@ -546,12 +538,12 @@ async fn a_post_that_is_off_is_reachable_by_tab_says_why_and_looks_off_in_both_t
         // Pressing it shows and says the reason, and sends nothing.
         press(&client, "#post-submit", &char::from(Key::Enter).to_string()).await;
         wait_for(&client, "#post-blocker[data-alert]").await;
-        let announced = poll_until(
+        assert_becomes(
+            &format!("the announcement ({theme})"),
+            "Write something or add an image.".to_owned(),
             || content_of(&client, "#composer-announce"),
-            |said| !said.is_empty(),
         )
         .await;
-        assert_eq!(announced, "Write something or add an image.", "({theme})");
         assert!(
             client
                 .find(Locator::Css("#post-progress:not([hidden])"))

@@ -8,6 +8,7 @@
 //! - [`proxy`]: a counting relay in front of the PDS (bytes pass unchanged); [`fault_proxy`]: an
 //!   HTTP proxy the PDS names as its public address, which injects faults per XRPC method.
 //! - [`updates`]: an update server (manifest, package, minisign signature by a key of the test).
+//! - [`wait`]: waiting that polls the condition the test then asserts (never a fixed sleep).
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
 //!   for the Bluesky app view, the one peer that cannot run here.
 //!
@@ -23,6 +24,7 @@ pub mod pds;
 pub mod proxy;
 pub mod scan;
 pub mod updates;
+pub mod wait;
 pub mod web;
 pub mod window;
 

@@ -9,7 +9,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+pub use crate::wait::{assert_becomes, assert_stays, poll_until, WAIT};
 
 /// The running tauri-driver of one window session; dropping it ends the driver, WebKitWebDriver and
 /// the app (its process group: killing tauri-driver alone left them running, and a window left open
@@ -134,11 +136,11 @@ pub fn free_port() -> u16 {
         .expect("free port")
 }
 
-/// The element `css` selects, waiting up to 30 s for it to appear.
+/// The element `css` selects, waiting up to [`WAIT`] for it to appear.
 pub async fn wait_for(client: &Client, css: &str) -> fantoccini::elements::Element {
     client
         .wait()
-        .at_most(Duration::from_secs(30))
+        .at_most(WAIT)
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|err| panic!("{css} never appeared: {err}"))
@@ -155,31 +157,23 @@ pub async fn wait_for_composer(client: &Client) {
     wait_for(client, "#account-chooser-loading[hidden]").await;
 }
 
-/// Reads `read` every 100 ms until `done` holds, for up to 5 s; returns the last value read, which the
-/// caller asserts on (so a timeout fails with what was actually seen).
-pub async fn poll_until<T, Fut>(mut read: impl FnMut() -> Fut, done: impl Fn(&T) -> bool) -> T
-where
-    Fut: std::future::Future<Output = T>,
-{
-    let mut value = read().await;
-    for _ in 0..50 {
-        if done(&value) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        value = read().await;
-    }
-    value
-}
-
 /// The CSS selector of `inner` in the editor of post `n` (1-based) of the thread.
 pub fn in_post(n: usize, inner: &str) -> String {
     format!("#thread > li.post-editor:nth-child({n}) {inner}")
 }
 
 /// Attaches `photo` to post `n` with its file input and waits until it is prepared; returns the CSS
-/// selector of the post's ready image.
+/// selector of that image's tile (the post's next one: images are added at the end), ready.
 pub async fn attach_image(client: &Client, n: usize, photo: &std::path::Path) -> String {
+    let tiles = in_post(n, ".image-list > li.image-item");
+    let before = js_with(
+        client,
+        "return document.querySelectorAll(arguments[0]).length",
+        vec![tiles.clone().into()],
+    )
+    .await
+    .as_u64()
+    .expect("a count");
     client
         .find(Locator::Css(&in_post(n, ".image-input")))
         .await
@@ -187,20 +181,36 @@ pub async fn attach_image(client: &Client, n: usize, photo: &std::path::Path) ->
         .send_keys(photo.to_str().expect("path"))
         .await
         .expect("attach image");
-    let ready = in_post(n, ".image-list > li.image-item[data-status=ready]");
+    // This image's own tile: a wait for any ready tile of the post would end at once on an earlier one.
+    let ready = format!("{tiles}:nth-child({})[data-status=ready]", before + 1);
     wait_for(client, &ready).await;
     ready
 }
 
+/// Waits until the alt text editor is closed and its closing handled: the dialog's `close` event
+/// (queued after `[open]` goes) clears the image, gives focus back to the control that opened it
+/// and hands the text to the image's tile, all before the next script of the test can run.
+pub async fn wait_alt_dialog_closed(client: &Client) {
+    wait_for(
+        client,
+        "#alt-dialog:not([open]) #alt-dialog-image:not([src])",
+    )
+    .await;
+}
+
 /// Describes the ready image `image` (a CSS selector, as [`attach_image`] returns) with `alt`, the
-/// way a person does: "Add alt text", type into the editor, Save.
+/// way a person does: "Add alt text", type into the editor, Save; waits until its tile shows `alt`.
 pub async fn describe_image(client: &Client, image: &str, alt: &str) {
     click(client, &format!("{image} .image-alt-edit")).await;
     let text = wait_for(client, "#alt-dialog[open] #alt-dialog-text").await;
     text.clear().await.expect("clear the alt text");
     text.send_keys(alt).await.expect("type the alt text");
     click(client, "#alt-dialog-save").await;
-    wait_for(client, "#alt-dialog:not([open])").await;
+    wait_alt_dialog_closed(client).await;
+    assert_becomes("the alt text shown on the image", alt.to_owned(), || {
+        shown_alt(client, image)
+    })
+    .await;
 }
 
 /// The alt text the tile of image `image` shows.
@@ -225,7 +235,8 @@ where
     Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
 {
     let mut last_error = None;
-    for _ in 0..100 {
+    let deadline = Instant::now() + WAIT;
+    while Instant::now() < deadline {
         match client.find(Locator::Css(css)).await {
             Ok(element) => match action(element).await {
                 Ok(value) => return value,
@@ -253,16 +264,19 @@ pub async fn attr_of(client: &Client, css: &str, name: &str) -> Option<String> {
     .await
 }
 
-/// Ticks the account `did` in the composer's account chooser, unless it already is.
+/// Ticks the account `did` in the composer's account chooser, unless it already is, and waits until
+/// it is ticked.
 pub async fn choose_account(client: &Client, did: &str) {
     let account = format!("input.post-account[value=\"{did}\"]");
-    let chosen = with_element(client, &account, |input| async move {
-        input.is_selected().await
-    })
-    .await;
-    if !chosen {
+    let chosen = || {
+        with_element(client, &account, |input| async move {
+            input.is_selected().await
+        })
+    };
+    if !chosen().await {
         click(client, &account).await;
     }
+    assert_becomes(&format!("{did} ticked in Post to"), true, chosen).await;
 }
 
 /// Post when it can be used. A Post that is off is `aria-disabled` (still focusable, and pressing it
@@ -301,6 +315,15 @@ pub fn stored_text(env: &CliEnv, sql: &str) -> String {
     rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
         .and_then(|db| db.query_row(sql, [], |row| row.get(0)))
         .unwrap_or_default()
+}
+
+/// The text in post `n`'s text box ("" while there is no such post).
+pub async fn post_text(client: &Client, n: usize) -> String {
+    with_element(client, &in_post(n, ".editor-input"), |field| async move {
+        field.prop("value").await
+    })
+    .await
+    .unwrap_or_default()
 }
 
 /// Types `text` into post `n` of the thread.
@@ -342,10 +365,42 @@ pub fn staged_files(env: &CliEnv) -> Vec<PathBuf> {
 
 /// Runs `script` in the page and returns what it returns (a failing script fails the test).
 pub async fn js(client: &Client, script: &str) -> serde_json::Value {
+    js_with(client, script, vec![]).await
+}
+
+/// [`js`], with `args` as the script's `arguments`.
+pub async fn js_with(
+    client: &Client,
+    script: &str,
+    args: Vec<serde_json::Value>,
+) -> serde_json::Value {
     client
-        .execute(script, vec![])
+        .execute(script, args)
         .await
         .unwrap_or_else(|err| panic!("script failed: {err}\n{script}"))
+}
+
+/// The app's log (`hayon.log` in the data folder), "" before it exists.
+pub fn log_of(env: &CliEnv) -> String {
+    std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default()
+}
+
+/// Waits (up to a minute: the first update check runs a few seconds after start-up) until the app's
+/// log has `count` lines containing `needle`; returns the log.
+pub async fn wait_for_log(env: &CliEnv, needle: &str, count: usize) -> String {
+    let seen = |log: &String| log.lines().filter(|line| line.contains(needle)).count();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let log = log_of(env);
+        if seen(&log) >= count {
+            return log;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "never logged {needle:?} ×{count}:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
 }
 
 /// Sets the window's size and waits until the page has it.
