@@ -6,6 +6,7 @@
 
 use crate::error::Error;
 use std::ffi::OsString;
+use std::fs::File;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -46,10 +47,10 @@ pub fn regular_file(folder: &Path, name: &OsString) -> Result<PathBuf, Error> {
     }
 }
 
-/// The bytes of the regular file at `path`, at most `limit` of them (more is an error). Opened
-/// without following a symlink and without blocking (a FIFO swapped in after the check is refused,
-/// not waited on), and checked again on the open file.
-pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
+/// The regular file at `path`, opened without following a symlink and without blocking (a symlink
+/// or FIFO swapped in after the check is refused, not followed or waited on), and checked again on
+/// the open file: what is read from it is the file that was checked.
+pub fn open_regular(path: &Path) -> Result<File, Error> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -58,8 +59,18 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
         libc::O_NOFOLLOW | libc::O_NONBLOCK,
     );
     let file = options.open(path).map_err(|_| unavailable())?;
+    match file.metadata() {
+        Ok(metadata) if metadata.is_file() => Ok(file),
+        _ => Err(unavailable()),
+    }
+}
+
+/// The bytes of the regular file at `path` ([`open_regular`]), at most `limit` of them (more is an
+/// error).
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, Error> {
+    let file = open_regular(path)?;
     let metadata = file.metadata().map_err(|_| unavailable())?;
-    if !metadata.is_file() || metadata.len() > limit {
+    if metadata.len() > limit {
         return Err(unavailable());
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or_default());

@@ -7,7 +7,8 @@
 //! because preparing a JPEG again would re-encode it and lose quality a second time. Only
 //! [`Attachments::stage`] writes into the folder, always prepared bytes, under a name of its own
 //! (`<tid>.jpg|png`), so that name is what marks a copy as prepared. Copies staged by older versions
-//! (originals, named `<tid>-<name>`) are still usable: they are prepared again when posted.
+//! (originals, named `<tid>-<name>`) are still usable: they are prepared again when previewed or
+//! posted, from the file opened without following a symlink.
 //!
 //! The web view is untrusted: every path it sends goes through [`confine`]. Copies are created private
 //! (0600) and new (never over an existing file). They are deleted when they leave the saved draft or
@@ -129,7 +130,10 @@ impl Attachments {
         blocking("loading the images", move || {
             paths
                 .iter()
-                .map(|path| this.load_now(path).map(|(_, source)| source))
+                .map(|path| {
+                    this.load_now(path)
+                        .map(|(_, image)| ImageSource::Prepared(image))
+                })
                 .collect()
         })
         .await
@@ -169,29 +173,28 @@ impl Attachments {
     }
 
     fn preview_now(&self, path: &str) -> Result<StagedImage> {
-        let (file, source) = self.load_now(path)?;
-        let image = match source {
-            ImageSource::Prepared(image) => image,
-            ImageSource::File(file) => media::prepare_image(&file)?,
-        };
+        let (file, image) = self.load_now(path)?;
         Ok(StagedImage::new(&file, &image))
     }
 
     /// The staged copy `path` names, and the image to post from it: as it is when it is one
-    /// [`Self::stage`] prepared, otherwise (an original staged by an older version) a file to
-    /// prepare.
-    fn load_now(&self, path: &str) -> Result<(PathBuf, ImageSource)> {
+    /// [`Self::stage`] prepared, otherwise (an original staged by an older version) prepared now.
+    /// Either way from the file opened without following a symlink, never from the path again: a
+    /// symlink swapped in after the check is not followed out of the folder.
+    fn load_now(&self, path: &str) -> Result<(PathBuf, PreparedImage)> {
         let name = self.staged_name(path)?;
         let file = confine::regular_file(&self.canonical, &name)?;
+        let label = name.to_string_lossy();
         if !is_prepared_name(&name) {
-            return Ok((file.clone(), ImageSource::File(file)));
+            let image = media::prepare_opened(confine::open_regular(&file)?, &label)?;
+            return Ok((file, image));
         }
         let bytes = confine::read_regular(&file, media::MAX_BLOB_BYTES as u64)?;
-        let source = match media::already_prepared(bytes) {
-            Some(image) => ImageSource::Prepared(image),
-            None => ImageSource::File(file.clone()),
+        let image = match media::already_prepared(bytes.clone()) {
+            Some(image) => image,
+            None => media::prepare_bytes(&bytes, &label)?,
         };
-        Ok((file, source))
+        Ok((file, image))
     }
 
     fn staged_name(&self, path: &str) -> Result<OsString> {

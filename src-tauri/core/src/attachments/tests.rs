@@ -235,6 +235,17 @@ async fn a_prepared_thumbnail_is_kept_byte_for_byte() {
     );
 }
 
+/// What a post does with its sources: prepared images as they are, files prepared now.
+fn posted(sources: Vec<ImageSource>) -> Vec<PreparedImage> {
+    sources
+        .into_iter()
+        .map(|source| match source {
+            ImageSource::Prepared(image) => image,
+            ImageSource::File(file) => media::prepare_image(&file).expect("prepared"),
+        })
+        .collect()
+}
+
 #[tokio::test]
 async fn an_original_staged_by_an_older_version_is_prepared_again() {
     let setup = setup();
@@ -250,10 +261,11 @@ async fn an_original_staged_by_an_older_version_is_prepared_again() {
         .sources(vec![path.clone()])
         .await
         .expect("sources");
-    assert!(
-        matches!(&sources[..], [ImageSource::File(file)] if file.ends_with("3lbxyzabcdefg-beach.jpg")),
-        "{sources:?}"
-    );
+    let [image] = &posted(sources)[..] else {
+        panic!("one image");
+    };
+    assert_eq!((image.width, image.height), (300, 200));
+    assert!(!contains(&image.bytes, b"HAYON-GPS"), "not prepared again");
     let preview = setup.attachments.preview(&path).await.expect("preview");
     assert_eq!((preview.width, preview.height), (300, 200));
     // A prepared name over something that is not a prepared image is prepared again too.
@@ -264,10 +276,40 @@ async fn an_original_staged_by_an_older_version_is_prepared_again() {
         .sources(vec![odd.to_str().expect("utf-8").to_owned()])
         .await
         .expect("sources");
-    assert!(
-        matches!(&sources[..], [ImageSource::File(_)]),
-        "{sources:?}"
-    );
+    let [image] = &posted(sources)[..] else {
+        panic!("one image");
+    };
+    assert_eq!((image.width, image.height), (2000, 84));
+}
+
+/// An older version's copy swapped for a symlink to a file outside the folder once it passed the
+/// check: what is posted is the checked file, never the symlink's target, and it is refused after.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlink_swapped_in_for_an_older_copy_is_never_followed() {
+    let setup = setup();
+    let folder = setup.data.path().join(FOLDER);
+    let legacy = folder.join("3lbxyzabcdefg-beach.jpg");
+    std::fs::write(&legacy, camera_jpeg(300, 200, "x")).expect("write");
+    let outside = setup.data.path().join("private.jpg");
+    std::fs::write(&outside, camera_jpeg(500, 100, "x")).expect("outside");
+    let path = legacy.to_str().expect("utf-8").to_owned();
+
+    let sources = setup
+        .attachments
+        .sources(vec![path.clone()])
+        .await
+        .expect("sources");
+    std::fs::remove_file(&legacy).expect("remove");
+    std::os::unix::fs::symlink(&outside, &legacy).expect("symlink");
+
+    let sizes: Vec<(u32, u32)> = posted(sources)
+        .iter()
+        .map(|image| (image.width, image.height))
+        .collect();
+    assert_eq!(sizes, [(300, 200)], "the symlink's target was read");
+    let refused = setup.attachments.preview(&path).await.expect_err("symlink");
+    assert_eq!(refused.message, UNAVAILABLE);
 }
 
 #[tokio::test]

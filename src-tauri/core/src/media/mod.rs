@@ -93,6 +93,14 @@ pub fn prepare_image(path: &Path) -> Result<PreparedImage, Error> {
         .unwrap_or_else(|_| Err(errors::internal(&errors::file_name(path), "a codec failed")))
 }
 
+/// Prepares an image file opened already, named `name` in errors: for a caller that must read
+/// exactly the file it checked (opened without following a symlink), not whatever its path names by
+/// now. Only a regular file is read. Blocking and CPU-bound, like [`prepare_image`].
+pub fn prepare_opened(file: std::fs::File, name: &str) -> Result<PreparedImage, Error> {
+    std::panic::catch_unwind(|| prepare(source::from_file(file, name.to_owned())?))
+        .unwrap_or_else(|_| Err(errors::internal(name, "a codec failed")))
+}
+
 /// Prepares image bytes already in memory (a downloaded link-card thumbnail) exactly like a file,
 /// with the same limits; `label` is how errors name the image (`"the link card's image"`). Blocking
 /// and CPU-bound, like [`prepare_image`]; no temporary file is written.

@@ -49,6 +49,13 @@ pub(super) fn open(path: &Path) -> Result<Source<'static>, Error> {
     let unreadable = |err: std::io::Error| errors::unreadable(&name, &err);
     check_kind(&std::fs::metadata(path).map_err(unreadable)?, &name)?;
     let file = open_nonblocking(path).map_err(unreadable)?;
+    from_file(file, name)
+}
+
+/// A file opened already (by a caller that chose how: without following a symlink, say), named
+/// `name` in errors; its type is checked here before any read.
+pub(super) fn from_file(file: File, name: String) -> Result<Source<'static>, Error> {
+    let unreadable = |err: std::io::Error| errors::unreadable(&name, &err);
     let meta = file.metadata().map_err(unreadable)?;
     check_kind(&meta, &name)?;
     if meta.len() == 0 {
