@@ -12,7 +12,7 @@
 //! | keychain service | `HAYON_KEYCHAIN_SERVICE` | the app identifier |
 //! | link cards from private addresses | `HAYON_LINK_CARDS_ALLOW_PRIVATE=1` | refused |
 //! | XRPC request timeout | `HAYON_HTTP_TIMEOUT_SECS` (1–600) | 30 s |
-//! | PLC directory | `HAYON_PLC_DIRECTORY` | `https://plc.directory` |
+//! | PLC directory | `HAYON_PLC_DIRECTORY` (`https:`, or `http:` on loopback) | `https://plc.directory` |
 //! | update manifest (window only) | `HAYON_UPDATE_MANIFEST_URL` (`https:`, or `http:` on loopback) | the `plugins.updater.endpoints` of tauri.conf.json |
 //!
 //! A value that is empty or unusable counts as unset.
@@ -21,7 +21,7 @@ use crate::error::{Error, Result};
 use crate::identity::{parse_service_url, PLC_DIRECTORY};
 use crate::link_card::CardPolicy;
 use crate::paths;
-use crate::xrpc::DEFAULT_TIMEOUT;
+use crate::xrpc::{check_transport, DEFAULT_TIMEOUT};
 use std::path::PathBuf;
 use std::time::Duration;
 use url::Url;
@@ -102,8 +102,13 @@ fn http_timeout(setting: Option<&str>) -> Duration {
         .map_or(DEFAULT_TIMEOUT, Duration::from_secs)
 }
 
+/// A PLC directory address, under the rule of every XRPC address ([`check_transport`]): `https:`,
+/// or plain `http:` to loopback only; anything else is unusable, so the public directory is asked.
 fn plc_directory(setting: Option<&str>) -> Result<Url> {
-    match setting.and_then(parse_service_url) {
+    let usable = setting
+        .and_then(parse_service_url)
+        .filter(|url| check_transport(url).is_ok());
+    match usable {
         Some(url) => Ok(url),
         None => Url::parse(PLC_DIRECTORY)
             .map_err(|err| Error::internal("the PLC directory's address", &err)),
@@ -149,6 +154,24 @@ mod tests {
         assert_eq!(plc(None), PLC_DIRECTORY);
         assert_eq!(plc(Some("not a url")), PLC_DIRECTORY);
         assert_eq!(plc(Some("http://127.0.0.1:2582")), "http://127.0.0.1:2582/");
+        assert_eq!(plc(Some("https://plc.example/")), "https://plc.example/");
+    }
+
+    #[test]
+    fn a_plc_directory_is_https_or_plain_http_on_loopback_only() {
+        let plc = |setting| {
+            plc_directory(Some(setting))
+                .expect("an address")
+                .to_string()
+        };
+        for refused in [
+            "http://plc.example",
+            "http://192.168.1.2:2582",
+            "ftp://plc.example",
+        ] {
+            assert_eq!(plc(refused), PLC_DIRECTORY, "{refused}");
+        }
+        assert_eq!(plc("http://[::1]:2582"), "http://[::1]:2582/");
     }
 
     #[test]
