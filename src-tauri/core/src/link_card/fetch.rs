@@ -65,8 +65,13 @@ pub(super) async fn fetch_page(
         return Err(unavailable(&final_url, "it is not a web page"));
     }
     let body = read_limited(response, MAX_PAGE_BYTES, true).await?;
-    let html = String::from_utf8_lossy(&body);
-    let meta = PageMetadata::parse(&html, &final_url);
+    // Reading 2 MB is CPU work: on a blocking thread, not one of the async workers.
+    let page_url = final_url.clone();
+    let meta = tokio::task::spawn_blocking(move || {
+        PageMetadata::parse(&String::from_utf8_lossy(&body), &page_url)
+    })
+    .await
+    .map_err(|err| Error::internal("reading a link preview's page", &err))?;
     let title = meta
         .title
         .unwrap_or_else(|| final_url.host_str().unwrap_or(uri).to_owned());

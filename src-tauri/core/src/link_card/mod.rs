@@ -2,9 +2,11 @@
 //! the page's OpenGraph / Twitter / `<title>` metadata, posted as `app.bsky.embed.external`.
 //!
 //! Fetching is bounded the way a desktop app must be with arbitrary pages: http(s) only, 10 s, at most
-//! 2 MB read, at most 5 redirects, and only from public addresses ([`guard`]). The card's text is
-//! trimmed to fit a record ([`fit`]) and its thumbnail prepared like an attached image, within a time
-//! limit. A page that fails to load means a post without a card, never a failed post.
+//! 2 MB read, at most 5 redirects, and only from public addresses ([`guard`]). The page is read with a
+//! tokenizer, never built into a tree (which is quadratic in nesting depth), off the async workers.
+//! The card's text is trimmed to fit a record ([`fit`]) and its thumbnail prepared like an attached
+//! image. The whole card — page, metadata, thumbnail — has one deadline, [`CARD_TIME_LIMIT`], since
+//! posting waits for it. A page that fails to load means a post without a card, never a failed post.
 //!
 //! The window shows the card it made ([`make_card`]) and posts exactly that one; the CLI makes it
 //! while posting.
@@ -19,9 +21,17 @@ pub use fetch::CardFetcher;
 pub use guard::CardPolicy;
 pub use metadata::PageMetadata;
 
-use crate::error::Result;
+use crate::error::{Error, ErrorCode, Result};
+use crate::logging::link_origin;
 use crate::media::PreparedImage;
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// How long making a card may take, all included: a post (the window's Post waits for the card being
+/// previewed, the CLI fetches it while posting) goes on without a card after this. As long as one
+/// page request may take; a picture still loading then is left out and the card keeps its text.
+pub const CARD_TIME_LIMIT: Duration = Duration::from_secs(10);
 
 /// A card's text, as shown in the composer and posted as an external embed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,12 +66,30 @@ pub struct PreparedCard {
     pub thumb: Option<PreparedImage>,
 }
 
-/// Fetches `uri`'s page and its preview image. Errors say why no card could be made (the composer
-/// shows it; posting goes on without a card); a thumbnail that cannot be made is only logged.
+/// Fetches `uri`'s page and its preview image, within [`CARD_TIME_LIMIT`]. Errors say why no card
+/// could be made (the composer shows it; posting goes on without a card); a thumbnail that cannot be
+/// made in time is only logged.
 pub async fn make_card(fetcher: &CardFetcher, uri: &str) -> Result<PreparedCard> {
-    let (card, image_url) = fetch::fetch_page(fetcher, uri).await?;
+    let deadline = Instant::now() + CARD_TIME_LIMIT;
+    let page = tokio::time::timeout_at(deadline, fetch::fetch_page(fetcher, uri)).await;
+    let Ok(page) = page else {
+        tracing::info!(
+            link = %link_origin(uri),
+            seconds = CARD_TIME_LIMIT.as_secs(),
+            "no link card: the page took too long to fetch and read"
+        );
+        return Err(Error::new(
+            ErrorCode::Network,
+            format!(
+                "No preview for {}: it took longer than {} seconds.",
+                url::Url::parse(uri).map_or_else(|_| uri.to_owned(), |url| guard::host_label(&url)),
+                CARD_TIME_LIMIT.as_secs()
+            ),
+        ));
+    };
+    let (card, image_url) = page?;
     let thumb = match image_url {
-        Some(image_url) => thumb::thumbnail(fetcher, &image_url).await,
+        Some(image_url) => thumb::thumbnail(fetcher, &image_url, deadline).await,
         None => None,
     };
     Ok(PreparedCard { card, thumb })

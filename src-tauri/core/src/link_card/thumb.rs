@@ -1,19 +1,20 @@
 //! A card's thumbnail: the page's preview image, downloaded through the guard and prepared in memory
-//! like an attached image (same memory and CPU budget), all within one time limit. Any page can name
-//! any image, so a slow server or a costly image costs the card its picture, never the post.
+//! like an attached image (same memory and CPU budget), within what is left of the card's time limit
+//! ([`super::CARD_TIME_LIMIT`]). Any page can name any image, so a slow server or a costly image costs
+//! the card its picture, never the post.
 
 use super::fetch::{self, CardFetcher};
 use crate::logging::link_origin;
 use crate::media::{self, PreparedImage};
-use std::time::Duration;
+use tokio::time::Instant;
 
-/// Download (itself limited to 10 s) and preparation together. Generous, because preparing a large
-/// noisy image takes 6 s of CPU in a debug build and a busy machine stretches that several times (the
-/// media budget caps its CPU); what it bounds is a card keeping a post waiting indefinitely.
-const THUMB_TIME_LIMIT: Duration = Duration::from_secs(60);
-
-/// The prepared thumbnail, or `None` (logged) when it cannot be made in time.
-pub(super) async fn thumbnail(fetcher: &CardFetcher, image_url: &str) -> Option<PreparedImage> {
+/// The prepared thumbnail, or `None` (logged) when it cannot be made by `deadline`. Preparing goes
+/// on in the background after that, within the media budget's CPU limit.
+pub(super) async fn thumbnail(
+    fetcher: &CardFetcher,
+    image_url: &str,
+    deadline: Instant,
+) -> Option<PreparedImage> {
     let work = async {
         let bytes = fetch::fetch_image(fetcher, image_url).await?;
         tokio::task::spawn_blocking(move || {
@@ -22,7 +23,7 @@ pub(super) async fn thumbnail(fetcher: &CardFetcher, image_url: &str) -> Option<
         .await
         .map_err(|err| crate::Error::internal("preparing a link preview's image", &err))?
     };
-    match tokio::time::timeout(THUMB_TIME_LIMIT, work).await {
+    match tokio::time::timeout_at(deadline, work).await {
         Ok(Ok(thumb)) => Some(thumb),
         Ok(Err(err)) => {
             tracing::info!(
@@ -35,8 +36,8 @@ pub(super) async fn thumbnail(fetcher: &CardFetcher, image_url: &str) -> Option<
         Err(_) => {
             tracing::info!(
                 link = %link_origin(image_url),
-                seconds = THUMB_TIME_LIMIT.as_secs(),
-                "link card without a thumbnail: it took too long"
+                seconds = super::CARD_TIME_LIMIT.as_secs(),
+                "link card without a thumbnail: the card's time ran out"
             );
             None
         }
