@@ -448,3 +448,51 @@ async fn secrets_never_reach_the_files_the_app_wrote() {
         &[&app_password, &access1, &refresh1, &access2, &refresh2],
     );
 }
+
+/// Plain http to a loopback PDS never goes through a proxy, even when every proxy variable names one:
+/// the sign-in would leave this computer in clear text. The "proxy" is a loopback listener that never
+/// accepts, so every connection made to it is still queued in its backlog after the CLI exits.
+#[tokio::test]
+async fn a_loopback_pds_is_reached_directly_whatever_the_proxy_variables_say() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let user = pds.create_user("prx").await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").expect("listener");
+    let proxy_url = format!("http://{}", proxy.local_addr().expect("address"));
+    let mut vars = vec![
+        ("NO_PROXY", ""),
+        ("no_proxy", ""),
+        ("HAYON_HTTP_TIMEOUT_SECS", "3"),
+    ];
+    for name in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        vars.push((name, &proxy_url));
+    }
+
+    let connected = env.run_with_env(
+        &[
+            "account",
+            "connect",
+            "--identifier",
+            &user.handle,
+            "--service",
+            &pds.url,
+            "--password-stdin",
+        ],
+        &format!("{app_password}\n"),
+        &vars,
+    );
+
+    proxy.set_nonblocking(true).expect("nonblocking");
+    let through_proxy = std::iter::from_fn(|| proxy.accept().ok()).count();
+    assert_eq!(through_proxy, 0, "the CLI connected to the proxy");
+    assert_eq!(connected.expect_ok()["did"], user.did);
+}

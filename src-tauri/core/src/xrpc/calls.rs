@@ -113,7 +113,7 @@ impl XrpcClient {
     /// sign-in, the same transport rules, size limit and retries as an XRPC query.
     pub async fn did_document(&self, url: &Url) -> Result<serde_json::Value, XrpcError> {
         super::check_transport(url)?;
-        let builder = self.http.get(url.clone()).timeout(self.timeout);
+        let builder = self.client_for(url).get(url.clone()).timeout(self.timeout);
         self.fetch_json(url, "DID document", builder, super::retry::Repeat::Safe)
             .await
     }

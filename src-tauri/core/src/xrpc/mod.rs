@@ -5,11 +5,13 @@
 //! Only the calls Hayon makes are here, each a method with typed input and output (see `calls.rs`).
 //!
 //! Every request goes through [`XrpcClient::request`], which refuses plain `http://` to other machines
-//! ([`check_transport`]); redirects are never followed; answers are read up to a size limit and within a
+//! ([`check_transport`]) and sends plain `http://` without a proxy, to loopback addresses only
+//! (`loopback.rs`); redirects are never followed; answers are read up to a size limit and within a
 //! timeout (`transport.rs`); failed requests are sent again only when that is safe (`retry.rs`).
 
 mod calls;
 mod error;
+mod loopback;
 pub mod repo;
 mod retry;
 mod transport;
@@ -32,7 +34,10 @@ use url::Url;
 /// Shared HTTP client; cheap to clone (reqwest pools connections internally).
 #[derive(Debug, Clone)]
 pub struct XrpcClient {
+    /// For `https://`, through the system's proxy when one is set.
     http: reqwest::Client,
+    /// For plain `http://` to this computer: no proxy, loopback addresses only (`loopback.rs`).
+    local: reqwest::Client,
     /// The time one request may take ([`crate::Config::http_timeout`]); uploads get more.
     timeout: Duration,
 }
@@ -41,7 +46,21 @@ impl XrpcClient {
     /// A client whose requests may each take `timeout` (uploads get more for their size).
     pub fn new(timeout: Duration) -> Result<Self, XrpcError> {
         crate::tls::install_crypto_provider();
-        let http = reqwest::Client::builder()
+        let http = Self::builder().build().map_err(Self::setup_failed)?;
+        let local = Self::builder()
+            .no_proxy()
+            .dns_resolver(std::sync::Arc::new(loopback::LoopbackResolver))
+            .build()
+            .map_err(Self::setup_failed)?;
+        Ok(Self {
+            http,
+            local,
+            timeout,
+        })
+    }
+
+    fn builder() -> reqwest::ClientBuilder {
+        reqwest::Client::builder()
             .user_agent(concat!(
                 "Hayon/",
                 env!("CARGO_PKG_VERSION"),
@@ -50,13 +69,23 @@ impl XrpcClient {
             .connect_timeout(transport::CONNECT_TIMEOUT)
             // A redirect would re-send the request (password or token included) elsewhere.
             .redirect(redirect::Policy::none())
-            .build()
-            .map_err(|err| XrpcError::Network {
-                host: String::new(),
-                detail: err.to_string(),
-                maybe_delivered: false,
-            })?;
-        Ok(Self { http, timeout })
+    }
+
+    /// The client for `url` (already through [`check_transport`]).
+    fn client_for(&self, url: &Url) -> &reqwest::Client {
+        if url.scheme() == "http" {
+            &self.local
+        } else {
+            &self.http
+        }
+    }
+
+    fn setup_failed(err: reqwest::Error) -> XrpcError {
+        XrpcError::Network {
+            host: String::new(),
+            detail: err.to_string(),
+            maybe_delivered: false,
+        }
     }
 
     /// The request to `{host}/xrpc/{nsid}`, after checking that the address may carry a sign-in.
@@ -71,7 +100,10 @@ impl XrpcClient {
         let url = host
             .join(&format!("xrpc/{nsid}"))
             .map_err(|err| XrpcError::InvalidHost(err.to_string()))?;
-        let mut builder = self.http.request(method, url).timeout(self.timeout);
+        let mut builder = self
+            .client_for(&url)
+            .request(method, url)
+            .timeout(self.timeout);
         if let Some(token) = auth {
             builder = builder.bearer_auth(token.expose());
         }

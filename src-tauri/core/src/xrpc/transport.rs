@@ -23,7 +23,8 @@ pub const JSON_ANSWER_LIMIT: u64 = 4 * 1024 * 1024;
 pub const ERROR_ANSWER_LIMIT: u64 = 64 * 1024;
 
 /// Refuses addresses that would carry the sign-in in clear text over a network: `https://` always,
-/// `http://` only to loopback (`localhost`, 127.0.0.0/8, `[::1]`), nothing else. Called for every
+/// `http://` only to loopback (`localhost`, 127.0.0.0/8, `[::1]`; a name must then resolve to
+/// loopback addresses too, `loopback.rs`), nothing else. Called for every
 /// request, and by whoever takes a server address from the user or a DID document, to fail early.
 pub fn check_transport(url: &Url) -> Result<(), XrpcError> {
     let host = url
@@ -48,10 +49,8 @@ fn is_loopback(host: &Host<&str>) -> bool {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             name == "localhost" || name.ends_with(".localhost")
         }
-        Host::Ipv4(ip) => ip.is_loopback(),
-        Host::Ipv6(ip) => ip
-            .to_ipv4_mapped()
-            .map_or(ip.is_loopback(), |v4| v4.is_loopback()),
+        Host::Ipv4(ip) => super::loopback::is_loopback((*ip).into()),
+        Host::Ipv6(ip) => super::loopback::is_loopback((*ip).into()),
     }
 }
 
