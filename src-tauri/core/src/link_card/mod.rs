@@ -82,7 +82,8 @@ pub async fn make_card(fetcher: &CardFetcher, uri: &str) -> Result<PreparedCard>
             ErrorCode::Network,
             format!(
                 "No preview for {}: it took longer than {} seconds.",
-                url::Url::parse(uri).map_or_else(|_| uri.to_owned(), |url| guard::host_label(&url)),
+                url::Url::parse(uri)
+                    .map_or_else(|_| "the link".to_owned(), |url| guard::host_label(&url)),
                 CARD_TIME_LIMIT.as_secs()
             ),
         ));
