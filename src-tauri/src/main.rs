@@ -39,6 +39,16 @@ fn run_window() -> ExitCode {
     let started = std::time::Instant::now();
     let config = hayon_core::Config::from_env();
     let data_dir = config.as_ref().ok().map(|config| config.data_dir.clone());
+    // Tauri makes the app's local data folder (Hayon's default data folder) for the web view's cache
+    // and storage with default permissions (0755): made, or tightened, 0700 before it runs.
+    let private = hayon_core::paths::default_data_dir()
+        .and_then(|dir| hayon_core::paths::create_private_dir(&dir));
+    if let Err(err) = private {
+        eprintln!(
+            "Hayon could not make its data folder private: {}",
+            err.message
+        );
+    }
     let mut context = tauri::generate_context!();
     hayon_updates::configure(
         context.config_mut(),

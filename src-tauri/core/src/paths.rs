@@ -18,14 +18,25 @@ pub fn default_data_dir() -> Result<PathBuf> {
         .ok_or_else(|| Error::storage("no home folder could be found for Hayon's data"))
 }
 
+/// Creates `dir` (and its missing parents) with mode 0700 if it is missing, and tightens it to 0700
+/// if it exists: the app's data folder may have been made before Hayon by someone else with default
+/// permissions (Tauri makes it for the web view's data at start-up, 0755 under a usual umask).
 pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let describe = |err: std::io::Error| Error::storage(format!("{}: {err}", dir.display()));
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|err| Error::storage(format!("{}: {err}", dir.display())))
+    builder.create(dir).map_err(describe)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(dir).map_err(describe)?.permissions().mode();
+        if mode & 0o077 != 0 {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(describe)?;
+        }
+    }
+    Ok(())
 }
 
 /// Creates `path` with mode 0600 if it is missing, and tightens it to 0600 if it exists.
@@ -69,6 +80,22 @@ pub fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_private_dir_is_0700_new_or_existing() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().expect("tempdir");
+        let mode = |dir: &Path| fs::metadata(dir).expect("metadata").permissions().mode() & 0o777;
+        let new = root.path().join("new").join("nested");
+        create_private_dir(&new).expect("created");
+        assert_eq!(mode(&new), 0o700);
+        let existing = root.path().join("made-by-someone-else");
+        fs::create_dir(&existing).expect("existing");
+        fs::set_permissions(&existing, fs::Permissions::from_mode(0o755)).expect("0755");
+        create_private_dir(&existing).expect("tightened");
+        assert_eq!(mode(&existing), 0o700);
+    }
 
     #[test]
     fn a_new_private_file_is_0600_and_never_replaces_anything() {
