@@ -8,8 +8,8 @@
 # Besides what the bundler makes from tauri.conf.json (the app in /usr/bin, the menu entry from
 # packaging/linux/hayon.desktop, the hicolor icons from icons/), each package gets a staged tree
 # (target/package/deb-root, rpm-root; tauri.conf.json maps "/" to them):
-#   - hayon-cli in /usr/bin: packaging/linux/hayon-cli, which starts /usr/bin/hayon under that name
-#     (the app is the CLI too, so the core is shipped once); its man pages and bash/zsh/fish
+#   - hayon-cli in /usr/bin: the CLI's own executable (src-tauri/cli), which links no WebKit or GTK
+#     so that scripts and timers start it in milliseconds; its man pages and bash/zsh/fish
 #     completions, generated from the CLI's own clap definition by src-tauri/cli/assets (never
 #     shipped); the window's page, hayon.1;
 #   - the AppStream metadata (packaging/linux/social.hayon.desktop.metainfo.xml);
@@ -78,7 +78,7 @@ cargo run --locked --quiet -p hayon-cli-assets -- "$OUT/assets"
 umask 022
 stage_common() { # ROOT ZSH_DIR
   local root="$1" zsh_dir="$2" page
-  install -D -m 755 packaging/linux/hayon-cli "$root/usr/bin/hayon-cli"
+  install -D -m 755 "$TARGET_DIR/release/hayon-cli" "$root/usr/bin/hayon-cli"
   install -d -m 755 "$root/usr/share/man/man1"
   for page in "$OUT"/assets/man/*.1 packaging/linux/hayon.1; do
     # -n: no name or time stamp inside, so the same page gives the same bytes.

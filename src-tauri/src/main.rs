@@ -16,25 +16,6 @@ mod window_state;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    if invoked_as_cli() {
-        return hayon_cli::main();
-    }
-    run_window()
-}
-
-/// The packages ship one executable: `/usr/bin/hayon-cli` starts `hayon` under the name `hayon-cli`
-/// (packaging/linux/hayon-cli; a link would do the same, as rustup's `cargo` is to `rustup`), so the
-/// core is installed once, not twice. Started by that name, this is the CLI and nothing of the window
-/// is touched. (On Windows this executable has no console, so a Windows package would ship the
-/// `hayon-cli` binary of src-tauri/cli instead.)
-fn invoked_as_cli() -> bool {
-    std::env::args_os()
-        .next()
-        .map(std::path::PathBuf::from)
-        .is_some_and(|program| program.file_name() == Some("hayon-cli".as_ref()))
-}
-
-fn run_window() -> ExitCode {
     rendering::prefer_cpu_painting();
     let started = std::time::Instant::now();
     let config = hayon_core::Config::from_env();
