@@ -6,6 +6,10 @@
 // queries, parentheses and trailing punctuation, bare domains with real and fake TLDs, mentions,
 // hashtags (incl. the fullwidth ＃), cashtags, numbers, emoji, CJK and other scripts, line breaks,
 // odd whitespace and zero-width characters. The same seed always gives the same texts.
+// --over F (default 0) grows that fraction of the texts, chosen at random, past a limit of the
+// post: a third past 3,000 bytes in heavy graphemes (emoji, CJK) while under 300 graphemes, the rest
+// past 300 graphemes of the same tokens (the composer's benchmark: scripts/bench-analysis.sh).
+// Without it the texts are the same as before the option existed.
 // --tld-sweep adds, after them, one text per TLD of the `tlds` list that @atproto/api uses
 // (resolved from HAYON_PDS_MODULES), with a bare domain and a handle under it.
 
@@ -19,6 +23,7 @@ const option = (name, fallback) => {
 };
 const count = option('--count', 4000);
 const seed = option('--seed', 1);
+const over = option('--over', 0);
 
 // mulberry32: small, seedable, good enough to vary test inputs.
 let state = seed >>> 0;
@@ -114,8 +119,27 @@ function text() {
   return out;
 }
 
+const segmenter = new Intl.Segmenter();
+const graphemes = (s) => [...segmenter.segment(s)].length;
+const HEAVY = [FAMILY, '\u{1F44D}\u{1F3FD}', '\u{1F3F3}\uFE0F\u200D\u{1F308}', '日本語', '한국어', 'क्षत्रिय'];
+
+// A text past a limit: tokens (or heavy graphemes) appended until it is, with some margin, so that
+// it stays over once published (links shortened, whitespace trimmed).
+function overText() {
+  const heavy = chance(1 / 3);
+  const minGraphemes = 300 + 10 + Math.floor(random() * 90);
+  const minBytes = 3000 + 40 + Math.floor(random() * 400);
+  let out = text();
+  while (heavy ? Buffer.byteLength(out) < minBytes : graphemes(out) < minGraphemes) {
+    out += pick(SEPARATORS) + (heavy ? repeat(1 + Math.floor(random() * 8), () => pick(HEAVY)) : token());
+  }
+  return out;
+}
+
 const lines = [];
-for (let i = 0; i < count; i += 1) lines.push(JSON.stringify({ text: text() }));
+for (let i = 0; i < count; i += 1) {
+  lines.push(JSON.stringify({ text: over > 0 && chance(over) ? overText() : text() }));
+}
 
 if (args.includes('--tld-sweep')) {
   const modules = process.env.HAYON_PDS_MODULES;
