@@ -15,11 +15,13 @@
 //! - inside a collapsed run of line breaks, after a zero-width character between two of its
 //!   breaks: the prefix's own run may have fewer than three breaks and stay as typed.
 //!
-//! Where a prefix's published length is monotone in the prefix (everywhere but those places) the
-//! answer is the only point where the text stops fitting. Where it is not (a prefix ending inside a
-//! link near the limit can be longer than the whole link shortened), the answer is the first
-//! grapheme whose prefix does not fit, searched from the last safe point before the published
-//! text's first character past a limit.
+//! Where a prefix's published length grows with the prefix (everywhere but those places) the
+//! answer is the only point where the text stops fitting. Where it does not (a prefix ending inside
+//! a link near the limit can be longer than the whole link shortened), the answer is still a point
+//! where the text stops fitting: the prefix before that grapheme fits, the one with it does not. It
+//! is searched forward from the last cut known to fit before the published text's first character
+//! past a limit; the cuts inside such a place are halved rather than tried one by one, so a pasted
+//! URL of thousands of characters costs a few publications of it, not thousands.
 
 use super::{grapheme_len, js, publish, Published, MAX_BYTES, MAX_GRAPHEMES};
 use std::ops::Range;
@@ -105,12 +107,55 @@ pub(super) fn overflow_from(text: &str, published: &Published) -> Option<usize> 
         }
     }
     let mut junctions = Junctions::default();
+    // Forward from there, cut by cut. A cut in one of those places (a zone) is not published
+    // one by one: the zone's cuts are gathered, then halved between the last cut that fits and the
+    // first one past the zone that does not (each costs a publication of the zone's piece, and a
+    // zone may be a pasted URL thousands of characters long).
+    let mut zone: Vec<usize> = Vec::new();
+    let mut run_end = 0; // the end of the run with a link that the cuts are in, if any
+    let mut end = trimmed_end(text, from);
+    let mut before = from;
     let mut cursor = GraphemeCursor::new(from, text.len(), true);
     while let Ok(Some(cut)) = cursor.next_boundary(text, 0) {
-        if !map.cut_fits(cut, &mut junctions) {
-            return Some(from);
+        if let Some((at, c)) = text[before..cut]
+            .char_indices()
+            .rfind(|(_, c)| !js::is_space(*c))
+        {
+            end = before + at + c.len_utf8();
         }
-        from = cut;
+        before = cut;
+        let in_zone = cut < run_end
+            || match map.link_run_around(cut) {
+                Some(run) => {
+                    run_end = run.end;
+                    true
+                }
+                None => map.collapsed_around(end).is_some(),
+            };
+        if in_zone {
+            zone.push(cut);
+        } else if map.cut_fits(cut, &mut junctions) {
+            // Past the zone, this prefix fits: so does the text up to here, wherever the zone's
+            // own prefixes stood.
+            zone.clear();
+            from = cut;
+        } else {
+            let mut cuts = Vec::with_capacity(zone.len() + 2);
+            cuts.push(from);
+            cuts.append(&mut zone);
+            cuts.push(cut);
+            // Invariant: the prefix at cuts[low] fits, the one at cuts[high] does not.
+            let (mut low, mut high) = (0, cuts.len() - 1);
+            while high - low > 1 {
+                let mid = low + (high - low) / 2;
+                if map.cut_fits(cuts[mid], &mut junctions) {
+                    low = mid;
+                } else {
+                    high = mid;
+                }
+            }
+            return Some(cuts[low]);
+        }
     }
     // The whole text does not fit, so the loop has returned; this is the end of the text.
     Some(from)

@@ -211,4 +211,16 @@ fn a_mark_inside_a_shortened_link_or_a_collapsed_run_is_where_the_prefix_stops_f
     assert_eq!(analyze(&text).graphemes, 301);
     assert_eq!(analyze(&text).overflow_from, Some(298 + 1 + 3 + 1));
     assert_eq!(by_bisection(&text), Some(298 + 1 + 3 + 1));
+
+    // A pasted URL of 2,800 characters whose dot segments publish as nothing: its cuts are halved,
+    // not published one by one (that took seconds in a debug build).
+    let text = format!(
+        "{} https://a.co/{}{}",
+        "a".repeat(290),
+        "./".repeat(1400),
+        "x".repeat(60)
+    );
+    let from = analyze(&text).overflow_from;
+    assert_eq!(from, by_bisection(&text));
+    assert_eq!(from, Some(text.len() - 60 + 4));
 }
