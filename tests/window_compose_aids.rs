@@ -101,8 +101,18 @@ async fn assert_save_refused(client: &Client, press: impl std::future::Future<Ou
     )
     .await;
     press.await;
+    // textContent: the region is for screen readers only, and WebDriver's text is what is seen.
     let said = poll_until(
-        || text_of(client, "#alt-dialog-live"),
+        || async {
+            js(
+                client,
+                "return document.getElementById('alt-dialog-live').textContent",
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+        },
         |said| !said.is_empty(),
     )
     .await;

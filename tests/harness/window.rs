@@ -295,13 +295,18 @@ pub async fn submit_post(client: &Client) -> String {
 
 /// Clicks the element `css` selects (waiting for it). The element is first scrolled to the middle of
 /// its view, as a person would scroll to it: WebDriver itself scrolls an element only just into view,
-/// to the bottom edge, where the composer's sticky action bar covers it.
+/// to the bottom edge, where the composer's sticky action bar covers it. Then two animation frames
+/// pass, so a scroll the page still had queued (the composer moves a newly focused control out from
+/// under the action bar at the next frame) happens before WebDriver aims, not between its aim and
+/// its press: on a busy machine such a late scroll made clicks land beside the button.
 pub async fn click(client: &Client, css: &str) {
     with_element(client, css, |element| async move {
         let target = serde_json::to_value(&element).expect("an element reference");
         client
-            .execute(
-                "arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });",
+            .execute_async(
+                "const [target, done] = [arguments[0], arguments[arguments.length - 1]];
+                 target.scrollIntoView({ block: 'center', inline: 'nearest' });
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
                 vec![target],
             )
             .await?;
