@@ -3,7 +3,8 @@
 //! and exits, while another data folder is another app; Settings › About and updates shows the
 //! version and the project's links (and the opener refuses any other address); update checks that
 //! fail — a manifest whose package is not signed by the app's key, or nothing listening — show
-//! nothing in the window and are logged with their reason; checks turned off ask nothing.
+//! nothing in the window and are logged with their reason; checks turned off ask nothing; on a fresh
+//! profile the app's default data folder is private (0700).
 //!
 //! The verified-update path needs a package signed by the app's key, whose private half is not in
 //! the repository: tests/updates.rs runs the same update code with a key pair of its own.
@@ -263,4 +264,24 @@ async fn a_second_launch_focuses_the_running_window_and_exits() {
         "a window of its own: {loaded:?}"
     );
     assert!(still_running);
+}
+
+/// On a fresh profile the app's default data folder, which Tauri makes for the web view's cache and
+/// storage (`hsts-storage.sqlite`, …), is 0700 once the window is up: nothing in it is readable by
+/// other local users. (Hayon's own data folder here is the test's, made 0700 by tempfile.)
+#[cfg(unix)]
+#[tokio::test]
+async fn on_a_fresh_profile_the_data_folders_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = CliEnv::new();
+    let home = tempfile::tempdir().expect("a fresh XDG_DATA_HOME");
+    let xdg = home.path().to_str().expect("utf-8").to_owned();
+    let (_driver, client) = start_session_with(&env, &[("XDG_DATA_HOME", &xdg)]).await;
+    wait_for(&client, ".view:not([hidden])").await;
+    let folder = home.path().join("social.hayon.desktop");
+    let mode = std::fs::metadata(&folder)
+        .unwrap_or_else(|err| panic!("{}: {err}", folder.display()))
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
 }
