@@ -12,7 +12,7 @@
 use harness::cli::CliEnv;
 use harness::keychain;
 use harness::pds::pds;
-use harness::web::{Reply, WebServer};
+use harness::web::{nested_page, Reply, WebServer};
 use hayon_core::link_card::{make_card, CardFetcher, CardPolicy, CARD_TIME_LIMIT};
 use nix::sys::resource::{getrusage, UsageWho};
 use std::time::{Duration, Instant};
@@ -36,24 +36,10 @@ fn title_of(path: &str) -> String {
     format!("Nested {path} & more")
 }
 
-/// 2 MiB: a `<head>` with the card's tags, then `unit` repeated.
-fn page(path: &str, unit: &str) -> Vec<u8> {
-    let size = 2 * 1024 * 1024;
-    let mut html = format!(
-        "<!doctype html><html><head><title>{}</title>\
-         <meta property=og:description content='Two mebibytes of {unit}'></head><body>",
-        title_of(path).replace('&', "&amp;")
-    );
-    while html.len() + unit.len() <= size {
-        html.push_str(unit);
-    }
-    html.into_bytes()
-}
-
 async fn nested_site() -> WebServer {
     let pages: Vec<(&'static str, Vec<u8>)> = NESTINGS
         .iter()
-        .map(|(path, unit)| (*path, page(path, unit)))
+        .map(|(path, unit)| (*path, nested_page(&title_of(path), unit)))
         .collect();
     WebServer::serve(
         move |request| match pages.iter().find(|(path, _)| *path == request.target) {

@@ -352,6 +352,56 @@ async fn the_link_card_shown_is_the_card_posted_and_the_page_is_fetched_once() {
     client.close().await.expect("close session");
 }
 
+/// A link to a hostile page (2 MiB of unclosed `<div>`, which took minutes to build into a tree) still
+/// gets its card in the window and posts with it: the card's title is shown and Post completes with
+/// the card in the record, each within the harness's usual wait (the tree parser outlasted it many
+/// times over).
+#[tokio::test]
+async fn a_link_to_a_deeply_nested_page_is_previewed_and_posted_from_the_window() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wnest").await;
+    let title = "Nested divs, all the way down";
+    let page = harness::web::nested_page(title, "<div>");
+    let site = WebServer::serve(move |request| match request.target {
+        "/nested" => Reply::ok("text/html", page.clone()),
+        _ => Reply::ok("text/html", b"<title>Not this one</title>".to_vec()),
+    })
+    .await;
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    wait_for(&client, &in_post(1, ".editor-input"))
+        .await
+        .send_keys(&format!("Deep {}/nested", site.url))
+        .await
+        .expect("type text");
+    assert_becomes("the nested page's card title", title.to_owned(), || {
+        let client = client.clone();
+        async move {
+            client
+                .execute(
+                    "return document.querySelector('.link-card .link-card-title')?.textContent ?? ''",
+                    vec![],
+                )
+                .await
+                .expect("read the card")
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_default()
+        }
+    })
+    .await;
+    choose_account(&client, &user.did).await;
+    let href = submit_post(&client).await;
+    screenshot(&client, "card-nested-posted").await;
+    let rkey = href.rsplit('/').next().expect("rkey");
+    let record = pds()
+        .read_record(&format!("at://{}/app.bsky.feed.post/{rkey}", user.did))
+        .await;
+    assert_eq!(record["embed"]["external"]["title"], title, "{record}");
+    client.close().await.expect("close session");
+}
+
 /// Writes a two-post thread with an image in each post (alt texts "First image", "Second image").
 async fn write_thread(client: &Client, texts: [&str; 2], photos: [&std::path::Path; 2]) {
     for (index, (text, photo)) in texts.iter().zip(photos).enumerate() {

@@ -136,3 +136,19 @@ impl WebServer {
         Self { url }
     }
 }
+
+/// A hostile page for link cards: 2 MiB of HTML, a `<head>` with `title` (HTML-escaped) and an
+/// `og:description`, then `unit` (`<div>`, `<ul><li>`, `<p>` …) repeated, never closed. Building a
+/// tree of it is quadratic in the nesting depth.
+pub fn nested_page(title: &str, unit: &str) -> Vec<u8> {
+    let size = 2 * 1024 * 1024;
+    let mut html = format!(
+        "<!doctype html><html><head><title>{}</title>\
+         <meta property=og:description content='Two mebibytes of {unit}'></head><body>",
+        title.replace('&', "&amp;")
+    );
+    while html.len() + unit.len() <= size {
+        html.push_str(unit);
+    }
+    html.into_bytes()
+}
