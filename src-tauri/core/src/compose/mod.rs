@@ -116,31 +116,37 @@ fn fits(graphemes: usize, bytes: usize) -> bool {
 }
 
 /// Extended grapheme clusters (UAX #29), as `Intl.Segmenter` counts them on the server.
-///
-/// Two adjacent ASCII characters are always in different clusters, except CR LF (no UAX #29 rule
-/// joins them otherwise), so the text is cut there and only the pieces holding non-ASCII go
-/// through the full segmenter: most posts are mostly ASCII, and this is the analysis' hot spot.
 pub fn grapheme_len(text: &str) -> usize {
+    segmenter_pieces(text)
+        .map(|(_, piece)| {
+            if piece.is_ascii() {
+                1 // one character, or CR LF
+            } else {
+                piece.graphemes(true).count()
+            }
+        })
+        .sum()
+}
+
+/// `text` cut into pieces no grapheme cluster crosses, each with its byte offset: an ASCII piece is
+/// one cluster (one character, or CR LF), any other needs the full segmenter. Two adjacent ASCII
+/// characters are always in different clusters, except CR LF (no UAX #29 rule joins them
+/// otherwise), so the text is cut there: most posts are mostly ASCII, and counting is the analysis'
+/// hot spot.
+pub(crate) fn segmenter_pieces(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let bytes = text.as_bytes();
-    let mut count = 0;
-    let mut piece_start = 0;
-    for at in 1..=bytes.len() {
-        let cut = match (bytes[at - 1], bytes.get(at)) {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        let at = (start + 1..=bytes.len()).find(|&at| match (bytes[at - 1], bytes.get(at)) {
             (before, Some(&after)) => {
                 before.is_ascii() && after.is_ascii() && !(before == b'\r' && after == b'\n')
             }
             (_, None) => true,
-        };
-        if cut {
-            let piece = &bytes[piece_start..at];
-            count += if piece.is_ascii() {
-                1 // one character, or CR LF
-            } else {
-                text.get(piece_start..at)
-                    .map_or(0, |piece| piece.graphemes(true).count())
-            };
-            piece_start = at;
-        }
-    }
-    count
+        })?;
+        // Both ends lie between ASCII bytes or at the text's end: character boundaries.
+        let piece = text.get(start..at)?;
+        let item = (start, piece);
+        start = at;
+        Some(item)
+    })
 }

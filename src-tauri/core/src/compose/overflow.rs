@@ -23,7 +23,7 @@
 //! past a limit; the cuts inside such a place are halved rather than tried one by one, so a pasted
 //! URL of thousands of characters costs a few publications of it, not thousands.
 
-use super::{grapheme_len, js, publish, Published, MAX_BYTES, MAX_GRAPHEMES};
+use super::{grapheme_len, js, publish, segmenter_pieces, Published, MAX_BYTES, MAX_GRAPHEMES};
 use std::ops::Range;
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
@@ -163,25 +163,13 @@ pub(super) fn overflow_from(text: &str, published: &Published) -> Option<usize> 
 
 /// The published text's first non-whitespace character past a limit: its grapheme is the 301st or
 /// later, or it ends past byte 3,000. (Whitespace does not count: a prefix's trailing whitespace is
-/// trimmed.) The graphemes are walked as `grapheme_len` counts them.
+/// trimmed.) The graphemes are walked as `grapheme_len` counts them (`segmenter_pieces`).
 fn first_char_past_limits(published: &str) -> Option<(usize, usize)> {
-    let bytes = published.as_bytes();
     let mut graphemes = 0;
-    let mut piece_start = 0;
-    for at in 1..=bytes.len() {
-        let cut = match (bytes[at - 1], bytes.get(at)) {
-            (before, Some(&after)) => {
-                before.is_ascii() && after.is_ascii() && !(before == b'\r' && after == b'\n')
-            }
-            (_, None) => true,
-        };
-        if !cut {
-            continue;
-        }
-        let piece = published.get(piece_start..at)?;
+    for (piece_start, piece) in segmenter_pieces(published) {
         if piece.is_ascii() {
             // One character, or CR LF: its last character decides.
-            let end = at;
+            let end = piece_start + piece.len();
             if !piece.ends_with(js::is_space) && (graphemes >= MAX_GRAPHEMES || end > MAX_BYTES) {
                 return Some((end - 1, end));
             }
@@ -198,7 +186,6 @@ fn first_char_past_limits(published: &str) -> Option<(usize, usize)> {
                 graphemes += 1;
             }
         }
-        piece_start = at;
     }
     None
 }
