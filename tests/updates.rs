@@ -17,17 +17,27 @@ use tauri::test::{mock_builder, mock_context, noop_assets};
 /// The test app's version (Tauri's mock context says 0.1.0).
 const RUNNING: &str = "0.1.0";
 
-/// Runs one check, as the window does, with `pubkey` trusted and `manifest` asked.
+/// The app's own `plugins.updater` (tauri.conf.json), so its settings (`requireSignedVersion` …)
+/// are the ones tested.
+fn app_updater_config() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tauri.conf.json");
+    let text = std::fs::read_to_string(path).expect("tauri.conf.json");
+    let config: serde_json::Value = serde_json::from_str(&text).expect("tauri.conf.json is JSON");
+    config["plugins"]["updater"].clone()
+}
+
+/// Runs one check, as the window does, with the app's updater configuration except that `pubkey`
+/// is trusted, and `manifest` asked.
 async fn find(pubkey: &str, manifest: &str) -> Result<Option<Ready>, Failure> {
     let mut context = mock_context(noop_assets());
     assert_eq!(context.package_info().version.to_string(), RUNNING);
-    context.config_mut().plugins.0.insert(
-        "updater".into(),
-        serde_json::json!({
-            "pubkey": pubkey,
-            "endpoints": ["https://hayon.app/updates/latest.json"],
-        }),
-    );
+    let mut updater = app_updater_config();
+    updater["pubkey"] = pubkey.into();
+    context
+        .config_mut()
+        .plugins
+        .0
+        .insert("updater".into(), updater);
     let manifest = manifest.parse().expect("manifest URL");
     hayon_updates::configure(context.config_mut(), Some(&manifest));
     let app = mock_builder()
@@ -93,9 +103,39 @@ async fn bad_signatures_are_refused_with_a_logged_reason() {
     let log = logged();
     let refusals: Vec<_> = log
         .lines()
-        .filter(|line| line.contains("update refused") && line.contains("signature"))
+        .filter(|line| line.contains("update refused: its signature does not verify"))
         .collect();
     assert_eq!(refusals.len(), 2, "{log}");
+}
+
+/// The manifest is not signed, only the package is: a manifest announcing 9.9.9 with an older
+/// release's package and valid signature must not install that release as root. The signature's
+/// trusted comment (covered by the signature) says which version it was made for; a signature that
+/// names none proves nothing and is refused too (`requireSignedVersion`).
+#[tokio::test]
+async fn an_older_release_offered_as_a_newer_version_is_refused() {
+    log();
+    let key = SigningKey::generate();
+    for release in [Release::OlderRelease, Release::SignedWithoutVersion] {
+        let server = UpdateServer::start(&key, "9.9.9", release).await;
+        let failure = find(&key.public_key(), &server.manifest_url)
+            .await
+            .expect_err("refused");
+        assert_eq!(failure.stage, Stage::Download, "{release:?}: {failure}");
+        assert!(failure.is_wrong_version(), "{release:?}: {failure}");
+    }
+    let log = logged();
+    let refusals: Vec<_> = log
+        .lines()
+        .filter(|line| line.contains("not signed for the version offered"))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{log}");
+    assert!(
+        refusals
+            .iter()
+            .any(|line| line.contains("does not specify the version")),
+        "{log}"
+    );
 }
 
 #[tokio::test]

@@ -26,13 +26,18 @@ impl SigningKey {
     }
 
     /// The signature of `package` as a manifest carries it: the base64 of the minisign signature
-    /// file, with the trusted comment the Tauri CLI writes.
-    pub fn sign(&self, package: &[u8], file_name: &str) -> String {
+    /// file, with the trusted comment the Tauri CLI writes (`version:` only when given: CLIs before
+    /// `--app-version` wrote none). The trusted comment is covered by the signature.
+    pub fn sign(&self, package: &[u8], file_name: &str, version: Option<&str>) -> String {
+        let mut comment = format!("timestamp:1764547200\tfile:{file_name}");
+        if let Some(version) = version {
+            comment.push_str(&format!("\tversion:{version}"));
+        }
         let signature = minisign::sign(
             None,
             &self.0.sk,
             package,
-            Some(&format!("timestamp:1764547200\tfile:{file_name}")),
+            Some(&comment),
             Some("signature from tauri secret key"),
         )
         .expect("sign");
@@ -43,8 +48,13 @@ impl SigningKey {
 /// What the server publishes, and how it is spoiled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Release {
-    /// The package, signed by the key.
+    /// The package, signed by the key for the version the manifest announces.
     Signed,
+    /// A validly signed package of an older release ([`OLDER_VERSION`]), announced as `version`.
+    OlderRelease,
+    /// A validly signed package whose signature names no version, announced as `version`: an old
+    /// release signed before the CLI recorded versions, or a rollback that hides its version.
+    SignedWithoutVersion,
     /// The manifest's signature is by another key.
     SignedByAnotherKey,
     /// The package served is not the one that was signed (one byte changed).
@@ -60,14 +70,22 @@ pub struct UpdateServer {
 }
 
 pub const PACKAGE_PATH: &str = "/hayon_9.9.9_amd64.deb";
+/// The release [`Release::OlderRelease`]'s package was signed for.
+pub const OLDER_VERSION: &str = "0.0.5";
 
 impl UpdateServer {
     /// Publishes `version` for `linux-x86_64` (the target of an app not installed from a package).
     pub async fn start(key: &SigningKey, version: &str, release: Release) -> Self {
         let package: Vec<u8> = (0..64 * 1024u32).map(|i| (i % 251) as u8).collect();
         let signature = match release {
-            Release::SignedByAnotherKey => SigningKey::generate().sign(&package, "hayon.deb"),
-            _ => key.sign(&package, "hayon.deb"),
+            Release::SignedByAnotherKey => {
+                SigningKey::generate().sign(&package, "hayon.deb", Some(version))
+            }
+            Release::OlderRelease => key.sign(&package, "hayon.deb", Some(OLDER_VERSION)),
+            Release::SignedWithoutVersion => key.sign(&package, "hayon.deb", None),
+            Release::Signed | Release::AlteredPackage => {
+                key.sign(&package, "hayon.deb", Some(version))
+            }
         };
         let mut served = package.clone();
         if release == Release::AlteredPackage {

@@ -107,16 +107,26 @@ impl Failure {
     }
 
     /// True when the package (or the manifest's signature for it) did not verify: a package signed
-    /// by another key, a damaged or altered package, a signature that is not one.
+    /// by another key, a damaged or altered package, a signature that is not one, or a valid
+    /// signature for another version than the one offered ([`Self::is_wrong_version`]).
     pub fn is_bad_signature(&self) -> bool {
+        use tauri_plugin_updater::Error;
+        self.is_wrong_version()
+            || matches!(
+                self.error,
+                Error::Minisign(_) | Error::Base64(_) | Error::SignatureUtf8(_)
+            )
+    }
+
+    /// True when the package's signature is valid but was not made for the version the manifest
+    /// offers, or names no version (`requireSignedVersion` in tauri.conf.json): the manifest is not
+    /// signed, so this is how an older release offered as a newer one — a downgrade, installed as
+    /// root — is told apart.
+    pub fn is_wrong_version(&self) -> bool {
         use tauri_plugin_updater::Error;
         matches!(
             self.error,
-            Error::Minisign(_)
-                | Error::Base64(_)
-                | Error::SignatureUtf8(_)
-                | Error::SignedVersionMismatch { .. }
-                | Error::MissingSignedVersion
+            Error::SignedVersionMismatch { .. } | Error::MissingSignedVersion
         )
     }
 }
@@ -144,6 +154,10 @@ pub async fn find<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Ready>, Failu
             version = ready.version(),
             bytes = ready.size(),
             "update downloaded and its signature verified"
+        ),
+        Err(failure) if failure.is_wrong_version() => tracing::warn!(
+            reason = %failure,
+            "update refused: its package was not signed for the version offered"
         ),
         Err(failure) if failure.is_bad_signature() => {
             tracing::warn!(reason = %failure, "update refused: its signature does not verify")
