@@ -8,8 +8,10 @@
 //! The window's side (nothing shown when a check fails; the manifest refused with the app's real
 //! key) is in window_desktop.rs.
 
-use harness::updates::{Release, SigningKey, UpdateServer, CLOSED_MANIFEST, PACKAGE_PATH};
-use hayon_updates::{Failure, Ready, Stage};
+use harness::updates::{
+    Release, SigningKey, UpdateServer, CLOSED_MANIFEST, ELSEWHERE_PACKAGE, PACKAGE_PATH,
+};
+use hayon_updates::{Failure, Ready, Refusal, Stage, PACKAGE_LIMIT};
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use tauri::test::{mock_builder, mock_context, noop_assets};
@@ -136,6 +138,56 @@ async fn an_older_release_offered_as_a_newer_version_is_refused() {
             .any(|line| line.contains("does not specify the version")),
         "{log}"
     );
+}
+
+/// A validly signed package over the limit is not downloaded (its length announced) or not kept
+/// (its length not announced: the read stops past the limit), so a server cannot make the app hold
+/// gigabytes in memory.
+#[tokio::test]
+async fn a_package_over_the_size_limit_is_refused() {
+    log();
+    let key = SigningKey::generate();
+    for (release, announced) in [
+        (Release::Oversized, Some(PACKAGE_LIMIT + 1)),
+        (Release::OversizedUnannounced, None),
+    ] {
+        let server = UpdateServer::start(&key, "9.9.9", release).await;
+        let failure = find(&key.public_key(), &server.manifest_url)
+            .await
+            .expect_err("refused");
+        assert_eq!(failure.stage, Stage::Download, "{release:?}: {failure}");
+        assert!(
+            matches!(failure.refusal(), Some(Refusal::TooLarge(length)) if *length == announced),
+            "{release:?}: {failure}"
+        );
+    }
+    let log = logged();
+    assert!(
+        log.lines()
+            .any(|line| line.contains("update refused") && line.contains("MiB")),
+        "{log}"
+    );
+}
+
+/// The package travels over https only: a plain-http address elsewhere, named by the manifest or
+/// reached by a redirect, is refused before any connection to it (plain http is accepted only on
+/// this computer after a manifest from this computer, as here).
+#[tokio::test]
+async fn a_plain_http_package_address_is_refused() {
+    let key = SigningKey::generate();
+    for release in [Release::PlainHttpElsewhere, Release::RedirectToPlainHttp] {
+        let server = UpdateServer::start(&key, "9.9.9", release).await;
+        let failure = find(&key.public_key(), &server.manifest_url)
+            .await
+            .expect_err("refused");
+        assert_eq!(failure.stage, Stage::Download, "{release:?}: {failure}");
+        assert!(
+            matches!(failure.refusal(), Some(Refusal::NotHttps(address))
+                if ELSEWHERE_PACKAGE.starts_with(address.as_str())),
+            "{release:?}: {failure}"
+        );
+        assert!(failure.to_string().contains("https only"), "{failure}");
+    }
 }
 
 #[tokio::test]

@@ -59,7 +59,19 @@ pub enum Release {
     SignedByAnotherKey,
     /// The package served is not the one that was signed (one byte changed).
     AlteredPackage,
+    /// A validly signed package one byte over `hayon_updates::PACKAGE_LIMIT`, its length announced.
+    Oversized,
+    /// The same, served without `Content-Length` (it ends when the connection closes).
+    OversizedUnannounced,
+    /// The manifest names a plain `http:` address on another machine ([`ELSEWHERE_PACKAGE`]).
+    PlainHttpElsewhere,
+    /// The package's address answers with a redirect to [`ELSEWHERE_PACKAGE`].
+    RedirectToPlainHttp,
 }
+
+/// A plain-http address that is not this computer (`.invalid` never resolves): refused before any
+/// connection, so nothing leaves the machine.
+pub const ELSEWHERE_PACKAGE: &str = "http://updates.hayon.invalid/hayon_9.9.9_amd64.deb";
 
 /// A loopback server with `/latest.json` announcing `version` and its package.
 #[derive(Debug, Clone)]
@@ -76,16 +88,20 @@ pub const OLDER_VERSION: &str = "0.0.5";
 impl UpdateServer {
     /// Publishes `version` for `linux-x86_64` (the target of an app not installed from a package).
     pub async fn start(key: &SigningKey, version: &str, release: Release) -> Self {
-        let package: Vec<u8> = (0..64 * 1024u32).map(|i| (i % 251) as u8).collect();
+        let oversized = matches!(release, Release::Oversized | Release::OversizedUnannounced);
+        let size = if oversized {
+            hayon_updates::PACKAGE_LIMIT + 1
+        } else {
+            64 * 1024
+        };
+        let package: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let signature = match release {
             Release::SignedByAnotherKey => {
                 SigningKey::generate().sign(&package, "hayon.deb", Some(version))
             }
             Release::OlderRelease => key.sign(&package, "hayon.deb", Some(OLDER_VERSION)),
             Release::SignedWithoutVersion => key.sign(&package, "hayon.deb", None),
-            Release::Signed | Release::AlteredPackage => {
-                key.sign(&package, "hayon.deb", Some(version))
-            }
+            _ => key.sign(&package, "hayon.deb", Some(version)),
         };
         let mut served = package.clone();
         if release == Release::AlteredPackage {
@@ -106,7 +122,13 @@ impl UpdateServer {
                     "application/json",
                     manifest_body.lock().expect("manifest").clone().into_bytes(),
                 ),
-                PACKAGE_PATH => Reply::ok("application/vnd.debian.binary-package", served.clone()),
+                PACKAGE_PATH if release == Release::RedirectToPlainHttp => {
+                    Reply::redirect(ELSEWHERE_PACKAGE)
+                }
+                PACKAGE_PATH => Reply {
+                    announce_length: release != Release::OversizedUnannounced,
+                    ..Reply::ok("application/vnd.debian.binary-package", served.clone())
+                },
                 _ => Reply::json("404 Not Found", &serde_json::json!({})),
             }
         })
@@ -117,7 +139,10 @@ impl UpdateServer {
             "pub_date": "2026-12-01T12:00:00Z",
             "platforms": {
                 "linux-x86_64": {
-                    "url": format!("{}{PACKAGE_PATH}", server.url),
+                    "url": match release {
+                        Release::PlainHttpElsewhere => ELSEWHERE_PACKAGE.to_owned(),
+                        _ => format!("{}{PACKAGE_PATH}", server.url),
+                    },
                     "signature": signature,
                 }
             }

@@ -21,6 +21,8 @@ pub struct Reply {
     pub body: Vec<u8>,
     /// A `Location` header, for redirects.
     pub location: Option<String>,
+    /// Send `Content-Length` (the default); without it the body ends when the connection closes.
+    pub announce_length: bool,
 }
 
 impl Reply {
@@ -30,6 +32,7 @@ impl Reply {
             content_type: content_type.to_owned(),
             body,
             location: None,
+            announce_length: true,
         }
     }
 
@@ -40,6 +43,7 @@ impl Reply {
             content_type: "text/plain".to_owned(),
             body: Vec::new(),
             location: Some(location.to_owned()),
+            announce_length: true,
         }
     }
 
@@ -49,6 +53,7 @@ impl Reply {
             content_type: "application/json".to_owned(),
             body: body.to_string().into_bytes(),
             location: None,
+            announce_length: true,
         }
     }
 
@@ -58,6 +63,7 @@ impl Reply {
             content_type: "text/plain".to_owned(),
             body: b"not found".to_vec(),
             location: None,
+            announce_length: true,
         }
     }
 }
@@ -121,11 +127,14 @@ impl WebServer {
                         .as_ref()
                         .map(|to| format!("Location: {to}\r\n"))
                         .unwrap_or_default();
+                    let length = if reply.announce_length {
+                        format!("Content-Length: {}\r\n", reply.body.len())
+                    } else {
+                        String::new()
+                    };
                     let header = format!(
-                        "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n{location}Connection: close\r\n\r\n",
-                        reply.status,
-                        reply.content_type,
-                        reply.body.len()
+                        "HTTP/1.1 {}\r\nContent-Type: {}\r\n{length}{location}Connection: close\r\n\r\n",
+                        reply.status, reply.content_type,
                     );
                     let _ = stream.write_all(header.as_bytes()).await;
                     let _ = stream.write_all(&reply.body).await;

@@ -1,5 +1,6 @@
-//! Finding an update: Tauri's official updater plugin asks the manifest, downloads the package it
-//! names and verifies its minisign signature against the public key in tauri.conf.json
+//! Finding an update: Tauri's official updater plugin asks the manifest; the package it names is
+//! downloaded within limits ([`download`]: https only, at most [`PACKAGE_LIMIT`] bytes) and its
+//! minisign signature verified by the plugin against the public key in tauri.conf.json
 //! (`plugins.updater.pubkey`) before anything is offered. Only a verified package becomes [`Ready`];
 //! installing it verifies it once more.
 //!
@@ -14,6 +15,9 @@
 //! {"url", "signature"}, …}}`, `signature` being the base64 of the minisign signature file that
 //! `tauri signer sign` (or the bundler with `createUpdaterArtifacts`) writes beside the package.
 
+mod download;
+
+pub use download::{Refusal, PACKAGE_LIMIT};
 use std::time::Duration;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_updater::{Update, UpdaterExt};
@@ -79,7 +83,7 @@ impl Ready {
     pub fn install(&self) -> Result<(), Failure> {
         self.update
             .install(&self.package)
-            .map_err(|error| Failure::new(Stage::Install, error))
+            .map_err(|error| Failure::new(Stage::Install, Cause::Plugin(error)))
     }
 }
 
@@ -94,16 +98,40 @@ pub enum Stage {
     Install,
 }
 
-/// Why no update was found or installed: the plugin's own error, kept for the log.
+/// Why no update was found or installed, kept for the log.
 #[derive(Debug)]
 pub struct Failure {
     pub stage: Stage,
-    pub error: tauri_plugin_updater::Error,
+    pub error: Cause,
+}
+
+/// The plugin's own error, or a download refused by [`download`].
+#[derive(Debug)]
+pub enum Cause {
+    Plugin(tauri_plugin_updater::Error),
+    Refused(Refusal),
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Plugin(error) => error.fmt(f),
+            Self::Refused(refusal) => refusal.fmt(f),
+        }
+    }
 }
 
 impl Failure {
-    fn new(stage: Stage, error: tauri_plugin_updater::Error) -> Self {
+    fn new(stage: Stage, error: Cause) -> Self {
         Self { stage, error }
+    }
+
+    /// The download was refused: not over https, or too large.
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match &self.error {
+            Cause::Refused(refusal) => Some(refusal),
+            Cause::Plugin(_) => None,
+        }
     }
 
     /// True when the package (or the manifest's signature for it) did not verify: a package signed
@@ -114,7 +142,7 @@ impl Failure {
         self.is_wrong_version()
             || matches!(
                 self.error,
-                Error::Minisign(_) | Error::Base64(_) | Error::SignatureUtf8(_)
+                Cause::Plugin(Error::Minisign(_) | Error::Base64(_) | Error::SignatureUtf8(_))
             )
     }
 
@@ -126,7 +154,7 @@ impl Failure {
         use tauri_plugin_updater::Error;
         matches!(
             self.error,
-            Error::SignedVersionMismatch { .. } | Error::MissingSignedVersion
+            Cause::Plugin(Error::SignedVersionMismatch { .. } | Error::MissingSignedVersion)
         )
     }
 }
@@ -159,6 +187,9 @@ pub async fn find<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Ready>, Failu
             reason = %failure,
             "update refused: its package was not signed for the version offered"
         ),
+        Err(failure) if failure.refusal().is_some() => {
+            tracing::warn!(reason = %failure, "update refused: its download is not acceptable")
+        }
         Err(failure) if failure.is_bad_signature() => {
             tracing::warn!(reason = %failure, "update refused: its signature does not verify")
         }
@@ -168,19 +199,38 @@ pub async fn find<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Ready>, Failu
 }
 
 async fn fetch<R: Runtime>(app: &AppHandle<R>) -> Result<Option<Ready>, Failure> {
-    let check = |error| Failure::new(Stage::Check, error);
+    let check = |error| Failure::new(Stage::Check, Cause::Plugin(error));
     let updater = app
         .updater_builder()
         .timeout(CHECK_TIMEOUT)
         .build()
         .map_err(check)?;
-    let Some(mut update) = updater.check().await.map_err(check)? else {
+    let Some(update) = updater.check().await.map_err(check)? else {
         return Ok(None);
     };
-    update.timeout = Some(DOWNLOAD_TIMEOUT);
-    let package = update
-        .download(|_, _| {}, || {})
+    let package = download::download(&update, local_manifest(app), DOWNLOAD_TIMEOUT)
         .await
         .map_err(|error| Failure::new(Stage::Download, error))?;
     Ok(Some(Ready { update, package }))
+}
+
+/// Whether the manifest is read over plain `http:` from this computer ([`configure`] with a
+/// loopback address): only then may the package come the same way.
+fn local_manifest<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let endpoints = app
+        .config()
+        .plugins
+        .0
+        .get("updater")
+        .and_then(|updater| updater.get("endpoints"))
+        .and_then(|endpoints| endpoints.as_array());
+    endpoints.is_some_and(|endpoints| {
+        !endpoints.is_empty()
+            && endpoints.iter().all(|endpoint| {
+                endpoint
+                    .as_str()
+                    .and_then(|endpoint| Url::parse(endpoint).ok())
+                    .is_some_and(|url| url.scheme() == "http" && download::is_loopback(&url))
+            })
+    })
 }
