@@ -1,13 +1,14 @@
 //! Where a text over a limit stops fitting: [`overflow_from`], the offset in the text as typed that
 //! the composer marks from.
 //!
-//! The answer is the first grapheme (of the text as typed) whose prefix no longer fits once
-//! published: cut the text after it, run the cut through the same pipeline, and it is over a limit.
-//! Publishing every prefix (or bisecting over them, as this once did) costs 15–20 analyses; instead
-//! the published text, already made, is walked once to its first character past a limit, and that
-//! character is mapped back to the text as typed through the [`Edit`]s the pipeline reports.
+//! The answer is the bisection's over the grapheme boundaries of the text as typed: the last prefix
+//! found to fit once published, halving between the empty prefix (fits) and the whole text (does
+//! not). Publishing each prefix the bisection asks about costs 15–20 analyses; instead each is
+//! answered from the published text, already made, which is walked once to its first character
+//! past a limit, and from the [`Edit`]s the pipeline reports (where the published text is not a copy
+//! of the text as typed).
 //!
-//! That mapping is exact wherever a prefix publishes as a prefix of the published text (minus the
+//! That answer is exact wherever a prefix publishes as a prefix of the published text (minus the
 //! trailing whitespace the app trims). Two places are not like that, and only there is a prefix's
 //! published length worked out from the pipeline itself, on the small piece concerned:
 //! - inside a run of non-space characters that holds a link: a link cut short is a different URL
@@ -15,13 +16,8 @@
 //! - inside a collapsed run of line breaks, after a zero-width character between two of its
 //!   breaks: the prefix's own run may have fewer than three breaks and stay as typed.
 //!
-//! Where a prefix's published length grows with the prefix (everywhere but those places) the
-//! answer is the only point where the text stops fitting. Where it does not (a prefix ending inside
-//! a link near the limit can be longer than the whole link shortened), the answer is still a point
-//! where the text stops fitting: the prefix before that grapheme fits, the one with it does not. It
-//! is searched forward from the last cut known to fit before the published text's first character
-//! past a limit; the cuts inside such a place are halved rather than tried one by one, so a pasted
-//! URL of thousands of characters costs a few publications of it, not thousands.
+//! In those places a prefix's published length does not always grow with the prefix, so a text can
+//! stop fitting at two points; the bisection's halving decides which is marked, as it always has.
 
 use super::{grapheme_len, js, publish, segmenter_pieces, Published, MAX_BYTES, MAX_GRAPHEMES};
 use std::ops::Range;
@@ -85,93 +81,54 @@ pub(super) fn compose(cleaning: Vec<Replaced>, links: Vec<Replaced>) -> Vec<Edit
 }
 
 /// For a text over a limit (analyze has found that `published` does not fit): the byte offset in
-/// `text` of the first grapheme whose prefix no longer fits once published (see the module's doc).
-/// `None` only if `published` fits after all.
+/// `text` of the grapheme after the last prefix that the bisection finds to fit once published (see
+/// the module's doc). `None` only if `published` fits after all.
 pub(super) fn overflow_from(text: &str, published: &Published) -> Option<usize> {
-    let (past_at, past_end) = first_char_past_limits(&published.text)?;
     let map = Map {
         text,
         published,
-        past_end,
+        past_end: first_char_past_limits(&published.text)?,
     };
-    let mut from = grapheme_start(text, map.typed_of(past_at));
-    // Back to a cut whose prefix is known to fit: not inside a run with a link, not ending inside
-    // a collapsed run (each step moves strictly back).
-    loop {
-        if let Some(run) = map.link_run_around(from) {
-            from = grapheme_start(text, run.start);
-        } else if let Some(edit) = map.collapsed_around(trimmed_end(text, from)) {
-            from = grapheme_start(text, edit.typed.start);
-        } else {
-            break;
-        }
-    }
+    let starts = grapheme_starts(text);
+    let cut = |graphemes: usize| starts.get(graphemes).copied().unwrap_or(text.len());
     let mut junctions = Junctions::default();
-    // Forward from there, cut by cut. A cut in one of those places (a zone) is not published
-    // one by one: the zone's cuts are gathered, then halved between the last cut that fits and the
-    // first one past the zone that does not (each costs a publication of the zone's piece, and a
-    // zone may be a pasted URL thousands of characters long).
-    let mut zone: Vec<usize> = Vec::new();
-    let mut run_end = 0; // the end of the run with a link that the cuts are in, if any
-    let mut end = trimmed_end(text, from);
-    let mut before = from;
-    let mut cursor = GraphemeCursor::new(from, text.len(), true);
-    while let Ok(Some(cut)) = cursor.next_boundary(text, 0) {
-        if let Some((at, c)) = text[before..cut]
-            .char_indices()
-            .rfind(|(_, c)| !js::is_space(*c))
-        {
-            end = before + at + c.len_utf8();
-        }
-        before = cut;
-        let in_zone = cut < run_end
-            || match map.link_run_around(cut) {
-                Some(run) => {
-                    run_end = run.end;
-                    true
-                }
-                None => map.collapsed_around(end).is_some(),
-            };
-        if in_zone {
-            zone.push(cut);
-        } else if map.cut_fits(cut, &mut junctions) {
-            // Past the zone, this prefix fits: so does the text up to here, wherever the zone's
-            // own prefixes stood.
-            zone.clear();
-            from = cut;
+    // Invariant: the prefix of `low` graphemes fits, the one of `high` does not.
+    let (mut low, mut high) = (0, starts.len());
+    while high - low > 1 {
+        let mid = low + (high - low) / 2;
+        if map.cut_fits(cut(mid), &mut junctions) {
+            low = mid;
         } else {
-            let mut cuts = Vec::with_capacity(zone.len() + 2);
-            cuts.push(from);
-            cuts.append(&mut zone);
-            cuts.push(cut);
-            // Invariant: the prefix at cuts[low] fits, the one at cuts[high] does not.
-            let (mut low, mut high) = (0, cuts.len() - 1);
-            while high - low > 1 {
-                let mid = low + (high - low) / 2;
-                if map.cut_fits(cuts[mid], &mut junctions) {
-                    low = mid;
-                } else {
-                    high = mid;
-                }
-            }
-            return Some(cuts[low]);
+            high = mid;
         }
     }
-    // The whole text does not fit, so the loop has returned; this is the end of the text.
-    Some(from)
+    starts.get(low).copied()
 }
 
-/// The published text's first non-whitespace character past a limit: its grapheme is the 301st or
-/// later, or it ends past byte 3,000. (Whitespace does not count: a prefix's trailing whitespace is
+/// The byte offset of every grapheme of `text`, walked as `grapheme_len` counts them.
+fn grapheme_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::with_capacity(text.len());
+    for (piece_start, piece) in segmenter_pieces(text) {
+        if piece.is_ascii() {
+            starts.push(piece_start);
+        } else {
+            starts.extend(piece.grapheme_indices(true).map(|(at, _)| piece_start + at));
+        }
+    }
+    starts
+}
+
+/// The end of the published text's first non-whitespace character past a limit: its grapheme is the
+/// 301st or later, or it ends past byte 3,000. (Whitespace does not count: a prefix's trailing whitespace is
 /// trimmed.) The graphemes are walked as `grapheme_len` counts them (`segmenter_pieces`).
-fn first_char_past_limits(published: &str) -> Option<(usize, usize)> {
+fn first_char_past_limits(published: &str) -> Option<usize> {
     let mut graphemes = 0;
     for (piece_start, piece) in segmenter_pieces(published) {
         if piece.is_ascii() {
             // One character, or CR LF: its last character decides.
             let end = piece_start + piece.len();
             if !piece.ends_with(js::is_space) && (graphemes >= MAX_GRAPHEMES || end > MAX_BYTES) {
-                return Some((end - 1, end));
+                return Some(end);
             }
             graphemes += 1;
         } else {
@@ -180,7 +137,7 @@ fn first_char_past_limits(published: &str) -> Option<(usize, usize)> {
                     let start = piece_start + offset + inner;
                     let end = start + c.len_utf8();
                     if !js::is_space(c) && (graphemes >= MAX_GRAPHEMES || end > MAX_BYTES) {
-                        return Some((start, end));
+                        return Some(end);
                     }
                 }
                 graphemes += 1;
@@ -202,22 +159,6 @@ struct Map<'a> {
 impl Map<'_> {
     fn edits(&self) -> &[Edit] {
         &self.published.edits
-    }
-
-    /// The offset in the text as typed of the character at published offset `at`, or of the start
-    /// of the edit it is in (a shortened link).
-    fn typed_of(&self, at: usize) -> usize {
-        let after = self
-            .edits()
-            .partition_point(|edit| edit.published.end <= at);
-        match (self.edits().get(after), after.checked_sub(1)) {
-            (Some(edit), _) if edit.published.start <= at => edit.typed.start,
-            (_, Some(before)) => {
-                let edit = &self.edits()[before];
-                at - edit.published.end + edit.typed.end
-            }
-            (_, None) => at,
-        }
     }
 
     /// The published offset of typed offset `at`, which is not inside an edit.
