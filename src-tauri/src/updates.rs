@@ -90,14 +90,14 @@ pub async fn install_update(app: AppHandle, updates: State<'_, Updates>) -> Resu
     let ready = updates
         .ready()
         .ok_or_else(|| Error::not_found("a downloaded update"))?;
-    if tauri::utils::platform::bundle_type().is_none() {
+    let Some(package) = hayon_updates::Package::of_this_app() else {
         return Err(Error::new(
             ErrorCode::Validation,
-            "This copy of Hayon was not installed from a package, so it cannot update itself. \
-             Download the new version from the project's page.",
+            "This copy of Hayon was not installed from its .deb or .rpm package, so it cannot \
+             update itself. Download the new version from the project's page.",
         ));
-    }
-    let installed = tauri::async_runtime::spawn_blocking(move || ready.install())
+    };
+    let installed = tauri::async_runtime::spawn_blocking(move || ready.install(package))
         .await
         .map_err(|err| Error::internal("installing the update", &err))?;
     if let Err(failure) = installed {

@@ -2,7 +2,7 @@
 //! downloaded within limits ([`download`]: https only, at most [`PACKAGE_LIMIT`] bytes) and its
 //! minisign signature verified by the plugin against the public key in tauri.conf.json
 //! (`plugins.updater.pubkey`) before anything is offered. Only a verified package becomes [`Ready`];
-//! installing it verifies it once more.
+//! installing it verifies it once more and hands it to root through a pipe ([`install`]).
 //!
 //! Why the key cannot be changed at run time: an update is installed with the administrator's
 //! consent (pkexec), so a key taken from the environment or the data folder would let anything that
@@ -16,8 +16,10 @@
 //! `tauri signer sign` (or the bundler with `createUpdaterArtifacts`) writes beside the package.
 
 mod download;
+mod install;
 
 pub use download::{Refusal, PACKAGE_LIMIT};
+pub use install::{InstallError, Package};
 use std::time::Duration;
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_updater::{Update, UpdaterExt};
@@ -78,12 +80,15 @@ impl Ready {
         self.package.len()
     }
 
-    /// Installs the package (verified again first) with the system's package tool; the app must
-    /// then restart to run the new version.
-    pub fn install(&self) -> Result<(), Failure> {
+    /// Installs the package (verified again first) as `package` with the system's package tool,
+    /// through a pipe to a root-owned copy ([`install`]); the app must then restart to run the new
+    /// version.
+    pub fn install(&self, package: Package) -> Result<(), Failure> {
+        let failed = |error| Failure::new(Stage::Install, error);
         self.update
-            .install(&self.package)
-            .map_err(|error| Failure::new(Stage::Install, Cause::Plugin(error)))
+            .verify(&self.package)
+            .map_err(|error| failed(Cause::Plugin(error)))?;
+        install::install(package, &self.package).map_err(|error| failed(Cause::Install(error)))
     }
 }
 
@@ -105,11 +110,12 @@ pub struct Failure {
     pub error: Cause,
 }
 
-/// The plugin's own error, or a download refused by [`download`].
+/// The plugin's own error, a download refused by [`download`], or an install that failed.
 #[derive(Debug)]
 pub enum Cause {
     Plugin(tauri_plugin_updater::Error),
     Refused(Refusal),
+    Install(InstallError),
 }
 
 impl std::fmt::Display for Cause {
@@ -117,6 +123,7 @@ impl std::fmt::Display for Cause {
         match self {
             Self::Plugin(error) => error.fmt(f),
             Self::Refused(refusal) => refusal.fmt(f),
+            Self::Install(error) => error.fmt(f),
         }
     }
 }
@@ -130,7 +137,7 @@ impl Failure {
     pub fn refusal(&self) -> Option<&Refusal> {
         match &self.error {
             Cause::Refused(refusal) => Some(refusal),
-            Cause::Plugin(_) => None,
+            Cause::Plugin(_) | Cause::Install(_) => None,
         }
     }
 
