@@ -23,7 +23,7 @@ fn main() -> ExitCode {
     // Tauri makes the app's local data folder (Hayon's default data folder) for the web view's cache
     // and storage with default permissions (0755): made, or tightened, 0700 before it runs.
     let private = hayon_core::paths::default_data_dir()
-        .and_then(|dir| hayon_core::paths::create_private_dir(&dir));
+        .and_then(|dir| hayon_core::paths::make_default_data_dir_private(&dir));
     if let Err(err) = private {
         eprintln!(
             "Hayon could not make its data folder private: {}",

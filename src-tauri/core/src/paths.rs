@@ -18,19 +18,27 @@ pub fn default_data_dir() -> Result<PathBuf> {
         .ok_or_else(|| Error::storage("no home folder could be found for Hayon's data"))
 }
 
-/// Creates `dir` (and its missing parents) with mode 0700 if it is missing, and tightens it to 0700
-/// if it exists: the app's data folder may have been made before Hayon by someone else with default
-/// permissions (Tauri makes it for the web view's data at start-up, 0755 under a usual umask).
+/// Creates `dir` (and its missing parents) with mode 0700 if it is missing. An existing folder keeps
+/// its mode: it may be one the person named (`--data-dir .`), whose permissions are theirs to set.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
-    let describe = |err: std::io::Error| Error::storage(format!("{}: {err}", dir.display()));
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder.create(dir).map_err(describe)?;
+    builder
+        .create(dir)
+        .map_err(|err| Error::storage(format!("{}: {err}", dir.display())))
+}
+
+/// Creates Hayon's own default data folder 0700, or tightens it to 0700 if it exists: Tauri makes it
+/// for the web view's cache and storage before Hayon's setup runs, with default permissions (0755
+/// under a usual umask). Only for [`default_data_dir`], never a folder the person named.
+pub fn make_default_data_dir_private(dir: &Path) -> Result<()> {
+    create_private_dir(dir)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
+        let describe = |err: std::io::Error| Error::storage(format!("{}: {err}", dir.display()));
         let mode = fs::metadata(dir).map_err(describe)?.permissions().mode();
         if mode & 0o077 != 0 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(describe)?;
@@ -83,7 +91,7 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
-    fn a_private_dir_is_0700_new_or_existing() {
+    fn a_new_private_dir_is_0700_and_only_the_default_data_dir_is_tightened() {
         use std::os::unix::fs::PermissionsExt;
         let root = tempfile::tempdir().expect("tempdir");
         let mode = |dir: &Path| fs::metadata(dir).expect("metadata").permissions().mode() & 0o777;
@@ -93,7 +101,13 @@ mod tests {
         let existing = root.path().join("made-by-someone-else");
         fs::create_dir(&existing).expect("existing");
         fs::set_permissions(&existing, fs::Permissions::from_mode(0o755)).expect("0755");
-        create_private_dir(&existing).expect("tightened");
+        create_private_dir(&existing).expect("kept");
+        assert_eq!(
+            mode(&existing),
+            0o755,
+            "a folder the person named keeps its mode"
+        );
+        make_default_data_dir_private(&existing).expect("tightened");
         assert_eq!(mode(&existing), 0o700);
     }
 
