@@ -8,7 +8,7 @@
 //! out exactly as they did from the tree; the few states the tree builder would switch it to
 //! (`<title>`, `<script>`, `<style>` …) are switched here the same way ([`raw_kind`]), so a tag inside
 //! a script is no tag. The whole page is read, as before (some pages have their `<meta>` tags in the
-//! body), but never for longer than [`PARSE_TIME_LIMIT`]: one tag with a hundred thousand attributes
+//! body), unless it takes longer than [`PARSE_TIME_LIMIT`]: one tag with a hundred thousand attributes
 //! is the tokenizer's one costly input (each attribute is checked against the tag's others).
 
 use html5ever::tendril::StrTendril;
@@ -21,8 +21,11 @@ use std::time::{Duration, Instant};
 use url::Url;
 
 /// Reading a page stops here, with what was found so far (a page's `<head>` comes first). Reading
-/// 2 MiB takes about 50 ms in a release build; only a hostile page comes near this.
-const PARSE_TIME_LIMIT: Duration = Duration::from_millis(500);
+/// 2 MiB takes about 50 ms in a release build, so only a hostile page comes near this, or a machine
+/// so busy that the page's thread runs a twentieth of the time (then `<meta>` tags at the end of a
+/// very large page can be missed). Wall time, because the standard library has no thread CPU clock;
+/// the whole card has its own deadline besides ([`super::CARD_TIME_LIMIT`]).
+const PARSE_TIME_LIMIT: Duration = Duration::from_secs(1);
 /// The page is fed to the tokenizer in pieces this large, and the time checked between them.
 const CHUNK_BYTES: usize = 4 * 1024;
 
@@ -36,6 +39,9 @@ const IMAGE_KEYS: &[&str] = &[
     "twitter:image",
     "twitter:image:src",
 ];
+
+/// How many `<meta>` names are read.
+const META_KEYS: usize = TITLE_KEYS.len() + DESCRIPTION_KEYS.len() + IMAGE_KEYS.len();
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PageMetadata {
@@ -101,7 +107,7 @@ fn read(html: &str, limit: Duration) -> Reader {
 #[derive(Debug, Default)]
 struct Reader {
     /// By index in [`TITLE_KEYS`], then [`DESCRIPTION_KEYS`], then [`IMAGE_KEYS`].
-    metas: RefCell<[Option<String>; 10]>,
+    metas: RefCell<[Option<String>; META_KEYS]>,
     /// The first `<title>`'s text so far; `None` before one starts.
     title: RefCell<Option<String>>,
     /// Inside the first `<title>`, until its end tag (or, for an SVG title, the end of the SVG).
