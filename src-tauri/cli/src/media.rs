@@ -93,10 +93,15 @@ fn write_new(image: &PreparedImage, out: &Path, input: &Path) -> Result<PathBuf,
             .open(&output)
         {
             Ok(mut file) => {
-                return file
-                    .write_all(&image.bytes)
-                    .map(|()| output.clone())
-                    .map_err(|err| not_written(&output, &err));
+                return match file.write_all(&image.bytes) {
+                    Ok(()) => Ok(output),
+                    Err(err) => {
+                        // A cut-off image must not stay under the name (disk full): the file is
+                        // new, made just above, so it is this run's own to remove.
+                        let _ = std::fs::remove_file(&output);
+                        Err(not_written(&output, &err))
+                    }
+                };
             }
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
                 output = out.join(format!("{stem}-{counter}.{extension}"));
