@@ -87,8 +87,9 @@ pub(crate) async fn download(
                 Err(refusal) => attempt.error(refusal),
             }
         }));
-    if url.scheme() == "http" {
-        // This computer only: a proxy would carry the request off it.
+    if local_manifest {
+        // Plain http is allowed to this computer only (a first address or a redirect): a proxy
+        // would carry the request off it.
         client = client.no_proxy();
     }
     // The rustls crypto provider is installed by the plugin's `check`, which always runs first.
