@@ -107,7 +107,7 @@ pub(super) fn overflow_from(text: &str, published: &Published) -> Option<usize> 
 
 /// The byte offset of every grapheme of `text`, walked as `grapheme_len` counts them.
 fn grapheme_starts(text: &str) -> Vec<usize> {
-    let mut starts = Vec::with_capacity(text.len());
+    let mut starts = Vec::new();
     for (piece_start, piece) in segmenter_pieces(text) {
         if piece.is_ascii() {
             starts.push(piece_start);
