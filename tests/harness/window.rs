@@ -29,7 +29,51 @@ impl Drop for Driver {
         }
         let _ = self.0.kill();
         let _ = self.0.wait();
+        // The app is tauri-driver's grandchild: on a busy machine it can still be dying, and holding
+        // its single-instance D-Bus name, when the next session of the same data folder starts its
+        // app, which then forwards to it and exits. So the group's last process is waited for.
+        let gone = wait_until_group_is_gone(self.0.id(), Duration::from_secs(30));
+        if !gone {
+            eprintln!(
+                "warning: processes of window session {} outlived it",
+                self.0.id()
+            );
+        }
     }
+}
+
+/// Polls /proc until no live process (zombies have released everything) is left in process group
+/// `group`, for at most `limit`. Returns whether the group is gone.
+fn wait_until_group_is_gone(group: u32, limit: Duration) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if !group_is_alive(group) {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn group_is_alive(group: u32) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            return false;
+        };
+        // "pid (comm) state ppid pgrp …": the command name may hold spaces and parentheses.
+        let Some((_, after)) = stat.rsplit_once(')') else {
+            return false;
+        };
+        let mut fields = after.split_whitespace();
+        let state = fields.next();
+        let pgrp = fields.nth(1);
+        state != Some("Z") && pgrp == Some(group.to_string().as_str())
+    })
 }
 
 /// The value of `name`, or a panic saying `how` to set it (a missing tool fails loudly).
@@ -116,14 +160,16 @@ pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Dr
     );
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..100 {
-        if let Ok(client) = ClientBuilder::new(HttpConnector::new())
-            .capabilities(capabilities.clone())
-            .connect(&url)
-            .await
-        {
-            return (driver, client);
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(capabilities.clone());
+        let connecting = builder.connect(&url);
+        // An app that exits at once (a second instance of a data folder still open) leaves the new
+        // session waiting forever: that is a failure to say, not a hang.
+        match tokio::time::timeout(Duration::from_secs(90), connecting).await {
+            Ok(Ok(client)) => return (driver, client),
+            Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+            Err(_) => panic!("the app did not open a window session at {url} within 90 s"),
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("tauri-driver did not start a session at {url}");
 }
