@@ -17,26 +17,30 @@ pub use crate::wait::{assert_becomes, assert_stays, poll_until, WAIT};
 /// the app (its process group: killing tauri-driver alone left them running, and a window left open
 /// would make the next session's app, with the same data folder, a second instance that exits).
 #[derive(Debug)]
-pub struct Driver(Child);
+pub struct Driver {
+    child: Child,
+    /// tauri-driver's WebDriver port.
+    port: u16,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        if let Ok(id) = i32::try_from(self.0.id()) {
+        if let Ok(id) = i32::try_from(self.child.id()) {
             let _ = nix::sys::signal::killpg(
                 nix::unistd::Pid::from_raw(id),
                 nix::sys::signal::Signal::SIGKILL,
             );
         }
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
         // The app is tauri-driver's grandchild: on a busy machine it can still be dying, and holding
         // its single-instance D-Bus name, when the next session of the same data folder starts its
         // app, which then forwards to it and exits. So the group's last process is waited for.
-        let gone = wait_until_group_is_gone(self.0.id(), Duration::from_secs(30));
+        let gone = wait_until_group_is_gone(self.child.id(), Duration::from_secs(30));
         if !gone {
             eprintln!(
                 "warning: processes of window session {} outlived it",
-                self.0.id()
+                self.child.id()
             );
         }
     }
@@ -118,11 +122,33 @@ pub async fn start_session(env: &CliEnv) -> (Driver, Client) {
 }
 
 /// [`start_session`], with `extra_env` added to the app's environment (e.g. [`DARK`]).
+///
+/// On a machine under heavy load, an app started right after the same data folder's previous window
+/// was closed has been seen to find that window's single-instance D-Bus name still answered for,
+/// forward to it ("NoReply: recipient disconnected"), and exit, which leaves WebDriver's new session
+/// waiting forever. So a session that does not open within [`SESSION_START`] is ended (its processes
+/// waited for) and started again, at most [`SESSION_ATTEMPTS`] times in all, each retry said on
+/// stderr; a test fails only if none opens.
 pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Driver, Client) {
-    let app = required_env(
-        "HAYON_APP_BINARY",
-        "build the release app (cargo build --release --features custom-protocol) and set it; scripts/test.sh does",
-    );
+    for attempt in 1..=SESSION_ATTEMPTS {
+        let driver = start_driver(env, extra_env);
+        match open_session(&driver).await {
+            Some(client) => return (driver, client),
+            None => eprintln!(
+                "warning: the app did not open a window session within {SESSION_START:?} \
+                 (attempt {attempt} of {SESSION_ATTEMPTS}); starting it again"
+            ),
+        }
+    }
+    panic!("the app did not open a window session in {SESSION_ATTEMPTS} attempts");
+}
+
+/// How long one attempt to open a window session may take (a few seconds when the machine is idle).
+const SESSION_START: Duration = Duration::from_secs(45);
+const SESSION_ATTEMPTS: usize = 3;
+
+/// tauri-driver on free ports, in a process group of its own, with the app's environment.
+fn start_driver(env: &CliEnv, extra_env: &[(&str, &str)]) -> Driver {
     let tauri_driver = required_env(
         "HAYON_TAURI_DRIVER",
         "scripts/test.sh installs tauri-driver and sets it",
@@ -151,27 +177,36 @@ pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Dr
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start tauri-driver");
-    let driver = Driver(child);
+    Driver { child, port }
+}
+
+/// A WebDriver session with the app, once tauri-driver listens; `None` if the app does not open one
+/// within [`SESSION_START`].
+async fn open_session(driver: &Driver) -> Option<Client> {
+    let app = required_env(
+        "HAYON_APP_BINARY",
+        "build the release app (cargo build --release --features custom-protocol) and set it; scripts/test.sh does",
+    );
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("browserName".into(), "wry".into());
     capabilities.insert(
         "tauri:options".into(),
         serde_json::json!({ "application": app }),
     );
-    let url = format!("http://127.0.0.1:{port}");
-    for _ in 0..100 {
+    let url = format!("http://127.0.0.1:{}", driver.port);
+    let deadline = Instant::now() + SESSION_START;
+    while Instant::now() < deadline {
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(capabilities.clone());
-        let connecting = builder.connect(&url);
-        // An app that exits at once (a second instance of a data folder still open) leaves the new
-        // session waiting forever: that is a failure to say, not a hang.
-        match tokio::time::timeout(Duration::from_secs(90), connecting).await {
-            Ok(Ok(client)) => return (driver, client),
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, builder.connect(&url)).await {
+            Ok(Ok(client)) => return Some(client),
+            // tauri-driver not listening yet.
             Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
-            Err(_) => panic!("the app did not open a window session at {url} within 90 s"),
+            Err(_) => return None,
         }
     }
-    panic!("tauri-driver did not start a session at {url}");
+    None
 }
 
 /// A loopback port free right now.
