@@ -4,7 +4,8 @@
 //! version and the project's links (and the opener refuses any other address); update checks that
 //! fail — a manifest whose package is not signed by the app's key, or nothing listening — show
 //! nothing in the window and are logged with their reason; checks turned off ask nothing; on a fresh
-//! profile the app's default data folder is private (0700).
+//! profile the app's default data folder is private (0700); a launch while the window is quitting
+//! still opens one.
 //!
 //! The verified-update path needs a package signed by the app's key, whose private half is not in
 //! the repository: tests/updates.rs runs the same update code with a key pair of its own.
@@ -248,21 +249,100 @@ async fn a_second_launch_focuses_the_running_window_and_exits() {
     // Another data folder is another app: it opens its own window.
     let other = CliEnv::new();
     let mut third = launch(&other);
-    let stderr = third.stderr.take().expect("stderr");
-    let loaded = tokio::task::spawn_blocking(move || {
-        BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-            .any(|line| line.contains("launch-marker: page-loaded"))
-    });
-    let loaded = tokio::time::timeout(Duration::from_secs(60), loaded).await;
+    let said = wait_for_page_loaded(&mut third).await;
     let still_running = third.try_wait().expect("third launch").is_none();
     let _ = third.kill();
     let _ = third.wait();
+    assert!(said.ends_with("page-loaded"), "a window of its own: {said}");
+    assert!(still_running);
+}
+
+/// Waits (up to a minute) until `app` has loaded its page (its stderr's launch marker); returns what
+/// it printed until then, ending in "page-loaded" only if it did.
+async fn wait_for_page_loaded(app: &mut std::process::Child) -> String {
+    let stderr = app.stderr.take().expect("stderr");
+    let said = tokio::task::spawn_blocking(move || {
+        let mut said = String::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            said.push_str(&line);
+            said.push('\n');
+            if line.contains("launch-marker: page-loaded") {
+                return format!("{said}page-loaded");
+            }
+        }
+        said
+    });
+    match tokio::time::timeout(Duration::from_secs(60), said).await {
+        Ok(said) => said.expect("read the app's stderr"),
+        Err(_) => "no page loaded within a minute".to_owned(),
+    }
+}
+
+/// A launch while the same data folder's window is quitting: the quitting Hayon still owns the
+/// single-instance D-Bus name when the launch forwards to it, and is gone before it answers (the bus
+/// says NoReply). The launch starts itself again and opens the window the person asked for. A
+/// stand-in on the session bus plays the quitting Hayon: it owns the name, takes the call, and
+/// disconnects without answering.
+#[tokio::test]
+async fn a_launch_while_the_window_is_quitting_opens_a_window() {
+    let env = CliEnv::new();
+    // The name this data folder's Hayon owns, found by its process.
+    let mut first = launch(&env);
+    let said = wait_for_page_loaded(&mut first).await;
+    assert!(said.ends_with("page-loaded"), "the first launch: {said}");
+    let bus = zbus::blocking::Connection::session().expect("the session bus");
+    let dbus = zbus::blocking::fdo::DBusProxy::new(&bus).expect("the bus's own interface");
+    let name = dbus
+        .list_names()
+        .expect("the bus's names")
+        .into_iter()
+        .find(|name| {
+            name.ends_with(".SingleInstance")
+                && dbus.get_connection_unix_process_id(name.inner().clone()) == Ok(first.id())
+        })
+        .expect("a single-instance name owned by the app")
+        .to_string();
+    first.kill().expect("end the first launch");
+    first.wait().expect("the first launch ended");
+
+    let owned = poll_until(
+        || async {
+            bus.request_name_with_flags(
+                name.as_str(),
+                zbus::fdo::RequestNameFlags::DoNotQueue.into(),
+            )
+        },
+        |reply| matches!(reply, Ok(zbus::fdo::RequestNameReply::PrimaryOwner)),
+    )
+    .await;
     assert!(
-        matches!(loaded, Ok(Ok(true))),
-        "a window of its own: {loaded:?}"
+        matches!(owned, Ok(zbus::fdo::RequestNameReply::PrimaryOwner)),
+        "the stand-in owns {name}: {owned:?}"
     );
+    let quitting = std::thread::spawn(move || {
+        let called = zbus::blocking::MessageIterator::from(&bus)
+            .map_while(Result::ok)
+            .any(|message| {
+                message
+                    .header()
+                    .member()
+                    .is_some_and(|member| member.as_str() == "ExecuteCallback")
+            });
+        bus.close().expect("disconnect without answering");
+        called
+    });
+
+    let mut second = launch(&env);
+    let said = wait_for_page_loaded(&mut second).await;
+    let still_running = second.try_wait().expect("second launch").is_none();
+    let _ = second.kill();
+    let _ = second.wait();
+    assert!(
+        quitting.join().expect("the stand-in"),
+        "the launch forwarded to the name's owner"
+    );
+    assert!(said.contains("starting again"), "{said}");
+    assert!(said.ends_with("page-loaded"), "a window after all: {said}");
     assert!(still_running);
 }
 

@@ -101,6 +101,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            if single_instance::handover_failed(&err) {
+                single_instance::relaunch();
+            }
             eprintln!("Hayon could not start its window: {err}");
             ExitCode::FAILURE
         }

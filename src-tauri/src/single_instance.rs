@@ -5,6 +5,7 @@
 //! side, are separate apps that must not refuse each other.
 
 use std::hash::{Hash, Hasher};
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use tauri::plugin::TauriPlugin;
 use tauri::{AppHandle, Manager, Wry};
@@ -49,4 +50,42 @@ fn focus(app: &AppHandle) {
     if let Err(err) = shown {
         tracing::warn!(error = %err, "could not focus the window");
     }
+}
+
+/// Whether `err` is the plugin's failure to hand this launch over to the running instance (which
+/// quit meanwhile). The plugin reports it only as text.
+pub fn handover_failed(err: &tauri::Error) -> bool {
+    matches!(
+        err,
+        tauri::Error::PluginInitialization(plugin, message)
+            if plugin == "single-instance" && message.contains("failed to forward arguments")
+    )
+}
+
+/// How many times one launch starts itself again after a failed handover, before it gives up (an
+/// instance that owns the name and never answers would otherwise loop).
+const RELAUNCHES: u32 = 3;
+/// Counts the relaunches of one launch, in its environment.
+const RELAUNCH_ENV: &str = "HAYON_RELAUNCH";
+
+/// Replaces this process with a new start of the same executable and arguments; returns only if
+/// that is not possible or was done [`RELAUNCHES`] times already.
+pub fn relaunch() {
+    let done: u32 = std::env::var(RELAUNCH_ENV)
+        .ok()
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    if done >= RELAUNCHES {
+        return;
+    }
+    eprintln!("Hayon: the running window quit while this launch handed over to it; starting again");
+    let mut args = std::env::args_os();
+    let arg0 = args.next().unwrap_or_default();
+    // /proc/self/exe still runs this executable if an update has replaced the file meanwhile.
+    let err = std::process::Command::new("/proc/self/exe")
+        .arg0(arg0)
+        .args(args)
+        .env(RELAUNCH_ENV, (done + 1).to_string())
+        .exec();
+    eprintln!("Hayon could not start again: {err}");
 }

@@ -121,31 +121,18 @@ pub async fn start_session(env: &CliEnv) -> (Driver, Client) {
     start_session_with(env, LIGHT).await
 }
 
-/// [`start_session`], with `extra_env` added to the app's environment (e.g. [`DARK`]).
-///
-/// On a machine under heavy load, an app started right after the same data folder's previous window
-/// was closed has been seen to find that window's single-instance D-Bus name still answered for,
-/// forward to it ("NoReply: recipient disconnected"), and exit, which leaves WebDriver's new session
-/// waiting forever. So a session that does not open within [`SESSION_START`] is ended (its processes
-/// waited for) and started again, at most [`SESSION_ATTEMPTS`] times in all, each retry said on
-/// stderr; a test fails only if none opens.
+/// [`start_session`], with `extra_env` added to the app's environment (e.g. [`DARK`]). Fails if the
+/// app opens no session within [`SESSION_START`].
 pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Driver, Client) {
-    for attempt in 1..=SESSION_ATTEMPTS {
-        let driver = start_driver(env, extra_env);
-        match open_session(&driver).await {
-            Some(client) => return (driver, client),
-            None => eprintln!(
-                "warning: the app did not open a window session within {SESSION_START:?} \
-                 (attempt {attempt} of {SESSION_ATTEMPTS}); starting it again"
-            ),
-        }
+    let driver = start_driver(env, extra_env);
+    match open_session(&driver).await {
+        Some(client) => (driver, client),
+        None => panic!("the app did not open a window session within {SESSION_START:?}"),
     }
-    panic!("the app did not open a window session in {SESSION_ATTEMPTS} attempts");
 }
 
-/// How long one attempt to open a window session may take (a few seconds when the machine is idle).
-const SESSION_START: Duration = Duration::from_secs(45);
-const SESSION_ATTEMPTS: usize = 3;
+/// How long opening a window session may take (a few seconds when the machine is idle).
+const SESSION_START: Duration = Duration::from_secs(90);
 
 /// tauri-driver on free ports, in a process group of its own, with the app's environment.
 fn start_driver(env: &CliEnv, extra_env: &[(&str, &str)]) -> Driver {
@@ -196,7 +183,7 @@ async fn open_session(driver: &Driver) -> Option<Client> {
     let url = format!("http://127.0.0.1:{}", driver.port);
     let deadline = Instant::now() + SESSION_START;
     while Instant::now() < deadline {
-        let mut builder = ClientBuilder::new(HttpConnector::new());
+        let mut builder = ClientBuilder::new(answer_deadline_connector());
         builder.capabilities(capabilities.clone());
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, builder.connect(&url)).await {
@@ -207,6 +194,23 @@ async fn open_session(driver: &Driver) -> Option<Client> {
         }
     }
     None
+}
+
+/// How long any one WebDriver command may go unanswered. The longest a command legitimately takes is
+/// WebDriver's script timeout (30 s by default, not changed by the tests) for `execute_async`; the
+/// waits for elements are the harness's own polls of short commands.
+const COMMAND_DEADLINE: Duration = Duration::from_secs(90);
+
+/// Plain HTTP to tauri-driver, where a command whose answer does not start within
+/// [`COMMAND_DEADLINE`] fails (the caller's `expect` names it) instead of hanging the suite: under two
+/// CPU hogs one window test once waited on WebDriver with no end.
+fn answer_deadline_connector() -> hyper_timeout::TimeoutConnector<HttpConnector> {
+    let mut connector = hyper_timeout::TimeoutConnector::new(HttpConnector::new());
+    connector.set_read_timeout(Some(COMMAND_DEADLINE));
+    connector.set_write_timeout(Some(COMMAND_DEADLINE));
+    // The read deadline counts from each request, not from the pooled connection's last answer.
+    connector.set_reset_reader_on_write(true);
+    connector
 }
 
 /// A loopback port free right now.
