@@ -4,6 +4,7 @@
 fn main() {
     let manifest = tauri_build::AppManifest::new().commands(&[
         "list_accounts",
+        "account_avatar",
         "connect_account",
         "refresh_account",
         "disconnect_account",

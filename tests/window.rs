@@ -150,6 +150,69 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
     client.close().await.expect("close session");
 }
 
+/// An account's picture is shown in Settings and in "Post to", prepared by the core and handed to the
+/// page as a `data:` URL. The page itself loads no image from a web address (its content security
+/// policy allows `'self' data:` only): such a picture is refused before any request is made.
+#[tokio::test]
+async fn account_pictures_come_from_the_core_and_the_page_loads_no_web_image() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let user = pds.create_user("pic").await;
+    let images = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::photo_jpeg(images.path(), "avatar.jpg", 400, 400);
+    let jpeg = std::fs::read(&photo).expect("read the photo");
+    pds.put_profile_with_avatar(&user, "Pictured Person", jpeg)
+        .await;
+    let app_password = pds.create_app_password(&user, "hayon").await;
+    let env = CliEnv::new();
+    env.connect(&user.handle, &app_password, &pds.url)
+        .expect_ok();
+    let listed = env.list();
+    let address = listed[0]["avatar"].as_str().unwrap_or_default();
+    assert!(
+        address.starts_with(&pds.url),
+        "the stored picture is the PDS's blob: {listed:?}"
+    );
+
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    let in_chooser = format!(
+        "input.post-account[value=\"{}\"] + label img.choice-avatar[src^=\"data:image/\"]",
+        user.did
+    );
+    wait_for(&client, &in_chooser).await;
+    click(&client, "#nav-accounts").await;
+    let in_settings = format!(
+        ".account[data-did=\"{}\"] img.avatar[src^=\"data:image/\"]",
+        user.did
+    );
+    wait_for(&client, &in_settings).await;
+    screenshot(&client, "account-picture").await;
+
+    let asked = Arc::new(AtomicUsize::new(0));
+    let counter = asked.clone();
+    let site = WebServer::serve(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+        Reply::ok("image/jpeg", std::fs::read(&photo).expect("the photo"))
+    })
+    .await;
+    let loaded = client
+        .execute_async(
+            "const [url, done] = [arguments[0], arguments[arguments.length - 1]];
+         document.addEventListener('securitypolicyviolation',
+           (event) => done(`refused: ${event.effectiveDirective}`), { once: true });
+         const probe = new Image();
+         probe.onload = () => done('loaded');
+         probe.src = url;",
+            vec![format!("{}/picture.jpg", site.url).into()],
+        )
+        .await
+        .expect("show a picture from a web address");
+    assert_eq!(loaded, "refused: img-src", "a picture from a web address");
+    assert_eq!(asked.load(Ordering::SeqCst), 0, "the web server was asked");
+    client.close().await.expect("close session");
+}
+
 #[tokio::test]
 async fn compose_with_an_image_and_post_from_the_window() {
     keychain::require_secret_service();

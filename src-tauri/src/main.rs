@@ -67,6 +67,7 @@ fn main() -> ExitCode {
         })
         .invoke_handler(tauri::generate_handler![
             commands::accounts::list_accounts,
+            commands::accounts::account_avatar,
             commands::accounts::connect_account,
             commands::accounts::refresh_account,
             commands::accounts::disconnect_account,

@@ -254,11 +254,43 @@ impl TestPds {
 
     /// Writes the user's `app.bsky.actor.profile/self` record.
     pub async fn put_profile(&self, user: &TestUser, display_name: &str, description: &str) {
-        let record = json!({
-            "$type": "app.bsky.actor.profile",
-            "displayName": display_name,
-            "description": description,
-        });
+        self.put_profile_record(
+            user,
+            json!({
+                "$type": "app.bsky.actor.profile",
+                "displayName": display_name,
+                "description": description,
+            }),
+        )
+        .await;
+    }
+
+    /// Writes the user's profile record with `jpeg` uploaded as its avatar.
+    pub async fn put_profile_with_avatar(
+        &self,
+        user: &TestUser,
+        display_name: &str,
+        jpeg: Vec<u8>,
+    ) {
+        let upload = http()
+            .post(self.xrpc("com.atproto.repo.uploadBlob"))
+            .bearer_auth(&user.access_jwt)
+            .header("content-type", "image/jpeg")
+            .body(jpeg);
+        let (status, body) = Self::answer(upload).await;
+        assert_eq!(status, 200, "uploadBlob: {body}");
+        self.put_profile_record(
+            user,
+            json!({
+                "$type": "app.bsky.actor.profile",
+                "displayName": display_name,
+                "avatar": body["blob"],
+            }),
+        )
+        .await;
+    }
+
+    async fn put_profile_record(&self, user: &TestUser, record: Value) {
         let (status, body) = self
             .post(
                 "com.atproto.repo.putRecord",

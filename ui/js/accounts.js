@@ -2,6 +2,7 @@
 // actions (refresh, disconnect, reconnect). All Rust calls go through api.js.
 import * as api from './api.js';
 import { actionButton, byId, h } from './dom.js';
+import { avatar } from './avatar.js';
 import { relativeTime } from './time.js';
 import { showStatus } from './status.js';
 import { confirmDialog } from './confirm-dialog.js';
@@ -17,7 +18,6 @@ const state = {
   onListed: () => {},
 };
 let loadSeq = 0;
-const brokenAvatars = new Set();
 
 /** `onReconnect(account)` for an account's Reconnect; `onListed(count)` after each render of the list. */
 export function initAccounts({ onReconnect, onListed }) {
@@ -87,21 +87,6 @@ function healthView(account) {
   return 'Connected';
 }
 
-function avatar(account) {
-  const name = account.displayName || account.handle || '?';
-  const initial = (Intl.Segmenter
-    ? new Intl.Segmenter().segment(name).containing(0)?.segment
-    : [...name][0]) ?? '?';
-  const fallback = h('span', { class: 'avatar avatar-fallback', 'aria-hidden': 'true' }, initial.toUpperCase());
-  if (!account.avatar || brokenAvatars.has(account.avatar)) return fallback;
-  const img = h('img', { class: 'avatar', src: account.avatar, alt: '', width: 48, height: 48, referrerpolicy: 'no-referrer' });
-  img.addEventListener('error', () => {
-    brokenAvatars.add(account.avatar); // don't ask again on every re-render
-    img.replaceWith(fallback);
-  }, { once: true });
-  return img;
-}
-
 function renderAccount(account) {
   const health = account.health ?? {};
   const busy = state.busy.get(account.did);
@@ -131,7 +116,7 @@ function renderAccount(account) {
   }
 
   return h('li', { class: 'account', 'data-did': account.did, 'aria-busy': busy ? 'true' : null },
-    avatar(account),
+    avatar(account, { className: 'avatar', size: 48 }),
     h('div', { class: 'account-main' },
       h('div', { class: 'account-name-row' },
         // Without a display name the handle is the name, shown once.

@@ -27,6 +27,9 @@ function toAppError(err) {
 
 export const listAccounts = () => invoke('list_accounts');
 
+/** `did` → the account's picture as a `data:` URL, or null (none, or it could not be loaded) */
+export const accountAvatar = (did) => invoke('account_avatar', { account: did });
+
 /** → { account, warnings } */
 export const connectAccount = ({ identifier, password, service }) =>
   invoke('connect_account', { identifier, password, service });

@@ -1,7 +1,7 @@
 //! The core context: one value that owns what every feature shares — the SQLite [`Store`], the
 //! [`TokenStore`] (the OS keychain in the app, injected so it can be replaced), the XRPC client, the
-//! live sessions and the link-card fetcher. The window keeps one in its state; the CLI opens one per
-//! run; both build it from the same [`Config`].
+//! live sessions, the link-card fetcher and the account pictures made for the window. The window
+//! keeps one in its state; the CLI opens one per run; both build it from the same [`Config`].
 //!
 //! Features are reached through per-domain service views — [`Core::accounts`], [`Core::posting`],
 //! [`Core::mentions`], [`Core::drafts`], [`Core::settings`] — each a borrowed `&Core` with that
@@ -9,7 +9,7 @@
 //! domain's methods in its own small files (instead of one type with every method of the app), and
 //! makes a call site say which domain it uses: `core.accounts().connect(…)`, `core.posting().post(…)`.
 
-use crate::accounts::{errors, Accounts, Sessions};
+use crate::accounts::{errors, Accounts, Avatars, Sessions};
 use crate::config::Config;
 use crate::draft::Drafts;
 use crate::error::Result;
@@ -30,6 +30,8 @@ pub struct Core {
     pub(crate) xrpc: XrpcClient,
     pub(crate) sessions: Sessions,
     pub(crate) cards: CardFetcher,
+    /// Account pictures made for the window this run.
+    pub(crate) avatars: Avatars,
     /// Where `did:plc` documents are read from.
     pub(crate) plc_directory: Url,
 }
@@ -50,6 +52,7 @@ impl Core {
             xrpc: XrpcClient::new(config.http_timeout).map_err(|err| errors::describe(&err))?,
             sessions: Sessions::default(),
             cards: CardFetcher::new(config.card_policy.clone())?,
+            avatars: Avatars::default(),
             plc_directory: config.plc_directory.clone(),
         })
     }

@@ -1,4 +1,4 @@
-//! Connected-accounts commands: list, connect, refresh, disconnect.
+//! Connected-accounts commands: list (and each account's picture), connect, refresh, disconnect.
 
 use super::notify_accounts_changed as notify;
 use crate::state::AppState;
@@ -8,6 +8,15 @@ use tauri::{AppHandle, State};
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<Account>, Error> {
     state.core()?.accounts().list()
+}
+
+/// The account's picture as a `data:` URL (the window loads no image from the web), or null.
+#[tauri::command]
+pub async fn account_avatar(
+    state: State<'_, AppState>,
+    account: String,
+) -> Result<Option<String>, Error> {
+    state.core()?.accounts().avatar(&account).await
 }
 
 /// The password arrives from the form once, goes straight into a [`Secret`] and is dropped (and

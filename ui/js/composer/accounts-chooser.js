@@ -4,12 +4,12 @@
 // restored from a draft before the list has loaded and survives re-rendering.
 import * as api from '../api.js';
 import { byId, h } from '../dom.js';
+import { avatar } from '../avatar.js';
 
 let accounts = [];
 let loaded = false;
 let selected = new Set();
 let onChange = () => {};
-const brokenAvatars = new Set();
 
 export function initAccountsChooser(options) {
   ({ onChange } = options);
@@ -85,7 +85,7 @@ function choice(account) {
   return h('li', { class: 'account-choice', 'data-did': account.did, 'data-usable': String(ok) },
     box,
     h('label', { for: id, class: 'account-choice-label' },
-      avatar(account),
+      avatar(account, { className: 'choice-avatar', size: 28 }),
       h('span', { class: 'account-choice-text' },
         h('span', { class: 'account-choice-name' }, name),
         account.handle && name !== account.handle ? h('span', { class: 'account-choice-handle' }, `@${account.handle}`) : null)),
@@ -93,17 +93,3 @@ function choice(account) {
       'Needs reconnection — ', h('a', { href: '#/settings/accounts' }, 'reconnect in Settings')));
 }
 
-function avatar(account) {
-  const name = account.displayName || account.handle || '?';
-  const initial = (typeof Intl.Segmenter === 'function'
-    ? new Intl.Segmenter().segment(name).containing(0)?.segment
-    : [...name][0]) ?? '?';
-  const fallback = h('span', { class: 'choice-avatar avatar-fallback', 'aria-hidden': 'true' }, initial.toUpperCase());
-  if (!account.avatar || brokenAvatars.has(account.avatar)) return fallback;
-  const img = h('img', { class: 'choice-avatar', src: account.avatar, alt: '', width: 28, height: 28, referrerpolicy: 'no-referrer' });
-  img.addEventListener('error', () => {
-    brokenAvatars.add(account.avatar);
-    img.replaceWith(fallback);
-  }, { once: true });
-  return img;
-}

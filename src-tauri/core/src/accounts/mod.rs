@@ -4,6 +4,7 @@
 //! context's store, token store and XRPC client, and its one live session per account ([`Sessions`]).
 //! The window's commands and the CLI are thin adapters over its methods.
 
+mod avatar;
 mod connect;
 pub(crate) mod errors;
 mod health;
@@ -23,6 +24,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use url::Url;
 
+pub(crate) use avatar::Avatars;
 pub use connect::{ConnectRequest, Connected};
 pub(crate) use errors::describe as describe_xrpc_error;
 

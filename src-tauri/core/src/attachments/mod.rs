@@ -23,7 +23,6 @@ mod prepared;
 use crate::error::{Error, Result};
 use crate::media::{self, PreparedImage};
 use crate::posting::ImageSource;
-use base64::Engine;
 use prepared::is_prepared_name;
 use serde::Serialize;
 use std::ffi::OsString;
@@ -53,10 +52,9 @@ pub struct StagedImage {
 
 impl StagedImage {
     fn new(path: &Path, image: &PreparedImage) -> Self {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&image.bytes);
         Self {
             path: path.display().to_string(),
-            preview_url: format!("data:{};base64,{encoded}", image.mime_type),
+            preview_url: image.data_url(),
             width: image.width,
             height: image.height,
             mime_type: image.mime_type,

@@ -20,6 +20,7 @@ mod thumb;
 pub use fetch::CardFetcher;
 pub use guard::CardPolicy;
 pub use metadata::PageMetadata;
+pub use thumb::web_picture;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::logging::link_origin;

@@ -1,43 +1,52 @@
-//! A card's thumbnail: the page's preview image, downloaded through the guard and prepared in memory
-//! like an attached image (same memory and CPU budget), within what is left of the card's time limit
-//! ([`super::CARD_TIME_LIMIT`]). Any page can name any image, so a slow server or a costly image costs
-//! the card its picture, never the post.
+//! Pictures from the web: a card's thumbnail (the page's preview image) or an account's avatar,
+//! downloaded through the guard and prepared in memory like an attached image (same memory and CPU
+//! budget), by a deadline. Any page can name any image, so a slow server or a costly image costs the
+//! card its picture, never the post.
 
 use super::fetch::{self, CardFetcher};
+use crate::error::{Error, ErrorCode, Result};
 use crate::logging::link_origin;
 use crate::media::{self, PreparedImage};
 use tokio::time::Instant;
 
-/// The prepared thumbnail, or `None` (logged) when it cannot be made by `deadline`. Preparing goes
-/// on in the background after that, within the media budget's CPU limit.
+/// The picture at `image_url`, prepared, or why not by `deadline`; `label` names it in errors
+/// ("the link preview's image"). Preparing goes on in the background after the deadline, within the
+/// media budget's CPU limit.
+pub async fn web_picture(
+    fetcher: &CardFetcher,
+    image_url: &str,
+    label: &'static str,
+    deadline: Instant,
+) -> Result<PreparedImage> {
+    let work = async {
+        let bytes = fetch::fetch_image(fetcher, image_url).await?;
+        tokio::task::spawn_blocking(move || media::prepare_bytes(&bytes, label))
+            .await
+            .map_err(|err| Error::internal("preparing a picture from the web", &err))?
+    };
+    tokio::time::timeout_at(deadline, work)
+        .await
+        .unwrap_or_else(|_| {
+            Err(Error::new(
+                ErrorCode::Network,
+                format!("{label} took too long to download and prepare"),
+            ))
+        })
+}
+
+/// The card's prepared thumbnail, or `None` (logged) when it cannot be made by `deadline`.
 pub(super) async fn thumbnail(
     fetcher: &CardFetcher,
     image_url: &str,
     deadline: Instant,
 ) -> Option<PreparedImage> {
-    let work = async {
-        let bytes = fetch::fetch_image(fetcher, image_url).await?;
-        tokio::task::spawn_blocking(move || {
-            media::prepare_bytes(&bytes, "the link preview's image")
-        })
-        .await
-        .map_err(|err| crate::Error::internal("preparing a link preview's image", &err))?
-    };
-    match tokio::time::timeout_at(deadline, work).await {
-        Ok(Ok(thumb)) => Some(thumb),
-        Ok(Err(err)) => {
+    match web_picture(fetcher, image_url, "the link preview's image", deadline).await {
+        Ok(thumb) => Some(thumb),
+        Err(err) => {
             tracing::info!(
                 link = %link_origin(image_url),
                 reason = %err.message,
                 "link card without a thumbnail"
-            );
-            None
-        }
-        Err(_) => {
-            tracing::info!(
-                link = %link_origin(image_url),
-                seconds = super::CARD_TIME_LIMIT.as_secs(),
-                "link card without a thumbnail: the card's time ran out"
             );
             None
         }

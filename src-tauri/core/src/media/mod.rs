@@ -73,6 +73,16 @@ pub struct PreparedImage {
     pub height: u32,
 }
 
+impl PreparedImage {
+    /// The image as a `data:` URL, how the window is shown images the core made (its content security
+    /// policy loads no image from the web).
+    pub fn data_url(&self) -> String {
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&self.bytes);
+        format!("data:{};base64,{encoded}", self.mime_type)
+    }
+}
+
 impl fmt::Debug for PreparedImage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PreparedImage")
