@@ -4,8 +4,8 @@
 //! version and the project's links (and the opener refuses any other address); update checks that
 //! fail — a manifest whose package is not signed by the app's key, or nothing listening — show
 //! nothing in the window and are logged with their reason; checks turned off ask nothing; on a fresh
-//! profile the app's default data folder is private (0700); a launch while the window is quitting
-//! still opens one.
+//! profile every folder in the data folders is 0700 and every file 0600; a launch while the window
+//! is quitting still opens one.
 //!
 //! The verified-update path needs a package signed by the app's key, whose private half is not in
 //! the repository: tests/updates.rs runs the same update code with a key pair of its own.
@@ -346,22 +346,50 @@ async fn a_launch_while_the_window_is_quitting_opens_a_window() {
     assert!(still_running);
 }
 
-/// On a fresh profile the app's default data folder, which Tauri makes for the web view's cache and
-/// storage (`hsts-storage.sqlite`, …), is 0700 once the window is up: nothing in it is readable by
-/// other local users. (Hayon's own data folder here is the test's, made 0700 by tempfile.)
+/// On a fresh profile nothing Hayon or its web view writes is readable by other local users: the
+/// app's default data folder, which Tauri makes for the web view's storage and caches
+/// (`hsts-storage.sqlite`, `WebKitCache/`, …), and Hayon's own data folder (the database, the log, the
+/// window's state) hold only 0700 folders and 0600 files, once WebKit has written its storage and
+/// the window its state.
 #[cfg(unix)]
 #[tokio::test]
-async fn on_a_fresh_profile_the_data_folders_are_private() {
-    use std::os::unix::fs::PermissionsExt;
+async fn on_a_fresh_profile_every_folder_is_0700_and_every_file_0600() {
     let env = CliEnv::new();
     let home = tempfile::tempdir().expect("a fresh XDG_DATA_HOME");
     let xdg = home.path().to_str().expect("utf-8").to_owned();
     let (_driver, client) = start_session_with(&env, &[("XDG_DATA_HOME", &xdg)]).await;
     wait_for(&client, ".view:not([hidden])").await;
     let folder = home.path().join("social.hayon.desktop");
-    let mode = std::fs::metadata(&folder)
-        .unwrap_or_else(|err| panic!("{}: {err}", folder.display()))
-        .permissions()
-        .mode();
-    assert_eq!(mode & 0o777, 0o700, "{}", folder.display());
+    let webkit_storage = folder.join("hsts-storage.sqlite");
+    assert_becomes("WebKit's storage in the data folder", true, || async {
+        webkit_storage.exists()
+    })
+    .await;
+    client
+        .set_window_rect(40, 30, 820, 600)
+        .await
+        .expect("resize the window");
+    let window_state = env.path().join("window-state.json");
+    assert_becomes("the window's state written", true, || async {
+        std::fs::read_to_string(&window_state).is_ok_and(|state| state.contains("820"))
+    })
+    .await;
+
+    // The folder named by HAYON_DATA_DIR keeps the mode it was given (the person's choice); the
+    // default one is Hayon's own.
+    let written = [folder.clone()]
+        .into_iter()
+        .chain(harness::scan::paths_under(&folder))
+        .chain(harness::scan::paths_under(env.path()));
+    let mut loose = Vec::new();
+    for path in written {
+        use std::os::unix::fs::PermissionsExt;
+        let meta = std::fs::symlink_metadata(&path).expect("metadata");
+        let mode = meta.permissions().mode() & 0o777;
+        let private = if meta.is_dir() { 0o700 } else { 0o600 };
+        if mode != private {
+            loose.push(format!("{:o} {}", mode, path.display()));
+        }
+    }
+    assert!(loose.is_empty(), "not private:\n{}", loose.join("\n"));
 }

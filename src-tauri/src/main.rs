@@ -6,6 +6,7 @@
 
 mod background;
 mod commands;
+mod private_files;
 mod rendering;
 mod single_instance;
 mod state;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
             err.message
         );
     }
+    let private_start = private_files::start_private();
     let mut context = tauri::generate_context!();
     hayon_updates::configure(
         context.config_mut(),
@@ -47,6 +49,7 @@ fn main() -> ExitCode {
         // reads it, and the blank reference window prints the same line.
         .on_page_load(move |_, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
+                private_start.end();
                 eprintln!(
                     "launch-marker: page-loaded {} ms",
                     started.elapsed().as_millis()

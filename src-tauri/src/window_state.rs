@@ -17,11 +17,21 @@ const FILE: &str = "window-state.json";
 const SETTLE: Duration = Duration::from_millis(500);
 
 /// The plugin, keeping its file in `data_dir` (or the config folder when there is no data folder).
+/// The file is made 0600 first: the plugin writes it with the umask of the moment, and rewriting an
+/// existing file keeps its mode (an empty file reads as no saved state).
 pub fn plugin(data_dir: Option<&Path>) -> TauriPlugin<Wry> {
     let builder = tauri_plugin_window_state::Builder::new();
     match data_dir {
-        // The plugin joins the name to the config folder; an absolute path replaces it.
-        Some(dir) => builder.with_filename(dir.join(FILE).to_string_lossy()),
+        Some(dir) => {
+            let file = dir.join(FILE);
+            let private = hayon_core::paths::create_private_dir(dir)
+                .and_then(|()| hayon_core::paths::create_private_file(&file));
+            if let Err(err) = private {
+                eprintln!("Hayon could not make {FILE} private: {}", err.message);
+            }
+            // The plugin joins the name to the config folder; an absolute path replaces it.
+            builder.with_filename(file.to_string_lossy())
+        }
         None => builder,
     }
     .build()

@@ -3,20 +3,28 @@
 
 use std::path::{Path, PathBuf};
 
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
+/// Every folder and file under `dir` (not `dir` itself).
+pub fn paths_under(dir: &Path) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
     let mut pending = vec![dir.to_owned()];
     while let Some(dir) = pending.pop() {
         for entry in std::fs::read_dir(&dir).expect("readable dir").flatten() {
             let path = entry.path();
             if path.is_dir() {
-                pending.push(path);
-            } else {
-                files.push(path);
+                pending.push(path.clone());
             }
+            paths.push(path);
         }
     }
-    files
+    paths
+}
+
+/// Every file under `dir`.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    paths_under(dir)
+        .into_iter()
+        .filter(|path| !path.is_dir())
+        .collect()
 }
 
 /// Panics if any file under `dir` contains one of `secrets`, or anything shaped like a JWT.
