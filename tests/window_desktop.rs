@@ -392,4 +392,53 @@ async fn on_a_fresh_profile_every_folder_is_0700_and_every_file_0600() {
         }
     }
     assert!(loose.is_empty(), "not private:\n{}", loose.join("\n"));
+
+    // WebKit's processes keep umask 077; the app has the person's back (the test's own here), so a
+    // browser it starts through the opener creates files as the person expects.
+    let ours = umask_of("self").expect("the test's umask");
+    let window = processes_with_env(&format!("XDG_DATA_HOME={xdg}"));
+    let app = window.iter().find(|(name, _)| name == "hayon");
+    assert_eq!(
+        app.map(|(_, mask)| mask.as_str()),
+        Some(ours.as_str()),
+        "{window:?}"
+    );
+    let network = window
+        .iter()
+        .find(|(name, _)| name.starts_with("WebKitNetwork"));
+    assert_eq!(
+        network.map(|(_, mask)| mask.as_str()),
+        Some("0077"),
+        "{window:?}"
+    );
+}
+
+/// The `Umask:` of process `pid` (or `self`), as /proc shows it ("0022").
+fn umask_of(pid: &str) -> Option<String> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("Umask:"))
+        .map(|mask| mask.trim().to_owned())
+}
+
+/// The name and umask of every process whose environment holds `entry` (`NAME=value`).
+fn processes_with_env(entry: &str) -> Vec<(String, String)> {
+    let Ok(proc) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    proc.flatten()
+        .filter_map(|process| {
+            let environ = std::fs::read(process.path().join("environ")).ok()?;
+            let has = environ
+                .split(|byte| *byte == 0)
+                .any(|e| e == entry.as_bytes());
+            if !has {
+                return None;
+            }
+            let pid = process.file_name().to_string_lossy().into_owned();
+            let name = std::fs::read_to_string(process.path().join("comm")).ok()?;
+            Some((name.trim().to_owned(), umask_of(&pid)?))
+        })
+        .collect()
 }
