@@ -319,31 +319,49 @@ async fn a_launch_while_the_window_is_quitting_opens_a_window() {
         matches!(owned, Ok(zbus::fdo::RequestNameReply::PrimaryOwner)),
         "the stand-in owns {name}: {owned:?}"
     );
-    let quitting = std::thread::spawn(move || {
-        let called = zbus::blocking::MessageIterator::from(&bus)
-            .map_while(Result::ok)
-            .any(|message| {
-                message
-                    .header()
-                    .member()
-                    .is_some_and(|member| member.as_str() == "ExecuteCallback")
-            });
+    // Listening before the launch: a call that arrives while nothing listens is dropped.
+    let calls = zbus::blocking::MessageIterator::from(&bus);
+    let (told, heard) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let called = calls.map_while(Result::ok).any(|message| {
+            message
+                .header()
+                .member()
+                .is_some_and(|member| member.as_str() == "ExecuteCallback")
+        });
         bus.close().expect("disconnect without answering");
-        called
+        let _ = told.send(called);
     });
 
     let mut second = launch(&env);
     let said = wait_for_page_loaded(&mut second).await;
     let still_running = second.try_wait().expect("second launch").is_none();
+    let app_umask = umask_of(&second.id().to_string());
+    let window = window_processes(&format!("HAYON_DATA_DIR={}", env.path().display()));
     let _ = second.kill();
     let _ = second.wait();
-    assert!(
-        quitting.join().expect("the stand-in"),
+    assert_eq!(
+        heard.recv_timeout(Duration::from_secs(60)),
+        Ok(true),
         "the launch forwarded to the name's owner"
     );
     assert!(said.contains("starting again"), "{said}");
     assert!(said.ends_with("page-loaded"), "a window after all: {said}");
     assert!(still_running);
+    // The new start has the person's umask, not Hayon's private one, and counted its relaunch
+    // without passing the count on.
+    assert_eq!(app_umask, umask_of("self"), "the relaunched app's umask");
+    let network = window
+        .iter()
+        .find(|process| process.name.starts_with("WebKitNetwork"))
+        .unwrap_or_else(|| panic!("no WebKit network process: {window:?}"));
+    assert!(
+        !network
+            .environ
+            .iter()
+            .any(|entry| entry.starts_with("HAYON_RELAUNCH=")),
+        "{network:?}"
+    );
 }
 
 /// On a fresh profile nothing Hayon or its web view writes is readable by other local users: the
@@ -393,21 +411,21 @@ async fn on_a_fresh_profile_every_folder_is_0700_and_every_file_0600() {
     }
     assert!(loose.is_empty(), "not private:\n{}", loose.join("\n"));
 
-    // WebKit's processes keep umask 077; the app has the person's back (the test's own here), so a
-    // browser it starts through the opener creates files as the person expects.
+    // WebKit's processes keep umask 077; the app has the person's back (the test's own here, which
+    // must differ for this to tell), so a browser it starts through the opener creates files as the
+    // person expects.
     let ours = umask_of("self").expect("the test's umask");
-    let window = processes_with_env(&format!("XDG_DATA_HOME={xdg}"));
-    let app = window.iter().find(|(name, _)| name == "hayon");
+    assert_ne!(ours, "0077", "run the tests with a umask other than 077");
+    let window = window_processes(&format!("XDG_DATA_HOME={xdg}"));
+    let umask_of_process = |prefix: &str| {
+        window
+            .iter()
+            .find(|process| process.name.starts_with(prefix))
+            .and_then(|process| process.umask.clone())
+    };
+    assert_eq!(umask_of_process("hayon"), Some(ours), "{window:?}");
     assert_eq!(
-        app.map(|(_, mask)| mask.as_str()),
-        Some(ours.as_str()),
-        "{window:?}"
-    );
-    let network = window
-        .iter()
-        .find(|(name, _)| name.starts_with("WebKitNetwork"));
-    assert_eq!(
-        network.map(|(_, mask)| mask.as_str()),
+        umask_of_process("WebKitNetwork").as_deref(),
         Some("0077"),
         "{window:?}"
     );
@@ -422,23 +440,37 @@ fn umask_of(pid: &str) -> Option<String> {
         .map(|mask| mask.trim().to_owned())
 }
 
-/// The name and umask of every process whose environment holds `entry` (`NAME=value`).
-fn processes_with_env(entry: &str) -> Vec<(String, String)> {
+/// A process of a window under test, read from /proc.
+#[derive(Debug)]
+struct WindowProcess {
+    name: String,
+    umask: Option<String>,
+    /// The environment it was started with.
+    environ: Vec<String>,
+}
+
+/// Every process whose environment holds `entry` (`NAME=value`).
+fn window_processes(entry: &str) -> Vec<WindowProcess> {
     let Ok(proc) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     proc.flatten()
         .filter_map(|process| {
             let environ = std::fs::read(process.path().join("environ")).ok()?;
-            let has = environ
+            let environ: Vec<String> = environ
                 .split(|byte| *byte == 0)
-                .any(|e| e == entry.as_bytes());
-            if !has {
+                .map(|entry| String::from_utf8_lossy(entry).into_owned())
+                .collect();
+            if !environ.iter().any(|e| e == entry) {
                 return None;
             }
             let pid = process.file_name().to_string_lossy().into_owned();
             let name = std::fs::read_to_string(process.path().join("comm")).ok()?;
-            Some((name.trim().to_owned(), umask_of(&pid)?))
+            Some(WindowProcess {
+                name: name.trim().to_owned(),
+                umask: umask_of(&pid),
+                environ,
+            })
         })
         .collect()
 }

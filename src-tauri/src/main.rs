@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     rendering::prefer_cpu_painting();
+    let relaunches = single_instance::take_relaunch_count();
     let started = std::time::Instant::now();
     let config = hayon_core::Config::from_env();
     let data_dir = config.as_ref().ok().map(|config| config.data_dir.clone());
@@ -31,7 +32,8 @@ fn main() -> ExitCode {
             err.message
         );
     }
-    let private_start = private_files::start_private();
+    let private_start = std::sync::Arc::new(private_files::start_private());
+    let page_loaded = private_start.clone();
     let mut context = tauri::generate_context!();
     hayon_updates::configure(
         context.config_mut(),
@@ -49,7 +51,7 @@ fn main() -> ExitCode {
         // reads it, and the blank reference window prints the same line.
         .on_page_load(move |_, payload| {
             if payload.event() == tauri::webview::PageLoadEvent::Finished {
-                private_start.end();
+                page_loaded.end();
                 eprintln!(
                     "launch-marker: page-loaded {} ms",
                     started.elapsed().as_millis()
@@ -105,8 +107,10 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
+            // The new start must not take Hayon's private umask for the person's.
+            private_start.end();
             if single_instance::handover_failed(&err) {
-                single_instance::relaunch();
+                single_instance::relaunch(relaunches);
             }
             eprintln!("Hayon could not start its window: {err}");
             ExitCode::FAILURE

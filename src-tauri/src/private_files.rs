@@ -2,10 +2,11 @@
 //! and caches there (`hsts-storage.sqlite`, `WebKitCache/`, `storage/`, …) and creates them with its
 //! process's umask: 0644 files and 0755 folders under a usual one. Its processes are started with the
 //! window and inherit the umask then in force, so Hayon starts with umask 077 ([`start_private`]) and
-//! gives the person's own back once the page has loaded ([`PrivateStart::end`]): WebKit creates
-//! everything 0600 / 0700 for as long as it runs, while what Hayon starts later (the person's browser,
-//! through the opener) is not affected. Hayon's own files are made private explicitly
-//! (`hayon_core::paths`).
+//! gives the person's own back once the page has loaded ([`PrivateStart::end`]): the network process,
+//! which writes those files, creates them 0600 / 0700, while what Hayon starts later (the person's
+//! browser, through the opener) is not affected. A WebKit process started after that (one restarted
+//! after a crash) has the person's umask; the default data folder itself is 0700 whatever is in it
+//! (`hayon_core::paths`), and Hayon's own files are made private explicitly.
 
 use std::sync::Mutex;
 
@@ -17,14 +18,6 @@ pub struct PrivateStart(Mutex<Option<rustix::fs::Mode>>);
 pub fn start_private() -> PrivateStart {
     let persons = rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     PrivateStart(Mutex::new(Some(persons)))
-}
-
-impl Drop for PrivateStart {
-    /// A window that never loaded its page (Hayon failing to start, or starting itself again) gives
-    /// the person's umask back too.
-    fn drop(&mut self) {
-        self.end();
-    }
 }
 
 impl PrivateStart {

@@ -65,20 +65,30 @@ pub fn handover_failed(err: &tauri::Error) -> bool {
 /// How many times one launch starts itself again after a failed handover, before it gives up (an
 /// instance that owns the name and never answers would otherwise loop).
 const RELAUNCHES: u32 = 3;
-/// Counts the relaunches of one launch, in its environment.
+/// Counts the relaunches of one launch: set for the new start only, and taken out of the
+/// environment again first thing ([`take_relaunch_count`]), so nothing Hayon starts inherits it.
 const RELAUNCH_ENV: &str = "HAYON_RELAUNCH";
 
-/// Replaces this process with a new start of the same executable and arguments; returns only if
-/// that is not possible or was done [`RELAUNCHES`] times already.
-pub fn relaunch() {
-    let done: u32 = std::env::var(RELAUNCH_ENV)
+/// How many times this launch has started itself again already; removes the count from the
+/// environment. Must run first thing in `main`, while the process has a single thread.
+pub fn take_relaunch_count() -> u32 {
+    let count = std::env::var(RELAUNCH_ENV)
         .ok()
         .and_then(|count| count.parse().ok())
         .unwrap_or(0);
+    std::env::remove_var(RELAUNCH_ENV);
+    count
+}
+
+/// Replaces this process with a new start of the same executable and arguments (the `done`-th
+/// relaunch already); returns only if that is not possible or was done [`RELAUNCHES`] times.
+pub fn relaunch(done: u32) {
     if done >= RELAUNCHES {
         return;
     }
-    eprintln!("Hayon: the running window quit while this launch handed over to it; starting again");
+    eprintln!(
+        "Hayon could not hand over to the running window (it may have been quitting); starting again"
+    );
     let mut args = std::env::args_os();
     let arg0 = args.next().unwrap_or_default();
     // /proc/self/exe still runs this executable if an update has replaced the file meanwhile.

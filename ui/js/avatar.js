@@ -5,7 +5,10 @@
 import * as api from './api.js';
 import { h } from './dom.js';
 
-// account.avatar (the picture's web address) → its data: URL, or null while asked or when unavailable.
+/** How long a picture that could not be had is not asked for again (offline at start, say). */
+const RETRY_AFTER_MS = 60_000;
+
+// account.avatar (the picture's web address) → the data: URL, or a promise of it (null: none).
 const pictures = new Map();
 
 /** The picture of `account` as an element of class `className`, `size` px square. */
@@ -15,16 +18,23 @@ export function avatar(account, { className, size }) {
     ? new Intl.Segmenter().segment(name).containing(0)?.segment
     : [...name][0]) ?? '?';
   const fallback = h('span', { class: `${className} avatar-fallback`, 'aria-hidden': 'true' }, initial.toUpperCase());
-  const picture = account.avatar ? pictures.get(account.avatar) : null;
+  if (!account.avatar) return fallback;
   const image = (src) => h('img', { class: className, src, alt: '', width: size, height: size });
-  if (picture) return image(picture);
-  if (picture === undefined) {
-    pictures.set(account.avatar, null); // asked: not again on every re-render
-    api.accountAvatar(account.did).catch(() => null).then((src) => {
-      if (!src) return;
-      pictures.set(account.avatar, src);
-      if (fallback.isConnected) fallback.replaceWith(image(src));
-    });
-  }
+  const known = pictures.get(account.avatar) ?? ask(account);
+  if (typeof known === 'string') return image(known);
+  // Every placeholder waiting for this picture is replaced when it comes, if still shown.
+  known.then((src) => { if (src && fallback.isConnected) fallback.replaceWith(image(src)); });
   return fallback;
+}
+
+/** Asks Rust for `account`'s picture: a promise of its data: URL, or null. */
+function ask(account) {
+  const url = account.avatar;
+  const asked = api.accountAvatar(account.did).catch(() => null).then((src) => {
+    if (src) pictures.set(url, src);
+    else setTimeout(() => pictures.delete(url), RETRY_AFTER_MS);
+    return src;
+  });
+  pictures.set(url, asked);
+  return asked;
 }
