@@ -9,39 +9,22 @@ use std::time::Duration;
 
 const CHECK_EVERY: Duration = Duration::from_secs(30 * 60);
 
-/// Deletes the discarded drafts, reads the saved drafts and the outbox, then removes the staged images
-/// they do not refer to (made before this start: the window's new ones are never touched). If either
-/// cannot be read, nothing is removed.
+/// Deletes the discarded drafts, then the staged images no saved draft or outbox thread refers to
+/// (made before this start: the window's new ones are never touched).
 pub fn start_attachment_sweep(state: &AppState) {
-    let (Ok(core), Ok(attachments)) = (state.core(), state.attachments().cloned()) else {
+    let Ok(core) = state.core() else {
         return;
     };
-    tauri::async_runtime::spawn_blocking(move || {
-        let drafts = core.drafts();
-        let read = drafts
-            .remove_discarded()
-            .and_then(|_| drafts.every())
-            .and_then(|drafts| Ok((drafts, core.posting().outbox()?)));
-        let (drafts, outbox) = match read {
-            Ok(read) => read,
-            Err(err) => {
-                tracing::warn!(
-                    code = err.code.as_str(),
-                    "drafts or outbox unreadable; attached images kept"
-                );
-                return;
-            }
-        };
-        let kept: Vec<_> = drafts
-            .iter()
-            .chain(outbox.iter().map(|entry| &entry.composition))
-            .collect();
-        let removed = attachments.sweep(&kept);
+    tauri::async_runtime::spawn_blocking(move || match core.drafts().sweep() {
         // Logged every time: the log says the sweep ran (tests wait for it before checking its work).
-        tracing::info!(
+        Ok(removed) => tracing::info!(
             removed,
             "attachment sweep done: removed the attached images no draft or outbox entry uses"
-        );
+        ),
+        Err(err) => tracing::warn!(
+            code = err.code.as_str(),
+            "drafts or outbox unreadable; attached images kept"
+        ),
     });
 }
 

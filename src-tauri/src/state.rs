@@ -1,41 +1,30 @@
-//! The window's shared state: the core context ([`Core`]) and the attachments folder, opened once at
-//! start-up from [`Config::from_env`], the same configuration the CLI reads (so `HAYON_DATA_DIR` and
+//! The window's shared state: the core context ([`Core`]), opened once at start-up from [`Config::from_env`], the same configuration the CLI reads (so `HAYON_DATA_DIR` and
 //! `HAYON_KEYCHAIN_SERVICE` work the same for both; tests use them). If the database cannot be opened
 //! (disk full, a newer Hayon's database), the window still opens and every command answers with that
 //! error, so the user sees why.
 
-use hayon_core::attachments::Attachments;
 use hayon_core::{Config, Core, Error};
 use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct AppState {
     core: Result<Arc<Core>, Error>,
-    attachments: Result<Attachments, Error>,
 }
 
 impl AppState {
     /// Opens the core with `config` (read once at start-up by `main`).
     pub fn open(config: Result<Config, Error>) -> Self {
-        let core = config.clone().and_then(|config| {
+        let core = config.and_then(|config| {
             hayon_core::logging::init(&config.data_dir)?;
             Core::open(&config).map(Arc::new)
         });
         if let Err(err) = &core {
             eprintln!("Hayon could not open its data: {err}");
         }
-        Self {
-            core,
-            attachments: config.and_then(|config| Attachments::open(&config.data_dir)),
-        }
+        Self { core }
     }
 
     pub fn core(&self) -> Result<Arc<Core>, Error> {
         self.core.clone()
-    }
-
-    /// Where attached images are kept while they are part of a draft.
-    pub fn attachments(&self) -> Result<&Attachments, Error> {
-        self.attachments.as_ref().map_err(Clone::clone)
     }
 }

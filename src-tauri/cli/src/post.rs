@@ -10,7 +10,6 @@ use hayon_core::composition::{
     CardChoice, ComposedImage, ComposedPost, Composition, ContentLabel, WhoCanReply,
 };
 use hayon_core::outbox::{ImageFiles, PostOptions, Sent};
-use hayon_core::posting::PostResult;
 use hayon_core::{Core, Error};
 use serde_json::Value;
 use std::io::Read;
@@ -95,6 +94,7 @@ pub async fn run(
             PostOptions {
                 images: ImageFiles::Named,
                 require_alt_text,
+                draft: None,
             },
             &|_| {},
         )
@@ -105,10 +105,7 @@ pub async fn run(
 /// The per-account results of a send, and whether every account has the thread. A failure says on
 /// stderr how to finish the post later.
 pub fn results(sent: Sent) -> Result<(Value, bool), Error> {
-    let all_posted = sent
-        .results
-        .iter()
-        .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }));
+    let all_posted = sent.posted_everywhere();
     if !all_posted {
         super::warn(format_args!(
             "Not every account has the post. It is kept in the outbox: `hayon-cli outbox retry {}` \

@@ -1,5 +1,5 @@
 //! The core context: one value that owns what every feature shares — the SQLite [`Store`], the
-//! [`TokenStore`] (the OS keychain in the app, injected so it can be replaced), the XRPC client, the
+//! attachments folder, the [`TokenStore`] (the OS keychain in the app, injected so it can be replaced), the XRPC client, the
 //! live sessions, the link-card fetcher and the account pictures made for the window. The window
 //! keeps one in its state; the CLI opens one per run; both build it from the same [`Config`].
 //!
@@ -10,6 +10,7 @@
 //! makes a call site say which domain it uses: `core.accounts().connect(…)`, `core.posting().post(…)`.
 
 use crate::accounts::{errors, Accounts, Avatars, Sessions};
+use crate::attachments::Attachments;
 use crate::config::Config;
 use crate::draft::Drafts;
 use crate::error::Result;
@@ -26,6 +27,8 @@ use url::Url;
 #[derive(Debug)]
 pub struct Core {
     pub(crate) store: Store,
+    /// The images attached in the window, staged in the data folder.
+    pub(crate) attachments: Attachments,
     pub(crate) tokens: Arc<dyn TokenStore>,
     pub(crate) xrpc: XrpcClient,
     pub(crate) sessions: Sessions,
@@ -48,6 +51,7 @@ impl Core {
     pub fn with_token_store(config: &Config, tokens: Arc<dyn TokenStore>) -> Result<Self> {
         Ok(Self {
             store: Store::open_in(&config.data_dir)?,
+            attachments: Attachments::open(&config.data_dir)?,
             tokens,
             xrpc: XrpcClient::new(config.http_timeout).map_err(|err| errors::describe(&err))?,
             sessions: Sessions::default(),
@@ -78,9 +82,17 @@ impl Core {
         self.store.data_version()
     }
 
-    /// The composer's saved drafts.
+    /// The composer's saved drafts, and which staged images they and the outbox still use.
     pub fn drafts(&self) -> Drafts<'_> {
-        Drafts { store: &self.store }
+        Drafts {
+            store: &self.store,
+            attachments: &self.attachments,
+        }
+    }
+
+    /// The folder of images attached in the window (staging, previews).
+    pub fn attachments(&self) -> &Attachments {
+        &self.attachments
     }
 
     /// The user's preferences.

@@ -3,12 +3,15 @@
 //! them and switches between them). Discarding is undoable: a discarded draft stays stored, out of
 //! the list, until [`Drafts::remove`] (the window's Undo has expired) or the next start
 //! ([`Drafts::remove_discarded`]). [`Drafts`] is the drafts service of the core context
-//! (`core.drafts()`); what happens to a draft's staged images is in [`crate::attachments`].
+//! (`core.drafts()`). It also decides which staged images are still in use — by any stored draft or
+//! any thread in the outbox — when a draft changes or goes, and at start-up ([`Drafts::sweep`]); when
+//! a copy goes is told in [`crate::attachments`].
 //!
 //! Hayon before threads saved a single post (`{text, images, accounts, langs, linkCard: bool}`). Such a
 //! draft is still read, as a composition of that one post, so nobody loses what they were writing
 //! when they update.
 
+use crate::attachments::Attachments;
 use crate::composition::{CardChoice, ComposedImage, ComposedPost, Composition};
 use crate::error::{Error, ErrorCode, Result};
 use crate::store::{DraftRow, Store};
@@ -18,6 +21,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy)]
 pub struct Drafts<'a> {
     pub(crate) store: &'a Store,
+    pub(crate) attachments: &'a Attachments,
 }
 
 /// A stored draft: its id, when it last changed, and the composition.
@@ -30,10 +34,21 @@ pub struct SavedDraft {
 }
 
 impl Drafts<'_> {
-    /// Saves draft `id` (a new draft when `None`) and returns its id.
+    /// Saves draft `id` (a new draft when `None`), whose images must be staged copies, and returns
+    /// its id. The staged copies that were in it and are not any more (the person removed them) are
+    /// deleted, unless another draft or a thread still in the outbox uses them.
     pub fn save(&self, id: Option<i64>, draft: &Composition, now: &str) -> Result<i64> {
+        self.attachments.names_in(draft)?;
+        let previous = match id {
+            Some(id) => self.load(id)?,
+            None => None,
+        };
         let body = serde_json::to_string(draft).map_err(Error::storage)?;
-        self.store.save_draft(id, &body, now)
+        let saved = self.store.save_draft(id, &body, now)?;
+        if let Some(previous) = previous {
+            self.forget_unused_images(&previous)?;
+        }
+        Ok(saved)
     }
 
     /// Draft `id` (also when discarded); an unreadable one (from a broken write) is `None` rather
@@ -85,17 +100,47 @@ impl Drafts<'_> {
             .ok_or_else(|| missing(id))
     }
 
-    /// Deletes draft `id` (posted, or discarded for good) and returns what it held. Its staged
-    /// images are the caller's to forget ([`crate::attachments::Attachments::delete_draft`]).
-    pub fn remove(&self, id: i64) -> Result<Option<Composition>> {
+    /// Deletes draft `id` (posted, or discarded for good) with the staged copies it alone used:
+    /// those another draft or a thread in the outbox refers to stay.
+    pub fn delete(&self, id: i64) -> Result<()> {
         let row = self.store.draft(id)?;
         self.store.delete_draft(id)?;
-        Ok(row.and_then(|row| parse(&row.body)))
+        match row.and_then(|row| parse(&row.body)) {
+            Some(removed) => self.forget_unused_images(&removed),
+            None => Ok(()),
+        }
     }
 
-    /// Deletes every discarded draft (at start: no window offers their Undo any more). Their images
-    /// go with the start-up sweep.
-    pub fn remove_discarded(&self) -> Result<usize> {
+    /// Deletes the staged copies `gone` (a draft or outbox thread no longer stored) refers to,
+    /// except those a stored draft or a thread in the outbox still refers to.
+    pub(crate) fn forget_unused_images(&self, gone: &Composition) -> Result<()> {
+        self.attachments.forget_unused(gone, &self.in_use()?);
+        Ok(())
+    }
+
+    /// At start-up: deletes the discarded drafts (no window offers their Undo any more), then the
+    /// staged copies made before this start that no stored draft or outbox thread refers to.
+    /// Returns how many copies went. If either cannot be read, nothing is removed.
+    pub fn sweep(&self) -> Result<usize> {
+        self.remove_discarded()?;
+        Ok(self.attachments.sweep(&self.in_use()?))
+    }
+
+    /// Every composition whose staged images must be kept: each stored draft (discarded ones too)
+    /// and each thread in the outbox (a retry reads them).
+    fn in_use(&self) -> Result<Vec<Composition>> {
+        let mut in_use = self.every()?;
+        in_use.extend(
+            self.store
+                .outbox_entries()?
+                .into_iter()
+                .map(|entry| entry.composition),
+        );
+        Ok(in_use)
+    }
+
+    /// Deletes every discarded draft. Their images go with the start-up sweep.
+    fn remove_discarded(&self) -> Result<usize> {
         let mut removed = 0;
         for row in self.store.drafts()?.into_iter().filter(|row| row.discarded) {
             if self.store.delete_draft(row.id)? {
@@ -179,11 +224,25 @@ mod tests {
     use super::*;
     use crate::composition::{ContentLabel, WhoCanReply};
 
+    /// A store and an attachments folder in `dir`, as the core opens them.
+    fn open(dir: &std::path::Path) -> (Store, Attachments) {
+        let store = Store::open_in(dir).expect("open");
+        let attachments = Attachments::open(dir).expect("attachments");
+        (store, attachments)
+    }
+
     #[test]
     fn a_thread_round_trips_through_the_store() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_in(dir.path()).expect("open");
-        let drafts = Drafts { store: &store };
+        let (store, attachments) = open(dir.path());
+        let drafts = Drafts {
+            store: &store,
+            attachments: &attachments,
+        };
+        let staged = |name: &str| {
+            let path = dir.path().join(crate::attachments::FOLDER).join(name);
+            path.to_str().expect("utf-8").to_owned()
+        };
         let post = |text: &str, path: &str| ComposedPost {
             text: text.into(),
             images: vec![ComposedImage {
@@ -195,8 +254,8 @@ mod tests {
         };
         let draft = Composition {
             posts: vec![
-                post("Hello 👋🏽 #hayon", "/tmp/a.jpg"),
-                post("2/2", "/tmp/b.jpg"),
+                post("Hello 👋🏽 #hayon", &staged("3lbaaaaaaaaaa.jpg")),
+                post("2/2", &staged("3lbbbbbbbbbbb.jpg")),
             ],
             accounts: vec!["did:plc:abc".into()],
             langs: vec!["en".into()],
@@ -219,8 +278,11 @@ mod tests {
     #[test]
     fn a_single_post_draft_of_the_previous_version_becomes_a_one_post_composition() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_in(dir.path()).expect("open");
-        let drafts = Drafts { store: &store };
+        let (store, attachments) = open(dir.path());
+        let drafts = Drafts {
+            store: &store,
+            attachments: &attachments,
+        };
         let old = r#"{"text":"Half-written","images":[{"path":"/tmp/a.jpg","alt":"A cat"}],
                       "accounts":["did:plc:abc"],"langs":["en","de"],"linkCard":false}"#;
         let id = store.save_draft(None, old, "t").expect("save");
@@ -252,8 +314,11 @@ mod tests {
     #[test]
     fn a_discarded_draft_leaves_the_list_until_undone_or_removed() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_in(dir.path()).expect("open");
-        let drafts = Drafts { store: &store };
+        let (store, attachments) = open(dir.path());
+        let drafts = Drafts {
+            store: &store,
+            attachments: &attachments,
+        };
         let text = |text: &str| Composition {
             posts: vec![ComposedPost {
                 text: text.into(),
@@ -278,7 +343,7 @@ mod tests {
         assert_eq!(drafts.every().expect("every"), [text("first")]);
         let err = drafts.restore(second).expect_err("gone");
         assert_eq!(err.code, ErrorCode::NotFound);
-        assert_eq!(drafts.remove(first).expect("posted"), Some(text("first")));
-        assert_eq!(drafts.list().expect("list"), []);
+        drafts.delete(first).expect("posted");
+        assert_eq!(drafts.every().expect("every"), []);
     }
 }

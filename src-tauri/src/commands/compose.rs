@@ -12,7 +12,7 @@ use hayon_core::composition::Composition;
 use hayon_core::link_card::LinkCard;
 use hayon_core::outbox::{ImageFiles, OutboxEntry, PostOptions, Sent};
 use hayon_core::posting::quote::QuotedPost;
-use hayon_core::posting::{PostResult, PostStage};
+use hayon_core::posting::PostStage;
 use hayon_core::settings::Settings;
 use hayon_core::Error;
 use serde::Serialize;
@@ -41,7 +41,8 @@ pub async fn fetch_link_card(
     let made = hayon_core::link_card::make_card(state.core()?.card_fetcher(), &uri).await?;
     let thumb = match made.thumb {
         Some(thumb) => state
-            .attachments()?
+            .core()?
+            .attachments()
             .keep_prepared(thumb)
             .await
             .inspect_err(|err| {
@@ -75,12 +76,12 @@ pub async fn stage_image(
                 .into_owned()
         })
         .unwrap_or_else(|| "image".to_owned());
-    state.attachments()?.stage(&name, bytes).await
+    state.core()?.attachments().stage(&name, bytes).await
 }
 
 #[tauri::command]
 pub async fn preview_image(state: State<'_, AppState>, path: String) -> Result<StagedImage, Error> {
-    state.attachments()?.preview(&path).await
+    state.core()?.attachments().preview(&path).await
 }
 
 /// The post a pasted bsky.app link or at:// URI names, looked up with the chosen account `account`,
@@ -120,13 +121,12 @@ pub async fn post(
         images: ImageFiles::Staged,
         // The stored setting applies (Posting::post reads it); the window adds nothing.
         require_alt_text: false,
+        draft,
     };
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    let sent = core.posting().post(composition, options, &report).await?;
-    forget_posted_draft(&state, &sent, draft)?;
-    Ok(sent)
+    core.posting().post(composition, options, &report).await
 }
 
 /// "Retry failed": sends outbox entry `id` again to the accounts that do not have its thread (the
@@ -142,22 +142,7 @@ pub async fn retry_post(
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    let sent = state.core()?.posting().retry(&id, &report).await?;
-    forget_posted_draft(&state, &sent, draft)?;
-    Ok(sent)
-}
-
-/// Deletes the draft of a thread that is now on every account (with the staged images nothing else
-/// uses), so a restart never brings back a thread that was sent.
-fn forget_posted_draft(state: &AppState, sent: &Sent, draft: Option<i64>) -> Result<(), Error> {
-    let everywhere = sent
-        .results
-        .iter()
-        .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }));
-    match draft {
-        Some(id) if everywhere => super::drafts::delete(state, id),
-        _ => Ok(()),
-    }
+    state.core()?.posting().retry(&id, draft, &report).await
 }
 
 /// Gives up on outbox entry `id` (what is posted stays posted). Its staged images go unless a draft

@@ -1,7 +1,7 @@
 //! Drafts commands: the list of saved drafts, opening, saving, discarding (with Undo) and deleting
-//! one. Every change to a draft's images goes through `hayon_core::attachments`, which keeps a staged
-//! copy while any draft (a discarded one too, until its Undo has expired) or any thread in the outbox
-//! still refers to it. Ids come from the web view and are only looked up.
+//! one. The core keeps a staged image while any draft (a discarded one too, until its Undo has
+//! expired) or any thread in the outbox still refers to it. Ids come from the web view and are only
+//! looked up.
 
 use crate::state::AppState;
 use hayon_core::composition::Composition;
@@ -37,13 +37,8 @@ pub async fn save_draft(
     id: Option<i64>,
     draft: Composition,
 ) -> Result<i64, Error> {
-    let core = state.core()?;
     let now = hayon_core::store::now_rfc3339();
-    let outbox = core.posting().outbox()?;
-    let in_use: Vec<&Composition> = outbox.iter().map(|entry| &entry.composition).collect();
-    state
-        .attachments()?
-        .save_draft(&core.drafts(), id, &draft, &in_use, &now)
+    state.core()?.drafts().save(id, &draft, &now)
 }
 
 /// Discard: the draft leaves the list, but it and its images are kept until the window's Undo
@@ -73,14 +68,5 @@ pub async fn restore_draft(state: State<'_, AppState>, id: i64) -> Result<SavedD
 /// with the staged images nothing else uses.
 #[tauri::command]
 pub async fn delete_draft(state: State<'_, AppState>, id: i64) -> Result<(), Error> {
-    delete(&state, id)
-}
-
-pub(super) fn delete(state: &AppState, id: i64) -> Result<(), Error> {
-    let core = state.core()?;
-    let outbox = core.posting().outbox()?;
-    let in_use: Vec<&Composition> = outbox.iter().map(|entry| &entry.composition).collect();
-    state
-        .attachments()?
-        .delete_draft(&core.drafts(), id, &in_use)
+    state.core()?.drafts().delete(id)
 }

@@ -8,61 +8,17 @@
 
 use super::Attachments;
 use crate::composition::{CardChoice, Composition};
-use crate::draft::Drafts;
 use crate::error::Result;
 use std::collections::HashSet;
 use std::ffi::OsString;
 
 impl Attachments {
-    /// Saves draft `id` (a new draft when `None`), whose images must be staged copies, and returns
-    /// its id. The staged copies that were in it and are not any more (the person removed them) are
-    /// deleted, unless another draft or one of `in_use` (the threads still in the outbox) needs them.
-    pub fn save_draft(
-        &self,
-        drafts: &Drafts<'_>,
-        id: Option<i64>,
-        draft: &Composition,
-        in_use: &[&Composition],
-        now: &str,
-    ) -> Result<i64> {
-        self.names_in(draft)?;
-        let previous = match id {
-            Some(id) => drafts.load(id)?,
-            None => None,
-        };
-        let saved = drafts.save(id, draft, now)?;
-        if let Some(previous) = previous {
-            self.forget_unused(&previous, drafts, in_use)?;
-        }
-        Ok(saved)
-    }
-
-    /// Deletes draft `id` (posted, or discarded for good) and the staged copies it alone used: those
-    /// another draft or one of `in_use` (the outbox) refers to stay.
-    pub fn delete_draft(
-        &self,
-        drafts: &Drafts<'_>,
-        id: i64,
-        in_use: &[&Composition],
-    ) -> Result<()> {
-        if let Some(removed) = drafts.remove(id)? {
-            self.forget_unused(&removed, drafts, in_use)?;
-        }
-        Ok(())
-    }
-
-    /// Deletes the staged copies `gone` (a composition no longer stored) refers to, except those a
-    /// saved draft or one of `in_use` still refers to.
-    pub fn forget_unused(
-        &self,
-        gone: &Composition,
-        drafts: &Drafts<'_>,
-        in_use: &[&Composition],
-    ) -> Result<()> {
-        let stored = drafts.every()?;
-        let kept: HashSet<OsString> = stored
+    /// Deletes the staged copies `gone` (a composition no longer stored) refers to, except those one
+    /// of `kept` (every stored draft and every thread in the outbox: [`crate::draft::Drafts`] knows
+    /// them) still refers to.
+    pub(crate) fn forget_unused(&self, gone: &Composition, kept: &[Composition]) {
+        let kept: HashSet<OsString> = kept
             .iter()
-            .chain(in_use.iter().copied())
             .flat_map(|other| self.known_names(other))
             .collect();
         let left: Vec<OsString> = self
@@ -70,13 +26,12 @@ impl Attachments {
             .filter(|name| !kept.contains(name))
             .collect();
         self.forget(&left);
-        Ok(())
     }
 
     /// Removes the copies that none of `kept` (the saved draft, read at start-up, and any composition
     /// still waiting to be posted) refers to, among those made before this process opened the folder.
     /// Returns how many were removed.
-    pub fn sweep(&self, kept: &[&Composition]) -> usize {
+    pub(crate) fn sweep(&self, kept: &[Composition]) -> usize {
         let keep: HashSet<OsString> = kept
             .iter()
             .flat_map(|composition| self.known_names(composition))
@@ -107,7 +62,7 @@ impl Attachments {
     }
 
     /// The staged copies `draft` refers to; an error if it refers to anything else.
-    pub(super) fn names_in(&self, draft: &Composition) -> Result<Vec<OsString>> {
+    pub(crate) fn names_in(&self, draft: &Composition) -> Result<Vec<OsString>> {
         paths_of(draft).map(|path| self.staged_name(path)).collect()
     }
 

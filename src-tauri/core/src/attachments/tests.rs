@@ -69,7 +69,23 @@ fn setup() -> Setup {
 
 impl Setup {
     fn drafts(&self) -> Drafts<'_> {
-        Drafts { store: &self.store }
+        Drafts {
+            store: &self.store,
+            attachments: &self.attachments,
+        }
+    }
+
+    /// Puts `composition` in the outbox, as the window's Post does; returns the row's id.
+    fn put_in_outbox(&self, composition: &Composition) -> String {
+        let entry = crate::outbox::OutboxEntry {
+            id: crate::tid::next_tid(),
+            created_at: "t".to_owned(),
+            images: crate::outbox::ImageFiles::Staged,
+            composition: composition.clone(),
+            accounts: Vec::new(),
+        };
+        self.store.insert_outbox(&entry).expect("in the outbox");
+        entry.id
     }
 }
 
@@ -356,16 +372,10 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     // A thread whose second post has the second image.
     let both = thread_of(&[&[&first.path], &[&second.path]]);
     let drafts = setup.drafts();
-    let id = setup
-        .attachments
-        .save_draft(&drafts, None, &both, &[], "t1")
-        .expect("saved");
+    let id = drafts.save(None, &both, "t1").expect("saved");
     let outside = setup.data.path().join("hayon.sqlite3");
     let bad = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
-    let err = setup
-        .attachments
-        .save_draft(&drafts, Some(id), &bad, &[], "t2")
-        .expect_err("refused");
+    let err = drafts.save(Some(id), &bad, "t2").expect_err("refused");
     assert_eq!(err.message, UNAVAILABLE);
     assert_eq!(drafts.load(id).expect("load"), Some(both.clone()));
     assert_eq!(files(&setup).len(), 2, "a refused save deletes nothing");
@@ -373,36 +383,22 @@ async fn a_draft_only_refers_to_staged_copies_and_removed_ones_are_deleted() {
     // The person removed the second post while a thread in the outbox still uses its image: the
     // copy stays for that thread.
     let one = draft_of(&[&first.path]);
-    let in_outbox = draft_of(&[&second.path]);
-    setup
-        .attachments
-        .save_draft(&drafts, Some(id), &one, &[&in_outbox], "t3")
-        .expect("saved");
+    let in_outbox = setup.put_in_outbox(&draft_of(&[&second.path]));
+    drafts.save(Some(id), &one, "t3").expect("saved");
     assert_eq!(files(&setup).len(), 2);
     // Once nothing needs it, the copy goes with the next save; the first stays.
-    setup
-        .attachments
-        .save_draft(&drafts, Some(id), &both, &[], "t4")
-        .expect("saved");
-    setup
-        .attachments
-        .save_draft(&drafts, Some(id), &one, &[], "t5")
-        .expect("saved");
+    setup.store.delete_outbox(&in_outbox).expect("sent");
+    drafts.save(Some(id), &both, "t4").expect("saved");
+    drafts.save(Some(id), &one, "t5").expect("saved");
     assert_eq!(files(&setup), [name_of(&first.path)]);
     assert!(outside.exists());
 
     // Gone from the outbox (a row may name anything): the staged copies it alone used go; anything
     // else named is left alone; a copy the draft still uses stays.
     let row = draft_of(&[&first.path, outside.to_str().expect("utf-8")]);
-    setup
-        .attachments
-        .forget_unused(&row, &drafts, &[])
-        .expect("forgotten");
+    drafts.forget_unused_images(&row).expect("forgotten");
     assert_eq!(files(&setup), [name_of(&first.path)], "the draft uses it");
-    setup
-        .attachments
-        .delete_draft(&drafts, id, &[])
-        .expect("posted");
+    drafts.delete(id).expect("posted");
     assert!(files(&setup).is_empty());
     assert!(outside.exists(), "a file outside the folder was deleted");
 }
@@ -424,14 +420,8 @@ async fn every_draft_keeps_its_images_and_a_discarded_one_until_it_is_deleted() 
         staged.push(image.path);
     }
     let [a, b, c] = [&staged[0], &staged[1], &staged[2]];
-    let first = setup
-        .attachments
-        .save_draft(&drafts, None, &draft_of(&[a, b]), &[], "t1")
-        .expect("first");
-    let second = setup
-        .attachments
-        .save_draft(&drafts, None, &draft_of(&[c]), &[], "t2")
-        .expect("second");
+    let first = drafts.save(None, &draft_of(&[a, b]), "t1").expect("first");
+    let second = drafts.save(None, &draft_of(&[c]), "t2").expect("second");
     assert_ne!(first, second);
     assert_eq!(files(&setup).len(), 3);
 
@@ -442,11 +432,8 @@ async fn every_draft_keeps_its_images_and_a_discarded_one_until_it_is_deleted() 
     drafts.discard(first, "t4").expect("discard again");
 
     // Deleted for good while the outbox shares `b`: `a` goes, `b` and the other draft's `c` stay.
-    let in_outbox = draft_of(&[b]);
-    setup
-        .attachments
-        .delete_draft(&drafts, first, &[&in_outbox])
-        .expect("deleted");
+    setup.put_in_outbox(&draft_of(&[b]));
+    drafts.delete(first).expect("deleted");
     let mut left = vec![name_of(b), name_of(c)];
     left.sort();
     assert_eq!(files(&setup), left);
@@ -477,18 +464,20 @@ async fn the_sweep_removes_only_old_copies_no_draft_refers_to() {
         .await
         .expect("staged");
     std::fs::create_dir(folder.join("a-folder")).expect("dir");
-    // A thread: the copy is kept because of its second post.
-    let draft = thread_of(&[&["/etc/hostname"], &[in_draft.to_str().expect("utf-8")]]);
+    // A thread in the outbox: the copy is kept because of its second post.
+    let thread = thread_of(&[&["/etc/hostname"], &[in_draft.to_str().expect("utf-8")]]);
+    let row = setup.put_in_outbox(&thread);
 
-    assert_eq!(setup.attachments.sweep(&[&draft]), 2);
+    assert_eq!(setup.drafts().sweep().expect("swept"), 2);
     assert!(!orphan.exists() && !legacy_orphan.exists());
     assert!(in_draft.exists());
     assert!(PathBuf::from(&fresh.path).exists());
     assert!(folder.join("a-folder").exists());
+    setup.store.delete_outbox(&row).expect("sent");
     assert_eq!(
-        setup.attachments.sweep(&[]),
+        setup.drafts().sweep().expect("swept"),
         1,
-        "no draft: the old copy goes"
+        "nothing uses it: the old copy goes"
     );
     assert!(PathBuf::from(&fresh.path).exists());
 }

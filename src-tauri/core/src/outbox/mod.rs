@@ -31,6 +31,10 @@ pub struct PostOptions {
     pub images: ImageFiles,
     /// Refuse images without alt text (`--require-alt`); the stored setting applies as well.
     pub require_alt_text: bool,
+    /// The window's draft of this composition: deleted (with the staged images nothing else uses)
+    /// once every account has the thread, so a restart never brings back a thread that was sent;
+    /// kept until then, to try again.
+    pub draft: Option<i64>,
 }
 
 /// The answer to a send: the outbox row's id (gone from the outbox when every account has the
@@ -40,6 +44,15 @@ pub struct PostOptions {
 pub struct Sent {
     pub id: String,
     pub results: Vec<PostOutcome>,
+}
+
+impl Sent {
+    /// Whether every account has the thread.
+    pub fn posted_everywhere(&self) -> bool {
+        self.results
+            .iter()
+            .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
+    }
 }
 
 /// Reports the stages of a send, for a progress indicator.
@@ -59,12 +72,12 @@ impl Posting<'_> {
         let analyses = posting::check(&composition, options.images, require_alt_text)?;
         let targets = self.resolve_targets(&composition.accounts)?;
         let quotes = self.resolve_quotes(&composition, &targets[0]).await?;
-        let attachments = self.attachments_for(options.images)?;
+        let attachments = self.attachments_for(options.images);
         let prepared = posting::prepare(
             &composition,
             analyses,
             quotes,
-            reader(attachments.as_ref()),
+            reader(attachments),
             &self.core.cards,
             progress,
         )
@@ -87,20 +100,38 @@ impl Posting<'_> {
                 .collect(),
         };
         self.core.store.insert_outbox(&entry)?;
-        self.send(entry, Some(prepared), attachments.as_ref(), progress)
-            .await
+        let sent = self
+            .send(entry, Some(prepared), attachments, progress)
+            .await?;
+        self.forget_posted_draft(&sent, options.draft)?;
+        Ok(sent)
     }
 
     /// Sends an outbox row again to the accounts that do not have its thread yet ("Retry failed",
     /// `hayon-cli outbox retry`). Accounts whose write may have arrived are looked up first.
-    pub async fn retry(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
+    pub async fn retry(
+        &self,
+        id: &str,
+        draft: Option<i64>,
+        progress: Progress<'_>,
+    ) -> Result<Sent> {
         let entry = self
             .core
             .store
             .outbox_entry(id)?
             .ok_or_else(|| missing(id))?;
-        let attachments = self.attachments_for(entry.images)?;
-        self.send(entry, None, attachments.as_ref(), progress).await
+        let attachments = self.attachments_for(entry.images);
+        let sent = self.send(entry, None, attachments, progress).await?;
+        self.forget_posted_draft(&sent, draft)?;
+        Ok(sent)
+    }
+
+    /// Deletes `draft` when every account has the thread it was posted from.
+    fn forget_posted_draft(&self, sent: &Sent, draft: Option<i64>) -> Result<()> {
+        match draft {
+            Some(id) if sent.posted_everywhere() => self.core.drafts().delete(id),
+            _ => Ok(()),
+        }
     }
 
     /// Every row still in the outbox, oldest first, with each account's state: what the window shows
@@ -182,18 +213,10 @@ impl Posting<'_> {
     }
 
     /// The attachments folder, for rows whose images are staged copies.
-    fn attachments_for(&self, images: ImageFiles) -> Result<Option<Attachments>> {
+    fn attachments_for(&self, images: ImageFiles) -> Option<&Attachments> {
         match images {
-            ImageFiles::Named => Ok(None),
-            ImageFiles::Staged => {
-                let data_dir = self
-                    .core
-                    .store
-                    .path()
-                    .parent()
-                    .ok_or_else(|| Error::storage("the database has no folder"))?;
-                Attachments::open(data_dir).map(Some)
-            }
+            ImageFiles::Named => None,
+            ImageFiles::Staged => Some(&self.core.attachments),
         }
     }
 
@@ -213,12 +236,10 @@ impl Posting<'_> {
     /// Deletes the staged images of a row that is gone, except those a saved draft (the window keeps
     /// the draft of a thread that failed) or another row still uses.
     fn forget_images(&self, entry: &OutboxEntry) -> Result<()> {
-        if let Some(attachments) = self.attachments_for(entry.images)? {
-            let others = self.outbox()?;
-            let in_use: Vec<&Composition> = others.iter().map(|row| &row.composition).collect();
-            attachments.forget_unused(&entry.composition, &self.core.drafts(), &in_use)?;
+        match entry.images {
+            ImageFiles::Staged => self.core.drafts().forget_unused_images(&entry.composition),
+            ImageFiles::Named => Ok(()),
         }
-        Ok(())
     }
 }
 
