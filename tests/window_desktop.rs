@@ -148,6 +148,13 @@ async fn failed_update_checks_show_nothing_and_are_logged_with_their_reason() {
         assert_no_update_shown(&client).await;
         let status = invoke(&client, "update_status", serde_json::json!({})).await;
         assert_eq!(status, serde_json::json!({ "ok": null }));
+        // Install asked for anyway (as a page could): refused, saying what is missing.
+        let install = invoke(&client, "install_update", serde_json::json!({})).await;
+        assert_eq!(install["err"]["code"], "not_found", "{install}");
+        assert_eq!(
+            install["err"]["message"], "There is no downloaded update to install.",
+            "{install}"
+        );
         client.close().await.expect("end the session");
     }
     // Nothing listening (as offline): logged, nothing shown.

@@ -87,9 +87,12 @@ pub fn update_status(updates: State<'_, Updates>) -> Option<UpdateOffer> {
 /// Installs the verified update (the system asks for the administrator's consent) and restarts.
 #[tauri::command]
 pub async fn install_update(app: AppHandle, updates: State<'_, Updates>) -> Result<(), Error> {
-    let ready = updates
-        .ready()
-        .ok_or_else(|| Error::not_found("a downloaded update"))?;
+    let ready = updates.ready().ok_or_else(|| {
+        Error::new(
+            ErrorCode::NotFound,
+            "There is no downloaded update to install.",
+        )
+    })?;
     let Some(package) = hayon_updates::Package::of_this_app() else {
         return Err(Error::new(
             ErrorCode::Validation,

@@ -127,7 +127,8 @@ impl Error {
         )
     }
 
-    pub fn not_found(what: impl fmt::Display) -> Self {
+    /// No stored account has this DID or handle.
+    pub fn no_account(what: impl fmt::Display) -> Self {
         Self::new(
             ErrorCode::NotFound,
             format!("No connected account matches {what}."),

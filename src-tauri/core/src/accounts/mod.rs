@@ -59,7 +59,7 @@ impl Accounts<'_> {
         self.core
             .store
             .find_account(did_or_handle)?
-            .ok_or_else(|| Error::not_found(did_or_handle))
+            .ok_or_else(|| Error::no_account(did_or_handle))
     }
 
     /// The live session of a stored account, loading its tokens from the keychain the first time.
