@@ -33,9 +33,11 @@ impl Drop for Driver {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // The app is tauri-driver's grandchild: on a busy machine it can still be dying, and holding
-        // its single-instance D-Bus name, when the next session of the same data folder starts its
-        // app, which then forwards to it and exits. So the group's last process is waited for.
+        // The app is tauri-driver's grandchild and can still be dying: its group's last process is
+        // waited for, so one test's window is not still running beside the next. (This does not
+        // make the single-instance name free at once: dbus-daemon releases it when it gets round to
+        // the closed socket, and the app itself starts again when it meets that; see
+        // src-tauri/src/single_instance.rs.)
         let gone = wait_until_group_is_gone(self.child.id(), Duration::from_secs(30));
         if !gone {
             eprintln!(

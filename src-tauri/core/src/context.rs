@@ -1,7 +1,8 @@
 //! The core context: one value that owns what every feature shares — the SQLite [`Store`], the
-//! attachments folder, the [`TokenStore`] (the OS keychain in the app, injected so it can be replaced), the XRPC client, the
-//! live sessions, the link-card fetcher and the account pictures made for the window. The window
-//! keeps one in its state; the CLI opens one per run; both build it from the same [`Config`].
+//! attachments folder, the [`TokenStore`] (the OS keychain in the app, injected so it can be
+//! replaced), the XRPC client, the live sessions, the link-card fetcher and the account pictures
+//! made for the window. The window keeps one in its state; the CLI opens one per run; both build it
+//! from the same [`Config`].
 //!
 //! Features are reached through per-domain service views — [`Core::accounts`], [`Core::posting`],
 //! [`Core::mentions`], [`Core::drafts`], [`Core::settings`] — each a borrowed `&Core` with that
