@@ -52,10 +52,21 @@ pub fn save_when_changed(app: &AppHandle) {
         let (changes, app) = (changes.clone(), app.clone());
         tauri::async_runtime::spawn(async move {
             tokio::time::sleep(SETTLE).await;
-            if changes.load(Ordering::SeqCst) == change {
-                if let Err(err) = app.save_window_state(StateFlags::all()) {
+            if changes.load(Ordering::SeqCst) != change {
+                return;
+            }
+            // On the main thread: the plugin holds its lock while it asks the window for its
+            // geometry, and the window's own move and resize handlers take that lock on the main
+            // thread. Saved from here, a move arriving mid-save would wait for the lock while the
+            // save waited for the main thread, and the window would hang for good.
+            let main = app.clone();
+            let queued = app.run_on_main_thread(move || {
+                if let Err(err) = main.save_window_state(StateFlags::all()) {
                     tracing::warn!(error = %err, "could not save the window's size and position");
                 }
+            });
+            if let Err(err) = queued {
+                tracing::warn!(error = %err, "could not save the window's size and position");
             }
         });
     });
