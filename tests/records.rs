@@ -2,7 +2,7 @@
 //! with facets, an image, self-labels and languages; a reply quoting it with an image
 //! (`recordWithMedia`); a reply quoting it alone; a post with a link card and thumbnail; a
 //! threadgate and two postgates — is accepted as valid, and the CID the server answers for each
-//! record equals `records::cid_for` of the same typed value. Then `posting::quote::resolve` finds the
+//! record equals `records::cid_for` of the same typed value. Then `publish::quote::resolve` finds the
 //! root from its bsky.app link (by handle and by DID) and its `at://` URI, and says clearly when a
 //! post or a handle does not exist.
 
@@ -10,7 +10,7 @@ use harness::images;
 use harness::pds::{pds, TestUser};
 use hayon_core::compose::{ByteSlice, Facet, Feature, Mentioned};
 use hayon_core::composition::{ContentLabel, WhoCanReply};
-use hayon_core::posting::quote;
+use hayon_core::publish::quote;
 use hayon_core::records::{
     cid_for, AspectRatio, Blob, Embed, External, ExternalEmbed, Image, Post, Postgate, ReplyRef,
     StrongRef, Threadgate, POST, POSTGATE, THREADGATE,

@@ -9,7 +9,7 @@ use clap::{ArgMatches, Args};
 use hayon_core::composition::{
     CardChoice, ComposedImage, ComposedPost, Composition, ContentLabel, WhoCanReply,
 };
-use hayon_core::outbox::{ImageFiles, PostOptions, Sent};
+use hayon_core::publish::{ImageFiles, PostOptions, Sent};
 use hayon_core::{Core, Error};
 use serde_json::Value;
 use std::io::Read;

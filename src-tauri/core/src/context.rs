@@ -18,7 +18,7 @@ use crate::error::Result;
 use crate::keychain::{OsKeychain, TokenStore};
 use crate::link_card::CardFetcher;
 use crate::mentions::Mentions;
-use crate::posting::Posting;
+use crate::publish::Posting;
 use crate::settings::SettingsService;
 use crate::store::Store;
 use crate::xrpc::XrpcClient;

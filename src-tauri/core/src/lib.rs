@@ -5,7 +5,8 @@
 //!   store, the XRPC client, the sessions and the link-card fetcher, and hands out the per-domain
 //!   services: [`Core::accounts`] (connect / refresh / check / disconnect, and the one
 //!   authenticated-request path, `Accounts::authed`, that all calls to a PDS go through),
-//!   [`Core::posting`], [`Core::drafts`], [`Core::settings`].
+//!   [`Core::posting`] ([`publish`]: the one path from a composition to the server, through the
+//!   outbox), [`Core::drafts`], [`Core::settings`].
 //! - [`xrpc`]: the typed AT Protocol client. [`keychain`]: tokens in the OS keychain. [`store`]: the
 //!   SQLite database. [`error::Error`]: `{code, message}` for the user.
 //! - [`media`]: images prepared for upload (oriented, stripped, ≤ 1,000,000 bytes), in parallel.
@@ -30,9 +31,8 @@ pub mod link_card;
 pub mod logging;
 pub mod media;
 pub mod mentions;
-pub mod outbox;
 pub mod paths;
-pub mod posting;
+pub mod publish;
 pub mod records;
 pub mod secret;
 pub mod settings;

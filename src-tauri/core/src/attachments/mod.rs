@@ -22,7 +22,7 @@ mod prepared;
 
 use crate::error::{Error, Result};
 use crate::media::{self, PreparedImage};
-use crate::posting::ImageSource;
+use crate::publish::ImageSource;
 use prepared::is_prepared_name;
 use serde::Serialize;
 use std::ffi::OsString;

@@ -77,10 +77,10 @@ impl Setup {
 
     /// Puts `composition` in the outbox, as the window's Post does; returns the row's id.
     fn put_in_outbox(&self, composition: &Composition) -> String {
-        let entry = crate::outbox::OutboxEntry {
+        let entry = crate::publish::OutboxEntry {
             id: crate::tid::next_tid(),
             created_at: "t".to_owned(),
-            images: crate::outbox::ImageFiles::Staged,
+            images: crate::publish::ImageFiles::Staged,
             composition: composition.clone(),
             accounts: Vec::new(),
         };

@@ -5,7 +5,7 @@
 //!   account needs reconnecting), from what is known here: the connected accounts and the handles
 //!   mentioned in earlier posts ([`Mentions::remember`], kept in the store).
 //! - [`Mentions::check`]: whether each mentioned handle resolves, asked exactly as posting asks
-//!   ([`resolve_handles`], used by `posting::thread` too), so the composer can say "@nobody.test will
+//!   ([`resolve_handles`], used by `publish::thread` too), so the composer can say "@nobody.test will
 //!   be posted as plain text" before posting instead of the post silently dropping the mention.
 //!
 //! Input comes from the web view: every handle is checked for length and characters first

@@ -5,7 +5,7 @@
 use super::Store;
 use crate::composition::Composition;
 use crate::error::{Error, Result};
-use crate::outbox::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
+use crate::publish::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 impl Store {
@@ -214,7 +214,8 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<AccountDelivery>> 
 mod tests {
     use super::*;
     use crate::composition::ComposedPost;
-    use crate::outbox::PostedRef;
+    use crate::publish::PublishedPost;
+    use crate::records::StrongRef;
 
     fn entry(id: &str, created_at: &str) -> OutboxEntry {
         let delivery = |did: &str, handle: &str, keys: &[&str]| AccountDelivery {
@@ -283,9 +284,11 @@ mod tests {
             2
         );
         let posted = Delivery::Posted {
-            posts: vec![PostedRef::new(
-                "at://did:plc:a/app.bsky.feed.post/3ka1".into(),
-                "bafy1".into(),
+            posts: vec![PublishedPost::new(
+                StrongRef {
+                    uri: "at://did:plc:a/app.bsky.feed.post/3ka1".into(),
+                    cid: "bafy1".into(),
+                },
                 "alice.test",
             )],
         };

@@ -1,9 +1,10 @@
 //! Repository calls used for posting: blobs, records (read one; write a thread in one batch),
 //! handle resolution.
 
-use super::types::{Record, RecordRef, ResolveHandleOutput, UploadBlobOutput};
+use super::types::{Record, ResolveHandleOutput, UploadBlobOutput};
 use super::{XrpcClient, XrpcError};
 use crate::records::Blob;
+use crate::records::StrongRef;
 use crate::secret::Secret;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -38,11 +39,11 @@ impl XrpcClient {
         repo: &str,
         collection: &str,
         rkey: &str,
-    ) -> Result<Option<RecordRef>, XrpcError> {
+    ) -> Result<Option<StrongRef>, XrpcError> {
         let found = self
             .get_record::<serde::de::IgnoredAny>(pds, repo, collection, rkey)
             .await?;
-        Ok(found.map(|record| RecordRef {
+        Ok(found.map(|record| StrongRef {
             uri: record.uri,
             cid: record.cid,
         }))
@@ -108,7 +109,7 @@ struct ApplyWritesInput<'a, R> {
 #[derive(serde::Deserialize)]
 struct ApplyWritesOutput {
     #[serde(default)]
-    results: Vec<RecordRef>,
+    results: Vec<StrongRef>,
 }
 
 impl XrpcClient {
@@ -121,7 +122,7 @@ impl XrpcClient {
         access_jwt: &Secret,
         repo: &str,
         writes: &[CreateWrite<R>],
-    ) -> Result<Vec<RecordRef>, XrpcError> {
+    ) -> Result<Vec<StrongRef>, XrpcError> {
         let input = ApplyWritesInput { repo, writes };
         let output: ApplyWritesOutput = self
             .procedure(

@@ -4,7 +4,7 @@
 //! server names and go again, if that wait is short. Network failures and server errors (5xx) are
 //! repeated only for calls that are safe to repeat: reads, and uploadBlob (a blob is addressed by its
 //! content, so sending it twice stores it once). Writes are never repeated here; posting looks the
-//! record up instead (see `posting/record.rs`). Everything together stays within [`RETRY_WINDOW`], so a
+//! record up instead (see `publish/lookup.rs`). Everything together stays within [`RETRY_WINDOW`], so a
 //! person is never left waiting: a server that asks for a longer pause gets an immediate
 //! `rate_limited` answer naming the wait.
 

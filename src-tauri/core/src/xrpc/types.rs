@@ -65,13 +65,6 @@ pub struct Record<T> {
     pub value: T,
 }
 
-/// `com.atproto.repo.createRecord` / `getRecord`: where a record lives.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct RecordRef {
-    pub uri: String,
-    pub cid: String,
-}
-
 #[derive(Debug, Deserialize)]
 pub(super) struct UploadBlobOutput {
     pub blob: Blob,

@@ -19,7 +19,7 @@ mod tests;
 use super::detect::detect_facets;
 use super::ByteSlice;
 use crate::error::{Error, Result};
-use crate::posting::MAX_LANGS;
+use crate::publish::MAX_LANGS;
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;

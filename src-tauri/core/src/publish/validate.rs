@@ -7,11 +7,11 @@
 //! only); alt text within 2000 graphemes, and on every image when the person asked for it.
 
 use super::alt_text;
+use super::entry::ImageFiles;
 use crate::compose::{self, Analysis};
 use crate::composition::Composition;
 use crate::error::{Error, Result};
 use crate::media;
-use crate::outbox::ImageFiles;
 
 pub const MAX_LANGS: usize = 3;
 /// The most posts a thread may have. One applyWrites carries the thread (a post, and a postgate when

@@ -4,14 +4,21 @@
 //! state is saved in the row as it becomes known, and the attempt is counted before the write
 //! leaves, so a crash at any point is settled by the next start or retry.
 
+use super::embed::PostBlobs;
+use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
 use super::lookup::{posted, unconfirmed};
-use super::{outcome, reader, AccountDelivery, Delivery, OutboxEntry, PostedRef, Progress, Sent};
+use super::outbox::{outcome, reader, Progress, Sent};
+use super::prepare::{prepare, PreparedPost, PreparedThread};
+use super::thread::{self, BuiltThread, Resolved};
+use super::{validate, PostStage, Posting};
 use crate::attachments::Attachments;
 use crate::error::{Error, Result};
-use crate::posting::Posting;
-use crate::posting::{self, PostStage, PreparedThread};
+use crate::media::PreparedImage;
+use crate::records::Blob;
 use crate::xrpc::XrpcError;
 use std::sync::atomic::{AtomicBool, Ordering};
+use time::OffsetDateTime;
+use url::Url;
 
 impl Posting<'_> {
     /// Sends `entry` to its accounts that do not have the thread; `prepared` when the caller has the
@@ -98,10 +105,10 @@ impl Posting<'_> {
         progress: Progress<'_>,
     ) -> Result<PreparedThread> {
         // The row passed the checks when it was saved; the analyses are needed again.
-        let analyses = posting::check(&entry.composition, entry.images, false)?;
+        let analyses = validate::check(&entry.composition, entry.images, false)?;
         let account = self.core.accounts().find(&account.account)?;
         let quotes = self.resolve_quotes(&entry.composition, &account).await?;
-        posting::prepare(
+        prepare(
             &entry.composition,
             analyses,
             quotes,
@@ -146,11 +153,11 @@ impl Posting<'_> {
         id: &str,
         account: &AccountDelivery,
         thread: &PreparedThread,
-    ) -> Result<Vec<PostedRef>> {
+    ) -> Result<Vec<PublishedPost>> {
         let stored = self.core.accounts().find(&account.account)?;
         let pds = crate::accounts::parse_stored_url(&stored.pds)?;
         let did = stored.did.as_str();
-        let built = posting::build_thread(*self, did, &pds, &account.rkeys, thread).await?;
+        let built = self.build_thread(did, &pds, &account.rkeys, thread).await?;
         let mut tries = 0;
         loop {
             tries += 1;
@@ -212,6 +219,68 @@ impl Posting<'_> {
                 Err(lookup) => return Err(unconfirmed_after(&err, &lookup)),
             }
         }
+    }
+
+    /// One account's batch: mentions resolved for it and blobs uploaded to it (in parallel), then
+    /// the records ([`thread::thread_records`]), refused whole when the server would refuse their size.
+    async fn build_thread(
+        &self,
+        did: &str,
+        pds: &Url,
+        rkeys: &[String],
+        thread: &PreparedThread,
+    ) -> Result<BuiltThread> {
+        let (facets, mentioned) =
+            thread::resolve_mentions(&self.core.xrpc, pds, &thread.posts).await;
+        let blobs = self.upload_blobs(did, &thread.posts).await?;
+        let mut built = thread::thread_records(
+            did,
+            rkeys,
+            thread,
+            Resolved { facets, blobs },
+            OffsetDateTime::now_utc(),
+        )?;
+        thread::check_size(&built)?;
+        built.mentioned = mentioned;
+        Ok(built)
+    }
+
+    /// Uploads every image of the thread (and the card thumbnails) to the account, all at once, and
+    /// hands each post its blobs.
+    async fn upload_blobs(&self, did: &str, posts: &[PreparedPost]) -> Result<Vec<PostBlobs>> {
+        let uploads: Vec<(usize, &PreparedImage)> = posts
+            .iter()
+            .enumerate()
+            .flat_map(|(index, post)| {
+                let images = post.images.iter().map(|(image, _)| image);
+                let thumb = post
+                    .card
+                    .iter()
+                    .filter(|_| post.images.is_empty())
+                    .filter_map(|(_, thumb)| thumb.as_ref());
+                images.chain(thumb).map(move |image| (index, image))
+            })
+            .collect();
+        let accounts = self.core.accounts();
+        let calls = uploads.iter().map(|(_, image)| {
+            accounts.authed(did, move |pds, access| {
+                let xrpc = self.core.xrpc.clone();
+                let bytes = image.bytes.clone();
+                async move {
+                    xrpc.upload_blob(&pds, &access, bytes, image.mime_type)
+                        .await
+                }
+            })
+        });
+        let uploaded: Vec<Blob> = futures_util::future::join_all(calls)
+            .await
+            .into_iter()
+            .collect::<Result<_>>()?;
+        let mut blobs: Vec<Vec<Blob>> = vec![Vec::new(); posts.len()];
+        for ((index, _), blob) in uploads.iter().zip(uploaded) {
+            blobs[*index].push(blob);
+        }
+        Ok(blobs.into_iter().map(PostBlobs).collect())
     }
 }
 

@@ -3,7 +3,7 @@
 //! (`embed.external`). A quote takes the place of the card: the lexicon's recordWithMedia carries
 //! images here, and a post shows one embed.
 
-use super::PreparedPost;
+use super::prepare::PreparedPost;
 use crate::records::{AspectRatio, Blob, Embed, External, ExternalEmbed, Image};
 
 /// One post's uploaded blobs: its images' in order, or the card thumbnail's when it has no images.

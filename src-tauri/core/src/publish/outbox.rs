@@ -9,18 +9,13 @@
 //! 5xx, a crash) is settled by looking the thread's root up under its key (`lookup.rs`): the batch
 //! is atomic, so the root there means the whole thread is there.
 
-mod entry;
-mod lookup;
-mod send;
-#[cfg(test)]
-mod tests;
-
-pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PostedRef};
-
+use super::entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
+use super::prepare::{prepare, ImageReader};
+use super::quote::{self, QuotedPost};
+use super::{validate, PostOutcome, PostResult, PostStage, Posting};
 use crate::attachments::Attachments;
 use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
-use crate::posting::{self, ImageReader, PostOutcome, PostResult, PostStage, Posting};
 use crate::records::StrongRef;
 use serde::Serialize;
 
@@ -69,11 +64,11 @@ impl Posting<'_> {
     ) -> Result<Sent> {
         let require_alt_text =
             options.require_alt_text || self.core.settings().load()?.require_alt_text;
-        let analyses = posting::check(&composition, options.images, require_alt_text)?;
+        let analyses = validate::check(&composition, options.images, require_alt_text)?;
         let targets = self.resolve_targets(&composition.accounts)?;
         let quotes = self.resolve_quotes(&composition, &targets[0]).await?;
         let attachments = self.attachments_for(options.images);
-        let prepared = posting::prepare(
+        let prepared = prepare(
             &composition,
             analyses,
             quotes,
@@ -175,6 +170,14 @@ impl Posting<'_> {
         self.forget_images(&entry)
     }
 
+    /// The post `pasted` names, looked up through the PDS of the connected account `account` (DID or
+    /// handle): what the composer previews before posting a quote.
+    pub async fn quoted(&self, account: &str, pasted: &str) -> Result<QuotedPost> {
+        let account = self.core.accounts().find(account)?;
+        let pds = crate::accounts::parse_stored_url(&account.pds)?;
+        quote::resolve(&self.core.xrpc, &pds, pasted).await
+    }
+
     /// The accounts to post to, each once, in the order given.
     fn resolve_targets(&self, keys: &[String]) -> Result<Vec<crate::Account>> {
         if keys.is_empty() {
@@ -193,7 +196,7 @@ impl Posting<'_> {
     /// The post each post quotes, as `{uri, cid}`, asked through `account`'s PDS: resolved once for
     /// every account (a post is the same wherever it is asked about), before anything is saved, so a
     /// quote of a post that does not exist is refused whole.
-    async fn resolve_quotes(
+    pub(super) async fn resolve_quotes(
         &self,
         composition: &Composition,
         account: &crate::Account,
@@ -203,7 +206,7 @@ impl Posting<'_> {
             quotes.push(match &post.quote {
                 Some(pasted) => {
                     let pds = crate::accounts::parse_stored_url(&account.pds)?;
-                    let quoted = posting::quote::resolve(&self.core.xrpc, &pds, pasted).await?;
+                    let quoted = quote::resolve(&self.core.xrpc, &pds, pasted).await?;
                     Some(quoted.reference)
                 }
                 None => None,
@@ -222,7 +225,7 @@ impl Posting<'_> {
 
     /// Deletes the row when every account has the thread, with the staged images it used. Returns
     /// the row as it stands.
-    fn finish(&self, id: &str) -> Result<Option<OutboxEntry>> {
+    pub(super) fn finish(&self, id: &str) -> Result<Option<OutboxEntry>> {
         let Some(entry) = self.core.store.outbox_entry(id)? else {
             return Ok(None);
         };
@@ -244,7 +247,7 @@ impl Posting<'_> {
 }
 
 /// How a row's image paths are read.
-fn reader(attachments: Option<&Attachments>) -> ImageReader<'_> {
+pub(super) fn reader(attachments: Option<&Attachments>) -> ImageReader<'_> {
     match attachments {
         Some(attachments) => ImageReader::Staged(attachments),
         None => ImageReader::Named,
@@ -259,7 +262,7 @@ fn missing(id: &str) -> Error {
 }
 
 /// The result to report for an account, from its stored state.
-fn outcome(account: &AccountDelivery) -> PostOutcome {
+pub(super) fn outcome(account: &AccountDelivery) -> PostOutcome {
     PostOutcome {
         account: account.account.clone(),
         handle: account.handle.clone(),

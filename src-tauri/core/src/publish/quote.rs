@@ -53,17 +53,6 @@ struct PostText {
     text: String,
 }
 
-impl super::Posting<'_> {
-    /// The post `pasted` names, looked up through the PDS of the connected account `account` (DID or
-    /// handle): what the composer previews before posting a quote.
-    pub async fn quoted(&self, account: &str, pasted: &str) -> Result<QuotedPost> {
-        let account = self.core.accounts().find(account)?;
-        let pds = Url::parse(&account.pds)
-            .map_err(|_| Error::storage("the account's stored PDS address is not a URL"))?;
-        resolve(&self.core.xrpc, &pds, pasted).await
-    }
-}
-
 /// The post that `pasted` names, looked up through `pds`.
 pub async fn resolve(xrpc: &XrpcClient, pds: &Url, pasted: &str) -> Result<QuotedPost> {
     let address = parse(pasted)?;

@@ -3,6 +3,7 @@
 
 use crate::composition::Composition;
 use crate::error::Error;
+use crate::records::StrongRef;
 use serde::{Deserialize, Serialize};
 
 /// One press of Post, kept until the thread is on every account.
@@ -75,7 +76,7 @@ pub enum Delivery {
     /// Not sent yet, or sent and not known to have arrived (a crash, an unknown outcome).
     Pending,
     /// Every post is on the account.
-    Posted { posts: Vec<PostedRef> },
+    Posted { posts: Vec<PublishedPost> },
     /// The last try failed, and the server holds none of it as far as Hayon could tell.
     Failed { error: Error },
 }
@@ -90,21 +91,21 @@ impl Delivery {
     }
 }
 
-/// Where one published post lives.
+/// A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its
+/// bsky.app address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PostedRef {
-    pub uri: String,
-    pub cid: String,
-    /// Its bsky.app address.
+pub struct PublishedPost {
+    #[serde(flatten)]
+    pub at: StrongRef,
     pub url: String,
 }
 
-impl PostedRef {
-    /// `uri` and `cid` of a post of `handle`; the URL is made from the URI's record key.
-    pub fn new(uri: String, cid: String, handle: &str) -> Self {
-        let rkey = uri.rsplit('/').next().unwrap_or_default();
+impl PublishedPost {
+    /// A post of `handle`; the URL is made from the URI's record key.
+    pub fn new(at: StrongRef, handle: &str) -> Self {
+        let rkey = at.uri.rsplit('/').next().unwrap_or_default();
         let url = format!("https://bsky.app/profile/{handle}/post/{rkey}");
-        Self { uri, cid, url }
+        Self { at, url }
     }
 }
 
@@ -130,9 +131,11 @@ mod tests {
             rkeys: vec!["3k2a".into()],
             attempts: 1,
             state: Delivery::Posted {
-                posts: vec![PostedRef::new(
-                    "at://did:plc:a/app.bsky.feed.post/3k2a".into(),
-                    "bafy".into(),
+                posts: vec![PublishedPost::new(
+                    StrongRef {
+                        uri: "at://did:plc:a/app.bsky.feed.post/3k2a".into(),
+                        cid: "bafy".into(),
+                    },
                     "alice.test",
                 )],
             },

@@ -5,14 +5,13 @@
 //! ([`records::cid_for`]): the batch is written in one applyWrites, all or nothing.
 
 use super::embed::{self, PostBlobs};
-use super::Posting;
-use super::{PreparedPost, PreparedThread};
+use super::prepare::{PreparedPost, PreparedThread};
 use crate::compose::{Facet, Feature, Mentioned};
 use crate::error::{Error, Result};
-use crate::media::PreparedImage;
 use crate::mentions;
-use crate::records::{self, Blob, Post, Postgate, ReplyRef, StrongRef, Threadgate};
+use crate::records::{self, Post, Postgate, ReplyRef, StrongRef, Threadgate};
 use crate::xrpc::repo::CreateWrite;
+use crate::xrpc::XrpcClient;
 use serde::Serialize;
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -41,31 +40,8 @@ pub(crate) struct BuiltThread {
     pub mentioned: Vec<(String, String)>,
 }
 
-/// What one account needs before its records can be made: mentions resolved and blobs uploaded (in
-/// parallel), then the records.
-pub(crate) async fn build_thread(
-    posting: Posting<'_>,
-    did: &str,
-    pds: &Url,
-    rkeys: &[String],
-    thread: &PreparedThread,
-) -> Result<BuiltThread> {
-    let (facets, mentioned) = resolve_mentions(posting, pds, &thread.posts).await;
-    let blobs = upload_blobs(posting, did, &thread.posts).await?;
-    let mut built = thread_records(
-        did,
-        rkeys,
-        thread,
-        Resolved { facets, blobs },
-        OffsetDateTime::now_utc(),
-    )?;
-    check_size(&built)?;
-    built.mentioned = mentioned;
-    Ok(built)
-}
-
 /// Refuses a batch the server would refuse for its size, before it is sent.
-fn check_size(built: &BuiltThread) -> Result<()> {
+pub(super) fn check_size(built: &BuiltThread) -> Result<()> {
     let bytes = serde_json::to_vec(&built.writes)
         .map_err(|err| Error::internal("encoding the thread", &err))?
         .len();
@@ -80,16 +56,16 @@ fn check_size(built: &BuiltThread) -> Result<()> {
     Ok(())
 }
 
-/// Per post, in order: what [`build_thread`] fetched for the account.
+/// Per post, in order: what the sender fetched for the account (mentions, blobs).
 #[derive(Debug)]
-struct Resolved {
-    facets: Vec<Vec<Facet>>,
-    blobs: Vec<PostBlobs>,
+pub(super) struct Resolved {
+    pub facets: Vec<Vec<Facet>>,
+    pub blobs: Vec<PostBlobs>,
 }
 
 /// The records, from everything resolved. Post `i` is created `i` milliseconds after the root, so
 /// the thread keeps its order wherever posts are sorted by time.
-fn thread_records(
+pub(super) fn thread_records(
     did: &str,
     rkeys: &[String],
     thread: &PreparedThread,
@@ -162,8 +138,8 @@ fn thread_records(
 /// Mentions become DIDs (each handle asked once, as the composer's check asks it:
 /// [`mentions::resolve_handles`]); a handle that does not resolve stays plain text (its facet is
 /// dropped), as in the official app. Also → the `(handle, did)` pairs that resolved.
-async fn resolve_mentions(
-    posting: Posting<'_>,
+pub(super) async fn resolve_mentions(
+    xrpc: &XrpcClient,
     pds: &Url,
     posts: &[PreparedPost],
 ) -> (Vec<Vec<Facet>>, Vec<(String, String)>) {
@@ -177,12 +153,11 @@ async fn resolve_mentions(
             } => Some(handle),
             _ => None,
         });
-    let dids: HashMap<String, Option<String>> =
-        mentions::resolve_handles(&posting.core.xrpc, pds, handles)
-            .await
-            .into_iter()
-            .map(|(handle, did)| (handle, did.ok().flatten()))
-            .collect();
+    let dids: HashMap<String, Option<String>> = mentions::resolve_handles(xrpc, pds, handles)
+        .await
+        .into_iter()
+        .map(|(handle, did)| (handle, did.ok().flatten()))
+        .collect();
     let facets = posts
         .iter()
         .map(|post| {
@@ -214,52 +189,12 @@ async fn resolve_mentions(
     (facets, resolved)
 }
 
-/// Uploads every image of the thread (and the card thumbnails) to the account, all at once, and
-/// hands each post its blobs.
-async fn upload_blobs(
-    posting: Posting<'_>,
-    did: &str,
-    posts: &[PreparedPost],
-) -> Result<Vec<PostBlobs>> {
-    let uploads: Vec<(usize, &PreparedImage)> = posts
-        .iter()
-        .enumerate()
-        .flat_map(|(index, post)| {
-            let images = post.images.iter().map(|(image, _)| image);
-            let thumb = post
-                .card
-                .iter()
-                .filter(|_| post.images.is_empty())
-                .filter_map(|(_, thumb)| thumb.as_ref());
-            images.chain(thumb).map(move |image| (index, image))
-        })
-        .collect();
-    let accounts = posting.core.accounts();
-    let calls = uploads.iter().map(|(_, image)| {
-        accounts.authed(did, move |pds, access| {
-            let xrpc = posting.core.xrpc.clone();
-            let bytes = image.bytes.clone();
-            async move {
-                xrpc.upload_blob(&pds, &access, bytes, image.mime_type)
-                    .await
-            }
-        })
-    });
-    let uploaded: Vec<Blob> = futures_util::future::join_all(calls)
-        .await
-        .into_iter()
-        .collect::<Result<_>>()?;
-    let mut blobs: Vec<Vec<Blob>> = vec![Vec::new(); posts.len()];
-    for ((index, _), blob) in uploads.iter().zip(uploaded) {
-        blobs[*index].push(blob);
-    }
-    Ok(blobs.into_iter().map(PostBlobs).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::composition::{ContentLabel, WhoCanReply};
+    use crate::media::PreparedImage;
+    use crate::records::Blob;
     use serde_json::json;
 
     fn post(text: &str) -> PreparedPost {

@@ -5,9 +5,9 @@
 //! - "Require alt text": when the person's settings (or `--require-alt`) ask for it, a post with an
 //!   undescribed image is refused, with a message naming the images that need a description.
 
+use super::entry::ImageFiles;
 use crate::composition::ComposedImage;
 use crate::error::{Error, Result};
-use crate::outbox::ImageFiles;
 use std::path::Path;
 
 /// The longest alt text an image may have, in graphemes.

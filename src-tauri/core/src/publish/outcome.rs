@@ -1,47 +1,9 @@
-//! Posting a composition: the checks made before anything is saved or sent ([`validate`]), the work
-//! shared by every account (texts analysed, images prepared, link cards chosen: [`prepare`]), and the
-//! records of a thread. The outbox ([`crate::outbox`]) saves the row and sends it, per account.
+//! What a send reports per account: the thread's posts, or why it is not there.
 
-mod alt_text;
-mod card;
-mod embed;
-mod prepare;
-pub mod quote;
-mod thread;
-mod validate;
-
-pub use alt_text::MAX_ALT_GRAPHEMES;
-pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
-
-pub(crate) use prepare::{prepare, ImageReader, PreparedPost, PreparedThread};
-pub(crate) use thread::build_thread;
-pub(crate) use validate::check;
-
-use crate::context::Core;
+use super::entry::PublishedPost;
 use crate::error::Error;
-use crate::media::PreparedImage;
-use crate::outbox::PostedRef;
+use crate::records::StrongRef;
 use serde::Serialize;
-use std::path::PathBuf;
-
-/// The posting service ([`Core::posting`]): its methods (post, retry, the outbox) are in
-/// [`crate::outbox`].
-#[derive(Debug, Clone, Copy)]
-pub struct Posting<'a> {
-    pub(crate) core: &'a Core,
-}
-
-/// Where an attached image comes from.
-#[derive(Debug, Clone)]
-pub enum ImageSource {
-    /// A file to prepare: the CLI's `--image`, any file the person names (or a staged original of
-    /// an older version).
-    File(PathBuf),
-    /// An image prepared already (the window's staged copy, made by [`crate::media`] when it was
-    /// attached): uploaded as it is, because preparing a JPEG again would re-encode it and lose
-    /// quality a second time.
-    Prepared(PreparedImage),
-}
 
 /// The result for one account: where the thread is, or why it is not there (CLI contract:
 /// `{"account","handle","uri","cid","url","posts":[{uri,cid,url}]}` or `{"account","handle","error"}`).
@@ -60,10 +22,9 @@ pub struct PostOutcome {
 pub enum PostResult {
     /// `uri`, `cid` and `url` are the first post's; `posts` holds every post of the thread.
     Posted {
-        uri: String,
-        cid: String,
-        url: String,
-        posts: Vec<PostedRef>,
+        #[serde(flatten)]
+        first: PublishedPost,
+        posts: Vec<PublishedPost>,
     },
     Failed {
         error: Error,
@@ -72,29 +33,16 @@ pub enum PostResult {
 
 impl PostResult {
     /// The result of a thread that is on the account.
-    pub fn posted(posts: Vec<PostedRef>) -> Self {
-        let first = posts.first().cloned().unwrap_or(PostedRef {
-            uri: String::new(),
-            cid: String::new(),
+    pub fn posted(posts: Vec<PublishedPost>) -> Self {
+        let first = posts.first().cloned().unwrap_or(PublishedPost {
+            at: StrongRef {
+                uri: String::new(),
+                cid: String::new(),
+            },
             url: String::new(),
         });
-        Self::Posted {
-            uri: first.uri,
-            cid: first.cid,
-            url: first.url,
-            posts,
-        }
+        Self::Posted { first, posts }
     }
-}
-
-/// Stages reported while posting, for a progress indicator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum PostStage {
-    PreparingImages,
-    FetchingLinkCard,
-    Uploading,
-    Done,
 }
 
 #[cfg(test)]
@@ -105,14 +53,18 @@ mod tests {
     #[test]
     fn a_posted_thread_reports_its_first_post_and_every_post() {
         let posts = vec![
-            PostedRef::new(
-                "at://did:plc:a/app.bsky.feed.post/3k1".into(),
-                "c1".into(),
+            PublishedPost::new(
+                StrongRef {
+                    uri: "at://did:plc:a/app.bsky.feed.post/3k1".into(),
+                    cid: "c1".into(),
+                },
                 "a.test",
             ),
-            PostedRef::new(
-                "at://did:plc:a/app.bsky.feed.post/3k2".into(),
-                "c2".into(),
+            PublishedPost::new(
+                StrongRef {
+                    uri: "at://did:plc:a/app.bsky.feed.post/3k2".into(),
+                    cid: "c2".into(),
+                },
                 "a.test",
             ),
         ];

@@ -2,14 +2,12 @@
 //! (`getRecord`, no authentication needed). applyWrites is atomic, so a root that is there means the
 //! whole thread is; then every post is read for its URI and CID. Nothing is ever written here.
 
-use super::{AccountDelivery, Delivery, PostedRef};
+use super::entry::{AccountDelivery, Delivery, PublishedPost};
+use super::Posting;
 use crate::error::{Error, ErrorCode, Result};
-use crate::posting::Posting;
-use crate::xrpc::types::RecordRef;
+use crate::records::{StrongRef, POST};
 use crate::xrpc::XrpcError;
 use url::Url;
-
-pub(super) const POST: &str = "app.bsky.feed.post";
 
 impl Posting<'_> {
     /// Looks `account`'s thread up and records it as posted when it is there. Answers the DID and
@@ -50,7 +48,7 @@ impl Posting<'_> {
         pds: &Url,
         did: &str,
         rkeys: &[String],
-    ) -> Result<Option<Vec<RecordRef>>, XrpcError> {
+    ) -> Result<Option<Vec<StrongRef>>, XrpcError> {
         let Some((root_key, rest)) = rkeys.split_first() else {
             return Ok(None);
         };
@@ -78,10 +76,10 @@ impl Posting<'_> {
 }
 
 /// The posts' places, with their bsky.app links.
-pub(super) fn posted(records: Vec<RecordRef>, handle: &str) -> Vec<PostedRef> {
+pub(super) fn posted(records: Vec<StrongRef>, handle: &str) -> Vec<PublishedPost> {
     records
         .into_iter()
-        .map(|record| PostedRef::new(record.uri, record.cid, handle))
+        .map(|record| PublishedPost::new(record, handle))
         .collect()
 }
 

@@ -1,0 +1,63 @@
+//! Publishing a composition, in one direction only. At the bottom, builders that take what they
+//! need and never the service: the checks made before anything is saved or sent ([`validate`]), the
+//! work shared by every account (texts analysed, images prepared, link cards chosen: [`prepare`]),
+//! quotes resolved ([`quote`]), and the records of a thread with their CIDs ([`thread`]). On top, the
+//! outbox: pressing Post saves the composition as a row with its record keys ([`outbox`], the rows as
+//! [`entry`]), the sender delivers it per account ([`send`]), and a write whose outcome is unknown is
+//! settled by looking it up ([`lookup`]). Everything reaches the window and the CLI through
+//! [`Posting`] ([`Core::posting`]).
+
+mod alt_text;
+mod card;
+mod embed;
+mod entry;
+mod lookup;
+mod outbox;
+mod outcome;
+mod prepare;
+pub mod quote;
+mod send;
+#[cfg(test)]
+mod tests;
+mod thread;
+mod validate;
+
+pub use alt_text::MAX_ALT_GRAPHEMES;
+pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
+pub use outbox::{PostOptions, Progress, Sent};
+pub use outcome::{PostOutcome, PostResult};
+pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
+
+use crate::context::Core;
+use crate::media::PreparedImage;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// The publishing service ([`Core::posting`]): post, retry, the outbox ([`outbox`]), quote previews
+/// ([`quote`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Posting<'a> {
+    pub(crate) core: &'a Core,
+}
+
+/// Where an attached image comes from.
+#[derive(Debug, Clone)]
+pub enum ImageSource {
+    /// A file to prepare: the CLI's `--image`, any file the person names (or a staged original of
+    /// an older version).
+    File(PathBuf),
+    /// An image prepared already (the window's staged copy, made by [`crate::media`] when it was
+    /// attached): uploaded as it is, because preparing a JPEG again would re-encode it and lose
+    /// quality a second time.
+    Prepared(PreparedImage),
+}
+
+/// Stages reported while posting, for a progress indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PostStage {
+    PreparingImages,
+    FetchingLinkCard,
+    Uploading,
+    Done,
+}
