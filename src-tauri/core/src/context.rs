@@ -19,7 +19,7 @@ use crate::keychain::{OsKeychain, TokenStore};
 use crate::link_card::CardFetcher;
 use crate::mentions::Mentions;
 use crate::publish::Posting;
-use crate::settings::SettingsService;
+use crate::settings::Settings;
 use crate::store::Store;
 use crate::xrpc::XrpcClient;
 use std::sync::Arc;
@@ -97,8 +97,8 @@ impl Core {
     }
 
     /// The user's preferences.
-    pub fn settings(&self) -> SettingsService<'_> {
-        SettingsService { store: &self.store }
+    pub fn settings(&self) -> Settings<'_> {
+        Settings { store: &self.store }
     }
 
     /// The fetcher for link-card previews, under the configured [`crate::link_card::CardPolicy`].

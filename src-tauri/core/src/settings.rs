@@ -1,14 +1,16 @@
-//! User preferences that change what the app allows (kept in SQLite with everything else).
-//! [`SettingsService`] is the settings service of the core context (`core.settings()`).
+//! The person's preferences ([`Preferences`]: what the window's Settings page changes), kept in
+//! SQLite with everything else and read and written through [`Settings`], the core's service
+//! (`core.settings()`) beside `accounts()`, `drafts()` and `posting()`.
 
 use crate::error::{Error, Result};
 use crate::store::Store;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 
+/// The person's choices that change what the app allows and does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
-pub struct Settings {
+pub struct Preferences {
     /// When on, the composer will not post an image without alt text.
     pub require_alt_text: bool,
     /// The post languages last chosen by hand in the composer (BCP-47, at most 3): new posts start
@@ -19,7 +21,7 @@ pub struct Settings {
     pub check_for_updates: bool,
 }
 
-impl Default for Settings {
+impl Default for Preferences {
     fn default() -> Self {
         Self {
             require_alt_text: false,
@@ -29,7 +31,7 @@ impl Default for Settings {
     }
 }
 
-impl Settings {
+impl Preferences {
     /// The languages a new post starts with.
     pub fn langs_for_new_post(&self) -> Vec<String> {
         if self.preferred_langs.is_empty() {
@@ -42,14 +44,14 @@ impl Settings {
 
 const KEY: &str = "preferences";
 
-/// The stored preferences ([`crate::Core::settings`]).
+/// Reads and saves the stored [`Preferences`] ([`crate::Core::settings`]).
 #[derive(Debug, Clone, Copy)]
-pub struct SettingsService<'a> {
+pub struct Settings<'a> {
     pub(crate) store: &'a Store,
 }
 
-impl SettingsService<'_> {
-    pub fn load(&self) -> Result<Settings> {
+impl Settings<'_> {
+    pub fn load(&self) -> Result<Preferences> {
         let value: Option<String> = self
             .store
             .conn()
@@ -64,7 +66,7 @@ impl SettingsService<'_> {
     }
 
     /// Saves the settings; languages that are not language tags, or more than three, are refused.
-    pub fn save(&self, settings: &Settings) -> Result<()> {
+    pub fn save(&self, settings: &Preferences) -> Result<()> {
         crate::compose::langs::check_tags(&settings.preferred_langs)?;
         let value = serde_json::to_string(settings).map_err(Error::storage)?;
         self.store
@@ -103,14 +105,14 @@ mod tests {
     fn settings_round_trip_and_default_off() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
-        let settings = SettingsService { store: &store };
+        let settings = Settings { store: &store };
         let loaded = settings.load().expect("load");
         assert!(!loaded.require_alt_text);
         assert!(loaded.check_for_updates, "update checks are on by default");
         settings
-            .save(&Settings {
+            .save(&Preferences {
                 require_alt_text: true,
-                ..Settings::default()
+                ..Preferences::default()
             })
             .expect("save");
         assert!(settings.load().expect("load").require_alt_text);
@@ -120,14 +122,14 @@ mod tests {
     fn hand_chosen_languages_are_remembered_for_new_posts() {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
-        let settings = SettingsService { store: &store };
+        let settings = Settings { store: &store };
         assert_eq!(
             settings.load().expect("load").langs_for_new_post(),
             default_langs()
         );
-        let chosen = Settings {
+        let chosen = Preferences {
             preferred_langs: vec!["pt-BR".into(), "en".into()],
-            ..Settings::default()
+            ..Preferences::default()
         };
         settings.save(&chosen).expect("save");
         assert_eq!(settings.load().expect("load"), chosen);
@@ -144,16 +146,16 @@ mod tests {
         assert_eq!(old.preferred_langs, Vec::<String>::new());
         assert!(old.check_for_updates);
         // Turning update checks off is remembered.
-        let off = Settings {
+        let off = Preferences {
             check_for_updates: false,
             ..old
         };
         settings.save(&off).expect("save");
         assert_eq!(settings.load().expect("load"), off);
         // The web view cannot store anything else as languages.
-        let bad = Settings {
+        let bad = Preferences {
             preferred_langs: vec!["<script>".into()],
-            ..Settings::default()
+            ..Preferences::default()
         };
         assert_eq!(
             settings.save(&bad).expect_err("refused").code.as_str(),

@@ -12,7 +12,7 @@ use hayon_core::composition::Composition;
 use hayon_core::link_card::LinkCard;
 use hayon_core::publish::quote::QuotedPost;
 use hayon_core::publish::{ImageFiles, OutboxEntry, PostOptions, PostStage, Sent};
-use hayon_core::settings::Settings;
+use hayon_core::settings::Preferences;
 use hayon_core::Error;
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
@@ -96,12 +96,12 @@ pub async fn preview_quote(
 }
 
 #[tauri::command]
-pub async fn get_settings(state: State<'_, AppState>) -> Result<Settings, Error> {
+pub async fn get_settings(state: State<'_, AppState>) -> Result<Preferences, Error> {
     state.core()?.settings().load()
 }
 
 #[tauri::command]
-pub async fn set_settings(state: State<'_, AppState>, settings: Settings) -> Result<(), Error> {
+pub async fn set_settings(state: State<'_, AppState>, settings: Preferences) -> Result<(), Error> {
     state.core()?.settings().save(&settings)
 }
 
