@@ -127,24 +127,20 @@ export const suggestLangs = (text) => invoke('suggest_langs', { text });
 /** → the BCP-47 tags of every language that can be suggested (the picker offers them) */
 export const detectableLangs = () => invoke('detectable_langs');
 
-/** Rust's answer to a post or a retry → { id, results, pending }. */
-const outcome = (answer) => (Array.isArray(answer)
-  ? { id: null, results: answer, pending: false }
-  : { id: answer.id ?? null, results: answer.results ?? [], pending: Boolean(answer.pending) });
-
-async function withProgress(command, args, onStage) {
+function withProgress(command, args, onStage) {
   const channel = new tauri.core.Channel();
   channel.onmessage = (stage) => onStage?.(stage);
-  return outcome(await invoke(command, { ...args, onProgress: channel }));
+  return invoke(command, { ...args, onProgress: channel });
 }
 
 /**
  * Posts a composition (the draft's shape, each post's `card` being `{ kind: 'none' }` or the
  * previewed `{ kind: 'shown', uri, title, description, thumbPath }`). `onStage` hears the progress
  * ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
- * → { id, results, pending }: `results` has one entry per account, { account, handle, uri, cid, url,
- * posts: [{ uri, cid, url }] } or { account, handle, error: { code, message } }; `id` names the
- * outbox entry to retry.
+ * → { id, accounts }: `id` names the outbox entry (to retry), `accounts` is where the thread stands on
+ * each account, in order: { account, handle, rkeys, attempts, state }, `state` being 'posted' (with
+ * `posts: [{ uri, cid, url }]`), 'failed' (with `error: { code, message }`) or 'pending' (not sent, or
+ * sent without a known outcome).
  */
 export const post = (composition, draft, onStage) => withProgress('post', { composition, draft }, onStage);
 
@@ -161,20 +157,10 @@ export const discardPost = (id) => invoke('discard_post', { id });
 export const outboxIds = async () => (await invoke('outbox_entries')).map((entry) => entry.id);
 
 /**
- * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown), as
- * outcomes: [{ id, results }], an account's result being posted, failed, or `pending` (not sent).
+ * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown):
+ * [{ id, createdAt, images, composition, accounts }], `accounts` as a post answers them.
  */
-export async function pendingPosts() {
-  const entries = await invoke('pending_posts');
-  return entries.map((entry) => ({
-    id: entry.id,
-    results: entry.accounts.map(({ account, handle, state, posts, error }) => {
-      if (state === 'posted') return { account, handle, url: posts?.[0]?.url, posts };
-      if (state === 'failed') return { account, handle, error };
-      return { account, handle, pending: true };
-    }),
-  }));
-}
+export const pendingPosts = () => invoke('pending_posts');
 
 // ---- About and updates ----
 

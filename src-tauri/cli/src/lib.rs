@@ -13,10 +13,11 @@ mod account;
 mod compose;
 mod media;
 mod outbox;
+mod outcome;
 mod post;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
-use hayon_core::{Config, Core, Error};
+use hayon_core::{Config, Core, Error, ErrorCode};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -94,7 +95,14 @@ pub fn main() -> ExitCode {
     let outcome = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|err| Error::storage(format!("could not start: {err}")))
+        .map_err(|err| {
+            // Not the database: the system refused the threads (too many processes or too little
+            // memory).
+            Error::new(
+                ErrorCode::Internal,
+                format!("hayon-cli could not start its worker threads ({err}). Close some programs and try again."),
+            )
+        })
         .and_then(|runtime| runtime.block_on(run(cli, &matches)));
     match outcome {
         Ok(output) => {

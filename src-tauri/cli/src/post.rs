@@ -113,7 +113,7 @@ pub fn results(sent: Sent) -> Result<(Value, bool), Error> {
             sent.id
         ));
     }
-    let value = serde_json::to_value(&sent.results)
+    let value = serde_json::to_value(super::outcome::outcomes(&sent.accounts))
         .map_err(|err| Error::internal("writing the result", &err))?;
     Ok((value, all_posted))
 }

@@ -58,11 +58,6 @@ export function chooseOnlyAccount() {
   if (ready.length === 1 && selected.size === 0) setChosen([ready[0].did]);
 }
 
-export function unchoose(dids) {
-  for (const did of dids) selected.delete(did);
-  render();
-}
-
 function render() {
   const list = byId('account-choices');
   const focusedDid = list.contains(document.activeElement) ? document.activeElement.value : null;

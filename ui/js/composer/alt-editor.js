@@ -1,6 +1,6 @@
 // The alt text editor: a native modal <dialog id="alt-dialog"> with the prepared image shown large
 // (exactly what will be posted), a roomy text box and a counter of the 2000-grapheme limit that the
-// core enforces (hayon_core::posting::MAX_ALT_GRAPHEMES), counted the same way: grapheme clusters
+// core enforces (hayon_core::publish::MAX_ALT_GRAPHEMES), counted the same way: grapheme clusters
 // (Intl.Segmenter, as the server and the core count post text). Focus is trapped by the browser;
 // Escape or Cancel keeps the old text; Enter saves (Shift+Enter starts a new line: alt text may hold
 // line breaks, the server accepts them). Over the limit the counter says by how much and Save is

@@ -209,13 +209,11 @@ async function submit() {
  * the composer is emptied (a thread left from before a restart is not the one being written).
  */
 function finished(outcome) {
-  const failed = outcome.results.some((r) => r.error);
-  if (!failed && !outcome.pending && outcome.id === state.submitted) {
+  const everywhere = outcome.accounts.every((account) => account.state === 'posted');
+  if (everywhere && outcome.id === state.submitted) {
     state.submitted = null;
     clearComposer();
   }
-  // Without an outbox entry to retry, pressing Post again must not post a second time to these.
-  else if (outcome.id === null) chooser.unchoose(outcome.results.filter((r) => !r.error).map((r) => r.account));
   return showResults(outcome, { retry });
 }
 

@@ -40,7 +40,7 @@ export function initPostResults({ onDismiss, onDiscard }) {
 /**
  * Posts `composition`, or retries the outbox entry `id` when `composition` is null; `draft` is the
  * draft Rust deletes once every account has the thread. Feeds #post-progress (which the caller shows
- * and hides). Resolves with `{ id, results, pending }`.
+ * and hides). Resolves with `{ id, accounts }` (see `api.post`).
  */
 export async function sendPost(composition, id = null, draft = null) {
   hideResults();
@@ -74,7 +74,7 @@ const at = (r) => `@${r.handle || r.account}`;
 
 /** The links of one account's posts: one for a single post, one per post of a thread. */
 function postLinks(r) {
-  const posts = r.posts?.length ? r.posts : [{ url: r.url }];
+  const { posts } = r;
   if (posts.length === 1) {
     return h('a', { class: 'post-link', href: posts[0].url, target: '_blank', rel: 'noopener noreferrer' }, `View post on Bluesky (${at(r)})`);
   }
@@ -83,13 +83,13 @@ function postLinks(r) {
 }
 
 /**
- * Shows an outcome `{ id, results, pending }`; `retry(id)` is what "Retry failed" does. Returns a
- * one-line summary for the screen-reader announcement.
+ * Shows where a thread `{ id, accounts }` stands on each account; `retry(id)` is what "Retry failed"
+ * does. Returns a one-line summary for the screen-reader announcement.
  */
-export function showResults({ id, results, pending = false }, { retry }) {
-  const ok = results.filter((r) => !r.error && !r.pending);
-  const failed = results.filter((r) => r.error);
-  const waiting = results.filter((r) => r.pending);
+export function showResults({ id, accounts: results }, { retry }) {
+  const ok = results.filter((r) => r.state === 'posted');
+  const failed = results.filter((r) => r.state === 'failed');
+  const waiting = results.filter((r) => r.state === 'pending');
   let title;
   if (!failed.length && !waiting.length) title = ok.length === 1 ? `Posted as ${at(ok[0])}` : `Posted to all ${ok.length} accounts`;
   else if (!ok.length && !waiting.length) title = failed.length === 1 ? `Not posted: ${at(failed[0])} failed` : `Not posted: all ${failed.length} accounts failed`;
@@ -99,8 +99,8 @@ export function showResults({ id, results, pending = false }, { retry }) {
   container.dataset.kind = failed.length || waiting.length ? (ok.length ? 'warning' : 'error') : 'success';
   byId('post-results-title').textContent = title;
   byId('post-results-list').replaceChildren(...results.map((r) => {
-    if (r.error || r.pending) {
-      const why = r.error ? (r.error.message || 'Something went wrong.') : 'not posted yet (Hayon stopped while posting).';
+    if (r.state !== 'posted') {
+      const why = r.error ? (r.error.message || 'Something went wrong.') : 'not sent yet, or Hayon could not tell whether it arrived. Retry never posts it twice.';
       return h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'false' },
         h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✕'),
         h('span', {}, h('strong', {}, at(r)), `: ${why}`));
@@ -109,7 +109,7 @@ export function showResults({ id, results, pending = false }, { retry }) {
       h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✓'), postLinks(r));
   }));
 
-  const canRetry = (failed.length || waiting.length || pending) && id !== null && id !== undefined;
+  const canRetry = failed.length + waiting.length > 0;
   retryId = canRetry ? id : null;
   onRetry = retry;
   byId('post-retry').hidden = !canRetry;
@@ -119,19 +119,15 @@ export function showResults({ id, results, pending = false }, { retry }) {
     note = ok.length
       ? `Retry failed sends the thread again only to ${failed.length + waiting.length === 1 ? 'the account that failed' : 'the accounts that failed'}; ${ok.length === 1 ? 'the account that has it' : 'the accounts that have it'} won't get a second copy.`
       : 'Retry failed sends it again; nothing is posted twice.';
-  } else if (failed.length) {
-    note = ok.length
-      ? `Your draft is kept so you can try again. ${ok.map(at).join(', ')} ${ok.length === 1 ? 'was' : 'were'} unticked so ${ok.length === 1 ? 'it' : 'they'} won't post twice.`
-      : 'Your draft is kept so you can try again.';
   }
   byId('post-results-note').textContent = note;
   container.hidden = false;
   return `${title}.${note ? ` ${note}` : ''}`;
 }
 
-/** At start: an outbox entry `{ id, results }` that Hayon had not finished posting. */
+/** At start: an outbox entry `{ id, accounts }` that Hayon had not finished posting. */
 export function showPending(entry, { retry }) {
-  const summary = showResults({ ...entry, pending: true }, { retry });
+  const summary = showResults(entry, { retry });
   byId('post-results-title').textContent = 'A thread was still being posted when Hayon stopped';
   return `A thread was still being posted when Hayon stopped. ${summary}`;
 }

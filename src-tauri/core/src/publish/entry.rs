@@ -55,8 +55,9 @@ impl ImageFiles {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountDelivery {
-    /// The account's DID.
-    pub account: String,
+    /// The account's DID (`account` in JSON, as the CLI documents it).
+    #[serde(rename = "account")]
+    pub did: String,
     /// Its handle (as stored now; when it was disconnected, as it was when Post was pressed).
     pub handle: String,
     /// The record key of each post of the thread, in order: chosen once, reused by every try, so the
@@ -126,7 +127,7 @@ mod tests {
     #[test]
     fn an_account_shows_its_state_with_posts_or_error() {
         let posted = AccountDelivery {
-            account: "did:plc:a".into(),
+            did: "did:plc:a".into(),
             handle: "alice.test".into(),
             rkeys: vec!["3k2a".into()],
             attempts: 1,

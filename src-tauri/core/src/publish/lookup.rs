@@ -17,7 +17,7 @@ impl Posting<'_> {
         id: &str,
         account: &AccountDelivery,
     ) -> (String, Result<bool>) {
-        let did = account.account.clone();
+        let did = account.did.clone();
         let found = async {
             let stored = self.core.accounts().find(&did)?;
             let pds = crate::accounts::parse_stored_url(&stored.pds)?;

@@ -13,7 +13,6 @@ mod embed;
 mod entry;
 mod lookup;
 mod outbox;
-mod outcome;
 mod prepare;
 pub mod quote;
 mod send;
@@ -25,7 +24,6 @@ mod validate;
 pub use alt_text::MAX_ALT_GRAPHEMES;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
 pub use outbox::{PostOptions, Progress, Sent};
-pub use outcome::{PostOutcome, PostResult};
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
 
 use crate::context::Core;

@@ -10,10 +10,9 @@
 //! is atomic, so the root there means the whole thread is there.
 
 use super::entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
-use super::prepare::{prepare, ImageReader};
+use super::prepare::prepare;
 use super::quote::{self, QuotedPost};
-use super::{validate, PostOutcome, PostResult, PostStage, Posting};
-use crate::attachments::Attachments;
+use super::{validate, PostStage, Posting};
 use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
 use crate::records::StrongRef;
@@ -33,20 +32,21 @@ pub struct PostOptions {
 }
 
 /// The answer to a send: the outbox row's id (gone from the outbox when every account has the
-/// thread) and the result per account, in the composition's order.
+/// thread) and where the thread stands on each account, in the composition's order: the row's own
+/// per-account state, as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Sent {
     pub id: String,
-    pub results: Vec<PostOutcome>,
+    pub accounts: Vec<AccountDelivery>,
 }
 
 impl Sent {
     /// Whether every account has the thread.
     pub fn posted_everywhere(&self) -> bool {
-        self.results
+        self.accounts
             .iter()
-            .all(|outcome| matches!(outcome.result, PostResult::Posted { .. }))
+            .all(|account| matches!(account.state, Delivery::Posted { .. }))
     }
 }
 
@@ -67,12 +67,12 @@ impl Posting<'_> {
         let analyses = validate::check(&composition, options.images, require_alt_text)?;
         let targets = self.resolve_targets(&composition.accounts)?;
         let quotes = self.resolve_quotes(&composition, &targets[0]).await?;
-        let attachments = self.attachments_for(options.images);
         let prepared = prepare(
             &composition,
             analyses,
             quotes,
-            reader(attachments),
+            options.images,
+            &self.core.attachments,
             &self.core.cards,
             progress,
         )
@@ -86,7 +86,7 @@ impl Posting<'_> {
             accounts: targets
                 .into_iter()
                 .map(|account| AccountDelivery {
-                    account: account.did,
+                    did: account.did,
                     handle: account.handle,
                     rkeys: (0..posts).map(|_| crate::tid::next_tid()).collect(),
                     attempts: 0,
@@ -95,9 +95,7 @@ impl Posting<'_> {
                 .collect(),
         };
         self.core.store.insert_outbox(&entry)?;
-        let sent = self
-            .send(entry, Some(prepared), attachments, progress)
-            .await?;
+        let sent = self.send(entry, Some(prepared), progress).await?;
         self.forget_posted_draft(&sent, options.draft)?;
         Ok(sent)
     }
@@ -115,8 +113,7 @@ impl Posting<'_> {
             .store
             .outbox_entry(id)?
             .ok_or_else(|| missing(id))?;
-        let attachments = self.attachments_for(entry.images);
-        let sent = self.send(entry, None, attachments, progress).await?;
+        let sent = self.send(entry, None, progress).await?;
         self.forget_posted_draft(&sent, draft)?;
         Ok(sent)
     }
@@ -215,14 +212,6 @@ impl Posting<'_> {
         Ok(quotes)
     }
 
-    /// The attachments folder, for rows whose images are staged copies.
-    fn attachments_for(&self, images: ImageFiles) -> Option<&Attachments> {
-        match images {
-            ImageFiles::Named => None,
-            ImageFiles::Staged => Some(&self.core.attachments),
-        }
-    }
-
     /// Deletes the row when every account has the thread, with the staged images it used. Returns
     /// the row as it stands.
     pub(super) fn finish(&self, id: &str) -> Result<Option<OutboxEntry>> {
@@ -246,38 +235,9 @@ impl Posting<'_> {
     }
 }
 
-/// How a row's image paths are read.
-pub(super) fn reader(attachments: Option<&Attachments>) -> ImageReader<'_> {
-    match attachments {
-        Some(attachments) => ImageReader::Staged(attachments),
-        None => ImageReader::Named,
-    }
-}
-
 fn missing(id: &str) -> Error {
     Error::new(
         ErrorCode::NotFound,
         format!("The outbox has no post {id}: it was posted everywhere or discarded."),
     )
-}
-
-/// The result to report for an account, from its stored state.
-pub(super) fn outcome(account: &AccountDelivery) -> PostOutcome {
-    PostOutcome {
-        account: account.account.clone(),
-        handle: account.handle.clone(),
-        result: match &account.state {
-            Delivery::Posted { posts } => PostResult::posted(posts.clone()),
-            Delivery::Failed { error } => PostResult::Failed {
-                error: error.clone(),
-            },
-            Delivery::Pending => PostResult::Failed {
-                error: Error::new(
-                    ErrorCode::Network,
-                    "Not sent yet: Hayon could not tell whether an earlier try arrived. Retry \
-                     the post; it is never published twice.",
-                ),
-            },
-        },
-    }
 }

@@ -2,6 +2,7 @@
 //! images prepared (files the person named) or read (the window's staged copies, prepared already),
 //! and its link card.
 
+use super::entry::ImageFiles;
 use super::{card, ImageSource, PostStage};
 use crate::attachments::Attachments;
 use crate::compose::{Analysis, Facet};
@@ -11,14 +12,6 @@ use crate::link_card::{CardFetcher, LinkCard};
 use crate::media::{self, PreparedImage};
 use crate::records::StrongRef;
 use std::path::PathBuf;
-
-/// Where image paths are read: the window's staged copies (confined to the attachments folder), or
-/// any file the person named (the CLI).
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum ImageReader<'a> {
-    Staged(&'a Attachments),
-    Named,
-}
 
 /// A thread ready to be written, the same for every account.
 #[derive(Debug)]
@@ -45,12 +38,14 @@ pub(crate) struct PreparedPost {
 }
 
 /// Prepares `composition`, whose posts' texts were checked and analysed (`analyses`, in order) and
-/// whose quotes were resolved (`quotes`, in order).
+/// whose quotes were resolved (`quotes`, in order). Its image paths name what `images` says:
+/// staged copies are read from `attachments` only.
 pub(crate) async fn prepare(
     composition: &Composition,
     analyses: Vec<Analysis>,
     quotes: Vec<Option<StrongRef>>,
-    reader: ImageReader<'_>,
+    images: ImageFiles,
+    attachments: &Attachments,
     cards: &CardFetcher,
     progress: &(dyn Fn(PostStage) + Send + Sync),
 ) -> Result<PreparedThread> {
@@ -59,7 +54,7 @@ pub(crate) async fn prepare(
     let mut sources = Vec::new();
     for post in &composition.posts {
         let paths: Vec<String> = post.images.iter().map(|image| image.path.clone()).collect();
-        sources.extend(read(reader, paths).await?);
+        sources.extend(read(images, attachments, paths).await?);
     }
     let mut prepared = prepare_sources(sources).await?.into_iter();
     // The cards of posts without images, fetched at the same time.
@@ -75,7 +70,7 @@ pub(crate) async fn prepare(
                 CardChoice::Shown {
                     thumb_path: Some(path),
                     ..
-                } => thumb_source(reader, path).await,
+                } => thumb_source(images, attachments, path).await,
                 _ => None,
             };
             card::choose(
@@ -118,10 +113,14 @@ pub(crate) async fn prepare(
 }
 
 /// The sources of one post's images: staged copies must be in the attachments folder.
-async fn read(reader: ImageReader<'_>, paths: Vec<String>) -> Result<Vec<ImageSource>> {
-    match reader {
-        ImageReader::Staged(attachments) => attachments.sources(paths).await,
-        ImageReader::Named => Ok(paths
+async fn read(
+    images: ImageFiles,
+    attachments: &Attachments,
+    paths: Vec<String>,
+) -> Result<Vec<ImageSource>> {
+    match images {
+        ImageFiles::Staged => attachments.sources(paths).await,
+        ImageFiles::Named => Ok(paths
             .into_iter()
             .map(|path| ImageSource::File(PathBuf::from(path)))
             .collect()),
@@ -129,8 +128,12 @@ async fn read(reader: ImageReader<'_>, paths: Vec<String>) -> Result<Vec<ImageSo
 }
 
 /// A shown card's thumbnail; one that cannot be read costs the card its picture, never the post.
-async fn thumb_source(reader: ImageReader<'_>, path: &str) -> Option<ImageSource> {
-    match read(reader, vec![path.to_owned()]).await {
+async fn thumb_source(
+    images: ImageFiles,
+    attachments: &Attachments,
+    path: &str,
+) -> Option<ImageSource> {
+    match read(images, attachments, vec![path.to_owned()]).await {
         Ok(mut sources) => sources.pop(),
         Err(err) => {
             tracing::warn!(

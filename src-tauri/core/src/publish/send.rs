@@ -7,16 +7,14 @@
 use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
 use super::lookup::{posted, unconfirmed};
-use super::outbox::{outcome, reader, Progress, Sent};
+use super::outbox::{Progress, Sent};
 use super::prepare::{prepare, PreparedPost, PreparedThread};
 use super::thread::{self, BuiltThread, Resolved};
 use super::{validate, PostStage, Posting};
-use crate::attachments::Attachments;
 use crate::error::{Error, Result};
 use crate::media::PreparedImage;
-use crate::records::Blob;
+use crate::records::{Blob, StrongRef};
 use crate::xrpc::XrpcError;
-use std::sync::atomic::{AtomicBool, Ordering};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -27,7 +25,6 @@ impl Posting<'_> {
         &self,
         entry: OutboxEntry,
         prepared: Option<PreparedThread>,
-        attachments: Option<&Attachments>,
         progress: Progress<'_>,
     ) -> Result<Sent> {
         let id = entry.id.clone();
@@ -52,17 +49,14 @@ impl Posting<'_> {
             match found {
                 Ok(true) => {}
                 Ok(false) => to_write.push(account),
-                Err(error) => self.set(&id, &account.account, &Delivery::Failed { error })?,
+                Err(error) => self.set(&id, &account.did, &Delivery::Failed { error })?,
             }
         }
 
         if !to_write.is_empty() {
             let prepared = match prepared {
                 Some(prepared) => Ok(prepared),
-                None => {
-                    self.prepare_again(&entry, to_write[0], attachments, progress)
-                        .await
-                }
+                None => self.prepare_again(&entry, to_write[0], progress).await,
             };
             match prepared {
                 Err(error) => {
@@ -70,7 +64,7 @@ impl Posting<'_> {
                         let failed = Delivery::Failed {
                             error: error.clone(),
                         };
-                        self.set(&id, &account.account, &failed)?;
+                        self.set(&id, &account.did, &failed)?;
                     }
                 }
                 Ok(thread) => {
@@ -82,7 +76,7 @@ impl Posting<'_> {
                         .iter()
                         .zip(futures_util::future::join_all(writes).await)
                     {
-                        self.set(&id, &account.account, &delivery)?;
+                        self.set(&id, &account.did, &delivery)?;
                     }
                 }
             }
@@ -91,7 +85,7 @@ impl Posting<'_> {
         let entry = self.finish(&id)?.unwrap_or(entry);
         Ok(Sent {
             id,
-            results: entry.accounts.iter().map(outcome).collect(),
+            accounts: entry.accounts,
         })
     }
 
@@ -101,18 +95,18 @@ impl Posting<'_> {
         &self,
         entry: &OutboxEntry,
         account: &AccountDelivery,
-        attachments: Option<&Attachments>,
         progress: Progress<'_>,
     ) -> Result<PreparedThread> {
         // The row passed the checks when it was saved; the analyses are needed again.
         let analyses = validate::check(&entry.composition, entry.images, false)?;
-        let account = self.core.accounts().find(&account.account)?;
+        let account = self.core.accounts().find(&account.did)?;
         let quotes = self.resolve_quotes(&entry.composition, &account).await?;
         prepare(
             &entry.composition,
             analyses,
             quotes,
-            reader(attachments),
+            entry.images,
+            &self.core.attachments,
             &self.core.cards,
             progress,
         )
@@ -135,7 +129,7 @@ impl Posting<'_> {
             Ok(posts) => Delivery::Posted { posts },
             Err(error) => {
                 tracing::warn!(
-                    did = account.account,
+                    did = account.did,
                     code = error.code.as_str(),
                     "outbox: the thread was not posted"
                 );
@@ -154,7 +148,7 @@ impl Posting<'_> {
         account: &AccountDelivery,
         thread: &PreparedThread,
     ) -> Result<Vec<PublishedPost>> {
-        let stored = self.core.accounts().find(&account.account)?;
+        let stored = self.core.accounts().find(&account.did)?;
         let pds = crate::accounts::parse_stored_url(&stored.pds)?;
         let did = stored.did.as_str();
         let built = self.build_thread(did, &pds, &account.rkeys, thread).await?;
@@ -164,24 +158,23 @@ impl Posting<'_> {
             self.core
                 .store
                 .outbox_count_attempt(id, did, &crate::store::now_rfc3339())?;
-            let unknown = AtomicBool::new(false);
             let written = self
                 .core
                 .accounts()
                 .authed(did, |pds, access| {
                     let xrpc = self.core.xrpc.clone();
-                    let unknown = &unknown;
                     let writes = &built.writes;
                     async move {
-                        let result = xrpc.apply_writes(&pds, &access, did, writes).await;
-                        let unclear = result.as_ref().is_err_and(XrpcError::outcome_unknown);
-                        unknown.store(unclear, Ordering::Relaxed);
-                        result
+                        match xrpc.apply_writes(&pds, &access, did, writes).await {
+                            Ok(records) => Ok(Write::Done(records)),
+                            Err(err) if err.outcome_unknown() => Ok(Write::Unknown(err)),
+                            Err(err) => Err(err),
+                        }
                     }
                 })
-                .await;
+                .await?;
             let err = match written {
-                Ok(mut records) => {
+                Write::Done(mut records) => {
                     records.truncate(account.rkeys.len());
                     for (record, computed) in records.iter().zip(&built.cids) {
                         if record.cid != *computed {
@@ -195,8 +188,7 @@ impl Posting<'_> {
                     self.core.mentions().remember(&built.mentioned);
                     return Ok(posted(records, &stored.handle));
                 }
-                Err(err) if !unknown.load(Ordering::Relaxed) => return Err(err),
-                Err(err) => err,
+                Write::Unknown(err) => crate::accounts::describe_xrpc_error(&err),
             };
             tracing::warn!(
                 did,
@@ -282,6 +274,13 @@ impl Posting<'_> {
         }
         Ok(blobs.into_iter().map(PostBlobs).collect())
     }
+}
+
+/// What became of one applyWrites: done, or sent without a known outcome (a lost answer, a 5xx),
+/// which must be settled by looking the thread up. A certain failure is an error.
+enum Write {
+    Done(Vec<StrongRef>),
+    Unknown(XrpcError),
 }
 
 /// The write failed unclearly and the look-up failed too.

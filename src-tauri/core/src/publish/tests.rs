@@ -36,7 +36,7 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
             ..Composition::default()
         },
         accounts: vec![AccountDelivery {
-            account: DID.to_owned(),
+            did: DID.to_owned(),
             handle: "alice.test".to_owned(),
             rkeys: KEYS.map(String::from).to_vec(),
             attempts: 0,

@@ -165,14 +165,7 @@ fn insert_account(
         "INSERT INTO outbox_accounts (entry, position, did, handle, rkeys, state, attempts,
             updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)",
-        params![
-            id,
-            position as i64,
-            account.account,
-            account.handle,
-            rkeys,
-            now
-        ],
+        params![id, position as i64, account.did, account.handle, rkeys, now],
     )
     .map_err(Error::storage)?;
     Ok(())
@@ -201,7 +194,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<AccountDelivery>> 
             _ => Delivery::Pending,
         };
         Ok(AccountDelivery {
-            account: did,
+            did,
             handle,
             rkeys,
             attempts,
@@ -219,7 +212,7 @@ mod tests {
 
     fn entry(id: &str, created_at: &str) -> OutboxEntry {
         let delivery = |did: &str, handle: &str, keys: &[&str]| AccountDelivery {
-            account: did.into(),
+            did: did.into(),
             handle: handle.into(),
             rkeys: keys.iter().map(|key| (*key).to_owned()).collect(),
             attempts: 0,
@@ -307,10 +300,7 @@ mod tests {
             .expect("ignored");
 
         let read = store.outbox_entry("3kx").expect("read").expect("present");
-        assert_eq!(
-            read.accounts[0].account, "did:plc:b",
-            "the composition's order"
-        );
+        assert_eq!(read.accounts[0].did, "did:plc:b", "the composition's order");
         assert_eq!(read.accounts[0].state, failed);
         assert_eq!(read.accounts[0].attempts, 0);
         assert_eq!(read.accounts[1].state, posted);
