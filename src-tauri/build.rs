@@ -8,6 +8,7 @@ fn main() {
         "connect_account",
         "refresh_account",
         "disconnect_account",
+        "limits",
         "analyze_text",
         "fetch_link_card",
         "stage_image",

@@ -76,6 +76,7 @@ fn main() -> ExitCode {
             commands::accounts::connect_account,
             commands::accounts::refresh_account,
             commands::accounts::disconnect_account,
+            commands::compose::limits,
             commands::compose::analyze_text,
             commands::compose::fetch_link_card,
             commands::compose::stage_image,

@@ -118,6 +118,9 @@ export const getSettings = () => invoke('get_settings');
 
 export const setSettings = (settings) => invoke('set_settings', { settings });
 
+/** → { maxPosts, maxImages, maxLangs, maxAltGraphemes }: what a composition may hold, as Rust checks it */
+export const limits = () => invoke('limits');
+
 /** → the post languages to start with, e.g. ["en"]: the last chosen by hand, else the system's */
 export const defaultLangs = () => invoke('default_langs');
 

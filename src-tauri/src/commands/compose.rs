@@ -11,12 +11,18 @@ use hayon_core::compose::Analysis;
 use hayon_core::composition::Composition;
 use hayon_core::link_card::LinkCard;
 use hayon_core::publish::quote::QuotedPost;
-use hayon_core::publish::{ImageFiles, OutboxEntry, PostOptions, PostStage, Sent};
+use hayon_core::publish::{ImageFiles, Limits, OutboxEntry, PostOptions, PostStage, Sent, LIMITS};
 use hayon_core::settings::Preferences;
 use hayon_core::Error;
 use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::State;
+
+/// What a composition may hold (posts in a thread, images, languages, alt text length).
+#[tauri::command]
+pub fn limits() -> Limits {
+    LIMITS
+}
 
 #[tauri::command]
 pub async fn analyze_text(text: String) -> Analysis {

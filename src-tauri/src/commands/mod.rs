@@ -4,6 +4,8 @@
 pub mod about;
 pub mod accounts;
 pub mod compose;
+#[cfg(test)]
+mod contract_tests;
 pub mod drafts;
 pub mod langs;
 pub mod mentions;

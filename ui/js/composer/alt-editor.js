@@ -6,8 +6,8 @@
 // line breaks, the server accepts them). Over the limit the counter says by how much and Save is
 // off, with the reason; the text is never cut silently. Focus goes back to the control that opened it.
 import { byId } from '../dom.js';
+import { maxAltGraphemes as MAX_ALT } from '../limits.js';
 
-export const MAX_ALT = 2000;
 const WARN_AT = MAX_ALT - 100;
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 

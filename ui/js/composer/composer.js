@@ -13,9 +13,7 @@ import { initReplySettings, replyBlocker, replySettings, setReplySettings } from
 import { currentDraftId, flushDraft, initDraft, loadDraft, scheduleSave, startSaving, stopSaving } from './draft.js';
 import { initDraftsList, isBlank, offerUndo, excerpt, renderDrafts } from './drafts-list.js';
 import { hideResults, initPostResults, sendPost, shownEntry, showPostError, showResults, showPending } from './post.js';
-
-/** Bluesky's own composer stops threads at about this length too; it keeps the page manageable. */
-const MAX_POSTS = 25;
+import { maxPosts as MAX_POSTS } from '../limits.js';
 
 const state = {
   ready: false, // the saved draft has been restored

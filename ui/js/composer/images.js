@@ -10,8 +10,8 @@
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { editAltText } from './alt-editor.js';
+import { maxImages as MAX_IMAGES } from '../limits.js';
 
-export const MAX_IMAGES = 4;
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
 const ACCEPTED_NAME = /\.(jpe?g|png|gif|webp)$/i;
 const ALT_HINT = "Add alt text so people using screen readers know what's in the image";

@@ -5,8 +5,8 @@
 // settings (preferredLangs) as the languages new posts start with.
 import * as api from '../api.js';
 import { byId, h } from '../dom.js';
+import { maxLangs as MAX_LANGS } from '../limits.js';
 
-export const MAX_LANGS = 3;
 const SUGGEST_DELAY_MS = 400;
 
 // The person's languages, without what isn't a locale (a "C" system locale shows up as "C").

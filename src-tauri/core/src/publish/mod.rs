@@ -26,6 +26,24 @@ pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPos
 pub use outbox::{PostOptions, Progress, Sent};
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
 
+/// What a composition may hold, as [`validate`] checks it: the window reads these (the `limits`
+/// command) to stop the person before the check would, and keeps no copy of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub max_posts: usize,
+    pub max_images: usize,
+    pub max_langs: usize,
+    pub max_alt_graphemes: usize,
+}
+
+pub const LIMITS: Limits = Limits {
+    max_posts: MAX_THREAD_POSTS,
+    max_images: crate::media::MAX_IMAGES,
+    max_langs: MAX_LANGS,
+    max_alt_graphemes: MAX_ALT_GRAPHEMES,
+};
+
 use crate::context::Core;
 use crate::media::PreparedImage;
 use serde::Serialize;
