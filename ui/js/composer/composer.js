@@ -1,99 +1,24 @@
-// The Compose view: the thread of post editors (post-editor.js), accounts, languages, reply settings,
-// the open draft (New draft, Discard with Undo, switching: drafts-list.js) and posting, and when
-// "Post" is allowed and why not. "Add post" makes a thread; posts move up and down and go with their
-// buttons; Ctrl/⌘+Enter posts the whole thread, Ctrl/⌘+Shift+N starts a new draft.
+// The Compose view: the thread of post editors (thread.js, post-editor.js), accounts, languages,
+// reply settings, the open draft (New draft, Discard with Undo, switching: drafts-list.js) and
+// posting, and when "Post" is allowed and why not. Ctrl/⌘+Enter posts the whole thread,
+// Ctrl/⌘+Shift+N starts a new draft.
 import * as api from '../api.js';
 import { byId, setBusy, showHintsOnFocus } from '../dom.js';
 import { ignoreStrayDrops, setRequireAlt } from './images.js';
 import { forgetCards } from './link-card.js';
-import { createPostEditor } from './post-editor.js';
 import * as chooser from './accounts-chooser.js';
 import { currentLangs, initLangs, setLangs, suggestLangsFor } from './langs.js';
 import { initReplySettings, replyBlocker, replySettings, setReplySettings } from './reply-settings.js';
 import { currentDraftId, flushDraft, initDraft, loadDraft, scheduleSave, startSaving, stopSaving } from './draft.js';
 import { initDraftsList, isBlank, offerUndo, excerpt, renderDrafts } from './drafts-list.js';
 import { hideResults, initPostResults, sendPost, shownEntry, showPostError, showResults, showPending } from './post.js';
-import { maxPosts as MAX_POSTS } from '../limits.js';
+import { addPost, editors, initThread, restoreThread } from './thread.js';
 
 const state = {
   ready: false, // the saved draft has been restored
   posting: false,
   submitted: null, // the outbox entry of the thread now in the composer, once Post was pressed
 };
-
-/** The post editors, in thread order. */
-let editors = [];
-
-// ---- The thread ----
-
-function addEditor(post) {
-  const editor = createPostEditor({
-    onChange: changed,
-    announce,
-    account: () => chooser.chosenAccounts()[0] ?? null,
-    lookupAccount: chooser.lookupAccount,
-    isBusy: () => state.posting || !state.ready,
-    onMove: moveEditor,
-    onRemove: removeEditor,
-  });
-  editors.push(editor);
-  byId('thread').append(editor.el);
-  positions();
-  const restored = editor.restore(post);
-  return { editor, restored };
-}
-
-function positions() {
-  editors.forEach((editor, index) => editor.setPosition(index, editors.length));
-  byId('add-post').setAttribute('aria-disabled', String(editors.length >= MAX_POSTS));
-}
-
-function addPost() {
-  if (state.posting || !state.ready) return;
-  if (editors.length >= MAX_POSTS) {
-    announce(`A thread here can have up to ${MAX_POSTS} posts.`);
-    return;
-  }
-  const { editor } = addEditor({});
-  editor.focus();
-  announce(`Post ${editors.length} added to the thread.`);
-  changed();
-}
-
-function moveEditor(editor, delta) {
-  const from = editors.indexOf(editor);
-  const to = from + delta;
-  if (to < 0 || to >= editors.length) return;
-  editors.splice(from, 1);
-  editors.splice(to, 0, editor);
-  const sibling = editors[to + 1]?.el ?? null;
-  byId('thread').insertBefore(editor.el, sibling);
-  positions();
-  // Keep the keyboard on the same post's button (the other one when this one is now off).
-  const button = editor.el.querySelector(delta < 0 ? '.post-up' : '.post-down');
-  (button.disabled ? editor.el.querySelector(delta < 0 ? '.post-down' : '.post-up') : button).focus();
-  announce(`Moved to post ${to + 1} of ${editors.length}.`);
-  changed();
-}
-
-function removeEditor(editor) {
-  if (editors.length < 2) return;
-  const index = editors.indexOf(editor);
-  editors.splice(index, 1);
-  editor.destroy();
-  positions();
-  (editors[index - 1] ?? editors[index]).focus();
-  announce(`Post ${index + 1} removed. ${editors.length === 1 ? 'One post left.' : `${editors.length} posts left.`}`);
-  changed();
-}
-
-/** Puts a saved composition back (at least one post). */
-async function restoreThread(posts) {
-  for (const editor of editors) editor.destroy();
-  editors = [];
-  const list = posts?.length ? posts : [{}];
-  await Promise.all(list.map((post) => addEditor(post).restored));
-}
 
 // ---- What Post needs ----
 
@@ -339,8 +264,6 @@ async function discardEntry(id) {
 
 // ---- Small things ----
 
-// ---- Small things ----
-
 function announce(message) {
   const region = byId('composer-announce');
   region.textContent = '';
@@ -396,6 +319,18 @@ function onKeydown(event) {
 
 export async function initComposer() {
   ignoreStrayDrops();
+  initThread({
+    editor: {
+      onChange: changed,
+      announce,
+      account: () => chooser.chosenAccounts()[0] ?? null,
+      lookupAccount: chooser.lookupAccount,
+      isBusy: () => state.posting || !state.ready,
+    },
+    canAdd: () => !state.posting && state.ready,
+    announce,
+    changed,
+  });
   byId('add-post').addEventListener('click', addPost);
   showHintsOnFocus(byId('composer'));
   byId('composer-fields').addEventListener('focusout', (event) => {
