@@ -10,7 +10,7 @@
 //! domain's methods in its own small files (instead of one type with every method of the app), and
 //! makes a call site say which domain it uses: `core.accounts().connect(…)`, `core.posting().post(…)`.
 
-use crate::accounts::{errors, Accounts, Avatars, Sessions};
+use crate::accounts::{errors, Accounts, Sessions};
 use crate::attachments::Attachments;
 use crate::config::Config;
 use crate::draft::Drafts;
@@ -34,8 +34,6 @@ pub struct Core {
     pub(crate) xrpc: XrpcClient,
     pub(crate) sessions: Sessions,
     pub(crate) cards: CardFetcher,
-    /// Account pictures made for the window this run.
-    pub(crate) avatars: Avatars,
     /// Where `did:plc` documents are read from.
     pub(crate) plc_directory: Url,
 }
@@ -57,7 +55,6 @@ impl Core {
             xrpc: XrpcClient::new(config.http_timeout).map_err(|err| errors::describe(&err))?,
             sessions: Sessions::default(),
             cards: CardFetcher::new(config.card_policy.clone())?,
-            avatars: Avatars::default(),
             plc_directory: config.plc_directory.clone(),
         })
     }

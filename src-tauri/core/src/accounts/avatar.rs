@@ -3,36 +3,18 @@
 //! sends), so the core downloads an avatar the way it downloads a link card's picture — through the
 //! card guard (public addresses only unless allowed, bounded in size and time) — prepares it like an
 //! attached image (decoded under the media budget, re-encoded, metadata gone), and hands the window a
-//! `data:` URL. Each avatar is made once per run; one that cannot be made is logged, and the window
-//! shows the account's initial instead.
+//! `data:` URL. The window keeps what it was given (`ui/js/avatar.js`) and asks again only after a
+//! reload; one that cannot be made is logged, and the window shows the account's initial instead.
 
 use super::Accounts;
 use crate::error::Result;
 use crate::link_card::web_picture;
 use crate::logging::link_origin;
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
 
 /// How long making one avatar may take.
 const AVATAR_TIME_LIMIT: Duration = Duration::from_secs(10);
-
-/// Avatars made this run, by their URL (which changes when the picture does).
-#[derive(Debug, Default)]
-pub(crate) struct Avatars(Mutex<HashMap<String, String>>);
-
-impl Avatars {
-    fn get(&self, url: &str) -> Option<String> {
-        self.0.lock().ok()?.get(url).cloned()
-    }
-
-    fn keep(&self, url: String, data_url: String) {
-        if let Ok(mut made) = self.0.lock() {
-            made.insert(url, data_url);
-        }
-    }
-}
 
 impl Accounts<'_> {
     /// The avatar of the account `did_or_handle` as a `data:` URL; `None` when it has none or it
@@ -41,16 +23,9 @@ impl Accounts<'_> {
         let Some(url) = self.find(did_or_handle)?.avatar else {
             return Ok(None);
         };
-        if let Some(made) = self.core.avatars.get(&url) {
-            return Ok(Some(made));
-        }
         let deadline = Instant::now() + AVATAR_TIME_LIMIT;
         match web_picture(&self.core.cards, &url, "the account's picture", deadline).await {
-            Ok(picture) => {
-                let data_url = picture.data_url();
-                self.core.avatars.keep(url, data_url.clone());
-                Ok(Some(data_url))
-            }
+            Ok(picture) => Ok(Some(picture.data_url())),
             Err(err) => {
                 tracing::info!(
                     link = %link_origin(&url),

@@ -24,7 +24,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use url::Url;
 
-pub(crate) use avatar::Avatars;
 pub use connect::{ConnectRequest, Connected};
 pub(crate) use errors::describe as describe_xrpc_error;
 
