@@ -39,7 +39,7 @@ async fn about_shows_the_version_and_the_project_links_and_update_checks_can_be_
     .await;
     let conf = tauri_conf();
     let version = conf["version"].as_str().expect("version");
-    let manifest = include_str!("../Cargo.toml");
+    let manifest = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml"));
     let homepage = manifest
         .lines()
         .find_map(|line| line.strip_prefix("homepage = "))
