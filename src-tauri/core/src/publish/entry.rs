@@ -113,10 +113,15 @@ impl PublishedPost {
 impl OutboxEntry {
     /// True when the thread is on every account: the row can go.
     pub fn done(&self) -> bool {
-        self.accounts
-            .iter()
-            .all(|account| matches!(account.state, Delivery::Posted { .. }))
+        posted_everywhere(&self.accounts)
     }
+}
+
+/// Whether every account in `accounts` has the thread.
+pub(crate) fn posted_everywhere(accounts: &[AccountDelivery]) -> bool {
+    accounts
+        .iter()
+        .all(|account| matches!(account.state, Delivery::Posted { .. }))
 }
 
 #[cfg(test)]

@@ -44,9 +44,7 @@ pub struct Sent {
 impl Sent {
     /// Whether every account has the thread.
     pub fn posted_everywhere(&self) -> bool {
-        self.accounts
-            .iter()
-            .all(|account| matches!(account.state, Delivery::Posted { .. }))
+        super::entry::posted_everywhere(&self.accounts)
     }
 }
 
