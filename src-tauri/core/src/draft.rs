@@ -13,7 +13,7 @@
 
 use crate::attachments::Attachments;
 use crate::composition::{CardChoice, ComposedImage, ComposedPost, Composition};
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, StorageError};
 use crate::store::{DraftRow, Store};
 use serde::{Deserialize, Serialize};
 
@@ -43,7 +43,7 @@ impl Drafts<'_> {
             Some(id) => self.load(id)?,
             None => None,
         };
-        let body = serde_json::to_string(draft).map_err(Error::storage)?;
+        let body = serde_json::to_string(draft).map_err(StorageError::encoding("draft"))?;
         let saved = self.store.save_draft(id, &body, now)?;
         if let Some(previous) = previous {
             self.forget_unused_images(&previous)?;

@@ -8,9 +8,16 @@
 //!
 //! A bug is [`ErrorCode::Internal`], made with [`Error::internal`]: its cause chain goes to the log, and
 //! the person gets a short message saying what Hayon was doing, not a Rust error text.
+//!
+//! Inside the core, a failure of the local data is a [`StorageError`] (a `thiserror` enum) that keeps
+//! what went wrong underneath as its source, rather than flattening it to text where it happened. It
+//! becomes an [`Error`] by `?`: the message is written once, in [`From<StorageError>`], the cause
+//! chain goes to the log, and the `Error` keeps the cause as its [`std::error::Error::source`].
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Codes of the CLI contract (architecture.md). Serialized in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,14 +74,26 @@ pub enum ErrorField {
 }
 
 /// A user-facing failure: `{code, message, field?}`. Also read back: the outbox keeps an account's
-/// last failure to show it after a restart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// last failure to show it after a restart. Its cause, when it has one, stays in memory as its
+/// `source` (never serialized: it may name local paths or server text the message leaves out).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<ErrorField>,
+    #[serde(skip)]
+    cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
 }
+
+/// Two errors are the same failure when they say the same thing; the cause behind it is not compared.
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        (self.code, &self.message, self.field) == (other.code, &other.message, other.field)
+    }
+}
+
+impl Eq for Error {}
 
 impl Error {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -82,6 +101,15 @@ impl Error {
             code,
             message: message.into(),
             field: None,
+            cause: None,
+        }
+    }
+
+    /// The same error, keeping `cause` as its source.
+    pub(crate) fn caused_by(self, cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self {
+            cause: Some(Arc::new(cause)),
+            ..self
         }
     }
 
@@ -96,14 +124,7 @@ impl Error {
     /// A bug met while `doing` something (e.g. "preparing the images"): the cause and its sources go
     /// to the log; the person reads what Hayon was doing and what to do about it.
     pub fn internal(doing: &str, cause: &dyn std::error::Error) -> Self {
-        let mut chain = cause.to_string();
-        let mut source = cause.source();
-        while let Some(inner) = source {
-            chain.push_str(": ");
-            chain.push_str(&inner.to_string());
-            source = inner.source();
-        }
-        tracing::error!(doing, cause = %chain, "internal error");
+        tracing::error!(doing, cause = %chain(cause), "internal error");
         Self::new(
             ErrorCode::Internal,
             format!(
@@ -115,16 +136,6 @@ impl Error {
 
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Validation, message)
-    }
-
-    pub fn storage(detail: impl fmt::Display) -> Self {
-        Self::new(
-            ErrorCode::Storage,
-            format!(
-                "Hayon could not update its local database ({detail}). Check that the disk is not \
-                 full and that the data folder is writable."
-            ),
-        )
     }
 
     /// No stored account has this DID or handle.
@@ -142,7 +153,104 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|cause| cause as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// `error` and each of its sources, joined by ": ".
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+/// Why Hayon's own data (the database, the files of its data folder) could not be read or written,
+/// with the failure underneath as its source. Files are named by their name alone: the chain goes to
+/// `hayon.log`, which names no local path.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("the database refused the operation")]
+    Database(#[from] rusqlite::Error),
+    #[error("{} could not be created or written", file_name(.path))]
+    File {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("a stored {what} could not be written or read back")]
+    Encoding {
+        what: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("no home folder could be found for Hayon's data")]
+    NoHomeFolder,
+    #[error("the stored server address is not an address")]
+    ServerAddress(#[source] url::ParseError),
+    #[error(
+        "the database was written by a newer Hayon (schema {found}, this one knows up to {known})"
+    )]
+    NewerSchema { found: i64, known: i64 },
+}
+
+impl StorageError {
+    /// `source` met on `path`.
+    pub fn file(path: &Path, source: std::io::Error) -> Self {
+        Self::File {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// A stored `what` (a draft, the settings, an outbox row) that JSON could not carry.
+    pub fn encoding(what: &'static str) -> impl FnOnce(serde_json::Error) -> Self {
+        move |source| Self::Encoding { what, source }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .unwrap_or(path.as_os_str())
+        .to_string_lossy()
+        .into_owned()
+}
+
+impl From<StorageError> for Error {
+    fn from(failure: StorageError) -> Self {
+        tracing::warn!(cause = %chain(&failure), "local data could not be read or written");
+        let message = match &failure {
+            StorageError::NewerSchema { found, known } => format!(
+                "This Hayon database was written by a newer version of Hayon (schema {found}; \
+                 this version knows up to {known}). Update Hayon to open it."
+            ),
+            StorageError::NoHomeFolder => "Hayon could not find your home folder to keep its \
+                data in. Set HOME, or name a data folder in HAYON_DATA_DIR."
+                .to_owned(),
+            _ => format!(
+                "Hayon could not update its local database ({}). Check that the disk is not full \
+                 and that the data folder is writable.",
+                chain(&failure)
+            ),
+        };
+        Self::new(ErrorCode::Storage, message).caused_by(failure)
+    }
+}
+
+/// SQLite's failures are always the local database's: `?` on one is a [`StorageError::Database`].
+impl From<rusqlite::Error> for Error {
+    fn from(failure: rusqlite::Error) -> Self {
+        StorageError::Database(failure).into()
+    }
+}
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -198,6 +306,37 @@ mod tests {
             serde_json::to_value(&err).expect("serializable")["code"],
             "internal"
         );
+    }
+
+    #[test]
+    fn a_storage_failure_keeps_its_cause_and_names_no_folder() {
+        let folder = Path::new("/home/someone/.local/share/social.hayon.desktop");
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let err = Error::from(StorageError::file(&folder.join("hayon.sqlite3"), denied));
+        assert_eq!(err.code, ErrorCode::Storage);
+        assert!(err.message.contains("hayon.sqlite3"), "{}", err.message);
+        assert!(err.message.contains("permission denied"), "{}", err.message);
+        assert!(!err.message.contains("/home/someone"), "{}", err.message);
+        let cause = std::error::Error::source(&err).expect("the cause is kept");
+        assert!(cause.to_string().contains("hayon.sqlite3"), "{cause}");
+        let io = cause.source().expect("and what was underneath it");
+        assert_eq!(io.to_string(), "permission denied");
+        let json = serde_json::to_value(&err).expect("serializable");
+        assert_eq!(
+            json.as_object().map(|fields| fields.len()),
+            Some(2),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn an_error_read_back_is_the_same_failure_without_its_cause() {
+        let err = Error::from(rusqlite::Error::InvalidQuery);
+        let read: Error = serde_json::from_value(serde_json::to_value(&err).expect("serializable"))
+            .expect("read");
+        assert_eq!(read, err);
+        assert!(std::error::Error::source(&read).is_none());
+        assert!(std::error::Error::source(&err).is_some());
     }
 
     #[test]

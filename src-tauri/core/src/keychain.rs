@@ -6,7 +6,7 @@
 //! the integration suite use [`OsKeychain`] against the real platform keychain (`Core::open`); only the
 //! core's unit tests put an in-memory fake in its place.
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, ErrorCode, Result, StorageError};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -74,7 +74,9 @@ impl TokenStore for OsKeychain {
             access_jwt: tokens.access.expose(),
             refresh_jwt: tokens.refresh.expose(),
         };
-        let json = Zeroizing::new(serde_json::to_string(&stored).map_err(Error::storage)?);
+        let json = Zeroizing::new(
+            serde_json::to_string(&stored).map_err(StorageError::encoding("session"))?,
+        );
         self.entry(did)?.set_password(&json).map_err(unavailable)
     }
 

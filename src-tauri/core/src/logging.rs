@@ -4,7 +4,7 @@
 //! [`link_origin`] only (paths and query strings can hold tokens or private pages), and a local file
 //! by its name at most, never its path.
 
-use crate::error::Result;
+use crate::error::{Result, StorageError};
 use std::path::Path;
 use std::sync::Mutex;
 use tracing_subscriber::EnvFilter;
@@ -19,7 +19,7 @@ pub fn init(data_dir: &Path) -> Result<()> {
     let file = std::fs::OpenOptions::new()
         .append(true)
         .open(&path)
-        .map_err(crate::error::Error::storage)?;
+        .map_err(|err| StorageError::file(&path, err))?;
     let filter = EnvFilter::try_from_env("HAYON_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     // A second init in the same process (tests) keeps the first subscriber; that is fine.
     let _ = tracing_subscriber::fmt()

@@ -2,7 +2,7 @@
 //! anything is written into them. New files Hayon writes whole (staged images) are created exclusively:
 //! never over an existing file, never through a symlink someone planted.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, StorageError};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -15,7 +15,7 @@ pub const APP_IDENTIFIER: &str = "social.hayon.desktop";
 pub fn default_data_dir() -> Result<PathBuf> {
     dirs::data_dir()
         .map(|dir| dir.join(APP_IDENTIFIER))
-        .ok_or_else(|| Error::storage("no home folder could be found for Hayon's data"))
+        .ok_or_else(|| StorageError::NoHomeFolder.into())
 }
 
 /// Creates `dir` (and its missing parents) with mode 0700 if it is missing. An existing folder keeps
@@ -27,7 +27,7 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder
         .create(dir)
-        .map_err(|err| Error::storage(format!("{}: {err}", dir.display())))
+        .map_err(|err| StorageError::file(dir, err).into())
 }
 
 /// Creates Hayon's own default data folder 0700, or tightens it to 0700 if it exists: Tauri makes it
@@ -38,7 +38,7 @@ pub fn make_default_data_dir_private(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let describe = |err: std::io::Error| Error::storage(format!("{}: {err}", dir.display()));
+        let describe = |err| StorageError::file(dir, err);
         let mode = fs::metadata(dir).map_err(describe)?.permissions().mode();
         if mode & 0o077 != 0 {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(describe)?;
@@ -55,12 +55,12 @@ pub fn create_private_file(path: &Path) -> Result<()> {
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let file = options
         .open(path)
-        .map_err(|err| Error::storage(format!("{}: {err}", path.display())))?;
+        .map_err(|err| StorageError::file(path, err))?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(fs::Permissions::from_mode(0o600))
-            .map_err(|err| Error::storage(format!("{}: {err}", path.display())))?;
+            .map_err(|err| StorageError::file(path, err))?;
     }
     drop(file);
     Ok(())
@@ -74,13 +74,13 @@ pub fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let describe = |err: std::io::Error| Error::storage(format!("{}: {err}", path.display()));
+    let describe = |err| StorageError::file(path, err);
     let mut file = options.open(path).map_err(describe)?;
     let written = file.write_all(bytes).and_then(|()| file.sync_all());
     if let Err(err) = written {
         drop(file);
         let _ = fs::remove_file(path);
-        return Err(describe(err));
+        return Err(describe(err).into());
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! SQLite with everything else and read and written through [`Settings`], the core's service
 //! (`core.settings()`) beside `accounts()`, `drafts()` and `posting()`.
 
-use crate::error::{Error, Result};
+use crate::error::{Result, StorageError};
 use crate::store::Store;
 use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
@@ -58,8 +58,7 @@ impl Settings<'_> {
             .query_row("SELECT value FROM settings WHERE key = ?1", [KEY], |row| {
                 row.get(0)
             })
-            .optional()
-            .map_err(Error::storage)?;
+            .optional()?;
         Ok(value
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default())
@@ -68,15 +67,12 @@ impl Settings<'_> {
     /// Saves the settings; languages that are not language tags, or more than three, are refused.
     pub fn save(&self, settings: &Preferences) -> Result<()> {
         crate::compose::langs::check_tags(&settings.preferred_langs)?;
-        let value = serde_json::to_string(settings).map_err(Error::storage)?;
-        self.store
-            .conn()
-            .execute(
-                "INSERT INTO settings (key, value) VALUES (?1, ?2)
+        let value = serde_json::to_string(settings).map_err(StorageError::encoding("setting"))?;
+        self.store.conn().execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                [KEY, value.as_str()],
-            )
-            .map_err(Error::storage)?;
+            [KEY, value.as_str()],
+        )?;
         Ok(())
     }
 }

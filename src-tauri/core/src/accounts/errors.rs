@@ -9,6 +9,10 @@ pub(crate) const APP_PASSWORD_HOW_TO: &str = "Create one in Bluesky under Settin
 
 /// The meaning of an error from any call; `connect_error` refines the login-specific ones.
 pub(crate) fn describe(err: &XrpcError) -> Error {
+    meaning(err).caused_by(err.clone())
+}
+
+fn meaning(err: &XrpcError) -> Error {
     match err {
         XrpcError::Network { host, detail, .. } => Error::new(
             ErrorCode::Network,

@@ -16,7 +16,7 @@ mod verdict;
 
 use crate::account::Account;
 use crate::context::Core;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageError};
 use crate::store::ProfileFields;
 use serde::Serialize;
 use session::LiveSession;
@@ -134,7 +134,7 @@ impl Accounts<'_> {
 
 /// A server address read back from the store.
 pub(crate) fn parse_stored_url(text: &str) -> Result<Url> {
-    Url::parse(text).map_err(|err| Error::storage(format!("stored server address {text}: {err}")))
+    Url::parse(text).map_err(|err| StorageError::ServerAddress(err).into())
 }
 
 pub(crate) use crate::store::now_rfc3339;

@@ -20,7 +20,7 @@ mod lifecycle;
 pub use lifecycle::paths_of;
 mod prepared;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageError};
 use crate::media::{self, PreparedImage};
 use crate::publish::ImageSource;
 use prepared::is_prepared_name;
@@ -78,8 +78,8 @@ impl Attachments {
     pub fn open(data_dir: &Path) -> Result<Self> {
         let folder = data_dir.join(FOLDER);
         crate::paths::create_private_dir(&folder)?;
-        let canonical = std::fs::canonicalize(&folder)
-            .map_err(|err| Error::storage(format!("{}: {err}", folder.display())))?;
+        let canonical =
+            std::fs::canonicalize(&folder).map_err(|err| StorageError::file(&folder, err))?;
         Ok(Self {
             folder,
             canonical,

@@ -33,12 +33,10 @@ impl Store {
     pub fn save_draft(&self, id: Option<i64>, body: &str, now: &str) -> Result<i64> {
         let conn = self.conn();
         if let Some(id) = id {
-            let updated = conn
-                .execute(
-                    "UPDATE drafts SET body = ?2, updated_at = ?3, discarded_at = NULL WHERE id = ?1",
-                    params![id, body, now],
-                )
-                .map_err(Error::storage)?;
+            let updated = conn.execute(
+                "UPDATE drafts SET body = ?2, updated_at = ?3, discarded_at = NULL WHERE id = ?1",
+                params![id, body, now],
+            )?;
             if updated > 0 {
                 return Ok(id);
             }
@@ -46,8 +44,7 @@ impl Store {
         conn.execute(
             "INSERT INTO drafts (body, created_at, updated_at) VALUES (?1, ?2, ?2)",
             params![body, now],
-        )
-        .map_err(Error::storage)?;
+        )?;
         Ok(conn.last_insert_rowid())
     }
 
@@ -60,30 +57,24 @@ impl Store {
                 draft_from_row,
             )
             .optional()
-            .map_err(Error::storage)
+            .map_err(Error::from)
     }
 
     /// Every draft, discarded ones included, the most recently changed first.
     pub fn drafts(&self) -> Result<Vec<DraftRow>> {
         let conn = self.conn();
-        let mut statement = conn
-            .prepare(&format!("{SELECT_DRAFT} ORDER BY updated_at DESC, id DESC"))
-            .map_err(Error::storage)?;
-        let rows = statement
-            .query_map([], draft_from_row)
-            .map_err(Error::storage)?;
-        rows.collect::<Result<_, _>>().map_err(Error::storage)
+        let mut statement =
+            conn.prepare(&format!("{SELECT_DRAFT} ORDER BY updated_at DESC, id DESC"))?;
+        let rows = statement.query_map([], draft_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(Error::from)
     }
 
     /// Marks draft `id` discarded (`Some(now)`) or not (`None`). False when there is no such draft.
     pub fn set_draft_discarded(&self, id: i64, at: Option<&str>) -> Result<bool> {
-        let changed = self
-            .conn()
-            .execute(
-                "UPDATE drafts SET discarded_at = ?2 WHERE id = ?1",
-                params![id, at],
-            )
-            .map_err(Error::storage)?;
+        let changed = self.conn().execute(
+            "UPDATE drafts SET discarded_at = ?2 WHERE id = ?1",
+            params![id, at],
+        )?;
         Ok(changed > 0)
     }
 
@@ -91,8 +82,7 @@ impl Store {
     pub fn delete_draft(&self, id: i64) -> Result<bool> {
         let removed = self
             .conn()
-            .execute("DELETE FROM drafts WHERE id = ?1", [id])
-            .map_err(Error::storage)?;
+            .execute("DELETE FROM drafts WHERE id = ?1", [id])?;
         Ok(removed > 0)
     }
 }

@@ -16,42 +16,35 @@ impl Store {
             return Ok(());
         }
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(Error::storage)?;
+        let tx = conn.transaction()?;
         for (handle, did) in mentioned {
             tx.execute(
                 "INSERT INTO mentioned_handles (handle, did, last_used) VALUES (?1, ?2, ?3)
                  ON CONFLICT (handle) DO UPDATE SET did = excluded.did, last_used = excluded.last_used",
                 params![handle.to_lowercase(), did, now],
-            )
-            .map_err(Error::storage)?;
+            )?;
         }
         tx.execute(
             "DELETE FROM mentioned_handles WHERE handle NOT IN
              (SELECT handle FROM mentioned_handles ORDER BY last_used DESC, handle LIMIT ?1)",
             [MAX_REMEMBERED],
-        )
-        .map_err(Error::storage)?;
-        tx.commit().map_err(Error::storage)
+        )?;
+        tx.commit().map_err(Error::from)
     }
 
     /// The remembered `(handle, did)` pairs whose handle starts with `prefix` (lower case), most
     /// recently mentioned first, at most `limit`.
     pub fn mentioned_handles(&self, prefix: &str, limit: usize) -> Result<Vec<(String, String)>> {
         let conn = self.conn();
-        let mut statement = conn
-            .prepare(
-                "SELECT handle, did FROM mentioned_handles WHERE substr(handle, 1, length(?1)) = ?1
+        let mut statement = conn.prepare(
+            "SELECT handle, did FROM mentioned_handles WHERE substr(handle, 1, length(?1)) = ?1
                  ORDER BY last_used DESC, handle LIMIT ?2",
-            )
-            .map_err(Error::storage)?;
-        let rows = statement
-            .query_map(
-                params![prefix, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .map_err(Error::storage)?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(Error::storage)
+        )?;
+        let rows = statement.query_map(
+            params![prefix, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        rows.collect::<rusqlite::Result<_>>().map_err(Error::from)
     }
 }
 

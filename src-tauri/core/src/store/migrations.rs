@@ -6,7 +6,7 @@
 //! second process waits (the connection's busy timeout) and then finds the work done, instead of
 //! running migration 1 twice and failing on "table already exists".
 
-use crate::error::{Error, ErrorCode, Result};
+use crate::error::{Error, Result, StorageError};
 use rusqlite::{Connection, TransactionBehavior};
 
 const MIGRATIONS: &[&str] = &[
@@ -97,35 +97,29 @@ pub fn migrate(conn: &mut Connection) -> Result<()> {
     if user_version(conn)? == latest_version() {
         return Ok(());
     }
-    let tx = conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .map_err(Error::storage)?;
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Read again under the write lock: another process may have migrated while we waited for it.
     let current = user_version(&tx)?;
     if current > latest_version() {
-        return Err(Error::new(
-            ErrorCode::Storage,
-            format!(
-                "This Hayon database was written by a newer version of Hayon (schema {current}; this \
-                 version knows up to {}). Update Hayon to open it.",
-                latest_version()
-            ),
-        ));
+        return Err(StorageError::NewerSchema {
+            found: current,
+            known: latest_version(),
+        }
+        .into());
     }
     for sql in MIGRATIONS
         .iter()
         .skip(usize::try_from(current).unwrap_or(usize::MAX))
     {
-        tx.execute_batch(sql).map_err(Error::storage)?;
+        tx.execute_batch(sql)?;
     }
-    tx.pragma_update(None, "user_version", latest_version())
-        .map_err(Error::storage)?;
-    tx.commit().map_err(Error::storage)
+    tx.pragma_update(None, "user_version", latest_version())?;
+    tx.commit().map_err(Error::from)
 }
 
 fn user_version(conn: &Connection) -> Result<i64> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
-        .map_err(Error::storage)
+        .map_err(Error::from)
 }
 
 #[cfg(test)]
@@ -215,7 +209,7 @@ mod tests {
         conn.pragma_update(None, "user_version", latest_version() + 1)
             .expect("set version");
         let err = migrate(&mut conn).expect_err("newer schema is refused");
-        assert_eq!(err.code, ErrorCode::Storage);
+        assert_eq!(err.code, crate::ErrorCode::Storage);
         assert!(err.message.contains("newer version"), "{}", err.message);
     }
 }

@@ -36,7 +36,7 @@ fn use_wal(conn: &Connection) -> Result<()> {
             {
                 std::thread::sleep(Duration::from_millis(20));
             }
-            other => return other.map_err(Error::storage),
+            other => return other.map_err(Error::from),
         }
     }
 }
@@ -64,11 +64,10 @@ impl Store {
 
     pub fn open(path: &Path) -> Result<Self> {
         crate::paths::create_private_file(path)?;
-        let mut conn = Connection::open(path).map_err(Error::storage)?;
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(Error::storage)?;
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         use_wal(&conn)?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(Error::storage)?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations::migrate(&mut conn)?;
         Ok(Self {
             conn: Mutex::new(conn),
@@ -86,7 +85,7 @@ impl Store {
     pub fn data_version(&self) -> Result<i64> {
         self.conn()
             .query_row("PRAGMA data_version", [], |row| row.get(0))
-            .map_err(Error::storage)
+            .map_err(Error::from)
     }
 
     pub(crate) fn conn(&self) -> MutexGuard<'_, Connection> {
@@ -131,20 +130,16 @@ impl Store {
                     health.consecutive_failures,
                     now,
                 ],
-            )
-            .map_err(Error::storage)?;
+            )?;
         Ok(())
     }
 
     pub fn list_accounts(&self) -> Result<Vec<Account>> {
         let conn = self.conn();
-        let mut statement = conn
-            .prepare(&format!("{SELECT_ACCOUNT} ORDER BY created_at, handle"))
-            .map_err(Error::storage)?;
-        let rows = statement
-            .query_map([], account_from_row)
-            .map_err(Error::storage)?;
-        rows.collect::<Result<_, _>>().map_err(Error::storage)
+        let mut statement =
+            conn.prepare(&format!("{SELECT_ACCOUNT} ORDER BY created_at, handle"))?;
+        let rows = statement.query_map([], account_from_row)?;
+        rows.collect::<Result<_, _>>().map_err(Error::from)
     }
 
     /// Finds an account by DID or handle (a leading `@` and case are ignored for handles).
@@ -157,26 +152,24 @@ impl Store {
                 account_from_row,
             )
             .optional()
-            .map_err(Error::storage)
+            .map_err(Error::from)
     }
 
     pub fn update_health(&self, did: &str, health: &Health, now: &str) -> Result<()> {
-        self.conn()
-            .execute(
-                "UPDATE accounts SET health_status = ?2, needs_reconnection = ?3,
+        self.conn().execute(
+            "UPDATE accounts SET health_status = ?2, needs_reconnection = ?3,
                     last_successful_refresh = ?4, last_error = ?5, consecutive_failures = ?6,
                     updated_at = ?7 WHERE did = ?1",
-                params![
-                    did,
-                    health.status.as_str(),
-                    health.needs_reconnection,
-                    health.last_successful_refresh,
-                    health.last_error,
-                    health.consecutive_failures,
-                    now
-                ],
-            )
-            .map_err(Error::storage)?;
+            params![
+                did,
+                health.status.as_str(),
+                health.needs_reconnection,
+                health.last_successful_refresh,
+                health.last_error,
+                health.consecutive_failures,
+                now
+            ],
+        )?;
         Ok(())
     }
 
@@ -187,42 +180,36 @@ impl Store {
         profile: &ProfileFields,
         now: &str,
     ) -> Result<()> {
-        self.conn()
-            .execute(
-                "UPDATE accounts SET handle = ?2, display_name = ?3, description = ?4, avatar = ?5,
+        self.conn().execute(
+            "UPDATE accounts SET handle = ?2, display_name = ?3, description = ?4, avatar = ?5,
                     updated_at = ?6 WHERE did = ?1",
-                params![
-                    did,
-                    handle,
-                    profile.display_name,
-                    profile.description,
-                    profile.avatar,
-                    now
-                ],
-            )
-            .map_err(Error::storage)?;
+            params![
+                did,
+                handle,
+                profile.display_name,
+                profile.description,
+                profile.avatar,
+                now
+            ],
+        )?;
         Ok(())
     }
 
     /// A new handle seen on a refreshed session; the stored profile stays as it is.
     pub fn update_handle(&self, did: &str, handle: &str, now: &str) -> Result<()> {
-        self.conn()
-            .execute(
-                "UPDATE accounts SET handle = ?2, updated_at = ?3 WHERE did = ?1 AND handle <> ?2",
-                params![did, handle, now],
-            )
-            .map_err(Error::storage)?;
+        self.conn().execute(
+            "UPDATE accounts SET handle = ?2, updated_at = ?3 WHERE did = ?1 AND handle <> ?2",
+            params![did, handle, now],
+        )?;
         Ok(())
     }
 
     /// The account's PDS moved: its DID document names another one.
     pub fn update_pds(&self, did: &str, pds: &str, now: &str) -> Result<()> {
-        self.conn()
-            .execute(
-                "UPDATE accounts SET pds = ?2, updated_at = ?3 WHERE did = ?1",
-                params![did, pds, now],
-            )
-            .map_err(Error::storage)?;
+        self.conn().execute(
+            "UPDATE accounts SET pds = ?2, updated_at = ?3 WHERE did = ?1",
+            params![did, pds, now],
+        )?;
         Ok(())
     }
 
@@ -230,8 +217,7 @@ impl Store {
     pub fn delete_account(&self, did: &str) -> Result<bool> {
         let removed = self
             .conn()
-            .execute("DELETE FROM accounts WHERE did = ?1", [did])
-            .map_err(Error::storage)?;
+            .execute("DELETE FROM accounts WHERE did = ?1", [did])?;
         Ok(removed > 0)
     }
 }

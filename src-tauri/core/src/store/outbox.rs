@@ -4,16 +4,17 @@
 
 use super::Store;
 use crate::composition::Composition;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, StorageError};
 use crate::publish::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 impl Store {
     /// Saves a new row with its accounts, all in one transaction.
     pub fn insert_outbox(&self, entry: &OutboxEntry) -> Result<()> {
-        let composition = serde_json::to_string(&entry.composition).map_err(Error::storage)?;
+        let composition = serde_json::to_string(&entry.composition)
+            .map_err(StorageError::encoding("outbox thread"))?;
         let mut conn = self.conn();
-        let tx = conn.transaction().map_err(Error::storage)?;
+        let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO outbox (id, composition, images, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![
@@ -22,26 +23,20 @@ impl Store {
                 entry.images.as_str(),
                 entry.created_at
             ],
-        )
-        .map_err(Error::storage)?;
+        )?;
         for (position, account) in entry.accounts.iter().enumerate() {
             insert_account(&tx, &entry.id, position, account, &entry.created_at)?;
         }
-        tx.commit().map_err(Error::storage)
+        tx.commit().map_err(Error::from)
     }
 
     /// Every row, oldest first.
     pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>> {
         let ids: Vec<String> = {
             let conn = self.conn();
-            let mut statement = conn
-                .prepare("SELECT id FROM outbox ORDER BY created_at, id")
-                .map_err(Error::storage)?;
-            let rows = statement
-                .query_map([], |row| row.get(0))
-                .map_err(Error::storage)?;
-            rows.collect::<rusqlite::Result<_>>()
-                .map_err(Error::storage)?
+            let mut statement = conn.prepare("SELECT id FROM outbox ORDER BY created_at, id")?;
+            let rows = statement.query_map([], |row| row.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
         let mut entries = Vec::with_capacity(ids.len());
         for id in ids {
@@ -68,27 +63,22 @@ impl Store {
                     ))
                 },
             )
-            .optional()
-            .map_err(Error::storage)?;
+            .optional()?;
         let Some((composition, images, created_at)) = head else {
             return Ok(None);
         };
-        let composition: Composition = serde_json::from_str(&composition)
-            .map_err(|err| Error::storage(format!("outbox row {id}: {err}")))?;
+        let composition: Composition =
+            serde_json::from_str(&composition).map_err(StorageError::encoding("outbox thread"))?;
         // The handle shown is the account's current one when it is still stored.
-        let mut statement = conn
-            .prepare(
-                "SELECT o.did, coalesce(a.handle, o.handle), o.rkeys, o.state, o.posts, o.error,
+        let mut statement = conn.prepare(
+            "SELECT o.did, coalesce(a.handle, o.handle), o.rkeys, o.state, o.posts, o.error,
                     o.attempts
                  FROM outbox_accounts o LEFT JOIN accounts a ON a.did = o.did
                  WHERE o.entry = ?1 ORDER BY o.position",
-            )
-            .map_err(Error::storage)?;
+        )?;
         let accounts = statement
-            .query_map([id], account_from_row)
-            .map_err(Error::storage)?
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(Error::storage)?
+            .query_map([id], account_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .collect::<Result<Vec<_>>>()?;
         Ok(Some(OutboxEntry {
@@ -110,7 +100,7 @@ impl Store {
                 params![id, did, now],
                 |row| row.get(0),
             )
-            .map_err(Error::storage)
+            .map_err(Error::from)
     }
 
     /// Records where the thread stands on the account. A thread already posted stays posted: a
@@ -125,21 +115,19 @@ impl Store {
         let (posts, error) = match delivery {
             Delivery::Pending => (None, None),
             Delivery::Posted { posts } => (
-                Some(serde_json::to_string(posts).map_err(Error::storage)?),
+                Some(serde_json::to_string(posts).map_err(StorageError::encoding("posts"))?),
                 None,
             ),
             Delivery::Failed { error } => (
                 None,
-                Some(serde_json::to_string(error).map_err(Error::storage)?),
+                Some(serde_json::to_string(error).map_err(StorageError::encoding("error"))?),
             ),
         };
-        self.conn()
-            .execute(
-                "UPDATE outbox_accounts SET state = ?3, posts = ?4, error = ?5, updated_at = ?6
+        self.conn().execute(
+            "UPDATE outbox_accounts SET state = ?3, posts = ?4, error = ?5, updated_at = ?6
                  WHERE entry = ?1 AND did = ?2 AND state <> 'posted'",
-                params![id, did, delivery.name(), posts, error, now],
-            )
-            .map_err(Error::storage)?;
+            params![id, did, delivery.name(), posts, error, now],
+        )?;
         Ok(())
     }
 
@@ -147,8 +135,7 @@ impl Store {
     pub fn delete_outbox(&self, id: &str) -> Result<bool> {
         let removed = self
             .conn()
-            .execute("DELETE FROM outbox WHERE id = ?1", [id])
-            .map_err(Error::storage)?;
+            .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         Ok(removed > 0)
     }
 }
@@ -160,14 +147,14 @@ fn insert_account(
     account: &AccountDelivery,
     now: &str,
 ) -> Result<()> {
-    let rkeys = serde_json::to_string(&account.rkeys).map_err(Error::storage)?;
+    let rkeys =
+        serde_json::to_string(&account.rkeys).map_err(StorageError::encoding("record keys"))?;
     tx.execute(
         "INSERT INTO outbox_accounts (entry, position, did, handle, rkeys, state, attempts,
             updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)",
         params![id, position as i64, account.did, account.handle, rkeys, now],
-    )
-    .map_err(Error::storage)?;
+    )?;
     Ok(())
 }
 
@@ -180,8 +167,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<AccountDelivery>> 
     let posts: Option<String> = row.get(4)?;
     let error: Option<String> = row.get(5)?;
     let attempts: u32 = row.get(6)?;
-    let broken =
-        |what: &str, err: serde_json::Error| Error::storage(format!("outbox {what}: {err}"));
+    let broken = |what, err| Error::from(StorageError::encoding(what)(err));
     Ok((|| {
         let rkeys = serde_json::from_str(&rkeys).map_err(|err| broken("record keys", err))?;
         let state = match (state.as_str(), posts, error) {
