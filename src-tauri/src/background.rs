@@ -28,7 +28,7 @@ pub fn start_attachment_sweep(state: &AppState) {
     });
 }
 
-pub fn start_health_checks(app: tauri::AppHandle, state: &AppState) {
+pub fn start_health_checks<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: &AppState) {
     let Ok(core) = state.core() else {
         return;
     };

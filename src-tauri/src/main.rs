@@ -70,40 +70,7 @@ fn main() -> ExitCode {
             tauri::Manager::manage(app, state);
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::accounts::list_accounts,
-            commands::accounts::account_avatar,
-            commands::accounts::connect_account,
-            commands::accounts::refresh_account,
-            commands::accounts::disconnect_account,
-            commands::compose::limits,
-            commands::compose::analyze_text,
-            commands::compose::fetch_link_card,
-            commands::compose::stage_image,
-            commands::compose::preview_image,
-            commands::drafts::list_drafts,
-            commands::drafts::load_draft,
-            commands::drafts::save_draft,
-            commands::drafts::discard_draft,
-            commands::drafts::restore_draft,
-            commands::drafts::delete_draft,
-            commands::compose::get_settings,
-            commands::compose::set_settings,
-            commands::langs::default_langs,
-            commands::langs::suggest_langs,
-            commands::langs::detectable_langs,
-            commands::compose::post,
-            commands::compose::retry_post,
-            commands::compose::pending_posts,
-            commands::compose::discard_post,
-            commands::compose::outbox_entries,
-            commands::compose::preview_quote,
-            commands::mentions::suggest_mentions,
-            commands::mentions::check_mentions,
-            commands::about::about,
-            updates::update_status,
-            updates::install_update,
-        ])
+        .invoke_handler(commands::handler())
         .run(context);
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,10 +8,10 @@ use std::hash::{Hash, Hasher};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Manager, Wry};
+use tauri::{AppHandle, Manager, Runtime};
 
 /// The plugin, named after `data_dir` unless it is the default data folder.
-pub fn plugin(data_dir: Option<&Path>) -> TauriPlugin<Wry> {
+pub fn plugin<R: Runtime>(data_dir: Option<&Path>) -> TauriPlugin<R> {
     let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _, _| focus(app));
     match data_dir.and_then(dbus_id) {
         Some(id) => builder.dbus_id(id),
@@ -38,7 +38,7 @@ fn dbus_id(data_dir: &Path) -> Option<String> {
 }
 
 /// Brings the running window to the front (from the taskbar, minimised or hidden).
-fn focus(app: &AppHandle) {
+fn focus<R: Runtime>(app: &AppHandle<R>) {
     tracing::info!("Hayon was launched again: focusing the open window");
     let Some(window) = app.get_webview_window("main") else {
         return;

@@ -11,7 +11,7 @@ use hayon_updates::Ready;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 /// Lets the window's first paint and the account checks go first.
 const FIRST_CHECK_AFTER: Duration = Duration::from_secs(3);
@@ -47,7 +47,7 @@ impl Updates {
 }
 
 /// Checks now and then daily, in the background.
-pub fn start_checks(app: AppHandle, state: &AppState) {
+pub fn start_checks<R: Runtime>(app: AppHandle<R>, state: &AppState) {
     let Ok(core) = state.core() else { return };
     tauri::async_runtime::spawn(async move {
         tokio::time::sleep(FIRST_CHECK_AFTER).await;
@@ -62,7 +62,7 @@ pub fn start_checks(app: AppHandle, state: &AppState) {
     });
 }
 
-async fn check(app: &AppHandle) {
+async fn check<R: Runtime>(app: &AppHandle<R>) {
     let updates = app.state::<Updates>();
     if updates.ready().is_some() {
         return;
@@ -86,7 +86,10 @@ pub fn update_status(updates: State<'_, Updates>) -> Option<UpdateOffer> {
 
 /// Installs the verified update (the system asks for the administrator's consent) and restarts.
 #[tauri::command]
-pub async fn install_update(app: AppHandle, updates: State<'_, Updates>) -> Result<(), Error> {
+pub async fn install_update<R: Runtime>(
+    app: AppHandle<R>,
+    updates: State<'_, Updates>,
+) -> Result<(), Error> {
     let ready = updates.ready().ok_or_else(|| {
         Error::new(
             ErrorCode::NotFound,

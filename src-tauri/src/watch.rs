@@ -20,7 +20,7 @@ pub const DATA_CHANGED: &str = "data-changed";
 
 const POLL_EVERY: Duration = Duration::from_millis(500);
 
-pub fn start(app: tauri::AppHandle, state: &AppState) {
+pub fn start<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: &AppState) {
     let Ok(core) = state.core() else {
         return;
     };

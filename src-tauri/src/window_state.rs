@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Manager, WindowEvent, Wry};
+use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 const FILE: &str = "window-state.json";
@@ -19,7 +19,7 @@ const SETTLE: Duration = Duration::from_millis(500);
 /// The plugin, keeping its file in `data_dir` (or the config folder when there is no data folder).
 /// The file is made 0600 first: the plugin writes it with the umask of the moment, and rewriting an
 /// existing file keeps its mode (an empty file reads as no saved state).
-pub fn plugin(data_dir: Option<&Path>) -> TauriPlugin<Wry> {
+pub fn plugin<R: Runtime>(data_dir: Option<&Path>) -> TauriPlugin<R> {
     let builder = tauri_plugin_window_state::Builder::new();
     match data_dir {
         Some(dir) => {
@@ -38,7 +38,7 @@ pub fn plugin(data_dir: Option<&Path>) -> TauriPlugin<Wry> {
 }
 
 /// Writes the window state shortly after the main window stops moving or changing size.
-pub fn save_when_changed(app: &AppHandle) {
+pub fn save_when_changed<R: Runtime>(app: &AppHandle<R>) {
     let Some(window) = app.get_webview_window("main") else {
         return;
     };

@@ -5,7 +5,7 @@
 //! in tauri.conf.json lets the opener open exactly these two addresses.
 
 use serde::Serialize;
-use tauri::AppHandle;
+use tauri::{AppHandle, Runtime};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,7 +19,7 @@ pub struct About {
 }
 
 #[tauri::command]
-pub fn about(app: AppHandle) -> About {
+pub fn about<R: Runtime>(app: AppHandle<R>) -> About {
     let licence = env!("CARGO_PKG_LICENSE").to_owned();
     About {
         version: app.package_info().version.to_string(),

@@ -3,7 +3,7 @@
 use super::notify_accounts_changed as notify;
 use crate::state::AppState;
 use hayon_core::{Account, ConnectRequest, Connected, Disconnected, Error, Secret};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 #[tauri::command]
 pub async fn list_accounts(state: State<'_, AppState>) -> Result<Vec<Account>, Error> {
@@ -22,8 +22,8 @@ pub async fn account_avatar(
 /// The password arrives from the form once, goes straight into a [`Secret`] and is dropped (and
 /// wiped) when the login request is done; it is never returned, stored or logged.
 #[tauri::command]
-pub async fn connect_account(
-    app: AppHandle,
+pub async fn connect_account<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     identifier: String,
     password: String,
@@ -40,8 +40,8 @@ pub async fn connect_account(
 }
 
 #[tauri::command]
-pub async fn refresh_account(
-    app: AppHandle,
+pub async fn refresh_account<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     account: String,
 ) -> Result<Account, Error> {
@@ -52,8 +52,8 @@ pub async fn refresh_account(
 }
 
 #[tauri::command]
-pub async fn disconnect_account(
-    app: AppHandle,
+pub async fn disconnect_account<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     account: String,
 ) -> Result<Disconnected, Error> {

@@ -1,6 +1,6 @@
 //! The window's commands are named in four places that must agree, and this test holds them
-//! together: `build.rs` (a permission is generated for each), `generate_handler!` in `main.rs` (what
-//! Rust answers), the window's capability in `tauri.conf.json` (what the page is granted) and
+//! together: `build.rs` (a permission is generated for each), `generate_handler!` in `commands/mod.rs`
+//! (what Rust answers), the window's capability in `tauri.conf.json` (what the page is granted) and
 //! `ui/js/api.js` (what the page calls). A command missing from one of them fails here, with the
 //! places it is missing from, instead of as a refused call in a running window.
 
@@ -34,13 +34,17 @@ fn registered_in_build_script() -> BTreeSet<String> {
     quoted(between(&read("src-tauri/build.rs"), ".commands(&[", "]"))
 }
 
-fn answered_by_main() -> BTreeSet<String> {
-    between(&read("src-tauri/src/main.rs"), "generate_handler![", "]")
-        .split(',')
-        .filter_map(|path| path.trim().rsplit("::").next())
-        .filter(|name| !name.is_empty())
-        .map(str::to_owned)
-        .collect()
+fn answered_by_the_handler() -> BTreeSet<String> {
+    between(
+        &read("src-tauri/src/commands/mod.rs"),
+        "generate_handler![",
+        "]",
+    )
+    .split(',')
+    .filter_map(|path| path.trim().rsplit("::").next())
+    .filter(|name| !name.is_empty())
+    .map(str::to_owned)
+    .collect()
 }
 
 /// The app's own `allow-…` permissions in the capability (plugins' are `plugin:…`).
@@ -76,7 +80,10 @@ fn called_by_the_page() -> BTreeSet<String> {
 fn every_command_is_registered_answered_granted_and_called() {
     let places = [
         ("src-tauri/build.rs", registered_in_build_script()),
-        ("generate_handler! in main.rs", answered_by_main()),
+        (
+            "generate_handler! in commands/mod.rs",
+            answered_by_the_handler(),
+        ),
         ("the capability in tauri.conf.json", granted_to_the_window()),
         ("ui/js/api.js", called_by_the_page()),
     ];

@@ -1,5 +1,7 @@
 //! The commands the web view may call (and, by the capability in tauri.conf.json, only these). Each is
-//! a few lines over the core; errors cross as the core's `{code, message}`.
+//! a few lines over the core; errors cross as the core's `{code, message}`. They are generic over
+//! Tauri's `Runtime`, so [`handler`] serves the real window and, in `tests.rs`, Tauri's mock runtime,
+//! which runs the commands over IPC without a window.
 
 pub mod about;
 pub mod accounts;
@@ -9,13 +11,55 @@ mod contract_tests;
 pub mod drafts;
 pub mod langs;
 pub mod mentions;
+#[cfg(test)]
+mod tests;
 
-use tauri::{AppHandle, Emitter};
+use crate::updates;
+use tauri::ipc::Invoke;
+use tauri::{AppHandle, Emitter, Runtime};
+
+/// Answers the page's calls: every command, by name.
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        accounts::list_accounts,
+        accounts::account_avatar,
+        accounts::connect_account,
+        accounts::refresh_account,
+        accounts::disconnect_account,
+        compose::limits,
+        compose::analyze_text,
+        compose::fetch_link_card,
+        compose::stage_image,
+        compose::preview_image,
+        drafts::list_drafts,
+        drafts::load_draft,
+        drafts::save_draft,
+        drafts::discard_draft,
+        drafts::restore_draft,
+        drafts::delete_draft,
+        compose::get_settings,
+        compose::set_settings,
+        langs::default_langs,
+        langs::suggest_langs,
+        langs::detectable_langs,
+        compose::post,
+        compose::retry_post,
+        compose::pending_posts,
+        compose::discard_post,
+        compose::outbox_entries,
+        compose::preview_quote,
+        mentions::suggest_mentions,
+        mentions::check_mentions,
+        about::about,
+        updates::update_status,
+        updates::install_update,
+    ]
+}
 
 /// Tells every window to reload the account list.
 pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
 
-pub fn notify_accounts_changed(app: &AppHandle) {
+pub fn notify_accounts_changed<R: Runtime>(app: &AppHandle<R>) {
     if let Err(err) = app.emit(ACCOUNTS_CHANGED, ()) {
         tracing::warn!(error = %err, "could not notify the window");
     }

@@ -1,0 +1,235 @@
+//! The commands over IPC, without a window: Tauri's mock runtime serves [`super::handler`] (the same
+//! one the window gets) under the app's own context (so the capability in tauri.conf.json decides
+//! what the page may call, as in the window), with the window's state opened on a real SQLite file in
+//! a temporary folder.
+//! What the page sends arrives as JSON or as a raw body, exactly as from the web view, so these check
+//! what a stranger's input meets: argument names, shapes, and the core's `{code, message}` answers.
+//! Commands that need the keychain or a PDS are left to the window and CLI tests, which have them.
+
+use super::handler;
+use crate::state::AppState;
+use hayon_core::publish::LIMITS;
+use hayon_core::Config;
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+/// The app with its commands over the state `AppState::open` made from `data_dir`, and its one
+/// window (commands are called from a window's page).
+struct Shell {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+impl Shell {
+    fn over(data_dir: &std::path::Path) -> Self {
+        let state = AppState::open(Config::in_dir(data_dir.to_owned()));
+        let app = mock_builder()
+            .manage(state)
+            .invoke_handler(handler())
+            .build(tauri::generate_context!())
+            .expect("the mock app builds");
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .expect("the mock window opens");
+        Self { _app: app, window }
+    }
+
+    fn call_with(
+        &self,
+        cmd: &str,
+        body: InvokeBody,
+        headers: &[(&str, &str)],
+    ) -> Result<Value, Value> {
+        // The page's origin on Linux and macOS (the capability grants local pages only).
+        self.call_from("tauri://localhost", cmd, body, headers)
+    }
+
+    fn call_from(
+        &self,
+        origin: &str,
+        cmd: &str,
+        body: InvokeBody,
+        headers: &[(&str, &str)],
+    ) -> Result<Value, Value> {
+        let mut header_map = tauri::http::HeaderMap::new();
+        for (name, value) in headers {
+            header_map.insert(
+                tauri::http::HeaderName::from_bytes(name.as_bytes()).expect("a header name"),
+                tauri::http::HeaderValue::from_str(value).expect("a header value"),
+            );
+        }
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: origin.parse().expect("a URL"),
+            body,
+            headers: header_map,
+            invoke_key: INVOKE_KEY.to_owned(),
+        };
+        tauri::test::get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().expect("a JSON answer"))
+    }
+
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.call_with(cmd, InvokeBody::Json(args), &[])
+    }
+}
+
+fn data_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary data folder")
+}
+
+#[test]
+fn limits_are_the_cores() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let answer = shell.call("limits", json!({})).expect("limits answers");
+    assert_eq!(answer, serde_json::to_value(LIMITS).expect("serializable"));
+    assert!(
+        answer["maxImages"].as_u64().is_some_and(|max| max > 0),
+        "{answer}"
+    );
+}
+
+#[test]
+fn a_page_from_the_web_may_call_nothing() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    for cmd in ["limits", "list_drafts", "list_accounts"] {
+        let refused = shell
+            .call_from("https://bsky.app/", cmd, InvokeBody::Json(json!({})), &[])
+            .expect_err("a remote page is refused");
+        assert!(
+            refused
+                .as_str()
+                .is_some_and(|text| text.contains("not allowed")),
+            "{cmd}: {refused}"
+        );
+    }
+}
+
+#[test]
+fn a_draft_saved_over_ipc_is_listed_loaded_and_deleted_in_the_database() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let draft = json!({"posts": [{"text": "first words"}], "langs": ["en"]});
+    let id = shell
+        .call("save_draft", json!({"id": null, "draft": draft}))
+        .expect("the draft is saved");
+    let listed = shell.call("list_drafts", json!({})).expect("drafts listed");
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["id"], id);
+    let loaded = shell
+        .call("load_draft", json!({"id": id}))
+        .expect("the draft loads");
+    assert_eq!(loaded["composition"]["posts"][0]["text"], "first words");
+    assert_eq!(loaded["composition"]["langs"], json!(["en"]));
+
+    // A second shell over the same folder reads it from the SQLite file, not from memory.
+    let reopened = Shell::over(dir.path());
+    let listed = reopened
+        .call("list_drafts", json!({}))
+        .expect("drafts listed");
+    assert_eq!(listed[0]["composition"]["posts"][0]["text"], "first words");
+
+    shell
+        .call("delete_draft", json!({"id": id}))
+        .expect("the draft is deleted");
+    let listed = reopened
+        .call("list_drafts", json!({}))
+        .expect("drafts listed");
+    assert_eq!(listed, json!([]));
+}
+
+#[test]
+fn a_draft_of_the_wrong_shape_is_refused_before_anything_is_saved() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let refused = shell
+        .call(
+            "save_draft",
+            json!({"id": null, "draft": {"posts": "not a list"}}),
+        )
+        .expect_err("a malformed draft is refused");
+    assert!(
+        refused.as_str().is_some_and(|text| text.contains("draft")),
+        "{refused}"
+    );
+    let listed = shell.call("list_drafts", json!({})).expect("drafts listed");
+    assert_eq!(listed, json!([]));
+}
+
+#[test]
+fn an_image_path_outside_the_attachments_folder_is_refused() {
+    let dir = data_dir();
+    let outside = dir.path().join("elsewhere.png");
+    std::fs::write(&outside, b"not read").expect("a file outside attachments/");
+    let shell = Shell::over(dir.path());
+    for path in [
+        outside.to_string_lossy().into_owned(),
+        "/etc/passwd".to_owned(),
+    ] {
+        let refused = shell
+            .call("preview_image", json!({"path": path}))
+            .expect_err("only staged copies are read");
+        assert_eq!(refused["code"], "validation", "{path}: {refused}");
+    }
+}
+
+#[test]
+fn a_raw_body_that_is_no_image_is_refused_and_nothing_is_staged() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let refused = shell
+        .call_with(
+            "stage_image",
+            InvokeBody::Raw(b"%PDF-1.7 not an image".to_vec()),
+            &[("x-file-name", "notes%20for%20later.pdf")],
+        )
+        .expect_err("a PDF is not staged");
+    assert_eq!(refused["code"], "validation", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|text| text.contains("notes for later.pdf")),
+        "the message names the file as the person knows it: {refused}"
+    );
+    let staged = std::fs::read_dir(dir.path().join("attachments"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(staged, 0);
+
+    let refused = shell
+        .call("stage_image", json!({"bytes": [1, 2, 3]}))
+        .expect_err("image bytes come only as a raw body");
+    assert_eq!(refused["code"], "validation", "{refused}");
+}
+
+#[test]
+fn when_the_data_folder_cannot_be_opened_every_command_says_why() {
+    let dir = data_dir();
+    let not_a_folder = dir.path().join("my-hayon-data");
+    std::fs::write(&not_a_folder, b"a file where the data folder should be").expect("a file");
+    let shell = Shell::over(&not_a_folder);
+    for (cmd, args) in [
+        ("list_drafts", json!({})),
+        ("list_accounts", json!({})),
+        ("get_settings", json!({})),
+        ("outbox_entries", json!({})),
+    ] {
+        let refused = shell.call(cmd, args).expect_err("no data, no answer");
+        assert_eq!(refused["code"], "storage", "{cmd}: {refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .is_some_and(|text| text.contains("hayon")),
+            "{cmd}: the message names what could not be opened: {refused}"
+        );
+    }
+    // What needs no data still answers.
+    shell.call("limits", json!({})).expect("limits answers");
+}
