@@ -156,6 +156,23 @@ async fn an_unresolvable_mention_stays_plain_text() {
     );
 }
 
+#[tokio::test]
+async fn a_post_given_no_language_starts_with_the_systems_as_in_the_window() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("lng").await;
+    let austrian = [("LC_ALL", "de_AT.UTF-8"), ("LANG", "de_AT.UTF-8")];
+    let mut args = vec!["post", "--account", alice.did.as_str()];
+    let results = env.run_with_env(&args, "Servus", &austrian).expect_ok();
+    let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
+    assert_eq!(record["langs"], serde_json::json!(["de"]), "{record}");
+
+    args.extend(["--lang", "pt-BR"]);
+    let results = env.run_with_env(&args, "Olá", &austrian).expect_ok();
+    let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
+    assert_eq!(record["langs"], serde_json::json!(["pt-BR"]), "{record}");
+}
+
 // The relay/web server runs on this runtime while the CLI call blocks a thread: use two.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_first_link_gets_a_card_from_the_page_with_a_prepared_thumbnail() {

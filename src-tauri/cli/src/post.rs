@@ -9,7 +9,7 @@ use clap::{ArgMatches, Args};
 use hayon_core::composition::{
     CardChoice, ComposedImage, ComposedPost, Composition, ContentLabel, WhoCanReply,
 };
-use hayon_core::publish::{ImageFiles, PostOptions, Sent};
+use hayon_core::publish::{ImageFiles, PostOptions, Sent, UnsetLangs};
 use hayon_core::{Core, Error};
 use serde_json::Value;
 use std::io::Read;
@@ -79,14 +79,10 @@ pub async fn run(
     matches: &ArgMatches,
 ) -> Result<(Value, bool), Error> {
     let require_alt_text = args.require_alt;
-    let mut composition = match &args.composition {
+    let composition = match &args.composition {
         Some(file) => from_file(file, args.accounts, args.langs)?,
         None => from_flags(args, matches)?,
     };
-    if composition.langs.is_empty() {
-        // As in the window: the languages last chosen by hand, else the system's.
-        composition.langs = core.settings().load()?.langs_for_new_post();
-    }
     let sent = core
         .posting()
         .post(
@@ -95,6 +91,7 @@ pub async fn run(
                 images: ImageFiles::Named,
                 require_alt_text,
                 draft: None,
+                unset_langs: UnsetLangs::Defaults,
             },
             &|_| {},
         )

@@ -11,7 +11,9 @@ use hayon_core::compose::Analysis;
 use hayon_core::composition::Composition;
 use hayon_core::link_card::LinkCard;
 use hayon_core::publish::quote::QuotedPost;
-use hayon_core::publish::{ImageFiles, Limits, OutboxEntry, PostOptions, PostStage, Sent, LIMITS};
+use hayon_core::publish::{
+    ImageFiles, Limits, OutboxEntry, PostOptions, PostStage, Sent, UnsetLangs, LIMITS,
+};
 use hayon_core::settings::Preferences;
 use hayon_core::Error;
 use serde::Serialize;
@@ -127,6 +129,8 @@ pub async fn post(
         // The stored setting applies (Posting::post reads it); the window adds nothing.
         require_alt_text: false,
         draft,
+        // An empty choice in the window is the person's: they removed every language.
+        unset_langs: UnsetLangs::NoLanguage,
     };
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);

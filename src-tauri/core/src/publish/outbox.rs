@@ -29,6 +29,18 @@ pub struct PostOptions {
     /// once every account has the thread, so a restart never brings back a thread that was sent;
     /// kept until then, to try again.
     pub draft: Option<i64>,
+    /// What a composition without languages means.
+    pub unset_langs: UnsetLangs,
+}
+
+/// What a composition that names no language means, which only its maker knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnsetLangs {
+    /// None were chosen (the window: the person removed every language): the posts carry none.
+    NoLanguage,
+    /// None were given (the CLI without `--lang`): the languages a new post starts with, as in the
+    /// window: the ones last chosen by hand, else the system's.
+    Defaults,
 }
 
 /// The answer to a send: the outbox row's id (gone from the outbox when every account has the
@@ -56,12 +68,15 @@ impl Posting<'_> {
     /// outbox with its record keys, and sends it to every account it names.
     pub async fn post(
         &self,
-        composition: Composition,
+        mut composition: Composition,
         options: PostOptions,
         progress: Progress<'_>,
     ) -> Result<Sent> {
-        let require_alt_text =
-            options.require_alt_text || self.core.settings().load()?.require_alt_text;
+        let preferences = self.core.settings().load()?;
+        if composition.langs.is_empty() && options.unset_langs == UnsetLangs::Defaults {
+            composition.langs = preferences.langs_for_new_post();
+        }
+        let require_alt_text = options.require_alt_text || preferences.require_alt_text;
         let analyses = validate::check(&composition, options.images, require_alt_text)?;
         let targets = self.resolve_targets(&composition.accounts)?;
         let quotes = self.resolve_quotes(&composition, &targets[0]).await?;
