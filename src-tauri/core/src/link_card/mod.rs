@@ -22,6 +22,7 @@ pub use guard::CardPolicy;
 pub use metadata::PageMetadata;
 pub use thumb::web_picture;
 
+use crate::attachments::StagedImage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::logging::link_origin;
 use crate::media::PreparedImage;
@@ -65,6 +66,15 @@ impl LinkCard {
 pub struct PreparedCard {
     pub card: LinkCard,
     pub thumb: Option<PreparedImage>,
+}
+
+/// A card as the composer shows it, and as the post sends it back: its text, and its prepared
+/// thumbnail staged in the attachments folder (with a `data:` URL preview of exactly those bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CardPreview {
+    #[serde(flatten)]
+    pub card: LinkCard,
+    pub thumb: Option<StagedImage>,
 }
 
 /// Fetches `uri`'s page and its preview image, within [`CARD_TIME_LIMIT`]. Errors say why no card
