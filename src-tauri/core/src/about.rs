@@ -6,6 +6,7 @@ use serde::Serialize;
 
 /// The running version and the project's links.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct About {
     pub version: String,
@@ -18,6 +19,7 @@ pub struct About {
 
 /// What the window shows of a verified update.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOffer {
     pub version: String,

@@ -14,6 +14,7 @@ use std::fmt;
 
 /// Codes of the CLI contract (architecture.md). Serialized in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidCredentials,
@@ -56,6 +57,7 @@ impl ErrorCode {
 
 /// The input of a form an error is about. Serialized in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorField {
     /// The handle, email or DID of the account to connect.
@@ -69,10 +71,12 @@ pub enum ErrorField {
 /// A user-facing failure: `{code, message, field?}`. Also read back: the outbox keeps an account's
 /// last failure to show it after a restart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "IpcError"))]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub field: Option<ErrorField>,
 }
 

@@ -26,6 +26,8 @@ pub mod error;
 #[cfg(test)]
 mod fakes;
 pub mod identity;
+#[cfg(test)]
+mod ipc_contract;
 pub mod jwt;
 pub mod keychain;
 pub mod link_card;

@@ -37,6 +37,7 @@ pub const CARD_TIME_LIMIT: Duration = Duration::from_secs(10);
 
 /// A card's text, as shown in the composer and posted as an external embed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LinkCard {
     /// The link as the user wrote it (the facet's URI).
@@ -71,6 +72,7 @@ pub struct PreparedCard {
 /// A card as the composer shows it, and as the post sends it back: its text, and its prepared
 /// thumbnail staged in the attachments folder (with a `data:` URL preview of exactly those bytes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct CardPreview {
     #[serde(flatten)]
     pub card: LinkCard,

@@ -35,6 +35,7 @@ pub struct PostOptions {
 /// thread) and where the thread stands on each account, in the composition's order: the row's own
 /// per-account state, as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Sent {
     pub id: String,
