@@ -5,9 +5,11 @@
 #     lockfile's hash so a changed lockfile gets a fresh install and an unchanged one is reused,
 #   - tauri-driver (WebDriver bridge for the real-window tests),
 #   - axe-core (the accessibility rules engine tests/window_a11y.rs injects into the window), keyed
-#     by tests/axe/package-lock.json's hash like the PDS.
+#     by tests/axe/package-lock.json's hash like the PDS,
+#   - TypeScript's tsc (tests/ui_types.rs checks ui/js with it), keyed by
+#     tests/typescript/package-lock.json's hash like the PDS.
 # Writes "$HAYON_CACHE/test-peers.env" with HAYON_NODE, HAYON_PDS_MODULES, HAYON_TAURI_DRIVER,
-# HAYON_AXE (the path of axe.min.js).
+# HAYON_AXE (the path of axe.min.js), HAYON_TSC (the path of TypeScript's bin/tsc, run with HAYON_NODE).
 # A run with everything cached prints nothing.
 set -euo pipefail
 
@@ -90,6 +92,30 @@ if [ ! -f "$AXE_CACHE/.complete" ] || [ ! -s "$HAYON_AXE" ]; then
   fi
 fi
 
+# ---------------------------------------------------------------- TypeScript
+# tsc only checks ui/js (tsc --noEmit); nothing of it reaches the app, which has no build step.
+TS_SRC="$ROOT/tests/typescript"
+TS_HASH="$(sha256sum "$TS_SRC/package-lock.json" | cut -c1-16)"
+TS_CACHE="$HAYON_CACHE/typescript-$TS_HASH"
+HAYON_TSC="$TS_CACHE/node_modules/typescript/bin/tsc"
+tsc_ok() {
+  [ -f "$TS_CACHE/.complete" ] && "$HAYON_NODE" "$HAYON_TSC" --version >/dev/null 2>&1
+}
+if ! tsc_ok; then
+  say "installing TypeScript into $TS_CACHE"
+  stage="$(mktemp -d "$HAYON_CACHE/typescript-$TS_HASH.tmp.XXXXXX")" && chmod 755 "$stage"
+  cp "$TS_SRC/package.json" "$TS_SRC/package-lock.json" "$stage/"
+  (cd "$stage" && PATH="$NODE_HOME/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
+  touch "$stage/.complete"
+  rm -rf "$TS_CACHE"
+  mv "$stage" "$TS_CACHE"
+  stage=""
+  if ! tsc_ok; then
+    echo "error: TypeScript installed into $TS_CACHE but $HAYON_TSC does not run under $HAYON_NODE" >&2
+    exit 1
+  fi
+fi
+
 # ---------------------------------------------------------------- the contract for the tests
 ENV_FILE="$HAYON_CACHE/test-peers.env"
 {
@@ -98,5 +124,6 @@ ENV_FILE="$HAYON_CACHE/test-peers.env"
   printf 'export HAYON_PDS_MODULES=%q\n' "$HAYON_PDS_MODULES"
   printf 'export HAYON_TAURI_DRIVER=%q\n' "$HAYON_TAURI_DRIVER"
   printf 'export HAYON_AXE=%q\n' "$HAYON_AXE"
+  printf 'export HAYON_TSC=%q\n' "$HAYON_TSC"
 } >"$ENV_FILE.tmp"
 mv "$ENV_FILE.tmp" "$ENV_FILE"

@@ -13,7 +13,7 @@ apt_ensure "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${PACKAGE_TEST_PACKAGES
 bash scripts/setup-test-peers.sh
 # shellcheck disable=SC1091
 source "$HAYON_CACHE/test-peers.env"
-export HAYON_NODE HAYON_PDS_MODULES HAYON_TAURI_DRIVER HAYON_AXE
+export HAYON_NODE HAYON_PDS_MODULES HAYON_TAURI_DRIVER HAYON_AXE HAYON_TSC
 
 echo "==> format and lints" >&2
 cargo fmt --all --check

@@ -6,9 +6,8 @@
 //! goes to the log with its reason and nowhere else: nothing blocks, nothing pops up.
 
 use crate::state::AppState;
-use hayon_core::{Error, ErrorCode};
+use hayon_core::{Error, ErrorCode, UpdateOffer};
 use hayon_updates::Ready;
-use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -23,14 +22,6 @@ pub const UPDATE_READY: &str = "update-ready";
 #[derive(Debug, Default)]
 pub struct Updates {
     ready: Mutex<Option<Arc<Ready>>>,
-}
-
-/// What the window shows of a verified update.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UpdateOffer {
-    pub version: String,
-    pub notes: Option<String>,
 }
 
 impl Updates {

@@ -1,3 +1,4 @@
+// @ts-check
 // Settings › About and updates: the version and the project's links (opened in the browser), the
 // "check for updates" setting, and the update banner. Rust downloads and verifies an update before
 // the window hears of it (event `update-ready`), so the banner only ever offers a verified package;
@@ -40,21 +41,21 @@ function openLink(event) {
 async function loadAbout() {
   const info = await api.about();
   byId('about-version').textContent = info.version;
-  const homepage = byId('about-homepage');
+  const homepage = /** @type {HTMLAnchorElement} */ (byId('about-homepage'));
   if (info.homepage) {
     homepage.dataset.url = info.homepage;
     homepage.href = info.homepage;
     homepage.textContent = `Project website (${new URL(info.homepage).host})`;
     byId('about-homepage-item').hidden = false;
   }
-  const licence = byId('about-licence');
+  const licence = /** @type {HTMLAnchorElement} */ (byId('about-licence'));
   licence.dataset.url = info.licenceUrl;
   licence.href = info.licenceUrl;
   licence.textContent = `Licence: ${info.licence}`;
 }
 
 async function loadSetting() {
-  const box = byId('check-updates');
+  const box = /** @type {HTMLInputElement} */ (byId('check-updates'));
   const settings = await api.getSettings();
   box.checked = settings.checkForUpdates !== false;
   box.disabled = false;

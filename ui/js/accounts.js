@@ -1,3 +1,4 @@
+// @ts-check
 // The connected-accounts list: renders each account with its health, and runs the per-account
 // actions (refresh, disconnect, reconnect). All Rust calls go through api.js.
 import * as api from './api.js';
@@ -14,7 +15,9 @@ const state = {
   accounts: [],
   busy: new Map(), // did → 'refresh' | 'disconnect'
   focusKey: null, // { did, cls } of the list button to keep focused across re-renders
+  /** @type {(account: import('./ipc').Account) => void} */
   onReconnect: () => {},
+  /** @type {(count: number) => void} */
   onListed: () => {},
 };
 let loadSeq = 0;
@@ -59,7 +62,7 @@ function render() {
   const focused = document.activeElement;
   if (list.contains(focused)) {
     const cls = ['refresh', 'disconnect', 'reconnect'].find((c) => focused.classList.contains(c));
-    state.focusKey = { did: focused.closest('.account')?.dataset.did, cls };
+    state.focusKey = { did: /** @type {HTMLElement} */ (focused.closest('.account'))?.dataset.did, cls };
   } else if (focused && focused !== document.body) {
     state.focusKey = null;
   }
@@ -72,9 +75,9 @@ function render() {
 
   const key = state.focusKey;
   if (key) {
-    const item = [...list.children].find((li) => li.dataset.did === key.did);
+    const item = /** @type {HTMLElement[]} */ ([...list.children]).find((li) => li.dataset.did === key.did);
     const target = item?.querySelector(`.${key.cls}:not(:disabled)`) ?? item?.querySelector('button:not(:disabled)');
-    target?.focus();
+    /** @type {HTMLElement} */ (target)?.focus();
     if (!item || !state.busy.has(key.did)) state.focusKey = null;
   }
 }

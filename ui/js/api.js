@@ -1,4 +1,31 @@
-// The ONLY module that calls into Rust: everything else imports the functions below.
+// @ts-check
+// The ONLY module that calls into Rust: everything else imports the functions below. The shapes of
+// what crosses are Rust's own, generated into ipc.d.ts (src-tauri/core/src/ipc_contract.rs).
+
+/** @typedef {import('./ipc').About} About */
+/** @typedef {import('./ipc').Account} Account */
+/** @typedef {import('./ipc').Analysis} Analysis */
+/** @typedef {import('./ipc').CardPreview} CardPreview */
+/** @typedef {import('./ipc').Composition} Composition */
+/** @typedef {import('./ipc').Connected} Connected */
+/** @typedef {import('./ipc').Disconnected} Disconnected */
+/** @typedef {import('./ipc').HandleCheck} HandleCheck */
+/** @typedef {import('./ipc').IpcError} IpcError */
+/** @typedef {import('./ipc').Limits} Limits */
+/** @typedef {import('./ipc').OutboxEntry} OutboxEntry */
+/** @typedef {import('./ipc').PostStage} PostStage */
+/** @typedef {import('./ipc').Preferences} Preferences */
+/** @typedef {import('./ipc').QuotedPost} QuotedPost */
+/** @typedef {import('./ipc').SavedDraft} SavedDraft */
+/** @typedef {import('./ipc').Sent} Sent */
+/** @typedef {import('./ipc').StagedImage} StagedImage */
+/** @typedef {import('./ipc').Suggestions} Suggestions */
+/** @typedef {import('./ipc').UpdateOffer} UpdateOffer */
+/**
+ * What every call rejects with: Rust's error, or `unknown` for anything else (a plain string from
+ * Tauri itself, an Error).
+ * @typedef {IpcError | { code: 'unknown', message: string }} AppError
+ */
 
 const tauri = window.__TAURI__;
 
@@ -6,6 +33,11 @@ const tauri = window.__TAURI__;
  * Calls a Rust command. Rejections are always `{ code, message, field? }`: Rust sends that shape (`field`
  * names the form input the error is about, when it is about one), and anything else (a plain string
  * from Tauri itself, an Error) is wrapped so callers can branch on `code`.
+ * @template [T=unknown]
+ * @param {string} command
+ * @param {Record<string, unknown> | Uint8Array} [args]
+ * @param {{ headers?: Record<string, string> }} [options]
+ * @returns {Promise<T>}
  */
 export async function invoke(command, args = {}, options = undefined) {
   try {
@@ -15,8 +47,13 @@ export async function invoke(command, args = {}, options = undefined) {
   }
 }
 
+/**
+ * @param {any} err
+ * @returns {AppError}
+ */
 function toAppError(err) {
   if (err && typeof err === 'object' && typeof err.code === 'string') {
+    /** @type {IpcError} */
     const error = { code: err.code, message: String(err.message ?? '') };
     if (typeof err.field === 'string') error.field = err.field;
     return error;
@@ -25,33 +62,51 @@ function toAppError(err) {
   return { code: 'unknown', message };
 }
 
+/** @returns {Promise<Account[]>} */
 export const listAccounts = () => invoke('list_accounts');
 
-/** `did` → the account's picture as a `data:` URL, or null (none, or it could not be loaded) */
+/**
+ * `did` → the account's picture as a `data:` URL, or null (none, or it could not be loaded)
+ * @param {string} did
+ * @returns {Promise<string | null>}
+ */
 export const accountAvatar = (did) => invoke('account_avatar', { account: did });
 
-/** → { account, warnings } */
+/**
+ * @param {{ identifier: string, password: string, service: string }} form
+ * @returns {Promise<Connected>}
+ */
 export const connectAccount = ({ identifier, password, service }) =>
   invoke('connect_account', { identifier, password, service });
 
-/** `did` → the updated account */
+/**
+ * `did` → the updated account
+ * @param {string} did
+ * @returns {Promise<Account>}
+ */
 export const refreshAccount = (did) => invoke('refresh_account', { account: did });
 
-/** `did` → { did, connected: false, serverSessionRevoked } */
+/**
+ * @param {string} did
+ * @returns {Promise<Disconnected>}
+ */
 export const disconnectAccount = (did) => invoke('disconnect_account', { account: did });
 
 // ---- Composer ----
 
 /**
- * `text` → { graphemes, maxGraphemes, bytes, maxBytes, overLimit, overflowFrom, facets,
- * publishedText, publishedFacets, linkCard }. Facet offsets and `overflowFrom` (where the text stops
- * fitting, or null) are UTF-8 byte offsets into `text`.
+ * `text` → its analysis. Facet offsets and `overflowFrom` (where the text stops fitting, or null) are
+ * UTF-8 byte offsets into `text`.
+ * @param {string} text
+ * @returns {Promise<Analysis>}
  */
 export const analyzeText = (text) => invoke('analyze_text', { text });
 
 /**
- * `uri` → { uri, title, description, thumb: null | { path, previewUrl, … } }: the card as it will be
- * posted, its thumbnail prepared and staged (rejects with the reason when the page gives no card).
+ * `uri` → the card as it will be posted, its thumbnail prepared and staged (rejects with the reason
+ * when the page gives no card).
+ * @param {string} uri
+ * @returns {Promise<CardPreview>}
  */
 export const fetchLinkCard = (uri) => invoke('fetch_link_card', { uri });
 
@@ -59,7 +114,8 @@ export const fetchLinkCard = (uri) => invoke('fetch_link_card', { uri });
  * Sends a picked/dropped/pasted File to Rust, which prepares it for posting (orientation applied,
  * metadata stripped, re-encoded under the size limit). The bytes travel as Tauri's raw invoke body;
  * the file name (for error messages) as a header.
- * → { path, previewUrl, width, height, mimeType, bytes }
+ * @param {File} file
+ * @returns {Promise<StagedImage>}
  */
 export async function stageImage(file) {
   let bytes;
@@ -71,66 +127,124 @@ export async function stageImage(file) {
   return invoke('stage_image', bytes, { headers: { 'x-file-name': encodeURIComponent(file.name) } });
 }
 
-/** A staged image's preview again (after a restart): `path` → same shape as stageImage. */
+/**
+ * A staged image's preview again (after a restart).
+ * @param {string} path
+ * @returns {Promise<StagedImage>}
+ */
 export const previewImage = (path) => invoke('preview_image', { path });
 
 /**
- * → the saved drafts, the most recently changed first: [{ id, updatedAt, composition }], a composition
- * being { posts: [{ text, images: [{ path, alt }], card: { kind }, quote, labels }], accounts: [did],
- * langs: [tag], whoCanReply: { kind, … }, quotesAllowed }
+ * → the saved drafts, the most recently changed first
+ * @returns {Promise<SavedDraft[]>}
  */
 export const listDrafts = () => invoke('list_drafts');
 
-/** Draft `id` (the most recent one when `id` is null) → null | { id, updatedAt, composition } */
+/**
+ * Draft `id` (the most recent one when `id` is null), or null
+ * @param {number | null} [id]
+ * @returns {Promise<SavedDraft | null>}
+ */
 export const loadDraft = (id = null) => invoke('load_draft', { id });
 
-/** Saves the composition being written as draft `id` (a new draft when null) → its id. */
+/**
+ * Saves the composition being written as draft `id` (a new draft when null) → its id.
+ * @param {number | null} id
+ * @param {Composition} draft
+ * @returns {Promise<number>}
+ */
 export const saveDraft = (id, draft) => invoke('save_draft', { id, draft });
 
-/** Takes draft `id` out of the list; restoreDraft(id) brings it back until deleteDraft(id). */
+/**
+ * Takes draft `id` out of the list; restoreDraft(id) brings it back until deleteDraft(id).
+ * @param {number} id
+ * @returns {Promise<void>}
+ */
 export const discardDraft = (id) => invoke('discard_draft', { id });
 
-/** Undo of discardDraft → { id, updatedAt, composition } */
+/**
+ * Undo of discardDraft
+ * @param {number} id
+ * @returns {Promise<SavedDraft>}
+ */
 export const restoreDraft = (id) => invoke('restore_draft', { id });
 
-/** Deletes draft `id` for good (with the images nothing else uses). */
+/**
+ * Deletes draft `id` for good (with the images nothing else uses).
+ * @param {number} id
+ * @returns {Promise<void>}
+ */
 export const deleteDraft = (id) => invoke('delete_draft', { id });
 
 /**
  * A post to quote, looked up with the account `account` (a DID): `quote` is a bsky.app post link or
- * an at:// URI. → { reference: { uri, cid }, authorDid, text }; rejects with code
- * `not_found` when there is no such post.
+ * an at:// URI; rejects with code `not_found` when there is no such post.
+ * @param {string} quote
+ * @param {string} account
+ * @returns {Promise<QuotedPost>}
  */
 export const previewQuote = (quote, account) => invoke('preview_quote', { quote, account });
 
 /**
  * Accounts for the handle being typed after an `@` (`typed`, e.g. "han"), asked through the connected
- * account `account` (DID) → { source: 'appView' | 'known', actors: [{ handle, did, displayName, avatar }] }.
- * 'known': the app view did not answer; these are connected accounts and handles mentioned before.
+ * account `account` (DID). Source 'known': the app view did not answer; these are connected accounts
+ * and handles mentioned before.
+ * @param {string} account
+ * @param {string} typed
+ * @returns {Promise<Suggestions>}
  */
 export const suggestMentions = (account, typed) => invoke('suggest_mentions', { account, typed });
 
-/** Whether each mentioned handle resolves → [{ handle, status: 'resolves' | 'unresolved' | 'unknown' }] */
+/**
+ * Whether each mentioned handle resolves
+ * @param {string} account
+ * @param {string[]} handles
+ * @returns {Promise<HandleCheck[]>}
+ */
 export const checkMentions = (account, handles) => invoke('check_mentions', { account, handles });
 
-/** → { requireAltText, preferredLangs } */
+/** @returns {Promise<Preferences>} */
 export const getSettings = () => invoke('get_settings');
 
+/**
+ * @param {Preferences} settings
+ * @returns {Promise<void>}
+ */
 export const setSettings = (settings) => invoke('set_settings', { settings });
 
-/** → { maxPosts, maxImages, maxLangs, maxAltGraphemes }: what a composition may hold, as Rust checks it */
+/**
+ * What a composition may hold, as Rust checks it
+ * @returns {Promise<Limits>}
+ */
 export const limits = () => invoke('limits');
 
-/** → the post languages to start with, e.g. ["en"]: the last chosen by hand, else the system's */
+/**
+ * → the post languages to start with, e.g. ["en"]: the last chosen by hand, else the system's
+ * @returns {Promise<string[]>}
+ */
 export const defaultLangs = () => invoke('default_langs');
 
-/** → the languages the text is confidently in, e.g. ["de"] (at most 3; [] for short text) */
+/**
+ * → the languages the text is confidently in, e.g. ["de"] (at most 3; [] for short text)
+ * @param {string} text
+ * @returns {Promise<string[]>}
+ */
 export const suggestLangs = (text) => invoke('suggest_langs', { text });
 
-/** → the BCP-47 tags of every language that can be suggested (the picker offers them) */
+/**
+ * → the BCP-47 tags of every language that can be suggested (the picker offers them)
+ * @returns {Promise<string[]>}
+ */
 export const detectableLangs = () => invoke('detectable_langs');
 
+/**
+ * @param {string} command
+ * @param {Record<string, unknown>} args
+ * @param {((stage: PostStage) => void) | undefined} onStage
+ * @returns {Promise<Sent>}
+ */
 function withProgress(command, args, onStage) {
+  /** @type {TauriChannel<PostStage>} */
   const channel = new tauri.core.Channel();
   channel.onmessage = (stage) => onStage?.(stage);
   return invoke(command, { ...args, onProgress: channel });
@@ -140,54 +254,89 @@ function withProgress(command, args, onStage) {
  * Posts a composition (the draft's shape, each post's `card` being `{ kind: 'none' }` or the
  * previewed `{ kind: 'shown', uri, title, description, thumbPath }`). `onStage` hears the progress
  * ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
- * → { id, accounts }: `id` names the outbox entry (to retry), `accounts` is where the thread stands on
- * each account, in order: { account, handle, rkeys, attempts, state }, `state` being 'posted' (with
- * `posts: [{ uri, cid, url }]`), 'failed' (with `error: { code, message }`) or 'pending' (not sent, or
- * sent without a known outcome).
+ * → `id` names the outbox entry (to retry), `accounts` is where the thread stands on each account, in
+ * order: 'posted', 'failed' or 'pending' (not sent, or sent without a known outcome).
+ * @param {Composition} composition
+ * @param {number | null} draft
+ * @param {(stage: PostStage) => void} [onStage]
+ * @returns {Promise<Sent>}
  */
 export const post = (composition, draft, onStage) => withProgress('post', { composition, draft }, onStage);
 
 /**
  * Sends outbox entry `id` again to the accounts that have not got it (deleting draft `draft` once
  * every account has it). → same as post.
+ * @param {string} id
+ * @param {number | null} draft
+ * @param {(stage: PostStage) => void} [onStage]
+ * @returns {Promise<Sent>}
  */
 export const retryPost = (id, draft, onStage) => withProgress('retry_post', { id, draft }, onStage);
 
-/** Gives up on outbox entry `id` (what is posted stays posted; a draft keeps its images). */
+/**
+ * Gives up on outbox entry `id` (what is posted stays posted; a draft keeps its images).
+ * @param {string} id
+ * @returns {Promise<void>}
+ */
 export const discardPost = (id) => invoke('discard_post', { id });
 
-/** → the ids of the outbox entries as stored (nothing is looked up or sent) */
-export const outboxIds = async () => (await invoke('outbox_entries')).map((entry) => entry.id);
+/**
+ * → the ids of the outbox entries as stored (nothing is looked up or sent)
+ * @returns {Promise<string[]>}
+ */
+export const outboxIds = async () => {
+  /** @type {OutboxEntry[]} */
+  const entries = await invoke('outbox_entries');
+  return entries.map((entry) => entry.id);
+};
 
 /**
  * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown):
- * [{ id, createdAt, images, composition, accounts }], `accounts` as a post answers them.
+ * `accounts` as a post answers them.
+ * @returns {Promise<OutboxEntry[]>}
  */
 export const pendingPosts = () => invoke('pending_posts');
 
 // ---- About and updates ----
 
-/** → { version, homepage: string | null, licence, licenceUrl } */
+/** @returns {Promise<About>} */
 export const about = () => invoke('about');
 
-/** → null | { version, notes }: an update downloaded and verified, waiting to be installed */
+/**
+ * An update downloaded and verified, waiting to be installed, or null
+ * @returns {Promise<UpdateOffer | null>}
+ */
 export const updateStatus = () => invoke('update_status');
 
-/** Installs the verified update and restarts the app (rejects with the reason when it cannot). */
+/**
+ * Installs the verified update and restarts the app (rejects with the reason when it cannot).
+ * @returns {Promise<void>}
+ */
 export const installUpdate = () => invoke('install_update');
 
-/** Calls `callback({ version, notes })` when Rust has downloaded and verified an update. */
+/**
+ * Calls `callback(offer)` when Rust has downloaded and verified an update.
+ * @param {(offer: UpdateOffer) => void} callback
+ */
 export const onUpdateReady = (callback) =>
-  tauri.event.listen('update-ready', (event) => callback(event.payload));
+  tauri.event.listen('update-ready', (/** @type {TauriEvent<UpdateOffer>} */ event) => callback(event.payload));
 
-/** Opens a web address in the default browser (never inside the app's window). */
+/**
+ * Opens a web address in the default browser (never inside the app's window).
+ * @param {string} url
+ * @returns {Promise<void>}
+ */
 export const openExternal = (url) => invoke('plugin:opener|open_url', { url });
 
-/** Calls `callback` whenever Rust says the stored accounts changed (event `accounts-changed`). */
+/**
+ * Calls `callback` whenever Rust says the stored accounts changed (event `accounts-changed`).
+ * @param {() => void} callback
+ */
 export const onAccountsChanged = (callback) => tauri.event.listen('accounts-changed', () => callback());
 
 /**
  * Calls `callback` whenever the CLI or another window changed the database (event `data-changed`,
  * src-tauri/src/watch.rs).
+ * @param {() => void} callback
  */
 export const onDataChanged = (callback) => tauri.event.listen('data-changed', () => callback());

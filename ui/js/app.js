@@ -1,3 +1,4 @@
+// @ts-check
 // Entry point: wires the views together — hash navigation between Compose, Settings › Connected
 // accounts and Settings › About and updates, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
 // Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
@@ -72,7 +73,7 @@ function onKeydown(event) {
   if (key === 'r') event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
   if (key !== 'r' && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
   event.preventDefault();
-  if (byId('confirm-dialog').open) return; // answer the question first
+  if (/** @type {HTMLDialogElement} */ (byId('confirm-dialog')).open) return; // answer the question first
   if (key === 'r') {
     reread();
     // On the accounts page, as its "Refresh all" button: each session checked with its server.

@@ -1,3 +1,4 @@
+// @ts-check
 // An account's picture, the same in Settings' account list and the composer's "Post to". The window
 // loads no image from the web (its content security policy allows `data:` and its own files only):
 // Rust downloads and prepares each picture and hands it over as a `data:` URL, asked once per

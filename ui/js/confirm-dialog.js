@@ -1,3 +1,4 @@
+// @ts-check
 // An accessible yes/no question in the native modal <dialog id="confirm-dialog">: focus is trapped by
 // the browser, Escape cancels, and focus goes back to the control that asked. Plain buttons close it
 // (no <form method="dialog">, which the window's CSP `form-action 'none'` could block).
@@ -5,7 +6,7 @@ import { byId } from './dom.js';
 
 let wired = false;
 function wire() {
-  const dialog = byId('confirm-dialog');
+  const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
   byId('confirm-yes').addEventListener('click', () => dialog.close('confirm'));
   byId('confirm-no').addEventListener('click', () => dialog.close('cancel'));
   wired = true;
@@ -14,7 +15,7 @@ function wire() {
 /** Resolves true when the person chose the confirm button, false on Cancel or Escape. */
 export function confirmDialog({ title, body, confirmLabel }) {
   if (!wired) wire();
-  const dialog = byId('confirm-dialog');
+  const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
   byId('confirm-title').textContent = title;
   byId('confirm-body').textContent = body;
   byId('confirm-yes').textContent = confirmLabel;

@@ -1,3 +1,4 @@
+// @ts-check
 // The "Connect a Bluesky account" form: checks input before Rust sees it, clears the app password from
 // the page the moment it is submitted, and puts each error from Rust next to the field it concerns.
 // It warns while the password is typed when it can't be an app password (before anything is sent),
@@ -17,6 +18,7 @@ const BSKY_APP_PASSWORDS = 'https://bsky.app/settings/app-passwords';
 
 const FIELDS = ['identifier', 'password', 'service'];
 let busy = false;
+/** @type {(connected: import('./ipc').Connected) => void} */
 let onConnected = () => {};
 let reconnectHandle = null;
 let hasAccounts = false;
@@ -33,7 +35,7 @@ export function initConnectForm(options) {
   });
   byId('connect-cancel').addEventListener('click', () => {
     clearErrors();
-    byId('connect-form').reset();
+    /** @type {HTMLFormElement} */ (byId('connect-form')).reset();
     hidePassword();
     setReconnect(null);
     expanded = false;
@@ -47,7 +49,7 @@ export function initConnectForm(options) {
       setFormError(`Couldn't open your browser. The page is ${BSKY_APP_PASSWORDS}`);
     });
   });
-  const password = byId('password');
+  const password = /** @type {HTMLInputElement} */ (byId('password'));
   // The shape warning follows typing: at once when the text can no longer become an app password (a
   // main password usually can't past its first letters), after a pause when it is unfinished, and
   // gone when the field is emptied. Never on blur: appearing then would shift the form under the
@@ -61,7 +63,7 @@ export function initConnectForm(options) {
   });
   byId('identifier').addEventListener('input', (e) => {
     setFieldError('identifier', '');
-    if (reconnectHandle && e.target.value.trim() !== reconnectHandle) setReconnect(null);
+    if (reconnectHandle && /** @type {HTMLInputElement} */ (e.target).value.trim() !== reconnectHandle) setReconnect(null);
   });
   byId('service').addEventListener('input', () => setFieldError('service', ''));
 }
@@ -94,7 +96,7 @@ function showForm() {
 /** Ctrl/Cmd+N: bring the form into view and put the cursor in the first field. */
 export function focusIdentifier() {
   expand();
-  const input = byId('identifier');
+  const input = /** @type {HTMLInputElement} */ (byId('identifier'));
   input.scrollIntoView({ block: 'center' });
   input.focus();
   input.select();
@@ -104,11 +106,11 @@ export function focusIdentifier() {
 export function prefillReconnect(account) {
   clearErrors();
   setReconnect(account.handle);
-  byId('identifier').value = account.handle ?? account.did;
+  /** @type {HTMLInputElement} */ (byId('identifier')).value = account.handle ?? account.did;
   const service = account.service || DEFAULT_SERVICE;
-  byId('service').value = service;
-  if (service !== DEFAULT_SERVICE) byId('advanced').open = true;
-  const password = byId('password');
+  /** @type {HTMLInputElement} */ (byId('service')).value = service;
+  if (service !== DEFAULT_SERVICE) /** @type {HTMLDetailsElement} */ (byId('advanced')).open = true;
+  const password = /** @type {HTMLInputElement} */ (byId('password'));
   password.value = '';
   byId('connect-section').scrollIntoView({ block: 'nearest' });
   password.focus();
@@ -124,12 +126,12 @@ function togglePassword() {
   const button = byId('password-toggle');
   const show = button.getAttribute('aria-pressed') !== 'true';
   button.setAttribute('aria-pressed', String(show));
-  byId('password').type = show ? 'text' : 'password';
+  /** @type {HTMLInputElement} */ (byId('password')).type = show ? 'text' : 'password';
 }
 
 function hidePassword() {
   byId('password-toggle').setAttribute('aria-pressed', 'false');
-  byId('password').type = 'password';
+  /** @type {HTMLInputElement} */ (byId('password')).type = 'password';
 }
 
 function setFieldError(name, message) {
@@ -138,7 +140,7 @@ function setFieldError(name, message) {
   error.hidden = !message;
   const input = byId(name);
   if (message) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid');
-  if (message && name === 'service') byId('advanced').open = true;
+  if (message && name === 'service') /** @type {HTMLDetailsElement} */ (byId('advanced')).open = true;
   if (name === 'password' && message) showShapeWarning(''); // the error says it all
   showOneNote(name);
 }
@@ -189,11 +191,11 @@ async function onSubmit(event) {
   if (busy) return;
   clearErrors();
 
-  const passwordInput = byId('password');
+  const passwordInput = /** @type {HTMLInputElement} */ (byId('password'));
   const values = {
-    identifier: byId('identifier').value.trim(),
+    identifier: /** @type {HTMLInputElement} */ (byId('identifier')).value.trim(),
     password: passwordInput.value,
-    service: byId('service').value.trim(),
+    service: /** @type {HTMLInputElement} */ (byId('service')).value.trim(),
   };
   const problems = validate(values);
   if (problems.length) {
@@ -207,7 +209,7 @@ async function onSubmit(event) {
   passwordInput.value = '';
   values.password = '';
 
-  const form = byId('connect-form');
+  const form = /** @type {HTMLFormElement} */ (byId('connect-form'));
   const submit = byId('connect-submit');
   busy = true;
   form.setAttribute('aria-busy', 'true');
@@ -218,7 +220,7 @@ async function onSubmit(event) {
     clearErrors();
     hidePassword();
     setReconnect(null);
-    byId('advanced').open = false;
+    /** @type {HTMLDetailsElement} */ (byId('advanced')).open = false;
     expanded = false;
     showForm();
     onConnected(result);

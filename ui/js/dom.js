@@ -1,3 +1,4 @@
+// @ts-check
 // Tiny DOM helpers shared by the views, so each view builds elements the same way (no innerHTML, so
 // text from the network — names, bios, error messages — can never become markup).
 

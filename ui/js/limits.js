@@ -1,3 +1,4 @@
+// @ts-check
 // What a composition may hold (posts in a thread, images per post, languages, alt text length), read
 // once from Rust, which checks the same limits when posting: the window keeps no copy of its own.
 import * as api from './api.js';

@@ -1,3 +1,4 @@
+// @ts-check
 // The page's one polite live region (#status-message): outcomes of connect, refresh and disconnect
 // are announced here, so screen-reader users hear them without losing their place.
 import { byId, h } from './dom.js';

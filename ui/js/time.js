@@ -1,5 +1,7 @@
+// @ts-check
 // Human relative times ("2 minutes ago") for health timestamps; the exact ISO time goes in a title.
 
+/** @type {[Intl.RelativeTimeFormatUnit, number][]} */
 const UNITS = [
   ['year', 365 * 24 * 3600],
   ['month', 30 * 24 * 3600],
@@ -25,7 +27,7 @@ export function relativeTime(iso, now = Date.now()) {
 /** Re-renders every <time data-relative> on the page; called on a timer so "just now" ages. */
 export function refreshRelativeTimes(root = document) {
   for (const el of root.querySelectorAll('time[data-relative]')) {
-    const text = relativeTime(el.dateTime);
+    const text = relativeTime(/** @type {HTMLTimeElement} */ (el).dateTime);
     if (text) el.textContent = text;
   }
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// A thread of one or more posts, the accounts it goes to and the settings that apply to all of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Composition {
     /// The posts in thread order: the first is the root, each next one replies to the one before.
@@ -39,6 +40,7 @@ impl Default for Composition {
 
 /// One post of the thread.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ComposedPost {
     /// The text as typed (links are shortened and facets detected when it is posted).
@@ -57,6 +59,7 @@ pub struct ComposedPost {
 /// An attached image: a file to post and its alt text. From the window the path must name a staged
 /// copy in the attachments folder; from the CLI it is any file the person names.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ComposedImage {
     pub path: String,
@@ -65,6 +68,7 @@ pub struct ComposedImage {
 
 /// Which link card a post gets when it has no images.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum CardChoice {
     /// The card of the text's first link, fetched when posting (the CLI's default).
@@ -83,6 +87,7 @@ pub enum CardChoice {
 
 /// A self-label (`com.atproto.label.defs#selfLabels`) the official app offers as a content warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum ContentLabel {
     Sexual,
@@ -93,6 +98,7 @@ pub enum ContentLabel {
 
 /// Who may reply to a thread.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum WhoCanReply {
     #[default]

@@ -26,6 +26,7 @@ pub struct Drafts<'a> {
 
 /// A stored draft: its id, when it last changed, and the composition.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SavedDraft {
     pub id: i64,

@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 /// Codes of the CLI contract (architecture.md). Serialized in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     InvalidCredentials,
@@ -63,6 +64,7 @@ impl ErrorCode {
 
 /// The input of a form an error is about. Serialized in snake_case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorField {
     /// The handle, email or DID of the account to connect.
@@ -77,10 +79,12 @@ pub enum ErrorField {
 /// last failure to show it after a restart. Its cause, when it has one, stays in memory as its
 /// `source` (never serialized: it may name local paths or server text the message leaves out).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "IpcError"))]
 pub struct Error {
     pub code: ErrorCode,
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
     pub field: Option<ErrorField>,
     #[serde(skip)]
     cause: Option<Arc<dyn std::error::Error + Send + Sync>>,

@@ -13,6 +13,7 @@
 //! - [`attachments`]: the window's staged images, and the confinement of paths from the web view.
 //! - [`records`]: the typed records Hayon writes (post, threadgate, postgate) and their CIDs.
 
+pub mod about;
 pub mod account;
 pub mod accounts;
 pub mod attachments;
@@ -25,6 +26,8 @@ pub mod error;
 #[cfg(test)]
 mod fakes;
 pub mod identity;
+#[cfg(test)]
+mod ipc_contract;
 pub mod jwt;
 pub mod keychain;
 pub mod link_card;
@@ -41,6 +44,7 @@ pub mod tid;
 pub mod tls;
 pub mod xrpc;
 
+pub use about::{About, UpdateOffer};
 pub use account::{Account, Health, HealthStatus};
 pub use accounts::{Accounts, ConnectRequest, Connected, Disconnected};
 pub use config::Config;

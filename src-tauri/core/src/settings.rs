@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The person's choices that change what the app allows and does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Preferences {
     /// When on, the composer will not post an image without alt text.

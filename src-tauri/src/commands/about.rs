@@ -4,19 +4,8 @@
 //! tauri.conf.json is not kept in the built app, and would override Cargo.toml's in the packages.) The capability
 //! in tauri.conf.json lets the opener open exactly these two addresses.
 
-use serde::Serialize;
+use hayon_core::About;
 use tauri::{AppHandle, Runtime};
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct About {
-    pub version: String,
-    pub homepage: String,
-    /// The SPDX identifier, like `MIT`.
-    pub licence: String,
-    /// The licence's text at SPDX, the canonical copy.
-    pub licence_url: String,
-}
 
 #[tauri::command]
 pub fn about<R: Runtime>(app: AppHandle<R>) -> About {

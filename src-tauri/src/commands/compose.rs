@@ -9,14 +9,13 @@ use crate::state::AppState;
 use hayon_core::attachments::StagedImage;
 use hayon_core::compose::Analysis;
 use hayon_core::composition::Composition;
-use hayon_core::link_card::LinkCard;
+use hayon_core::link_card::CardPreview;
 use hayon_core::publish::quote::QuotedPost;
 use hayon_core::publish::{
     ImageFiles, Limits, OutboxEntry, PostOptions, PostStage, Sent, UnsetLangs, LIMITS,
 };
 use hayon_core::settings::Preferences;
 use hayon_core::Error;
-use serde::Serialize;
 use tauri::ipc::{Channel, InvokeBody, Request};
 use tauri::State;
 
@@ -29,15 +28,6 @@ pub fn limits() -> Limits {
 #[tauri::command]
 pub async fn analyze_text(text: String) -> Analysis {
     hayon_core::compose::analyze(&text)
-}
-
-/// A card as the composer shows it, and as the post sends it back: its text, and its prepared
-/// thumbnail staged in the attachments folder (with a `data:` URL preview of exactly those bytes).
-#[derive(Debug, Serialize)]
-pub struct CardPreview {
-    #[serde(flatten)]
-    card: LinkCard,
-    thumb: Option<StagedImage>,
 }
 
 #[tauri::command]

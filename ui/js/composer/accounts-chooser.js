@@ -1,3 +1,4 @@
+// @ts-check
 // "Post to": one checkbox per connected account (#account-chooser, input.post-account[value=DID]).
 // Accounts that need reconnection are listed but disabled, with a link to Settings; with no account
 // at all, an empty state points there. The choice itself is kept here (not in the DOM), so it can be
@@ -14,7 +15,7 @@ let onChange = () => {};
 export function initAccountsChooser(options) {
   ({ onChange } = options);
   byId('account-choices').addEventListener('change', (event) => {
-    const box = event.target.closest('input.post-account');
+    const box = /** @type {HTMLInputElement} */ (/** @type {Element} */ (event.target).closest('input.post-account'));
     if (!box) return;
     if (box.checked) selected.add(box.value); else selected.delete(box.value);
     onChange();
@@ -60,11 +61,11 @@ export function chooseOnlyAccount() {
 
 function render() {
   const list = byId('account-choices');
-  const focusedDid = list.contains(document.activeElement) ? document.activeElement.value : null;
+  const focusedDid = list.contains(document.activeElement) ? /** @type {HTMLInputElement} */ (document.activeElement).value : null;
   byId('account-chooser-loading').hidden = loaded;
   byId('account-chooser-empty').hidden = !loaded || accounts.length > 0;
   list.replaceChildren(...accounts.map(choice));
-  if (focusedDid) list.querySelector(`input[value="${CSS.escape(focusedDid)}"]`)?.focus();
+  if (focusedDid) /** @type {HTMLInputElement} */ (list.querySelector(`input[value="${CSS.escape(focusedDid)}"]`))?.focus();
 }
 
 function choice(account) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The alt text editor: a native modal <dialog id="alt-dialog"> with the prepared image shown large
 // (exactly what will be posted), a roomy text box and a counter of the 2000-grapheme limit that the
 // core enforces (hayon_core::publish::MAX_ALT_GRAPHEMES), counted the same way: grapheme clusters
@@ -22,8 +23,8 @@ let wired = false;
 let session = null; // { resolve, opener }
 
 function wire() {
-  const dialog = byId('alt-dialog');
-  const text = byId('alt-dialog-text');
+  const dialog = /** @type {HTMLDialogElement} */ (byId('alt-dialog'));
+  const text = /** @type {HTMLTextAreaElement} */ (byId('alt-dialog-text'));
   text.addEventListener('input', renderCounter);
   // The window's shortcuts (Ctrl+Enter posts, Ctrl+R reloads accounts) wait until the dialog closes.
   dialog.addEventListener('keydown', (event) => event.stopPropagation());
@@ -47,7 +48,7 @@ function wire() {
 }
 
 function over() {
-  return altLength(byId('alt-dialog-text').value) - MAX_ALT;
+  return altLength(/** @type {HTMLTextAreaElement} */ (byId('alt-dialog-text')).value) - MAX_ALT;
 }
 
 function save() {
@@ -58,11 +59,11 @@ function save() {
     byId('alt-dialog-text').focus();
     return;
   }
-  byId('alt-dialog').close('save');
+  /** @type {HTMLDialogElement} */ (byId('alt-dialog')).close('save');
 }
 
 function renderCounter() {
-  const length = altLength(byId('alt-dialog-text').value);
+  const length = altLength(/** @type {HTMLTextAreaElement} */ (byId('alt-dialog-text')).value);
   const counter = byId('alt-dialog-counter');
   const excess = length - MAX_ALT;
   counter.dataset.state = excess > 0 ? 'over' : length >= WARN_AT ? 'warn' : 'ok';
@@ -84,12 +85,12 @@ function renderCounter() {
  */
 export function editAltText({ title, src, size, alt }) {
   if (!wired) wire();
-  const dialog = byId('alt-dialog');
+  const dialog = /** @type {HTMLDialogElement} */ (byId('alt-dialog'));
   if (dialog.open) dialog.close('cancel');
   byId('alt-dialog-title').textContent = title;
-  byId('alt-dialog-image').src = src ?? '';
+  /** @type {HTMLImageElement} */ (byId('alt-dialog-image')).src = src ?? '';
   byId('alt-dialog-size').textContent = size ?? '';
-  const text = byId('alt-dialog-text');
+  const text = /** @type {HTMLTextAreaElement} */ (byId('alt-dialog-text'));
   text.value = alt ?? '';
   byId('alt-dialog-live').textContent = '';
   renderCounter();

@@ -1,3 +1,4 @@
+// @ts-check
 // The Compose view: the thread of post editors (thread.js, post-editor.js), accounts, languages,
 // reply settings, the open draft (New draft, Discard with Undo, switching: drafts-list.js) and
 // posting, and when "Post" is allowed and why not. Ctrl/⌘+Enter posts the whole thread,
@@ -36,7 +37,7 @@ function blocker() {
   const reply = replyBlocker();
   if (reply) return reply;
   const missing = editors.reduce((sum, editor) => sum + editor.missingAltCount(), 0);
-  if (byId('require-alt').checked && missing) {
+  if (/** @type {HTMLInputElement} */ (byId('require-alt')).checked && missing) {
     return `Add alt text to ${missing === 1 ? 'the image that has none' : `the ${missing} images that have none`} — your settings require it.`;
   }
   return null;
@@ -167,8 +168,8 @@ function setPosting(on) {
   progress.hidden = !on;
   // Editing is disabled meanwhile; keep keyboard focus somewhere meaningful instead of on <body>.
   if (on && (composer.contains(document.activeElement) || document.activeElement === byId('post-retry'))) progress.focus();
-  byId('composer-fields').disabled = on;
-  byId('reply-fields').disabled = on;
+  /** @type {HTMLFieldSetElement} */ (byId('composer-fields')).disabled = on;
+  /** @type {HTMLFieldSetElement} */ (byId('reply-fields')).disabled = on;
   composer.setAttribute('aria-busy', String(on));
   setBusy(byId('post-submit'), on, 'Posting…');
   if (!on) refresh();
@@ -272,7 +273,7 @@ function announce(message) {
 }
 
 function wireRequireAlt() {
-  const box = byId('require-alt');
+  const box = /** @type {HTMLInputElement} */ (byId('require-alt'));
   box.addEventListener('change', async () => {
     setRequireAlt(box.checked);
     changed();
@@ -305,7 +306,7 @@ function keepFocusAboveBar(event) {
 
 function onKeydown(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
-  if (byId('view-compose').hidden || byId('confirm-dialog').open) return;
+  if (byId('view-compose').hidden || /** @type {HTMLDialogElement} */ (byId('confirm-dialog')).open) return;
   if (event.key === 'Enter' && !event.shiftKey) {
     event.preventDefault();
     submit();
@@ -334,26 +335,26 @@ export async function initComposer() {
   byId('add-post').addEventListener('click', addPost);
   showHintsOnFocus(byId('composer'));
   byId('composer-fields').addEventListener('focusout', (event) => {
-    if (event.target.matches('.editor-input')) flushDraft();
+    if (/** @type {Element} */ (event.target).matches('.editor-input')) flushDraft();
   });
   chooser.initAccountsChooser({ onChange: () => { editors.forEach((e) => e.accountsChanged()); changed(); } });
   initLangs({ onChange: changed });
   initReplySettings({ onChange: changed });
   initDraft({
     collect: collectDraft,
-    onSaved: ({ created }) => { if (created || byId('drafts').open) renderDrafts(); },
+    onSaved: ({ created }) => { if (created || /** @type {HTMLDetailsElement} */ (byId('drafts')).open) renderDrafts(); },
   });
   initDraftsList({ current: currentDraftId, open: openDraft, discard: discardDraft, announce });
   byId('draft-new').addEventListener('click', newDraft);
   byId('draft-discard').addEventListener('click', discardDraft);
-  byId('drafts').addEventListener('toggle', () => { if (byId('drafts').open) renderDrafts(); });
+  byId('drafts').addEventListener('toggle', () => { if (/** @type {HTMLDetailsElement} */ (byId('drafts')).open) renderDrafts(); });
   initPostResults({ onDismiss: () => editors[0]?.focus(), onDiscard: discardEntry });
   wireRequireAlt();
   byId('post-submit').addEventListener('click', submit);
   byId('composer').addEventListener('focusin', keepFocusAboveBar);
   document.addEventListener('keydown', onKeydown);
   // Nothing can be typed until the saved draft is back, so restoring it never overwrites new typing.
-  byId('composer-fields').disabled = true;
+  /** @type {HTMLFieldSetElement} */ (byId('composer-fields')).disabled = true;
   refresh();
 
   const accountsLoaded = chooser.loadChoices();
@@ -364,15 +365,15 @@ export async function initComposer() {
     api.pendingPosts().catch(() => []),
   ]);
   const draft = saved?.composition ?? null;
-  byId('require-alt').checked = Boolean(settings?.requireAltText);
-  setRequireAlt(byId('require-alt').checked);
+  /** @type {HTMLInputElement} */ (byId('require-alt')).checked = Boolean(settings?.requireAltText);
+  setRequireAlt(/** @type {HTMLInputElement} */ (byId('require-alt')).checked);
   chooser.setChosen(draft?.accounts ?? []);
   setLangs(draft?.langs?.length ? draft.langs : defaults, { fromDraft: Boolean(draft?.langs?.length) });
   setReplySettings(draft ?? {});
   const restored = restoreThread(draft?.posts);
   state.ready = true;
-  byId('composer-fields').disabled = false;
-  byId('reply-fields').disabled = false;
+  /** @type {HTMLFieldSetElement} */ (byId('composer-fields')).disabled = false;
+  /** @type {HTMLFieldSetElement} */ (byId('reply-fields')).disabled = false;
   startSaving(saved?.id ?? null, collectDraft());
   renderDrafts();
   await Promise.all([restored, accountsLoaded]);
@@ -401,9 +402,9 @@ export async function rereadComposer() {
     reloadComposerAccounts(),
     renderDrafts(),
   ]);
-  if (settings && byId('require-alt').checked !== Boolean(settings.requireAltText)) {
-    byId('require-alt').checked = Boolean(settings.requireAltText);
-    setRequireAlt(byId('require-alt').checked);
+  if (settings && /** @type {HTMLInputElement} */ (byId('require-alt')).checked !== Boolean(settings.requireAltText)) {
+    /** @type {HTMLInputElement} */ (byId('require-alt')).checked = Boolean(settings.requireAltText);
+    setRequireAlt(/** @type {HTMLInputElement} */ (byId('require-alt')).checked);
   }
   if (outbox) {
     // A thread sent or discarded elsewhere is no longer this window's to retry.

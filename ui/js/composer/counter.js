@@ -1,3 +1,4 @@
+// @ts-check
 // The length counter in the composer's action bar (#composer-counter): a ring that fills as the post
 // nears the limit, the number of characters left once it is close (how many over past it), and a
 // bytes line near the 3000-byte limit. It shows the post being edited (the last one focused); the

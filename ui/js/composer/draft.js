@@ -1,3 +1,4 @@
+// @ts-check
 // Saving the open draft as you type, so it survives a crash: at most one save every 400 ms while
 // typing, plus at once when the window loses focus, is hidden or closes. Nothing is saved until the
 // saved draft has been restored, and an unchanged draft is not saved again. A new draft gets its id
@@ -8,6 +9,7 @@ import { byId } from '../dom.js';
 const INTERVAL = 400;
 
 let collect = () => null;
+/** @type {(saved: { created: boolean }) => void} */
 let onSaved = () => {};
 let enabled = false;
 let draftId = null; // the open draft's id; null until a new draft is first saved

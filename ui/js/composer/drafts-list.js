@@ -1,3 +1,4 @@
+// @ts-check
 // The saved drafts beside the composer (#drafts): each listed by its first words and when it last
 // changed, the open one marked; a click opens one, × deletes one. Deleting, like Discard, can be
 // undone for a few seconds from the notice (#toast); after that the draft and the images only it used
@@ -10,6 +11,14 @@ import { relativeTime } from '../time.js';
 const UNDO_MS = 10_000;
 const EXCERPT_CHARS = 60;
 
+/**
+ * @type {{
+ *   current: () => number | null,
+ *   open: (draft: import('../ipc').SavedDraft) => Promise<void>,
+ *   discard: () => Promise<void>,
+ *   announce: (message: string) => void,
+ * }}
+ */
 let hooks = {
   current: () => null, // the open draft's id
   open: async () => {}, // opens a saved draft { id, updatedAt, composition }
@@ -22,13 +31,14 @@ export function initDraftsList(options) {
   hooks = options;
   byId('toast-undo').addEventListener('click', undo);
   byId('draft-list').addEventListener('click', async (event) => {
-    const item = event.target.closest('.draft-item');
+    const target = /** @type {Element} */ (event.target);
+    const item = /** @type {HTMLElement} */ (target.closest('.draft-item'));
     if (!item) return;
     const id = Number(item.dataset.draftId);
-    if (event.target.closest('.draft-delete')) {
+    if (target.closest('.draft-delete')) {
       if (id === hooks.current()) await hooks.discard();
       else await discardOther(id, item.querySelector('.draft-excerpt').textContent);
-    } else if (event.target.closest('.draft-open') && id !== hooks.current()) {
+    } else if (target.closest('.draft-open') && id !== hooks.current()) {
       try {
         const saved = await api.loadDraft(id);
         if (saved) await hooks.open(saved);
@@ -53,9 +63,9 @@ export async function renderDrafts() {
   const others = drafts.filter((d) => d.id !== current).length;
   byId('drafts-count').textContent = `(${drafts.length})`;
   byId('drafts-empty').hidden = others > 0;
-  const focused = document.activeElement?.closest?.('.draft-item')?.dataset.draftId;
+  const focused = /** @type {HTMLElement} */ (document.activeElement?.closest?.('.draft-item'))?.dataset.draftId;
   byId('draft-list').replaceChildren(...drafts.map((d) => item(d, d.id === current)));
-  if (focused) byId('draft-list').querySelector(`[data-draft-id="${focused}"] .draft-open`)?.focus();
+  if (focused) /** @type {HTMLElement} */ (byId('draft-list').querySelector(`[data-draft-id="${focused}"] .draft-open`))?.focus();
 }
 
 function item(draft, open) {

@@ -1,3 +1,4 @@
+// @ts-check
 // The highlight layer under a post's text box: a mirror <div> holding the same text, with links, mentions
 // and hashtags wrapped in <mark>s, and the part past the length limit (from the analysis' overflowFrom)
 // marked as over. The textarea stays the real input (transparent background, on top);

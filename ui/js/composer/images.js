@@ -1,3 +1,4 @@
+// @ts-check
 // A post's images (up to four) with alt text: added with its "Add images" button, by drag-and-drop on
 // the post or by pasting into its text. Each file goes to Rust to be prepared (api.stageImage) while
 // its tile shows a spinner; the tile then shows the whole prepared image (letterboxed, never

@@ -1,3 +1,4 @@
+// @ts-check
 // The post's languages: a picker that shows them by name (in the person's own language, through
 // Intl.DisplayNames), at most three, each removable, with a list to add one. While the person types,
 // Rust detects the text's languages (api.suggestLangs, debounced) and the picker follows; once the
@@ -136,13 +137,13 @@ async function remember(tags) {
 }
 
 function addChosen() {
-  const select = byId('post-langs-add');
+  const select = /** @type {HTMLSelectElement} */ (byId('post-langs-add'));
   const tag = select.value;
   if (!tag || state.tags.includes(tag) || state.tags.length >= MAX_LANGS) return;
   chooseByHand([...state.tags, tag]);
   select.value = '';
   const removers = byId('post-langs').querySelectorAll('.lang-remove');
-  (state.tags.length >= MAX_LANGS ? removers[removers.length - 1] : select).focus();
+  /** @type {HTMLElement} */ (state.tags.length >= MAX_LANGS ? removers[removers.length - 1] : select).focus();
 }
 
 function remove(tag) {
@@ -150,7 +151,7 @@ function remove(tag) {
   chooseByHand(state.tags.filter((t) => t !== tag));
   // Focus the next chip's remove button, else the list to add one.
   const buttons = byId('post-langs').querySelectorAll('.lang-remove');
-  (buttons[Math.min(at, buttons.length - 1)] ?? byId('post-langs-add')).focus();
+  /** @type {HTMLElement} */ (buttons[Math.min(at, buttons.length - 1)] ?? byId('post-langs-add')).focus();
 }
 
 // ---- Showing ----
@@ -164,10 +165,10 @@ function render() {
     return h('li', { class: 'lang-chip', 'data-tag': tag }, h('span', { class: 'lang-name' }, name), remover);
   }));
   const full = state.tags.length >= MAX_LANGS;
-  const select = byId('post-langs-add');
+  const select = /** @type {HTMLSelectElement} */ (byId('post-langs-add'));
   for (const option of select.options) option.disabled = Boolean(option.value) && state.tags.includes(option.value);
   select.disabled = full;
-  byId('post-langs-add-button').disabled = full;
+  /** @type {HTMLButtonElement} */ (byId('post-langs-add-button')).disabled = full;
   let status;
   if (!state.tags.length) status = 'No language set. Add one, or type and it will be suggested.';
   else if (state.handChosen) status = 'Chosen by you: kept for this post, and new posts start with them.';
@@ -179,7 +180,7 @@ function render() {
 }
 
 function fillChoices(detectable) {
-  const select = byId('post-langs-add');
+  const select = /** @type {HTMLSelectElement} */ (byId('post-langs-add'));
   const tags = [...new Set([...detectable, ...state.tags])];
   const options = tags
     .map((tag) => ({ tag, name: langName(tag) }))

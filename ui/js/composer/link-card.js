@@ -1,3 +1,4 @@
+// @ts-check
 // A post's link preview card (.link-card-area in its editor) for the post's first link, as Rust's
 // analysis names it. A card is fetched once per address (for every post of the thread), can be
 // removed (and stays removed for that address in that post), gives way to images, and a page

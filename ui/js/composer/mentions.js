@@ -1,3 +1,4 @@
+// @ts-check
 // Mentions in a post's text box:
 // - Autocomplete: typing `@han` (after the start, a space or a bracket, as the core detects mentions)
 //   asks Rust for accounts (api.suggestMentions: the app view's typeahead through the chosen

@@ -1,3 +1,4 @@
+// @ts-check
 // One post of the thread: its text box with highlights (the part past the limit marked) and its
 // counter, shown in the action bar while the post is edited (Rust's analysis of this post's text, one
 // call in flight at a time, always of the newest text), mention suggestions and warnings
@@ -25,20 +26,20 @@ let nextId = 1;
  */
 export function createPostEditor({ onChange, announce, account, lookupAccount, isBusy, onMove, onRemove }) {
   const id = nextId++;
-  const el = byId('post-template').content.firstElementChild.cloneNode(true);
-  const text = el.querySelector('.editor-input');
+  const el = /** @type {HTMLElement} */ (/** @type {HTMLTemplateElement} */ (byId('post-template')).content.firstElementChild.cloneNode(true));
+  const text = /** @type {HTMLTextAreaElement} */ (el.querySelector('.editor-input'));
   let position = { index: 0, count: 1 };
   const name = () => (position.count > 1 ? `Post ${position.index + 1}` : '');
 
   // Unique ids for the labels and descriptions inside this post.
   text.id = `post-text-${id}`;
-  el.querySelector('.post-text-label').htmlFor = text.id;
-  const quoteInput = el.querySelector('.quote-input');
+  /** @type {HTMLLabelElement} */ (el.querySelector('.post-text-label')).htmlFor = text.id;
+  const quoteInput = /** @type {HTMLInputElement} */ (el.querySelector('.quote-input'));
   quoteInput.id = `post-quote-${id}`;
-  el.querySelector('.quote-label').htmlFor = quoteInput.id;
+  /** @type {HTMLLabelElement} */ (el.querySelector('.quote-label')).htmlFor = quoteInput.id;
   el.querySelector('.quote-area').id = `post-quote-area-${id}`;
   el.querySelector('.add-quote').setAttribute('aria-controls', `post-quote-area-${id}`);
-  for (const radio of el.querySelectorAll('.labels-adult input')) radio.name = `post-adult-${id}`;
+  for (const radio of /** @type {NodeListOf<HTMLInputElement>} */ (el.querySelectorAll('.labels-adult input'))) radio.name = `post-adult-${id}`;
 
   const state = { analysis: null, analysedText: null, analysisError: null };
   const counter = createCounter(name);
@@ -92,7 +93,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
     counter.update(analysis);
     highlight.showFacets(value, analysis.facets, analysis.overflowFrom);
     mentions.analysed(analysis.facets);
-    el.querySelector('.shortened-note').hidden = !(analysis.facets ?? []).some((f) => f.features?.[0]?.$type?.endsWith('#link')) ||
+    /** @type {HTMLElement} */ (el.querySelector('.shortened-note')).hidden = !(analysis.facets ?? []).some((f) => f.features?.[0]?.$type?.endsWith('#link')) ||
       analysis.publishedText === value.trim();
     card.update({ uri: analysis.linkCard ?? null });
     onChange();
@@ -110,18 +111,18 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
 
   // ---- Content warning (only for posts with images) ----
 
-  const labelsEl = el.querySelector('.post-labels');
+  const labelsEl = /** @type {HTMLElement} */ (el.querySelector('.post-labels'));
   labelsEl.addEventListener('change', () => { showLabels(); onChange(); });
 
   function labels() {
-    const adult = labelsEl.querySelector('.labels-adult input:checked')?.value;
-    return [adult, labelsEl.querySelector('.label-graphic').checked ? 'graphic-media' : null].filter(Boolean);
+    const adult = /** @type {HTMLInputElement} */ (labelsEl.querySelector('.labels-adult input:checked'))?.value;
+    return [adult, /** @type {HTMLInputElement} */ (labelsEl.querySelector('.label-graphic')).checked ? 'graphic-media' : null].filter(Boolean);
   }
 
   function setLabels(values = []) {
     const adult = values.find((v) => ADULT.includes(v)) ?? '';
-    for (const radio of labelsEl.querySelectorAll('.labels-adult input')) radio.checked = radio.value === adult;
-    labelsEl.querySelector('.label-graphic').checked = values.includes('graphic-media');
+    for (const radio of /** @type {NodeListOf<HTMLInputElement>} */ (labelsEl.querySelectorAll('.labels-adult input'))) radio.checked = radio.value === adult;
+    /** @type {HTMLInputElement} */ (labelsEl.querySelector('.label-graphic')).checked = values.includes('graphic-media');
     showLabels();
   }
 
@@ -144,12 +145,12 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
       position = { index, count };
       const n = index + 1;
       el.dataset.index = String(index);
-      el.querySelector('.post-head').hidden = count < 2;
+      /** @type {HTMLElement} */ (el.querySelector('.post-head')).hidden = count < 2;
       el.querySelector('.post-title').textContent = `Post ${n} of ${count}`;
       el.querySelector('.post-text-label').textContent = count > 1 ? `Text of post ${n} of ${count}` : "What's up?";
       text.placeholder = index === 0 ? "What's up?" : 'Add another post';
-      const up = el.querySelector('.post-up');
-      const down = el.querySelector('.post-down');
+      const up = /** @type {HTMLButtonElement} */ (el.querySelector('.post-up'));
+      const down = /** @type {HTMLButtonElement} */ (el.querySelector('.post-down'));
       up.setAttribute('aria-label', `Move post ${n} up`);
       down.setAttribute('aria-label', `Move post ${n} down`);
       el.querySelector('.post-remove').setAttribute('aria-label', `Remove post ${n}`);

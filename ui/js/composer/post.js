@@ -1,3 +1,4 @@
+// @ts-check
 // Sending the thread: the progress indicator (#post-progress) fed by Rust's stages, and the outcome
 // per account (#post-results) — a link to each new post, or why that account failed, and "Retry
 // failed", which sends the same outbox entry again to the accounts that failed (never a second copy
@@ -15,23 +16,25 @@ const STAGES = {
 };
 
 let retryId = null;
+/** @type {(id: string) => Promise<unknown>} */
 let onRetry = async () => null;
 
 export function initPostResults({ onDismiss, onDiscard }) {
   byId('post-results').addEventListener('click', (event) => {
-    const link = event.target.closest('a.post-link');
+    const target = /** @type {Element} */ (event.target);
+    const link = /** @type {HTMLAnchorElement} */ (target.closest('a.post-link'));
     if (link) {
       // Open in the browser, never inside the app's own window.
       event.preventDefault();
       api.openExternal(link.href).catch(() => {
         byId('post-results-note').textContent = `Couldn't open your browser. The post is at ${link.href}`;
       });
-    } else if (event.target.closest('#post-results-dismiss')) {
+    } else if (target.closest('#post-results-dismiss')) {
       hideResults();
       onDismiss();
-    } else if (event.target.closest('#post-retry') && retryId !== null) {
+    } else if (target.closest('#post-retry') && retryId !== null) {
       onRetry(retryId);
-    } else if (event.target.closest('#post-discard') && retryId !== null) {
+    } else if (target.closest('#post-discard') && retryId !== null) {
       onDiscard(retryId);
     }
   });

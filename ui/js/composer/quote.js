@@ -1,3 +1,4 @@
+// @ts-check
 // A post's quote (.quote-area in its editor): "Quote post" opens a field for a bsky.app post link or
 // an at:// URI; once it stops changing, Rust looks the post up with one of the chosen accounts
 // (api.previewQuote) and a preview of it (author and text) shows, or a clear message when there is

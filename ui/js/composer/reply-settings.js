@@ -1,3 +1,4 @@
+// @ts-check
 // Who can reply and whether others may quote (#reply-settings, a disclosure beside Post): everyone,
 // nobody, or any of the people mentioned, the people followed and the followers; quotes allowed or
 // not. The summary line says the current choice; the draft remembers it.
@@ -12,16 +13,17 @@ export function initReplySettings(options) {
   ({ onChange } = options);
   byId('reply-settings').addEventListener('change', (event) => {
     // Ticking a group means "only these"; choosing "Only…" with nothing ticked starts with mentions.
-    if (event.target.closest('#reply-groups') && event.target.checked) byId('reply-some').checked = true;
-    if (event.target.id === 'reply-some' && !GROUPS.some((g) => byId(`reply-${g}`).checked)) byId('reply-mentioned').checked = true;
+    const target = /** @type {HTMLInputElement} */ (event.target);
+    if (target.closest('#reply-groups') && target.checked) /** @type {HTMLInputElement} */ (byId('reply-some')).checked = true;
+    if (target.id === 'reply-some' && !GROUPS.some((g) => /** @type {HTMLInputElement} */ (byId(`reply-${g}`)).checked)) /** @type {HTMLInputElement} */ (byId('reply-mentioned')).checked = true;
     show();
     onChange();
   });
   // A popover: Escape closes it and gives the keyboard back to its button.
   byId('reply-settings').addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape' || !byId('reply-settings').open) return;
+    if (event.key !== 'Escape' || !/** @type {HTMLDetailsElement} */ (byId('reply-settings')).open) return;
     event.preventDefault();
-    byId('reply-settings').open = false;
+    /** @type {HTMLDetailsElement} */ (byId('reply-settings')).open = false;
     byId('reply-settings').querySelector('summary').focus();
   });
   show();
@@ -29,18 +31,18 @@ export function initReplySettings(options) {
 
 /** → { whoCanReply, quotesAllowed } in the composition's form. */
 export function replySettings() {
-  const kind = document.querySelector('input[name="who-can-reply"]:checked')?.value ?? 'everyone';
+  const kind = /** @type {HTMLInputElement} */ (document.querySelector('input[name="who-can-reply"]:checked'))?.value ?? 'everyone';
   const whoCanReply = kind === 'some'
-    ? { kind, ...Object.fromEntries(GROUPS.map((g) => [g, byId(`reply-${g}`).checked])) }
+    ? { kind, ...Object.fromEntries(GROUPS.map((g) => [g, /** @type {HTMLInputElement} */ (byId(`reply-${g}`)).checked])) }
     : { kind };
-  return { whoCanReply, quotesAllowed: byId('quotes-allowed').checked };
+  return { whoCanReply, quotesAllowed: /** @type {HTMLInputElement} */ (byId('quotes-allowed')).checked };
 }
 
 export function setReplySettings({ whoCanReply = { kind: 'everyone' }, quotesAllowed = true } = {}) {
   const kind = ['everyone', 'nobody', 'some'].includes(whoCanReply?.kind) ? whoCanReply.kind : 'everyone';
-  byId(`reply-${kind}`).checked = true;
-  for (const g of GROUPS) byId(`reply-${g}`).checked = kind === 'some' && Boolean(whoCanReply[g]);
-  byId('quotes-allowed').checked = quotesAllowed !== false;
+  /** @type {HTMLInputElement} */ (byId(`reply-${kind}`)).checked = true;
+  for (const g of GROUPS) /** @type {HTMLInputElement} */ (byId(`reply-${g}`)).checked = kind === 'some' && Boolean(whoCanReply[g]);
+  /** @type {HTMLInputElement} */ (byId('quotes-allowed')).checked = quotesAllowed !== false;
   show();
 }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // The thread: one post editor per post, in order (a single post is a thread of one). "Add post"
 // appends one, up to the limit the core checks; each moves up and down and goes with its own buttons,
 // the keyboard staying on the post moved and every change said aloud.

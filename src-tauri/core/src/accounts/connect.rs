@@ -24,6 +24,7 @@ pub struct ConnectRequest {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Connected {
     pub account: Account,
     /// Things the user should know that did not stop the connection.

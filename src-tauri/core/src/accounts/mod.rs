@@ -29,6 +29,7 @@ pub(crate) use errors::describe as describe_xrpc_error;
 
 /// The answer to a disconnect (CLI contract).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Disconnected {
     pub did: String,

@@ -38,6 +38,7 @@ pub const MAX_FOLDER_BYTES: u64 = 200_000_000;
 
 /// What the window shows for an attached image.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StagedImage {
     /// The staged copy: what the draft and the post request refer to.

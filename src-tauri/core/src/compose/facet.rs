@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// One annotated span of the text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Facet {
     pub index: ByteSlice,
     pub features: Vec<Feature>,
@@ -18,6 +19,7 @@ pub struct Facet {
 
 /// UTF-8 byte range: `byte_start` inclusive, `byte_end` exclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ByteSlice {
     pub byte_start: usize,
@@ -26,6 +28,7 @@ pub struct ByteSlice {
 
 /// What a facet means, tagged with its lexicon `$type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(tag = "$type")]
 pub enum Feature {
     /// A link; `uri` is the full URL even when the visible text is shortened.
@@ -44,6 +47,7 @@ pub enum Feature {
 
 /// Whom a mention names: the handle as typed, or (after resolution) the account's DID.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Mentioned {
     Handle(String),

@@ -34,6 +34,7 @@ pub const MAX_BYTES: usize = 3000;
 
 /// What the composer shows and posts for one draft text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Analysis {
     /// Graphemes of [`Self::published_text`].

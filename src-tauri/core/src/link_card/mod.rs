@@ -22,6 +22,7 @@ pub use guard::CardPolicy;
 pub use metadata::PageMetadata;
 pub use thumb::web_picture;
 
+use crate::attachments::StagedImage;
 use crate::error::{Error, ErrorCode, Result};
 use crate::logging::link_origin;
 use crate::media::PreparedImage;
@@ -36,6 +37,7 @@ pub const CARD_TIME_LIMIT: Duration = Duration::from_secs(10);
 
 /// A card's text, as shown in the composer and posted as an external embed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct LinkCard {
     /// The link as the user wrote it (the facet's URI).
@@ -65,6 +67,16 @@ impl LinkCard {
 pub struct PreparedCard {
     pub card: LinkCard,
     pub thumb: Option<PreparedImage>,
+}
+
+/// A card as the composer shows it, and as the post sends it back: its text, and its prepared
+/// thumbnail staged in the attachments folder (with a `data:` URL preview of exactly those bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct CardPreview {
+    #[serde(flatten)]
+    pub card: LinkCard,
+    pub thumb: Option<StagedImage>,
 }
 
 /// Fetches `uri`'s page and its preview image, within [`CARD_TIME_LIMIT`]. Errors say why no card

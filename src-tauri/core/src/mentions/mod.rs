@@ -37,6 +37,7 @@ pub struct Mentions<'a> {
 
 /// An account the person may mean.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Suggestion {
     pub handle: String,
@@ -48,6 +49,7 @@ pub struct Suggestion {
 
 /// Where the suggestions came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum SuggestionSource {
     /// The app view answered.
@@ -57,6 +59,7 @@ pub enum SuggestionSource {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Suggestions {
     pub source: SuggestionSource,
@@ -65,6 +68,7 @@ pub struct Suggestions {
 
 /// What a mentioned handle will become when posted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum HandleStatus {
     /// It resolves: the post links the account.
@@ -76,6 +80,7 @@ pub enum HandleStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct HandleCheck {
     pub handle: String,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// One press of Post, kept until the thread is on every account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     /// A TID, chosen when the row is saved.
@@ -24,6 +25,7 @@ pub struct OutboxEntry {
 /// composition's JSON: the web view is untrusted, so what the window sends is confined to its
 /// staged copies, whichever process sends the row later.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum ImageFiles {
     /// Staged copies in `<data>/attachments` (the window): prepared already, deleted once the row
@@ -53,6 +55,7 @@ impl ImageFiles {
 
 /// The thread on one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AccountDelivery {
     /// The account's DID (`account` in JSON, as the CLI documents it).
@@ -72,6 +75,7 @@ pub struct AccountDelivery {
 
 /// Where the thread stands on one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum Delivery {
     /// Not sent yet, or sent and not known to have arrived (a crash, an unknown outcome).
@@ -95,6 +99,7 @@ impl Delivery {
 /// A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its
 /// bsky.app address.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PublishedPost {
     #[serde(flatten)]
     pub at: StrongRef,

@@ -29,6 +29,7 @@ pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
 /// What a composition may hold, as [`validate`] checks it: the window reads these (the `limits`
 /// command) to stop the person before the check would, and keeps no copy of its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
     pub max_posts: usize,
@@ -70,6 +71,7 @@ pub enum ImageSource {
 
 /// Stages reported while posting, for a progress indicator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum PostStage {
     PreparingImages,

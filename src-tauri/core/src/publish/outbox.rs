@@ -47,6 +47,7 @@ pub enum UnsetLangs {
 /// thread) and where the thread stands on each account, in the composition's order: the row's own
 /// per-account state, as the outbox keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Sent {
     pub id: String,

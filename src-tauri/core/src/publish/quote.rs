@@ -24,6 +24,7 @@ const MAX_PASTE: usize = 4096;
 
 /// The quoted post: what the embed refers to, and what a preview shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct QuotedPost {
     pub reference: StrongRef,

@@ -30,6 +30,7 @@ pub struct Post {
 /// `com.atproto.repo.strongRef`: a record's AT URI and the CID of the version meant. The CID is a
 /// plain string here, not a link.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct StrongRef {
     pub uri: String,
     pub cid: String,
