@@ -187,6 +187,20 @@ export type Disconnected = { did: string, connected: boolean,
 serverSessionRevoked: boolean, };
 
 /**
+ * A scheduled post's time.
+ */
+export type Due = { 
+/**
+ * The moment it goes, as RFC 3339 in UTC.
+ */
+at: string, 
+/**
+ * The IANA name of the zone it was chosen in (`Europe/Vienna`), or the offset when the system
+ * names none.
+ */
+zone: string, };
+
+/**
  * Codes of the CLI contract (architecture.md). Serialized in snake_case.
  */
 export type ErrorCode = "invalid_credentials" | "main_password_refused" | "auth_factor_required" | "account_inactive" | "rate_limited" | "network" | "keychain_unavailable" | "needs_reconnection" | "not_found" | "validation" | "server_error" | "storage" | "internal";
@@ -252,7 +266,11 @@ id: string,
 /**
  * When Post was pressed (RFC 3339).
  */
-createdAt: string, images: ImageFiles, composition: Composition, 
+createdAt: string, 
+/**
+ * When it goes, for a scheduled post; `null` for one made by Post (due at once).
+ */
+due: Due | null, images: ImageFiles, composition: Composition, 
 /**
  * In the order the composition names the accounts.
  */

@@ -15,6 +15,7 @@ mod media;
 mod outbox;
 mod outcome;
 mod post;
+mod schedule;
 
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
 use hayon_core::{Config, Core, Error, ErrorCode};
@@ -53,6 +54,9 @@ enum Command {
     /// Posts not yet on every account: list, retry, discard.
     #[command(subcommand)]
     Outbox(outbox::OutboxCommand),
+    /// Posts that go later: add, list, edit, cancel, and send what is due.
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCommand),
     /// Composer text analysis (needs no account).
     #[command(subcommand)]
     Compose(compose::ComposeCommand),
@@ -138,6 +142,14 @@ async fn run(cli: Cli, matches: &ArgMatches) -> Result<Output, Error> {
         }
         Command::Outbox(command) => {
             let (value, success) = outbox::run(&core()?, command).await?;
+            Ok(Output { value, success })
+        }
+        Command::Schedule(command) => {
+            let add_matches = matches
+                .subcommand_matches("schedule")
+                .and_then(|schedule| schedule.subcommand_matches("add"))
+                .unwrap_or(matches);
+            let (value, success) = schedule::run(&core()?, command, add_matches).await?;
             Ok(Output { value, success })
         }
         Command::Compose(command) => compose::run(command),

@@ -78,25 +78,27 @@ pub async fn run(
     args: PostArgs,
     matches: &ArgMatches,
 ) -> Result<(Value, bool), Error> {
-    let require_alt_text = args.require_alt;
+    let (composition, options) = composition(args, matches)?;
+    results(core.posting().post(composition, options, &|_| {}).await?)
+}
+
+/// The composition the flags (or `--composition`) describe, and how the core is to take it: image
+/// paths are files the person named, and no `--lang` means the usual languages.
+pub fn composition(
+    args: PostArgs,
+    matches: &ArgMatches,
+) -> Result<(Composition, PostOptions), Error> {
+    let options = PostOptions {
+        images: ImageFiles::Named,
+        require_alt_text: args.require_alt,
+        draft: None,
+        unset_langs: UnsetLangs::Defaults,
+    };
     let composition = match &args.composition {
         Some(file) => from_file(file, args.accounts, args.langs)?,
         None => from_flags(args, matches)?,
     };
-    let sent = core
-        .posting()
-        .post(
-            composition,
-            PostOptions {
-                images: ImageFiles::Named,
-                require_alt_text,
-                draft: None,
-                unset_langs: UnsetLangs::Defaults,
-            },
-            &|_| {},
-        )
-        .await?;
-    results(sent)
+    Ok((composition, options))
 }
 
 /// The per-account results of a send, and whether every account has the thread. A failure says on

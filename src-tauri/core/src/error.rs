@@ -200,6 +200,8 @@ pub enum StorageError {
     NoHomeFolder,
     #[error("the stored server address is not an address")]
     ServerAddress(#[source] url::ParseError),
+    #[error("{0} in the database is out of range")]
+    OutOfRange(&'static str),
     #[error(
         "the database was written by a newer Hayon (schema {found}, this one knows up to {known})"
     )]

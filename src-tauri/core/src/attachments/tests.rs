@@ -80,11 +80,14 @@ impl Setup {
         let entry = crate::publish::OutboxEntry {
             id: crate::tid::next_tid(),
             created_at: "t".to_owned(),
+            due: None,
             images: crate::publish::ImageFiles::Staged,
             composition: composition.clone(),
             accounts: Vec::new(),
         };
-        self.store.insert_outbox(&entry).expect("in the outbox");
+        self.store
+            .insert_outbox(&entry, None)
+            .expect("in the outbox");
         entry.id
     }
 }

@@ -1,6 +1,7 @@
 //! An outbox row as the window and the CLI see it: the composition, where its image paths come
 //! from, and per account the record keys chosen once and what became of the thread there.
 
+use super::Due;
 use crate::composition::Composition;
 use crate::error::Error;
 use crate::records::StrongRef;
@@ -15,6 +16,8 @@ pub struct OutboxEntry {
     pub id: String,
     /// When Post was pressed (RFC 3339).
     pub created_at: String,
+    /// When it goes, for a scheduled post; `null` for one made by Post (due at once).
+    pub due: Option<Due>,
     pub images: ImageFiles,
     pub composition: Composition,
     /// In the order the composition names the accounts.

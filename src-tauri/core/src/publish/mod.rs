@@ -9,11 +9,14 @@
 
 mod alt_text;
 mod card;
+mod claim;
+mod due;
 mod embed;
 mod entry;
 mod lookup;
 mod outbox;
 mod prepare;
+mod queue;
 pub mod quote;
 mod send;
 #[cfg(test)]
@@ -22,6 +25,7 @@ mod thread;
 mod validate;
 
 pub use alt_text::MAX_ALT_GRAPHEMES;
+pub use due::Due;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
 pub use outbox::{PostOptions, Progress, Sent, UnsetLangs};
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};

@@ -9,10 +9,12 @@
 //! 5xx, a crash) is settled by looking the thread's root up under its key (`lookup.rs`): the batch
 //! is atomic, so the root there means the whole thread is there.
 
+use super::claim;
 use super::entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use super::prepare::prepare;
 use super::quote::{self, QuotedPost};
-use super::{validate, PostStage, Posting};
+use super::{validate, Due, PostStage, Posting};
+use crate::compose::Analysis;
 use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
 use crate::records::StrongRef;
@@ -69,21 +71,17 @@ impl Posting<'_> {
     /// outbox with its record keys, and sends it to every account it names.
     pub async fn post(
         &self,
-        mut composition: Composition,
+        composition: Composition,
         options: PostOptions,
         progress: Progress<'_>,
     ) -> Result<Sent> {
-        let preferences = self.core.settings().load()?;
-        if composition.langs.is_empty() && options.unset_langs == UnsetLangs::Defaults {
-            composition.langs = preferences.langs_for_new_post();
-        }
-        let require_alt_text = options.require_alt_text || preferences.require_alt_text;
-        let analyses = validate::check(&composition, options.images, require_alt_text)?;
-        let targets = self.resolve_targets(&composition.accounts)?;
-        let quotes = self.resolve_quotes(&composition, &targets[0]).await?;
+        let (entry, checked) = self.new_entry(composition, &options, None)?;
+        let quotes = self
+            .resolve_quotes(&entry.composition, &checked.first_account)
+            .await?;
         let prepared = prepare(
-            &composition,
-            analyses,
+            &entry.composition,
+            checked.analyses,
             quotes,
             options.images,
             &self.core.attachments,
@@ -91,27 +89,62 @@ impl Posting<'_> {
             progress,
         )
         .await?;
+        // Claimed from the start: no other sender takes the row while this one sends it.
+        let holder = crate::tid::next_tid();
+        self.core
+            .store
+            .insert_outbox(&entry, Some(&claim::until_later(&holder)))?;
+        let sent = self
+            .send_claimed(entry, Some(prepared), progress, &holder)
+            .await?;
+        self.forget_posted_draft(&sent, options.draft)?;
+        Ok(sent)
+    }
+
+    /// A new row for `composition`, checked whole, with its record keys chosen per account; nothing
+    /// is saved yet.
+    pub(super) fn new_entry(
+        &self,
+        mut composition: Composition,
+        options: &PostOptions,
+        due: Option<Due>,
+    ) -> Result<(OutboxEntry, Checked)> {
+        let preferences = self.core.settings().load()?;
+        if composition.langs.is_empty() && options.unset_langs == UnsetLangs::Defaults {
+            composition.langs = preferences.langs_for_new_post();
+        }
+        let require_alt_text = options.require_alt_text || preferences.require_alt_text;
+        let analyses = validate::check(&composition, options.images, require_alt_text)?;
+        let targets = self.resolve_targets(&composition.accounts)?;
         let posts = composition.posts.len();
         let entry = OutboxEntry {
             id: crate::tid::next_tid(),
             created_at: crate::store::now_rfc3339(),
+            due,
             images: options.images,
             composition,
             accounts: targets
-                .into_iter()
+                .iter()
                 .map(|account| AccountDelivery {
-                    did: account.did,
-                    handle: account.handle,
+                    did: account.did.clone(),
+                    handle: account.handle.clone(),
                     rkeys: (0..posts).map(|_| crate::tid::next_tid()).collect(),
                     attempts: 0,
                     state: Delivery::Pending,
                 })
                 .collect(),
         };
-        self.core.store.insert_outbox(&entry)?;
-        let sent = self.send(entry, Some(prepared), progress).await?;
-        self.forget_posted_draft(&sent, options.draft)?;
-        Ok(sent)
+        let first_account = targets
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::validation("Choose at least one account to post to."))?;
+        Ok((
+            entry,
+            Checked {
+                analyses,
+                first_account,
+            },
+        ))
     }
 
     /// Sends an outbox row again to the accounts that do not have its thread yet ("Retry failed",
@@ -122,12 +155,19 @@ impl Posting<'_> {
         draft: Option<i64>,
         progress: Progress<'_>,
     ) -> Result<Sent> {
-        let entry = self
+        let holder = crate::tid::next_tid();
+        if !self
             .core
             .store
-            .outbox_entry(id)?
-            .ok_or_else(|| missing(id))?;
-        let sent = self.send(entry, None, progress).await?;
+            .claim_outbox(id, &claim::until_later(&holder), claim::now_ms())?
+        {
+            return Err(self.busy_or_missing(id)?);
+        }
+        // Read under the claim: another sender may have finished it just before.
+        let Some(entry) = self.core.store.outbox_entry(id)? else {
+            return Err(missing(id));
+        };
+        let sent = self.send_claimed(entry, None, progress, &holder).await?;
         self.forget_posted_draft(&sent, draft)?;
         Ok(sent)
     }
@@ -140,10 +180,14 @@ impl Posting<'_> {
         }
     }
 
-    /// Every row still in the outbox, oldest first, with each account's state: what the window shows
-    /// at start.
+    /// Every row still in the outbox that is due (a scheduled post waiting for its time is in
+    /// [`Posting::scheduled`]), oldest first, with each account's state: what the window shows at
+    /// start.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        self.core.store.outbox_entries()
+        let now = jiff::Timestamp::now();
+        let mut entries = self.core.store.outbox_entries()?;
+        entries.retain(|entry| entry.due.as_ref().is_none_or(|due| due.at <= now));
+        Ok(entries)
     }
 
     /// At start: settles what a crash left unknown by looking records up (it never writes to a
@@ -249,7 +293,14 @@ impl Posting<'_> {
     }
 }
 
-fn missing(id: &str) -> Error {
+/// What [`Posting::new_entry`] found while checking a composition, for preparing it.
+pub(super) struct Checked {
+    pub(super) analyses: Vec<Analysis>,
+    /// The first account it goes to: quotes are looked up through its PDS.
+    pub(super) first_account: crate::Account,
+}
+
+pub(super) fn missing(id: &str) -> Error {
     Error::new(
         ErrorCode::NotFound,
         format!("The outbox has no post {id}: it was posted everywhere or discarded."),

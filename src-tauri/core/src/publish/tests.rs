@@ -29,6 +29,7 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
     let entry = OutboxEntry {
         id: "3kbbbbbbbbbb2".to_owned(),
         created_at: now.clone(),
+        due: None,
         images: ImageFiles::Named,
         composition: Composition {
             posts: vec![post("one"), post("two")],
@@ -43,7 +44,7 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
             state: Delivery::Pending,
         }],
     };
-    core.store.insert_outbox(&entry).expect("row");
+    core.store.insert_outbox(&entry, None).expect("row");
     core.store
         .outbox_count_attempt(&entry.id, DID, &now)
         .expect("attempt");

@@ -86,6 +86,15 @@ const MIGRATIONS: &[&str] = &[
         SELECT id, body, updated_at, updated_at FROM drafts;
     DROP TABLE drafts;
     ALTER TABLE drafts_v6 RENAME TO drafts;",
+    // 7: scheduled posts, and one sender at a time. `due_at` is when a scheduled row goes (unix
+    // seconds; NULL for a row made by Post, due at once) and `zone` the time zone it was chosen in,
+    // for showing it. `lease_holder` is the sender working on the row and `lease_until` (unix
+    // milliseconds) when its claim lapses: another window or CLI takes the row only after that.
+    "ALTER TABLE outbox ADD COLUMN due_at INTEGER;
+    ALTER TABLE outbox ADD COLUMN zone TEXT;
+    ALTER TABLE outbox ADD COLUMN lease_holder TEXT;
+    ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
+    CREATE INDEX outbox_due ON outbox (due_at);",
 ];
 
 /// The schema version this build writes.

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 pub use drafts::DraftRow;
 pub use migrations::latest_version as schema_version;
+pub use outbox::Claim;
 
 pub const DATABASE_FILE: &str = "hayon.sqlite3";
 

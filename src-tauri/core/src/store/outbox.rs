@@ -5,23 +5,31 @@
 use super::Store;
 use crate::composition::Composition;
 use crate::error::{Error, Result, StorageError};
-use crate::publish::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
+use crate::publish::{AccountDelivery, Delivery, Due, ImageFiles, OutboxEntry};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 impl Store {
-    /// Saves a new row with its accounts, all in one transaction.
-    pub fn insert_outbox(&self, entry: &OutboxEntry) -> Result<()> {
+    /// Saves a new row with its accounts, all in one transaction; `claim` when the process that
+    /// makes it sends it at once (Post), so no other sender takes it meanwhile.
+    pub fn insert_outbox(&self, entry: &OutboxEntry, claim: Option<&Claim<'_>>) -> Result<()> {
         let composition = serde_json::to_string(&entry.composition)
             .map_err(StorageError::encoding("outbox thread"))?;
+        let due = entry.due.as_ref();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO outbox (id, composition, images, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO outbox (id, composition, images, created_at, due_at, zone, lease_holder,
+                lease_until)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
                 entry.id,
                 composition,
                 entry.images.as_str(),
-                entry.created_at
+                entry.created_at,
+                due.map(|due| due.at.as_second()),
+                due.map(|due| due.zone.as_str()),
+                claim.map(|claim| claim.holder),
+                claim.map(|claim| claim.until_ms),
             ],
         )?;
         for (position, account) in entry.accounts.iter().enumerate() {
@@ -53,19 +61,29 @@ impl Store {
         let conn = self.conn();
         let head = conn
             .query_row(
-                "SELECT composition, images, created_at FROM outbox WHERE id = ?1",
+                "SELECT composition, images, created_at, due_at, zone FROM outbox WHERE id = ?1",
                 [id],
                 |row| {
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get::<_, String>(1)?,
                         row.get::<_, String>(2)?,
+                        row.get::<_, Option<i64>>(3)?,
+                        row.get::<_, Option<String>>(4)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((composition, images, created_at)) = head else {
+        let Some((composition, images, created_at, due_at, zone)) = head else {
             return Ok(None);
+        };
+        let due = match due_at {
+            Some(seconds) => Some(Due {
+                at: jiff::Timestamp::from_second(seconds)
+                    .map_err(|_| StorageError::OutOfRange("a scheduled time"))?,
+                zone: zone.unwrap_or_default(),
+            }),
+            None => None,
         };
         let composition: Composition =
             serde_json::from_str(&composition).map_err(StorageError::encoding("outbox thread"))?;
@@ -84,6 +102,7 @@ impl Store {
         Ok(Some(OutboxEntry {
             id: id.to_owned(),
             created_at,
+            due,
             images: ImageFiles::parse(&images),
             composition,
             accounts,
@@ -131,6 +150,57 @@ impl Store {
         Ok(())
     }
 
+    /// The rows due at `now` (unix seconds): made by Post, or scheduled for `now` or earlier; the
+    /// earliest due first.
+    pub fn outbox_due(&self, now: i64) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT id FROM outbox WHERE due_at IS NULL OR due_at <= ?1
+             ORDER BY coalesce(due_at, 0), created_at, id",
+        )?;
+        let rows = statement.query_map([now], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The rows scheduled for later than `now` (unix seconds), the soonest first.
+    pub fn outbox_scheduled(&self, now: i64) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut statement = conn
+            .prepare("SELECT id FROM outbox WHERE due_at > ?1 ORDER BY due_at, created_at, id")?;
+        let rows = statement.query_map([now], |row| row.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Moves a scheduled row to `due`; false when there is no such row.
+    pub fn outbox_reschedule(&self, id: &str, due: &Due) -> Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE outbox SET due_at = ?2, zone = ?3 WHERE id = ?1",
+            params![id, due.at.as_second(), due.zone],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// Takes (or renews) the row for `claim`'s sender when nobody else holds it: no claim, or one
+    /// that lapsed before `now_ms`. False when another sender has it, or the row is gone.
+    pub fn claim_outbox(&self, id: &str, claim: &Claim<'_>, now_ms: i64) -> Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE outbox SET lease_holder = ?2, lease_until = ?3
+             WHERE id = ?1 AND (lease_holder IS NULL OR lease_holder = ?2 OR lease_until < ?4)",
+            params![id, claim.holder, claim.until_ms, now_ms],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// Lets the row go, if `holder` still has it.
+    pub fn release_outbox(&self, id: &str, holder: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET lease_holder = NULL, lease_until = NULL
+             WHERE id = ?1 AND lease_holder = ?2",
+            params![id, holder],
+        )?;
+        Ok(())
+    }
+
     /// Removes a row and its accounts; false when it was not there.
     pub fn delete_outbox(&self, id: &str) -> Result<bool> {
         let removed = self
@@ -138,6 +208,13 @@ impl Store {
             .execute("DELETE FROM outbox WHERE id = ?1", [id])?;
         Ok(removed > 0)
     }
+}
+
+/// A sender's claim on an outbox row: who (a TID per send) and until when (unix milliseconds).
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    pub holder: &'a str,
+    pub until_ms: i64,
 }
 
 fn insert_account(
@@ -207,6 +284,7 @@ mod tests {
         OutboxEntry {
             id: id.into(),
             created_at: created_at.into(),
+            due: None,
             images: ImageFiles::Staged,
             composition: Composition {
                 posts: vec![
@@ -234,9 +312,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
         let saved = entry("3kx", "2026-12-01T12:00:00Z");
-        store.insert_outbox(&saved).expect("insert");
+        store.insert_outbox(&saved, None).expect("insert");
         store
-            .insert_outbox(&entry("3kw", "2026-12-01T11:00:00Z"))
+            .insert_outbox(&entry("3kw", "2026-12-01T11:00:00Z"), None)
             .expect("insert older");
         assert_eq!(
             store.outbox_entry("3kx").expect("read"),
@@ -313,7 +391,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open_in(dir.path()).expect("open");
         store
-            .insert_outbox(&entry("3kx", "2026-12-01T12:00:00Z"))
+            .insert_outbox(&entry("3kx", "2026-12-01T12:00:00Z"), None)
             .expect("insert");
         let account = crate::Account {
             did: "did:plc:a".into(),
@@ -330,5 +408,64 @@ mod tests {
         let read = store.outbox_entry("3kx").expect("read").expect("present");
         assert_eq!(read.accounts[1].handle, "alice-renamed.test");
         assert_eq!(read.accounts[0].handle, "bob.test", "not stored: as saved");
+    }
+
+    #[test]
+    fn a_claimed_row_is_left_to_its_holder_until_the_claim_lapses() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        let first = Claim {
+            holder: "first",
+            until_ms: 2_000,
+        };
+        store
+            .insert_outbox(&entry("3kx", "2026-12-01T12:00:00Z"), Some(&first))
+            .expect("insert, claimed");
+        let second = Claim {
+            holder: "second",
+            until_ms: 9_000,
+        };
+        assert!(!store.claim_outbox("3kx", &second, 1_000).expect("claim"));
+        assert!(store.claim_outbox("3kx", &first, 1_500).expect("renewed"));
+        store
+            .release_outbox("3kx", "second")
+            .expect("not second's to release");
+        assert!(!store.claim_outbox("3kx", &second, 1_999).expect("claim"));
+        assert!(
+            store.claim_outbox("3kx", &second, 2_001).expect("claim"),
+            "a lapsed claim is taken over"
+        );
+        assert!(!store.claim_outbox("3kx", &first, 2_500).expect("claim"));
+        store.release_outbox("3kx", "second").expect("release");
+        assert!(store.claim_outbox("3kx", &first, 2_500).expect("claim"));
+        assert!(!store.claim_outbox("gone", &first, 0).expect("claim"));
+    }
+
+    #[test]
+    fn a_scheduled_row_is_due_from_its_time_and_keeps_its_zone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        let at = |seconds| jiff::Timestamp::from_second(seconds).expect("a time");
+        let mut later = entry("3kx", "2026-12-01T12:00:00Z");
+        later.due = Some(Due {
+            at: at(2_000),
+            zone: "Europe/Vienna".into(),
+        });
+        store.insert_outbox(&later, None).expect("insert");
+        store
+            .insert_outbox(&entry("3kw", "2026-12-01T11:00:00Z"), None)
+            .expect("insert a row made by Post");
+        assert_eq!(store.outbox_due(1_999).expect("due"), ["3kw"]);
+        assert_eq!(store.outbox_scheduled(1_999).expect("later"), ["3kx"]);
+        assert_eq!(store.outbox_due(2_000).expect("due"), ["3kw", "3kx"]);
+        assert_eq!(store.outbox_entry("3kx").expect("read"), Some(later));
+        let moved = Due {
+            at: at(5_000),
+            zone: "America/New_York".into(),
+        };
+        assert!(store.outbox_reschedule("3kx", &moved).expect("moved"));
+        let read = store.outbox_entry("3kx").expect("read").expect("present");
+        assert_eq!(read.due, Some(moved));
+        assert_eq!(store.outbox_due(2_000).expect("due"), ["3kw"]);
     }
 }

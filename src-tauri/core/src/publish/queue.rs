@@ -1,0 +1,203 @@
+//! The queue: a post can be saved now to go later. A scheduled post is an outbox row with a due
+//! time, its record keys chosen when it is queued like any other row's, so it goes once whichever
+//! sender sends it, whenever. Its images are prepared and staged when it is queued (the files it
+//! named may move or vanish before it goes). [`Posting::send_due`] sends what is due — scheduled
+//! posts whose time has come, and posts that could not reach their server before — each under a
+//! claim (`claim.rs`), so two senders never work on one row.
+
+use super::claim;
+use super::entry::{Delivery, ImageFiles, OutboxEntry};
+use super::outbox::{missing, PostOptions, Progress, Sent};
+use super::prepare::PreparedThread;
+use super::{Due, Posting};
+use crate::composition::Composition;
+use crate::error::{Error, ErrorCode, Result};
+use std::path::PathBuf;
+
+impl Posting<'_> {
+    /// Checks `composition` as Post would and queues it to go at `due`. Nothing is sent.
+    pub async fn schedule(
+        &self,
+        mut composition: Composition,
+        options: PostOptions,
+        due: Due,
+    ) -> Result<OutboxEntry> {
+        // Checked before any image is prepared: a post that cannot go is refused at once.
+        self.new_entry(composition.clone(), &options, Some(due.clone()))?;
+        if options.images == ImageFiles::Named {
+            self.stage_named_images(&mut composition).await?;
+        }
+        let staged = PostOptions {
+            images: ImageFiles::Staged,
+            ..options
+        };
+        let (entry, _) = self.new_entry(composition, &staged, Some(due))?;
+        self.core.store.insert_outbox(&entry, None)?;
+        if let Some(draft) = options.draft {
+            // The queued row keeps the draft's images; the draft itself is done.
+            self.core.drafts().delete(draft)?;
+        }
+        Ok(entry)
+    }
+
+    /// The posts waiting for their time, the soonest first.
+    pub fn scheduled(&self) -> Result<Vec<OutboxEntry>> {
+        let now = jiff::Timestamp::now().as_second();
+        let mut entries = Vec::new();
+        for id in self.core.store.outbox_scheduled(now)? {
+            if let Some(entry) = self.core.store.outbox_entry(&id)? {
+                entries.push(entry);
+            }
+        }
+        Ok(entries)
+    }
+
+    /// Moves scheduled post `id` to `due`, while nothing of it has been sent.
+    pub fn reschedule(&self, id: &str, due: Due) -> Result<OutboxEntry> {
+        self.while_unsent(id, || {
+            self.core.store.outbox_reschedule(id, &due).map(|_| ())
+        })?;
+        self.core.store.outbox_entry(id)?.ok_or_else(|| missing(id))
+    }
+
+    /// Takes scheduled post `id` off the queue (with its staged images no draft uses), while nothing
+    /// of it has been sent.
+    pub fn cancel(&self, id: &str) -> Result<()> {
+        self.while_unsent(id, || self.discard(id))
+    }
+
+    /// Sends every row that is due and still has an account waiting for it: scheduled posts whose
+    /// time has come, rows made by Post that a crash interrupted, and accounts that failed only
+    /// because the network or the server's rate limit stood in the way. A row another sender holds
+    /// is left to it. Returns what became of each row sent.
+    pub async fn send_due(&self, progress: Progress<'_>) -> Result<Vec<Sent>> {
+        let now = jiff::Timestamp::now().as_second();
+        let mut sent = Vec::new();
+        for id in self.core.store.outbox_due(now)? {
+            let holder = crate::tid::next_tid();
+            if !self
+                .core
+                .store
+                .outbox_entry(&id)?
+                .is_some_and(|row| waits(&row))
+                || !self.core.store.claim_outbox(
+                    &id,
+                    &claim::until_later(&holder),
+                    claim::now_ms(),
+                )?
+            {
+                continue;
+            }
+            // Read again under the claim: another sender may have finished it meanwhile.
+            match self.core.store.outbox_entry(&id)? {
+                Some(entry) if waits(&entry) => {
+                    sent.push(self.send_claimed(entry, None, progress, &holder).await?);
+                }
+                _ => self.core.store.release_outbox(&id, &holder)?,
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Sends `entry`, which `holder` has claimed, renewing the claim while it works and letting it
+    /// go when done.
+    pub(super) async fn send_claimed(
+        &self,
+        entry: OutboxEntry,
+        prepared: Option<PreparedThread>,
+        progress: Progress<'_>,
+        holder: &str,
+    ) -> Result<Sent> {
+        let id = entry.id.clone();
+        let renewing = async {
+            loop {
+                tokio::time::sleep(claim::RENEW_EVERY).await;
+                let renewed =
+                    self.core
+                        .store
+                        .claim_outbox(&id, &claim::until_later(holder), claim::now_ms());
+                if let Err(err) = renewed {
+                    tracing::warn!(code = err.code.as_str(), "outbox: claim not renewed");
+                }
+            }
+        };
+        let sending = std::pin::pin!(self.send(entry, prepared, progress));
+        let result = match futures_util::future::select(sending, std::pin::pin!(renewing)).await {
+            futures_util::future::Either::Left((sent, _)) => sent,
+            futures_util::future::Either::Right(((), sending)) => sending.await,
+        };
+        self.core.store.release_outbox(&id, holder)?;
+        result
+    }
+
+    /// The error for a row that could not be claimed: another sender has it, or it is gone.
+    pub(super) fn busy_or_missing(&self, id: &str) -> Result<Error> {
+        Ok(match self.core.store.outbox_entry(id)? {
+            Some(_) => Error::new(
+                ErrorCode::Validation,
+                "This post is being sent right now, by another Hayon window or hayon-cli. Wait a \
+                 moment, then look at the outbox again.",
+            ),
+            None => missing(id),
+        })
+    }
+
+    /// Runs `change` on row `id` under a claim, when no account has been sent anything yet.
+    fn while_unsent(&self, id: &str, change: impl FnOnce() -> Result<()>) -> Result<()> {
+        let holder = crate::tid::next_tid();
+        if !self
+            .core
+            .store
+            .claim_outbox(id, &claim::until_later(&holder), claim::now_ms())?
+        {
+            return Err(self.busy_or_missing(id)?);
+        }
+        let unsent = match self.core.store.outbox_entry(id)? {
+            None => Err(missing(id)),
+            Some(entry) if entry.accounts.iter().any(|account| account.attempts > 0) => {
+                Err(Error::validation(
+                    "This post has been sent to some of its accounts already, so it can no longer \
+                     be changed or cancelled here. Use the outbox to finish or discard it.",
+                ))
+            }
+            Some(_) => change(),
+        };
+        self.core.store.release_outbox(id, &holder)?;
+        unsent
+    }
+
+    /// Prepares the files `composition` names and points it at the staged copies instead.
+    async fn stage_named_images(&self, composition: &mut Composition) -> Result<()> {
+        for post in &mut composition.posts {
+            let paths: Vec<PathBuf> = post
+                .images
+                .iter()
+                .map(|image| (&image.path).into())
+                .collect();
+            if paths.is_empty() {
+                continue;
+            }
+            let prepared =
+                tokio::task::spawn_blocking(move || crate::media::prepare_images(&paths))
+                    .await
+                    .map_err(|err| Error::internal("preparing the images", &err))?;
+            for (image, prepared) in post.images.iter_mut().zip(prepared) {
+                image.path = self.core.attachments.keep_prepared(prepared?).await?.path;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether some account of `entry` is waiting for a send that may now succeed: never tried, or
+/// failed for a reason that passes by itself (no connection, the server's rate limit). A refusal by
+/// the server waits for the person.
+fn waits(entry: &OutboxEntry) -> bool {
+    entry.accounts.iter().any(|account| match &account.state {
+        Delivery::Pending => true,
+        Delivery::Failed { error } => {
+            matches!(error.code, ErrorCode::Network | ErrorCode::RateLimited)
+        }
+        Delivery::Posted { .. } => false,
+    })
+}

@@ -1,0 +1,261 @@
+//! Scheduled posts through `hayon-cli schedule`, against the reference PDS and the real keychain: a
+//! post queued for later goes once its time has come (its image staged when queued, so the original
+//! may vanish), never before and never twice; two `send-due` processes racing over twenty due posts
+//! post each exactly once; and the queue refuses what cannot be, with reasons. A scheduled time must
+//! be a minute ahead, so the two tests that send wait that minute (side by side, one per test thread).
+
+use harness::cli::CliEnv;
+use harness::images;
+use harness::keychain;
+use harness::pds::{pds, TestUser};
+use harness::wait::WAIT;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const POSTS: &str = "app.bsky.feed.post";
+
+fn schedule(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
+    let mut full = vec!["schedule"];
+    full.extend_from_slice(args);
+    env.run(&full, text)
+}
+
+/// A time `seconds` from now, as RFC 3339.
+fn in_seconds(seconds: i64) -> String {
+    (Timestamp::now() + SignedDuration::from_secs(seconds)).to_string()
+}
+
+/// The texts of `user`'s posts on the PDS.
+async fn posted_texts(user: &TestUser) -> Vec<String> {
+    pds()
+        .list_records(&user.did, POSTS)
+        .await
+        .iter()
+        .filter_map(|record| record["value"]["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+/// Runs `send-due` until it sends something, up to [`WAIT`] after `due`, and returns what it said.
+fn send_due_once_due(env: &CliEnv, due: Timestamp) -> Value {
+    let deadline = Instant::now()
+        + Duration::try_from(Timestamp::now().duration_until(due)).unwrap_or_default()
+        + WAIT;
+    loop {
+        let sent = schedule(env, &["send-due"], "").expect_ok();
+        if sent.as_array().is_some_and(|rows| !rows.is_empty()) || Instant::now() > deadline {
+            return sent;
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+#[tokio::test]
+async fn a_scheduled_post_goes_once_its_time_has_come_and_never_twice() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("sch").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let photo = images::photo_jpeg(dir.path(), "photo.jpg", 1200, 800);
+    let text = format!("Scheduled {}", harness::unique("t"));
+    let at = in_seconds(62);
+    let queued = schedule(
+        &env,
+        &[
+            "add",
+            "--at",
+            &at,
+            "--account",
+            &alice.did,
+            "--image",
+            photo.to_str().expect("path"),
+            "--alt",
+            "A photo taken earlier",
+        ],
+        &text,
+    )
+    .expect_ok();
+    assert_eq!(queued["state"], "scheduled", "{queued}");
+    assert_eq!(queued["accounts"], serde_json::json!([alice.did]));
+    let due: Timestamp = queued["at"]
+        .as_str()
+        .expect("at")
+        .parse()
+        .expect("RFC 3339");
+    assert_eq!(due, at.parse::<Timestamp>().expect("RFC 3339"));
+    let id = queued["id"].as_str().expect("id").to_owned();
+    // The original goes away: the queue holds its own prepared copy.
+    std::fs::remove_file(&photo).expect("the original is removed");
+
+    let listed = schedule(&env, &["list"], "").expect_ok();
+    assert_eq!(listed[0]["id"], id.as_str(), "{listed}");
+    assert_eq!(listed[0]["text"], text.as_str());
+    let early = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(early, serde_json::json!([]), "nothing is due yet");
+    assert!(!posted_texts(&alice).await.contains(&text));
+
+    let sent = send_due_once_due(&env, due);
+    assert!(
+        Timestamp::now() >= due,
+        "sent before its time ({due}): {sent}"
+    );
+    assert_eq!(sent[0]["id"], id.as_str(), "{sent}");
+    let result = &sent[0]["results"][0];
+    assert_eq!(result["account"], alice.did.as_str(), "{sent}");
+    let record = pds()
+        .read_record(result["uri"].as_str().expect("uri"))
+        .await;
+    assert_eq!(record["text"], text.as_str());
+    assert_eq!(record["embed"]["images"][0]["alt"], "A photo taken earlier");
+
+    let again = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(again, serde_json::json!([]), "sent once only");
+    let copies = posted_texts(&alice)
+        .await
+        .into_iter()
+        .filter(|posted| *posted == text)
+        .count();
+    assert_eq!(copies, 1);
+    assert_eq!(
+        schedule(&env, &["list"], "").expect_ok(),
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test]
+async fn two_senders_racing_over_twenty_due_posts_post_each_once() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let bob = env.connect_new_user("race").await;
+    let at = in_seconds(75);
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        let queued = schedule(
+            &env,
+            &["add", "--at", &at, "--account", &bob.did],
+            &format!("Race post {n}"),
+        )
+        .expect_ok();
+        ids.push(queued["id"].as_str().expect("id").to_owned());
+    }
+    // Waits for the queue to hold nothing for later: every post is due.
+    let deadline = Instant::now() + Duration::from_secs(75) + WAIT;
+    let mut waiting = schedule(&env, &["list"], "").expect_ok();
+    while waiting.as_array().is_some_and(|rows| !rows.is_empty()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        waiting = schedule(&env, &["list"], "").expect_ok();
+    }
+    assert_eq!(waiting, serde_json::json!([]), "every post is due");
+
+    let senders: Vec<_> = (0..2)
+        .map(|_| {
+            env.command(&["schedule", "send-due"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn hayon-cli")
+        })
+        .collect();
+    let mut sent_ids = Vec::new();
+    for sender in senders {
+        let output = sender.wait_with_output().expect("hayon-cli output");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout} / {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let rows: Value = serde_json::from_str(&stdout).expect("one JSON document");
+        for row in rows.as_array().expect("rows") {
+            assert!(row["results"][0]["uri"].is_string(), "{row}");
+            sent_ids.push(row["id"].as_str().expect("id").to_owned());
+        }
+    }
+    sent_ids.sort();
+    ids.sort();
+    assert_eq!(sent_ids, ids, "each post sent by exactly one of the two");
+    let mut texts = posted_texts(&bob).await;
+    texts.sort();
+    let mut expected: Vec<String> = (0..20).map(|n| format!("Race post {n}")).collect();
+    expected.sort();
+    assert_eq!(texts, expected, "each post on the server once");
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([])
+    );
+}
+
+#[tokio::test]
+async fn the_queue_refuses_what_cannot_be_and_says_why() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let carol = env.connect_new_user("ref").await;
+    let past = schedule(
+        &env,
+        &["add", "--at", &in_seconds(-120), "--account", &carol.did],
+        "Too late",
+    );
+    assert_eq!(past.error_code(), "validation", "{}", past.json);
+    assert!(past.json["error"]["message"]
+        .as_str()
+        .is_some_and(|message| message.contains("has passed")));
+    let soon = schedule(
+        &env,
+        &["add", "--at", &in_seconds(20), "--account", &carol.did],
+        "Too soon",
+    );
+    assert_eq!(soon.error_code(), "validation", "{}", soon.json);
+    let unreadable = schedule(
+        &env,
+        &["add", "--at", "next tuesday", "--account", &carol.did],
+        "When?",
+    );
+    assert!(unreadable.json["error"]["message"]
+        .as_str()
+        .is_some_and(|message| message.contains("YYYY-MM-DD HH:MM")));
+    let too_long = schedule(
+        &env,
+        &["add", "--at", &in_seconds(3600), "--account", &carol.did],
+        &"a".repeat(301),
+    );
+    assert_eq!(too_long.error_code(), "validation", "{}", too_long.json);
+    assert_eq!(
+        schedule(&env, &["list"], "").expect_ok(),
+        serde_json::json!([])
+    );
+
+    // A local time is read in the system's zone (TZ), daylight saving included.
+    let queued = env
+        .run_with_env(
+            &[
+                "schedule",
+                "add",
+                "--at",
+                "2099-07-01 09:30",
+                "--account",
+                &carol.did,
+            ],
+            "Summer in Vienna",
+            &[("TZ", "Europe/Vienna")],
+        )
+        .expect_ok();
+    assert_eq!(queued["at"], "2099-07-01T07:30:00Z", "{queued}");
+    assert_eq!(queued["zone"], "Europe/Vienna");
+    let id = queued["id"].as_str().expect("id").to_owned();
+    let moved = schedule(&env, &["edit", &id, "--at", "2099-07-02T10:00:00Z"], "").expect_ok();
+    assert_eq!(moved["at"], "2099-07-02T10:00:00Z", "{moved}");
+    let cancelled = schedule(&env, &["cancel", &id], "").expect_ok();
+    assert_eq!(
+        cancelled,
+        serde_json::json!({"id": id, "state": "cancelled"})
+    );
+    assert_eq!(
+        schedule(&env, &["list"], "").expect_ok(),
+        serde_json::json!([])
+    );
+    let gone = schedule(&env, &["cancel", &id], "");
+    assert_eq!(gone.error_code(), "not_found", "{}", gone.json);
+    assert!(posted_texts(&carol).await.is_empty(), "nothing was posted");
+}
