@@ -9,7 +9,7 @@ use harness::images;
 use harness::keychain;
 use harness::pds::{pds, TestUser};
 use harness::wait::WAIT;
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::Value;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -22,9 +22,11 @@ fn schedule(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput 
     env.run(&full, text)
 }
 
-/// A time `seconds` from now, as RFC 3339.
+/// A time `seconds` from now, in whole seconds (as the queue keeps it), as RFC 3339.
 fn in_seconds(seconds: i64) -> String {
-    (Timestamp::now() + SignedDuration::from_secs(seconds)).to_string()
+    Timestamp::from_second(Timestamp::now().as_second() + seconds)
+        .expect("a time")
+        .to_string()
 }
 
 /// The texts of `user`'s posts on the PDS.

@@ -4,6 +4,10 @@
 //! happens when its holder died; the record keys chosen once per row then make its work safe to
 //! finish (an earlier write is looked up before anything is written again). An in-process flag could
 //! not see the other processes.
+//!
+//! A holder names its process (id and start time), so a claim left by a process that is gone (a
+//! crash, a kill) is taken over at once on this machine rather than after it lapses: "Retry" right
+//! after a crash works. Where the process table cannot be read, the lapse is the only way.
 
 use crate::store::Claim;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -23,11 +27,63 @@ pub(super) fn now_ms() -> i64 {
         })
 }
 
+/// A new holder: this process and this send.
+pub(super) fn new_holder() -> String {
+    let pid = std::process::id();
+    format!(
+        "{pid}.{}.{}",
+        started(pid).unwrap_or_default(),
+        crate::tid::next_tid()
+    )
+}
+
+/// Whether the process that made `holder` has ended (its id is free, or taken by a newer process).
+pub(super) fn holder_is_gone(holder: &str) -> bool {
+    let mut parts = holder.split('.');
+    let (Some(pid), Some(start)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    if !std::path::Path::new("/proc/self/stat").exists() {
+        return false;
+    }
+    started(pid).is_none_or(|now| now != start)
+}
+
+/// When process `pid` started (clock ticks since boot, `/proc/PID/stat` field 22), on Linux.
+fn started(pid: u32) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after its end.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(19).map(str::to_owned)
+}
+
 /// `holder`'s claim, good for [`CLAIM_FOR`] from now.
 pub(super) fn until_later(holder: &str) -> Claim<'_> {
     let span = i64::try_from(CLAIM_FOR.as_millis()).unwrap_or(i64::MAX);
     Claim {
         holder,
         until_ms: now_ms().saturating_add(span),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_holder_of_this_process_is_alive_and_one_of_an_ended_process_is_gone() {
+        let mine = new_holder();
+        assert!(!holder_is_gone(&mine), "{mine}");
+        let mut child = std::process::Command::new("true")
+            .spawn()
+            .expect("a short-lived process");
+        let pid = child.id();
+        let theirs = format!("{pid}.{}.3kx", started(pid).unwrap_or_default());
+        child.wait().expect("it ends");
+        assert!(holder_is_gone(&theirs), "{theirs}");
+        assert!(!holder_is_gone("not a holder"));
     }
 }

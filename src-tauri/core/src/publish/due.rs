@@ -42,7 +42,7 @@ impl Due {
             }
         };
         let due = Self {
-            at,
+            at: whole_second_not_before(at)?,
             zone: zone_name(zone),
         };
         due.check_ahead_of(now, zone)?;
@@ -96,6 +96,14 @@ fn first_moment_at(local: DateTime, zone: &TimeZone) -> Option<Timestamp> {
                 .map(|jump| jump.timestamp())
         }
     }
+}
+
+/// `at`, or the next whole second when it has a fraction: the queue keeps seconds, and a post may go
+/// late by a fraction, never early.
+fn whole_second_not_before(at: Timestamp) -> Result<Timestamp> {
+    let seconds = at.as_second() + i64::from(at.subsec_nanosecond() > 0);
+    Timestamp::from_second(seconds)
+        .map_err(|_| Error::validation("That time is too far in the future."))
 }
 
 fn zone_name(zone: &TimeZone) -> String {
@@ -182,6 +190,12 @@ mod tests {
                 err.message
             );
         }
+    }
+
+    #[test]
+    fn a_fraction_of_a_second_rounds_up_never_early() {
+        let due = Due::parse("2026-12-24T08:00:00.2Z", &vienna(), utc(NOW)).expect("a time");
+        assert_eq!(due.at, utc("2026-12-24T08:00:01Z"));
     }
 
     #[test]

@@ -90,7 +90,7 @@ impl Posting<'_> {
         )
         .await?;
         // Claimed from the start: no other sender takes the row while this one sends it.
-        let holder = crate::tid::next_tid();
+        let holder = claim::new_holder();
         self.core
             .store
             .insert_outbox(&entry, Some(&claim::until_later(&holder)))?;
@@ -155,12 +155,8 @@ impl Posting<'_> {
         draft: Option<i64>,
         progress: Progress<'_>,
     ) -> Result<Sent> {
-        let holder = crate::tid::next_tid();
-        if !self
-            .core
-            .store
-            .claim_outbox(id, &claim::until_later(&holder), claim::now_ms())?
-        {
+        let holder = claim::new_holder();
+        if !self.claim(id, &holder)? {
             return Err(self.busy_or_missing(id)?);
         }
         // Read under the claim: another sender may have finished it just before.

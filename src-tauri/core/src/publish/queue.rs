@@ -74,17 +74,13 @@ impl Posting<'_> {
         let now = jiff::Timestamp::now().as_second();
         let mut sent = Vec::new();
         for id in self.core.store.outbox_due(now)? {
-            let holder = crate::tid::next_tid();
+            let holder = claim::new_holder();
             if !self
                 .core
                 .store
                 .outbox_entry(&id)?
                 .is_some_and(|row| waits(&row))
-                || !self.core.store.claim_outbox(
-                    &id,
-                    &claim::until_later(&holder),
-                    claim::now_ms(),
-                )?
+                || !self.claim(&id, &holder)?
             {
                 continue;
             }
@@ -130,6 +126,23 @@ impl Posting<'_> {
         result
     }
 
+    /// Claims row `id` for `holder`: free, lapsed, or left by a process that has ended. False when a
+    /// live sender has it (or the row is gone).
+    pub(super) fn claim(&self, id: &str, holder: &str) -> Result<bool> {
+        let store = &self.core.store;
+        let wanted = claim::until_later(holder);
+        if store.claim_outbox(id, &wanted, claim::now_ms())? {
+            return Ok(true);
+        }
+        match store.outbox_claim_holder(id)? {
+            Some(other) if claim::holder_is_gone(&other) => {
+                tracing::info!(id, "outbox: taking over a post whose sender has ended");
+                store.take_over_outbox(id, &other, &wanted)
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// The error for a row that could not be claimed: another sender has it, or it is gone.
     pub(super) fn busy_or_missing(&self, id: &str) -> Result<Error> {
         Ok(match self.core.store.outbox_entry(id)? {
@@ -144,12 +157,8 @@ impl Posting<'_> {
 
     /// Runs `change` on row `id` under a claim, when no account has been sent anything yet.
     fn while_unsent(&self, id: &str, change: impl FnOnce() -> Result<()>) -> Result<()> {
-        let holder = crate::tid::next_tid();
-        if !self
-            .core
-            .store
-            .claim_outbox(id, &claim::until_later(&holder), claim::now_ms())?
-        {
+        let holder = claim::new_holder();
+        if !self.claim(id, &holder)? {
             return Err(self.busy_or_missing(id)?);
         }
         let unsent = match self.core.store.outbox_entry(id)? {

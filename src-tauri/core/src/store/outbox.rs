@@ -191,6 +191,28 @@ impl Store {
         Ok(changed > 0)
     }
 
+    /// Who holds the row's claim, if anyone (lapsed or not).
+    pub fn outbox_claim_holder(&self, id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT lease_holder FROM outbox WHERE id = ?1",
+                [id],
+                |row| row.get::<_, Option<String>>(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    /// Takes the row from `gone`, a holder whose process has ended, if it still holds it.
+    pub fn take_over_outbox(&self, id: &str, gone: &str, claim: &Claim<'_>) -> Result<bool> {
+        let changed = self.conn().execute(
+            "UPDATE outbox SET lease_holder = ?2, lease_until = ?3 WHERE id = ?1 AND lease_holder = ?4",
+            params![id, claim.holder, claim.until_ms, gone],
+        )?;
+        Ok(changed > 0)
+    }
+
     /// Lets the row go, if `holder` still has it.
     pub fn release_outbox(&self, id: &str, holder: &str) -> Result<()> {
         self.conn().execute(
