@@ -2,7 +2,7 @@
 //! post queued for later goes once its time has come (its image staged when queued, so the original
 //! may vanish), never before and never twice; two `send-due` processes racing over twenty due posts
 //! post each exactly once; and the queue refuses what cannot be, with reasons. A scheduled time must
-//! be a minute ahead, so the two tests that send wait that minute (side by side, one per test thread).
+//! only be later than now: the tests that send queue posts seconds ahead.
 
 use harness::cli::CliEnv;
 use harness::images;
@@ -61,7 +61,7 @@ async fn a_scheduled_post_goes_once_its_time_has_come_and_never_twice() {
     let dir = tempfile::tempdir().expect("tempdir");
     let photo = images::photo_jpeg(dir.path(), "photo.jpg", 1200, 800);
     let text = format!("Scheduled {}", harness::unique("t"));
-    let at = in_seconds(62);
+    let at = in_seconds(4);
     let queued = schedule(
         &env,
         &[
@@ -130,7 +130,7 @@ async fn two_senders_racing_over_twenty_due_posts_post_each_once() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let bob = env.connect_new_user("race").await;
-    let at = in_seconds(75);
+    let at = in_seconds(30);
     let mut ids = Vec::new();
     for n in 0..20 {
         let queued = schedule(
@@ -142,7 +142,7 @@ async fn two_senders_racing_over_twenty_due_posts_post_each_once() {
         ids.push(queued["id"].as_str().expect("id").to_owned());
     }
     // Waits for the queue to hold nothing for later: every post is due.
-    let deadline = Instant::now() + Duration::from_secs(75) + WAIT;
+    let deadline = Instant::now() + Duration::from_secs(30) + WAIT;
     let mut waiting = schedule(&env, &["list"], "").expect_ok();
     while waiting.as_array().is_some_and(|rows| !rows.is_empty()) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(250));
@@ -203,12 +203,6 @@ async fn the_queue_refuses_what_cannot_be_and_says_why() {
     assert!(past.json["error"]["message"]
         .as_str()
         .is_some_and(|message| message.contains("has passed")));
-    let soon = schedule(
-        &env,
-        &["add", "--at", &in_seconds(20), "--account", &carol.did],
-        "Too soon",
-    );
-    assert_eq!(soon.error_code(), "validation", "{}", soon.json);
     let unreadable = schedule(
         &env,
         &["add", "--at", "next tuesday", "--account", &carol.did],

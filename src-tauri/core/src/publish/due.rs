@@ -10,11 +10,8 @@
 use crate::error::{Error, Result};
 use jiff::civil::DateTime;
 use jiff::tz::{AmbiguousOffset, TimeZone};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-
-/// How far ahead a scheduled time must be: closer than this, Post is the button to press.
-pub const MIN_AHEAD: SignedDuration = SignedDuration::from_secs(60);
 
 /// A scheduled post's time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,7 +28,7 @@ pub struct Due {
 
 impl Due {
     /// `text` as the person gave it: RFC 3339 (`2026-12-24T09:00:00+01:00`), or a local
-    /// `YYYY-MM-DD HH:MM` read in `zone`. Refused when it is not at least [`MIN_AHEAD`] of `now`.
+    /// `YYYY-MM-DD HH:MM` read in `zone`. Refused when it is not after `now`.
     pub fn parse(text: &str, zone: &TimeZone, now: Timestamp) -> Result<Self> {
         let text = text.trim();
         let at = match text.parse::<Timestamp>() {
@@ -67,12 +64,6 @@ impl Due {
         if self.at <= now {
             return Err(Error::validation(format!(
                 "{} has passed. Choose a time in the future.",
-                self.local(zone)
-            )));
-        }
-        if now.duration_until(self.at) < MIN_AHEAD {
-            return Err(Error::validation(format!(
-                "{} is less than a minute from now. Post now instead, or choose a later time.",
                 self.local(zone)
             )));
         }
@@ -163,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn the_past_and_the_next_minute_are_refused_with_the_reason() {
+    fn the_past_is_refused_with_the_reason() {
         let past = Due::parse("2026-12-07 08:59", &vienna(), utc(NOW)).expect_err("past");
         assert!(past.message.contains("has passed"), "{}", past.message);
         assert!(
@@ -171,13 +162,8 @@ mod tests {
             "{}",
             past.message
         );
-        let soon = Due::parse("2026-12-07T08:00:30Z", &vienna(), utc(NOW)).expect_err("too soon");
-        assert!(
-            soon.message.contains("less than a minute"),
-            "{}",
-            soon.message
-        );
-        Due::parse("2026-12-07T08:01:00Z", &vienna(), utc(NOW)).expect("a minute ahead is fine");
+        Due::parse(NOW, &vienna(), utc(NOW)).expect_err("now is not later");
+        Due::parse("2026-12-07T08:00:01Z", &vienna(), utc(NOW)).expect("a second ahead is later");
     }
 
     #[test]
