@@ -8,6 +8,7 @@ mod background;
 mod commands;
 mod private_files;
 mod rendering;
+mod sender;
 mod single_instance;
 mod state;
 mod updates;
@@ -64,7 +65,9 @@ fn main() -> ExitCode {
             let state = state::AppState::open(config);
             background::start_health_checks(app.handle().clone(), &state);
             background::start_attachment_sweep(&state);
-            watch::start(app.handle().clone(), &state);
+            let sender = sender::Sender::default();
+            sender::start(app.handle().clone(), &state, &sender);
+            watch::start(app.handle().clone(), &state, sender);
             updates::start_checks(app.handle().clone(), &state);
             window_state::save_when_changed(app.handle());
             tauri::Manager::manage(app, state);

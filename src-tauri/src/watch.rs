@@ -9,8 +9,10 @@
 //! watcher (inotify on the `-wal` file) was the alternative: it fires for this window's own writes
 //! too, for checkpoints and for reads that touch the `-shm` file, needs a dependency and platform
 //! care (FSEvents, ReadDirectoryChangesW), and still cannot say whether a commit happened. The page
-//! also re-reads when the window gets the focus, and on Ctrl+R.
+//! also re-reads when the window gets the focus, and on Ctrl+R. The queue's sender is woken too: a
+//! post the CLI queued may be due before the one it was sleeping for.
 
+use crate::sender::Sender;
 use crate::state::AppState;
 use std::time::Duration;
 use tauri::Emitter;
@@ -20,7 +22,7 @@ pub const DATA_CHANGED: &str = "data-changed";
 
 const POLL_EVERY: Duration = Duration::from_millis(500);
 
-pub fn start<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: &AppState) {
+pub fn start<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: &AppState, sender: Sender) {
     let Ok(core) = state.core() else {
         return;
     };
@@ -31,6 +33,7 @@ pub fn start<R: tauri::Runtime>(app: tauri::AppHandle<R>, state: &AppState) {
             match core.data_version() {
                 Ok(version) if seen.is_some_and(|seen| seen != version) => {
                     seen = Some(version);
+                    sender.wake();
                     if let Err(err) = app.emit(DATA_CHANGED, ()) {
                         tracing::warn!(error = %err, "could not notify the window");
                     }

@@ -7,7 +7,7 @@
 
 use super::post::{self, PostArgs};
 use clap::{ArgMatches, Subcommand};
-use hayon_core::publish::{Due, OutboxEntry};
+use hayon_core::publish::{Due, OutboxEntry, Retry};
 use hayon_core::{Core, Error};
 use serde_json::{json, Value};
 
@@ -62,7 +62,7 @@ pub async fn run(
             Ok((json!({"id": id, "state": "cancelled"}), true))
         }
         ScheduleCommand::SendDue => {
-            let sent = core.posting().send_due(&|_| {}).await?;
+            let sent = core.posting().send_due(Retry::Temporary, &|_| {}).await?;
             let everywhere = sent.iter().all(|sent| sent.posted_everywhere());
             let rows = sent
                 .iter()

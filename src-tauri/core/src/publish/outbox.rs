@@ -61,6 +61,15 @@ impl Sent {
     pub fn posted_everywhere(&self) -> bool {
         super::entry::posted_everywhere(&self.accounts)
     }
+
+    /// Whether an account failed only for a reason that passes by itself (no connection, a rate
+    /// limit): [`Posting::send_due`] with [`super::Retry::Temporary`] tries it again.
+    pub fn waits_for_connection(&self) -> bool {
+        self.accounts.iter().any(|account| match &account.state {
+            Delivery::Failed { error } => super::queue::passes_by_itself(error),
+            _ => false,
+        })
+    }
 }
 
 /// Reports the stages of a send, for a progress indicator.

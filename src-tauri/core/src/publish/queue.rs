@@ -67,10 +67,10 @@ impl Posting<'_> {
     }
 
     /// Sends every row that is due and still has an account waiting for it: scheduled posts whose
-    /// time has come, rows made by Post that a crash interrupted, and accounts that failed only
-    /// because the network or the server's rate limit stood in the way. A row another sender holds
-    /// is left to it. Returns what became of each row sent.
-    pub async fn send_due(&self, progress: Progress<'_>) -> Result<Vec<Sent>> {
+    /// time has come, rows made by Post that a crash interrupted, and with [`Retry::Temporary`]
+    /// accounts that failed only because the network or the server's rate limit stood in the way. A
+    /// row another sender holds is left to it. Returns what became of each row sent.
+    pub async fn send_due(&self, retry: Retry, progress: Progress<'_>) -> Result<Vec<Sent>> {
         let now = jiff::Timestamp::now().as_second();
         let mut sent = Vec::new();
         for id in self.core.store.outbox_due(now)? {
@@ -79,20 +79,31 @@ impl Posting<'_> {
                 .core
                 .store
                 .outbox_entry(&id)?
-                .is_some_and(|row| waits(&row))
+                .is_some_and(|row| waits(&row, retry))
                 || !self.claim(&id, &holder)?
             {
                 continue;
             }
             // Read again under the claim: another sender may have finished it meanwhile.
             match self.core.store.outbox_entry(&id)? {
-                Some(entry) if waits(&entry) => {
+                Some(entry) if waits(&entry, retry) => {
                     sent.push(self.send_claimed(entry, None, progress, &holder).await?);
                 }
                 _ => self.core.store.release_outbox(&id, &holder)?,
             }
         }
         Ok(sent)
+    }
+
+    /// How long until the next scheduled post is due, by the wall clock, if one is waiting for a
+    /// later time.
+    pub fn until_next_due(&self) -> Result<Option<std::time::Duration>> {
+        let now = jiff::Timestamp::now();
+        let next = self.core.store.outbox_next_due(now.as_second())?;
+        Ok(next.map(|seconds| {
+            let millis = seconds.saturating_mul(1000) - now.as_millisecond();
+            std::time::Duration::from_millis(u64::try_from(millis).unwrap_or_default())
+        }))
     }
 
     /// Sends `entry`, which `holder` has claimed, renewing the claim while it works and letting it
@@ -198,15 +209,26 @@ impl Posting<'_> {
     }
 }
 
-/// Whether some account of `entry` is waiting for a send that may now succeed: never tried, or
-/// failed for a reason that passes by itself (no connection, the server's rate limit). A refusal by
-/// the server waits for the person.
-fn waits(entry: &OutboxEntry) -> bool {
+/// Which failed accounts [`Posting::send_due`] tries again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// None: only accounts never sent to (or whose send a crash interrupted).
+    Nothing,
+    /// Those that failed for a reason that passes by itself (no connection, the server's rate
+    /// limit). A refusal by the server waits for the person.
+    Temporary,
+}
+
+/// Whether some account of `entry` waits for a send `retry` allows.
+fn waits(entry: &OutboxEntry, retry: Retry) -> bool {
     entry.accounts.iter().any(|account| match &account.state {
         Delivery::Pending => true,
-        Delivery::Failed { error } => {
-            matches!(error.code, ErrorCode::Network | ErrorCode::RateLimited)
-        }
+        Delivery::Failed { error } => retry == Retry::Temporary && passes_by_itself(error),
         Delivery::Posted { .. } => false,
     })
+}
+
+/// A failure that may be gone at the next try: no connection, or the server's rate limit.
+pub(super) fn passes_by_itself(error: &Error) -> bool {
+    matches!(error.code, ErrorCode::Network | ErrorCode::RateLimited)
 }

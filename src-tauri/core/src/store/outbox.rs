@@ -171,6 +171,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// The earliest due time later than `now` (unix seconds), if any.
+    pub fn outbox_next_due(&self, now: i64) -> Result<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT min(due_at) FROM outbox WHERE due_at > ?1",
+            [now],
+            |row| row.get(0),
+        )?)
+    }
+
     /// Moves a scheduled row to `due`; false when there is no such row.
     pub fn outbox_reschedule(&self, id: &str, due: &Due) -> Result<bool> {
         let changed = self.conn().execute(
