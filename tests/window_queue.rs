@@ -1,15 +1,25 @@
-//! The real window as the queue's sender (issue 19): with the window open and nobody touching it, a
-//! post queued by `hayon-cli schedule add` a few seconds ahead goes at its time — the record's
-//! `createdAt`, stamped when the thread is built, is within a second after the due time — once, and
-//! leaves the queue. The window notices the CLI's write through its database watch, which wakes the
-//! sender (src-tauri/src/sender.rs).
+//! The real window as the queue's sender (issue 19, src-tauri/src/sender.rs):
+//! - With the window open and nobody touching it, a post queued by `hayon-cli schedule add` a few
+//!   seconds ahead goes at its time — the record's `createdAt`, stamped when the thread is built, is
+//!   within a second after the due time — once, and leaves the queue. The window notices the CLI's
+//!   write through its database watch, which wakes the sender.
+//! - Offline: Post while the account's server is down (the fault proxy's port refuses connections)
+//!   shows "Waiting for a connection"; once the server is back the post goes by itself, once, and
+//!   the window shows it posted. A refusal by the server is not retried by itself.
+//!
+//! Screenshots land in `target/e2e-screenshots/queue-*.png`.
 
 use harness::cli::CliEnv;
+use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::pds::pds;
-use harness::window::{poll_until, start_session, wait_for_composer};
+use harness::window::{
+    assert_stays, choose_account, click, poll_until, post_text, screenshot, start_session, text_of,
+    type_into_post, wait_for, wait_for_composer, POST_ON,
+};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 /// The record of `did`'s post whose text is `text`, if it is on the PDS.
 async fn post_with_text(did: &str, text: &str) -> Option<Value> {
@@ -73,4 +83,78 @@ async fn a_post_queued_seconds_ahead_is_sent_by_the_open_window_at_its_time() {
         .filter(|record| record["value"]["text"] == text.as_str())
         .count();
     assert_eq!(copies, 1);
+}
+
+fn result_of(did: &str, ok: bool) -> String {
+    format!("li.post-result[data-account=\"{did}\"][data-ok=\"{ok}\"]")
+}
+
+#[tokio::test]
+async fn a_post_made_while_the_server_is_down_goes_by_itself_once_it_is_back() {
+    const WRITE: &str = "com.atproto.repo.applyWrites";
+    keychain::require_secret_service();
+    let _turn = fault_proxy::exclusive().await;
+    let env = CliEnv::new();
+    let (flaky, _) = rig().connect_new_user(&env, "wqo").await;
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    let text = format!("Written offline {}", harness::unique("o"));
+    type_into_post(&client, 1, &text).await;
+    choose_account(&client, &flaky.did).await;
+    wait_for(&client, POST_ON).await;
+
+    rig().proxy.set_down(true);
+    click(&client, "#post-submit").await;
+    wait_for(&client, "li.post-result[data-waiting=\"true\"]").await;
+    assert_eq!(
+        text_of(&client, "#post-results-title").await,
+        "Waiting for a connection"
+    );
+    screenshot(&client, "queue-1-waiting-for-a-connection").await;
+    assert!(rig()
+        .pds
+        .list_records(&flaky.did, "app.bsky.feed.post")
+        .await
+        .is_empty());
+
+    rig().proxy.set_down(false);
+    let posted = poll_until(
+        || async {
+            rig()
+                .pds
+                .list_records(&flaky.did, "app.bsky.feed.post")
+                .await
+                .into_iter()
+                .filter(|record| record["value"]["text"] == text.as_str())
+                .count()
+        },
+        |copies| *copies > 0,
+    )
+    .await;
+    assert_eq!(posted, 1, "sent by itself once the server answered, once");
+    wait_for(&client, &result_of(&flaky.did, true)).await;
+    screenshot(&client, "queue-2-sent-by-itself").await;
+    assert_eq!(
+        post_text(&client, 1).await,
+        "",
+        "the composer starts afresh"
+    );
+    assert_eq!(env.run(&["outbox", "list"], "").expect_ok(), json!([]));
+
+    // A refusal by the server waits for the person: nothing is sent again by itself.
+    rig().proxy.arm_always(WRITE, Fault::refusal());
+    let refused = format!("Refused {}", harness::unique("r"));
+    type_into_post(&client, 1, &refused).await;
+    wait_for(&client, POST_ON).await;
+    let writes = rig().proxy.count(WRITE);
+    click(&client, "#post-submit").await;
+    wait_for(&client, &result_of(&flaky.did, false)).await;
+    assert_stays(
+        "writes after a refusal (one, by Post)",
+        Duration::from_secs(15),
+        || async { rig().proxy.count(WRITE) },
+        |count| *count == writes + 1,
+    )
+    .await;
+    rig().proxy.reset();
 }

@@ -67,7 +67,8 @@ fn main() -> ExitCode {
             background::start_attachment_sweep(&state);
             let sender = sender::Sender::default();
             sender::start(app.handle().clone(), &state, &sender);
-            watch::start(app.handle().clone(), &state, sender);
+            watch::start(app.handle().clone(), &state, sender.clone());
+            tauri::Manager::manage(app, sender);
             updates::start_checks(app.handle().clone(), &state);
             window_state::save_when_changed(app.handle());
             tauri::Manager::manage(app, state);

@@ -5,7 +5,7 @@
 //! may have changed ([`Sender::wake`]: another process wrote to the database, which `watch.rs`
 //! notices, or this window queued something), and at least once a minute, so a wall clock that jumped
 //! or a machine that slept (the monotonic timer stops while suspended) delays a post by a minute at
-//! most. Posts waiting for a connection are tried again with a growing pause (30 s, doubling up to
+//! most. Posts waiting for a connection are tried again with a growing pause (10 s, doubling up to
 //! 15 min) while they keep failing. Every row is sent under the core's claim, so this window, another
 //! window and `hayon-cli schedule send-due` never send one twice.
 
@@ -22,7 +22,7 @@ pub const QUEUE_SENT: &str = "queue-sent";
 
 /// The longest sleep: a clock jump or a suspend is noticed within it.
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(60);
-const FIRST_RETRY_AFTER: Duration = Duration::from_secs(30);
+const FIRST_RETRY_AFTER: Duration = Duration::from_secs(10);
 const LONGEST_RETRY_PAUSE: Duration = Duration::from_secs(15 * 60);
 
 /// Wakes the sender: something in the queue may have changed.
@@ -44,53 +44,79 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
     };
     let wake = sender.wake.clone();
     tauri::async_runtime::spawn(async move {
-        let mut retry_pause = FIRST_RETRY_AFTER;
-        let mut retry_at = Some(Instant::now());
+        let mut retries = Backoff::default();
         loop {
-            let retry = if retry_at.is_some_and(|at| at <= Instant::now()) {
+            let retry = if retries.due() {
                 Retry::Temporary
             } else {
                 Retry::Nothing
             };
             match core.posting().send_due(retry, &|_| {}).await {
-                Ok(sent) => {
-                    let waiting = sent.iter().any(Sent::waits_for_connection);
-                    for row in &sent {
-                        tell_the_page(&app, row);
-                    }
-                    if retry == Retry::Temporary {
-                        (retry_at, retry_pause) = if waiting {
-                            let at = Instant::now() + retry_pause;
-                            (Some(at), (retry_pause * 2).min(LONGEST_RETRY_PAUSE))
-                        } else {
-                            (None, FIRST_RETRY_AFTER)
-                        };
-                    } else if waiting && retry_at.is_none() {
-                        retry_at = Some(Instant::now() + retry_pause);
-                    }
-                }
+                Ok(sent) => sent.iter().for_each(|row| tell_the_page(&app, row)),
                 Err(err) => tracing::warn!(code = err.code.as_str(), "queue: could not send"),
             }
-            let next_due = match core.posting().until_next_due() {
-                Ok(next) => next,
-                Err(err) => {
-                    tracing::warn!(code = err.code.as_str(), "queue: could not read it");
-                    None
-                }
-            };
-            let sleep = [
-                next_due,
-                retry_at.map(|at| at.saturating_duration_since(Instant::now())),
-            ]
-            .into_iter()
-            .flatten()
-            .fold(LOOK_AGAIN_AFTER, Duration::min);
+            match core.posting().waiting_for_connection() {
+                Ok(waiting) => retries.after(retry, waiting),
+                Err(err) => tracing::warn!(code = err.code.as_str(), "queue: could not read it"),
+            }
+            let next_due = core.posting().until_next_due().unwrap_or_else(|err| {
+                tracing::warn!(code = err.code.as_str(), "queue: could not read it");
+                None
+            });
+            let sleep = [next_due, retries.wait()]
+                .into_iter()
+                .flatten()
+                .fold(LOOK_AGAIN_AFTER, Duration::min);
             tokio::select! {
                 () = tokio::time::sleep(sleep) => {}
                 () = wake.notified() => {}
             }
         }
     });
+}
+
+/// When to try the posts waiting for a connection again: soon after one starts waiting, then less
+/// and less often while the server stays out of reach.
+#[derive(Debug)]
+struct Backoff {
+    next: Option<Instant>,
+    pause: Duration,
+}
+
+impl Default for Backoff {
+    /// At start: at once (a post may have waited while Hayon was closed).
+    fn default() -> Self {
+        Self {
+            next: Some(Instant::now()),
+            pause: FIRST_RETRY_AFTER,
+        }
+    }
+}
+
+impl Backoff {
+    fn due(&self) -> bool {
+        self.next.is_some_and(|next| next <= Instant::now())
+    }
+
+    fn wait(&self) -> Option<Duration> {
+        self.next
+            .map(|next| next.saturating_duration_since(Instant::now()))
+    }
+
+    /// After a send that tried (`retry`) or not, with posts still `waiting` or none.
+    fn after(&mut self, retry: Retry, waiting: bool) {
+        if !waiting {
+            *self = Self {
+                next: None,
+                pause: FIRST_RETRY_AFTER,
+            };
+        } else if retry == Retry::Temporary || self.next.is_none() {
+            self.next = Some(Instant::now() + self.pause);
+            if retry == Retry::Temporary {
+                self.pause = (self.pause * 2).min(LONGEST_RETRY_PAUSE);
+            }
+        }
+    }
 }
 
 fn tell_the_page<R: Runtime>(app: &AppHandle<R>, sent: &Sent) {

@@ -264,14 +264,13 @@ function withProgress(command, args, onStage) {
 export const post = (composition, draft, onStage) => withProgress('post', { composition, draft }, onStage);
 
 /**
- * Sends outbox entry `id` again to the accounts that have not got it (deleting draft `draft` once
- * every account has it). → same as post.
+ * Sends outbox entry `id` again to the accounts that have not got it (deleting the draft it was
+ * posted from once every account has it). → same as post.
  * @param {string} id
- * @param {number | null} draft
  * @param {(stage: PostStage) => void} [onStage]
  * @returns {Promise<Sent>}
  */
-export const retryPost = (id, draft, onStage) => withProgress('retry_post', { id, draft }, onStage);
+export const retryPost = (id, onStage) => withProgress('retry_post', { id }, onStage);
 
 /**
  * Gives up on outbox entry `id` (what is posted stays posted; a draft keeps its images).
@@ -333,6 +332,14 @@ export const openExternal = (url) => invoke('plugin:opener|open_url', { url });
  * @param {() => void} callback
  */
 export const onAccountsChanged = (callback) => tauri.event.listen('accounts-changed', () => callback());
+
+/**
+ * Calls `callback(sent)` when Rust's queue sender sent a post by itself (one waiting for a
+ * connection, or a scheduled one; event `queue-sent`, src-tauri/src/sender.rs).
+ * @param {(sent: Sent) => void} callback
+ */
+export const onQueueSent = (callback) =>
+  tauri.event.listen('queue-sent', (/** @type {TauriEvent<Sent>} */ event) => callback(event.payload));
 
 /**
  * Calls `callback` whenever the CLI or another window changed the database (event `data-changed`,

@@ -270,7 +270,11 @@ createdAt: string,
 /**
  * When it goes, for a scheduled post; `null` for one made by Post (due at once).
  */
-due: Due | null, images: ImageFiles, composition: Composition, 
+due: Due | null, 
+/**
+ * The window's draft it was posted from: deleted when every account has the thread.
+ */
+draft: number | null, images: ImageFiles, composition: Composition, 
 /**
  * In the order the composition names the accounts.
  */

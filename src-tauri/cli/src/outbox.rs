@@ -28,7 +28,7 @@ pub async fn run(core: &Core, command: OutboxCommand) -> Result<(Value, bool), E
             Ok((value, true))
         }
         OutboxCommand::Retry { id } => {
-            super::post::results(core.posting().retry(&id, None, &|_| {}).await?)
+            super::post::results(core.posting().retry(&id, &|_| {}).await?)
         }
         OutboxCommand::Discard { id } => {
             core.posting().discard(&id)?;

@@ -5,6 +5,7 @@
 //! (previews, drafts, posts, a card's thumbnail) must name one of those staged copies
 //! (`hayon_core::attachments`).
 
+use crate::sender::Sender;
 use crate::state::AppState;
 use hayon_core::attachments::StagedImage;
 use hayon_core::compose::Analysis;
@@ -105,10 +106,12 @@ pub async fn set_settings(state: State<'_, AppState>, settings: Preferences) -> 
 
 /// Posts the composition to every chosen account through the outbox, streaming progress stages. Its
 /// images must be staged copies (only those are read); they are deleted once every account has the
-/// thread, and only then is its draft `draft` deleted: until then it keeps them, to try again.
+/// thread, and only then is its draft `draft` deleted: until then it keeps them, to try again. The
+/// queue's sender is woken after: an account the network kept out is tried again by itself.
 #[tauri::command]
 pub async fn post(
     state: State<'_, AppState>,
+    sender: State<'_, Sender>,
     composition: Composition,
     draft: Option<i64>,
     on_progress: Channel<PostStage>,
@@ -125,23 +128,27 @@ pub async fn post(
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    core.posting().post(composition, options, &report).await
+    let sent = core.posting().post(composition, options, &report).await;
+    sender.wake();
+    sent
 }
 
 /// "Retry failed": sends outbox entry `id` again to the accounts that do not have its thread (the
-/// same record keys, so nothing is posted twice); once every account has it, its draft `draft` is
-/// deleted. `id` is only looked up, never trusted further.
+/// same record keys, so nothing is posted twice); once every account has it, the draft it was posted
+/// from is deleted. `id` is only looked up, never trusted further.
 #[tauri::command]
 pub async fn retry_post(
     state: State<'_, AppState>,
+    sender: State<'_, Sender>,
     id: String,
-    draft: Option<i64>,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };
-    state.core()?.posting().retry(&id, draft, &report).await
+    let sent = state.core()?.posting().retry(&id, &report).await;
+    sender.wake();
+    sent
 }
 
 /// Gives up on outbox entry `id` (what is posted stays posted). Its staged images go unless a draft

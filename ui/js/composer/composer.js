@@ -147,8 +147,8 @@ async function retry(id) {
   setPosting(true);
   let summary;
   try {
-    // Once every account has the composer's own thread, Rust deletes its draft.
-    summary = finished(await sendPost(null, id, id === state.submitted ? currentDraftId() : null));
+    // Once every account has the composer's own thread, Rust deletes its draft (the entry knows it).
+    summary = finished(await sendPost(null, id));
   } catch (err) {
     if (err.code === 'not_found' && id === state.submitted) state.submitted = null; // posted or discarded
     summary = showPostError(err);
@@ -381,6 +381,12 @@ export async function initComposer() {
   refresh();
   // A thread that was being posted when Hayon stopped: what is posted, what is not, and Retry.
   if (pending.length) announce(showPending(pending[0], { retry }));
+  // The thread shown as waiting for a connection went by itself: show it as posted.
+  api.onQueueSent((sent) => {
+    if (sent.id !== state.submitted || state.posting) return;
+    announce(finished(sent));
+    changed();
+  }).catch(() => { /* no event permission: Retry only */ });
 }
 
 /** The accounts changed in Rust (connected, refreshed, disconnected): reload the "Post to" list. */

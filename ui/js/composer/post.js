@@ -41,15 +41,16 @@ export function initPostResults({ onDismiss, onDiscard }) {
 }
 
 /**
- * Posts `composition`, or retries the outbox entry `id` when `composition` is null; `draft` is the
- * draft Rust deletes once every account has the thread. Feeds #post-progress (which the caller shows
- * and hides). Resolves with `{ id, accounts }` (see `api.post`).
+ * Posts `composition` from `draft`, the draft Rust deletes once every account has the thread; or
+ * retries the outbox entry `id` (which keeps its own draft) when `composition` is null. Feeds
+ * #post-progress (which the caller shows and hides). Resolves with `{ id, accounts }` (see
+ * `api.post`).
  */
 export async function sendPost(composition, id = null, draft = null) {
   hideResults();
   showStage('start');
   setBusy(byId('post-retry'), false);
-  return composition ? api.post(composition, draft, showStage) : api.retryPost(id, draft, showStage);
+  return composition ? api.post(composition, draft, showStage) : api.retryPost(id, showStage);
 }
 
 /** The outbox entry whose outcome is shown with Retry, or null. */
@@ -75,6 +76,9 @@ export function hideResults() {
 
 const at = (r) => `@${r.handle || r.account}`;
 
+/** An account the network (or the server's rate limit) kept out: the queue's sender tries it again. */
+const waitsForConnection = (r) => r.state === 'failed' && ['network', 'rate_limited'].includes(r.error?.code);
+
 /** The links of one account's posts: one for a single post, one per post of a thread. */
 function postLinks(r) {
   const { posts } = r;
@@ -93,15 +97,23 @@ export function showResults({ id, accounts: results }, { retry }) {
   const ok = results.filter((r) => r.state === 'posted');
   const failed = results.filter((r) => r.state === 'failed');
   const waiting = results.filter((r) => r.state === 'pending');
+  const offline = failed.filter(waitsForConnection);
+  const onlyOffline = !waiting.length && failed.length > 0 && offline.length === failed.length;
   let title;
   if (!failed.length && !waiting.length) title = ok.length === 1 ? `Posted as ${at(ok[0])}` : `Posted to all ${ok.length} accounts`;
+  else if (!ok.length && onlyOffline) title = 'Waiting for a connection';
   else if (!ok.length && !waiting.length) title = failed.length === 1 ? `Not posted: ${at(failed[0])} failed` : `Not posted: all ${failed.length} accounts failed`;
   else title = `Posted to ${ok.length} of ${results.length} accounts`;
 
   const container = byId('post-results');
-  container.dataset.kind = failed.length || waiting.length ? (ok.length ? 'warning' : 'error') : 'success';
+  container.dataset.kind = failed.length || waiting.length ? (ok.length || onlyOffline ? 'warning' : 'error') : 'success';
   byId('post-results-title').textContent = title;
   byId('post-results-list').replaceChildren(...results.map((r) => {
+    if (waitsForConnection(r)) {
+      return h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'false', 'data-waiting': 'true' },
+        h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '↻'),
+        h('span', {}, h('strong', {}, at(r)), `: waiting for a connection. Hayon sends it by itself when the server answers again. (${r.error.message})`));
+    }
     if (r.state !== 'posted') {
       const why = r.error ? (r.error.message || 'Something went wrong.') : 'not sent yet, or Hayon could not tell whether it arrived. Retry never posts it twice.';
       return h('li', { class: 'post-result', 'data-account': r.account, 'data-ok': 'false' },
@@ -122,6 +134,7 @@ export function showResults({ id, accounts: results }, { retry }) {
     note = ok.length
       ? `Retry failed sends the thread again only to ${failed.length + waiting.length === 1 ? 'the account that failed' : 'the accounts that failed'}; ${ok.length === 1 ? 'the account that has it' : 'the accounts that have it'} won't get a second copy.`
       : 'Retry failed sends it again; nothing is posted twice.';
+    if (offline.length) note += ' Hayon also tries again by itself while the connection is out, and never posts twice.';
   }
   byId('post-results-note').textContent = note;
   container.hidden = false;

@@ -81,6 +81,7 @@ impl Setup {
             id: crate::tid::next_tid(),
             created_at: "t".to_owned(),
             due: None,
+            draft: None,
             images: crate::publish::ImageFiles::Staged,
             composition: composition.clone(),
             accounts: Vec::new(),

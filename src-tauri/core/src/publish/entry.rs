@@ -18,6 +18,8 @@ pub struct OutboxEntry {
     pub created_at: String,
     /// When it goes, for a scheduled post; `null` for one made by Post (due at once).
     pub due: Option<Due>,
+    /// The window's draft it was posted from: deleted when every account has the thread.
+    pub draft: Option<i64>,
     pub images: ImageFiles,
     pub composition: Composition,
     /// In the order the composition names the accounts.

@@ -27,9 +27,10 @@ pub struct PostOptions {
     pub images: ImageFiles,
     /// Refuse images without alt text (`--require-alt`); the stored setting applies as well.
     pub require_alt_text: bool,
-    /// The window's draft of this composition: deleted (with the staged images nothing else uses)
-    /// once every account has the thread, so a restart never brings back a thread that was sent;
-    /// kept until then, to try again.
+    /// The window's draft of this composition: kept in the row and deleted (with the staged images
+    /// nothing else uses) once every account has the thread, by whichever sender finishes it, so a
+    /// restart never brings back a thread that was sent; kept until then, to try again. A scheduled
+    /// post's draft is deleted when it is queued: the queue holds the post from then on.
     pub draft: Option<i64>,
     /// What a composition without languages means.
     pub unset_langs: UnsetLangs,
@@ -60,15 +61,6 @@ impl Sent {
     /// Whether every account has the thread.
     pub fn posted_everywhere(&self) -> bool {
         super::entry::posted_everywhere(&self.accounts)
-    }
-
-    /// Whether an account failed only for a reason that passes by itself (no connection, a rate
-    /// limit): [`Posting::send_due`] with [`super::Retry::Temporary`] tries it again.
-    pub fn waits_for_connection(&self) -> bool {
-        self.accounts.iter().any(|account| match &account.state {
-            Delivery::Failed { error } => super::queue::passes_by_itself(error),
-            _ => false,
-        })
     }
 }
 
@@ -103,11 +95,8 @@ impl Posting<'_> {
         self.core
             .store
             .insert_outbox(&entry, Some(&claim::until_later(&holder)))?;
-        let sent = self
-            .send_claimed(entry, Some(prepared), progress, &holder)
-            .await?;
-        self.forget_posted_draft(&sent, options.draft)?;
-        Ok(sent)
+        self.send_claimed(entry, Some(prepared), progress, &holder)
+            .await
     }
 
     /// A new row for `composition`, checked whole, with its record keys chosen per account; nothing
@@ -130,6 +119,7 @@ impl Posting<'_> {
             id: crate::tid::next_tid(),
             created_at: crate::store::now_rfc3339(),
             due,
+            draft: options.draft,
             images: options.images,
             composition,
             accounts: targets
@@ -158,12 +148,7 @@ impl Posting<'_> {
 
     /// Sends an outbox row again to the accounts that do not have its thread yet ("Retry failed",
     /// `hayon-cli outbox retry`). Accounts whose write may have arrived are looked up first.
-    pub async fn retry(
-        &self,
-        id: &str,
-        draft: Option<i64>,
-        progress: Progress<'_>,
-    ) -> Result<Sent> {
+    pub async fn retry(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
         let holder = claim::new_holder();
         if !self.claim(id, &holder)? {
             return Err(self.busy_or_missing(id)?);
@@ -172,17 +157,7 @@ impl Posting<'_> {
         let Some(entry) = self.core.store.outbox_entry(id)? else {
             return Err(missing(id));
         };
-        let sent = self.send_claimed(entry, None, progress, &holder).await?;
-        self.forget_posted_draft(&sent, draft)?;
-        Ok(sent)
-    }
-
-    /// Deletes `draft` when every account has the thread it was posted from.
-    fn forget_posted_draft(&self, sent: &Sent, draft: Option<i64>) -> Result<()> {
-        match draft {
-            Some(id) if sent.posted_everywhere() => self.core.drafts().delete(id),
-            _ => Ok(()),
-        }
+        self.send_claimed(entry, None, progress, &holder).await
     }
 
     /// Every row still in the outbox that is due (a scheduled post waiting for its time is in
@@ -275,14 +250,18 @@ impl Posting<'_> {
         Ok(quotes)
     }
 
-    /// Deletes the row when every account has the thread, with the staged images it used. Returns
-    /// the row as it stands.
+    /// Deletes the row when every account has the thread, with the draft it was posted from (so a
+    /// restart never offers a sent thread again, whichever sender finished it) and the staged images
+    /// they used. Returns the row as it stands.
     pub(super) fn finish(&self, id: &str) -> Result<Option<OutboxEntry>> {
         let Some(entry) = self.core.store.outbox_entry(id)? else {
             return Ok(None);
         };
         if entry.done() {
             self.core.store.delete_outbox(id)?;
+            if let Some(draft) = entry.draft {
+                self.core.drafts().delete(draft)?;
+            }
             self.forget_images(&entry)?;
         }
         Ok(Some(entry))

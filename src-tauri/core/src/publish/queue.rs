@@ -29,6 +29,7 @@ impl Posting<'_> {
         }
         let staged = PostOptions {
             images: ImageFiles::Staged,
+            draft: None,
             ..options
         };
         let (entry, _) = self.new_entry(composition, &staged, Some(due))?;
@@ -93,6 +94,16 @@ impl Posting<'_> {
             }
         }
         Ok(sent)
+    }
+
+    /// Whether a post in the outbox waits only for its server to answer again (no connection, a rate
+    /// limit): what [`Retry::Temporary`] sends.
+    pub fn waiting_for_connection(&self) -> Result<bool> {
+        Ok(self.outbox()?.iter().any(|entry| {
+            entry.accounts.iter().any(|account| {
+                matches!(&account.state, Delivery::Failed { error } if passes_by_itself(error))
+            })
+        }))
     }
 
     /// How long until the next scheduled post is due, by the wall clock, if one is waiting for a

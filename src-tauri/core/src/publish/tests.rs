@@ -30,6 +30,7 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
         id: "3kbbbbbbbbbb2".to_owned(),
         created_at: now.clone(),
         due: None,
+        draft: None,
         images: ImageFiles::Named,
         composition: Composition {
             posts: vec![post("one"), post("two")],

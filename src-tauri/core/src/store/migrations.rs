@@ -90,7 +90,9 @@ const MIGRATIONS: &[&str] = &[
     // seconds; NULL for a row made by Post, due at once) and `zone` the time zone it was chosen in,
     // for showing it. `lease_holder` is the sender working on the row and `lease_until` (unix
     // milliseconds) when its claim lapses: another window or CLI takes the row only after that.
+    // `draft` is the window's draft the row was posted from, deleted by whichever sender finishes it.
     "ALTER TABLE outbox ADD COLUMN due_at INTEGER;
+    ALTER TABLE outbox ADD COLUMN draft INTEGER;
     ALTER TABLE outbox ADD COLUMN zone TEXT;
     ALTER TABLE outbox ADD COLUMN lease_holder TEXT;
     ALTER TABLE outbox ADD COLUMN lease_until INTEGER;

@@ -19,8 +19,8 @@ impl Store {
         let tx = conn.transaction()?;
         tx.execute(
             "INSERT INTO outbox (id, composition, images, created_at, due_at, zone, lease_holder,
-                lease_until)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                lease_until, draft)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 entry.id,
                 composition,
@@ -30,6 +30,7 @@ impl Store {
                 due.map(|due| due.zone.as_str()),
                 claim.map(|claim| claim.holder),
                 claim.map(|claim| claim.until_ms),
+                entry.draft,
             ],
         )?;
         for (position, account) in entry.accounts.iter().enumerate() {
@@ -61,7 +62,8 @@ impl Store {
         let conn = self.conn();
         let head = conn
             .query_row(
-                "SELECT composition, images, created_at, due_at, zone FROM outbox WHERE id = ?1",
+                "SELECT composition, images, created_at, due_at, zone, draft FROM outbox
+                 WHERE id = ?1",
                 [id],
                 |row| {
                     Ok((
@@ -70,11 +72,12 @@ impl Store {
                         row.get::<_, String>(2)?,
                         row.get::<_, Option<i64>>(3)?,
                         row.get::<_, Option<String>>(4)?,
+                        row.get::<_, Option<i64>>(5)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((composition, images, created_at, due_at, zone)) = head else {
+        let Some((composition, images, created_at, due_at, zone, draft)) = head else {
             return Ok(None);
         };
         let due = match due_at {
@@ -103,6 +106,7 @@ impl Store {
             id: id.to_owned(),
             created_at,
             due,
+            draft,
             images: ImageFiles::parse(&images),
             composition,
             accounts,
@@ -316,6 +320,7 @@ mod tests {
             id: id.into(),
             created_at: created_at.into(),
             due: None,
+            draft: None,
             images: ImageFiles::Staged,
             composition: Composition {
                 posts: vec![
