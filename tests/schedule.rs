@@ -1,8 +1,10 @@
 //! Scheduled posts through `hayon-cli schedule`, against the reference PDS and the real keychain: a
 //! post queued for later goes once its time has come (its image staged when queued, so the original
 //! may vanish), never before and never twice; two `send-due` processes racing over twenty due posts
-//! post each exactly once; and the queue refuses what cannot be, with reasons. A scheduled time must
-//! only be later than now: the tests that send queue posts seconds ahead.
+//! post each exactly once; a post found long past its time (as if Hayon had not been running: its
+//! stored time is moved back) is held until `schedule send`, one a few minutes late goes by itself;
+//! and the queue refuses what cannot be, with reasons. A scheduled time must only be later than now:
+//! the tests that send queue posts seconds ahead.
 
 use harness::cli::CliEnv;
 use harness::images;
@@ -254,4 +256,70 @@ async fn the_queue_refuses_what_cannot_be_and_says_why() {
     let gone = schedule(&env, &["cancel", &id], "");
     assert_eq!(gone.error_code(), "not_found", "{}", gone.json);
     assert!(posted_texts(&carol).await.is_empty(), "nothing was posted");
+}
+
+/// Moves post `id`'s stored time to `seconds_ago` before now, as if Hayon had not been running at
+/// its time (waiting that long is not a test's to do).
+fn missed(env: &CliEnv, id: &str, seconds_ago: i64) {
+    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("the database");
+    let at = Timestamp::now().as_second() - seconds_ago;
+    let changed = db
+        .execute(
+            "UPDATE outbox SET due_at = ?1 WHERE id = ?2",
+            rusqlite::params![at, id],
+        )
+        .expect("moved back");
+    assert_eq!(changed, 1);
+}
+
+#[tokio::test]
+async fn a_post_long_past_its_time_is_held_and_one_a_little_late_goes() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let dave = env.connect_new_user("late").await;
+    let add = |text: &str| {
+        schedule(
+            &env,
+            &["add", "--at", &in_seconds(3600), "--account", &dave.did],
+            text,
+        )
+        .expect_ok()["id"]
+            .as_str()
+            .expect("id")
+            .to_owned()
+    };
+    let held = add("Missed by two hours");
+    let late = add("Missed by five minutes");
+    missed(&env, &held, 2 * 3600);
+    missed(&env, &late, 5 * 60);
+
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(sent.as_array().map(Vec::len), Some(1), "{sent}");
+    assert_eq!(sent[0]["id"], late.as_str(), "the one a little late went");
+    let listed = schedule(&env, &["list"], "").expect_ok();
+    assert_eq!(listed.as_array().map(Vec::len), Some(1), "{listed}");
+    assert_eq!(listed[0]["id"], held.as_str());
+    assert_eq!(listed[0]["state"], "held");
+    assert_eq!(
+        env.run(&["outbox", "list"], "").expect_ok(),
+        serde_json::json!([]),
+        "a held post is the queue's, not a failed one"
+    );
+    assert!(!posted_texts(&dave)
+        .await
+        .contains(&"Missed by two hours".to_owned()));
+
+    let sent = schedule(&env, &["send", &held], "").expect_ok();
+    assert_eq!(sent[0]["account"], dave.did.as_str(), "{sent}");
+    let mut texts = posted_texts(&dave).await;
+    texts.sort();
+    assert_eq!(texts, ["Missed by five minutes", "Missed by two hours"]);
+    assert_eq!(
+        schedule(&env, &["list"], "").expect_ok(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([])
+    );
 }

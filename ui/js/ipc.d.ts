@@ -302,7 +302,13 @@ preferredLangs: Array<string>,
  * Whether the window asks the update manifest for a newer version (at start-up, then daily).
  * On unless turned off: a signed update is how security fixes reach people.
  */
-checkForUpdates: boolean, };
+checkForUpdates: boolean, 
+/**
+ * A scheduled post found this many minutes or more past its time (Hayon was not running, the
+ * computer slept) is held for the person to send, reschedule or cancel, rather than going out
+ * unexpectedly late.
+ */
+holdLateAfterMinutes: number, };
 
 /**
  * A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its

@@ -1,13 +1,14 @@
 //! `hayon-cli schedule …`: the queue of posts that go later, shared with the window. `add --at TIME`
 //! queues a post (every `post` option applies; TIME is RFC 3339, or `YYYY-MM-DD HH:MM` in the
-//! system's time zone); `list`, `edit ID --at TIME` and `cancel ID` manage the queue; `send-due`
+//! system's time zone); `list`, `edit ID --at TIME`, `send ID` and `cancel ID` manage the queue (a
+//! post found long past its time is `held` until one of them is used); `send-due`
 //! sends what is due (scheduled posts whose time has come, and posts that could not reach their
 //! server before) and exits, for a cron job or a systemd timer on a machine where the window is not
 //! running. Each row goes once, whichever process sends it.
 
 use super::post::{self, PostArgs};
 use clap::{ArgMatches, Subcommand};
-use hayon_core::publish::{Due, OutboxEntry, Retry};
+use hayon_core::publish::{Due, OutboxEntry, Queued, Retry};
 use hayon_core::{Core, Error};
 use serde_json::{json, Value};
 
@@ -22,8 +23,10 @@ pub enum ScheduleCommand {
         #[command(flatten)]
         post: PostArgs,
     },
-    /// The posts waiting for their time, the soonest first.
+    /// The posts waiting for their time, and those held for being late; the soonest first.
     List,
+    /// Send post ID now (one held for being late, or one not yet due).
+    Send { id: String },
     /// Move post ID to another TIME (while nothing of it has been sent).
     Edit {
         id: String,
@@ -50,8 +53,11 @@ pub async fn run(
             Ok((queued(&entry), true))
         }
         ScheduleCommand::List => {
-            let entries = core.posting().scheduled()?;
-            Ok((Value::Array(entries.iter().map(listed).collect()), true))
+            let queued = core.posting().scheduled()?;
+            Ok((Value::Array(queued.iter().map(listed).collect()), true))
+        }
+        ScheduleCommand::Send { id } => {
+            super::post::results(core.posting().send_now(&id, &|_| {}).await?)
         }
         ScheduleCommand::Edit { id, at } => {
             let due = Due::parse_here(&at)?;
@@ -73,7 +79,7 @@ pub async fn run(
     }
 }
 
-/// `{"id","at","zone","accounts","state"}`: a row in the queue.
+/// `{"id","at","zone","accounts","state":"scheduled"}`: a row in the queue.
 fn queued(entry: &OutboxEntry) -> Value {
     let due = entry.due.as_ref();
     json!({
@@ -85,9 +91,10 @@ fn queued(entry: &OutboxEntry) -> Value {
     })
 }
 
-/// A queued row with the first words of its first post.
-fn listed(entry: &OutboxEntry) -> Value {
+/// A queued row with where it stands and the first words of its first post.
+fn listed(Queued { entry, state }: &Queued) -> Value {
     let mut value = queued(entry);
+    value["state"] = json!(state);
     let text = entry
         .composition
         .posts

@@ -20,7 +20,14 @@ pub struct Preferences {
     /// Whether the window asks the update manifest for a newer version (at start-up, then daily).
     /// On unless turned off: a signed update is how security fixes reach people.
     pub check_for_updates: bool,
+    /// A scheduled post found this many minutes or more past its time (Hayon was not running, the
+    /// computer slept) is held for the person to send, reschedule or cancel, rather than going out
+    /// unexpectedly late.
+    pub hold_late_after_minutes: u32,
 }
+
+/// The longest a late post may go by itself: a week.
+const MAX_HOLD_MINUTES: u32 = 7 * 24 * 60;
 
 impl Default for Preferences {
     fn default() -> Self {
@@ -28,6 +35,7 @@ impl Default for Preferences {
             require_alt_text: false,
             preferred_langs: Vec::new(),
             check_for_updates: true,
+            hold_late_after_minutes: 60,
         }
     }
 }
@@ -65,9 +73,16 @@ impl Settings<'_> {
             .unwrap_or_default())
     }
 
-    /// Saves the settings; languages that are not language tags, or more than three, are refused.
+    /// Saves the settings; languages that are not language tags, or more than three, and a hold
+    /// outside 1 minute to a week, are refused.
     pub fn save(&self, settings: &Preferences) -> Result<()> {
         crate::compose::langs::check_tags(&settings.preferred_langs)?;
+        if !(1..=MAX_HOLD_MINUTES).contains(&settings.hold_late_after_minutes) {
+            return Err(crate::Error::validation(format!(
+                "Hold late posts after 1 minute to {} days.",
+                MAX_HOLD_MINUTES / (24 * 60)
+            )));
+        }
         let value = serde_json::to_string(settings).map_err(StorageError::encoding("setting"))?;
         self.store.conn().execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2)

@@ -121,6 +121,13 @@ impl PublishedPost {
 }
 
 impl OutboxEntry {
+    /// Whether some account has been sent the thread, or a send to it was tried.
+    pub fn tried(&self) -> bool {
+        self.accounts
+            .iter()
+            .any(|account| account.attempts > 0 || account.state != Delivery::Pending)
+    }
+
     /// True when the thread is on every account: the row can go.
     pub fn done(&self) -> bool {
         posted_everywhere(&self.accounts)

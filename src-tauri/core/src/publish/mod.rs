@@ -28,7 +28,7 @@ pub use alt_text::MAX_ALT_GRAPHEMES;
 pub use due::Due;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
 pub use outbox::{PostOptions, Progress, Sent, UnsetLangs};
-pub use queue::Retry;
+pub use queue::{QueueState, Queued, Retry};
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
 
 /// What a composition may hold, as [`validate`] checks it: the window reads these (the `limits`

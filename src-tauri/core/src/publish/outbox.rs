@@ -160,13 +160,12 @@ impl Posting<'_> {
         self.send_claimed(entry, None, progress, &holder).await
     }
 
-    /// Every row still in the outbox that is due (a scheduled post waiting for its time is in
-    /// [`Posting::scheduled`]), oldest first, with each account's state: what the window shows at
-    /// start.
+    /// Every row still in the outbox that has been sent, or tried, to some account (a scheduled
+    /// post not yet sent anywhere is in the queue, [`Posting::scheduled`]), oldest first, with each
+    /// account's state: what the window shows at start.
     pub fn outbox(&self) -> Result<Vec<OutboxEntry>> {
-        let now = jiff::Timestamp::now();
         let mut entries = self.core.store.outbox_entries()?;
-        entries.retain(|entry| entry.due.as_ref().is_none_or(|due| due.at <= now));
+        entries.retain(|entry| entry.due.is_none() || entry.tried());
         Ok(entries)
     }
 

@@ -3,7 +3,9 @@
 //! sender sends it, whenever. Its images are prepared and staged when it is queued (the files it
 //! named may move or vanish before it goes). [`Posting::send_due`] sends what is due — scheduled
 //! posts whose time has come, and posts that could not reach their server before — each under a
-//! claim (`claim.rs`), so two senders never work on one row.
+//! claim (`claim.rs`), so two senders never work on one row. A scheduled post found long past its
+//! time (Hayon was not running, the computer slept: by the "hold late posts after" setting) is held
+//! instead, for the person to send ([`Posting::send_now`]), reschedule or cancel.
 
 use super::claim;
 use super::entry::{Delivery, ImageFiles, OutboxEntry};
@@ -12,6 +14,7 @@ use super::prepare::PreparedThread;
 use super::{Due, Posting};
 use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
+use serde::Serialize;
 use std::path::PathBuf;
 
 impl Posting<'_> {
@@ -41,16 +44,65 @@ impl Posting<'_> {
         Ok(entry)
     }
 
-    /// The posts waiting for their time, the soonest first.
-    pub fn scheduled(&self) -> Result<Vec<OutboxEntry>> {
-        let now = jiff::Timestamp::now().as_second();
-        let mut entries = Vec::new();
-        for id in self.core.store.outbox_scheduled(now)? {
+    /// The posts waiting for their time, and those held because it passed long ago; the soonest
+    /// first.
+    pub fn scheduled(&self) -> Result<Vec<Queued>> {
+        let now = jiff::Timestamp::now();
+        let hold = self.hold_after()?;
+        let mut queued = Vec::new();
+        for id in self.core.store.outbox_due(now.as_second())? {
             if let Some(entry) = self.core.store.outbox_entry(&id)? {
-                entries.push(entry);
+                if is_held(&entry, now, hold) {
+                    queued.push(Queued {
+                        entry,
+                        state: QueueState::Held,
+                    });
+                }
             }
         }
-        Ok(entries)
+        for id in self.core.store.outbox_scheduled(now.as_second())? {
+            if let Some(entry) = self.core.store.outbox_entry(&id)? {
+                queued.push(Queued {
+                    entry,
+                    state: QueueState::Scheduled,
+                });
+            }
+        }
+        Ok(queued)
+    }
+
+    /// Sends scheduled post `id` now (one held for being late, or one not yet due), while nothing
+    /// of it has been sent.
+    pub async fn send_now(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
+        let holder = claim::new_holder();
+        if !self.claim(id, &holder)? {
+            return Err(self.busy_or_missing(id)?);
+        }
+        let ready = match self.core.store.outbox_entry(id)? {
+            None => Err(missing(id)),
+            Some(OutboxEntry { due: None, .. }) => Err(Error::validation(
+                "This post is not scheduled: it is in the outbox. Use Retry there.",
+            )),
+            Some(entry) => {
+                let now = Due {
+                    at: jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
+                        .unwrap_or_else(|_| jiff::Timestamp::now()),
+                    zone: entry
+                        .due
+                        .as_ref()
+                        .map(|due| due.zone.clone())
+                        .unwrap_or_default(),
+                };
+                self.core.store.outbox_reschedule(id, &now).map(|_| entry)
+            }
+        };
+        match ready {
+            Ok(entry) => self.send_claimed(entry, None, progress, &holder).await,
+            Err(err) => {
+                self.core.store.release_outbox(id, &holder)?;
+                Err(err)
+            }
+        }
     }
 
     /// Moves scheduled post `id` to `due`, while nothing of it has been sent.
@@ -72,28 +124,36 @@ impl Posting<'_> {
     /// accounts that failed only because the network or the server's rate limit stood in the way. A
     /// row another sender holds is left to it. Returns what became of each row sent.
     pub async fn send_due(&self, retry: Retry, progress: Progress<'_>) -> Result<Vec<Sent>> {
-        let now = jiff::Timestamp::now().as_second();
+        let now = jiff::Timestamp::now();
+        let hold = self.hold_after()?;
+        let waits = |entry: &OutboxEntry| waits(entry, retry) && !is_held(entry, now, hold);
         let mut sent = Vec::new();
-        for id in self.core.store.outbox_due(now)? {
+        for id in self.core.store.outbox_due(now.as_second())? {
             let holder = claim::new_holder();
             if !self
                 .core
                 .store
                 .outbox_entry(&id)?
-                .is_some_and(|row| waits(&row, retry))
+                .is_some_and(|row| waits(&row))
                 || !self.claim(&id, &holder)?
             {
                 continue;
             }
             // Read again under the claim: another sender may have finished it meanwhile.
             match self.core.store.outbox_entry(&id)? {
-                Some(entry) if waits(&entry, retry) => {
+                Some(entry) if waits(&entry) => {
                     sent.push(self.send_claimed(entry, None, progress, &holder).await?);
                 }
                 _ => self.core.store.release_outbox(&id, &holder)?,
             }
         }
         Ok(sent)
+    }
+
+    /// How late a scheduled post may go by itself.
+    fn hold_after(&self) -> Result<jiff::SignedDuration> {
+        let minutes = self.core.settings().load()?.hold_late_after_minutes;
+        Ok(jiff::SignedDuration::from_mins(i64::from(minutes)))
     }
 
     /// Whether a post in the outbox waits only for its server to answer again (no connection, a rate
@@ -218,6 +278,32 @@ impl Posting<'_> {
         }
         Ok(())
     }
+}
+
+/// A post in the queue and where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Queued {
+    #[serde(flatten)]
+    pub entry: OutboxEntry,
+    pub state: QueueState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum QueueState {
+    /// Waiting for its time.
+    Scheduled,
+    /// Its time passed long ago (by the "hold late posts after" setting): it waits for the person.
+    Held,
+}
+
+/// Whether `entry` is a scheduled post whose time passed more than `hold` before `now` and which
+/// has not been sent anywhere yet.
+fn is_held(entry: &OutboxEntry, now: jiff::Timestamp, hold: jiff::SignedDuration) -> bool {
+    entry.due.as_ref().is_some_and(|due| due.at + hold < now) && !entry.tried()
 }
 
 /// Which failed accounts [`Posting::send_due`] tries again.
