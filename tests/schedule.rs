@@ -3,7 +3,8 @@
 //! may vanish), never before and never twice; two `send-due` processes racing over twenty due posts
 //! post each exactly once; a post found long past its time (as if Hayon had not been running: its
 //! stored time is moved back) is held until `schedule send`, one a few minutes late goes by itself;
-//! and the queue refuses what cannot be, with reasons. A scheduled time must only be later than now:
+//! posts added to the queue take the next posting slots free for their accounts; and the queue
+//! refuses what cannot be, with reasons. A scheduled time must only be later than now:
 //! the tests that send queue posts seconds ahead.
 
 use harness::cli::CliEnv;
@@ -322,4 +323,74 @@ async fn a_post_long_past_its_time_is_held_and_one_a_little_late_goes() {
         schedule(&env, &["send-due"], "").expect_ok(),
         serde_json::json!([])
     );
+}
+
+#[tokio::test]
+async fn add_to_queue_takes_the_next_slot_free_for_the_accounts() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let erin = env.connect_new_user("slo").await;
+    let frank = env.connect_new_user("slp").await;
+    let defaults = schedule(&env, &["slots"], "").expect_ok();
+    assert_eq!(defaults.as_array().map(Vec::len), Some(15), "{defaults}");
+    assert_eq!(
+        defaults[0],
+        serde_json::json!({"weekday": "monday", "time": "09:00"})
+    );
+    let daily = schedule(&env, &["slots", "--set", "mon-sun 03:00"], "").expect_ok();
+    assert_eq!(daily.as_array().map(Vec::len), Some(7), "{daily}");
+
+    let vienna = jiff::tz::TimeZone::get("Europe/Vienna").expect("Vienna");
+    let now = Timestamp::now().to_zoned_datetime(vienna.clone());
+    let mut first = now.date().at(3, 0, 0, 0);
+    if first <= now.datetime() {
+        first = now.date().tomorrow().expect("a day").at(3, 0, 0, 0);
+    }
+    let day = |n: i64| {
+        let date = first
+            .date()
+            .checked_add(jiff::Span::new().days(n))
+            .expect("a day");
+        vienna
+            .to_timestamp(date.at(3, 0, 0, 0))
+            .expect("03:00 exists")
+            .to_string()
+    };
+    let add = |account: &str, text: &str| {
+        env.run_with_env(
+            &["schedule", "add", "--next-slot", "--account", account],
+            text,
+            &[("TZ", "Europe/Vienna")],
+        )
+        .expect_ok()
+    };
+    assert_eq!(add(&erin.did, "First in line")["at"], day(0).as_str());
+    assert_eq!(add(&erin.did, "Second in line")["at"], day(1).as_str());
+    assert_eq!(
+        add(&frank.did, "Another account's first")["at"],
+        day(0).as_str(),
+        "a slot is taken per account"
+    );
+    let both = env
+        .run_with_env(
+            &[
+                "schedule",
+                "add",
+                "--next-slot",
+                "--account",
+                &erin.did,
+                "--account",
+                &frank.did,
+            ],
+            "To both",
+            &[("TZ", "Europe/Vienna")],
+        )
+        .expect_ok();
+    assert_eq!(both["at"], day(2).as_str(), "free for both accounts");
+    let refused = env
+        .command(&["schedule", "slots", "--set", "someday 09:00"])
+        .output()
+        .expect("hayon-cli runs");
+    assert_eq!(refused.status.code(), Some(2), "bad usage");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a day"));
 }

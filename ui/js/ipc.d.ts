@@ -308,7 +308,11 @@ checkForUpdates: boolean,
  * computer slept) is held for the person to send, reschedule or cancel, rather than going out
  * unexpectedly late.
  */
-holdLateAfterMinutes: number, };
+holdLateAfterMinutes: number, 
+/**
+ * The times of the week "Add to queue" puts posts at.
+ */
+queueSlots: Array<Slot>, };
 
 /**
  * A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its
@@ -332,6 +336,15 @@ export type SavedDraft = { id: number, updatedAt: string, composition: Compositi
  * per-account state, as the outbox keeps it.
  */
 export type Sent = { id: string, accounts: Array<AccountDelivery>, };
+
+/**
+ * One posting time of the week.
+ */
+export type Slot = { weekday: Weekday, 
+/**
+ * Minutes after midnight, local time (09:00 is 540).
+ */
+minute: number, };
 
 /**
  * What the window shows for an attached image.
@@ -372,6 +385,8 @@ export type Suggestions = { source: SuggestionSource, actors: Array<Suggestion>,
  * What the window shows of a verified update.
  */
 export type UpdateOffer = { version: string, notes: string | null, };
+
+export type Weekday = "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday";
 
 /**
  * Who may reply to a thread.

@@ -8,18 +8,23 @@
 
 use super::post::{self, PostArgs};
 use clap::{ArgMatches, Subcommand};
+use hayon_core::publish::slots::{Slot, Weekday};
 use hayon_core::publish::{Due, OutboxEntry, Queued, Retry};
 use hayon_core::{Core, Error};
 use serde_json::{json, Value};
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
-    /// Queue a post to go at TIME (takes every option of `post`).
+    /// Queue a post to go at TIME, or in the next free posting slot (takes every option of `post`).
     Add {
         /// When it goes: RFC 3339 (2026-12-24T09:00:00+01:00), or YYYY-MM-DD HH:MM in the system's
         /// time zone (a time the clocks skip goes at the first minute after it).
-        #[arg(long, value_name = "TIME")]
-        at: String,
+        #[arg(long, value_name = "TIME", required_unless_present = "next_slot")]
+        at: Option<String>,
+        /// In the next posting slot (see `schedule slots`) that none of its accounts has a queued
+        /// post in yet.
+        #[arg(long, conflicts_with = "at")]
+        next_slot: bool,
         #[command(flatten)]
         post: PostArgs,
     },
@@ -37,6 +42,12 @@ pub enum ScheduleCommand {
     Cancel { id: String },
     /// Send what is due now, then exit.
     SendDue,
+    /// The posting slots `add --next-slot` uses; with --set, replaces them.
+    Slots {
+        /// Days and times, like "mon-fri 09:00,12:30,17:00" or "sat,sun 10:00" (repeatable).
+        #[arg(long = "set", value_name = "DAYS TIMES", value_parser = parse_slots)]
+        set: Vec<Vec<Slot>>,
+    },
 }
 
 /// The result, and whether everything it did succeeded.
@@ -46,11 +57,39 @@ pub async fn run(
     matches: &ArgMatches,
 ) -> Result<(Value, bool), Error> {
     match command {
-        ScheduleCommand::Add { at, post } => {
-            let due = Due::parse_here(&at)?;
+        ScheduleCommand::Add {
+            at,
+            next_slot,
+            post,
+        } => {
             let (composition, options) = post::composition(post, matches)?;
-            let entry = core.posting().schedule(composition, options, due).await?;
+            let posting = core.posting();
+            let entry = match at {
+                Some(at) if !next_slot => {
+                    let due = Due::parse_here(&at)?;
+                    posting.schedule(composition, options, due).await?
+                }
+                _ => posting.schedule_in_next_slot(composition, options).await?,
+            };
             Ok((queued(&entry), true))
+        }
+        ScheduleCommand::Slots { set } => {
+            let settings = core.settings();
+            let mut preferences = settings.load()?;
+            if !set.is_empty() {
+                let mut slots: Vec<Slot> = set.into_iter().flatten().collect();
+                slots.sort();
+                slots.dedup();
+                preferences.queue_slots = slots;
+                settings.save(&preferences)?;
+            }
+            let shown = preferences.queue_slots.iter().map(|slot| {
+                json!({
+                    "weekday": slot.weekday,
+                    "time": format!("{:02}:{:02}", slot.minute / 60, slot.minute % 60),
+                })
+            });
+            Ok((Value::Array(shown.collect()), true))
         }
         ScheduleCommand::List => {
             let queued = core.posting().scheduled()?;
@@ -102,4 +141,77 @@ fn listed(Queued { entry, state }: &Queued) -> Value {
         .map_or("", |post| post.text.as_str());
     value["text"] = Value::from(text);
     value
+}
+
+/// `DAYS TIMES`: days as `mon`, `mon-fri` or `sat,sun`; times as `09:00,12:30`.
+fn parse_slots(text: &str) -> Result<Vec<Slot>, String> {
+    let (days, times) = text
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("\"{text}\": give days and times, like \"mon-fri 09:00,17:00\""))?;
+    let mut weekdays = Vec::new();
+    for part in days.split(',') {
+        match part.split_once('-') {
+            Some((from, to)) => {
+                let (from, to) = (day(from)?, day(to)?);
+                weekdays.extend(Weekday::ALL.iter().filter(|day| (from..=to).contains(day)));
+            }
+            None => weekdays.push(day(part)?),
+        }
+    }
+    let mut slots = Vec::new();
+    for time in times.split(',') {
+        let minute = time
+            .trim()
+            .split_once(':')
+            .and_then(|(hours, minutes)| {
+                Some((hours.parse::<u16>().ok()?, minutes.parse::<u16>().ok()?))
+            })
+            .filter(|&(hours, minutes)| hours < 24 && minutes < 60 && time.trim().len() == 5)
+            .map(|(hours, minutes)| hours * 60 + minutes)
+            .ok_or_else(|| format!("\"{time}\" is not a time like 09:00"))?;
+        slots.extend(weekdays.iter().map(|&weekday| Slot { weekday, minute }));
+    }
+    Ok(slots)
+}
+
+fn day(text: &str) -> Result<Weekday, String> {
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    names
+        .iter()
+        .position(|name| text.trim().eq_ignore_ascii_case(name))
+        .map(|index| Weekday::ALL[index])
+        .ok_or_else(|| format!("\"{text}\" is not a day: use mon, tue, wed, thu, fri, sat or sun"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_times_become_slots() {
+        let slots = parse_slots("mon-wed 09:00,17:30").expect("slots");
+        assert_eq!(slots.len(), 6);
+        assert!(slots.contains(&Slot {
+            weekday: Weekday::Tuesday,
+            minute: 17 * 60 + 30
+        }));
+        let weekend = parse_slots("sat,sun 10:00").expect("slots");
+        assert_eq!(
+            weekend,
+            [
+                Slot {
+                    weekday: Weekday::Saturday,
+                    minute: 600
+                },
+                Slot {
+                    weekday: Weekday::Sunday,
+                    minute: 600
+                }
+            ]
+        );
+        for bad in ["mon", "moon 09:00", "mon 9:00", "mon 24:00", "mon 09:60"] {
+            assert!(parse_slots(bad).is_err(), "{bad}");
+        }
+    }
 }

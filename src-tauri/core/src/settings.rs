@@ -24,6 +24,8 @@ pub struct Preferences {
     /// computer slept) is held for the person to send, reschedule or cancel, rather than going out
     /// unexpectedly late.
     pub hold_late_after_minutes: u32,
+    /// The times of the week "Add to queue" puts posts at.
+    pub queue_slots: Vec<crate::publish::slots::Slot>,
 }
 
 /// The longest a late post may go by itself: a week.
@@ -36,6 +38,7 @@ impl Default for Preferences {
             preferred_langs: Vec::new(),
             check_for_updates: true,
             hold_late_after_minutes: 60,
+            queue_slots: crate::publish::slots::default_slots(),
         }
     }
 }
@@ -73,10 +76,11 @@ impl Settings<'_> {
             .unwrap_or_default())
     }
 
-    /// Saves the settings; languages that are not language tags, or more than three, and a hold
-    /// outside 1 minute to a week, are refused.
+    /// Saves the settings; languages that are not language tags, or more than three, a slot that is
+    /// not a time of day, and a hold outside 1 minute to a week, are refused.
     pub fn save(&self, settings: &Preferences) -> Result<()> {
         crate::compose::langs::check_tags(&settings.preferred_langs)?;
+        crate::publish::slots::check(&settings.queue_slots)?;
         if !(1..=MAX_HOLD_MINUTES).contains(&settings.hold_late_after_minutes) {
             return Err(crate::Error::validation(format!(
                 "Hold late posts after 1 minute to {} days.",

@@ -73,7 +73,7 @@ impl Due {
 
 /// The first moment the clocks in `zone` show `local`, or the first minute after it when they skip
 /// it. `None` only at the ends of the calendar.
-fn first_moment_at(local: DateTime, zone: &TimeZone) -> Option<Timestamp> {
+pub(super) fn first_moment_at(local: DateTime, zone: &TimeZone) -> Option<Timestamp> {
     match zone.to_ambiguous_timestamp(local).offset() {
         AmbiguousOffset::Unambiguous { offset } => offset.to_timestamp(local).ok(),
         // Clocks went back: the first time round.
@@ -97,7 +97,7 @@ fn whole_second_not_before(at: Timestamp) -> Result<Timestamp> {
         .map_err(|_| Error::validation("That time is too far in the future."))
 }
 
-fn zone_name(zone: &TimeZone) -> String {
+pub(super) fn zone_name(zone: &TimeZone) -> String {
     zone.iana_name()
         .map(str::to_owned)
         .unwrap_or_else(|| zone.to_offset(Timestamp::now()).to_string())

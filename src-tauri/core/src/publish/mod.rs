@@ -19,6 +19,7 @@ mod prepare;
 mod queue;
 pub mod quote;
 mod send;
+pub mod slots;
 #[cfg(test)]
 mod tests;
 mod thread;

@@ -213,7 +213,7 @@ impl Posting<'_> {
     }
 
     /// The accounts to post to, each once, in the order given.
-    fn resolve_targets(&self, keys: &[String]) -> Result<Vec<crate::Account>> {
+    pub(super) fn resolve_targets(&self, keys: &[String]) -> Result<Vec<crate::Account>> {
         if keys.is_empty() {
             return Err(Error::validation("Choose at least one account to post to."));
         }

@@ -44,6 +44,29 @@ impl Posting<'_> {
         Ok(entry)
     }
 
+    /// Queues `composition` in the next posting slot (Settings › Schedule, in the system's time
+    /// zone) that none of its accounts has a queued post in yet.
+    pub async fn schedule_in_next_slot(
+        &self,
+        composition: Composition,
+        options: PostOptions,
+    ) -> Result<OutboxEntry> {
+        let slots = self.core.settings().load()?.queue_slots;
+        let accounts = self.resolve_targets(&composition.accounts)?;
+        let dids: Vec<&str> = accounts
+            .iter()
+            .map(|account| account.did.as_str())
+            .collect();
+        let taken = self.core.store.outbox_due_times(&dids)?;
+        let due = super::slots::next_free(
+            &slots,
+            &jiff::tz::TimeZone::system(),
+            jiff::Timestamp::now(),
+            &taken,
+        )?;
+        self.schedule(composition, options, due).await
+    }
+
     /// The posts waiting for their time, and those held because it passed long ago; the soonest
     /// first.
     pub fn scheduled(&self) -> Result<Vec<Queued>> {

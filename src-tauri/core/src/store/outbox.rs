@@ -184,6 +184,22 @@ impl Store {
         )?)
     }
 
+    /// The due times (unix seconds) of the queued rows that go to any of `dids`.
+    pub fn outbox_due_times(&self, dids: &[&str]) -> Result<std::collections::HashSet<i64>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT DISTINCT o.due_at FROM outbox o JOIN outbox_accounts a ON a.entry = o.id
+             WHERE o.due_at IS NOT NULL AND a.did = ?1",
+        )?;
+        let mut times = std::collections::HashSet::new();
+        for did in dids {
+            for time in statement.query_map([did], |row| row.get(0))? {
+                times.insert(time?);
+            }
+        }
+        Ok(times)
+    }
+
     /// Moves a scheduled row to `due`; false when there is no such row.
     pub fn outbox_reschedule(&self, id: &str, due: &Due) -> Result<bool> {
         let changed = self.conn().execute(
