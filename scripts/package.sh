@@ -92,6 +92,12 @@ stage_common() { # ROOT ZSH_DIR
     "$root/usr/share/fish/vendor_completions.d/hayon-cli.fish"
   install -D -m 644 packaging/linux/social.hayon.desktop.metainfo.xml \
     "$root/usr/share/metainfo/social.hayon.desktop.metainfo.xml"
+  # The user timer that runs `hayon-cli schedule send-due` every minute, off until the person
+  # enables it (systemctl --user enable --now hayon-send-due.timer).
+  install -D -m 644 packaging/linux/hayon-send-due.service \
+    "$root/usr/lib/systemd/user/hayon-send-due.service"
+  install -D -m 644 packaging/linux/hayon-send-due.timer \
+    "$root/usr/lib/systemd/user/hayon-send-due.timer"
 }
 # Debian keeps zsh completions of packages in vendor-completions, Fedora in site-functions.
 stage_common "$OUT/deb-root" /usr/share/zsh/vendor-completions

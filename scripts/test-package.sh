@@ -78,6 +78,10 @@ RPMLINT_SUPPRESS=(
   # adds res.group('category') to man_basenames), so it reports every binary as having no page;
   # both have theirs (hayon.1.gz, hayon-cli.1.gz: the install test checks them).
   no-manual-page-for-binary
+  # An x86_64 package whose /usr/lib holds only text is suspected of misplacing data; its only files
+  # there are the systemd user units, whose place is /usr/lib/systemd/user (%{_userunitdir}) on
+  # every architecture.
+  only-non-binary-in-usr-lib
 )
 {
   echo 'CompressExtension = "gz"'
@@ -92,6 +96,16 @@ grep -Eq '^ *1 packages and 0 specfiles checked; 0 errors, 0 warnings' "$WORK/rp
   fail "rpmlint found errors or warnings (above)"
 
 # ---------------------------------------------------------------- 3. dependencies
+say "the user timer for hayon-cli schedule send-due, in both packages, off until enabled"
+units=/usr/lib/systemd/user
+grep -qx 'ExecStart=/usr/bin/hayon-cli schedule send-due' "$WORK/deb$units/hayon-send-due.service" ||
+  fail "the .deb's hayon-send-due.service does not run hayon-cli schedule send-due"
+grep -qx 'OnCalendar=minutely' "$WORK/deb$units/hayon-send-due.timer" ||
+  fail "the .deb's hayon-send-due.timer does not fire every minute"
+for unit in hayon-send-due.service hayon-send-due.timer; do
+  rpm -qlp "$RPM" | grep -qx "$units/$unit" || fail "the .rpm lacks $units/$unit"
+done
+
 say "two executables, hayon and hayon-cli; hayon-cli links nothing of the window"
 executables="$(cd "$WORK/deb" && find . -type f -print0 | xargs -0 file |
   sed -n 's/^\.\(.*\): *ELF .*/\1/p' | sort | tr '\n' ' ')"

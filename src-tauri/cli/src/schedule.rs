@@ -40,7 +40,8 @@ pub enum ScheduleCommand {
     },
     /// Take post ID off the queue (while nothing of it has been sent).
     Cancel { id: String },
-    /// Send what is due now, then exit.
+    /// Send what is due now, then exit. The packages' systemd user timer runs it every minute once
+    /// enabled: `systemctl --user enable --now hayon-send-due.timer`.
     SendDue,
     /// The posting slots `add --next-slot` uses; with --set, replaces them.
     Slots {
