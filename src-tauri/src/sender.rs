@@ -22,6 +22,8 @@ pub const QUEUE_SENT: &str = "queue-sent";
 
 /// The longest sleep: a clock jump or a suspend is noticed within it.
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(60);
+/// Never less, so nothing can make it spin.
+const SHORTEST_SLEEP: Duration = Duration::from_millis(50);
 const FIRST_RETRY_AFTER: Duration = Duration::from_secs(10);
 const LONGEST_RETRY_PAUSE: Duration = Duration::from_secs(15 * 60);
 
@@ -57,7 +59,11 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
             }
             match core.posting().waiting_for_connection() {
                 Ok(waiting) => retries.after(retry, waiting),
-                Err(err) => tracing::warn!(code = err.code.as_str(), "queue: could not read it"),
+                Err(err) => {
+                    // Unreadable: tried again later, as if something were waiting.
+                    tracing::warn!(code = err.code.as_str(), "queue: could not read it");
+                    retries.after(retry, true);
+                }
             }
             let next_due = core.posting().until_next_due().unwrap_or_else(|err| {
                 tracing::warn!(code = err.code.as_str(), "queue: could not read it");
@@ -66,7 +72,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
             let sleep = [next_due, retries.wait()]
                 .into_iter()
                 .flatten()
-                .fold(LOOK_AGAIN_AFTER, Duration::min);
+                .fold(LOOK_AGAIN_AFTER, Duration::min)
+                .max(SHORTEST_SLEEP);
             tokio::select! {
                 () = tokio::time::sleep(sleep) => {}
                 () = wake.notified() => {}

@@ -155,6 +155,11 @@ fn parse_slots(text: &str) -> Result<Vec<Slot>, String> {
         match part.split_once('-') {
             Some((from, to)) => {
                 let (from, to) = (day(from)?, day(to)?);
+                if from > to {
+                    return Err(format!(
+                        "\"{part}\": a range of days runs from Monday to Sunday, like mon-fri"
+                    ));
+                }
                 weekdays.extend(Weekday::ALL.iter().filter(|day| (from..=to).contains(day)));
             }
             None => weekdays.push(day(part)?),
@@ -211,7 +216,14 @@ mod tests {
                 }
             ]
         );
-        for bad in ["mon", "moon 09:00", "mon 9:00", "mon 24:00", "mon 09:60"] {
+        for bad in [
+            "mon",
+            "moon 09:00",
+            "mon 9:00",
+            "mon 24:00",
+            "mon 09:60",
+            "fri-mon 09:00",
+        ] {
             assert!(parse_slots(bad).is_err(), "{bad}");
         }
     }

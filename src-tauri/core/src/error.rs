@@ -190,11 +190,13 @@ pub enum StorageError {
         #[source]
         source: std::io::Error,
     },
-    #[error("a stored {what} could not be written or read back")]
+    #[error("a stored {what} could not be written or read back ({problem} at line {line}, column {column})")]
     Encoding {
         what: &'static str,
-        #[source]
-        source: serde_json::Error,
+        /// What kind of problem JSON met; never the stored text, which may be a post's words.
+        problem: &'static str,
+        line: usize,
+        column: usize,
     },
     #[error("no home folder could be found for Hayon's data")]
     NoHomeFolder,
@@ -219,7 +221,17 @@ impl StorageError {
 
     /// A stored `what` (a draft, the settings, an outbox row) that JSON could not carry.
     pub fn encoding(what: &'static str) -> impl FnOnce(serde_json::Error) -> Self {
-        move |source| Self::Encoding { what, source }
+        move |error| Self::Encoding {
+            what,
+            problem: match error.classify() {
+                serde_json::error::Category::Io => "an input or output error",
+                serde_json::error::Category::Syntax => "broken JSON",
+                serde_json::error::Category::Data => "an unexpected value",
+                serde_json::error::Category::Eof => "an early end",
+            },
+            line: error.line(),
+            column: error.column(),
+        }
     }
 }
 
@@ -241,9 +253,17 @@ impl From<StorageError> for Error {
             StorageError::NoHomeFolder => "Hayon could not find your home folder to keep its \
                 data in. Set HOME, or name a data folder in HAYON_DATA_DIR."
                 .to_owned(),
+            StorageError::Encoding { what, .. } => format!(
+                "Hayon could not read back a stored {what}: it looks damaged ({}). If it keeps \
+                 happening, please report it and attach hayon.log from Hayon's data folder.",
+                chain(&failure)
+            ),
+            StorageError::ServerAddress(_) => "The stored server address of an account is not \
+                an address. Disconnect the account and connect it again."
+                .to_owned(),
             _ => format!(
-                "Hayon could not update its local database ({}). Check that the disk is not full \
-                 and that the data folder is writable.",
+                "Hayon could not read or write its data ({}). Check that the disk is not full and \
+                 that the data folder is yours and writable.",
                 chain(&failure)
             ),
         };
@@ -333,6 +353,21 @@ mod tests {
             Some(2),
             "{json}"
         );
+    }
+
+    #[test]
+    fn a_damaged_stored_value_is_described_without_its_text() {
+        let damaged =
+            serde_json::from_str::<Vec<u8>>("\"words of a private post\"").expect_err("not a list");
+        let err = Error::from(StorageError::encoding("draft")(damaged));
+        assert!(err.message.contains("draft"), "{}", err.message);
+        assert!(
+            err.message.contains("an unexpected value"),
+            "{}",
+            err.message
+        );
+        assert!(!err.message.contains("private post"), "{}", err.message);
+        assert!(!chain(&err).contains("private post"));
     }
 
     #[test]

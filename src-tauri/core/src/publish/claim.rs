@@ -1,13 +1,14 @@
 //! One sender per outbox row, across every window and CLI on the machine: a sender claims a row in
 //! SQLite before it sends (`store::Claim`: who, and until when), renews the claim while it works and
-//! lets it go when done. Another sender leaves a claimed row alone until the claim lapses, which only
-//! happens when its holder died; the record keys chosen once per row then make its work safe to
+//! lets it go when done. Another sender leaves a claimed row alone until the claim lapses (its holder
+//! died, or stalled or slept past it); the record keys chosen once per row then make its work safe to
 //! finish (an earlier write is looked up before anything is written again). An in-process flag could
 //! not see the other processes.
 //!
-//! A holder names its process (id and start time), so a claim left by a process that is gone (a
-//! crash, a kill) is taken over at once on this machine rather than after it lapses: "Retry" right
-//! after a crash works. Where the process table cannot be read, the lapse is the only way.
+//! A holder names its process (id, start time and process-id namespace), so a claim left by a
+//! process that is gone (a crash, a kill) is taken over at once on this machine rather than after it
+//! lapses: "Retry" right after a crash works. A holder from another namespace (a sandboxed copy of
+//! Hayon sharing the data folder) or where the process table cannot be read is only ever outlived.
 
 use crate::store::Claim;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -31,8 +32,9 @@ pub(super) fn now_ms() -> i64 {
 pub(super) fn new_holder() -> String {
     let pid = std::process::id();
     format!(
-        "{pid}.{}.{}",
+        "{pid}.{}.{}.{}",
         started(pid).unwrap_or_default(),
+        namespace().unwrap_or_default(),
         crate::tid::next_tid()
     )
 }
@@ -40,16 +42,24 @@ pub(super) fn new_holder() -> String {
 /// Whether the process that made `holder` has ended (its id is free, or taken by a newer process).
 pub(super) fn holder_is_gone(holder: &str) -> bool {
     let mut parts = holder.split('.');
-    let (Some(pid), Some(start)) = (parts.next(), parts.next()) else {
+    let (Some(pid), Some(start), Some(space)) = (parts.next(), parts.next(), parts.next()) else {
         return false;
     };
     let Ok(pid) = pid.parse::<u32>() else {
         return false;
     };
-    if !std::path::Path::new("/proc/self/stat").exists() {
+    // Only a process of this namespace can be looked up by its id.
+    if space.is_empty() || namespace().as_deref() != Some(space) {
         return false;
     }
     started(pid).is_none_or(|now| now != start)
+}
+
+/// This process's process-id namespace (`pid:[4026531836]`), on Linux.
+fn namespace() -> Option<String> {
+    std::fs::read_link("/proc/self/ns/pid")
+        .ok()
+        .map(|link| link.to_string_lossy().into_owned())
 }
 
 /// When process `pid` started (clock ticks since boot, `/proc/PID/stat` field 22), on Linux.
@@ -81,9 +91,18 @@ mod tests {
             .spawn()
             .expect("a short-lived process");
         let pid = child.id();
-        let theirs = format!("{pid}.{}.3kx", started(pid).unwrap_or_default());
+        let theirs = format!(
+            "{pid}.{}.{}.3kx",
+            started(pid).unwrap_or_default(),
+            namespace().unwrap_or_default()
+        );
         child.wait().expect("it ends");
         assert!(holder_is_gone(&theirs), "{theirs}");
+        let elsewhere = format!("{pid}.1.pid:[1].3kx");
+        assert!(
+            !holder_is_gone(&elsewhere),
+            "another namespace's is outlived"
+        );
         assert!(!holder_is_gone("not a holder"));
     }
 }

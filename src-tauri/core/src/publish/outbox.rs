@@ -149,15 +149,24 @@ impl Posting<'_> {
     /// Sends an outbox row again to the accounts that do not have its thread yet ("Retry failed",
     /// `hayon-cli outbox retry`). Accounts whose write may have arrived are looked up first.
     pub async fn retry(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
-        let holder = claim::new_holder();
-        if !self.claim(id, &holder)? {
-            return Err(self.busy_or_missing(id)?);
-        }
+        let holder = self.claim_or_busy(id)?;
         // Read under the claim: another sender may have finished it just before.
-        let Some(entry) = self.core.store.outbox_entry(id)? else {
-            return Err(missing(id));
+        let entry = match self.core.store.outbox_entry(id) {
+            Ok(Some(entry)) if entry.due.is_some() && !entry.tried() => Err(Error::validation(
+                "This post is scheduled and has not been sent yet: send it now from the queue \
+                 (hayon-cli schedule send), or let it go at its time.",
+            )),
+            Ok(Some(entry)) => Ok(entry),
+            Ok(None) => Err(missing(id)),
+            Err(err) => Err(err),
         };
-        self.send_claimed(entry, None, progress, &holder).await
+        match entry {
+            Ok(entry) => self.send_claimed(entry, None, progress, &holder).await,
+            Err(err) => {
+                self.core.store.release_outbox(id, &holder)?;
+                Err(err)
+            }
+        }
     }
 
     /// Every row still in the outbox that has been sent, or tried, to some account (a scheduled
@@ -193,8 +202,18 @@ impl Posting<'_> {
     }
 
     /// Drops an outbox row (the person gave up on it) and its staged images, unless a draft still
-    /// uses them. What is posted stays posted.
+    /// uses them. What is posted stays posted. A row a sender is sending right now is not dropped.
     pub fn discard(&self, id: &str) -> Result<()> {
+        let holder = self.claim_or_busy(id)?;
+        let discarded = self.discard_claimed(id);
+        if discarded.is_err() {
+            self.core.store.release_outbox(id, &holder)?;
+        }
+        discarded
+    }
+
+    /// [`Posting::discard`], for a caller that holds the row's claim.
+    pub(super) fn discard_claimed(&self, id: &str) -> Result<()> {
         let entry = self
             .core
             .store

@@ -37,10 +37,6 @@ impl Posting<'_> {
         };
         let (entry, _) = self.new_entry(composition, &staged, Some(due))?;
         self.core.store.insert_outbox(&entry, None)?;
-        if let Some(draft) = options.draft {
-            // The queued row keeps the draft's images; the draft itself is done.
-            self.core.drafts().delete(draft)?;
-        }
         Ok(entry)
     }
 
@@ -67,19 +63,21 @@ impl Posting<'_> {
         self.schedule(composition, options, due).await
     }
 
-    /// The posts waiting for their time, and those held because it passed long ago; the soonest
-    /// first.
+    /// The posts waiting for their time, those whose time has come and that no sender has sent yet,
+    /// and those held because it passed long ago; the soonest first.
     pub fn scheduled(&self) -> Result<Vec<Queued>> {
         let now = jiff::Timestamp::now();
         let hold = self.hold_after()?;
         let mut queued = Vec::new();
         for id in self.core.store.outbox_due(now.as_second())? {
             if let Some(entry) = self.core.store.outbox_entry(&id)? {
-                if is_held(&entry, now, hold) {
-                    queued.push(Queued {
-                        entry,
-                        state: QueueState::Held,
-                    });
+                if entry.due.is_some() && !entry.tried() {
+                    let state = if is_held(&entry, now, hold) {
+                        QueueState::Held
+                    } else {
+                        QueueState::Due
+                    };
+                    queued.push(Queued { entry, state });
                 }
             }
         }
@@ -97,16 +95,14 @@ impl Posting<'_> {
     /// Sends scheduled post `id` now (one held for being late, or one not yet due), while nothing
     /// of it has been sent.
     pub async fn send_now(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
-        let holder = claim::new_holder();
-        if !self.claim(id, &holder)? {
-            return Err(self.busy_or_missing(id)?);
-        }
-        let ready = match self.core.store.outbox_entry(id)? {
-            None => Err(missing(id)),
-            Some(OutboxEntry { due: None, .. }) => Err(Error::validation(
+        let holder = self.claim_or_busy(id)?;
+        let ready = match self.core.store.outbox_entry(id) {
+            Err(err) => Err(err),
+            Ok(None) => Err(missing(id)),
+            Ok(Some(OutboxEntry { due: None, .. })) => Err(Error::validation(
                 "This post is not scheduled: it is in the outbox. Use Retry there.",
             )),
-            Some(entry) => {
+            Ok(Some(entry)) => {
                 let now = Due {
                     at: jiff::Timestamp::from_second(jiff::Timestamp::now().as_second())
                         .unwrap_or_else(|_| jiff::Timestamp::now()),
@@ -139,38 +135,73 @@ impl Posting<'_> {
     /// Takes scheduled post `id` off the queue (with its staged images no draft uses), while nothing
     /// of it has been sent.
     pub fn cancel(&self, id: &str) -> Result<()> {
-        self.while_unsent(id, || self.discard(id))
+        self.while_unsent(id, || self.discard_claimed(id))
     }
 
     /// Sends every row that is due and still has an account waiting for it: scheduled posts whose
     /// time has come, rows made by Post that a crash interrupted, and with [`Retry::Temporary`]
     /// accounts that failed only because the network or the server's rate limit stood in the way. A
-    /// row another sender holds is left to it. Returns what became of each row sent.
+    /// row another sender holds is left to it, and a row that cannot be read or sent is logged and
+    /// skipped, so it never stops the others. Returns what became of each row sent.
     pub async fn send_due(&self, retry: Retry, progress: Progress<'_>) -> Result<Vec<Sent>> {
-        let now = jiff::Timestamp::now();
         let hold = self.hold_after()?;
-        let waits = |entry: &OutboxEntry| waits(entry, retry) && !is_held(entry, now, hold);
         let mut sent = Vec::new();
-        for id in self.core.store.outbox_due(now.as_second())? {
-            let holder = claim::new_holder();
-            if !self
-                .core
-                .store
-                .outbox_entry(&id)?
-                .is_some_and(|row| waits(&row))
-                || !self.claim(&id, &holder)?
-            {
-                continue;
-            }
-            // Read again under the claim: another sender may have finished it meanwhile.
-            match self.core.store.outbox_entry(&id)? {
-                Some(entry) if waits(&entry) => {
-                    sent.push(self.send_claimed(entry, None, progress, &holder).await?);
-                }
-                _ => self.core.store.release_outbox(&id, &holder)?,
+        for id in self
+            .core
+            .store
+            .outbox_due(jiff::Timestamp::now().as_second())?
+        {
+            match self.send_if_due(&id, retry, hold, progress).await {
+                Ok(Some(row)) => sent.push(row),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(
+                    id,
+                    code = err.code.as_str(),
+                    "queue: a post could not be sent"
+                ),
             }
         }
         Ok(sent)
+    }
+
+    /// Sends row `id` under a claim if, once claimed, it is still due and waiting.
+    async fn send_if_due(
+        &self,
+        id: &str,
+        retry: Retry,
+        hold: jiff::SignedDuration,
+        progress: Progress<'_>,
+    ) -> Result<Option<Sent>> {
+        // Read again under the claim: another sender may have finished it, or the person moved it
+        // to a later time, since the list was read.
+        let ready = |entry: &OutboxEntry| {
+            let now = jiff::Timestamp::now();
+            entry.due.as_ref().is_none_or(|due| due.at <= now)
+                && waits(entry, retry)
+                && !is_held(entry, now, hold)
+        };
+        if !self
+            .core
+            .store
+            .outbox_entry(id)?
+            .is_some_and(|row| ready(&row))
+        {
+            return Ok(None);
+        }
+        let holder = claim::new_holder();
+        if !self.claim(id, &holder)? {
+            return Ok(None);
+        }
+        match self.core.store.outbox_entry(id) {
+            Ok(Some(entry)) if ready(&entry) => self
+                .send_claimed(entry, None, progress, &holder)
+                .await
+                .map(Some),
+            other => {
+                self.core.store.release_outbox(id, &holder)?;
+                other.map(|_| None)
+            }
+        }
     }
 
     /// How late a scheduled post may go by itself.
@@ -217,8 +248,14 @@ impl Posting<'_> {
                     self.core
                         .store
                         .claim_outbox(&id, &claim::until_later(holder), claim::now_ms());
-                if let Err(err) = renewed {
-                    tracing::warn!(code = err.code.as_str(), "outbox: claim not renewed");
+                match renewed {
+                    Ok(true) => {}
+                    // It lapsed (the machine slept, the clock jumped) and another sender took it:
+                    // the record keys still keep the post from going twice.
+                    Ok(false) => tracing::warn!(id, "outbox: the claim was lost while sending"),
+                    Err(err) => {
+                        tracing::warn!(code = err.code.as_str(), "outbox: claim not renewed")
+                    }
                 }
             }
         };
@@ -248,13 +285,16 @@ impl Posting<'_> {
         }
     }
 
-    /// The error for a row that could not be claimed: another sender has it, or it is gone.
-    pub(super) fn busy_or_missing(&self, id: &str) -> Result<Error> {
-        Ok(match self.core.store.outbox_entry(id)? {
-            Some(_) => Error::new(
-                ErrorCode::Validation,
-                "This post is being sent right now, by another Hayon window or hayon-cli. Wait a \
-                 moment, then look at the outbox again.",
+    /// Claims row `id` for a new holder, or says why it cannot: a sender is sending it right now,
+    /// or it is gone.
+    pub(super) fn claim_or_busy(&self, id: &str) -> Result<String> {
+        let holder = claim::new_holder();
+        if self.claim(id, &holder)? {
+            return Ok(holder);
+        }
+        Err(match self.core.store.outbox_entry(id)? {
+            Some(_) => Error::validation(
+                "This post is being sent right now. Wait a moment, then look at it again.",
             ),
             None => missing(id),
         })
@@ -262,19 +302,15 @@ impl Posting<'_> {
 
     /// Runs `change` on row `id` under a claim, when no account has been sent anything yet.
     fn while_unsent(&self, id: &str, change: impl FnOnce() -> Result<()>) -> Result<()> {
-        let holder = claim::new_holder();
-        if !self.claim(id, &holder)? {
-            return Err(self.busy_or_missing(id)?);
-        }
-        let unsent = match self.core.store.outbox_entry(id)? {
-            None => Err(missing(id)),
-            Some(entry) if entry.accounts.iter().any(|account| account.attempts > 0) => {
-                Err(Error::validation(
-                    "This post has been sent to some of its accounts already, so it can no longer \
+        let holder = self.claim_or_busy(id)?;
+        let unsent = match self.core.store.outbox_entry(id) {
+            Err(err) => Err(err),
+            Ok(None) => Err(missing(id)),
+            Ok(Some(entry)) if entry.tried() => Err(Error::validation(
+                "This post has been sent to some of its accounts already, so it can no longer \
                      be changed or cancelled here. Use the outbox to finish or discard it.",
-                ))
-            }
-            Some(_) => change(),
+            )),
+            Ok(Some(_)) => change(),
         };
         self.core.store.release_outbox(id, &holder)?;
         unsent
@@ -319,6 +355,8 @@ pub struct Queued {
 pub enum QueueState {
     /// Waiting for its time.
     Scheduled,
+    /// Its time has come and no sender has sent it yet (none is running, or one is about to).
+    Due,
     /// Its time passed long ago (by the "hold late posts after" setting): it waits for the person.
     Held,
 }
@@ -326,7 +364,11 @@ pub enum QueueState {
 /// Whether `entry` is a scheduled post whose time passed more than `hold` before `now` and which
 /// has not been sent anywhere yet.
 fn is_held(entry: &OutboxEntry, now: jiff::Timestamp, hold: jiff::SignedDuration) -> bool {
-    entry.due.as_ref().is_some_and(|due| due.at + hold < now) && !entry.tried()
+    entry
+        .due
+        .as_ref()
+        .is_some_and(|due| due.at.checked_add(hold).is_ok_and(|late| late < now))
+        && !entry.tried()
 }
 
 /// Which failed accounts [`Posting::send_due`] tries again.

@@ -1,6 +1,6 @@
-//! Queue slots: the times of the week the person likes to post at (Settings › Schedule; by default
-//! Monday to Friday at 09:00, 12:30 and 17:00), so "Add to queue" spaces unrelated posts out without
-//! picking times by hand. A post added to the queue takes the next slot, in the person's time zone,
+//! Queue slots: the times of the week the person likes to post at (`hayon-cli schedule slots`; by
+//! default Monday to Friday at 09:00, 12:30 and 17:00), so adding a post to the queue spaces
+//! unrelated posts out without picking times by hand. A post added to the queue takes the next slot, in the person's time zone,
 //! that is later than now and that no queued post of any of its accounts holds yet.
 
 use super::due::{first_moment_at, zone_name};
@@ -111,13 +111,13 @@ pub(super) fn next_free(
         }
     }
     Err(Error::validation(if slots.is_empty() {
-        "There are no posting slots to add the post to. Add some in Settings › Schedule, or \
-         choose a time."
+        "There are no posting slots to add the post to. Add some (hayon-cli schedule slots \
+         --set \"mon-fri 09:00\"), or choose a time."
             .to_owned()
     } else {
         format!(
-            "Every posting slot of the next {WEEKS_AHEAD} weeks is taken. Add slots in Settings › \
-             Schedule, or choose a time."
+            "Every posting slot of the next {WEEKS_AHEAD} weeks is taken. Add slots (hayon-cli \
+             schedule slots --set), or choose a time."
         )
     }))
 }
@@ -164,11 +164,7 @@ mod tests {
     #[test]
     fn without_slots_or_free_ones_the_reason_says_what_to_do() {
         let none = next_free(&[], &vienna(), utc(NOW), &HashSet::new()).expect_err("no slots");
-        assert!(
-            none.message.contains("Settings › Schedule"),
-            "{}",
-            none.message
-        );
+        assert!(none.message.contains("schedule slots"), "{}", none.message);
         let one = [Slot {
             weekday: Weekday::Monday,
             minute: 720,

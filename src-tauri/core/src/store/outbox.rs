@@ -261,7 +261,8 @@ impl Store {
     }
 }
 
-/// A sender's claim on an outbox row: who (a TID per send) and until when (unix milliseconds).
+/// A sender's claim on an outbox row: who (its process and a TID per send, `publish/claim.rs`) and
+/// until when (unix milliseconds).
 #[derive(Debug, Clone, Copy)]
 pub struct Claim<'a> {
     pub holder: &'a str,
