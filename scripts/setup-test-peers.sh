@@ -19,6 +19,23 @@ source "$ROOT/scripts/lib.sh"
 
 say() { echo "==> $*" >&2; }
 
+# Installs the npm packages pinned by SRC_DIR's package-lock.json into CACHE, through a staging
+# folder moved into place whole (a half install is never taken for a cache). Further arguments are
+# environment assignments for npm.
+npm_install_pinned() { # WHAT SRC_DIR CACHE [VAR=VALUE]...
+  local what="$1" src="$2" cache="$3"
+  shift 3
+  say "installing $what into $cache"
+  stage="$(mktemp -d "$cache.tmp.XXXXXX")" && chmod 755 "$stage"
+  cp "$src/package.json" "$src/package-lock.json" "$stage/"
+  (cd "$stage" && env PATH="$NODE_HOME/bin:$PATH" "$@" \
+    npm ci --no-audit --no-fund --loglevel=error >&2)
+  touch "$stage/.complete"
+  rm -rf "$cache"
+  mv "$stage" "$cache"
+  stage=""
+}
+
 # Staging folders are moved in place only when complete; remove a half-made one on any exit.
 stage=""
 trap '[ -z "$stage" ] || rm -rf "$stage"' EXIT
@@ -40,21 +57,13 @@ pds_ok() {
 }
 
 if ! pds_ok; then
-  say "installing the reference PDS into $PDS_CACHE (compiles better-sqlite3, ~2 min)"
   apt_ensure build-essential python3   # node-gyp needs a C++ toolchain and Python
-  stage="$(mktemp -d "$HAYON_CACHE/pds-$PDS_HASH.tmp.XXXXXX")" && chmod 755 "$stage"
-  cp "$PDS_SRC/package.json" "$PDS_SRC/package-lock.json" "$stage/"
-  # - Node 22 first on PATH, so npm and the install scripts run under it;
+  # - Node 22 first on PATH (npm_install_pinned), so npm and the install scripts run under it;
   # - nodedir = Node 22's folder, or node-gyp builds against the system Node's headers (the
   #   machine's npm config may even set nodedir=/usr) and the module then fails to load;
   # - build_from_source: no prebuilt binary is reachable here, so skip the download attempt.
-  (cd "$stage" &&
-    PATH="$NODE_HOME/bin:$PATH" npm_config_nodedir="$NODE_HOME" npm_config_build_from_source=true \
-      npm ci --no-audit --no-fund --loglevel=error >&2)
-  touch "$stage/.complete"
-  rm -rf "$PDS_CACHE"
-  mv "$stage" "$PDS_CACHE"
-  stage=""
+  npm_install_pinned "the reference PDS (compiles better-sqlite3, ~2 min)" "$PDS_SRC" "$PDS_CACHE" \
+    npm_config_nodedir="$NODE_HOME" npm_config_build_from_source=true
   if ! pds_ok; then
     echo "error: the PDS install in $PDS_CACHE does not load better-sqlite3 under $HAYON_NODE" >&2
     exit 1
@@ -78,14 +87,7 @@ AXE_HASH="$(sha256sum "$AXE_SRC/package-lock.json" | cut -c1-16)"
 AXE_CACHE="$HAYON_CACHE/axe-$AXE_HASH"
 HAYON_AXE="$AXE_CACHE/node_modules/axe-core/axe.min.js"
 if [ ! -f "$AXE_CACHE/.complete" ] || [ ! -s "$HAYON_AXE" ]; then
-  say "installing axe-core into $AXE_CACHE"
-  stage="$(mktemp -d "$HAYON_CACHE/axe-$AXE_HASH.tmp.XXXXXX")" && chmod 755 "$stage"
-  cp "$AXE_SRC/package.json" "$AXE_SRC/package-lock.json" "$stage/"
-  (cd "$stage" && PATH="$NODE_HOME/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
-  touch "$stage/.complete"
-  rm -rf "$AXE_CACHE"
-  mv "$stage" "$AXE_CACHE"
-  stage=""
+  npm_install_pinned axe-core "$AXE_SRC" "$AXE_CACHE"
   if [ ! -s "$HAYON_AXE" ]; then
     echo "error: axe-core installed into $AXE_CACHE but $HAYON_AXE is missing" >&2
     exit 1
@@ -102,14 +104,7 @@ tsc_ok() {
   [ -f "$TS_CACHE/.complete" ] && "$HAYON_NODE" "$HAYON_TSC" --version >/dev/null 2>&1
 }
 if ! tsc_ok; then
-  say "installing TypeScript into $TS_CACHE"
-  stage="$(mktemp -d "$HAYON_CACHE/typescript-$TS_HASH.tmp.XXXXXX")" && chmod 755 "$stage"
-  cp "$TS_SRC/package.json" "$TS_SRC/package-lock.json" "$stage/"
-  (cd "$stage" && PATH="$NODE_HOME/bin:$PATH" npm ci --no-audit --no-fund --loglevel=error >&2)
-  touch "$stage/.complete"
-  rm -rf "$TS_CACHE"
-  mv "$stage" "$TS_CACHE"
-  stage=""
+  npm_install_pinned TypeScript "$TS_SRC" "$TS_CACHE"
   if ! tsc_ok; then
     echo "error: TypeScript installed into $TS_CACHE but $HAYON_TSC does not run under $HAYON_NODE" >&2
     exit 1

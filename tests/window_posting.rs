@@ -363,11 +363,6 @@ async fn a_quoted_post_is_previewed_and_posted_with_an_image() {
     client.close().await.expect("close session");
 }
 
-/// The post result of account `did` in the window, shown as posted (`ok`) or not.
-fn result_of(did: &str, ok: bool) -> String {
-    format!("li.post-result[data-account=\"{did}\"][data-ok=\"{ok}\"]")
-}
-
 /// "Retry failed" in the window: a thread posted to two accounts, one of whose servers refuses the
 /// write, is posted on the other and shown failed on that one; Retry failed sends it through the same
 /// outbox entry to the failed account only, so neither account ever has a second copy.
@@ -391,8 +386,8 @@ async fn retry_failed_posts_the_thread_only_to_the_account_that_failed() {
     choose_account(&client, &flaky.did).await;
     wait_for(&client, POST_ON).await;
     click(&client, "#post-submit").await;
-    wait_for(&client, &result_of(&flaky.did, false)).await;
-    wait_for(&client, &result_of(&steady.did, true)).await;
+    wait_for(&client, &post_result(&flaky.did, false)).await;
+    wait_for(&client, &post_result(&steady.did, true)).await;
     wait_for(&client, "#post-retry:not([hidden])").await;
     screenshot(&client, "retry-1-one-account-failed").await;
     let texts_on = |records: Vec<serde_json::Value>| {
@@ -421,7 +416,7 @@ async fn retry_failed_posts_the_thread_only_to_the_account_that_failed() {
     assert_eq!(rig().proxy.count(WRITE), 1);
 
     click(&client, "#post-retry").await;
-    wait_for(&client, &result_of(&flaky.did, true)).await;
+    wait_for(&client, &post_result(&flaky.did, true)).await;
     screenshot(&client, "retry-2-posted-everywhere").await;
     assert_eq!(
         rig().proxy.count(WRITE),

@@ -14,8 +14,8 @@ use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::pds::pds;
 use harness::window::{
-    assert_stays, choose_account, click, poll_until, post_text, screenshot, start_session, text_of,
-    type_into_post, wait_for, wait_for_composer, POST_ON,
+    assert_stays, choose_account, click, poll_until, post_result, post_text, screenshot,
+    start_session, text_of, type_into_post, wait_for, wait_for_composer, POST_ON,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{json, Value};
@@ -86,10 +86,6 @@ async fn a_post_queued_seconds_ahead_is_sent_by_the_open_window_at_its_time() {
     assert_eq!(copies, 1);
 }
 
-fn result_of(did: &str, ok: bool) -> String {
-    format!("li.post-result[data-account=\"{did}\"][data-ok=\"{ok}\"]")
-}
-
 #[tokio::test]
 async fn a_post_made_while_the_server_is_down_goes_by_itself_once_it_is_back() {
     const WRITE: &str = "com.atproto.repo.applyWrites";
@@ -133,7 +129,7 @@ async fn a_post_made_while_the_server_is_down_goes_by_itself_once_it_is_back() {
     )
     .await;
     assert_eq!(posted, 1, "sent by itself once the server answered, once");
-    wait_for(&client, &result_of(&flaky.did, true)).await;
+    wait_for(&client, &post_result(&flaky.did, true)).await;
     screenshot(&client, "queue-2-sent-by-itself").await;
     assert_eq!(
         post_text(&client, 1).await,
@@ -142,14 +138,15 @@ async fn a_post_made_while_the_server_is_down_goes_by_itself_once_it_is_back() {
     );
     assert_eq!(env.run(&["outbox", "list"], "").expect_ok(), json!([]));
 
-    // A refusal by the server waits for the person: nothing is sent again by itself.
+    // A refusal by the server waits for the person: nothing is sent again by itself. Watched for
+    // 15 s, longer than the sender's first retry of a post waiting for a connection (10 s).
     rig().proxy.arm_always(WRITE, Fault::refusal());
     let refused = format!("Refused {}", harness::unique("r"));
     type_into_post(&client, 1, &refused).await;
     wait_for(&client, POST_ON).await;
     let writes = rig().proxy.count(WRITE);
     click(&client, "#post-submit").await;
-    wait_for(&client, &result_of(&flaky.did, false)).await;
+    wait_for(&client, &post_result(&flaky.did, false)).await;
     assert_stays(
         "writes after a refusal (one, by Post)",
         Duration::from_secs(15),

@@ -366,6 +366,11 @@ pub async fn choose_account(client: &Client, did: &str) {
     assert_becomes(&format!("{did} ticked in Post to"), true, chosen).await;
 }
 
+/// The line of the post's outcome for account `did`: posted (`ok`) or not.
+pub fn post_result(did: &str, ok: bool) -> String {
+    format!("li.post-result[data-account=\"{did}\"][data-ok=\"{ok}\"]")
+}
+
 /// Post when it can be used. A Post that is off is `aria-disabled` (still focusable, and pressing it
 /// shows why), never `disabled` — except while posting, when it is busy.
 pub const POST_ON: &str = "#post-submit[aria-disabled=false]:not([disabled])";
