@@ -111,14 +111,15 @@ fn unreadable(text: &str) -> Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn vienna() -> TimeZone {
+    /// A zone with daylight saving, for the tests of times (here and in `slots.rs`).
+    pub(in crate::publish) fn vienna() -> TimeZone {
         TimeZone::get("Europe/Vienna").expect("the bundled time zone database knows Vienna")
     }
 
-    fn utc(text: &str) -> Timestamp {
+    pub(in crate::publish) fn utc(text: &str) -> Timestamp {
         text.parse().expect("a timestamp")
     }
 

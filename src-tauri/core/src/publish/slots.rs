@@ -124,15 +124,8 @@ pub(super) fn next_free(
 
 #[cfg(test)]
 mod tests {
+    use super::super::due::tests::{utc, vienna};
     use super::*;
-
-    fn vienna() -> TimeZone {
-        TimeZone::get("Europe/Vienna").expect("Vienna")
-    }
-
-    fn utc(text: &str) -> Timestamp {
-        text.parse().expect("a timestamp")
-    }
 
     // Monday 2026-12-07, 10:00 in Vienna.
     const NOW: &str = "2026-12-07T09:00:00Z";
