@@ -29,8 +29,8 @@ pub struct PostOptions {
     pub require_alt_text: bool,
     /// The window's draft of this composition: kept in the row and deleted (with the staged images
     /// nothing else uses) once every account has the thread, by whichever sender finishes it, so a
-    /// restart never brings back a thread that was sent; kept until then, to try again. A scheduled
-    /// post's draft is deleted when it is queued: the queue holds the post from then on.
+    /// restart never brings back a thread that was sent; kept until then, to try again. The same
+    /// for a scheduled post: its draft goes when the post has gone everywhere.
     pub draft: Option<i64>,
     /// What a composition without languages means.
     pub unset_langs: UnsetLangs,

@@ -21,21 +21,16 @@ impl Posting<'_> {
     /// Checks `composition` as Post would and queues it to go at `due`. Nothing is sent.
     pub async fn schedule(
         &self,
-        mut composition: Composition,
+        composition: Composition,
         options: PostOptions,
         due: Due,
     ) -> Result<OutboxEntry> {
         // Checked before any image is prepared: a post that cannot go is refused at once.
-        self.new_entry(composition.clone(), &options, Some(due.clone()))?;
-        if options.images == ImageFiles::Named {
-            self.stage_named_images(&mut composition).await?;
+        let (mut entry, _) = self.new_entry(composition, &options, Some(due))?;
+        if entry.images == ImageFiles::Named {
+            self.stage_named_images(&mut entry.composition).await?;
+            entry.images = ImageFiles::Staged;
         }
-        let staged = PostOptions {
-            images: ImageFiles::Staged,
-            draft: None,
-            ..options
-        };
-        let (entry, _) = self.new_entry(composition, &staged, Some(due))?;
         self.core.store.insert_outbox(&entry, None)?;
         Ok(entry)
     }
@@ -213,11 +208,9 @@ impl Posting<'_> {
     /// Whether a post in the outbox waits only for its server to answer again (no connection, a rate
     /// limit): what [`Retry::Temporary`] sends.
     pub fn waiting_for_connection(&self) -> Result<bool> {
-        Ok(self.outbox()?.iter().any(|entry| {
-            entry.accounts.iter().any(|account| {
-                matches!(&account.state, Delivery::Failed { error } if passes_by_itself(error))
-            })
-        }))
+        // Asked on every wake of the window's sender: one query, no row read whole.
+        let codes = PASSES_BY_ITSELF.map(ErrorCode::as_str);
+        self.core.store.outbox_failed_with(&codes)
     }
 
     /// How long until the next scheduled post is due, by the wall clock, if one is waiting for a
@@ -390,7 +383,9 @@ fn waits(entry: &OutboxEntry, retry: Retry) -> bool {
     })
 }
 
-/// A failure that may be gone at the next try: no connection, or the server's rate limit.
-pub(super) fn passes_by_itself(error: &Error) -> bool {
-    matches!(error.code, ErrorCode::Network | ErrorCode::RateLimited)
+/// Failures that may be gone at the next try: no connection, or the server's rate limit.
+const PASSES_BY_ITSELF: [ErrorCode; 2] = [ErrorCode::Network, ErrorCode::RateLimited];
+
+fn passes_by_itself(error: &Error) -> bool {
+    PASSES_BY_ITSELF.contains(&error.code)
 }

@@ -175,6 +175,21 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Whether an account of some row failed with one of `codes` (the `code` of its stored error).
+    pub fn outbox_failed_with(&self, codes: &[&str]) -> Result<bool> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT EXISTS (SELECT 1 FROM outbox_accounts
+                 WHERE state = 'failed' AND json_extract(error, '$.code') = ?1)",
+        )?;
+        for code in codes {
+            if statement.query_row([code], |row| row.get::<_, bool>(0))? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The earliest due time later than `now` (unix seconds), if any.
     pub fn outbox_next_due(&self, now: i64) -> Result<Option<i64>> {
         Ok(self.conn().query_row(
@@ -415,6 +430,11 @@ mod tests {
         store
             .outbox_set_delivery("3kx", "did:plc:a", &failed, "t4")
             .expect("ignored");
+
+        assert!(store.outbox_failed_with(&["network"]).expect("asked"));
+        assert!(!store
+            .outbox_failed_with(&["validation", "rate_limited"])
+            .expect("asked"));
 
         let read = store.outbox_entry("3kx").expect("read").expect("present");
         assert_eq!(read.accounts[0].did, "did:plc:b", "the composition's order");
