@@ -128,8 +128,10 @@ pub async fn start_session(env: &CliEnv) -> (Driver, Client) {
 pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Driver, Client) {
     let driver = start_driver(env, extra_env);
     match open_session(&driver).await {
-        Some(client) => (driver, client),
-        None => panic!("the app did not open a window session within {SESSION_START:?}"),
+        Ok(client) => (driver, client),
+        Err(last) => panic!(
+            "the app did not open a window session within {SESSION_START:?}; the last attempt: {last}"
+        ),
     }
 }
 
@@ -169,9 +171,9 @@ fn start_driver(env: &CliEnv, extra_env: &[(&str, &str)]) -> Driver {
     Driver { child, port }
 }
 
-/// A WebDriver session with the app, once tauri-driver listens; `None` if the app does not open one
-/// within [`SESSION_START`].
-async fn open_session(driver: &Driver) -> Option<Client> {
+/// A WebDriver session with the app, once tauri-driver listens; else what the last attempt met (an
+/// app that failed at start says so there), if none opens within [`SESSION_START`].
+async fn open_session(driver: &Driver) -> Result<Client, String> {
     let app = required_env(
         "HAYON_APP_BINARY",
         "build the release app (cargo build --release --features custom-protocol) and set it; scripts/test.sh does",
@@ -184,18 +186,22 @@ async fn open_session(driver: &Driver) -> Option<Client> {
     );
     let url = format!("http://127.0.0.1:{}", driver.port);
     let deadline = Instant::now() + SESSION_START;
+    let mut last = String::from("no attempt finished");
     while Instant::now() < deadline {
         let mut builder = ClientBuilder::new(answer_deadline_connector());
         builder.capabilities(capabilities.clone());
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, builder.connect(&url)).await {
-            Ok(Ok(client)) => return Some(client),
-            // tauri-driver not listening yet.
-            Ok(Err(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
-            Err(_) => return None,
+            Ok(Ok(client)) => return Ok(client),
+            // tauri-driver not listening yet, or the app failed to start (tried again).
+            Ok(Err(error)) => {
+                last = error.to_string();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(_) => break,
         }
     }
-    None
+    Err(last)
 }
 
 /// How long any one WebDriver command may go unanswered. The longest a command legitimately takes is
