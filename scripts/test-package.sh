@@ -125,6 +125,11 @@ needed="$(cd "$WORK/shlibdeps" &&
 declared="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/ //g' | sort -u)"
 missing="$(comm -23 <(echo "$needed") <(echo "$declared"))"
 [ -z "$missing" ] || fail "the .deb's Depends lacks: $missing (tauri.conf.json › bundle.linux.deb)"
+# The tray loads its library at run time (no NEEDED entry names it), and panics without it.
+dpkg-deb -f "$DEB" Depends | grep -q 'libayatana-appindicator3-1' ||
+  fail "the .deb's Depends lacks libayatana-appindicator3-1, which the tray loads at run time"
+rpm -qp --requires "$RPM" | grep -qF 'libayatana-appindicator3.so.1()(64bit)' ||
+  fail "the .rpm's Requires lacks libayatana-appindicator3.so.1, which the tray loads at run time"
 # The .rpm names libraries as rpmbuild would: by soname, "libfoo.so.1()(64bit)".
 needed="$(for bin in hayon hayon-cli; do linked "$WORK/deb/usr/bin/$bin"; done |
   sed 's/$/()(64bit)/' | sort -u)"

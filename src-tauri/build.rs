@@ -35,6 +35,9 @@ fn main() {
         "about",
         "update_status",
         "install_update",
+        "quit",
+        "start_at_login",
+        "set_start_at_login",
     ]);
     if let Err(err) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
     {

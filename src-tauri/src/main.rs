@@ -6,11 +6,14 @@
 
 mod background;
 mod commands;
+mod lifecycle;
+mod notices;
 mod private_files;
 mod rendering;
 mod sender;
 mod single_instance;
 mod state;
+mod tray;
 mod updates;
 mod watch;
 mod window_state;
@@ -60,6 +63,13 @@ fn main() -> ExitCode {
             }
         })
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .arg(lifecycle::HIDDEN)
+                .build(),
+        )
+        .on_window_event(lifecycle::on_window_event)
         .manage(updates::Updates::default())
         .setup(|app| {
             let state = state::AppState::open(config);
@@ -72,6 +82,12 @@ fn main() -> ExitCode {
             updates::start_checks(app.handle().clone(), &state);
             window_state::save_when_changed(app.handle());
             tauri::Manager::manage(app, state);
+            tray::create(app.handle());
+            if lifecycle::starts_hidden() {
+                if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
+                    window.hide()?;
+                }
+            }
             Ok(())
         })
         .invoke_handler(commands::handler())

@@ -69,6 +69,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
                 tracing::warn!(code = err.code.as_str(), "queue: could not read it");
                 None
             });
+            // Woken because the queue or the settings may have changed: the tray's menu follows.
+            crate::tray::refresh(&app);
             let sleep = [next_due, retries.wait()]
                 .into_iter()
                 .flatten()
@@ -132,6 +134,8 @@ fn tell_the_page<R: Runtime>(app: &AppHandle<R>, sent: &Sent) {
         posted = sent.posted_everywhere(),
         "queue: a post was sent"
     );
+    crate::notices::tell_sent(app, sent);
+    crate::tray::refresh(app);
     if let Err(err) = app.emit(QUEUE_SENT, sent) {
         tracing::warn!(error = %err, "could not tell the window a post was sent");
     }

@@ -8,11 +8,14 @@ use std::hash::{Hash, Hasher};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use tauri::plugin::TauriPlugin;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::Runtime;
 
 /// The plugin, named after `data_dir` unless it is the default data folder.
 pub fn plugin<R: Runtime>(data_dir: Option<&Path>) -> TauriPlugin<R> {
-    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _, _| focus(app));
+    let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _, _| {
+        tracing::info!("Hayon was launched again: showing the open window");
+        crate::lifecycle::bring_back(app)
+    });
     match data_dir.and_then(dbus_id) {
         Some(id) => builder.dbus_id(id),
         None => builder,
@@ -38,20 +41,6 @@ fn dbus_id(data_dir: &Path) -> Option<String> {
 }
 
 /// Brings the running window to the front (from the taskbar, minimised or hidden).
-fn focus<R: Runtime>(app: &AppHandle<R>) {
-    tracing::info!("Hayon was launched again: focusing the open window");
-    let Some(window) = app.get_webview_window("main") else {
-        return;
-    };
-    let shown = window
-        .unminimize()
-        .and_then(|()| window.show())
-        .and_then(|()| window.set_focus());
-    if let Err(err) = shown {
-        tracing::warn!(error = %err, "could not focus the window");
-    }
-}
-
 /// Whether `err` is the plugin's failure to hand this launch over to the running instance (which
 /// quit meanwhile). The plugin reports it only as text.
 pub fn handover_failed(err: &tauri::Error) -> bool {

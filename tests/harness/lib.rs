@@ -11,8 +11,10 @@
 //! - [`wait`]: waiting that polls the condition the test then asserts (never a fixed sleep).
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
 //!   for the Bluesky app view, the one peer that cannot run here.
+//! - [`notifications`]: a clearly named stand-in for the desktop's notification service, which a bare
+//!   Xvfb session lacks.
 //!
-//! Apart from the stand-in app view, nothing here fakes a peer. A missing tool or peer makes the test fail with a message saying how to
+//! Apart from the two stand-ins, nothing here fakes a peer. A missing tool or peer makes the test fail with a message saying how to
 //! install it (`scripts/test.sh` does all of it).
 
 pub mod app_view;
@@ -20,6 +22,7 @@ pub mod cli;
 pub mod fault_proxy;
 pub mod images;
 pub mod keychain;
+pub mod notifications;
 pub mod pds;
 pub mod proxy;
 pub mod scan;

@@ -48,6 +48,20 @@ impl Drop for Driver {
     }
 }
 
+impl Driver {
+    /// Whether the app this session started is still running (it is in the driver's process group).
+    pub fn app_is_running(&self) -> bool {
+        let app = std::fs::canonicalize(required_env(
+            "HAYON_APP_BINARY",
+            "scripts/test.sh builds the release app and sets it",
+        ))
+        .expect("the app binary");
+        group_members(self.child.id())
+            .iter()
+            .any(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
+    }
+}
+
 /// Polls /proc until no live process (zombies have released everything) is left in process group
 /// `group`, for at most `limit`. Returns whether the group is gone.
 fn wait_until_group_is_gone(group: u32, limit: Duration) -> bool {
@@ -64,22 +78,31 @@ fn wait_until_group_is_gone(group: u32, limit: Duration) -> bool {
 }
 
 fn group_is_alive(group: u32) -> bool {
+    !group_members(group).is_empty()
+}
+
+/// The live processes (not zombies) of process group `group`.
+fn group_members(group: u32) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
+        return Vec::new();
     };
-    entries.flatten().any(|entry| {
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            return false;
-        };
-        // "pid (comm) state ppid pgrp …": the command name may hold spaces and parentheses.
-        let Some((_, after)) = stat.rsplit_once(')') else {
-            return false;
-        };
-        let mut fields = after.split_whitespace();
-        let state = fields.next();
-        let pgrp = fields.nth(1);
-        state != Some("Z") && pgrp == Some(group.to_string().as_str())
-    })
+    entries
+        .flatten()
+        .filter(|entry| {
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                return false;
+            };
+            // "pid (comm) state ppid pgrp …": the command name may hold spaces and parentheses.
+            let Some((_, after)) = stat.rsplit_once(')') else {
+                return false;
+            };
+            let mut fields = after.split_whitespace();
+            let state = fields.next();
+            let pgrp = fields.nth(1);
+            state != Some("Z") && pgrp == Some(group.to_string().as_str())
+        })
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect()
 }
 
 /// The value of `name`, or a panic saying `how` to set it (a missing tool fails loudly).

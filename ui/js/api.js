@@ -347,3 +347,32 @@ export const onQueueSent = (callback) =>
  * @param {() => void} callback
  */
 export const onDataChanged = (callback) => tauri.event.listen('data-changed', () => callback());
+
+// ---- Running in the background ----
+
+/**
+ * Quits Hayon when `confirmed` or when no scheduled post is due within the hour; otherwise answers
+ * how many are, for the page to ask (src-tauri/src/commands/running.rs).
+ * @param {boolean} confirmed
+ * @returns {Promise<{dueSoon: number}>}
+ */
+export const quit = (confirmed) => invoke('quit', { confirmed });
+
+/**
+ * Calls `callback(answer)` when the tray's Quit needs the person's answer (event `quit-requested`).
+ * @param {(answer: {dueSoon: number}) => void} callback
+ */
+export const onQuitRequested = (callback) =>
+  tauri.event.listen('quit-requested', (/** @type {TauriEvent<{dueSoon: number}>} */ event) => callback(event.payload));
+
+/**
+ * Whether Hayon starts (hidden, in the tray) when the person logs in.
+ * @returns {Promise<boolean>}
+ */
+export const startAtLogin = () => invoke('start_at_login');
+
+/**
+ * @param {boolean} on
+ * @returns {Promise<void>}
+ */
+export const setStartAtLogin = (on) => invoke('set_start_at_login', { on });

@@ -11,6 +11,7 @@ import { byId } from './dom.js';
 import { initAbout } from './about.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
 import { focusIdentifier, initConnectForm, prefillReconnect, setHasAccounts } from './connect-form.js';
+import { quitOrAsk, initQuit } from './quit.js';
 import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
 
@@ -71,10 +72,12 @@ function onKeydown(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
   const key = event.key.toLowerCase();
   if (key === 'r') event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
-  if (key !== 'r' && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
+  if (!['r', 'q'].includes(key) && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
   event.preventDefault();
   if (/** @type {HTMLDialogElement} */ (byId('confirm-dialog')).open) return; // answer the question first
-  if (key === 'r') {
+  if (key === 'q') {
+    quitOrAsk().catch((err) => showStatus(`Hayon could not quit: ${err.message}`, { kind: 'error' }));
+  } else if (key === 'r') {
     reread();
     // On the accounts page, as its "Refresh all" button: each session checked with its server.
     if (!byId('view-accounts').hidden) refreshAll();
@@ -104,6 +107,7 @@ async function main() {
   initAccounts({ onReconnect: prefillReconnect, onListed: (count) => setHasAccounts(count > 0) });
   initConnectForm({ onConnected });
   initAbout();
+  initQuit();
   onAccountsChanged(() => {
     loadAccounts();
     composer?.then((module) => module.reloadComposerAccounts());

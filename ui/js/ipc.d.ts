@@ -312,7 +312,21 @@ holdLateAfterMinutes: number,
 /**
  * The times of the week "Add to queue" puts posts at.
  */
-queueSlots: Array<Slot>, };
+queueSlots: Array<Slot>, 
+/**
+ * While on, nothing goes out by itself: scheduled posts and posts waiting for a connection stay
+ * queued ("Pause sending" in the tray). Send now still sends.
+ */
+sendingPaused: boolean, 
+/**
+ * Whether closing the window leaves Hayon in the system tray while posts are scheduled, so they
+ * go out on time. On unless turned off.
+ */
+keepRunningInTray: boolean, 
+/**
+ * Whether the person was told, at the first such close, that Hayon stayed in the tray.
+ */
+toldAboutTray: boolean, };
 
 /**
  * A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its

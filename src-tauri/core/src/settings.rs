@@ -26,6 +26,14 @@ pub struct Preferences {
     pub hold_late_after_minutes: u32,
     /// The times of the week "Add to queue" puts posts at.
     pub queue_slots: Vec<crate::publish::slots::Slot>,
+    /// While on, nothing goes out by itself: scheduled posts and posts waiting for a connection stay
+    /// queued ("Pause sending" in the tray). Send now still sends.
+    pub sending_paused: bool,
+    /// Whether closing the window leaves Hayon in the system tray while posts are scheduled, so they
+    /// go out on time. On unless turned off.
+    pub keep_running_in_tray: bool,
+    /// Whether the person was told, at the first such close, that Hayon stayed in the tray.
+    pub told_about_tray: bool,
 }
 
 /// The longest a late post may go by itself: a week.
@@ -39,6 +47,9 @@ impl Default for Preferences {
             check_for_updates: true,
             hold_late_after_minutes: 60,
             queue_slots: crate::publish::slots::default_slots(),
+            sending_paused: false,
+            keep_running_in_tray: true,
+            told_about_tray: false,
         }
     }
 }

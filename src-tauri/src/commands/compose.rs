@@ -18,7 +18,7 @@ use hayon_core::publish::{
 use hayon_core::settings::Preferences;
 use hayon_core::Error;
 use tauri::ipc::{Channel, InvokeBody, Request};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
 /// What a composition may hold (posts in a thread, images, languages, alt text length).
 #[tauri::command]
@@ -100,8 +100,14 @@ pub async fn get_settings(state: State<'_, AppState>) -> Result<Preferences, Err
 }
 
 #[tauri::command]
-pub async fn set_settings(state: State<'_, AppState>, settings: Preferences) -> Result<(), Error> {
-    state.core()?.settings().save(&settings)
+pub async fn set_settings<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    settings: Preferences,
+) -> Result<(), Error> {
+    state.core()?.settings().save(&settings)?;
+    crate::lifecycle::settings_changed(&app);
+    Ok(())
 }
 
 /// Posts the composition to every chosen account through the outbox, streaming progress stages. Its

@@ -11,6 +11,7 @@ mod contract_tests;
 pub mod drafts;
 pub mod langs;
 pub mod mentions;
+pub mod running;
 #[cfg(test)]
 mod tests;
 
@@ -53,6 +54,9 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         about::about,
         updates::update_status,
         updates::install_update,
+        running::quit,
+        running::start_at_login,
+        running::set_start_at_login,
     ]
 }
 

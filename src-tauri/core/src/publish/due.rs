@@ -60,6 +60,11 @@ impl Due {
             .to_string()
     }
 
+    /// [`Due::local`] in the system's time zone.
+    pub fn local_here(&self) -> String {
+        self.local(&TimeZone::system())
+    }
+
     fn check_ahead_of(&self, now: Timestamp, zone: &TimeZone) -> Result<()> {
         if self.at <= now {
             return Err(Error::validation(format!(

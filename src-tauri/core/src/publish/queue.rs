@@ -62,7 +62,7 @@ impl Posting<'_> {
     /// and those held because it passed long ago; the soonest first.
     pub fn scheduled(&self) -> Result<Vec<Queued>> {
         let now = jiff::Timestamp::now();
-        let hold = self.hold_after()?;
+        let hold = hold_after(&self.core.settings().load()?);
         let mut queued = Vec::new();
         for id in self.core.store.outbox_due(now.as_second())? {
             if let Some(entry) = self.core.store.outbox_entry(&id)? {
@@ -137,9 +137,14 @@ impl Posting<'_> {
     /// time has come, rows made by Post that a crash interrupted, and with [`Retry::Temporary`]
     /// accounts that failed only because the network or the server's rate limit stood in the way. A
     /// row another sender holds is left to it, and a row that cannot be read or sent is logged and
-    /// skipped, so it never stops the others. Returns what became of each row sent.
+    /// skipped, so it never stops the others. Returns what became of each row sent: nothing while
+    /// sending is paused.
     pub async fn send_due(&self, retry: Retry, progress: Progress<'_>) -> Result<Vec<Sent>> {
-        let hold = self.hold_after()?;
+        let preferences = self.core.settings().load()?;
+        if preferences.sending_paused {
+            return Ok(Vec::new());
+        }
+        let hold = hold_after(&preferences);
         let mut sent = Vec::new();
         for id in self
             .core
@@ -199,10 +204,19 @@ impl Posting<'_> {
         }
     }
 
-    /// How late a scheduled post may go by itself.
-    fn hold_after(&self) -> Result<jiff::SignedDuration> {
-        let minutes = self.core.settings().load()?.hold_late_after_minutes;
-        Ok(jiff::SignedDuration::from_mins(i64::from(minutes)))
+    /// How many scheduled posts go by themselves within `within` from now (held ones wait for the
+    /// person): what quitting Hayon would keep from going.
+    pub fn due_within(&self, within: std::time::Duration) -> Result<usize> {
+        let within = jiff::SignedDuration::try_from(within).unwrap_or(jiff::SignedDuration::MAX);
+        let soon = jiff::Timestamp::now()
+            .saturating_add(within)
+            .unwrap_or(jiff::Timestamp::MAX);
+        Ok(self
+            .scheduled()?
+            .iter()
+            .filter(|row| row.state != QueueState::Held)
+            .filter(|row| row.entry.due.as_ref().is_some_and(|due| due.at <= soon))
+            .count())
     }
 
     /// Whether a post in the outbox waits only for its server to answer again (no connection, a rate
@@ -388,4 +402,9 @@ const PASSES_BY_ITSELF: [ErrorCode; 2] = [ErrorCode::Network, ErrorCode::RateLim
 
 fn passes_by_itself(error: &Error) -> bool {
     PASSES_BY_ITSELF.contains(&error.code)
+}
+
+/// How late a scheduled post may go by itself.
+fn hold_after(preferences: &crate::settings::Preferences) -> jiff::SignedDuration {
+    jiff::SignedDuration::from_mins(i64::from(preferences.hold_late_after_minutes))
 }
