@@ -1,6 +1,8 @@
 //! Hayon beyond its window (issue 19; src-tauri/src/lifecycle.rs, notices.rs, tray.rs):
-//! - A scheduled post the open window sends by itself is announced by a system notification with its
-//!   link (to a stand-in for the desktop's notification service on the test's session bus).
+//! - Closing the window while a post is scheduled leaves Hayon running in the tray (a notification
+//!   says so, the first time), and the post goes at its time from the hidden window, announced by a
+//!   system notification with its link (to a stand-in for the desktop's notification service on the
+//!   test's session bus).
 //! - Quitting (Ctrl+Q) while a post is due within the hour asks first: Cancel keeps Hayon running,
 //!   "Quit anyway" ends the app's process.
 
@@ -12,16 +14,16 @@ use harness::window::{click, poll_until, start_session, text_of, wait_for, wait_
 use jiff::Timestamp;
 
 #[tokio::test]
-async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
+async fn a_closed_window_leaves_hayon_sending_and_each_post_is_announced_with_its_link() {
     keychain::require_secret_service();
     let notifications = NotificationServiceStandIn::start();
     let env = CliEnv::new();
     let alice = env.connect_new_user("nb").await;
-    let (_driver, client) = start_session(&env).await;
+    let (driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
 
     let text = format!("Announced when sent {}", harness::unique("n"));
-    let due = Timestamp::from_second(Timestamp::now().as_second() + 10).expect("a time");
+    let due = Timestamp::from_second(Timestamp::now().as_second() + 15).expect("a time");
     env.run(
         &[
             "schedule",
@@ -34,6 +36,21 @@ async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
         &text,
     )
     .expect_ok();
+    driver.press_the_close_button();
+    let told = poll_until(
+        || async { notifications.shown() },
+        |shown| !shown.is_empty(),
+    )
+    .await;
+    assert_eq!(
+        told.first().map(|notice| notice.summary.as_str()),
+        Some("Hayon is still running"),
+        "{told:?}"
+    );
+    assert!(
+        driver.app_is_running(),
+        "closing the window left Hayon running"
+    );
 
     let record = poll_until(
         || async {
@@ -66,6 +83,7 @@ async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
         notice.body,
         format!("https://bsky.app/profile/{}/post/{rkey}", alice.handle)
     );
+    assert!(driver.app_is_running(), "Hayon still runs in the tray");
 }
 
 #[tokio::test]
