@@ -3,6 +3,8 @@
 //!   says so, the first time), and the post goes at its time from the hidden window, announced by a
 //!   system notification with its link (to a stand-in for the desktop's notification service on the
 //!   test's session bus).
+//! - Paused sending (the tray's "Pause sending", here set by `hayon-cli schedule pause`, the same
+//!   preference) holds a due post in the open window; resumed, it goes, once.
 //! - Quitting (Ctrl+Q) while a post is due within the hour asks first: Cancel keeps Hayon running,
 //!   "Quit anyway" ends the app's process.
 
@@ -10,8 +12,12 @@ use harness::cli::CliEnv;
 use harness::keychain;
 use harness::notifications::NotificationServiceStandIn;
 use harness::pds::pds;
-use harness::window::{click, poll_until, start_session, text_of, wait_for, wait_for_composer};
+use harness::window::{
+    assert_stays, click, poll_until, start_session, text_of, wait_for, wait_for_composer,
+};
 use jiff::Timestamp;
+use serde_json::{json, Value};
+use std::time::Duration;
 
 #[tokio::test]
 async fn a_closed_window_leaves_hayon_sending_and_each_post_is_announced_with_its_link() {
@@ -84,6 +90,67 @@ async fn a_closed_window_leaves_hayon_sending_and_each_post_is_announced_with_it
         format!("https://bsky.app/profile/{}/post/{rkey}", alice.handle)
     );
     assert!(driver.app_is_running(), "Hayon still runs in the tray");
+}
+
+/// The records of `did`'s posts whose text is `text`.
+async fn posts_with_text(did: &str, text: &str) -> Vec<Value> {
+    pds()
+        .list_records(did, "app.bsky.feed.post")
+        .await
+        .into_iter()
+        .filter(|record| record["value"]["text"] == text)
+        .collect()
+}
+
+#[tokio::test]
+async fn paused_sending_holds_a_due_post_until_resumed() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("pb").await;
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    assert_eq!(
+        env.run(&["schedule", "pause"], "").expect_ok(),
+        json!({"sending": "paused"})
+    );
+
+    let text = format!("Held by the pause {}", harness::unique("p"));
+    let due = Timestamp::now().as_second() + 5;
+    env.run(
+        &[
+            "schedule",
+            "add",
+            "--at",
+            &Timestamp::from_second(due).expect("a time").to_string(),
+            "--account",
+            &alice.did,
+        ],
+        &text,
+    )
+    .expect_ok();
+    // Until well past its time: the window's sender is woken by the queued row and by its time.
+    let watch =
+        Duration::from_secs(u64::try_from(due - Timestamp::now().as_second()).unwrap_or(0) + 6);
+    assert_stays(
+        "a paused Hayon sends nothing",
+        watch,
+        || posts_with_text(&alice.did, &text),
+        Vec::is_empty,
+    )
+    .await;
+    let listed = env.run(&["schedule", "list"], "").expect_ok();
+    assert_eq!(listed[0]["state"], "due", "{listed}");
+
+    assert_eq!(
+        env.run(&["schedule", "resume"], "").expect_ok(),
+        json!({"sending": "on"})
+    );
+    let posted = poll_until(
+        || posts_with_text(&alice.did, &text),
+        |posts| !posts.is_empty(),
+    )
+    .await;
+    assert_eq!(posted.len(), 1, "resumed, it goes once: {posted:?}");
 }
 
 #[tokio::test]

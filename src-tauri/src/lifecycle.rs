@@ -49,11 +49,10 @@ pub fn bring_back<R: Runtime>(app: &AppHandle<R>) {
 /// Pauses or resumes sending (the tray's menu and the page's setting end here), then tells the
 /// tray, the sender and the page.
 pub fn set_sending_paused<R: Runtime>(app: &AppHandle<R>, paused: bool) {
-    let saved = app.state::<AppState>().core().and_then(|core| {
-        let mut preferences = core.settings().load()?;
-        preferences.sending_paused = paused;
-        core.settings().save(&preferences)
-    });
+    let saved = app
+        .state::<AppState>()
+        .core()
+        .and_then(|core| core.settings().set_sending_paused(paused));
     match saved {
         Ok(()) => settings_changed(app),
         Err(err) => tracing::warn!(

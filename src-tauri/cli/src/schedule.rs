@@ -1,7 +1,8 @@
 //! `hayon-cli schedule …`: the queue of posts that go later, shared with the window. `add --at TIME`
 //! queues a post (every `post` option applies; TIME is RFC 3339, or `YYYY-MM-DD HH:MM` in the
 //! system's time zone); `list`, `edit ID --at TIME`, `send ID` and `cancel ID` manage the queue (a
-//! post found long past its time is `held` until one of them is used); `send-due`
+//! post found long past its time is `held` until one of them is used); `pause` and `resume` stop
+//! and restart sending by itself, everywhere; `send-due`
 //! sends what is due (scheduled posts whose time has come, and posts that could not reach their
 //! server before) and exits, for a cron job or a systemd timer on a machine where the window is not
 //! running. Each row goes once, whichever process sends it.
@@ -43,6 +44,11 @@ pub enum ScheduleCommand {
     /// Send what is due now, then exit. The packages' systemd user timer runs it every minute once
     /// enabled: `systemctl --user enable --now hayon-send-due.timer`.
     SendDue,
+    /// Stop sending by itself, as the tray's "Pause sending" does: scheduled posts and posts waiting
+    /// for a connection stay queued (`send ID` still sends one), here and in the window.
+    Pause,
+    /// Send what is due by itself again.
+    Resume,
     /// The posting slots `add --next-slot` uses; with --set, replaces them.
     Slots {
         /// Days and times, like "mon-fri 09:00,12:30,17:00" or "sat,sun 10:00" (repeatable).
@@ -91,6 +97,14 @@ pub async fn run(
                 })
             });
             Ok((Value::Array(shown.collect()), true))
+        }
+        ScheduleCommand::Pause | ScheduleCommand::Resume => {
+            let paused = matches!(command, ScheduleCommand::Pause);
+            core.settings().set_sending_paused(paused)?;
+            Ok((
+                json!({"sending": if paused { "paused" } else { "on" }}),
+                true,
+            ))
         }
         ScheduleCommand::List => {
             let queued = core.posting().scheduled()?;

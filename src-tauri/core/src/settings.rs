@@ -87,6 +87,13 @@ impl Settings<'_> {
             .unwrap_or_default())
     }
 
+    /// Pauses sending by itself, or resumes it (the tray's menu, `hayon-cli schedule pause`).
+    pub fn set_sending_paused(&self, paused: bool) -> Result<()> {
+        let mut preferences = self.load()?;
+        preferences.sending_paused = paused;
+        self.save(&preferences)
+    }
+
     /// Saves the settings; languages that are not language tags, or more than three, a slot that is
     /// not a time of day, and a hold outside 1 minute to a week, are refused.
     pub fn save(&self, settings: &Preferences) -> Result<()> {
