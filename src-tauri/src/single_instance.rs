@@ -13,7 +13,7 @@ use tauri::Runtime;
 /// The plugin, named after `data_dir` unless it is the default data folder.
 pub fn plugin<R: Runtime>(data_dir: Option<&Path>) -> TauriPlugin<R> {
     let builder = tauri_plugin_single_instance::Builder::new().callback(|app, _, _| {
-        tracing::info!("Hayon was launched again: showing the open window");
+        tracing::info!("Hayon was launched again: focusing the open window");
         crate::lifecycle::bring_back(app)
     });
     match data_dir.and_then(dbus_id) {
