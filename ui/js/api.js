@@ -284,11 +284,13 @@ export const discardPost = (id) => invoke('discard_post', { id });
  * → the ids of the outbox entries as stored (nothing is looked up or sent)
  * @returns {Promise<string[]>}
  */
-export const outboxIds = async () => {
-  /** @type {OutboxEntry[]} */
-  const entries = await invoke('outbox_entries');
-  return entries.map((entry) => entry.id);
-};
+export const outboxIds = async () => (await outboxEntries()).map((entry) => entry.id);
+
+/**
+ * → the outbox entries as stored (nothing is looked up or sent), scheduled ones included
+ * @returns {Promise<OutboxEntry[]>}
+ */
+export const outboxEntries = () => invoke('outbox_entries');
 
 /**
  * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown):

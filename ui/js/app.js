@@ -1,6 +1,6 @@
 // @ts-check
-// Entry point: wires the views together — hash navigation between Compose, Settings › Connected
-// accounts and Settings › About and updates, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
+// Entry point: wires the views together — hash navigation between Compose, the Queue, Settings ›
+// Connected accounts, Settings › Schedule and Settings › About and updates, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
 // Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
 // the window getting the focus, and Ctrl/⌘+R re-read what the views show (never reloading the page:
 // the draft being written stays).
@@ -13,10 +13,14 @@ import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './account
 import { focusIdentifier, initConnectForm, prefillReconnect, setHasAccounts } from './connect-form.js';
 import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
+import { initQueue, loadQueue } from './schedule/queue.js';
+import { initScheduleSettings, loadScheduleSettings } from './schedule/slots.js';
 
 const ROUTES = {
   '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose', heading: 'compose-title' },
+  '#/queue': { view: 'view-queue', nav: 'nav-queue', title: 'Queue', heading: 'queue-title' },
   '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts', heading: 'accounts-title' },
+  '#/settings/schedule': { view: 'view-schedule', nav: 'nav-schedule', title: 'Schedule', heading: 'schedule-settings-title' },
   '#/settings/about': { view: 'view-about', nav: 'nav-about', title: 'About and updates', heading: 'about-title' },
 };
 const ACCOUNTS_ROUTE = '#/settings/accounts';
@@ -59,6 +63,8 @@ function route({ moveFocus = false } = {}) {
       if (moveFocus) byId(current.heading).focus({ preventScroll: true });
     }
     if (current === ROUTES['#/compose']) loadComposer();
+    if (current === ROUTES['#/queue'] && changed) loadQueue();
+    if (current === ROUTES['#/settings/schedule'] && changed) loadScheduleSettings();
   }
 }
 
@@ -88,6 +94,8 @@ function onKeydown(event) {
 function reread() {
   loadAccounts();
   composer?.then((module) => module.rereadComposer());
+  if (!byId('view-queue').hidden) loadQueue();
+  if (!byId('view-schedule').hidden) loadScheduleSettings();
 }
 
 function onConnected({ account, warnings = [] }) {
@@ -104,6 +112,8 @@ async function main() {
   initAccounts({ onReconnect: prefillReconnect, onListed: (count) => setHasAccounts(count > 0) });
   initConnectForm({ onConnected });
   initAbout();
+  initQueue();
+  initScheduleSettings();
   onAccountsChanged(() => {
     loadAccounts();
     composer?.then((module) => module.reloadComposerAccounts());
