@@ -32,11 +32,9 @@ fn queue(env: &CliEnv) -> Vec<Value> {
         .expect("a list")
 }
 
-/// The queued post whose first text is `text`.
+/// The queued post whose first post's text is `text` (`{id, at, zone, accounts, state, text}`).
 fn queued_with_text(env: &CliEnv, text: &str) -> Option<Value> {
-    queue(env)
-        .into_iter()
-        .find(|row| row["composition"]["posts"][0]["text"] == text)
+    queue(env).into_iter().find(|row| row["text"] == text)
 }
 
 /// Writes `text`, chooses the account and opens the Schedule picker.
@@ -109,11 +107,7 @@ async fn a_post_scheduled_in_the_window_is_queued_moved_sent_and_can_be_cancelle
          return d.toISOString();",
     )
     .await;
-    let due: Timestamp = row["due"]["at"]
-        .as_str()
-        .expect("due")
-        .parse()
-        .expect("a time");
+    let due: Timestamp = row["at"].as_str().expect("due").parse().expect("a time");
     let expected: Timestamp = tomorrow_nine
         .as_str()
         .expect("a time")
@@ -136,16 +130,12 @@ async fn a_post_scheduled_in_the_window_is_queued_moved_sent_and_can_be_cancelle
         || async { queued_with_text(&env, &text) },
         |row| {
             row.as_ref()
-                .is_some_and(|row| row["due"]["at"] != json!(due.to_string()))
+                .is_some_and(|row| row["at"] != json!(due.to_string()))
         },
     )
     .await
     .expect("still queued");
-    let moved_to: Timestamp = moved["due"]["at"]
-        .as_str()
-        .expect("due")
-        .parse()
-        .expect("a time");
+    let moved_to: Timestamp = moved["at"].as_str().expect("due").parse().expect("a time");
     let in_an_hour = moved_to.as_second() - Timestamp::now().as_second();
     assert!(
         (55 * 60..=62 * 60).contains(&in_an_hour),

@@ -79,7 +79,8 @@ function onKeydown(event) {
   if (key === 'r') event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
   if (key !== 'r' && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
   event.preventDefault();
-  if (/** @type {HTMLDialogElement} */ (byId('confirm-dialog')).open) return; // answer the question first
+  // Answer the question (or pick the time) first.
+  if (['confirm-dialog', 'schedule-dialog'].some((id) => /** @type {HTMLDialogElement} */ (byId(id)).open)) return;
   if (key === 'r') {
     reread();
     // On the accounts page, as its "Refresh all" button: each session checked with its server.

@@ -20,8 +20,10 @@ const HISTORY_SIZE = 10;
 
 /** @type {{ id: string, timer: ReturnType<typeof setTimeout> } | null} */
 let pendingCancel = null;
-/** @type {Sent[]} */
+/** @type {{ sent: Sent, words: string, at: Date }[]} */
 const history = [];
+/** The first words of each post listed, by id: a sent post is no longer listed, and is named by them. */
+const wordsOf = new Map();
 let loading = null;
 
 const STATES = {
@@ -101,13 +103,16 @@ function render(rows) {
       h('h2', { id: `queue-account-${i}` }, title),
       h('ol', { class: 'queue-list' }, items.map(({ entry, state }) => item(entry, state))));
   });
+  for (const { entry } of rows) wordsOf.set(entry.id, firstWords(entry));
   byId('queue-groups').replaceChildren(...sections);
   byId('queue-empty').hidden = rows.length > 0;
 }
 
 function renderHistory() {
   byId('queue-history').hidden = history.length === 0;
-  byId('queue-history-list').replaceChildren(...history.map((sent) => h('li', { class: 'queue-sent', 'data-id': sent.id },
+  byId('queue-history-list').replaceChildren(...history.map(({ sent, words, at: when }) => h('li', { class: 'queue-sent', 'data-id': sent.id },
+    h('p', { class: 'queue-when' }, h('time', { datetime: when.toISOString(), title: localDateTime(when) }, shortDateTime(when.toISOString()))),
+    words ? h('p', { class: 'queue-words' }, words) : null,
     sent.accounts.map((account) => account.state === 'posted'
       ? h('p', {}, h('a', { class: 'queue-post-link', href: account.posts[0]?.url ?? '#', target: '_blank', rel: 'noopener noreferrer' },
         `Posted as ${at(account)}: view on Bluesky`))
@@ -140,9 +145,9 @@ export function loadQueue() {
 
 /** A post went out (sent by the window's sender, or Send now): shown in "Sent" with its links. */
 function remember(sent) {
-  const index = history.findIndex((old) => old.id === sent.id);
+  const index = history.findIndex((old) => old.sent.id === sent.id);
   if (index >= 0) history.splice(index, 1);
-  history.unshift(sent);
+  history.unshift({ sent, words: wordsOf.get(sent.id) ?? '', at: new Date() });
   history.length = Math.min(history.length, HISTORY_SIZE);
   renderHistory();
 }
