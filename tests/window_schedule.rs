@@ -8,6 +8,9 @@
 //!   with the link to the post.
 //! - Cancel hides a post with Undo on offer; Undo keeps it queued (still there after the offer would
 //!   have ended); Cancel left alone cancels it.
+//! - Settings › Schedule adds a posting time (as `hayon-cli schedule slots` then lists it) and shows
+//!   the core's reason for a hold out of range; "Add to queue" takes a posting time, and "Send now"
+//!   in the Queue sends the post at once, listed with its link.
 //!
 //! Screenshots land in `target/e2e-screenshots/schedule-*.png`.
 
@@ -211,11 +214,90 @@ async fn a_post_scheduled_in_the_window_is_queued_moved_sent_and_can_be_cancelle
     assert!(gone, "cancelled once Undo was no longer offered");
     wait_for(&client, "#queue-toast[hidden]").await;
     wait_for(&client, "#queue-empty:not([hidden])").await;
-    let copies = pds()
-        .list_records(&alice.did, "app.bsky.feed.post")
+    assert_eq!(
+        copies_of(&alice.did, &other).await,
+        0,
+        "a cancelled post is never sent"
+    );
+
+    // Settings › Schedule: a posting time added is the core's; a hold out of range is refused with
+    // the core's reason.
+    click(&client, "#nav-schedule").await;
+    wait_for(&client, "#view-schedule:not([hidden]) .slot-chip").await;
+    js(
+        &client,
+        "const day = document.getElementById('slot-day');
+         day.value = 'sunday';
+         const time = document.getElementById('slot-time');
+         time.value = '07:15';",
+    )
+    .await;
+    click(&client, "#slot-add").await;
+    let slots = poll_until(
+        || async { env.run(&["schedule", "slots"], "").expect_ok() },
+        |slots| {
+            slots
+                .as_array()
+                .is_some_and(|all| all.contains(&json!({"weekday": "sunday", "time": "07:15"})))
+        },
+    )
+    .await;
+    assert!(
+        slots
+            .as_array()
+            .is_some_and(|all| all.contains(&json!({"weekday": "sunday", "time": "07:15"}))),
+        "{slots}"
+    );
+    js(
+        &client,
+        "const amount = document.getElementById('hold-amount');
+         amount.value = '8';
+         document.getElementById('hold-unit').value = 'days';
+         amount.dispatchEvent(new Event('change', { bubbles: true }));",
+    )
+    .await;
+    wait_for(&client, "#schedule-settings-error:not(:empty)").await;
+    let refused = text_of(&client, "#schedule-settings-error").await;
+    assert!(refused.contains("7 days"), "{refused:?}");
+
+    // "Add to queue" in the picker: the next free posting time; then Send now from the Queue.
+    let queued_text = format!("Added to the queue {}", harness::unique("a"));
+    click(&client, "#nav-compose").await;
+    wait_for_composer(&client).await;
+    open_picker_for(&client, &alice.did, &queued_text).await;
+    click(&client, "#schedule-queue").await;
+    wait_for(&client, "#schedule-dialog:not([open])").await;
+    let row = queued_with_text(&env, &queued_text).expect("queued in a slot");
+    let slot: Timestamp = row["at"].as_str().expect("at").parse().expect("a time");
+    assert!(slot > Timestamp::now(), "{row}");
+    let queued_id = row["id"].as_str().expect("an id").to_owned();
+    click(&client, "#nav-queue").await;
+    click(
+        &client,
+        &format!(".queue-item[data-id=\"{queued_id}\"] .queue-send"),
+    )
+    .await;
+    wait_for(
+        &client,
+        &format!(
+            "#queue-history-list .queue-sent[data-id=\"{queued_id}\"] a.queue-post-link[href]"
+        ),
+    )
+    .await;
+    assert_eq!(
+        copies_of(&alice.did, &queued_text).await,
+        1,
+        "sent now, once"
+    );
+    assert!(queue(&env).is_empty());
+}
+
+/// How many posts of `did` have the text `text` on the PDS.
+async fn copies_of(did: &str, text: &str) -> usize {
+    pds()
+        .list_records(did, "app.bsky.feed.post")
         .await
         .into_iter()
-        .filter(|record| record["value"]["text"] == other.as_str())
-        .count();
-    assert_eq!(copies, 0, "a cancelled post is never sent");
+        .filter(|record| record["value"]["text"] == text)
+        .count()
 }
