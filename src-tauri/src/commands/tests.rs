@@ -340,6 +340,14 @@ fn the_queue_commands_refuse_an_id_that_names_no_post() {
             assert_eq!(refused["code"], "not_found", "{cmd} {id:?}: {refused}");
         }
     }
+    // Send now streams its progress through a channel, which the page names as Tauri does.
+    let refused = shell
+        .call(
+            "send_scheduled_now",
+            json!({"id": "3laaaaaaaaaaa", "onProgress": "__CHANNEL__:7"}),
+        )
+        .expect_err("no such post");
+    assert_eq!(refused["code"], "not_found", "{refused}");
     let refused = shell
         .call("cancel_scheduled", json!({"id": 42}))
         .expect_err("an id is text");
