@@ -1,9 +1,9 @@
 // @ts-check
 // Entry point: wires the views together — hash navigation between Compose, the Queue, Settings ›
-// Connected accounts, Settings › Schedule and Settings › About and updates, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
-// Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
-// the window getting the focus, and Ctrl/⌘+R re-read what the views show (never reloading the page:
-// the draft being written stays).
+// Connected accounts, Settings › Schedule and Settings › About and updates, keyboard shortcuts, the
+// first load, and live data: the `accounts-changed` event from Rust, `data-changed` when the CLI or
+// another window changed the database (src-tauri/src/watch.rs), the window getting the focus, and
+// Ctrl/⌘+R re-read what the views show (never reloading the page: the draft being written stays).
 // The views share one scroll container (<main>; the sidebar and the window never scroll): a view
 // opens at its top, and moving to another view puts keyboard focus on its heading.
 import { listAccounts, onAccountsChanged, onDataChanged } from './api.js';

@@ -1,8 +1,8 @@
 // @ts-check
 // The Compose view: the thread of post editors (thread.js, post-editor.js), accounts, languages,
-// reply settings, the open draft (New draft, Discard with Undo, switching: drafts-list.js) and
-// posting or scheduling ("Schedule…"), and when "Post" is allowed and why not. Ctrl/⌘+Enter posts the whole thread,
-// Ctrl/⌘+Shift+N starts a new draft.
+// reply settings, the open draft (New draft, Discard with Undo, switching: drafts-list.js), posting
+// or scheduling ("Schedule…": ../schedule/picker.js), and when "Post" is allowed and why not.
+// Ctrl/⌘+Enter posts the whole thread, Ctrl/⌘+Shift+N starts a new draft.
 import * as api from '../api.js';
 import { byId, setBusy, showHintsOnFocus } from '../dom.js';
 import { ignoreStrayDrops, setRequireAlt } from './images.js';

@@ -153,17 +153,16 @@ function remember(sent) {
 }
 
 async function reschedule(entry) {
+  const result = { due: /** @type {string | null} */ (null) };
   const moved = await pickTime({
     title: 'Reschedule post',
     confirmLabel: 'Reschedule',
     initial: entry.due?.at ?? null,
-    pick: (time) => api.reschedulePost(entry.id, time),
+    pick: async (time) => { result.due = (await api.reschedulePost(entry.id, time)).due?.at ?? null; },
   });
   if (moved) {
     await loadQueue();
-    const shown = await api.scheduledPosts().catch(() => []);
-    const due = shown.find((row) => row.id === entry.id)?.due?.at;
-    announce(due ? `Rescheduled to ${localDateTime(due)}.` : 'Rescheduled.');
+    announce(result.due ? `Rescheduled to ${localDateTime(result.due)}.` : 'Rescheduled.');
   }
 }
 
