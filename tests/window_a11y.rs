@@ -2,8 +2,9 @@
 //! into the running app, checks every view and state — empty (no accounts), the app-password shape
 //! warning, a refused connect, connected, composing (one post; the alt text editor over its limit;
 //! mentions with the unresolved warning and the suggestions open; a thread with the reply settings
-//! open), over the limit, posting (the write held by the fault proxy), posted, and a refused post —
-//! in the light and the dark theme. No serious or critical violation may remain,
+//! open), over the limit, posting (the write held by the fault proxy), posted, a refused post, the
+//! Schedule picker with a refused time, the Queue and Settings › Schedule — in the light and the
+//! dark theme. No serious or critical violation may remain,
 //! colour contrast included; a failure lists each one (rule, impact, element, what is wrong).
 //!
 //! The dark run starts the app with `GTK_THEME=Adwaita:dark`; WebKitGTK then answers
@@ -292,6 +293,39 @@ async fn audit_every_state(theme: Theme) {
     let shown = text_of(&client, "#post-results").await;
     assert!(shown.contains(fault_proxy::REFUSAL_MESSAGE), "{shown:?}");
     audit(&client, &axe, "post-error", theme, &mut findings).await;
+
+    // The Schedule picker, with a time in the past refused (the thread that failed is given up
+    // first: a thread in the outbox is retried, not scheduled).
+    click(&client, "#post-discard").await;
+    wait_for(&client, "#post-results[hidden]").await;
+    wait_for(&client, POST_ON).await;
+    click(&client, "#schedule-open").await;
+    wait_for(&client, "#schedule-dialog[open] #schedule-date").await;
+    client
+        .execute(
+            "const date = document.getElementById('schedule-date');
+             date.value = '2001-01-01';
+             date.dispatchEvent(new Event('input', { bubbles: true }));",
+            vec![],
+        )
+        .await
+        .expect("pick a past date");
+    click(&client, "#schedule-confirm").await;
+    wait_for(&client, "#schedule-error:not(:empty)").await;
+    audit(&client, &axe, "schedule-picker", theme, &mut findings).await;
+
+    // The Queue, with the post scheduled for tomorrow.
+    click(&client, "#schedule-quick button[data-quick=tomorrow]").await;
+    click(&client, "#schedule-confirm").await;
+    wait_for(&client, "#schedule-dialog:not([open])").await;
+    click(&client, "#nav-queue").await;
+    wait_for(&client, "#view-queue:not([hidden]) .queue-item").await;
+    audit(&client, &axe, "queue", theme, &mut findings).await;
+
+    // Settings › Schedule: the posting times and the hold for late posts.
+    click(&client, "#nav-schedule").await;
+    wait_for(&client, "#view-schedule:not([hidden]) .slot-chip").await;
+    audit(&client, &axe, "schedule-settings", theme, &mut findings).await;
 
     // Settings › About and updates (a failed update check shows nothing there).
     click(&client, "#nav-about").await;

@@ -15,6 +15,7 @@
 /** @typedef {import('./ipc').OutboxEntry} OutboxEntry */
 /** @typedef {import('./ipc').PostStage} PostStage */
 /** @typedef {import('./ipc').Preferences} Preferences */
+/** @typedef {import('./ipc').Queued} Queued */
 /** @typedef {import('./ipc').QuotedPost} QuotedPost */
 /** @typedef {import('./ipc').SavedDraft} SavedDraft */
 /** @typedef {import('./ipc').Sent} Sent */
@@ -283,11 +284,13 @@ export const discardPost = (id) => invoke('discard_post', { id });
  * → the ids of the outbox entries as stored (nothing is looked up or sent)
  * @returns {Promise<string[]>}
  */
-export const outboxIds = async () => {
-  /** @type {OutboxEntry[]} */
-  const entries = await invoke('outbox_entries');
-  return entries.map((entry) => entry.id);
-};
+export const outboxIds = async () => (await outboxEntries()).map((entry) => entry.id);
+
+/**
+ * → the outbox entries as stored (nothing is looked up or sent), scheduled ones included
+ * @returns {Promise<OutboxEntry[]>}
+ */
+export const outboxEntries = () => invoke('outbox_entries');
 
 /**
  * → the outbox entries not on every account yet (after Rust looked up what a crash left unknown):
@@ -295,6 +298,62 @@ export const outboxIds = async () => {
  * @returns {Promise<OutboxEntry[]>}
  */
 export const pendingPosts = () => invoke('pending_posts');
+
+// ---- Scheduling ----
+
+/**
+ * Queues a composition (as `post` takes it) to go at `at`, the person's local time as the picker
+ * gives it (`YYYY-MM-DDTHH:MM`); rejects with the reason when that is not at least a minute ahead.
+ * Its draft stays with it until every account has the post. → the queued outbox entry
+ * @param {Composition} composition
+ * @param {number | null} draft
+ * @param {string} at
+ * @returns {Promise<OutboxEntry>}
+ */
+export const schedulePost = (composition, draft, at) => invoke('schedule_post', { composition, draft, at });
+
+/**
+ * "Add to queue": queues a composition in the next free posting slot of its accounts.
+ * @param {Composition} composition
+ * @param {number | null} draft
+ * @returns {Promise<OutboxEntry>}
+ */
+export const queuePost = (composition, draft) => invoke('queue_post', { composition, draft });
+
+/**
+ * → the queue, soonest first: each outbox entry with its `state` ('scheduled', 'due' or 'held')
+ * @returns {Promise<Queued[]>}
+ */
+export const scheduledPosts = () => invoke('scheduled_posts');
+
+/**
+ * → the time zone picked times are read in (an IANA name like "Europe/Vienna", or an offset)
+ * @returns {Promise<string>}
+ */
+export const scheduleZone = () => invoke('schedule_zone');
+
+/**
+ * Sends scheduled post `id` now. → same as post
+ * @param {string} id
+ * @param {(stage: PostStage) => void} [onStage]
+ * @returns {Promise<Sent>}
+ */
+export const sendScheduledNow = (id, onStage) => withProgress('send_scheduled_now', { id }, onStage);
+
+/**
+ * Moves scheduled post `id` to `at` (as schedulePost takes it). → the entry as moved
+ * @param {string} id
+ * @param {string} at
+ * @returns {Promise<OutboxEntry>}
+ */
+export const reschedulePost = (id, at) => invoke('reschedule_post', { id, at });
+
+/**
+ * Takes scheduled post `id` off the queue (its draft stays).
+ * @param {string} id
+ * @returns {Promise<void>}
+ */
+export const cancelScheduled = (id) => invoke('cancel_scheduled', { id });
 
 // ---- About and updates ----
 

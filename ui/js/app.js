@@ -1,9 +1,9 @@
 // @ts-check
-// Entry point: wires the views together — hash navigation between Compose, Settings › Connected
-// accounts and Settings › About and updates, keyboard shortcuts, the first load, and live data: the `accounts-changed` event from
-// Rust, `data-changed` when the CLI or another window changed the database (src-tauri/src/watch.rs),
-// the window getting the focus, and Ctrl/⌘+R re-read what the views show (never reloading the page:
-// the draft being written stays).
+// Entry point: wires the views together — hash navigation between Compose, the Queue, Settings ›
+// Connected accounts, Settings › Schedule and Settings › About and updates, keyboard shortcuts, the
+// first load, and live data: the `accounts-changed` event from Rust, `data-changed` when the CLI or
+// another window changed the database (src-tauri/src/watch.rs), the window getting the focus, and
+// Ctrl/⌘+R re-read what the views show (never reloading the page: the draft being written stays).
 // The views share one scroll container (<main>; the sidebar and the window never scroll): a view
 // opens at its top, and moving to another view puts keyboard focus on its heading.
 import { listAccounts, onAccountsChanged, onDataChanged } from './api.js';
@@ -14,10 +14,14 @@ import { focusIdentifier, initConnectForm, prefillReconnect, setHasAccounts } fr
 import { quitOrAsk, initQuit } from './quit.js';
 import { showStatus } from './status.js';
 import { refreshRelativeTimes } from './time.js';
+import { initQueue, loadQueue } from './schedule/queue.js';
+import { initScheduleSettings, loadScheduleSettings } from './schedule/slots.js';
 
 const ROUTES = {
   '#/compose': { view: 'view-compose', nav: 'nav-compose', title: 'Compose', heading: 'compose-title' },
+  '#/queue': { view: 'view-queue', nav: 'nav-queue', title: 'Queue', heading: 'queue-title' },
   '#/settings/accounts': { view: 'view-accounts', nav: 'nav-accounts', title: 'Connected accounts', heading: 'accounts-title' },
+  '#/settings/schedule': { view: 'view-schedule', nav: 'nav-schedule', title: 'Schedule', heading: 'schedule-settings-title' },
   '#/settings/about': { view: 'view-about', nav: 'nav-about', title: 'About and updates', heading: 'about-title' },
 };
 const ACCOUNTS_ROUTE = '#/settings/accounts';
@@ -60,6 +64,8 @@ function route({ moveFocus = false } = {}) {
       if (moveFocus) byId(current.heading).focus({ preventScroll: true });
     }
     if (current === ROUTES['#/compose']) loadComposer();
+    if (current === ROUTES['#/queue'] && changed) loadQueue();
+    if (current === ROUTES['#/settings/schedule'] && changed) loadScheduleSettings();
   }
 }
 
@@ -74,7 +80,8 @@ function onKeydown(event) {
   if (key === 'r') event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
   if (!['r', 'q'].includes(key) && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
   event.preventDefault();
-  if (/** @type {HTMLDialogElement} */ (byId('confirm-dialog')).open) return; // answer the question first
+  // Answer the question (or pick the time) first.
+  if (['confirm-dialog', 'schedule-dialog'].some((id) => /** @type {HTMLDialogElement} */ (byId(id)).open)) return;
   if (key === 'q') {
     quitOrAsk().catch((err) => showStatus(`Hayon could not quit: ${err.message}`, { kind: 'error' }));
   } else if (key === 'r') {
@@ -91,6 +98,8 @@ function onKeydown(event) {
 function reread() {
   loadAccounts();
   composer?.then((module) => module.rereadComposer());
+  if (!byId('view-queue').hidden) loadQueue();
+  if (!byId('view-schedule').hidden) loadScheduleSettings();
 }
 
 function onConnected({ account, warnings = [] }) {
@@ -108,6 +117,8 @@ async function main() {
   initConnectForm({ onConnected });
   initAbout();
   initQuit();
+  initQueue();
+  initScheduleSettings();
   onAccountsChanged(() => {
     loadAccounts();
     composer?.then((module) => module.reloadComposerAccounts());

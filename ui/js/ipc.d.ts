@@ -334,6 +334,33 @@ toldAboutTray: boolean, };
  */
 export type PublishedPost = { url: string, uri: string, cid: string, };
 
+export type QueueState = "scheduled" | "due" | "held";
+
+/**
+ * A post in the queue and where it stands.
+ */
+export type Queued = { state: QueueState, 
+/**
+ * A TID, chosen when the row is saved.
+ */
+id: string, 
+/**
+ * When Post was pressed (RFC 3339).
+ */
+createdAt: string, 
+/**
+ * When it goes, for a scheduled post; `null` for one made by Post (due at once).
+ */
+due: Due | null, 
+/**
+ * The window's draft it was posted from: deleted when every account has the thread.
+ */
+draft: number | null, images: ImageFiles, composition: Composition, 
+/**
+ * In the order the composition names the accounts.
+ */
+accounts: Array<AccountDelivery>, };
+
 /**
  * The quoted post: what the embed refers to, and what a preview shows.
  */

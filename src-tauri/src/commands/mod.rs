@@ -12,6 +12,7 @@ pub mod drafts;
 pub mod langs;
 pub mod mentions;
 pub mod running;
+pub mod schedule;
 #[cfg(test)]
 mod tests;
 
@@ -49,6 +50,13 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         compose::discard_post,
         compose::outbox_entries,
         compose::preview_quote,
+        schedule::schedule_post,
+        schedule::queue_post,
+        schedule::scheduled_posts,
+        schedule::schedule_zone,
+        schedule::send_scheduled_now,
+        schedule::reschedule_post,
+        schedule::cancel_scheduled,
         mentions::suggest_mentions,
         mentions::check_mentions,
         about::about,

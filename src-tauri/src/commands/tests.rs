@@ -7,6 +7,7 @@
 //! Commands that need the keychain or a PDS are left to the window and CLI tests, which have them.
 
 use super::handler;
+use crate::sender::Sender;
 use crate::state::AppState;
 use hayon_core::publish::LIMITS;
 use hayon_core::Config;
@@ -28,6 +29,7 @@ impl Shell {
         let state = AppState::open(Config::in_dir(data_dir.to_owned()));
         let app = mock_builder()
             .manage(state)
+            .manage(Sender::default())
             .invoke_handler(handler())
             .build(tauri::generate_context!())
             .expect("the mock app builds");
@@ -232,4 +234,127 @@ fn when_the_data_folder_cannot_be_opened_every_command_says_why() {
     }
     // What needs no data still answers.
     shell.call("limits", json!({})).expect("limits answers");
+}
+
+/// A composition as the composer sends it, to one (unconnected) account.
+fn composition() -> Value {
+    json!({"posts": [{"text": "later"}], "accounts": ["did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"], "langs": ["en"]})
+}
+
+#[test]
+fn a_scheduled_time_that_cannot_be_used_is_refused_with_the_reason_before_anything_is_queued() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    for (at, reason) in [
+        ("2001-01-01T09:00", "has passed"),
+        ("tomorrow", "YYYY-MM-DD HH:MM"),
+        ("", "YYYY-MM-DD HH:MM"),
+    ] {
+        for (cmd, args) in [
+            (
+                "schedule_post",
+                json!({"composition": composition(), "draft": null, "at": at}),
+            ),
+            ("reschedule_post", json!({"id": "3laaaaaaaaaaa", "at": at})),
+        ] {
+            let refused = shell.call(cmd, args).expect_err("refused");
+            assert_eq!(refused["code"], "validation", "{cmd} {at:?}: {refused}");
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(reason)),
+                "{cmd} {at:?}: {refused}"
+            );
+        }
+    }
+    // Half a minute ahead, in the system's zone: not yet a minute.
+    let soon = jiff::Timestamp::now()
+        .checked_add(jiff::SignedDuration::from_secs(30))
+        .expect("a time")
+        .to_zoned_datetime(jiff::tz::TimeZone::system())
+        .strftime("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    let refused = shell
+        .call(
+            "schedule_post",
+            json!({"composition": composition(), "draft": null, "at": soon}),
+        )
+        .expect_err("too soon");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("less than a minute")),
+        "{refused}"
+    );
+    let queue = shell.call("scheduled_posts", json!({})).expect("the queue");
+    assert_eq!(queue, json!([]));
+}
+
+#[test]
+fn a_scheduled_post_needs_a_composition_and_an_account_that_is_connected() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let later = "2099-12-24T09:00";
+    let refused = shell
+        .call(
+            "schedule_post",
+            json!({"composition": {"posts": "nope"}, "draft": null, "at": later}),
+        )
+        .expect_err("not a composition");
+    assert!(
+        refused.as_str().is_some_and(|m| m.contains("composition")),
+        "{refused}"
+    );
+    for cmd in ["schedule_post", "queue_post"] {
+        let refused = shell
+            .call(
+                cmd,
+                json!({"composition": composition(), "draft": null, "at": later}),
+            )
+            .expect_err("no such account");
+        assert_eq!(refused["code"], "not_found", "{cmd}: {refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("No connected account")),
+            "{cmd}: {refused}"
+        );
+    }
+    let queue = shell.call("scheduled_posts", json!({})).expect("the queue");
+    assert_eq!(queue, json!([]));
+}
+
+#[test]
+fn the_queue_commands_refuse_an_id_that_names_no_post() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    for id in ["3laaaaaaaaaaa", "'; DROP TABLE outbox; --", ""] {
+        for (cmd, args) in [
+            ("cancel_scheduled", json!({"id": id})),
+            (
+                "reschedule_post",
+                json!({"id": id, "at": "2099-12-24T09:00"}),
+            ),
+        ] {
+            let refused = shell.call(cmd, args).expect_err("no such post");
+            assert_eq!(refused["code"], "not_found", "{cmd} {id:?}: {refused}");
+        }
+    }
+    // Send now streams its progress through a channel, which the page names as Tauri does.
+    let refused = shell
+        .call(
+            "send_scheduled_now",
+            json!({"id": "3laaaaaaaaaaa", "onProgress": "__CHANNEL__:7"}),
+        )
+        .expect_err("no such post");
+    assert_eq!(refused["code"], "not_found", "{refused}");
+    let refused = shell
+        .call("cancel_scheduled", json!({"id": 42}))
+        .expect_err("an id is text");
+    assert!(
+        refused.as_str().is_some_and(|m| m.contains("id")),
+        "{refused}"
+    );
+    let zone = shell.call("schedule_zone", json!({})).expect("the zone");
+    assert!(zone.as_str().is_some_and(|name| !name.is_empty()), "{zone}");
 }

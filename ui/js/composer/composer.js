@@ -1,8 +1,8 @@
 // @ts-check
 // The Compose view: the thread of post editors (thread.js, post-editor.js), accounts, languages,
-// reply settings, the open draft (New draft, Discard with Undo, switching: drafts-list.js) and
-// posting, and when "Post" is allowed and why not. Ctrl/⌘+Enter posts the whole thread,
-// Ctrl/⌘+Shift+N starts a new draft.
+// reply settings, the open draft (New draft, Discard with Undo, switching: drafts-list.js), posting
+// or scheduling ("Schedule…": ../schedule/picker.js), and when "Post" is allowed and why not.
+// Ctrl/⌘+Enter posts the whole thread, Ctrl/⌘+Shift+N starts a new draft.
 import * as api from '../api.js';
 import { byId, setBusy, showHintsOnFocus } from '../dom.js';
 import { ignoreStrayDrops, setRequireAlt } from './images.js';
@@ -12,8 +12,10 @@ import { currentLangs, initLangs, setLangs, suggestLangsFor } from './langs.js';
 import { initReplySettings, replyBlocker, replySettings, setReplySettings } from './reply-settings.js';
 import { currentDraftId, flushDraft, initDraft, loadDraft, scheduleSave, startSaving, stopSaving } from './draft.js';
 import { initDraftsList, isBlank, offerUndo, excerpt, renderDrafts } from './drafts-list.js';
-import { hideResults, initPostResults, sendPost, shownEntry, showPostError, showResults, showPending } from './post.js';
+import { hideResults, initPostResults, sendPost, shownEntry, showPostError, showResults, showPending, showScheduled } from './post.js';
 import { addPost, editors, initThread, restoreThread } from './thread.js';
+import { pickTime } from '../schedule/picker.js';
+import { localDateTime } from '../time.js';
 
 const state = {
   ready: false, // the saved draft has been restored
@@ -49,6 +51,7 @@ function refresh() {
   // aria-disabled, not disabled: Tab still reaches Post, which is described by the reason and, pressed,
   // shows it (a stale analysis is fine here: submit() waits for the fresh one).
   byId('post-submit').setAttribute('aria-disabled', String(Boolean(reason)));
+  byId('schedule-open').setAttribute('aria-disabled', String(Boolean(reason)));
   const shown = byId('post-blocker');
   if (shown.textContent !== (reason ?? '')) {
     shown.textContent = reason ?? '';
@@ -57,6 +60,7 @@ function refresh() {
 }
 
 const blocked = () => byId('post-submit').getAttribute('aria-disabled') === 'true';
+const dialogOpen = () => ['confirm-dialog', 'schedule-dialog'].some((id) => /** @type {HTMLDialogElement} */ (byId(id)).open);
 
 /** Post was asked for while it is off: the reason, emphasised in the bar, and said aloud. */
 function showBlocker() {
@@ -107,13 +111,7 @@ async function submit() {
   setPosting(true);
   let summary;
   try {
-    const composition = {
-      // The cards as shown; a preview still loading is awaited.
-      posts: await Promise.all(editors.map((editor) => editor.forPost())),
-      accounts: chooser.chosenAccounts(),
-      langs: currentLangs().tags,
-      ...replySettings(),
-    };
+    const composition = await collectComposition();
     await flushDraft(); // the draft is safe on disk before anything leaves the computer
     const outcome = await sendPost(composition, null, currentDraftId());
     state.submitted = outcome.id;
@@ -125,6 +123,61 @@ async function submit() {
   }
   if (!byId('post-results').hidden) byId('post-results').focus();
   announce(summary);
+  changed();
+}
+
+/** The composition as it will be sent: the cards as shown (a preview still loading is awaited). */
+async function collectComposition() {
+  return {
+    posts: await Promise.all(editors.map((editor) => editor.forPost())),
+    accounts: chooser.chosenAccounts(),
+    langs: currentLangs().tags,
+    ...replySettings(),
+  };
+}
+
+/**
+ * "Schedule…": the picker, then the thread is queued (at the time picked, or with "Add to queue" at
+ * the next free posting time) and the composer empties as after Post. The draft stays with the
+ * queued post, as Rust keeps it until every account has it.
+ */
+async function schedule() {
+  if (state.posting) return;
+  if (!state.ready) {
+    showBlocker();
+    return;
+  }
+  if (state.submitted !== null) {
+    announce('This thread is in the outbox already: use Retry failed to send it to the accounts that did not get it.');
+    byId('post-results').focus();
+    return;
+  }
+  await Promise.all(editors.map((editor) => editor.settled()));
+  refresh();
+  if (blocked()) {
+    showBlocker();
+    return;
+  }
+  const result = { queued: /** @type {import('../ipc').OutboxEntry | null} */ (null) };
+  const queueWith = async (send) => {
+    const composition = await collectComposition();
+    await flushDraft(); // the draft is safe on disk before the post is queued
+    result.queued = await send(composition, currentDraftId());
+  };
+  const done = await pickTime({
+    title: 'Schedule post',
+    confirmLabel: 'Schedule',
+    pick: (at) => queueWith((composition, draft) => api.schedulePost(composition, draft, at)),
+    queue: () => queueWith(api.queuePost),
+  });
+  const queued = result.queued;
+  if (!done || !queued) return;
+  hideResults();
+  clearComposer();
+  const when = queued.due ? localDateTime(queued.due.at) : 'later';
+  announce(`Scheduled for ${when}. It is in the Queue.`);
+  showScheduled(when);
+  editors[0]?.focus();
   changed();
 }
 
@@ -306,7 +359,7 @@ function keepFocusAboveBar(event) {
 
 function onKeydown(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
-  if (byId('view-compose').hidden || /** @type {HTMLDialogElement} */ (byId('confirm-dialog')).open) return;
+  if (byId('view-compose').hidden || dialogOpen()) return;
   if (event.key === 'Enter' && !event.shiftKey) {
     event.preventDefault();
     submit();
@@ -351,6 +404,7 @@ export async function initComposer() {
   initPostResults({ onDismiss: () => editors[0]?.focus(), onDiscard: discardEntry });
   wireRequireAlt();
   byId('post-submit').addEventListener('click', submit);
+  byId('schedule-open').addEventListener('click', schedule);
   byId('composer').addEventListener('focusin', keepFocusAboveBar);
   document.addEventListener('keydown', onKeydown);
   // Nothing can be typed until the saved draft is back, so restoring it never overwrites new typing.

@@ -160,3 +160,15 @@ export function showPostError(err) {
   container.hidden = false;
   return `Not posted: ${err.message}`;
 }
+
+/** The thread was queued for `when` (in words): said where Post's outcome is, with the way to the Queue. */
+export function showScheduled(when) {
+  const container = byId('post-results');
+  container.dataset.kind = 'success';
+  byId('post-results-title').textContent = 'Scheduled';
+  byId('post-results-list').replaceChildren(h('li', { class: 'post-result', 'data-ok': 'true', 'data-scheduled': 'true' },
+    h('span', { class: 'result-icon', 'aria-hidden': 'true' }, '✓'),
+    h('span', {}, `Goes ${when}. `, h('a', { href: '#/queue' }, 'See it in the Queue'))));
+  byId('post-results-note').textContent = '';
+  container.hidden = false;
+}

@@ -13,6 +13,12 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// How far ahead a time picked in the window must be ([`Due::parse_picked`]).
+const PICKED_LEAD: jiff::SignedDuration = jiff::SignedDuration::from_secs(60);
+
+/// The longest text read as a time (an RFC 3339 time with nanoseconds and an offset is 35).
+const MAX_TIME_TEXT: usize = 64;
+
 /// A scheduled post's time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -30,7 +36,56 @@ impl Due {
     /// `text` as the person gave it: RFC 3339 (`2026-12-24T09:00:00+01:00`), or a local
     /// `YYYY-MM-DD HH:MM` read in `zone`. Refused when it is not after `now`.
     pub fn parse(text: &str, zone: &TimeZone, now: Timestamp) -> Result<Self> {
+        let due = Self::read(text, zone)?;
+        due.check_ahead_of(now, zone)?;
+        Ok(due)
+    }
+
+    /// A time picked in the window (its date and time fields give `YYYY-MM-DDTHH:MM`), read as
+    /// [`Due::parse`] does, but refused unless it is at least [`PICKED_LEAD`] after `now`: a post
+    /// scheduled from the window should not go before the person has looked away from the picker,
+    /// and a time that passes while they pick is said plainly. The reason names no time or zone (the
+    /// picker shows both, in the person's words).
+    pub fn parse_picked(text: &str, zone: &TimeZone, now: Timestamp) -> Result<Self> {
+        let due = Self::read(text, zone)?;
+        if due.at <= now {
+            return Err(Error::validation(
+                "That time has passed. Choose a time in the future.",
+            ));
+        }
+        if now
+            .checked_add(PICKED_LEAD)
+            .is_ok_and(|earliest| due.at < earliest)
+        {
+            return Err(Error::validation(
+                "That is less than a minute from now. Choose a time at least a minute ahead, or \
+                 use Post to send it now.",
+            ));
+        }
+        Ok(due)
+    }
+
+    /// `text` picked in the window, read as [`Due::parse_picked`] does, in the system's time zone
+    /// and against the clock now.
+    pub fn parse_picked_here(text: &str) -> Result<Self> {
+        Self::parse_picked(text, &TimeZone::system(), Timestamp::now())
+    }
+
+    /// The name of the zone local times are read in here (the system's): what the window's picker
+    /// names, in the person's language.
+    pub fn zone_here() -> String {
+        zone_name(&TimeZone::system())
+    }
+
+    /// `text` as a moment, not yet compared with the clock.
+    fn read(text: &str, zone: &TimeZone) -> Result<Self> {
         let text = text.trim();
+        // A time is short; anything longer is not one (and is not echoed back whole).
+        if text.len() > MAX_TIME_TEXT {
+            return Err(unreadable(
+                &text.chars().take(MAX_TIME_TEXT).collect::<String>(),
+            ));
+        }
         let at = match text.parse::<Timestamp>() {
             Ok(at) => at,
             Err(_) => {
@@ -38,12 +93,10 @@ impl Due {
                 first_moment_at(local, zone).ok_or_else(|| unreadable(text))?
             }
         };
-        let due = Self {
+        Ok(Self {
             at: whole_second_not_before(at)?,
             zone: zone_name(zone),
-        };
-        due.check_ahead_of(now, zone)?;
-        Ok(due)
+        })
     }
 
     /// `text` read as [`Due::parse`] does, in the system's time zone (`TZ` when set) and against
@@ -170,6 +223,32 @@ pub(super) mod tests {
         );
         Due::parse(NOW, &vienna(), utc(NOW)).expect_err("now is not later");
         Due::parse("2026-12-07T08:00:01Z", &vienna(), utc(NOW)).expect("a second ahead is later");
+    }
+
+    #[test]
+    fn a_picked_time_must_be_a_minute_ahead_and_the_reason_names_no_zone() {
+        let past = Due::parse_picked("2026-12-07T08:59", &vienna(), utc(NOW)).expect_err("past");
+        assert!(past.message.contains("has passed"), "{}", past.message);
+        let soon =
+            Due::parse_picked("2026-12-07T08:00:59Z", &vienna(), utc(NOW)).expect_err("too soon");
+        assert!(
+            soon.message.contains("less than a minute"),
+            "{}",
+            soon.message
+        );
+        for refused in [&past, &soon] {
+            assert!(!refused.message.contains("CET"), "{}", refused.message);
+        }
+        let due = Due::parse_picked("2026-12-07T09:01", &vienna(), utc(NOW)).expect("a minute on");
+        assert_eq!(due.at, utc("2026-12-07T08:01:00Z"));
+        assert_eq!(due.zone, "Europe/Vienna");
+    }
+
+    #[test]
+    fn a_long_text_is_not_read_nor_echoed_whole() {
+        let long = "9".repeat(10_000);
+        let err = Due::parse_picked(&long, &vienna(), utc(NOW)).expect_err("not a time");
+        assert!(err.message.len() < 400, "{}", err.message);
     }
 
     #[test]

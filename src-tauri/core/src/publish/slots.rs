@@ -111,13 +111,13 @@ pub(super) fn next_free(
         }
     }
     Err(Error::validation(if slots.is_empty() {
-        "There are no posting slots to add the post to. Add some (hayon-cli schedule slots \
-         --set \"mon-fri 09:00\"), or choose a time."
+        "There are no posting times to add the post to. Add some in Settings › Schedule (or \
+         with hayon-cli schedule slots --set \"mon-fri 09:00\"), or choose a time."
             .to_owned()
     } else {
         format!(
-            "Every posting slot of the next {WEEKS_AHEAD} weeks is taken. Add slots (hayon-cli \
-             schedule slots --set), or choose a time."
+            "Every posting time of the next {WEEKS_AHEAD} weeks is taken. Add more in Settings › \
+             Schedule (or with hayon-cli schedule slots --set), or choose a time."
         )
     }))
 }

@@ -1,0 +1,283 @@
+// @ts-check
+// The Queue view: what is scheduled, per account and soonest first — its local time, first words,
+// images, accounts and where it stands (scheduled · due · held, and from the outbox: waiting for
+// connection · failed) — with Reschedule… (the picker), Send now and Cancel with Undo. Below, the
+// posts sent while this window was open, with links (the queue itself keeps no history).
+// Cancel is undoable without risk: the post is only hidden while Undo is offered, and cancelled in
+// Rust when the offer ends; a window closed meanwhile leaves it queued, never lost. A post due
+// before the offer would end is cancelled at once, so Undo can never let it go out meanwhile.
+import * as api from '../api.js';
+import { byId, h, actionButton, setBusy } from '../dom.js';
+import { localDateTime, shortDateTime } from '../time.js';
+import { pickTime } from './picker.js';
+
+/** @typedef {import('../ipc').OutboxEntry} OutboxEntry */
+/** @typedef {import('../ipc').Sent} Sent */
+
+const UNDO_MS = 8000;
+/** Posts sent while the window is open, the newest first: the "Sent" list. */
+const HISTORY_SIZE = 10;
+
+/** @type {{ id: string, timer: ReturnType<typeof setTimeout> } | null} */
+let pendingCancel = null;
+/** @type {{ sent: Sent, words: string, at: Date }[]} */
+const history = [];
+/** The first words of each post listed, by id: a sent post is no longer listed, and is named by them. */
+const wordsOf = new Map();
+let loading = null;
+
+const STATES = {
+  scheduled: 'Scheduled',
+  due: 'Due — sending',
+  held: 'Held: its time passed long ago',
+  waiting: 'Waiting for connection',
+  failed: 'Failed',
+};
+
+const at = (account) => `@${account.handle || account.account}`;
+
+function announce(message) {
+  const region = byId('queue-announce');
+  region.textContent = '';
+  if (message) setTimeout(() => { region.textContent = message; }, 50);
+}
+
+/** The first words of a composition, for lists and announcements. */
+function firstWords(entry) {
+  const text = entry.composition.posts.map((post) => post.text ?? '').join(' ').replace(/\s+/g, ' ').trim();
+  if (!text) return '(no text)';
+  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+}
+
+/** An outbox row that went out and did not reach every account: waiting for connection or failed. */
+function outboxState(entry) {
+  const failed = entry.accounts.filter((a) => a.state === 'failed');
+  if (!failed.length) return null;
+  return failed.every((a) => ['network', 'rate_limited'].includes(a.error?.code ?? '')) ? 'waiting' : 'failed';
+}
+
+function item(entry, state) {
+  const posts = entry.composition.posts;
+  const images = posts.reduce((sum, post) => sum + (post.images?.length ?? 0), 0);
+  const when = entry.due?.at ?? entry.createdAt;
+  const notes = [
+    posts.length > 1 ? `Thread of ${posts.length} posts` : null,
+    images ? (images === 1 ? '1 image' : `${images} images`) : null,
+    `To ${entry.accounts.map(at).join(', ')}`,
+  ].filter(Boolean).join(' · ');
+  const words = firstWords(entry);
+  const scheduled = state === 'scheduled' || state === 'due' || state === 'held';
+  const actions = scheduled
+    ? [
+        h('button', { type: 'button', class: 'btn queue-reschedule', 'aria-label': `Reschedule: ${words}` }, 'Reschedule…'),
+        actionButton('queue-send', 'Send now', { 'aria-label': `Send now: ${words}` }),
+        h('button', { type: 'button', class: 'btn btn-ghost queue-cancel', 'aria-label': `Cancel: ${words}` }, 'Cancel'),
+      ]
+    : [actionButton('queue-retry', 'Retry', { 'aria-label': `Retry: ${words}` })];
+  const reasons = state === 'failed' || state === 'waiting'
+    ? entry.accounts.filter((a) => a.state === 'failed').map((a) => h('li', {}, `${at(a)}: ${a.error?.message ?? 'failed'}`))
+    : [];
+  return h('li', { class: 'queue-item', 'data-id': entry.id, 'data-state': state },
+    h('div', { class: 'queue-when' },
+      h('time', { datetime: when, title: localDateTime(when) }, shortDateTime(when)),
+      h('span', { class: 'queue-state', 'data-state': state }, STATES[state])),
+    h('p', { class: 'queue-words' }, words),
+    h('p', { class: 'queue-notes muted' }, notes),
+    reasons.length ? h('ul', { class: 'queue-reasons' }, reasons) : null,
+    h('div', { class: 'queue-actions' }, actions));
+}
+
+/** Renders the queue: a section per account, each soonest first. */
+function render(rows) {
+  const byAccount = new Map();
+  for (const row of rows) {
+    for (const account of row.entry.accounts) {
+      const key = account.account;
+      if (!byAccount.has(key)) byAccount.set(key, { title: at(account), items: [] });
+      byAccount.get(key).items.push(row);
+    }
+  }
+  const sections = [...byAccount.values()].map(({ title, items }, i) => {
+    items.sort((a, b) => Date.parse(a.entry.due?.at ?? a.entry.createdAt) - Date.parse(b.entry.due?.at ?? b.entry.createdAt));
+    return h('section', { class: 'queue-account', 'aria-labelledby': `queue-account-${i}` },
+      h('h2', { id: `queue-account-${i}` }, title),
+      h('ol', { class: 'queue-list' }, items.map(({ entry, state }) => item(entry, state))));
+  });
+  for (const { entry } of rows) wordsOf.set(entry.id, firstWords(entry));
+  byId('queue-groups').replaceChildren(...sections);
+  byId('queue-empty').hidden = rows.length > 0;
+}
+
+function renderHistory() {
+  byId('queue-history').hidden = history.length === 0;
+  byId('queue-history-list').replaceChildren(...history.map(({ sent, words, at: when }) => h('li', { class: 'queue-sent', 'data-id': sent.id },
+    h('p', { class: 'queue-when' }, h('time', { datetime: when.toISOString(), title: localDateTime(when) }, shortDateTime(when.toISOString()))),
+    words ? h('p', { class: 'queue-words' }, words) : null,
+    sent.accounts.map((account) => account.state === 'posted'
+      ? h('p', {}, h('a', { class: 'queue-post-link', href: account.posts[0]?.url ?? '#', target: '_blank', rel: 'noopener noreferrer' },
+        `Posted as ${at(account)}: view on Bluesky`))
+      : h('p', {}, `${at(account)}: ${account.state === 'failed' ? account.error.message : 'not sent yet'}`)))));
+}
+
+/** Re-reads the queue and the outbox (cheap: nothing is looked up or sent). */
+export function loadQueue() {
+  loading ??= (async () => {
+    try {
+      const [queued, outbox] = await Promise.all([api.scheduledPosts(), api.outboxEntries()]);
+      const inQueue = new Set(queued.map((row) => row.id));
+      /** @type {{ entry: OutboxEntry, state: string }[]} */
+      const rows = queued.map((row) => ({ entry: row, state: row.state }));
+      for (const entry of outbox) {
+        const state = inQueue.has(entry.id) ? null : outboxState(entry);
+        if (state) rows.push({ entry, state });
+      }
+      render(rows.filter((row) => row.entry.id !== pendingCancel?.id));
+      byId('queue-error').textContent = '';
+    } catch (err) {
+      byId('queue-error').textContent = `Couldn't read the queue: ${err.message}`;
+    } finally {
+      byId('queue-loading').hidden = true;
+      loading = null;
+    }
+  })();
+  return loading;
+}
+
+/** A post went out (sent by the window's sender, or Send now): shown in "Sent" with its links. */
+function remember(sent) {
+  const index = history.findIndex((old) => old.sent.id === sent.id);
+  if (index >= 0) history.splice(index, 1);
+  history.unshift({ sent, words: wordsOf.get(sent.id) ?? '', at: new Date() });
+  history.length = Math.min(history.length, HISTORY_SIZE);
+  renderHistory();
+}
+
+async function reschedule(entry) {
+  const result = { due: /** @type {string | null} */ (null) };
+  const moved = await pickTime({
+    title: 'Reschedule post',
+    confirmLabel: 'Reschedule',
+    initial: entry.due?.at ?? null,
+    pick: async (time) => { result.due = (await api.reschedulePost(entry.id, time)).due?.at ?? null; },
+  });
+  if (moved) {
+    await loadQueue();
+    announce(result.due ? `Rescheduled to ${localDateTime(result.due)}.` : 'Rescheduled.');
+  }
+}
+
+async function sendNow(button, entry) {
+  setBusy(button, true, 'Sending…');
+  try {
+    const sent = await api.sendScheduledNow(entry.id);
+    remember(sent);
+    const posted = sent.accounts.every((a) => a.state === 'posted');
+    announce(posted ? 'Posted. The links are under Sent.' : 'Not posted everywhere: see Sent for why.');
+  } catch (err) {
+    announce(`Couldn't send it: ${err.message}`);
+    byId('queue-error').textContent = `Couldn't send it: ${err.message}`;
+  } finally {
+    if (button.isConnected) setBusy(button, false);
+  }
+  await loadQueue();
+}
+
+async function retry(button, id) {
+  setBusy(button, true, 'Sending…');
+  try {
+    remember(await api.retryPost(id));
+  } catch (err) {
+    byId('queue-error').textContent = `Couldn't send it: ${err.message}`;
+  } finally {
+    if (button.isConnected) setBusy(button, false);
+  }
+  await loadQueue();
+}
+
+/** Cancels the post whose Undo is on offer (if any): the offer ends. */
+async function endUndo() {
+  if (!pendingCancel) return;
+  const { id, timer } = pendingCancel;
+  clearTimeout(timer);
+  pendingCancel = null;
+  byId('queue-toast').hidden = true;
+  try {
+    await api.cancelScheduled(id);
+  } catch (err) {
+    byId('queue-error').textContent = `Couldn't cancel it: ${err.message}`;
+  }
+  await loadQueue();
+}
+
+async function cancel(entry) {
+  await endUndo();
+  const words = firstWords(entry);
+  const dueIn = Date.parse(entry.due?.at ?? '') - Date.now();
+  if (!(dueIn > UNDO_MS + 5000)) {
+    // Its time comes before Undo would end: cancelled now, so it cannot go out meanwhile.
+    try {
+      await api.cancelScheduled(entry.id);
+      announce(`Cancelled: ${words}`);
+    } catch (err) {
+      byId('queue-error').textContent = `Couldn't cancel it: ${err.message}`;
+    }
+    await loadQueue();
+    byId('queue-title').focus();
+    return;
+  }
+  pendingCancel = { id: entry.id, timer: setTimeout(endUndo, UNDO_MS) };
+  byId('queue-toast-text').textContent = `Cancelled: ${words}`;
+  byId('queue-toast').hidden = false;
+  await loadQueue();
+  byId('queue-toast-undo').focus();
+  announce(`Cancelled: ${words}. Undo is available for ${UNDO_MS / 1000} seconds.`);
+}
+
+async function undo() {
+  if (!pendingCancel) return;
+  clearTimeout(pendingCancel.timer);
+  const { id } = pendingCancel;
+  pendingCancel = null;
+  byId('queue-toast').hidden = true;
+  await loadQueue();
+  announce('Not cancelled: the post is back in the queue.');
+  /** @type {HTMLElement | null} */ (document.querySelector(`.queue-item[data-id="${CSS.escape(id)}"] .queue-cancel`) ?? byId('queue-title'))?.focus();
+}
+
+export function initQueue() {
+  byId('queue-groups').addEventListener('click', async (event) => {
+    const target = /** @type {Element} */ (event.target);
+    const li = target.closest('.queue-item');
+    const button = /** @type {HTMLButtonElement | null} */ (target.closest('button'));
+    if (!li || !button || button.disabled) return;
+    const id = /** @type {HTMLElement} */ (li).dataset.id ?? '';
+    const rows = await api.scheduledPosts().catch(() => []);
+    const entry = rows.find((row) => row.id === id);
+    if (button.classList.contains('queue-retry')) {
+      retry(button, id);
+    } else if (!entry) {
+      byId('queue-error').textContent = 'That post is no longer in the queue: it was sent or cancelled.';
+      loadQueue();
+    } else if (button.classList.contains('queue-reschedule')) {
+      reschedule(entry);
+    } else if (button.classList.contains('queue-send')) {
+      sendNow(button, entry);
+    } else if (button.classList.contains('queue-cancel')) {
+      cancel(entry);
+    }
+  });
+  byId('queue-history-list').addEventListener('click', (event) => {
+    const link = /** @type {HTMLAnchorElement | null} */ (/** @type {Element} */ (event.target).closest('a.queue-post-link'));
+    if (!link) return;
+    // Open in the browser, never inside the app's own window.
+    event.preventDefault();
+    api.openExternal(link.href).catch(() => announce(`Couldn't open your browser. The post is at ${link.href}`));
+  });
+  byId('queue-toast-undo').addEventListener('click', undo);
+  // Leaving the view ends the offer, as the drafts' Undo does when another is offered.
+  window.addEventListener('hashchange', () => { if (location.hash !== '#/queue') endUndo(); });
+  api.onQueueSent((sent) => {
+    remember(sent);
+    loadQueue();
+  }).catch(() => { /* no event permission: the list is re-read on focus */ });
+}
