@@ -5,6 +5,9 @@
 //!   test's session bus).
 //! - Paused sending (the tray's "Pause sending", here set by `hayon-cli schedule pause`, the same
 //!   preference) holds a due post in the open window; resumed, it goes, once.
+//! - Settings › Schedule › In the background: "Start Hayon when you log in" writes and removes the
+//!   session's autostart entry (starting Hayon hidden); "Pause sending" and "Keep Hayon running in
+//!   the tray" are saved in the real SQLite file, and a pause set elsewhere (the CLI, the tray) shows.
 //! - Quitting (Ctrl+Q) while a post is due within the hour asks first: Cancel keeps Hayon running,
 //!   "Quit anyway" ends the app's process.
 
@@ -13,7 +16,8 @@ use harness::keychain;
 use harness::notifications::NotificationServiceStandIn;
 use harness::pds::pds;
 use harness::window::{
-    assert_stays, click, poll_until, start_session, text_of, wait_for, wait_for_composer,
+    assert_stays, click, poll_until, start_session, start_session_with, text_of, wait_for,
+    wait_for_composer,
 };
 use jiff::Timestamp;
 use serde_json::{json, Value};
@@ -151,6 +155,88 @@ async fn paused_sending_holds_a_due_post_until_resumed() {
     )
     .await;
     assert_eq!(posted.len(), 1, "resumed, it goes once: {posted:?}");
+}
+
+/// Whether checkbox `css` is ticked, once the page has it.
+async fn ticked(client: &fantoccini::Client, css: &str) -> Option<bool> {
+    client
+        .execute(
+            "const box = document.querySelector(arguments[0]); return box && !box.disabled ? box.checked : null",
+            vec![Value::from(css)],
+        )
+        .await
+        .ok()
+        .and_then(|value| value.as_bool())
+}
+
+#[tokio::test]
+async fn the_background_settings_are_saved_where_they_act() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("sb").await;
+    // The autostart entry goes under $HOME/.config/autostart: a home of the test's own.
+    let home = tempfile::tempdir().expect("a home folder");
+    let home_path = home.path().to_str().expect("a UTF-8 path");
+    let (_driver, client) = start_session_with(&env, &[("HOME", home_path)]).await;
+    wait_for_composer(&client).await;
+    click(&client, "#nav-schedule").await;
+    let autostart = home.path().join(".config/autostart");
+    let entries = || {
+        std::fs::read_dir(&autostart)
+            .map(|dir| dir.flatten().map(|entry| entry.path()).collect::<Vec<_>>())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        ticked(&client, "#start-at-login").await.or(Some(false)),
+        Some(false)
+    );
+    assert!(entries().is_empty(), "{:?}", entries());
+
+    click(&client, "#start-at-login").await;
+    let written = poll_until(|| async { entries() }, |entries| !entries.is_empty()).await;
+    assert_eq!(written.len(), 1, "{written:?}");
+    let entry = std::fs::read_to_string(&written[0]).expect("the autostart entry");
+    let app = std::env::var("HAYON_APP_BINARY").expect("HAYON_APP_BINARY");
+    let exec = entry
+        .lines()
+        .find_map(|line| line.strip_prefix("Exec="))
+        .unwrap_or_else(|| panic!("no Exec line: {entry}"));
+    assert!(exec.contains(&app), "{exec}");
+    assert!(
+        exec.ends_with("--hidden"),
+        "starts hidden in the tray: {exec}"
+    );
+    click(&client, "#start-at-login").await;
+    let left = poll_until(|| async { entries() }, Vec::is_empty).await;
+    assert!(left.is_empty(), "turned off, the entry goes: {left:?}");
+
+    assert_eq!(
+        ticked(&client, "#keep-in-tray").await,
+        Some(true),
+        "on by default"
+    );
+    click(&client, "#keep-in-tray").await;
+    let stored = poll_until(
+        || async { env.stored_preferences() },
+        |stored| stored["keepRunningInTray"] == false,
+    )
+    .await;
+    assert_eq!(stored["keepRunningInTray"], false, "{stored}");
+
+    click(&client, "#sending-paused").await;
+    let stored = poll_until(
+        || async { env.stored_preferences() },
+        |stored| stored["sendingPaused"] == true,
+    )
+    .await;
+    assert_eq!(stored["sendingPaused"], true, "{stored}");
+    env.run(&["schedule", "resume"], "").expect_ok();
+    let shown = poll_until(
+        || ticked(&client, "#sending-paused"),
+        |ticked| *ticked == Some(false),
+    )
+    .await;
+    assert_eq!(shown, Some(false), "resumed elsewhere, the window shows it");
 }
 
 #[tokio::test]

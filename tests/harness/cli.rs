@@ -159,6 +159,19 @@ impl CliEnv {
         assert_eq!(changed, 1, "{did} is not stored");
     }
 
+    /// The stored preferences (the window's settings), as the real SQLite file holds them.
+    pub fn stored_preferences(&self) -> Value {
+        let db = rusqlite::Connection::open(self.path().join("hayon.sqlite3")).expect("db");
+        let text: String = db
+            .query_row(
+                "SELECT value FROM settings WHERE key = 'preferences'",
+                [],
+                |row| row.get(0),
+            )
+            .unwrap_or_else(|_| "{}".to_owned());
+        serde_json::from_str(&text).expect("the preferences are JSON")
+    }
+
     pub fn list(&self) -> Vec<Value> {
         match self.run(&["account", "list"], "").expect_ok() {
             Value::Array(accounts) => accounts,

@@ -1,9 +1,10 @@
 // @ts-check
 // Settings › Schedule: the weekly posting slots "Add to queue" uses, and how late a missed post may
-// still go by itself. Both live in the stored settings (get_settings / set_settings); Rust checks
+// still go by itself (and, from background.js, what Hayon does with its window closed). Both live in the stored settings (get_settings / set_settings); Rust checks
 // them (a slot is a time of day, the hold 1 minute to 7 days) and its reason is shown here.
 import * as api from '../api.js';
 import { byId, h } from '../dom.js';
+import { initBackgroundSettings, loadBackgroundSettings } from './background.js';
 
 /** @typedef {import('../ipc').Slot} Slot */
 /** @typedef {import('../ipc').Weekday} Weekday */
@@ -70,12 +71,14 @@ export async function loadScheduleSettings() {
     slots = settings.queueSlots;
     showHold(settings.holdLateAfterMinutes);
     renderSlots();
+    await loadBackgroundSettings();
   } catch (err) {
     byId('schedule-settings-error').textContent = `Couldn't read the settings: ${err.message}`;
   }
 }
 
 export function initScheduleSettings() {
+  initBackgroundSettings();
   const day = /** @type {HTMLSelectElement} */ (byId('slot-day'));
   day.append(
     h('option', { value: 'weekdays' }, `${dayName(0)} to ${dayName(4)}`),
