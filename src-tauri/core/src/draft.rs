@@ -59,13 +59,15 @@ impl Drafts<'_> {
     }
 
     /// The drafts that are not discarded, the most recently changed first: the window's list, whose
-    /// first is the draft it opens at start.
+    /// first is the draft it opens at start. A draft a scheduled post was made from is not listed:
+    /// the post is in the Queue, and posting its draft again would post it twice.
     pub fn list(&self) -> Result<Vec<SavedDraft>> {
+        let scheduled = self.store.drafts_of_scheduled_posts()?;
         Ok(self
             .store
             .drafts()?
             .into_iter()
-            .filter(|row| !row.discarded)
+            .filter(|row| !row.discarded && !scheduled.contains(&row.id))
             .filter_map(saved)
             .collect())
     }

@@ -110,6 +110,19 @@ pub async fn set_settings<R: Runtime>(
     Ok(())
 }
 
+/// What the window's Post, Schedule… and Add to queue send with: staged images only (the web view is
+/// untrusted), the stored alt-text setting (the core reads it; the window adds nothing), `draft` kept
+/// with the row until every account has the post, and an empty language choice taken as the
+/// person's (they removed every language).
+pub(crate) fn window_options(draft: Option<i64>) -> PostOptions {
+    PostOptions {
+        images: ImageFiles::Staged,
+        require_alt_text: false,
+        draft,
+        unset_langs: UnsetLangs::NoLanguage,
+    }
+}
+
 /// Posts the composition to every chosen account through the outbox, streaming progress stages. Its
 /// images must be staged copies (only those are read); they are deleted once every account has the
 /// thread, and only then is its draft `draft` deleted: until then it keeps them, to try again. The
@@ -123,14 +136,7 @@ pub async fn post(
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
     let core = state.core()?;
-    let options = PostOptions {
-        images: ImageFiles::Staged,
-        // The stored setting applies (Posting::post reads it); the window adds nothing.
-        require_alt_text: false,
-        draft,
-        // An empty choice in the window is the person's: they removed every language.
-        unset_langs: UnsetLangs::NoLanguage,
-    };
+    let options = window_options(draft);
     let report = move |stage: PostStage| {
         let _ = on_progress.send(stage);
     };

@@ -7,26 +7,14 @@
 //! Cancel's Undo is the page's: it hides the post for a few seconds and cancels only when Undo was
 //! not pressed, so a window closed meanwhile leaves the post queued rather than lost.
 
+use super::compose::window_options;
 use crate::sender::Sender;
 use crate::state::AppState;
 use hayon_core::composition::Composition;
-use hayon_core::publish::{
-    Due, ImageFiles, OutboxEntry, PostOptions, PostStage, Queued, Sent, UnsetLangs,
-};
+use hayon_core::publish::{Due, OutboxEntry, PostStage, Queued, Sent};
 use hayon_core::Error;
 use tauri::ipc::Channel;
 use tauri::State;
-
-/// The options Post uses in the window (`compose::post`): staged images only, the stored alt-text
-/// setting, and `draft` kept with the row until every account has the post.
-fn window_options(draft: Option<i64>) -> PostOptions {
-    PostOptions {
-        images: ImageFiles::Staged,
-        require_alt_text: false,
-        draft,
-        unset_langs: UnsetLangs::NoLanguage,
-    }
-}
 
 /// Queues `composition` (from draft `draft`) to go at `at`, the person's local time. The time is
 /// checked before the composition, so a time that cannot be used is refused before any work.

@@ -199,6 +199,18 @@ impl Store {
         )?)
     }
 
+    /// The drafts scheduled posts were made from (kept with their rows until sent).
+    pub fn drafts_of_scheduled_posts(&self) -> Result<std::collections::HashSet<i64>> {
+        let conn = self.conn();
+        let mut statement = conn.prepare(
+            "SELECT draft FROM outbox WHERE draft IS NOT NULL AND due_at IS NOT NULL",
+        )?;
+        let drafts = statement
+            .query_map([], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(drafts)
+    }
+
     /// The due times (unix seconds) of the queued rows that go to any of `dids`.
     pub fn outbox_due_times(&self, dids: &[&str]) -> Result<std::collections::HashSet<i64>> {
         let conn = self.conn();
@@ -373,6 +385,30 @@ mod tests {
                 delivery("did:plc:a", "alice.test", &["3ka1", "3ka2"]),
             ],
         }
+    }
+
+    #[test]
+    fn the_drafts_of_scheduled_posts_are_known_and_those_of_posts_sent_at_once_are_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_in(dir.path()).expect("open");
+        let scheduled = OutboxEntry {
+            due: Some(crate::publish::Due {
+                at: jiff::Timestamp::from_second(1_900_000_000).expect("a time"),
+                zone: "Europe/Vienna".into(),
+            }),
+            draft: Some(7),
+            ..entry("3ks", "2026-12-01T12:00:00Z")
+        };
+        let posted_at_once = OutboxEntry {
+            draft: Some(8),
+            ..entry("3kp", "2026-12-01T12:00:00Z")
+        };
+        store.insert_outbox(&scheduled, None).expect("insert");
+        store.insert_outbox(&posted_at_once, None).expect("insert");
+        assert_eq!(
+            store.drafts_of_scheduled_posts().expect("read"),
+            std::collections::HashSet::from([7])
+        );
     }
 
     #[test]
