@@ -8,6 +8,8 @@
 //! - Settings › Schedule › In the background: "Start Hayon when you log in" writes and removes the
 //!   session's autostart entry (starting Hayon hidden); "Pause sending" and "Keep Hayon running in
 //!   the tray" are saved in the real SQLite file, and a pause set elsewhere (the CLI, the tray) shows.
+//! - Disconnecting an account with scheduled posts asks whether to cancel them; "Cancel them" takes
+//!   its posts off the queue.
 //! - Quitting (Ctrl+Q) while a post is due within the hour asks first: Cancel keeps Hayon running,
 //!   "Quit anyway" ends the app's process.
 
@@ -47,16 +49,26 @@ async fn a_closed_window_leaves_hayon_sending_and_each_post_is_announced_with_it
     )
     .expect_ok();
     driver.press_the_close_button();
-    let told = poll_until(
-        || async { notifications.shown() },
-        |shown| !shown.is_empty(),
+    // The page's visibility is asked until the window is hidden (each question also keeps the
+    // app's event loop turning, as a desktop's own traffic does).
+    let visibility = poll_until(
+        || async {
+            client
+                .execute("return document.visibilityState", vec![])
+                .await
+                .ok()
+        },
+        |state| state == &Some(json!("hidden")),
     )
     .await;
-    assert_eq!(
-        told.first().map(|notice| notice.summary.as_str()),
-        Some("Hayon is still running"),
-        "{told:?}"
-    );
+    assert_eq!(visibility, Some(json!("hidden")), "the window was hidden");
+    let still_running = |shown: &Vec<harness::notifications::Shown>| {
+        shown
+            .iter()
+            .any(|notice| notice.summary == "Hayon is still running")
+    };
+    let told = poll_until(|| async { notifications.shown() }, still_running).await;
+    assert!(still_running(&told), "{told:?}");
     assert!(
         driver.app_is_running(),
         "closing the window left Hayon running"
@@ -237,6 +249,55 @@ async fn the_background_settings_are_saved_where_they_act() {
     )
     .await;
     assert_eq!(shown, Some(false), "resumed elsewhere, the window shows it");
+}
+
+#[tokio::test]
+async fn disconnecting_an_account_with_scheduled_posts_offers_to_cancel_them() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("db").await;
+    let tomorrow = Timestamp::from_second(Timestamp::now().as_second() + 24 * 60 * 60)
+        .expect("a time")
+        .to_string();
+    for text in ["First for tomorrow", "Second for tomorrow"] {
+        env.run(
+            &[
+                "schedule",
+                "add",
+                "--at",
+                &tomorrow,
+                "--account",
+                &alice.did,
+            ],
+            text,
+        )
+        .expect_ok();
+    }
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    click(&client, "#nav-accounts").await;
+    let item = format!("#account-list li[data-did=\"{}\"]", alice.did);
+    click(&client, &format!("{item} .disconnect")).await;
+    click(&client, "#confirm-dialog[open] #confirm-yes").await;
+    let asked = poll_until(
+        || text_of(&client, "#confirm-dialog[open] #confirm-title"),
+        |title| title.starts_with("Cancel the scheduled posts"),
+    )
+    .await;
+    assert_eq!(
+        asked,
+        format!("Cancel the scheduled posts of @{}?", alice.handle)
+    );
+    let question = text_of(&client, "#confirm-body").await;
+    assert!(question.contains("has 2 scheduled posts"), "{question}");
+    assert_eq!(text_of(&client, "#confirm-no").await, "Keep them");
+    click(&client, "#confirm-dialog[open] #confirm-yes").await;
+    let left = poll_until(
+        || async { env.run(&["schedule", "list"], "").expect_ok() },
+        |left| left == &json!([]),
+    )
+    .await;
+    assert_eq!(left, json!([]), "both posts were cancelled");
 }
 
 #[tokio::test]

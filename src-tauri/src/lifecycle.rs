@@ -124,6 +124,7 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         .posting()
         .scheduled()
         .is_ok_and(|rows| !rows.is_empty());
+    tracing::info!(keep, scheduled, "the window's close button was pressed");
     if keep && scheduled {
         api.prevent_close();
         if let Err(err) = window.hide() {

@@ -191,6 +191,35 @@ export async function refreshAll() {
   if (failed.length) loadAccounts();
 }
 
+/** The queued posts that would go to account `did` (none when the queue cannot be read). */
+async function scheduledFor(did) {
+  const queued = await api.scheduledPosts().catch(() => []);
+  return queued.filter((row) => row.accounts.some((delivery) => delivery.account === did));
+}
+
+/**
+ * After `label` was disconnected with posts `queued` for it: asks whether to cancel them. Those
+ * meant for this account alone are cancelled; one shared with other accounts still goes to them (and
+ * to this one, if it is connected again before then).
+ */
+async function offerToCancel(label, queued) {
+  const alone = queued.filter((row) => row.accounts.length === 1);
+  const shared = queued.length - alone.length;
+  const count = queued.length === 1 ? 'a scheduled post' : `${queued.length} scheduled posts`;
+  const cancel = await confirmDialog({
+    title: `Cancel the scheduled posts of ${label}?`,
+    body: `${label} has ${count} in the Queue. Kept, they wait there and go once you connect the account again.`
+      + (shared ? ` ${shared === 1 ? 'One is' : `${shared} are`} also for other accounts: those still get it.` : ''),
+    confirmLabel: alone.length ? 'Cancel them' : 'OK',
+    cancelLabel: 'Keep them',
+  });
+  if (!cancel || !alone.length) return;
+  const results = await Promise.allSettled(alone.map((row) => api.cancelScheduled(row.id)));
+  const failed = results.filter((result) => result.status === 'rejected').length;
+  showStatus(failed ? `${failed} of the scheduled posts of ${label} could not be cancelled; see the Queue.`
+    : `Cancelled the scheduled posts of ${label}.`, { kind: failed ? 'error' : 'success' });
+}
+
 async function disconnect(account) {
   const label = at(account);
   const yes = await confirmDialog({
@@ -200,6 +229,7 @@ async function disconnect(account) {
     confirmLabel: 'Disconnect',
   });
   if (!yes) return;
+  const queued = await scheduledFor(account.did);
 
   state.busy.set(account.did, 'disconnect');
   render();
@@ -211,6 +241,7 @@ async function disconnect(account) {
       : `Disconnected ${label} from this computer, but the server could not be reached, so the session ` +
         `could not be ended there. Note: ${APP_PASSWORD_NOTE}`;
     showStatus(text, { kind: result.serverSessionRevoked ? 'success' : 'warning' });
+    if (queued.length) await offerToCancel(label, queued);
   } catch (err) {
     showStatus(`Couldn't disconnect ${label}: ${err.message}`, { kind: 'error' });
   } finally {

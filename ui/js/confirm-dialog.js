@@ -12,13 +12,17 @@ function wire() {
   wired = true;
 }
 
-/** Resolves true when the person chose the confirm button, false on Cancel or Escape. */
-export function confirmDialog({ title, body, confirmLabel }) {
+/**
+ * Resolves true when the person chose the confirm button, false on the other one or Escape.
+ * @param {{title: string, body: string, confirmLabel: string, cancelLabel?: string}} question
+ */
+export function confirmDialog({ title, body, confirmLabel, cancelLabel = 'Cancel' }) {
   if (!wired) wire();
   const dialog = /** @type {HTMLDialogElement} */ (byId('confirm-dialog'));
   byId('confirm-title').textContent = title;
   byId('confirm-body').textContent = body;
   byId('confirm-yes').textContent = confirmLabel;
+  byId('confirm-no').textContent = cancelLabel;
   const opener = document.activeElement;
   dialog.returnValue = '';
   dialog.showModal();

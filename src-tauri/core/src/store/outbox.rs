@@ -202,9 +202,8 @@ impl Store {
     /// The drafts scheduled posts were made from (kept with their rows until sent).
     pub fn drafts_of_scheduled_posts(&self) -> Result<std::collections::HashSet<i64>> {
         let conn = self.conn();
-        let mut statement = conn.prepare(
-            "SELECT draft FROM outbox WHERE draft IS NOT NULL AND due_at IS NOT NULL",
-        )?;
+        let mut statement = conn
+            .prepare("SELECT draft FROM outbox WHERE draft IS NOT NULL AND due_at IS NOT NULL")?;
         let drafts = statement
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
