@@ -12,6 +12,7 @@ mod sender;
 mod single_instance;
 mod state;
 mod updates;
+mod wakeups;
 mod watch;
 mod window_state;
 
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
             let sender = sender::Sender::default();
             sender::start(app.handle().clone(), &state, &sender);
             watch::start(app.handle().clone(), &state, sender.clone());
+            wakeups::start(&sender);
             tauri::Manager::manage(app, sender);
             updates::start_checks(app.handle().clone(), &state);
             window_state::save_when_changed(app.handle());

@@ -3,14 +3,17 @@
 //!
 //! It sleeps until the next due time rather than checking every second. It wakes early when the queue
 //! may have changed ([`Sender::wake`]: another process wrote to the database, which `watch.rs`
-//! notices, or this window queued something), and at least once a minute, so a wall clock that jumped
-//! or a machine that slept (the monotonic timer stops while suspended) delays a post by a minute at
-//! most. Posts waiting for a connection are tried again with a growing pause (10 s, doubling up to
-//! 15 min) while they keep failing. Every row is sent under the core's claim, so this window, another
-//! window and `hayon-cli schedule send-due` never send one twice.
+//! notices, or this window queued something), when the wall clock was set, and when the machine
+//! resumed or the network came back ([`Sender::retry_now`]; both from `wakeups.rs`). It also wakes
+//! at least once a minute, so where those signals cannot be had (no system bus) a jump or a sleep
+//! (the monotonic timer stops while suspended) delays a post by a minute at most. Posts waiting for
+//! a connection are tried again with a growing pause (10 s, doubling up to 15 min) while they keep
+//! failing, and at once when the connection may be back. Every row is sent under the core's claim,
+//! so this window, another window and `hayon-cli schedule send-due` never send one twice.
 
 use crate::state::AppState;
 use hayon_core::publish::{Retry, Sent};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Runtime};
@@ -20,22 +23,57 @@ use tokio::time::Instant;
 /// Tells the page a queued or waiting post was sent (or failed), with its [`Sent`].
 pub const QUEUE_SENT: &str = "queue-sent";
 
-/// The longest sleep: a clock jump or a suspend is noticed within it.
+/// The longest sleep: where `wakeups.rs` cannot hear of them, a clock jump or a suspend is noticed
+/// within it.
 const LOOK_AGAIN_AFTER: Duration = Duration::from_secs(60);
 /// Never less, so nothing can make it spin.
 const SHORTEST_SLEEP: Duration = Duration::from_millis(50);
 const FIRST_RETRY_AFTER: Duration = Duration::from_secs(10);
 const LONGEST_RETRY_PAUSE: Duration = Duration::from_secs(15 * 60);
 
-/// Wakes the sender: something in the queue may have changed.
+/// Wakes the sender.
 #[derive(Debug, Clone, Default)]
 pub struct Sender {
     wake: Arc<Notify>,
+    /// Set with a wake when the posts waiting for a connection should be tried at once.
+    retry: Arc<AtomicBool>,
+}
+
+/// Why the sender woke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Woken {
+    /// Its sleep ended: a post is due, a retry's pause is over, or the minute passed.
+    Timer,
+    /// Something in the queue, or the time it is measured by, may have changed.
+    Queue,
+    /// The connection may be back: waiting posts are tried now, the backoff starts over.
+    Retry,
 }
 
 impl Sender {
+    /// Something in the queue may have changed, or the wall clock was set: look at it again.
     pub fn wake(&self) {
         self.wake.notify_one();
+    }
+
+    /// The machine resumed or the network came back: try the posts waiting for a connection now.
+    pub fn retry_now(&self) {
+        self.retry.store(true, Ordering::SeqCst);
+        self.wake.notify_one();
+    }
+
+    /// Sleeps for `sleep` unless woken before.
+    pub(crate) async fn until_woken(&self, sleep: Duration) -> Woken {
+        let woken = tokio::select! {
+            () = tokio::time::sleep(sleep) => Woken::Timer,
+            () = self.wake.notified() => Woken::Queue,
+        };
+        // A retry asked for during the sleep counts even when the timer won.
+        if self.retry.swap(false, Ordering::SeqCst) {
+            Woken::Retry
+        } else {
+            woken
+        }
     }
 }
 
@@ -44,7 +82,7 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
     let Ok(core) = state.core() else {
         return;
     };
-    let wake = sender.wake.clone();
+    let sender = sender.clone();
     tauri::async_runtime::spawn(async move {
         let mut retries = Backoff::default();
         loop {
@@ -74,9 +112,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
                 .flatten()
                 .fold(LOOK_AGAIN_AFTER, Duration::min)
                 .max(SHORTEST_SLEEP);
-            tokio::select! {
-                () = tokio::time::sleep(sleep) => {}
-                () = wake.notified() => {}
+            if sender.until_woken(sleep).await == Woken::Retry {
+                retries = Backoff::default();
             }
         }
     });
