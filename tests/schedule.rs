@@ -8,6 +8,7 @@
 //! the tests that send queue posts seconds ahead.
 
 use harness::cli::CliEnv;
+use harness::fault_proxy::{exclusive, rig, Fault, MAX_STALL};
 use harness::images;
 use harness::keychain;
 use harness::pds::{pds, TestUser};
@@ -18,6 +19,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const POSTS: &str = "app.bsky.feed.post";
+const WRITE: &str = "com.atproto.repo.applyWrites";
 
 fn schedule(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
     let mut full = vec!["schedule"];
@@ -407,4 +409,70 @@ async fn add_to_queue_takes_the_next_slot_free_for_the_accounts() {
         .expect("hayon-cli runs");
     assert_eq!(refused.status.code(), Some(2), "bad usage");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a day"));
+}
+
+/// Waits until `user`'s PDS (the fault rig's, read directly) holds a post with `text`, and returns
+/// how many it holds.
+async fn copies_on_rig(user: &TestUser, text: &str) -> usize {
+    rig()
+        .pds
+        .list_records(&user.did, POSTS)
+        .await
+        .iter()
+        .filter(|record| record["value"]["text"] == text)
+        .count()
+}
+
+#[tokio::test]
+async fn a_sender_killed_after_the_server_committed_is_settled_by_the_next_without_a_copy() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let (gina, _) = rig().connect_new_user(&env, "kil").await;
+    let text = format!("Killed mid-send {}", harness::unique("k"));
+    let id = schedule(
+        &env,
+        &["add", "--at", &in_seconds(3600), "--account", &gina.did],
+        &text,
+    )
+    .expect_ok()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    missed(&env, &id, 1);
+
+    // The server commits the write; its answer is held back while the sender is killed.
+    rig().proxy.arm(WRITE, Fault::Stall(MAX_STALL));
+    let mut sender = env
+        .command(&["schedule", "send-due"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn hayon-cli");
+    let deadline = Instant::now() + WAIT;
+    while copies_on_rig(&gina, &text).await == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(copies_on_rig(&gina, &text).await, 1, "the server committed");
+    sender.kill().expect("the sender is killed");
+    sender.wait().expect("it ends");
+
+    // Sent once, its fate unknown: the outbox's to settle, no longer the queue's to change.
+    let unsettled = env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(unsettled[0]["id"], id.as_str(), "{unsettled}");
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(sent[0]["id"], id.as_str(), "{sent}");
+    let uri = sent[0]["results"][0]["uri"].as_str().expect("posted");
+    assert_eq!(rig().pds.read_record(uri).await["text"], text.as_str());
+    assert_eq!(copies_on_rig(&gina, &text).await, 1, "no second copy");
+    assert_eq!(rig().proxy.count(WRITE), 1, "found, not written again");
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        schedule(&env, &["list"], "").expect_ok(),
+        serde_json::json!([])
+    );
 }
