@@ -8,7 +8,7 @@
 //! the tests that send queue posts seconds ahead.
 
 use harness::cli::CliEnv;
-use harness::fault_proxy::{exclusive, rig, Fault, MAX_STALL};
+use harness::fault_proxy::{exclusive, rig, Canned, Fault, MAX_STALL};
 use harness::images;
 use harness::keychain;
 use harness::pds::{pds, TestUser};
@@ -475,4 +475,125 @@ async fn a_sender_killed_after_the_server_committed_is_settled_by_the_next_witho
         schedule(&env, &["list"], "").expect_ok(),
         serde_json::json!([])
     );
+}
+
+/// Queues `text` for `did` and moves it a second past its time, so it is due at once.
+fn queued_due_now(env: &CliEnv, did: &str, text: &str) -> String {
+    let id = schedule(
+        env,
+        &["add", "--at", &in_seconds(3600), "--account", did],
+        text,
+    )
+    .expect_ok()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    missed(env, &id, 1);
+    id
+}
+
+/// `schedule list`'s state of post `id`, if it is listed.
+fn listed_state(env: &CliEnv, id: &str) -> Option<String> {
+    schedule(env, &["list"], "")
+        .expect_ok()
+        .as_array()?
+        .iter()
+        .find(|row| row["id"] == id)
+        .and_then(|row| row["state"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn a_post_for_an_account_needing_reconnection_stays_queued_and_goes_once_reconnected() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let hana = env.connect_new_user("rec").await;
+    let text = format!("After reconnecting {}", harness::unique("r"));
+    let id = queued_due_now(&env, &hana.did, &text);
+    // The session is ended on the server; the next refresh finds out.
+    pds().revoke_app_password(&hana, "hayon").await;
+    let refused = env.run(&["account", "refresh", &hana.did], "");
+    assert_eq!(
+        refused.error_code(),
+        "needs_reconnection",
+        "{}",
+        refused.json
+    );
+
+    // The access token may still be good for a while; the account is not used until reconnected.
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([]),
+        "not sent while the account needs reconnecting"
+    );
+    assert_eq!(
+        listed_state(&env, &id).as_deref(),
+        Some("needsReconnection"),
+        "still queued, marked"
+    );
+    assert!(!posted_texts(&hana).await.contains(&text));
+
+    let password = pds().create_app_password(&hana, "hayon-2").await;
+    env.connect(&hana.handle, &password, &pds().url).expect_ok();
+    assert_eq!(listed_state(&env, &id).as_deref(), Some("due"));
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(sent[0]["id"], id.as_str(), "{sent}");
+    assert!(sent[0]["results"][0]["uri"].is_string(), "{sent}");
+    let copies = posted_texts(&hana)
+        .await
+        .into_iter()
+        .filter(|posted| *posted == text)
+        .count();
+    assert_eq!(copies, 1);
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([])
+    );
+    assert_eq!(listed_state(&env, &id), None, "it left the queue");
+}
+
+#[tokio::test]
+async fn a_rate_limited_post_is_not_tried_again_before_the_time_the_server_named() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let (ivy, _) = rig().connect_new_user(&env, "rlq").await;
+    let text = format!("After the rate limit {}", harness::unique("l"));
+    let id = queued_due_now(&env, &ivy.did, &text);
+    let reset = (Timestamp::now().as_second() + 600).to_string();
+    rig().proxy.arm(
+        WRITE,
+        Fault::Answer(Canned::xrpc_error(
+            429,
+            "RateLimitExceeded",
+            "Rate Limit Exceeded",
+            &[("RateLimit-Remaining", "0"), ("RateLimit-Reset", &reset)],
+        )),
+    );
+    let limited = schedule(&env, &["send-due"], "");
+    assert_eq!(limited.json[0]["id"], id.as_str(), "{}", limited.json);
+    let failure = &limited.json[0]["results"][0]["error"]["code"];
+    assert_eq!(failure, "rate_limited", "{}", limited.json);
+    assert_eq!(rig().proxy.count(WRITE), 1);
+
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([]),
+        "not tried again before the reset"
+    );
+    assert_eq!(rig().proxy.count(WRITE), 1);
+
+    // The ten minutes pass (moved in the database: waiting them out is not a test's to do).
+    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("the database");
+    let ended = Timestamp::now().as_second() - 1;
+    let changed = db
+        .execute(
+            "UPDATE outbox_accounts SET retry_at = ?1 WHERE entry = ?2 AND retry_at IS NOT NULL",
+            rusqlite::params![ended, id],
+        )
+        .expect("moved back");
+    assert_eq!(changed, 1, "the reset time was kept");
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert!(sent[0]["results"][0]["uri"].is_string(), "{sent}");
+    assert_eq!(rig().proxy.count(WRITE), 2);
+    assert_eq!(copies_on_rig(&ivy, &text).await, 1);
 }

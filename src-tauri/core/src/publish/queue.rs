@@ -5,7 +5,9 @@
 //! posts whose time has come, and posts that could not reach their server before — each under a
 //! claim (`claim.rs`), so two senders never work on one row. A scheduled post found long past its
 //! time (Hayon was not running, the computer slept: by the "hold late posts after" setting) is held
-//! instead, for the person to send ([`Posting::send_now`]), reschedule or cancel.
+//! instead, for the person to send ([`Posting::send_now`]), reschedule or cancel. A post for an
+//! account that needs reconnecting stays queued, marked so, and goes by itself once the account is
+//! connected again; one the server rate-limited is not tried again before the time it named.
 
 use super::claim;
 use super::entry::{Delivery, ImageFiles, OutboxEntry};
@@ -59,22 +61,29 @@ impl Posting<'_> {
     }
 
     /// The posts waiting for their time, those whose time has come and that no sender has sent yet,
-    /// and those held because it passed long ago; the soonest first.
+    /// those held because it passed long ago, and those waiting for an account to be reconnected;
+    /// the soonest first.
     pub fn scheduled(&self) -> Result<Vec<Queued>> {
         let now = jiff::Timestamp::now();
         let hold = self.hold_after()?;
         let mut queued = Vec::new();
         for id in self.core.store.outbox_due(now.as_second())? {
-            if let Some(entry) = self.core.store.outbox_entry(&id)? {
-                if entry.due.is_some() && !entry.tried() {
-                    let state = if is_held(&entry, now, hold) {
-                        QueueState::Held
-                    } else {
-                        QueueState::Due
-                    };
-                    queued.push(Queued { entry, state });
-                }
+            let Some(entry) = self.core.store.outbox_entry(&id)? else {
+                continue;
+            };
+            let reconnect = self.awaits_reconnection(&entry);
+            if entry.due.is_none() || (entry.tried() && !reconnect && !failed_reconnecting(&entry))
+            {
+                continue;
             }
+            let state = if reconnect {
+                QueueState::NeedsReconnection
+            } else if is_held(&entry, now, hold) {
+                QueueState::Held
+            } else {
+                QueueState::Due
+            };
+            queued.push(Queued { entry, state });
         }
         for id in self.core.store.outbox_scheduled(now.as_second())? {
             if let Some(entry) = self.core.store.outbox_entry(&id)? {
@@ -172,7 +181,7 @@ impl Posting<'_> {
         let ready = |entry: &OutboxEntry| {
             let now = jiff::Timestamp::now();
             entry.due.as_ref().is_none_or(|due| due.at <= now)
-                && waits(entry, retry)
+                && self.waits(entry, retry, now)
                 && !is_held(entry, now, hold)
         };
         if !self
@@ -195,6 +204,44 @@ impl Posting<'_> {
             other => {
                 self.core.store.release_outbox(id, &holder)?;
                 other.map(|_| None)
+            }
+        }
+    }
+
+    /// Whether some account of `entry` waits for a send `retry` allows at `now`.
+    fn waits(&self, entry: &OutboxEntry, retry: Retry, now: jiff::Timestamp) -> bool {
+        entry.accounts.iter().any(|account| match &account.state {
+            // Reconnecting is the person's act, and it is what the send waits for.
+            Delivery::Pending => !self.needs_reconnecting(&account.did),
+            Delivery::Failed { error } if error.code == ErrorCode::NeedsReconnection => {
+                !self.needs_reconnecting(&account.did)
+            }
+            Delivery::Failed { error } => {
+                retry == Retry::Temporary
+                    && passes_by_itself(error)
+                    && account.retry_at.is_none_or(|at| at <= now.as_second())
+            }
+            Delivery::Posted { .. } => false,
+        })
+    }
+
+    /// Whether an account of `entry` that does not have it yet needs reconnecting.
+    fn awaits_reconnection(&self, entry: &OutboxEntry) -> bool {
+        entry.accounts.iter().any(|account| {
+            !matches!(account.state, Delivery::Posted { .. })
+                && self.needs_reconnecting(&account.did)
+        })
+    }
+
+    /// Whether stored account `did` needs reconnecting (its session was ended or refused, or it
+    /// was signed out). An account no longer stored is tried, and the send says what is wrong.
+    fn needs_reconnecting(&self, did: &str) -> bool {
+        match self.core.store.find_account(did) {
+            Ok(account) => account
+                .is_some_and(|account| !account.connected || account.health.needs_reconnection),
+            Err(err) => {
+                tracing::warn!(code = err.code.as_str(), "queue: could not read an account");
+                false
             }
         }
     }
@@ -352,6 +399,9 @@ pub enum QueueState {
     Due,
     /// Its time passed long ago (by the "hold late posts after" setting): it waits for the person.
     Held,
+    /// An account that does not have it yet needs reconnecting (its session was ended or refused):
+    /// it is not sent to that account, and goes by itself once the account is connected again.
+    NeedsReconnection,
 }
 
 /// Whether `entry` is a scheduled post whose time passed more than `hold` before `now` and which
@@ -374,12 +424,10 @@ pub enum Retry {
     Temporary,
 }
 
-/// Whether some account of `entry` waits for a send `retry` allows.
-fn waits(entry: &OutboxEntry, retry: Retry) -> bool {
-    entry.accounts.iter().any(|account| match &account.state {
-        Delivery::Pending => true,
-        Delivery::Failed { error } => retry == Retry::Temporary && passes_by_itself(error),
-        Delivery::Posted { .. } => false,
+/// Whether a send of `entry` failed on an account for want of reconnecting it.
+fn failed_reconnecting(entry: &OutboxEntry) -> bool {
+    entry.accounts.iter().any(|account| {
+        matches!(&account.state, Delivery::Failed { error } if error.code == ErrorCode::NeedsReconnection)
     })
 }
 
