@@ -597,3 +597,49 @@ async fn a_rate_limited_post_is_not_tried_again_before_the_time_the_server_named
     assert_eq!(rig().proxy.count(WRITE), 2);
     assert_eq!(copies_on_rig(&ivy, &text).await, 1);
 }
+
+#[tokio::test]
+async fn a_claim_lost_while_sending_does_not_stop_the_send() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let (jo, _) = rig().connect_new_user(&env, "cla").await;
+    let text = format!("Claim lost midway {}", harness::unique("c"));
+    let id = queued_due_now(&env, &jo.did, &text);
+    // The answer is held back past the claim's first renewal (20 s), within the request's timeout.
+    rig().proxy.arm(WRITE, Fault::Stall(MAX_STALL));
+    let sender = env
+        .command(&["schedule", "send-due"])
+        .env("HAYON_HTTP_TIMEOUT_SECS", "90")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hayon-cli");
+    let deadline = Instant::now() + WAIT;
+    while copies_on_rig(&jo, &text).await == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Another sender takes the claim, as if this one had slept past it: its renewal fails.
+    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("the database");
+    let taken = db
+        .execute(
+            "UPDATE outbox SET lease_holder = 'another sender', lease_until = ?1 WHERE id = ?2",
+            rusqlite::params![(Timestamp::now().as_second() + 600) * 1000, id],
+        )
+        .expect("the claim is taken");
+    assert_eq!(taken, 1);
+
+    let output = sender.wait_with_output().expect("hayon-cli output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let sent: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert!(sent[0]["results"][0]["uri"].is_string(), "finished: {sent}");
+    let log = std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default();
+    assert!(
+        log.contains("the claim was lost while sending"),
+        "the renewal failed: {log}"
+    );
+    assert_eq!(copies_on_rig(&jo, &text).await, 1);
+    assert_eq!(rig().proxy.count(WRITE), 1);
+}
