@@ -2,7 +2,8 @@
 //! - With the window open and nobody touching it, a post queued by `hayon-cli schedule add` a few
 //!   seconds ahead goes at its time — the record's `createdAt`, stamped when the thread is built, is
 //!   within a second after the due time — once, and leaves the queue. The window notices the CLI's
-//!   write through its database watch, which wakes the sender.
+//!   write through its database watch, which wakes the sender. It runs without a system bus (the
+//!   resumes and network changes of `wakeups.rs` cannot be heard), which the log says once.
 //! - Offline: Post while the account's server is down (the fault proxy's port refuses connections)
 //!   shows "Waiting for a connection"; once the server is back the post goes by itself, once, and
 //!   the window shows it posted. A refusal by the server is not retried by itself.
@@ -42,7 +43,15 @@ async fn a_post_queued_seconds_ahead_is_sent_by_the_open_window_at_its_time() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let alice = env.connect_new_user("wq").await;
-    let (_driver, client) = start_session(&env).await;
+    // No system bus (as in a container or on CI): the sender goes by its timer, and says so once.
+    let (_driver, client) = start_session_with(
+        &env,
+        &[(
+            "DBUS_SYSTEM_BUS_ADDRESS",
+            "unix:path=/nonexistent/system_bus",
+        )],
+    )
+    .await;
     wait_for_composer(&client).await;
 
     let text = format!("Queued while nobody watches {}", harness::unique("q"));
@@ -84,6 +93,8 @@ async fn a_post_queued_seconds_ahead_is_sent_by_the_open_window_at_its_time() {
         json!([]),
         "nothing is left to send"
     );
+    let log = harness::window::log_of(&env);
+    assert_eq!(log.matches("no system bus").count(), 1, "{log}");
     let copies = pds()
         .list_records(&alice.did, "app.bsky.feed.post")
         .await
