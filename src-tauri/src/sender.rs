@@ -103,6 +103,12 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
                     retries.after(retry, true);
                 }
             }
+            // A post the server rate-limited goes when its limit ends, not at the next pause's end.
+            match core.posting().until_rate_limit_ends() {
+                Ok(Some(ends)) => retries.not_after(Instant::now() + ends),
+                Ok(None) => {}
+                Err(err) => tracing::warn!(code = err.code.as_str(), "queue: could not read it"),
+            }
             let next_due = core.posting().until_next_due().unwrap_or_else(|err| {
                 tracing::warn!(code = err.code.as_str(), "queue: could not read it");
                 None
@@ -147,6 +153,11 @@ impl Backoff {
             .map(|next| next.saturating_duration_since(Instant::now()))
     }
 
+    /// Tries again at `time` at the latest.
+    fn not_after(&mut self, time: Instant) {
+        self.next = Some(self.next.map_or(time, |next| next.min(time)));
+    }
+
     /// After a send that tried (`retry`) or not, with posts still `waiting` or none.
     fn after(&mut self, retry: Retry, waiting: bool) {
         if !waiting {
@@ -174,5 +185,39 @@ fn tell_the_page<R: Runtime>(app: &AppHandle<R>, sent: &Sent) {
     }
     if let Err(err) = app.emit(crate::watch::DATA_CHANGED, ()) {
         tracing::warn!(error = %err, "could not tell the window the outbox changed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `retries` tries again within `wait` from now, and not much sooner.
+    fn in_about(retries: &Backoff, wait: Duration) -> bool {
+        retries
+            .wait()
+            .is_some_and(|left| left <= wait && left + Duration::from_secs(1) > wait)
+    }
+
+    #[test]
+    fn the_pause_grows_and_a_rate_limit_ending_sooner_cuts_it_short() {
+        let mut retries = Backoff::default();
+        assert!(retries.due(), "at start");
+        retries.after(Retry::Temporary, false);
+        assert_eq!(retries.wait(), None, "nothing waited");
+        retries.after(Retry::Nothing, true);
+        assert!(in_about(&retries, FIRST_RETRY_AFTER), "{retries:?}");
+        retries.after(Retry::Temporary, true);
+        retries.after(Retry::Temporary, true);
+        assert!(in_about(&retries, FIRST_RETRY_AFTER * 2), "{retries:?}");
+        retries.not_after(Instant::now() + Duration::from_secs(3));
+        assert!(in_about(&retries, Duration::from_secs(3)), "{retries:?}");
+        retries.not_after(Instant::now() + Duration::from_secs(300));
+        assert!(
+            in_about(&retries, Duration::from_secs(3)),
+            "the sooner wins"
+        );
+        retries.after(Retry::Temporary, false);
+        assert_eq!(retries.wait(), None, "nothing waits");
     }
 }

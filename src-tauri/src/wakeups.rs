@@ -152,9 +152,11 @@ mod clock {
                 let mut expirations = [0_u8; 8];
                 let rearmed = match rustix::io::read(&self.timer, &mut expirations) {
                     Err(Errno::CANCELED) => {
+                        // Armed again before the sender looks: a set from then on is noticed.
+                        let rearmed = arm(&self.timer);
                         tracing::info!("the wall clock was set: the queue is looked at again");
                         sender.wake();
-                        arm(&self.timer)
+                        rearmed
                     }
                     Err(Errno::INTR) => Ok(()),
                     // A year went by without a change of the clock.

@@ -265,10 +265,15 @@ impl Posting<'_> {
     pub fn until_next_due(&self) -> Result<Option<std::time::Duration>> {
         let now = jiff::Timestamp::now();
         let next = self.core.store.outbox_next_due(now.as_second())?;
-        Ok(next.map(|seconds| {
-            let millis = seconds.saturating_mul(1000) - now.as_millisecond();
-            std::time::Duration::from_millis(u64::try_from(millis).unwrap_or_default())
-        }))
+        Ok(next.map(|seconds| until(now, seconds)))
+    }
+
+    /// How long until the soonest rate limit a failed account met ends, by the wall clock, if one
+    /// is still running: [`Retry::Temporary`] tries it from then on.
+    pub fn until_rate_limit_ends(&self) -> Result<Option<std::time::Duration>> {
+        let now = jiff::Timestamp::now();
+        let next = self.core.store.outbox_next_retry(now.as_second())?;
+        Ok(next.map(|seconds| until(now, seconds)))
     }
 
     /// Sends `entry`, which `holder` has claimed, renewing the claim while it works and letting it
@@ -412,6 +417,12 @@ fn is_held(entry: &OutboxEntry, now: jiff::Timestamp, hold: jiff::SignedDuration
         .as_ref()
         .is_some_and(|due| due.at.checked_add(hold).is_ok_and(|late| late < now))
         && !entry.tried()
+}
+
+/// From `now` to `seconds` (unix), none if it has passed.
+fn until(now: jiff::Timestamp, seconds: i64) -> std::time::Duration {
+    let millis = seconds.saturating_mul(1000) - now.as_millisecond();
+    std::time::Duration::from_millis(u64::try_from(millis).unwrap_or_default())
 }
 
 /// Which failed accounts [`Posting::send_due`] tries again.

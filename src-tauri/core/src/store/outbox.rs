@@ -208,6 +208,15 @@ impl Store {
         )?)
     }
 
+    /// The earliest end later than `now` (unix seconds) of a rate limit a failed account met.
+    pub fn outbox_next_retry(&self, now: i64) -> Result<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT min(retry_at) FROM outbox_accounts WHERE state = 'failed' AND retry_at > ?1",
+            [now],
+            |row| row.get(0),
+        )?)
+    }
+
     /// The due times (unix seconds) of the queued rows that go to any of `dids`.
     pub fn outbox_due_times(&self, dids: &[&str]) -> Result<std::collections::HashSet<i64>> {
         let conn = self.conn();
