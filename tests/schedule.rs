@@ -8,6 +8,7 @@
 //! the tests that send queue posts seconds ahead.
 
 use harness::cli::CliEnv;
+use harness::fault_proxy::{exclusive, rig, Canned, Fault, MAX_STALL};
 use harness::images;
 use harness::keychain;
 use harness::pds::{pds, TestUser};
@@ -18,6 +19,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const POSTS: &str = "app.bsky.feed.post";
+const WRITE: &str = "com.atproto.repo.applyWrites";
 
 fn schedule(env: &CliEnv, args: &[&str], text: &str) -> harness::cli::CliOutput {
     let mut full = vec!["schedule"];
@@ -407,4 +409,237 @@ async fn add_to_queue_takes_the_next_slot_free_for_the_accounts() {
         .expect("hayon-cli runs");
     assert_eq!(refused.status.code(), Some(2), "bad usage");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("is not a day"));
+}
+
+/// Waits until `user`'s PDS (the fault rig's, read directly) holds a post with `text`, and returns
+/// how many it holds.
+async fn copies_on_rig(user: &TestUser, text: &str) -> usize {
+    rig()
+        .pds
+        .list_records(&user.did, POSTS)
+        .await
+        .iter()
+        .filter(|record| record["value"]["text"] == text)
+        .count()
+}
+
+#[tokio::test]
+async fn a_sender_killed_after_the_server_committed_is_settled_by_the_next_without_a_copy() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let (gina, _) = rig().connect_new_user(&env, "kil").await;
+    let text = format!("Killed mid-send {}", harness::unique("k"));
+    let id = schedule(
+        &env,
+        &["add", "--at", &in_seconds(3600), "--account", &gina.did],
+        &text,
+    )
+    .expect_ok()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    missed(&env, &id, 1);
+
+    // The server commits the write; its answer is held back while the sender is killed.
+    rig().proxy.arm(WRITE, Fault::Stall(MAX_STALL));
+    let mut sender = env
+        .command(&["schedule", "send-due"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn hayon-cli");
+    let deadline = Instant::now() + WAIT;
+    while copies_on_rig(&gina, &text).await == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(copies_on_rig(&gina, &text).await, 1, "the server committed");
+    sender.kill().expect("the sender is killed");
+    sender.wait().expect("it ends");
+
+    // Sent once, its fate unknown: the outbox's to settle, no longer the queue's to change.
+    let unsettled = env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(unsettled[0]["id"], id.as_str(), "{unsettled}");
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(sent[0]["id"], id.as_str(), "{sent}");
+    let uri = sent[0]["results"][0]["uri"].as_str().expect("posted");
+    assert_eq!(rig().pds.read_record(uri).await["text"], text.as_str());
+    assert_eq!(copies_on_rig(&gina, &text).await, 1, "no second copy");
+    assert_eq!(rig().proxy.count(WRITE), 1, "found, not written again");
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([])
+    );
+    assert_eq!(
+        schedule(&env, &["list"], "").expect_ok(),
+        serde_json::json!([])
+    );
+}
+
+/// Queues `text` for `did` and moves it a second past its time, so it is due at once.
+fn queued_due_now(env: &CliEnv, did: &str, text: &str) -> String {
+    let id = schedule(
+        env,
+        &["add", "--at", &in_seconds(3600), "--account", did],
+        text,
+    )
+    .expect_ok()["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    missed(env, &id, 1);
+    id
+}
+
+/// `schedule list`'s state of post `id`, if it is listed.
+fn listed_state(env: &CliEnv, id: &str) -> Option<String> {
+    schedule(env, &["list"], "")
+        .expect_ok()
+        .as_array()?
+        .iter()
+        .find(|row| row["id"] == id)
+        .and_then(|row| row["state"].as_str().map(str::to_owned))
+}
+
+#[tokio::test]
+async fn a_post_for_an_account_needing_reconnection_stays_queued_and_goes_once_reconnected() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let hana = env.connect_new_user("rec").await;
+    let text = format!("After reconnecting {}", harness::unique("r"));
+    let id = queued_due_now(&env, &hana.did, &text);
+    // The session is ended on the server; the next refresh finds out.
+    pds().revoke_app_password(&hana, "hayon").await;
+    let refused = env.run(&["account", "refresh", &hana.did], "");
+    assert_eq!(
+        refused.error_code(),
+        "needs_reconnection",
+        "{}",
+        refused.json
+    );
+
+    // The access token may still be good for a while; the account is not used until reconnected.
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([]),
+        "not sent while the account needs reconnecting"
+    );
+    assert_eq!(
+        listed_state(&env, &id).as_deref(),
+        Some("needsReconnection"),
+        "still queued, marked"
+    );
+    assert!(!posted_texts(&hana).await.contains(&text));
+
+    let password = pds().create_app_password(&hana, "hayon-2").await;
+    env.connect(&hana.handle, &password, &pds().url).expect_ok();
+    assert_eq!(listed_state(&env, &id).as_deref(), Some("due"));
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert_eq!(sent[0]["id"], id.as_str(), "{sent}");
+    assert!(sent[0]["results"][0]["uri"].is_string(), "{sent}");
+    let copies = posted_texts(&hana)
+        .await
+        .into_iter()
+        .filter(|posted| *posted == text)
+        .count();
+    assert_eq!(copies, 1);
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([])
+    );
+    assert_eq!(listed_state(&env, &id), None, "it left the queue");
+}
+
+#[tokio::test]
+async fn a_rate_limited_post_is_not_tried_again_before_the_time_the_server_named() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let (ivy, _) = rig().connect_new_user(&env, "rlq").await;
+    let text = format!("After the rate limit {}", harness::unique("l"));
+    let id = queued_due_now(&env, &ivy.did, &text);
+    let reset = (Timestamp::now().as_second() + 600).to_string();
+    rig().proxy.arm(
+        WRITE,
+        Fault::Answer(Canned::xrpc_error(
+            429,
+            "RateLimitExceeded",
+            "Rate Limit Exceeded",
+            &[("RateLimit-Remaining", "0"), ("RateLimit-Reset", &reset)],
+        )),
+    );
+    let limited = schedule(&env, &["send-due"], "");
+    assert_eq!(limited.json[0]["id"], id.as_str(), "{}", limited.json);
+    let failure = &limited.json[0]["results"][0]["error"]["code"];
+    assert_eq!(failure, "rate_limited", "{}", limited.json);
+    assert_eq!(rig().proxy.count(WRITE), 1);
+
+    assert_eq!(
+        schedule(&env, &["send-due"], "").expect_ok(),
+        serde_json::json!([]),
+        "not tried again before the reset"
+    );
+    assert_eq!(rig().proxy.count(WRITE), 1);
+
+    // The ten minutes pass (moved in the database: waiting them out is not a test's to do).
+    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("the database");
+    let ended = Timestamp::now().as_second() - 1;
+    let changed = db
+        .execute(
+            "UPDATE outbox_accounts SET retry_at = ?1 WHERE entry = ?2 AND retry_at IS NOT NULL",
+            rusqlite::params![ended, id],
+        )
+        .expect("moved back");
+    assert_eq!(changed, 1, "the reset time was kept");
+    let sent = schedule(&env, &["send-due"], "").expect_ok();
+    assert!(sent[0]["results"][0]["uri"].is_string(), "{sent}");
+    assert_eq!(rig().proxy.count(WRITE), 2);
+    assert_eq!(copies_on_rig(&ivy, &text).await, 1);
+}
+
+#[tokio::test]
+async fn a_claim_lost_while_sending_does_not_stop_the_send() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let (jo, _) = rig().connect_new_user(&env, "cla").await;
+    let text = format!("Claim lost midway {}", harness::unique("c"));
+    let id = queued_due_now(&env, &jo.did, &text);
+    // The answer is held back past the claim's first renewal (20 s), within the request's timeout.
+    rig().proxy.arm(WRITE, Fault::Stall(MAX_STALL));
+    let sender = env
+        .command(&["schedule", "send-due"])
+        .env("HAYON_HTTP_TIMEOUT_SECS", "90")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn hayon-cli");
+    let deadline = Instant::now() + WAIT;
+    while copies_on_rig(&jo, &text).await == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Another sender takes the claim, as if this one had slept past it: its renewal fails.
+    let db = rusqlite::Connection::open(env.path().join("hayon.sqlite3")).expect("the database");
+    let taken = db
+        .execute(
+            "UPDATE outbox SET lease_holder = 'another sender', lease_until = ?1 WHERE id = ?2",
+            rusqlite::params![(Timestamp::now().as_second() + 600) * 1000, id],
+        )
+        .expect("the claim is taken");
+    assert_eq!(taken, 1);
+
+    let output = sender.wait_with_output().expect("hayon-cli output");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let sent: Value = serde_json::from_str(&stdout).expect("one JSON document");
+    assert!(sent[0]["results"][0]["uri"].is_string(), "finished: {sent}");
+    let log = std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default();
+    assert!(
+        log.contains("the claim was lost while sending"),
+        "the renewal failed: {log}"
+    );
+    assert_eq!(copies_on_rig(&jo, &text).await, 1);
+    assert_eq!(rig().proxy.count(WRITE), 1);
 }

@@ -15,6 +15,7 @@ mod single_instance;
 mod state;
 mod tray;
 mod updates;
+mod wakeups;
 mod watch;
 mod window_state;
 
@@ -78,6 +79,7 @@ fn main() -> ExitCode {
             let sender = sender::Sender::default();
             sender::start(app.handle().clone(), &state, &sender);
             watch::start(app.handle().clone(), &state, sender.clone());
+            wakeups::start(&sender);
             tauri::Manager::manage(app, sender);
             updates::start_checks(app.handle().clone(), &state);
             window_state::save_when_changed(app.handle());

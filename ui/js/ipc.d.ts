@@ -334,7 +334,7 @@ toldAboutTray: boolean, };
  */
 export type PublishedPost = { url: string, uri: string, cid: string, };
 
-export type QueueState = "scheduled" | "due" | "held";
+export type QueueState = "scheduled" | "due" | "held" | "needsReconnection";
 
 /**
  * A post in the queue and where it stands.

@@ -72,6 +72,7 @@ mod tests {
             rkeys: vec!["3k1".into(), "3k2".into()],
             attempts: 1,
             state,
+            retry_at: None,
         }
     }
 

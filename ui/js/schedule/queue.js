@@ -30,6 +30,7 @@ const STATES = {
   scheduled: 'Scheduled',
   due: 'Due — sending',
   held: 'Held: its time passed long ago',
+  needsReconnection: 'Waits for an account to be reconnected (Settings › Connected accounts)',
   waiting: 'Waiting for connection',
   failed: 'Failed',
 };
@@ -66,7 +67,7 @@ function item(entry, state) {
     `To ${entry.accounts.map(at).join(', ')}`,
   ].filter(Boolean).join(' · ');
   const words = firstWords(entry);
-  const scheduled = state === 'scheduled' || state === 'due' || state === 'held';
+  const scheduled = ['scheduled', 'due', 'held', 'needsReconnection'].includes(state);
   const actions = scheduled
     ? [
         h('button', { type: 'button', class: 'btn queue-reschedule', 'aria-label': `Reschedule: ${words}` }, 'Reschedule…'),

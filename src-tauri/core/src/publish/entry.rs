@@ -76,6 +76,11 @@ pub struct AccountDelivery {
     pub attempts: u32,
     #[serde(flatten)]
     pub state: Delivery,
+    /// When the rate limit a failed send met ends (unix seconds), as the server named it
+    /// (`Retry-After` / `RateLimit-Reset`): not tried again by itself before then. Kept in the
+    /// database only.
+    #[serde(skip)]
+    pub retry_at: Option<i64>,
 }
 
 /// Where the thread stands on one account.
@@ -162,6 +167,7 @@ mod tests {
                     "alice.test",
                 )],
             },
+            retry_at: None,
         };
         assert_eq!(
             serde_json::to_value(&posted).expect("json"),

@@ -130,6 +130,7 @@ impl Posting<'_> {
                     rkeys: (0..posts).map(|_| crate::tid::next_tid()).collect(),
                     attempts: 0,
                     state: Delivery::Pending,
+                    retry_at: None,
                 })
                 .collect(),
         };

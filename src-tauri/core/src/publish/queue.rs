@@ -5,7 +5,9 @@
 //! posts whose time has come, and posts that could not reach their server before — each under a
 //! claim (`claim.rs`), so two senders never work on one row. A scheduled post found long past its
 //! time (Hayon was not running, the computer slept: by the "hold late posts after" setting) is held
-//! instead, for the person to send ([`Posting::send_now`]), reschedule or cancel.
+//! instead, for the person to send ([`Posting::send_now`]), reschedule or cancel. A post for an
+//! account that needs reconnecting stays queued, marked so, and goes by itself once the account is
+//! connected again; one the server rate-limited is not tried again before the time it named.
 
 use super::claim;
 use super::entry::{Delivery, ImageFiles, OutboxEntry};
@@ -59,22 +61,29 @@ impl Posting<'_> {
     }
 
     /// The posts waiting for their time, those whose time has come and that no sender has sent yet,
-    /// and those held because it passed long ago; the soonest first.
+    /// those held because it passed long ago, and those waiting for an account to be reconnected;
+    /// the soonest first.
     pub fn scheduled(&self) -> Result<Vec<Queued>> {
         let now = jiff::Timestamp::now();
         let hold = hold_after(&self.core.settings().load()?);
         let mut queued = Vec::new();
         for id in self.core.store.outbox_due(now.as_second())? {
-            if let Some(entry) = self.core.store.outbox_entry(&id)? {
-                if entry.due.is_some() && !entry.tried() {
-                    let state = if is_held(&entry, now, hold) {
-                        QueueState::Held
-                    } else {
-                        QueueState::Due
-                    };
-                    queued.push(Queued { entry, state });
-                }
+            let Some(entry) = self.core.store.outbox_entry(&id)? else {
+                continue;
+            };
+            let reconnect = self.awaits_reconnection(&entry);
+            if entry.due.is_none() || (entry.tried() && !reconnect && !failed_reconnecting(&entry))
+            {
+                continue;
             }
+            let state = if reconnect {
+                QueueState::NeedsReconnection
+            } else if is_held(&entry, now, hold) {
+                QueueState::Held
+            } else {
+                QueueState::Due
+            };
+            queued.push(Queued { entry, state });
         }
         for id in self.core.store.outbox_scheduled(now.as_second())? {
             if let Some(entry) = self.core.store.outbox_entry(&id)? {
@@ -177,7 +186,7 @@ impl Posting<'_> {
         let ready = |entry: &OutboxEntry| {
             let now = jiff::Timestamp::now();
             entry.due.as_ref().is_none_or(|due| due.at <= now)
-                && waits(entry, retry)
+                && self.waits(entry, retry, now)
                 && !is_held(entry, now, hold)
         };
         if !self
@@ -214,9 +223,47 @@ impl Posting<'_> {
         Ok(self
             .scheduled()?
             .iter()
-            .filter(|row| row.state != QueueState::Held)
+            .filter(|row| !matches!(row.state, QueueState::Held | QueueState::NeedsReconnection))
             .filter(|row| row.entry.due.as_ref().is_some_and(|due| due.at <= soon))
             .count())
+    }
+
+    /// Whether some account of `entry` waits for a send `retry` allows at `now`.
+    fn waits(&self, entry: &OutboxEntry, retry: Retry, now: jiff::Timestamp) -> bool {
+        entry.accounts.iter().any(|account| match &account.state {
+            // Reconnecting is the person's act, and it is what the send waits for.
+            Delivery::Pending => !self.needs_reconnecting(&account.did),
+            Delivery::Failed { error } if error.code == ErrorCode::NeedsReconnection => {
+                !self.needs_reconnecting(&account.did)
+            }
+            Delivery::Failed { error } => {
+                retry == Retry::Temporary
+                    && passes_by_itself(error)
+                    && account.retry_at.is_none_or(|at| at <= now.as_second())
+            }
+            Delivery::Posted { .. } => false,
+        })
+    }
+
+    /// Whether an account of `entry` that does not have it yet needs reconnecting.
+    fn awaits_reconnection(&self, entry: &OutboxEntry) -> bool {
+        entry.accounts.iter().any(|account| {
+            !matches!(account.state, Delivery::Posted { .. })
+                && self.needs_reconnecting(&account.did)
+        })
+    }
+
+    /// Whether stored account `did` needs reconnecting (its session was ended or refused, or it
+    /// was signed out). An account no longer stored is tried, and the send says what is wrong.
+    fn needs_reconnecting(&self, did: &str) -> bool {
+        match self.core.store.find_account(did) {
+            Ok(account) => account
+                .is_some_and(|account| !account.connected || account.health.needs_reconnection),
+            Err(err) => {
+                tracing::warn!(code = err.code.as_str(), "queue: could not read an account");
+                false
+            }
+        }
     }
 
     /// Whether a post in the outbox waits only for its server to answer again (no connection, a rate
@@ -232,10 +279,15 @@ impl Posting<'_> {
     pub fn until_next_due(&self) -> Result<Option<std::time::Duration>> {
         let now = jiff::Timestamp::now();
         let next = self.core.store.outbox_next_due(now.as_second())?;
-        Ok(next.map(|seconds| {
-            let millis = seconds.saturating_mul(1000) - now.as_millisecond();
-            std::time::Duration::from_millis(u64::try_from(millis).unwrap_or_default())
-        }))
+        Ok(next.map(|seconds| until(now, seconds)))
+    }
+
+    /// How long until the soonest rate limit a failed account met ends, by the wall clock, if one
+    /// is still running: [`Retry::Temporary`] tries it from then on.
+    pub fn until_rate_limit_ends(&self) -> Result<Option<std::time::Duration>> {
+        let now = jiff::Timestamp::now();
+        let next = self.core.store.outbox_next_retry(now.as_second())?;
+        Ok(next.map(|seconds| until(now, seconds)))
     }
 
     /// Sends `entry`, which `holder` has claimed, renewing the claim while it works and letting it
@@ -366,6 +418,9 @@ pub enum QueueState {
     Due,
     /// Its time passed long ago (by the "hold late posts after" setting): it waits for the person.
     Held,
+    /// An account that does not have it yet needs reconnecting (its session was ended or refused):
+    /// it is not sent to that account, and goes by itself once the account is connected again.
+    NeedsReconnection,
 }
 
 /// Whether `entry` is a scheduled post whose time passed more than `hold` before `now` and which
@@ -378,6 +433,12 @@ fn is_held(entry: &OutboxEntry, now: jiff::Timestamp, hold: jiff::SignedDuration
         && !entry.tried()
 }
 
+/// From `now` to `seconds` (unix), none if it has passed.
+fn until(now: jiff::Timestamp, seconds: i64) -> std::time::Duration {
+    let millis = seconds.saturating_mul(1000) - now.as_millisecond();
+    std::time::Duration::from_millis(u64::try_from(millis).unwrap_or_default())
+}
+
 /// Which failed accounts [`Posting::send_due`] tries again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Retry {
@@ -388,12 +449,10 @@ pub enum Retry {
     Temporary,
 }
 
-/// Whether some account of `entry` waits for a send `retry` allows.
-fn waits(entry: &OutboxEntry, retry: Retry) -> bool {
-    entry.accounts.iter().any(|account| match &account.state {
-        Delivery::Pending => true,
-        Delivery::Failed { error } => retry == Retry::Temporary && passes_by_itself(error),
-        Delivery::Posted { .. } => false,
+/// Whether a send of `entry` failed on an account for want of reconnecting it.
+fn failed_reconnecting(entry: &OutboxEntry) -> bool {
+    entry.accounts.iter().any(|account| {
+        matches!(&account.state, Delivery::Failed { error } if error.code == ErrorCode::NeedsReconnection)
     })
 }
 

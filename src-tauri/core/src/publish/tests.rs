@@ -43,6 +43,7 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
             rkeys: KEYS.map(String::from).to_vec(),
             attempts: 0,
             state: Delivery::Pending,
+            retry_at: None,
         }],
     };
     core.store.insert_outbox(&entry, None).expect("row");

@@ -97,6 +97,9 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE outbox ADD COLUMN lease_holder TEXT;
     ALTER TABLE outbox ADD COLUMN lease_until INTEGER;
     CREATE INDEX outbox_due ON outbox (due_at);",
+    // 8: when the rate limit a failed send met ends (unix seconds; NULL when the server named no
+    // time or the failure was another): senders do not try the account again before it.
+    "ALTER TABLE outbox_accounts ADD COLUMN retry_at INTEGER;",
 ];
 
 /// The schema version this build writes.

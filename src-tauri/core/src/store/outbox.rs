@@ -93,7 +93,7 @@ impl Store {
         // The handle shown is the account's current one when it is still stored.
         let mut statement = conn.prepare(
             "SELECT o.did, coalesce(a.handle, o.handle), o.rkeys, o.state, o.posts, o.error,
-                    o.attempts
+                    o.attempts, o.retry_at
                  FROM outbox_accounts o LEFT JOIN accounts a ON a.did = o.did
                  WHERE o.entry = ?1 ORDER BY o.position",
         )?;
@@ -147,9 +147,18 @@ impl Store {
             ),
         };
         self.conn().execute(
-            "UPDATE outbox_accounts SET state = ?3, posts = ?4, error = ?5, updated_at = ?6
+            "UPDATE outbox_accounts SET state = ?3, posts = ?4, error = ?5, updated_at = ?6,
+                    retry_at = ?7
                  WHERE entry = ?1 AND did = ?2 AND state <> 'posted'",
-            params![id, did, delivery.name(), posts, error, now],
+            params![
+                id,
+                did,
+                delivery.name(),
+                posts,
+                error,
+                now,
+                rate_limit_ends(delivery)
+            ],
         )?;
         Ok(())
     }
@@ -208,6 +217,15 @@ impl Store {
             .query_map([], |row| row.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(drafts)
+    }
+
+    /// The earliest end later than `now` (unix seconds) of a rate limit a failed account met.
+    pub fn outbox_next_retry(&self, now: i64) -> Result<Option<i64>> {
+        Ok(self.conn().query_row(
+            "SELECT min(retry_at) FROM outbox_accounts WHERE state = 'failed' AND retry_at > ?1",
+            [now],
+            |row| row.get(0),
+        )?)
     }
 
     /// The due times (unix seconds) of the queued rows that go to any of `dids`.
@@ -322,6 +340,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<AccountDelivery>> 
     let posts: Option<String> = row.get(4)?;
     let error: Option<String> = row.get(5)?;
     let attempts: u32 = row.get(6)?;
+    let retry_at: Option<i64> = row.get(7)?;
     let broken = |what, err| Error::from(StorageError::encoding(what)(err));
     Ok((|| {
         let rkeys = serde_json::from_str(&rkeys).map_err(|err| broken("record keys", err))?;
@@ -340,8 +359,21 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Result<AccountDelivery>> 
             rkeys,
             attempts,
             state,
+            retry_at,
         })
     })())
+}
+
+/// When the rate limit `delivery` failed on ends (unix seconds), if the server named a time.
+fn rate_limit_ends(delivery: &Delivery) -> Option<i64> {
+    let Delivery::Failed { error } = delivery else {
+        return None;
+    };
+    let wait = std::error::Error::source(error)?
+        .downcast_ref::<crate::xrpc::XrpcError>()?
+        .retry_after()?;
+    let wait = i64::try_from(wait.as_secs()).unwrap_or(i64::MAX);
+    Some(jiff::Timestamp::now().as_second().saturating_add(wait))
 }
 
 #[cfg(test)]
@@ -358,6 +390,7 @@ mod tests {
             rkeys: keys.iter().map(|key| (*key).to_owned()).collect(),
             attempts: 0,
             state: Delivery::Pending,
+            retry_at: None,
         };
         OutboxEntry {
             id: id.into(),
