@@ -71,7 +71,12 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
 /// Tells every window to reload the account list.
 pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
 
+/// After an account was connected, checked or disconnected: the page reloads its list, and the
+/// queue's sender looks again (posts waiting for a reconnected account go at once).
 pub fn notify_accounts_changed<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(sender) = tauri::Manager::try_state::<crate::sender::Sender>(app) {
+        sender.wake();
+    }
     if let Err(err) = app.emit(ACCOUNTS_CHANGED, ()) {
         tracing::warn!(error = %err, "could not notify the window");
     }
