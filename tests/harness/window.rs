@@ -66,58 +66,6 @@ impl Driver {
             .find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
             .and_then(|pid| pid.parse().ok())
     }
-
-    /// Asks the app's window to close as the title bar's close button does: the window manager's
-    /// WM_DELETE_WINDOW message to its X window (found by the app's process ID). WebDriver's "close
-    /// window" is not that: it destroys the web view without asking the app.
-    pub fn press_the_close_button(&self) {
-        use x11rb::connection::Connection;
-        use x11rb::protocol::xproto::{
-            AtomEnum, ClientMessageEvent, ConnectionExt, EventMask, MapState,
-        };
-        let pid = self.app_pid().expect("the app is running");
-        let (x, screen) = x11rb::connect(None).expect("the X display (run under Xvfb)");
-        let atom = |name: &str| {
-            x.intern_atom(false, name.as_bytes())
-                .expect("ask for an atom")
-                .reply()
-                .expect("an atom")
-                .atom
-        };
-        let (wm_pid, protocols, delete) = (
-            atom("_NET_WM_PID"),
-            atom("WM_PROTOCOLS"),
-            atom("WM_DELETE_WINDOW"),
-        );
-        let root = x.setup().roots[screen].root;
-        let windows = x
-            .query_tree(root)
-            .expect("ask for the windows")
-            .reply()
-            .expect("the windows")
-            .children;
-        // GTK also gives its hidden group-leader window the process ID: the one shown is the window.
-        let window = windows
-            .into_iter()
-            .find(|&window| {
-                let shown = x
-                    .get_window_attributes(window)
-                    .ok()
-                    .and_then(|cookie| cookie.reply().ok())
-                    .is_some_and(|attributes| attributes.map_state == MapState::VIEWABLE);
-                shown
-                    && x.get_property(false, window, wm_pid, AtomEnum::CARDINAL, 0, 1)
-                        .ok()
-                        .and_then(|cookie| cookie.reply().ok())
-                        .and_then(|reply| reply.value32().and_then(|mut values| values.next()))
-                        == Some(pid)
-            })
-            .expect("the app's window on the X display");
-        let message = ClientMessageEvent::new(32, window, protocols, [delete, 0, 0, 0, 0]);
-        x.send_event(false, window, EventMask::NO_EVENT, message)
-            .expect("send the close request");
-        x.flush().expect("deliver the close request");
-    }
 }
 
 /// Polls /proc until no live process (zombies have released everything) is left in process group
