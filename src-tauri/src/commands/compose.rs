@@ -110,6 +110,13 @@ pub async fn set_settings<R: Runtime>(
     Ok(())
 }
 
+/// Streams a send's stages to the page (a page that went away meanwhile misses them, nothing more).
+pub(crate) fn progress_to(channel: Channel<PostStage>) -> impl Fn(PostStage) + Send + Sync {
+    move |stage| {
+        let _ = channel.send(stage);
+    }
+}
+
 /// What the window's Post, Schedule… and Add to queue send with: staged images only (the web view is
 /// untrusted), the stored alt-text setting (the core reads it; the window adds nothing), `draft` kept
 /// with the row until every account has the post, and an empty language choice taken as the
@@ -137,9 +144,7 @@ pub async fn post(
 ) -> Result<Sent, Error> {
     let core = state.core()?;
     let options = window_options(draft);
-    let report = move |stage: PostStage| {
-        let _ = on_progress.send(stage);
-    };
+    let report = progress_to(on_progress);
     let sent = core.posting().post(composition, options, &report).await;
     sender.wake();
     sent
@@ -155,9 +160,7 @@ pub async fn retry_post(
     id: String,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
-    let report = move |stage: PostStage| {
-        let _ = on_progress.send(stage);
-    };
+    let report = progress_to(on_progress);
     let sent = state.core()?.posting().retry(&id, &report).await;
     sender.wake();
     sent

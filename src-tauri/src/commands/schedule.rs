@@ -7,7 +7,7 @@
 //! Cancel's Undo is the page's: it hides the post for a few seconds and cancels only when Undo was
 //! not pressed, so a window closed meanwhile leaves the post queued rather than lost.
 
-use super::compose::window_options;
+use super::compose::{progress_to, window_options};
 use crate::sender::Sender;
 use crate::state::AppState;
 use hayon_core::composition::Composition;
@@ -75,9 +75,7 @@ pub async fn send_scheduled_now(
     id: String,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
-    let report = move |stage: PostStage| {
-        let _ = on_progress.send(stage);
-    };
+    let report = progress_to(on_progress);
     let sent = state.core()?.posting().send_now(&id, &report).await;
     sender.wake();
     sent
