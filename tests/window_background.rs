@@ -48,13 +48,7 @@ async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
     .expect_ok();
 
     let record = poll_until(
-        || async {
-            pds()
-                .list_records(&alice.did, "app.bsky.feed.post")
-                .await
-                .into_iter()
-                .find(|record| record["value"]["text"] == text.as_str())
-        },
+        || async { pds().posts_with_text(&alice.did, &text).await.pop() },
         Option::is_some,
     )
     .await
@@ -78,16 +72,6 @@ async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
         notice.body,
         format!("https://bsky.app/profile/{}/post/{rkey}", alice.handle)
     );
-}
-
-/// The records of `did`'s posts whose text is `text`.
-async fn posts_with_text(did: &str, text: &str) -> Vec<Value> {
-    pds()
-        .list_records(did, "app.bsky.feed.post")
-        .await
-        .into_iter()
-        .filter(|record| record["value"]["text"] == text)
-        .collect()
 }
 
 #[tokio::test]
@@ -122,7 +106,7 @@ async fn paused_sending_holds_a_due_post_until_resumed() {
     assert_stays(
         "a paused Hayon sends nothing",
         watch,
-        || posts_with_text(&alice.did, &text),
+        || pds().posts_with_text(&alice.did, &text),
         Vec::is_empty,
     )
     .await;
@@ -134,7 +118,7 @@ async fn paused_sending_holds_a_due_post_until_resumed() {
         json!({"sending": "on"})
     );
     let posted = poll_until(
-        || posts_with_text(&alice.did, &text),
+        || pds().posts_with_text(&alice.did, &text),
         |posts| !posts.is_empty(),
     )
     .await;

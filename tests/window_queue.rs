@@ -31,11 +31,7 @@ use std::time::{Duration, Instant};
 
 /// The record of `did`'s post whose text is `text`, if it is on the PDS.
 async fn post_with_text(did: &str, text: &str) -> Option<Value> {
-    pds()
-        .list_records(did, "app.bsky.feed.post")
-        .await
-        .into_iter()
-        .find(|record| record["value"]["text"] == text)
+    pds().posts_with_text(did, text).await.into_iter().next()
 }
 
 #[tokio::test]

@@ -150,13 +150,7 @@ async fn a_post_scheduled_in_the_window_is_queued_moved_sent_and_can_be_cancelle
     env.run(&["schedule", "edit", &id, "--at", &soon.to_string()], "")
         .expect_ok();
     let record = poll_until(
-        || async {
-            pds()
-                .list_records(&alice.did, "app.bsky.feed.post")
-                .await
-                .into_iter()
-                .find(|record| record["value"]["text"] == text.as_str())
-        },
+        || async { pds().posts_with_text(&alice.did, &text).await.pop() },
         Option::is_some,
     )
     .await
@@ -294,10 +288,5 @@ async fn a_post_scheduled_in_the_window_is_queued_moved_sent_and_can_be_cancelle
 
 /// How many posts of `did` have the text `text` on the PDS.
 async fn copies_of(did: &str, text: &str) -> usize {
-    pds()
-        .list_records(did, "app.bsky.feed.post")
-        .await
-        .into_iter()
-        .filter(|record| record["value"]["text"] == text)
-        .count()
+    pds().posts_with_text(did, text).await.len()
 }

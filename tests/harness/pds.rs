@@ -195,6 +195,15 @@ impl TestPds {
         listing["records"].as_array().cloned().unwrap_or_default()
     }
 
+    /// The records of `did`'s posts whose text is `text`.
+    pub async fn posts_with_text(&self, did: &str, text: &str) -> Vec<Value> {
+        self.list_records(did, "app.bsky.feed.post")
+            .await
+            .into_iter()
+            .filter(|record| record["value"]["text"] == text)
+            .collect()
+    }
+
     async fn answer(request: reqwest::RequestBuilder) -> (u16, Value) {
         let response = request.send().await.expect("the PDS answers");
         let status = response.status().as_u16();
