@@ -35,17 +35,20 @@ async fn a_post_that_is_off_is_reachable_by_tab_says_why_and_looks_off_in_both_t
         )
         .await;
 
-        // Tab from the control before it reaches it.
-        press(
+        // Tab from the control before them reaches Schedule…, then Post (both off, both reachable).
+        let tab = char::from(Key::Tab).to_string();
+        press(&client, "#reply-settings > summary", &tab).await;
+        assert_focus_on(
             &client,
-            "#reply-settings > summary",
-            &char::from(Key::Tab).to_string(),
+            "schedule-open",
+            &format!("after Tab from the reply settings ({theme})"),
         )
         .await;
+        press(&client, "#schedule-open", &tab).await;
         assert_focus_on(
             &client,
             "post-submit",
-            &format!("after Tab from the reply settings ({theme})"),
+            &format!("after Tab from Schedule… ({theme})"),
         )
         .await;
         screenshot(&client, &format!("layout-post-off-focused-{theme}")).await;
