@@ -40,7 +40,7 @@ for size in 16 22 24 32 48 64 128 256 512; do
 done
 for page in /usr/share/man/man1/hayon*.1.gz; do
   gzip -t "$page" || fail "$page is not a valid gzip file"
-  zcat "$page" | grep -q '^\.TH ' || fail "$page is not a manual page"
+  grep -q '^\.TH ' <<<"$(zcat "$page")" || fail "$page is not a manual page"
 done
 bash -c 'source /usr/share/bash-completion/completions/hayon-cli && complete -p hayon-cli' \
   >/dev/null || fail "the bash completion does not register for hayon-cli"

@@ -102,8 +102,11 @@ grep -qx 'ExecStart=/usr/bin/hayon-cli schedule send-due' "$WORK/deb$units/hayon
   fail "the .deb's hayon-send-due.service does not run hayon-cli schedule send-due"
 grep -qx 'OnCalendar=minutely' "$WORK/deb$units/hayon-send-due.timer" ||
   fail "the .deb's hayon-send-due.timer does not fire every minute"
+# Read whole before grep: `rpm … | grep -q` fails under pipefail when grep stops reading early
+# and rpm dies of SIGPIPE, which happened under load.
+rpm_files="$(rpm -qlp "$RPM")"
 for unit in hayon-send-due.service hayon-send-due.timer; do
-  rpm -qlp "$RPM" | grep -qx "$units/$unit" || fail "the .rpm lacks $units/$unit"
+  grep -qx "$units/$unit" <<<"$rpm_files" || fail "the .rpm lacks $units/$unit"
 done
 
 say "two executables, hayon and hayon-cli; hayon-cli links nothing of the window"
@@ -126,9 +129,9 @@ declared="$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/(.*)//; s/ //g' | 
 missing="$(comm -23 <(echo "$needed") <(echo "$declared"))"
 [ -z "$missing" ] || fail "the .deb's Depends lacks: $missing (tauri.conf.json › bundle.linux.deb)"
 # The tray loads its library at run time (no NEEDED entry names it), and panics without it.
-dpkg-deb -f "$DEB" Depends | grep -q 'libayatana-appindicator3-1' ||
+grep -q 'libayatana-appindicator3-1' <<<"$(dpkg-deb -f "$DEB" Depends)" ||
   fail "the .deb's Depends lacks libayatana-appindicator3-1, which the tray loads at run time"
-rpm -qp --requires "$RPM" | grep -qF 'libayatana-appindicator3.so.1()(64bit)' ||
+grep -qF 'libayatana-appindicator3.so.1()(64bit)' <<<"$(rpm -qp --requires "$RPM")" ||
   fail "the .rpm's Requires lacks libayatana-appindicator3.so.1, which the tray loads at run time"
 # The .rpm names libraries as rpmbuild would: by soname, "libfoo.so.1()(64bit)".
 needed="$(for bin in hayon hayon-cli; do linked "$WORK/deb/usr/bin/$bin"; done |
