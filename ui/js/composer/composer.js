@@ -102,12 +102,7 @@ async function submit() {
     await retry(state.submitted);
     return;
   }
-  await Promise.all(editors.map((editor) => editor.settled()));
-  refresh();
-  if (blocked()) {
-    showBlocker();
-    return;
-  }
+  if (!(await settledAndSendable())) return;
   setPosting(true);
   let summary;
   try {
@@ -124,6 +119,17 @@ async function submit() {
   if (!byId('post-results').hidden) byId('post-results').focus();
   announce(summary);
   changed();
+}
+
+/** Waits for the editors' pending checks; false, with the reason shown, when the thread cannot go. */
+async function settledAndSendable() {
+  await Promise.all(editors.map((editor) => editor.settled()));
+  refresh();
+  if (blocked()) {
+    showBlocker();
+    return false;
+  }
+  return true;
 }
 
 /** The composition as it will be sent: the cards as shown (a preview still loading is awaited). */
@@ -152,12 +158,7 @@ async function schedule() {
     byId('post-results').focus();
     return;
   }
-  await Promise.all(editors.map((editor) => editor.settled()));
-  refresh();
-  if (blocked()) {
-    showBlocker();
-    return;
-  }
+  if (!(await settledAndSendable())) return;
   const result = { queued: /** @type {import('../ipc').OutboxEntry | null} */ (null) };
   const queueWith = async (send) => {
     const composition = await collectComposition();
