@@ -7,7 +7,7 @@ use crate::cli::CliEnv;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,10 +21,15 @@ pub struct Driver {
     child: Child,
     /// tauri-driver's WebDriver port.
     port: u16,
+    /// The app's log, shown when a test fails with the session open.
+    app_log: PathBuf,
 }
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            print_log_tail(&self.app_log);
+        }
         if let Ok(id) = i32::try_from(self.child.id()) {
             let _ = nix::sys::signal::killpg(
                 nix::unistd::Pid::from_raw(id),
@@ -197,7 +202,24 @@ fn start_driver(env: &CliEnv, extra_env: &[(&str, &str)]) -> Driver {
         .stderr(Stdio::inherit())
         .spawn()
         .expect("start tauri-driver");
-    Driver { child, port }
+    Driver {
+        child,
+        port,
+        app_log: env.path().join("hayon.log"),
+    }
+}
+
+/// The last lines of the app's log, for a failed test's output (the log holds no secrets: the
+/// tests scan it for them).
+fn print_log_tail(log: &Path) {
+    const LINES: usize = 40;
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    eprintln!("--- the last lines of the app's log ({}) ---", log.display());
+    for line in &lines[lines.len().saturating_sub(LINES)..] {
+        eprintln!("{line}");
+    }
+    eprintln!("--- end of the app's log ---");
 }
 
 /// A WebDriver session with the app, once tauri-driver listens; else what the last attempt met (an
