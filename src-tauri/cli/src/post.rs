@@ -88,17 +88,23 @@ pub fn composition(
     args: PostArgs,
     matches: &ArgMatches,
 ) -> Result<(Composition, PostOptions), Error> {
-    let options = PostOptions {
-        images: ImageFiles::Named,
-        require_alt_text: args.require_alt,
-        draft: None,
-        unset_langs: UnsetLangs::Defaults,
-    };
+    let options = options(args.require_alt);
     let composition = match &args.composition {
         Some(file) => from_file(file, args.accounts, args.langs)?,
         None => from_flags(args, matches)?,
     };
     Ok((composition, options))
+}
+
+/// How the core takes a composition from the command line: its image paths are files the person
+/// named, and no language means the usual ones.
+pub fn options(require_alt_text: bool) -> PostOptions {
+    PostOptions {
+        images: ImageFiles::Named,
+        require_alt_text,
+        draft: None,
+        unset_langs: UnsetLangs::Defaults,
+    }
 }
 
 /// The per-account results of a send, and whether every account has the thread. A failure says on
@@ -119,7 +125,11 @@ pub fn results(sent: Sent) -> Result<(Value, bool), Error> {
 
 /// `--composition FILE`: the JSON composition; `--account` and `--lang` given on the command line
 /// replace its own.
-fn from_file(file: &Path, accounts: Vec<String>, langs: Vec<String>) -> Result<Composition, Error> {
+pub fn from_file(
+    file: &Path,
+    accounts: Vec<String>,
+    langs: Vec<String>,
+) -> Result<Composition, Error> {
     let text = std::fs::read_to_string(file).map_err(|err| {
         Error::validation(format!(
             "Could not read the composition from {}: {err}",

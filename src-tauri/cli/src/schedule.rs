@@ -1,6 +1,6 @@
 //! `hayon-cli schedule …`: the queue of posts that go later, shared with the window. `add --at TIME`
 //! queues a post (every `post` option applies; TIME is RFC 3339, or `YYYY-MM-DD HH:MM` in the
-//! system's time zone); `list`, `edit ID --at TIME`, `send ID` and `cancel ID` manage the queue (a
+//! system's time zone); `list`, `edit ID --at TIME` or `--composition FILE`, `send ID` and `cancel ID` manage the queue (a
 //! post found long past its time is `held` until one of them is used); `pause` and `resume` stop
 //! and restart sending by itself, everywhere; `send-due`
 //! sends what is due (scheduled posts whose time has come, and posts that could not reach their
@@ -13,6 +13,7 @@ use hayon_core::publish::slots::{Slot, Weekday};
 use hayon_core::publish::{Due, OutboxEntry, Queued, Retry};
 use hayon_core::{Core, Error};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 
 #[derive(Debug, Subcommand)]
 pub enum ScheduleCommand {
@@ -33,11 +34,15 @@ pub enum ScheduleCommand {
     List,
     /// Send post ID now (one held for being late, or one not yet due).
     Send { id: String },
-    /// Move post ID to another TIME (while nothing of it has been sent).
+    /// Change post ID: move it to another TIME (while nothing of it has been sent), or replace what
+    /// it sends with a JSON composition (the accounts that have it already keep what they got).
     Edit {
         id: String,
-        #[arg(long, value_name = "TIME")]
-        at: String,
+        #[arg(long, value_name = "TIME", required_unless_present = "composition")]
+        at: Option<String>,
+        /// The post or thread as it is to go, as the JSON composition `post --composition` takes.
+        #[arg(long, value_name = "FILE")]
+        composition: Option<PathBuf>,
     },
     /// Take post ID off the queue (while nothing of it has been sent).
     Cancel { id: String },
@@ -113,9 +118,26 @@ pub async fn run(
         ScheduleCommand::Send { id } => {
             super::post::results(core.posting().send_now(&id, &|_| {}).await?)
         }
-        ScheduleCommand::Edit { id, at } => {
-            let due = Due::parse_here(&at)?;
-            Ok((queued(&core.posting().reschedule(&id, due)?), true))
+        ScheduleCommand::Edit {
+            id,
+            at,
+            composition,
+        } => {
+            // Both checked before anything changes.
+            let due = at.as_deref().map(Due::parse_here).transpose()?;
+            let composition = composition
+                .map(|file| post::from_file(&file, Vec::new(), Vec::new()))
+                .transpose()?;
+            let mut entry = None;
+            if let Some(composition) = composition {
+                let options = post::options(false);
+                entry = Some(core.posting().edit(&id, composition, options).await?);
+            }
+            if let Some(due) = due {
+                entry = Some(core.posting().reschedule(&id, due)?);
+            }
+            let entry = entry.ok_or_else(|| Error::validation("Give --at or --composition."))?;
+            Ok((queued(&entry), true))
         }
         ScheduleCommand::Cancel { id } => {
             core.posting().cancel(&id)?;

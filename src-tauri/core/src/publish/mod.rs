@@ -11,6 +11,7 @@ mod alt_text;
 mod card;
 mod claim;
 mod due;
+mod edit;
 mod embed;
 mod entry;
 mod lookup;

@@ -288,7 +288,7 @@ impl Posting<'_> {
 
     /// Deletes the staged images of a row that is gone, except those a saved draft (the window keeps
     /// the draft of a thread that failed) or another row still uses.
-    fn forget_images(&self, entry: &OutboxEntry) -> Result<()> {
+    pub(super) fn forget_images(&self, entry: &OutboxEntry) -> Result<()> {
         match entry.images {
             ImageFiles::Staged => self.core.drafts().forget_unused_images(&entry.composition),
             ImageFiles::Named => Ok(()),

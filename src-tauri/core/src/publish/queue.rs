@@ -376,7 +376,7 @@ impl Posting<'_> {
     }
 
     /// Prepares the files `composition` names and points it at the staged copies instead.
-    async fn stage_named_images(&self, composition: &mut Composition) -> Result<()> {
+    pub(super) async fn stage_named_images(&self, composition: &mut Composition) -> Result<()> {
         for post in &mut composition.posts {
             let paths: Vec<PathBuf> = post
                 .images

@@ -39,6 +39,42 @@ impl Store {
         tx.commit().map_err(Error::from)
     }
 
+    /// Replaces what row `id` will send: its composition, its draft, and the accounts that do not
+    /// have the thread (`accounts` holds every account, in order; those the store has as posted
+    /// keep their row and only take their new place). One transaction: a crash leaves the row as
+    /// it was or as edited.
+    pub fn outbox_revise(
+        &self,
+        id: &str,
+        composition: &Composition,
+        accounts: &[AccountDelivery],
+        draft: Option<i64>,
+    ) -> Result<()> {
+        let composition =
+            serde_json::to_string(composition).map_err(StorageError::encoding("outbox thread"))?;
+        let now = crate::store::now_rfc3339();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE outbox SET composition = ?2, draft = ?3 WHERE id = ?1",
+            params![id, composition, draft],
+        )?;
+        tx.execute(
+            "DELETE FROM outbox_accounts WHERE entry = ?1 AND state <> 'posted'",
+            [id],
+        )?;
+        for (position, account) in accounts.iter().enumerate() {
+            let moved = tx.execute(
+                "UPDATE outbox_accounts SET position = ?3 WHERE entry = ?1 AND did = ?2",
+                params![id, account.did, position as i64],
+            )?;
+            if moved == 0 {
+                insert_account(&tx, id, position, account, &now)?;
+            }
+        }
+        tx.commit().map_err(Error::from)
+    }
+
     /// Every row, oldest first.
     pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>> {
         let ids: Vec<String> = {
@@ -135,17 +171,7 @@ impl Store {
         delivery: &Delivery,
         now: &str,
     ) -> Result<()> {
-        let (posts, error) = match delivery {
-            Delivery::Pending => (None, None),
-            Delivery::Posted { posts } => (
-                Some(serde_json::to_string(posts).map_err(StorageError::encoding("posts"))?),
-                None,
-            ),
-            Delivery::Failed { error } => (
-                None,
-                Some(serde_json::to_string(error).map_err(StorageError::encoding("error"))?),
-            ),
-        };
+        let (posts, error) = delivery_columns(delivery)?;
         self.conn().execute(
             "UPDATE outbox_accounts SET state = ?3, posts = ?4, error = ?5, updated_at = ?6,
                     retry_at = ?7
@@ -322,13 +348,41 @@ fn insert_account(
 ) -> Result<()> {
     let rkeys =
         serde_json::to_string(&account.rkeys).map_err(StorageError::encoding("record keys"))?;
+    let (posts, error) = delivery_columns(&account.state)?;
     tx.execute(
-        "INSERT INTO outbox_accounts (entry, position, did, handle, rkeys, state, attempts,
-            updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 0, ?6)",
-        params![id, position as i64, account.did, account.handle, rkeys, now],
+        "INSERT INTO outbox_accounts (entry, position, did, handle, rkeys, state, posts, error,
+            attempts, retry_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            id,
+            position as i64,
+            account.did,
+            account.handle,
+            rkeys,
+            account.state.name(),
+            posts,
+            error,
+            account.attempts,
+            account.retry_at,
+            now
+        ],
     )?;
     Ok(())
+}
+
+/// The `posts` and `error` columns of a delivery state, as JSON.
+fn delivery_columns(delivery: &Delivery) -> Result<(Option<String>, Option<String>)> {
+    Ok(match delivery {
+        Delivery::Pending => (None, None),
+        Delivery::Posted { posts } => (
+            Some(serde_json::to_string(posts).map_err(StorageError::encoding("posts"))?),
+            None,
+        ),
+        Delivery::Failed { error } => (
+            None,
+            Some(serde_json::to_string(error).map_err(StorageError::encoding("error"))?),
+        ),
+    })
 }
 
 /// A stored account row; its JSON columns are checked here (a broken one is a storage error).
