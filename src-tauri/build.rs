@@ -36,6 +36,7 @@ fn main() {
         "schedule_zone",
         "send_scheduled_now",
         "reschedule_post",
+        "edit_queued_post",
         "cancel_scheduled",
         "suggest_mentions",
         "check_mentions",

@@ -322,6 +322,17 @@ async fn audit_every_state(theme: Theme) {
     wait_for(&client, "#view-queue:not([hidden]) .queue-item").await;
     audit(&client, &axe, "queue", theme, &mut findings).await;
 
+    // That post open for editing in the composer, under its banner.
+    click(&client, "#view-queue .queue-item .queue-edit").await;
+    wait_for(
+        &client,
+        "#view-compose:not([hidden]) #editing-banner:not([hidden])",
+    )
+    .await;
+    audit(&client, &axe, "queue-edit", theme, &mut findings).await;
+    click(&client, "#editing-stop").await;
+    wait_for(&client, "#view-queue:not([hidden]) .queue-item").await;
+
     // Settings › Schedule: the posting times and the hold for late posts.
     click(&client, "#nav-schedule").await;
     wait_for(&client, "#view-schedule:not([hidden]) .slot-chip").await;

@@ -349,6 +349,15 @@ export const sendScheduledNow = (id, onStage) => withProgress('send_scheduled_no
 export const reschedulePost = (id, at) => invoke('reschedule_post', { id, at });
 
 /**
+ * Replaces what post `id` (scheduled, or failed on some accounts) sends with `composition` (its
+ * images staged copies); accounts that have it keep it. → the entry as edited
+ * @param {string} id
+ * @param {Composition} composition
+ * @returns {Promise<OutboxEntry>}
+ */
+export const editQueuedPost = (id, composition) => invoke('edit_queued_post', { id, composition });
+
+/**
  * Takes scheduled post `id` off the queue (its draft stays).
  * @param {string} id
  * @returns {Promise<void>}

@@ -117,7 +117,12 @@ async function main() {
   initConnectForm({ onConnected });
   initAbout();
   initQuit();
-  initQueue();
+  initQueue({
+    onEdit: async (entry) => {
+      location.hash = '#/compose';
+      (await loadComposer()).editQueued(entry);
+    },
+  });
   initScheduleSettings();
   onAccountsChanged(() => {
     loadAccounts();

@@ -56,6 +56,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         schedule::schedule_zone,
         schedule::send_scheduled_now,
         schedule::reschedule_post,
+        schedule::edit_queued_post,
         schedule::cancel_scheduled,
         mentions::suggest_mentions,
         mentions::check_mentions,

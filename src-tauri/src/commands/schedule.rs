@@ -1,5 +1,5 @@
 //! Scheduling commands: the composer's "Schedule…" and "Add to queue", and the Queue view's list,
-//! Send now, Reschedule and Cancel. Each is a few lines over the core's queue (`publish/queue.rs`),
+//! Send now, Reschedule, Edit (saved from the composer) and Cancel. Each is a few lines over the core's queue (`publish/queue.rs`),
 //! which checks the composition as Post does, stages its images and keeps its draft with the row.
 //! A time comes from the page as the person picked it (`YYYY-MM-DDTHH:MM`, their local time) and is
 //! read by the core in the system's time zone, refused unless at least a minute ahead. Every change
@@ -93,6 +93,24 @@ pub async fn reschedule_post(
     let moved = state.core()?.posting().reschedule(&id, due);
     sender.wake();
     moved
+}
+
+/// Replaces what post `id` (scheduled, or failed on some accounts) sends with `composition`, checked
+/// as Post checks it; its images must be staged copies. Accounts that have the post keep it.
+#[tauri::command]
+pub async fn edit_queued_post(
+    state: State<'_, AppState>,
+    sender: State<'_, Sender>,
+    id: String,
+    composition: Composition,
+) -> Result<OutboxEntry, Error> {
+    let core = state.core()?;
+    let edited = core
+        .posting()
+        .edit(&id, composition, window_options(None))
+        .await;
+    sender.wake();
+    edited
 }
 
 /// Takes scheduled post `id` off the queue, while nothing of it has been sent (its draft stays).

@@ -332,6 +332,10 @@ fn the_queue_commands_refuse_an_id_that_names_no_post() {
         for (cmd, args) in [
             ("cancel_scheduled", json!({"id": id})),
             (
+                "edit_queued_post",
+                json!({"id": id, "composition": composition()}),
+            ),
+            (
                 "reschedule_post",
                 json!({"id": id, "at": "2099-12-24T09:00"}),
             ),

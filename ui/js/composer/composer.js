@@ -15,6 +15,7 @@ import { initDraftsList, isBlank, offerUndo, excerpt, renderDrafts } from './dra
 import { hideResults, initPostResults, sendPost, shownEntry, showPostError, showResults, showPending, showScheduled } from './post.js';
 import { addPost, editors, initThread, restoreThread } from './thread.js';
 import { pickTime } from '../schedule/picker.js';
+import { initEditing, isEditing, saveEdit, startEditing } from './editing.js';
 import { localDateTime } from '../time.js';
 
 const state = {
@@ -96,6 +97,11 @@ async function submit() {
     showBlocker();
     return;
   }
+  // A queued post open for editing: Post is "Save changes".
+  if (isEditing()) {
+    if (await settledAndSendable()) await saveEdit();
+    return;
+  }
   // This thread is in the outbox and some accounts did not get it: Post sends it to those only, so
   // pressing it again never makes a second copy.
   if (state.submitted !== null) {
@@ -148,7 +154,7 @@ async function collectComposition() {
  * queued post, as Rust keeps it until every account has it.
  */
 async function schedule() {
-  if (state.posting) return;
+  if (state.posting || isEditing()) return;
   if (!state.ready) {
     showBlocker();
     return;
@@ -255,16 +261,54 @@ async function openDraft(saved) {
     state.submitted = null; // the outcome shown belongs to the draft being left
     hideResults();
   }
-  forgetCards();
-  if (draft) chooser.setChosen(draft.accounts ?? []);
-  setLangs(draft?.langs?.length ? draft.langs : await api.defaultLangs().catch(() => ['en']), { fromDraft: Boolean(draft?.langs?.length) });
-  setReplySettings(draft ?? {});
-  const restored = restoreThread(draft?.posts);
+  const restored = show(draft);
   startSaving(saved?.id ?? null, collectDraft());
   await restored;
   if (!chooser.chosenForDraft().length) chooser.chooseOnlyAccount();
   refresh();
   await renderDrafts();
+}
+
+/** Shows `draft` (a composition; null: an empty one keeping the chosen accounts) in the composer. */
+async function show(draft) {
+  forgetCards();
+  if (draft) chooser.setChosen(draft.accounts ?? []);
+  setLangs(draft?.langs?.length ? draft.langs : await api.defaultLangs().catch(() => ['en']), { fromDraft: Boolean(draft?.langs?.length) });
+  setReplySettings(draft ?? {});
+  await restoreThread(draft?.posts);
+}
+
+/** The Queue's "Edit": `entry` (a scheduled post, or one that failed on some accounts) in the composer. */
+export const editQueued = (entry) => startEditing(entry);
+
+/** What the composer lends editing.js. */
+function editingHooks() {
+  return {
+    leaveDraft: async () => {
+      await stopSaving();
+      if (state.submitted !== null) {
+        state.submitted = null;
+        hideResults();
+      }
+    },
+    currentDraftId,
+    show: async (composition) => {
+      await show(composition);
+      refresh();
+    },
+    // Every account chosen, also one waiting to be reconnected: its post stays queued for it.
+    collect: async () => ({ ...(await collectComposition()), accounts: chooser.chosenForDraft() }),
+    reopen: async (id, keep) => {
+      const saved = id === null ? null : await loadDraft(id);
+      await openDraft(saved ?? (keep ? { id: null, composition: keep } : null));
+      if (keep) {
+        startSaving(null, null); // nothing of it is saved yet: the next save writes it all
+        await flushDraft();
+      }
+    },
+    announce,
+    refresh,
+  };
 }
 
 async function newDraft() {
@@ -404,6 +448,7 @@ export async function initComposer() {
   byId('drafts').addEventListener('toggle', () => { if (/** @type {HTMLDetailsElement} */ (byId('drafts')).open) renderDrafts(); });
   initPostResults({ onDismiss: () => editors[0]?.focus(), onDiscard: discardEntry });
   wireRequireAlt();
+  initEditing(editingHooks());
   byId('post-submit').addEventListener('click', submit);
   byId('schedule-open').addEventListener('click', schedule);
   byId('composer').addEventListener('focusin', keepFocusAboveBar);

@@ -1,7 +1,8 @@
 // @ts-check
 // The Queue view: what is scheduled, per account and soonest first — its local time, first words,
 // images, accounts and where it stands (scheduled · due · held, and from the outbox: waiting for
-// connection · failed) — with Reschedule… (the picker), Send now and Cancel with Undo. Below, the
+// connection · failed) — with Edit (in the composer: ../composer/editing.js), Reschedule… (the
+// picker), Send now and Cancel with Undo, or Edit and Retry for a post that failed. Below, the
 // posts sent while this window was open, with links (the queue itself keeps no history).
 // Cancel is undoable without risk: the post is only hidden while Undo is offered, and cancelled in
 // Rust when the offer ends; a window closed meanwhile leaves it queued, never lost. A post due
@@ -37,7 +38,8 @@ const STATES = {
 
 const at = (account) => `@${account.handle || account.account}`;
 
-function announce(message) {
+/** Says `message` to screen readers from the Queue view (also after another view sent the person here). */
+export function announce(message) {
   const region = byId('queue-announce');
   region.textContent = '';
   if (message) setTimeout(() => { region.textContent = message; }, 50);
@@ -68,13 +70,15 @@ function item(entry, state) {
   ].filter(Boolean).join(' · ');
   const words = firstWords(entry);
   const scheduled = ['scheduled', 'due', 'held', 'needsReconnection'].includes(state);
+  const edit = h('button', { type: 'button', class: 'btn queue-edit', 'aria-label': `Edit: ${words}` }, 'Edit');
   const actions = scheduled
     ? [
+        edit,
         h('button', { type: 'button', class: 'btn queue-reschedule', 'aria-label': `Reschedule: ${words}` }, 'Reschedule…'),
         actionButton('queue-send', 'Send now', { 'aria-label': `Send now: ${words}` }),
         h('button', { type: 'button', class: 'btn btn-ghost queue-cancel', 'aria-label': `Cancel: ${words}` }, 'Cancel'),
       ]
-    : [actionButton('queue-retry', 'Retry', { 'aria-label': `Retry: ${words}` })];
+    : [edit, actionButton('queue-retry', 'Retry', { 'aria-label': `Retry: ${words}` })];
   const reasons = state === 'failed' || state === 'waiting'
     ? entry.accounts.filter((a) => a.state === 'failed').map((a) => h('li', {}, `${at(a)}: ${a.error?.message ?? 'failed'}`))
     : [];
@@ -245,20 +249,29 @@ async function undo() {
   /** @type {HTMLElement | null} */ (document.querySelector(`.queue-item[data-id="${CSS.escape(id)}"] .queue-cancel`) ?? byId('queue-title'))?.focus();
 }
 
-export function initQueue() {
+/** The Queue's posts as they stand now: the queue's, then the outbox's. */
+async function currentEntry(id) {
+  const queued = await api.scheduledPosts().catch(() => []);
+  return queued.find((row) => row.id === id)
+    ?? (await api.outboxEntries().catch(() => [])).find((row) => row.id === id);
+}
+
+/** `onEdit(entry)` opens a post in the composer for editing. */
+export function initQueue({ onEdit }) {
   byId('queue-groups').addEventListener('click', async (event) => {
     const target = /** @type {Element} */ (event.target);
     const li = target.closest('.queue-item');
     const button = /** @type {HTMLButtonElement | null} */ (target.closest('button'));
     if (!li || !button || button.disabled) return;
     const id = /** @type {HTMLElement} */ (li).dataset.id ?? '';
-    const rows = await api.scheduledPosts().catch(() => []);
-    const entry = rows.find((row) => row.id === id);
+    const entry = await currentEntry(id);
     if (button.classList.contains('queue-retry')) {
       retry(button, id);
     } else if (!entry) {
       byId('queue-error').textContent = 'That post is no longer in the queue: it was sent or cancelled.';
       loadQueue();
+    } else if (button.classList.contains('queue-edit')) {
+      onEdit(entry);
     } else if (button.classList.contains('queue-reschedule')) {
       reschedule(entry);
     } else if (button.classList.contains('queue-send')) {
