@@ -261,7 +261,8 @@ async function openDraft(saved) {
     state.submitted = null; // the outcome shown belongs to the draft being left
     hideResults();
   }
-  const restored = show(draft);
+  const defaults = draft?.langs?.length ? [] : await api.defaultLangs().catch(() => ['en']);
+  const restored = show(draft, defaults);
   startSaving(saved?.id ?? null, collectDraft());
   await restored;
   if (!chooser.chosenForDraft().length) chooser.chooseOnlyAccount();
@@ -269,13 +270,17 @@ async function openDraft(saved) {
   await renderDrafts();
 }
 
-/** Shows `draft` (a composition; null: an empty one keeping the chosen accounts) in the composer. */
-async function show(draft) {
+/**
+ * Shows `draft` (a composition; null: an empty one keeping the chosen accounts) in the composer, with
+ * `defaults` as its languages when it names none. The editors are there when this returns (what is
+ * collected from now on is `draft`); the promise settles once their images are shown.
+ */
+function show(draft, defaults) {
   forgetCards();
   if (draft) chooser.setChosen(draft.accounts ?? []);
-  setLangs(draft?.langs?.length ? draft.langs : await api.defaultLangs().catch(() => ['en']), { fromDraft: Boolean(draft?.langs?.length) });
+  setLangs(draft?.langs?.length ? draft.langs : defaults, { fromDraft: Boolean(draft?.langs?.length) });
   setReplySettings(draft ?? {});
-  await restoreThread(draft?.posts);
+  return restoreThread(draft?.posts);
 }
 
 /** The Queue's "Edit": `entry` (a scheduled post, or one that failed on some accounts) in the composer. */
@@ -292,8 +297,9 @@ function editingHooks() {
       }
     },
     currentDraftId,
+    // A post on its way goes with the languages it has: none is "No language", as chosen.
     show: async (composition) => {
-      await show(composition);
+      await show(composition, []);
       refresh();
     },
     // Every account chosen, also one waiting to be reconnected: its post stays queued for it.
