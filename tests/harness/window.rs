@@ -215,7 +215,10 @@ fn print_log_tail(log: &Path) {
     const LINES: usize = 40;
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let lines: Vec<&str> = text.lines().collect();
-    eprintln!("--- the last lines of the app's log ({}) ---", log.display());
+    eprintln!(
+        "--- the last lines of the app's log ({}) ---",
+        log.display()
+    );
     for line in &lines[lines.len().saturating_sub(LINES)..] {
         eprintln!("{line}");
     }
