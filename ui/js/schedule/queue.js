@@ -64,7 +64,7 @@ function opening(text) {
 function thumbnail(entry) {
   const image = entry.composition.posts[0]?.images?.[0];
   if (!image?.path) return null;
-  const img = /** @type {HTMLImageElement} */ (h('img', { class: 'queue-thumb', alt: image.alt ?? '', 'data-path': image.path, hidden: true }));
+  const img = /** @type {HTMLImageElement} */ (h('img', { class: 'queue-thumb', alt: image.alt ?? '', hidden: true }));
   if (!previews.has(image.path)) {
     previews.set(image.path, api.previewImage(image.path).then((preview) => preview.previewUrl, () => null));
   }
