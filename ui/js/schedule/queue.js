@@ -141,6 +141,7 @@ function render(rows) {
 /** Renders the posts sent, newest first: when (local time), first words, a link per account. */
 function renderHistory(/** @type {Posted[]} */ posted) {
   byId('queue-history-empty').hidden = posted.length > 0;
+  byId('queue-history-hint').hidden = posted.length === 0;
   byId('queue-history-list').replaceChildren(...posted.map((post) => {
     const words = opening(post.text);
     return h('li', { class: 'queue-sent', 'data-id': post.id },
