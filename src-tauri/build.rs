@@ -33,6 +33,7 @@ fn main() {
         "schedule_post",
         "queue_post",
         "scheduled_posts",
+        "posted_history",
         "schedule_zone",
         "send_scheduled_now",
         "reschedule_post",

@@ -4,8 +4,8 @@
 //! - A post scheduled through the picker ("Tomorrow 9:00") empties the composer, is in the Queue
 //!   and in `hayon-cli schedule list` at that local time; "Reschedule…" with "In 1 hour" moves it.
 //! - Moved to a few seconds ahead (by the CLI: the window's picker asks for a minute at least), the
-//!   running window sends it by itself, once; the Queue lists it under "Sent while Hayon was open"
-//!   with the link to the post.
+//!   running window sends it by itself, once; the Queue lists it under "Posted" (the history kept in
+//!   the database: tests/window_history.rs) with the link to the post.
 //! - Cancel hides a post with Undo on offer; Undo keeps it queued (still there after the offer would
 //!   have ended); Cancel left alone cancels it.
 //! - Settings › Schedule adds a posting time (as `hayon-cli schedule slots` then lists it) and shows

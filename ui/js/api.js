@@ -14,6 +14,7 @@
 /** @typedef {import('./ipc').Limits} Limits */
 /** @typedef {import('./ipc').OutboxEntry} OutboxEntry */
 /** @typedef {import('./ipc').PostStage} PostStage */
+/** @typedef {import('./ipc').Posted} Posted */
 /** @typedef {import('./ipc').Preferences} Preferences */
 /** @typedef {import('./ipc').Queued} Queued */
 /** @typedef {import('./ipc').QuotedPost} QuotedPost */
@@ -325,6 +326,13 @@ export const queuePost = (composition, draft) => invoke('queue_post', { composit
  * @returns {Promise<Queued[]>}
  */
 export const scheduledPosts = () => invoke('scheduled_posts');
+
+/**
+ * → the posts that reached every account, the newest first (the last 50), each with the link to
+ * its first post on each account; kept in the database, whichever process sent them
+ * @returns {Promise<Posted[]>}
+ */
+export const postedHistory = () => invoke('posted_history');
 
 /**
  * → the time zone picked times are read in (an IANA name like "Europe/Vienna", or an offset)

@@ -286,6 +286,52 @@ accounts: Array<AccountDelivery>, };
 export type PostStage = "preparingImages" | "fetchingLinkCard" | "uploading" | "done";
 
 /**
+ * A thread that reached every account, as the history keeps it.
+ */
+export type Posted = { 
+/**
+ * The outbox row's id (a TID).
+ */
+id: string, 
+/**
+ * When the last account got it (RFC 3339, UTC).
+ */
+postedAt: string, 
+/**
+ * The first post's text, its first 300 graphemes.
+ */
+text: string, 
+/**
+ * How many posts the thread had.
+ */
+posts: number, 
+/**
+ * In the order the composition named the accounts.
+ */
+accounts: Array<PostedAccount>, };
+
+/**
+ * Where the thread is on one account: its root post.
+ */
+export type PostedAccount = { 
+/**
+ * The account's DID (`account`, as in every other result of the CLI).
+ */
+account: string, 
+/**
+ * Its handle when the thread went.
+ */
+handle: string, 
+/**
+ * The root post's `at://` URI.
+ */
+uri: string, 
+/**
+ * The root post on bsky.app.
+ */
+url: string, };
+
+/**
  * The person's choices that change what the app allows and does.
  */
 export type Preferences = { 

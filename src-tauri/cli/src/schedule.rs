@@ -1,6 +1,7 @@
 //! `hayon-cli schedule …`: the queue of posts that go later, shared with the window. `add --at TIME`
 //! queues a post (every `post` option applies; TIME is RFC 3339, or `YYYY-MM-DD HH:MM` in the
-//! system's time zone); `list`, `edit ID --at TIME` or `--composition FILE`, `send ID` and `cancel ID` manage the queue (a
+//! system's time zone); `history` lists the posts that went out, with their links; `list`, `edit ID
+//! --at TIME` or `--composition FILE`, `send ID` and `cancel ID` manage the queue (a
 //! post found long past its time is `held` until one of them is used); `pause` and `resume` stop
 //! and restart sending by itself, everywhere; `send-due`
 //! sends what is due (scheduled posts whose time has come, and posts that could not reach their
@@ -32,6 +33,9 @@ pub enum ScheduleCommand {
     },
     /// The posts waiting for their time, and those held for being late; the soonest first.
     List,
+    /// The posts that reached every account (scheduled or not, whichever process sent them), the
+    /// newest first, with the link to each account's post; the last 50 are kept.
+    History,
     /// Send post ID now (one held for being late, or one not yet due).
     Send { id: String },
     /// Change post ID: move it to another TIME (while nothing of it has been sent), or replace what
@@ -114,6 +118,12 @@ pub async fn run(
         ScheduleCommand::List => {
             let queued = core.posting().scheduled()?;
             Ok((Value::Array(queued.iter().map(listed).collect()), true))
+        }
+        ScheduleCommand::History => {
+            let history = core.posting().history()?;
+            let value = serde_json::to_value(history)
+                .map_err(|err| Error::internal("writing the result", &err))?;
+            Ok((value, true))
         }
         ScheduleCommand::Send { id } => {
             super::post::results(core.posting().send_now(&id, &|_| {}).await?)

@@ -76,6 +76,7 @@ fn generate() -> String {
     types.visit::<crate::publish::Sent>();
     types.visit::<crate::publish::OutboxEntry>();
     types.visit::<crate::publish::Queued>();
+    types.visit::<crate::publish::Posted>();
     types.visit::<crate::draft::SavedDraft>();
     types.visit::<crate::mentions::Suggestions>();
     types.visit::<crate::mentions::HandleCheck>();

@@ -53,6 +53,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         schedule::schedule_post,
         schedule::queue_post,
         schedule::scheduled_posts,
+        schedule::posted_history,
         schedule::schedule_zone,
         schedule::send_scheduled_now,
         schedule::reschedule_post,

@@ -1,5 +1,6 @@
 //! Scheduling commands: the composer's "Schedule…" and "Add to queue", and the Queue view's list,
-//! Send now, Reschedule, Edit (saved from the composer) and Cancel. Each is a few lines over the core's queue (`publish/queue.rs`),
+//! Send now, Reschedule, Edit (saved from the composer), Cancel and the history of posts sent. Each
+//! is a few lines over the core's queue (`publish/queue.rs`),
 //! which checks the composition as Post does, stages its images and keeps its draft with the row.
 //! A time comes from the page as the person picked it (`YYYY-MM-DDTHH:MM`, their local time) and is
 //! read by the core in the system's time zone, refused unless at least a minute ahead. Every change
@@ -11,7 +12,7 @@ use super::compose::{progress_to, window_options};
 use crate::sender::Sender;
 use crate::state::AppState;
 use hayon_core::composition::Composition;
-use hayon_core::publish::{Due, OutboxEntry, PostStage, Queued, Sent};
+use hayon_core::publish::{Due, OutboxEntry, PostStage, Posted, Queued, Sent};
 use hayon_core::Error;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -57,6 +58,13 @@ pub async fn queue_post(
 #[tauri::command]
 pub async fn scheduled_posts(state: State<'_, AppState>) -> Result<Vec<Queued>, Error> {
     state.core()?.posting().scheduled()
+}
+
+/// The posts that reached every account, the newest first, with the link to each account's post:
+/// the Queue's history, kept in the database whichever process sent them.
+#[tauri::command]
+pub async fn posted_history(state: State<'_, AppState>) -> Result<Vec<Posted>, Error> {
+    state.core()?.posting().history()
 }
 
 /// The zone picked times are read in (the system's; an IANA name like `Europe/Vienna`, or an

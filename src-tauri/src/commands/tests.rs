@@ -222,6 +222,7 @@ fn when_the_data_folder_cannot_be_opened_every_command_says_why() {
         ("list_accounts", json!({})),
         ("get_settings", json!({})),
         ("outbox_entries", json!({})),
+        ("posted_history", json!({})),
     ] {
         let refused = shell.call(cmd, args).expect_err("no data, no answer");
         assert_eq!(refused["code"], "storage", "{cmd}: {refused}");
@@ -361,4 +362,66 @@ fn the_queue_commands_refuse_an_id_that_names_no_post() {
     );
     let zone = shell.call("schedule_zone", json!({})).expect("the zone");
     assert!(zone.as_str().is_some_and(|name| !name.is_empty()), "{zone}");
+}
+
+#[test]
+fn the_posted_history_lists_what_another_process_finished_newest_first() {
+    use hayon_core::publish::{
+        AccountDelivery, Delivery, ImageFiles, OutboxEntry, Posted, PostedAccount,
+    };
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let empty = shell
+        .call("posted_history", json!({}))
+        .expect("the history");
+    assert_eq!(empty, json!([]));
+
+    // The CLI (another connection to the same file) finishes two rows.
+    let store = hayon_core::store::Store::open_in(dir.path()).expect("the database");
+    for (n, id) in ["3kaaaaaaaaaa2", "3kaaaaaaaaab2"].into_iter().enumerate() {
+        let did = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
+        let entry = OutboxEntry {
+            id: id.into(),
+            created_at: "2026-12-01T12:00:00Z".into(),
+            due: None,
+            draft: None,
+            images: ImageFiles::Named,
+            composition: serde_json::from_value(composition()).expect("a composition"),
+            accounts: vec![AccountDelivery {
+                did: did.into(),
+                handle: "alice.test".into(),
+                rkeys: vec![id.into()],
+                attempts: 1,
+                state: Delivery::Pending,
+                retry_at: None,
+            }],
+        };
+        store.insert_outbox(&entry, None).expect("a row");
+        let posted = Posted {
+            id: id.into(),
+            posted_at: format!("2026-12-01T12:0{n}:00Z"),
+            text: "later".into(),
+            posts: 1,
+            accounts: vec![PostedAccount {
+                did: did.into(),
+                handle: "alice.test".into(),
+                uri: format!("at://{did}/app.bsky.feed.post/{id}"),
+                url: format!("https://bsky.app/profile/alice.test/post/{id}"),
+            }],
+        };
+        let at = 1_900_000_000 + i64::try_from(n).expect("small");
+        assert!(store.finish_outbox(id, &posted, at).expect("finished"));
+    }
+    let history = shell
+        .call("posted_history", json!({}))
+        .expect("the history");
+    assert_eq!(history.as_array().map(Vec::len), Some(2), "{history}");
+    assert_eq!(history[0]["id"], "3kaaaaaaaaab2", "newest first: {history}");
+    assert_eq!(history[0]["postedAt"], "2026-12-01T12:01:00Z");
+    assert_eq!(
+        history[1]["accounts"][0],
+        json!({"account": "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa", "handle": "alice.test",
+            "uri": "at://did:plc:aaaaaaaaaaaaaaaaaaaaaaaa/app.bsky.feed.post/3kaaaaaaaaaa2",
+            "url": "https://bsky.app/profile/alice.test/post/3kaaaaaaaaaa2"})
+    );
 }

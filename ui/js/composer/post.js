@@ -50,7 +50,9 @@ export async function sendPost(composition, id = null, draft = null) {
   hideResults();
   showStage('start');
   setBusy(byId('post-retry'), false);
-  return composition ? api.post(composition, draft, showStage) : api.retryPost(id, showStage);
+  const sending = composition ? api.post(composition, draft, showStage) : api.retryPost(id, showStage);
+  // The Queue's list of posts sent re-reads itself (schedule/queue.js), whatever the outcome.
+  return sending.finally(() => window.dispatchEvent(new Event('hayon-posted')));
 }
 
 /** The outbox entry whose outcome is shown with Retry, or null. */

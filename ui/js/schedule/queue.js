@@ -1,9 +1,11 @@
 // @ts-check
 // The Queue view: what is scheduled, per account and soonest first — its local time, first words,
-// images, accounts and where it stands (scheduled · due · held, and from the outbox: waiting for
-// connection · failed) — with Edit (in the composer: ../composer/editing.js), Reschedule… (the
-// picker), Send now and Cancel with Undo, or Edit and Retry for a post that failed. Below, the
-// posts sent while this window was open, with links (the queue itself keeps no history).
+// the first image (the staged copy's preview, with its alt text), accounts and where it stands
+// (scheduled · due · held, and from the outbox: waiting for connection · failed) — with Edit (in
+// the composer: ../composer/editing.js), Reschedule… (the picker), Send now and Cancel with Undo, or
+// Edit and Retry for a post that failed. Below, the posts that reached every account, newest first,
+// with a link per account: the history Rust keeps in the database (whichever process sent them),
+// re-read with the queue.
 // Cancel is undoable without risk: the post is only hidden while Undo is offered, and cancelled in
 // Rust when the offer ends; a window closed meanwhile leaves it queued, never lost. A post due
 // before the offer would end is cancelled at once, so Undo can never let it go out meanwhile.
@@ -13,18 +15,18 @@ import { localDateTime, shortDateTime } from '../time.js';
 import { pickTime } from './picker.js';
 
 /** @typedef {import('../ipc').OutboxEntry} OutboxEntry */
-/** @typedef {import('../ipc').Sent} Sent */
+/** @typedef {import('../ipc').Posted} Posted */
 
 const UNDO_MS = 8000;
-/** Posts sent while the window is open, the newest first: the "Sent" list. */
-const HISTORY_SIZE = 10;
 
 /** @type {{ id: string, timer: ReturnType<typeof setTimeout> } | null} */
 let pendingCancel = null;
-/** @type {{ sent: Sent, words: string, at: Date }[]} */
-const history = [];
-/** The first words of each post listed, by id: a sent post is no longer listed, and is named by them. */
-const wordsOf = new Map();
+/**
+ * The previews of the thumbnails shown, by staged path (a staged copy never changes, so a preview
+ * is fetched once while its post is listed): the queue is re-read on every change, the images not.
+ * @type {Map<string, Promise<string | null>>}
+ */
+const previews = new Map();
 let loading = null;
 
 const STATES = {
@@ -47,9 +49,33 @@ export function announce(message) {
 
 /** The first words of a composition, for lists and announcements. */
 function firstWords(entry) {
-  const text = entry.composition.posts.map((post) => post.text ?? '').join(' ').replace(/\s+/g, ' ').trim();
-  if (!text) return '(no text)';
-  return text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  return opening(entry.composition.posts.map((post) => post.text ?? '').join(' '));
+}
+
+/** The opening of `text` on one line, at most 80 characters. */
+function opening(text) {
+  const line = text.replace(/\s+/g, ' ').trim();
+  if (!line) return '(no text)';
+  return line.length > 80 ? `${line.slice(0, 79)}…` : line;
+}
+
+/**
+ * The first image of the first post, as a thumbnail with its alt text, shown once its preview has
+ * loaded (no empty box meanwhile, none at all without an image or when the copy cannot be read).
+ */
+function thumbnail(entry) {
+  const image = entry.composition.posts[0]?.images?.[0];
+  if (!image?.path) return null;
+  const img = /** @type {HTMLImageElement} */ (h('img', { class: 'queue-thumb', alt: image.alt ?? '', hidden: true }));
+  if (!previews.has(image.path)) {
+    previews.set(image.path, api.previewImage(image.path).then((preview) => preview.previewUrl, () => null));
+  }
+  previews.get(image.path)?.then((url) => {
+    if (!url) return;
+    img.src = url;
+    img.hidden = false;
+  });
+  return img;
 }
 
 /** An outbox row that went out and did not reach every account: waiting for connection or failed. */
@@ -86,6 +112,7 @@ function item(entry, state) {
     h('div', { class: 'queue-when' },
       h('time', { datetime: when, title: localDateTime(when) }, shortDateTime(when)),
       h('span', { class: 'queue-state', 'data-state': state }, STATES[state])),
+    thumbnail(entry),
     h('p', { class: 'queue-words' }, words),
     h('p', { class: 'queue-notes muted' }, notes),
     reasons.length ? h('ul', { class: 'queue-reasons' }, reasons) : null,
@@ -108,27 +135,36 @@ function render(rows) {
       h('h2', { id: `queue-account-${i}` }, title),
       h('ol', { class: 'queue-list' }, items.map(({ entry, state }) => item(entry, state))));
   });
-  for (const { entry } of rows) wordsOf.set(entry.id, firstWords(entry));
   byId('queue-groups').replaceChildren(...sections);
   byId('queue-empty').hidden = rows.length > 0;
+  // Only the previews of the images listed are kept.
+  const shown = new Set(rows.map(({ entry }) => entry.composition.posts[0]?.images?.[0]?.path));
+  for (const path of previews.keys()) if (!shown.has(path)) previews.delete(path);
 }
 
-function renderHistory() {
-  byId('queue-history').hidden = history.length === 0;
-  byId('queue-history-list').replaceChildren(...history.map(({ sent, words, at: when }) => h('li', { class: 'queue-sent', 'data-id': sent.id },
-    h('p', { class: 'queue-when' }, h('time', { datetime: when.toISOString(), title: localDateTime(when) }, shortDateTime(when.toISOString()))),
-    words ? h('p', { class: 'queue-words' }, words) : null,
-    sent.accounts.map((account) => account.state === 'posted'
-      ? h('p', {}, h('a', { class: 'queue-post-link', href: account.posts[0]?.url ?? '#', target: '_blank', rel: 'noopener noreferrer' },
-        `Posted as ${at(account)}: view on Bluesky`))
-      : h('p', {}, `${at(account)}: ${account.state === 'failed' ? account.error.message : 'not sent yet'}`)))));
+/** Renders the posts sent, newest first: when (local time), first words, a link per account. */
+function renderHistory(/** @type {Posted[]} */ posted) {
+  byId('queue-history-empty').hidden = posted.length > 0;
+  byId('queue-history-hint').hidden = posted.length === 0;
+  byId('queue-history-list').replaceChildren(...posted.map((post) => {
+    const words = opening(post.text);
+    return h('li', { class: 'queue-sent', 'data-id': post.id },
+      h('p', { class: 'queue-when' },
+        h('time', { datetime: post.postedAt, title: localDateTime(post.postedAt) }, shortDateTime(post.postedAt)),
+        post.posts > 1 ? h('span', { class: 'queue-notes muted' }, `Thread of ${post.posts} posts`) : null),
+      h('p', { class: 'queue-words' }, words),
+      h('ul', { class: 'queue-links' }, post.accounts.map((account) => h('li', {},
+        h('a', { class: 'queue-post-link', href: account.url, target: '_blank', rel: 'noopener noreferrer',
+          'aria-label': `View on Bluesky (${at(account)}): ${words}` },
+        `View on Bluesky (${at(account)})`)))));
+  }));
 }
 
 /** Re-reads the queue and the outbox (cheap: nothing is looked up or sent). */
 export function loadQueue() {
   loading ??= (async () => {
     try {
-      const [queued, outbox] = await Promise.all([api.scheduledPosts(), api.outboxEntries()]);
+      const [queued, outbox, posted] = await Promise.all([api.scheduledPosts(), api.outboxEntries(), api.postedHistory()]);
       const inQueue = new Set(queued.map((row) => row.id));
       /** @type {{ entry: OutboxEntry, state: string }[]} */
       const rows = queued.map((row) => ({ entry: row, state: row.state }));
@@ -137,6 +173,7 @@ export function loadQueue() {
         if (state) rows.push({ entry, state });
       }
       render(rows.filter((row) => row.entry.id !== pendingCancel?.id));
+      renderHistory(posted);
       byId('queue-error').textContent = '';
     } catch (err) {
       byId('queue-error').textContent = `Couldn't read the queue: ${err.message}`;
@@ -146,15 +183,6 @@ export function loadQueue() {
     }
   })();
   return loading;
-}
-
-/** A post went out (sent by the window's sender, or Send now): shown in "Sent" with its links. */
-function remember(sent) {
-  const index = history.findIndex((old) => old.sent.id === sent.id);
-  if (index >= 0) history.splice(index, 1);
-  history.unshift({ sent, words: wordsOf.get(sent.id) ?? '', at: new Date() });
-  history.length = Math.min(history.length, HISTORY_SIZE);
-  renderHistory();
 }
 
 async function reschedule(entry) {
@@ -175,9 +203,8 @@ async function sendNow(button, entry) {
   setBusy(button, true, 'Sending…');
   try {
     const sent = await api.sendScheduledNow(entry.id);
-    remember(sent);
     const posted = sent.accounts.every((a) => a.state === 'posted');
-    announce(posted ? 'Posted. The links are under Sent.' : 'Not posted everywhere: see Sent for why.');
+    announce(posted ? 'Posted. The links are under Posted.' : 'Not posted everywhere: it is listed as failed, with why.');
   } catch (err) {
     announce(`Couldn't send it: ${err.message}`);
     byId('queue-error').textContent = `Couldn't send it: ${err.message}`;
@@ -190,7 +217,8 @@ async function sendNow(button, entry) {
 async function retry(button, id) {
   setBusy(button, true, 'Sending…');
   try {
-    remember(await api.retryPost(id));
+    const sent = await api.retryPost(id);
+    if (sent.accounts.every((a) => a.state === 'posted')) announce('Posted. The links are under Posted.');
   } catch (err) {
     byId('queue-error').textContent = `Couldn't send it: ${err.message}`;
   } finally {
@@ -290,8 +318,8 @@ export function initQueue({ onEdit }) {
   byId('queue-toast-undo').addEventListener('click', undo);
   // Leaving the view ends the offer, as the drafts' Undo does when another is offered.
   window.addEventListener('hashchange', () => { if (location.hash !== '#/queue') endUndo(); });
-  api.onQueueSent((sent) => {
-    remember(sent);
-    loadQueue();
-  }).catch(() => { /* no event permission: the list is re-read on focus */ });
+  // A post went out: sent by the window's sender (this event), or by the composer's Post or Retry
+  // (the page's own `hayon-posted`, composer/post.js). Another process's sends come as data-changed.
+  api.onQueueSent(() => loadQueue()).catch(() => { /* no event permission: the list is re-read on focus */ });
+  window.addEventListener('hayon-posted', () => { if (!byId('view-queue').hidden) loadQueue(); });
 }

@@ -4,7 +4,8 @@
 //! quotes resolved ([`quote`]), and the records of a thread with their CIDs ([`thread`]). On top, the
 //! outbox: pressing Post saves the composition as a row with its record keys ([`outbox`], the rows as
 //! [`entry`]), the sender delivers it per account ([`send`]), and a write whose outcome is unknown is
-//! settled by looking it up ([`lookup`]). Everything reaches the window and the CLI through
+//! settled by looking it up ([`lookup`]); a row that reached every account leaves a line in the
+//! short history of posts sent ([`history`]). Everything reaches the window and the CLI through
 //! [`Posting`] ([`Core::posting`]).
 
 mod alt_text;
@@ -14,6 +15,7 @@ mod due;
 mod edit;
 mod embed;
 mod entry;
+mod history;
 mod lookup;
 mod outbox;
 mod prepare;
@@ -29,6 +31,7 @@ mod validate;
 pub use alt_text::MAX_ALT_GRAPHEMES;
 pub use due::Due;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
+pub use history::{Posted, PostedAccount};
 pub use outbox::{PostOptions, Progress, Sent, UnsetLangs};
 pub use queue::{QueueState, Queued, Retry};
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};

@@ -2,7 +2,7 @@
 //! thread chosen once per account; the sender works from that row. A retry, a restart after a crash
 //! or a second press reuses the same keys, so no post is ever made twice, and accounts that have the
 //! thread are never written to again. The row goes (with the window's staged images) when every
-//! account has the thread; until then it is what the window shows and "Retry failed" sends.
+//! account has the thread, into the short history of posts sent (`history.rs`); until then it is what the window shows and "Retry failed" sends.
 //!
 //! Per account the whole thread is one `com.atproto.repo.applyWrites` (`send.rs`): every post, the
 //! threadgate and the postgates, all or nothing. A write whose outcome is unknown (a lost answer, a
@@ -271,13 +271,19 @@ impl Posting<'_> {
 
     /// Deletes the row when every account has the thread, with the draft it was posted from (so a
     /// restart never offers a sent thread again, whichever sender finished it) and the staged images
-    /// they used. Returns the row as it stands.
+    /// they used; the posted history gets its line in the deletion's transaction. Returns the row as
+    /// it stands.
     pub(super) fn finish(&self, id: &str) -> Result<Option<OutboxEntry>> {
         let Some(entry) = self.core.store.outbox_entry(id)? else {
             return Ok(None);
         };
-        if entry.done() {
-            self.core.store.delete_outbox(id)?;
+        let now = jiff::Timestamp::now();
+        // Whole seconds, as the rest of the queue shows times.
+        let posted_at = jiff::Timestamp::from_second(now.as_second()).unwrap_or(now);
+        if let Some(posted) = super::Posted::of(&entry, posted_at.to_string()) {
+            self.core
+                .store
+                .finish_outbox(id, &posted, posted_at.as_second())?;
             if let Some(draft) = entry.draft {
                 self.core.drafts().delete(draft)?;
             }

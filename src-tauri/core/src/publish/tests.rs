@@ -84,6 +84,15 @@ async fn a_thread_that_arrived_before_the_crash_is_found_at_start_and_leaves_the
         requests[0].contains(KEYS[0]),
         "the root first: {requests:?}"
     );
+    // Found at start, it is in the posted history, linked to its root post.
+    let history = core.posting().history().expect("history");
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(history[0].id, "3kbbbbbbbbbb2");
+    assert_eq!((history[0].text.as_str(), history[0].posts), ("one", 2));
+    assert_eq!(
+        history[0].accounts[0].url,
+        format!("https://bsky.app/profile/alice.test/post/{}", KEYS[0])
+    );
 }
 
 #[tokio::test]
@@ -98,4 +107,5 @@ async fn a_thread_that_never_arrived_stays_pending_and_nothing_is_written_at_sta
         "the next send looks it up again first"
     );
     assert_eq!(server.requests().len(), 1, "only the root was asked for");
+    assert_eq!(core.posting().history().expect("history"), []);
 }

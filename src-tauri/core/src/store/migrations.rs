@@ -100,6 +100,21 @@ const MIGRATIONS: &[&str] = &[
     // 8: when the rate limit a failed send met ends (unix seconds; NULL when the server named no
     // time or the failure was another): senders do not try the account again before it.
     "ALTER TABLE outbox_accounts ADD COLUMN retry_at INTEGER;",
+    // 9: the posts that reached every account, for the Queue's short history with links. A row is
+    // written in the transaction that deletes its finished outbox row (`store/history.rs`), so a
+    // crash can neither lose nor repeat it. `id` is the outbox row's; `posted_at` is RFC 3339 (as
+    // shown) and `posted_unix` unix seconds (for ordering and trimming); `text` the first post's
+    // opening words, `posts` how many the thread had, `accounts` per account its DID, handle and
+    // the root post's URI and URL (JSON, only ever read back whole).
+    "CREATE TABLE posted_history (
+        id          TEXT PRIMARY KEY NOT NULL,
+        posted_at   TEXT NOT NULL,
+        posted_unix INTEGER NOT NULL,
+        text        TEXT NOT NULL,
+        posts       INTEGER NOT NULL,
+        accounts    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX posted_history_newest ON posted_history (posted_unix);",
 ];
 
 /// The schema version this build writes.

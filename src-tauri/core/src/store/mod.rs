@@ -1,9 +1,10 @@
 //! The local SQLite database (rusqlite, SQLite bundled so every platform gets the same version): the
-//! account records and their health, the drafts, the settings and the outbox. Opened in WAL mode with a busy timeout, because the window and the
+//! account records and their health, the drafts, the settings, the outbox and the posted history. Opened in WAL mode with a busy timeout, because the window and the
 //! CLI may use it at the same time; the file is created with mode 0600 (its `-wal`/`-shm` companions
 //! inherit that mode from SQLite).
 
 mod drafts;
+mod history;
 mod mentions;
 mod migrations;
 mod outbox;
