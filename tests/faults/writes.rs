@@ -174,3 +174,43 @@ async fn a_write_whose_fate_cannot_be_checked_says_so() {
     assert_eq!(retried[0]["uri"], posts[0]["uri"]);
     assert_eq!(rig().proxy.count(WRITE), 0, "found, not written again");
 }
+
+/// A server in trouble on both tries (5xx, nothing committed) leaves the post waiting rather than
+/// failed for good: `schedule send-due` sends it by itself once the server is well again, once. A
+/// refusal is different: it waits for the person, and send-due leaves it alone.
+#[tokio::test]
+async fn a_post_a_troubled_server_did_not_take_is_sent_again_by_itself_once() {
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let user = connected(&env, "trouble").await;
+    for _ in 0..2 {
+        rig().proxy.arm(WRITE, Fault::Answer(Canned::Gateway(503)));
+    }
+    let output = post(&env, &user, "Through the trouble", &[]);
+    assert_eq!(output.code, 1, "{}", output.json);
+    assert_eq!(
+        output.json[0]["error"]["code"], "server_unavailable",
+        "{}",
+        output.json
+    );
+    assert!(posts_on_server(&user).await.is_empty());
+    let sent = env.run(&["schedule", "send-due"], "").expect_ok();
+    assert!(sent[0]["results"][0]["uri"].is_string(), "{sent}");
+    assert_eq!(posts_on_server(&user).await.len(), 1, "posted once");
+    assert_eq!(rig().proxy.count(WRITE), 3);
+
+    rig().proxy.arm(WRITE, Fault::refusal());
+    let refused = post(&env, &user, "Refused for good", &[]);
+    assert_eq!(
+        refused.json[0]["error"]["code"], "server_error",
+        "{}",
+        refused.json
+    );
+    assert_eq!(
+        env.run(&["schedule", "send-due"], "").expect_ok(),
+        serde_json::json!([]),
+        "a refusal is not tried again by itself"
+    );
+    assert_eq!(rig().proxy.count(WRITE), 4);
+    assert_eq!(posts_on_server(&user).await.len(), 1);
+}

@@ -22,6 +22,14 @@
 /** @typedef {import('./ipc').Sent} Sent */
 /** @typedef {import('./ipc').StagedImage} StagedImage */
 /** @typedef {import('./ipc').Suggestions} Suggestions */
+
+/**
+ * The error codes of a failure that passes by itself (Rust's `publish::PASSES_BY_ITSELF`, checked by
+ * src-tauri/src/commands/contract_tests.rs): an account that failed so waits for the queue's sender
+ * to try it again, as "waiting for connection", instead of for the person.
+ * @type {string[]}
+ */
+export const PASSES_BY_ITSELF = ['network', 'rate_limited', 'server_unavailable'];
 /** @typedef {import('./ipc').UpdateOffer} UpdateOffer */
 /**
  * What every call rejects with: Rust's error, or `unknown` for anything else (a plain string from

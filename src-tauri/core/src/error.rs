@@ -34,7 +34,11 @@ pub enum ErrorCode {
     NeedsReconnection,
     NotFound,
     Validation,
+    /// The server refused the request, or answered what Hayon cannot use.
     ServerError,
+    /// The server had trouble (HTTP 5xx): likely to pass, so a post that met it is tried again by
+    /// itself, as one that met no connection is.
+    ServerUnavailable,
     /// The local database could not be read or written (disk full, permissions, newer schema).
     Storage,
     /// A bug in Hayon (a task that stopped, a value that could not be encoded): nothing the person
@@ -56,6 +60,7 @@ impl ErrorCode {
             Self::NotFound => "not_found",
             Self::Validation => "validation",
             Self::ServerError => "server_error",
+            Self::ServerUnavailable => "server_unavailable",
             Self::Storage => "storage",
             Self::Internal => "internal",
         }

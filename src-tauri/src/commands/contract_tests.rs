@@ -102,3 +102,26 @@ fn every_command_is_registered_answered_granted_and_called() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// The page tells a failure that passes by itself from one that waits for the person with the same
+/// codes the core's sender retries.
+#[test]
+fn the_page_knows_which_failures_the_sender_tries_again() {
+    let in_core: BTreeSet<String> = hayon_core::publish::PASSES_BY_ITSELF
+        .iter()
+        .map(|code| code.as_str().to_owned())
+        .collect();
+    let in_page = read("ui/js/api.js")
+        .split("export const PASSES_BY_ITSELF = [")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .map(|list| {
+            list.split('\'')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect::<BTreeSet<_>>()
+        })
+        .expect("PASSES_BY_ITSELF in ui/js/api.js");
+    assert_eq!(in_page, in_core);
+}

@@ -5,6 +5,7 @@
 // to the others), and "Remove from outbox", which gives up on it (its draft stays). At start, a thread
 // that was still being posted when Hayon stopped is shown the same way.
 import * as api from '../api.js';
+import { PASSES_BY_ITSELF } from '../api.js';
 import { byId, h, setBusy } from '../dom.js';
 
 const STAGES = {
@@ -78,8 +79,8 @@ export function hideResults() {
 
 const at = (r) => `@${r.handle || r.account}`;
 
-/** An account the network (or the server's rate limit) kept out: the queue's sender tries it again. */
-const waitsForConnection = (r) => r.state === 'failed' && ['network', 'rate_limited'].includes(r.error?.code);
+/** An account the network (or the server's rate limit or trouble) kept out: the queue's sender tries it again. */
+const waitsForConnection = (r) => r.state === 'failed' && PASSES_BY_ITSELF.includes(r.error?.code ?? '');
 
 /** The links of one account's posts: one for a single post, one per post of a thread. */
 function postLinks(r) {

@@ -10,6 +10,7 @@
 // Rust when the offer ends; a window closed meanwhile leaves it queued, never lost. A post due
 // before the offer would end is cancelled at once, so Undo can never let it go out meanwhile.
 import * as api from '../api.js';
+import { PASSES_BY_ITSELF } from '../api.js';
 import { byId, h, actionButton, setBusy } from '../dom.js';
 import { localDateTime, shortDateTime } from '../time.js';
 import { pickTime } from './picker.js';
@@ -35,6 +36,7 @@ const STATES = {
   held: 'Held: its time passed long ago',
   needsReconnection: 'Waits for an account to be reconnected (Settings › Connected accounts)',
   waiting: 'Waiting for connection',
+  retrying: 'Sent again by itself soon',
   failed: 'Failed',
 };
 
@@ -78,11 +80,13 @@ function thumbnail(entry) {
   return img;
 }
 
-/** An outbox row that went out and did not reach every account: waiting for connection or failed. */
+/** An outbox row that went out and did not reach every account: waiting for connection, to be sent
+ * again by itself (the server had trouble or rate-limited it), or failed (waits for the person). */
 function outboxState(entry) {
   const failed = entry.accounts.filter((a) => a.state === 'failed');
   if (!failed.length) return null;
-  return failed.every((a) => ['network', 'rate_limited'].includes(a.error?.code ?? '')) ? 'waiting' : 'failed';
+  if (!failed.every((a) => PASSES_BY_ITSELF.includes(a.error?.code ?? ''))) return 'failed';
+  return failed.some((a) => a.error?.code === 'network') ? 'waiting' : 'retrying';
 }
 
 function item(entry, state) {
@@ -105,7 +109,7 @@ function item(entry, state) {
         h('button', { type: 'button', class: 'btn btn-ghost queue-cancel', 'aria-label': `Cancel: ${words}` }, 'Cancel'),
       ]
     : [edit, actionButton('queue-retry', 'Retry', { 'aria-label': `Retry: ${words}` })];
-  const reasons = state === 'failed' || state === 'waiting'
+  const reasons = ['failed', 'waiting', 'retrying'].includes(state)
     ? entry.accounts.filter((a) => a.state === 'failed').map((a) => h('li', {}, `${at(a)}: ${a.error?.message ?? 'failed'}`))
     : [];
   return h('li', { class: 'queue-item', 'data-id': entry.id, 'data-state': state },

@@ -53,7 +53,7 @@ fn meaning(err: &XrpcError) -> Error {
             ),
         ),
         XrpcError::Api { status, .. } => Error::new(
-            ErrorCode::ServerError,
+            ErrorCode::ServerUnavailable,
             format!("The server had a problem (HTTP {status}). Try again in a few minutes."),
         ),
         XrpcError::Decode { nsid, .. } => Error::new(
@@ -191,7 +191,7 @@ mod tests {
                 api(429, "RateLimitExceeded", Some(200)),
                 ErrorCode::RateLimited,
             ),
-            (api(502, "UpstreamFailure", None), ErrorCode::ServerError),
+            (api(502, "UpstreamFailure", None), ErrorCode::ServerUnavailable),
         ];
         for (err, code) in cases {
             assert_eq!(connect_error(&err).code, code, "{err}");

@@ -33,7 +33,7 @@ pub use due::Due;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
 pub use history::{Posted, PostedAccount};
 pub use outbox::{PostOptions, Progress, Sent, UnsetLangs};
-pub use queue::{QueueState, Queued, Retry};
+pub use queue::{QueueState, Queued, Retry, PASSES_BY_ITSELF};
 pub use validate::{MAX_LANGS, MAX_THREAD_POSTS};
 
 /// What a composition may hold, as [`validate`] checks it: the window reads these (the `limits`

@@ -456,8 +456,14 @@ fn failed_reconnecting(entry: &OutboxEntry) -> bool {
     })
 }
 
-/// Failures that may be gone at the next try: no connection, or the server's rate limit.
-const PASSES_BY_ITSELF: [ErrorCode; 2] = [ErrorCode::Network, ErrorCode::RateLimited];
+/// Failures that may be gone at the next try: no connection, the server's rate limit, or trouble on
+/// the server (5xx). A write whose outcome such a failure left unknown is looked up before it is
+/// written again, so trying again never makes a second copy.
+pub const PASSES_BY_ITSELF: [ErrorCode; 3] = [
+    ErrorCode::Network,
+    ErrorCode::RateLimited,
+    ErrorCode::ServerUnavailable,
+];
 
 fn passes_by_itself(error: &Error) -> bool {
     PASSES_BY_ITSELF.contains(&error.code)
