@@ -43,25 +43,13 @@ async fn a_queued_post_goes_as_edited_and_once() {
     let ana = env.connect_new_user("edq").await;
     let before = format!("Before the edit {}", harness::unique("e"));
     let first = image(env.path(), "first.jpg");
-    let in_an_hour = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(1);
-    let queued = env
-        .run(
-            &[
-                "schedule",
-                "add",
-                "--at",
-                &in_an_hour.to_string(),
-                "--account",
-                &ana.did,
-                "--image",
-                &first,
-                "--alt",
-                "The first picture",
-            ],
-            &before,
-        )
-        .expect_ok();
-    let id = queued["id"].as_str().expect("id").to_owned();
+    let id = env.schedule_in(
+        3600,
+        &[&ana.did],
+        &before,
+        &["--image", &first, "--alt", "The first picture"],
+    );
+    let queued = env.run(&["schedule", "list"], "").expect_ok()[0].clone();
     let staged_before = staged(&env);
     assert_eq!(staged_before.len(), 1, "{staged_before:?}");
 

@@ -15,21 +15,6 @@ use serde_json::Value;
 
 const WRITE: &str = "com.atproto.repo.applyWrites";
 
-/// Queues `text` for `accounts`, due in three seconds; returns its id.
-fn queued_soon(env: &CliEnv, accounts: &[&str], text: &str) -> String {
-    let at = Timestamp::from_second(Timestamp::now().as_second() + 3)
-        .expect("a time")
-        .to_string();
-    let mut args = vec!["schedule", "add", "--at", &at];
-    for account in accounts {
-        args.extend(["--account", account]);
-    }
-    env.run(&args, text).expect_ok()["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned()
-}
-
 /// Runs `schedule send-due` until it sends something, and returns what it printed (`json`, even
 /// when an account failed and the exit status is 1).
 async fn sent_when_due(env: &CliEnv) -> Value {
@@ -61,7 +46,7 @@ async fn a_post_send_due_sent_is_in_the_history_with_the_link_to_its_record() {
     let alice = env.connect_new_user("his").await;
     assert_eq!(history(&env), Vec::<Value>::new(), "nothing sent yet");
     let text = format!("Sent and remembered {}", harness::unique("h"));
-    let id = queued_soon(&env, &[&alice.did], &text);
+    let id = env.schedule_in(3, &[&alice.did], &text, &[]);
 
     let sent = sent_when_due(&env).await;
     assert_eq!(sent[0]["id"], id.as_str(), "{sent}");
@@ -112,7 +97,7 @@ async fn a_post_an_account_lacks_is_not_history_until_outbox_retry_gets_it_there
     let bea = env.connect_new_user("hib").await;
     let (cy, _) = rig().connect_new_user(&env, "hic").await;
     let text = format!("Refused on one account {}", harness::unique("f"));
-    let id = queued_soon(&env, &[&bea.did, &cy.did], &text);
+    let id = env.schedule_in(3, &[&bea.did, &cy.did], &text, &[]);
     // The write to Cy's PDS (through the proxy) is refused once; Bea's goes straight to hers.
     rig().proxy.arm(WRITE, Fault::refusal());
 

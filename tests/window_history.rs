@@ -22,19 +22,6 @@ use jiff::Timestamp;
 
 const ALT: &str = "A harbour at dusk, boats moored in a row";
 
-/// Queues `text` for `did` an hour ahead, with `extra` options; returns its id.
-fn queued(env: &CliEnv, did: &str, text: &str, extra: &[&str]) -> String {
-    let at = Timestamp::from_second(Timestamp::now().as_second() + 3600)
-        .expect("a time")
-        .to_string();
-    let mut args = vec!["schedule", "add", "--at", &at, "--account", did];
-    args.extend_from_slice(extra);
-    env.run(&args, text).expect_ok()["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned()
-}
-
 /// The CSS selector of the link of post `id` under "Posted" to the record with key `rkey`.
 fn posted_link(id: &str, rkey: &str) -> String {
     format!("#queue-history-list .queue-sent[data-id=\"{id}\"] a.queue-post-link[href$=\"/post/{rkey}\"]")
@@ -67,14 +54,14 @@ async fn queued_images_show_and_posts_sent_stay_listed_with_their_links_across_a
     let alice = env.connect_new_user("wh").await;
     let dir = tempfile::tempdir().expect("tempdir");
     let photo = images::photo_jpeg(dir.path(), "harbour.jpg", 1200, 800);
-    let with_image = queued(
-        &env,
-        &alice.did,
+    let with_image = env.schedule_in(
+        3600,
+        &[&alice.did],
         &format!("With a photo {}", harness::unique("i")),
         &["--image", photo.to_str().expect("path"), "--alt", ALT],
     );
     let scheduled_text = format!("Sent by the window {}", harness::unique("w"));
-    let scheduled = queued(&env, &alice.did, &scheduled_text, &[]);
+    let scheduled = env.schedule_in(3600, &[&alice.did], &scheduled_text, &[]);
 
     let (driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;

@@ -18,7 +18,7 @@ use harness::window::{
     click, in_post, poll_until, post_text, screenshot, shown_alt, start_session, text_of,
     type_into_post, wait_for, wait_for_composer,
 };
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use serde_json::Value;
 
 /// The queued post `id` as `hayon-cli schedule list` gives it.
@@ -31,19 +31,6 @@ fn listed(env: &CliEnv, id: &str) -> Option<Value> {
         .cloned()
 }
 
-/// Queues `text` (with `image` described as `alt`, if given) for `did` an hour from now; its id.
-fn queue_for_later(env: &CliEnv, did: &str, text: &str, image: Option<(&str, &str)>) -> String {
-    let at = (Timestamp::now() + SignedDuration::from_hours(1)).to_string();
-    let mut args = vec!["schedule", "add", "--at", &at, "--account", did];
-    if let Some((path, alt)) = image {
-        args.extend(["--image", path, "--alt", alt]);
-    }
-    env.run(&args, text).expect_ok()["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_queued_post_is_edited_in_the_composer_and_goes_as_edited() {
     keychain::require_secret_service();
@@ -51,11 +38,16 @@ async fn a_queued_post_is_edited_in_the_composer_and_goes_as_edited() {
     let alice = env.connect_new_user("wse").await;
     let photo = images::photo_jpeg(env.path(), "photo.jpg", 800, 600);
     let first = format!("Before the edit {}", harness::unique("w"));
-    let id = queue_for_later(
-        &env,
-        &alice.did,
+    let id = env.schedule_in(
+        3600,
+        &[&alice.did],
         &first,
-        Some((photo.to_str().expect("path"), "A first picture")),
+        &[
+            "--image",
+            photo.to_str().expect("path"),
+            "--alt",
+            "A first picture",
+        ],
     );
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
@@ -129,7 +121,7 @@ async fn a_queued_post_is_edited_in_the_composer_and_goes_as_edited() {
 
     // Stop editing: the post stays as it was.
     let kept = format!("Left as it was {}", harness::unique("k"));
-    let kept_id = queue_for_later(&env, &alice.did, &kept, None);
+    let kept_id = env.schedule_in(3600, &[&alice.did], &kept, &[]);
     click(&client, "#nav-queue").await;
     let kept_item = format!(".queue-item[data-id=\"{kept_id}\"]");
     click(&client, &format!("{kept_item} .queue-edit")).await;

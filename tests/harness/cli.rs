@@ -143,6 +143,29 @@ impl CliEnv {
         user
     }
 
+    /// Queues `text` with `schedule add` to go `seconds` from now (in whole seconds, as the queue
+    /// keeps times) to `accounts`, with `extra` options (`--image`, `--alt` …); the queued post's id.
+    pub fn schedule_in(
+        &self,
+        seconds: i64,
+        accounts: &[&str],
+        text: &str,
+        extra: &[&str],
+    ) -> String {
+        let at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + seconds)
+            .expect("a time")
+            .to_string();
+        let mut args = vec!["schedule", "add", "--at", &at];
+        for account in accounts {
+            args.extend(["--account", account]);
+        }
+        args.extend_from_slice(extra);
+        self.run(&args, text).expect_ok()["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
     /// Points the stored account at another server address (a counting relay, a dead port): the
     /// account's login host and PDS both change in the real SQLite file, as no UI could do.
     pub fn route_account_through(&self, did: &str, base_url: &str) {

@@ -191,7 +191,10 @@ mod tests {
                 api(429, "RateLimitExceeded", Some(200)),
                 ErrorCode::RateLimited,
             ),
-            (api(502, "UpstreamFailure", None), ErrorCode::ServerUnavailable),
+            (
+                api(502, "UpstreamFailure", None),
+                ErrorCode::ServerUnavailable,
+            ),
         ];
         for (err, code) in cases {
             assert_eq!(connect_error(&err).code, code, "{err}");
