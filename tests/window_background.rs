@@ -1,6 +1,7 @@
 //! Hayon beyond its window (issue 19; src-tauri/src/lifecycle.rs, notices.rs, tray.rs):
 //! - A scheduled post the window sends by itself is announced by a system notification with its
-//!   link (to a stand-in for the desktop's notification service on the test's session bus).
+//!   link (to a stand-in for the desktop's notification service on the test's session bus); a
+//!   click on the notification shows the Queue, where the post is listed with that link.
 //! - Paused sending (the tray's "Pause sending", here set by `hayon-cli schedule pause`, the same
 //!   preference) holds a due post in the open window; resumed, it goes, once.
 //! - Settings › Schedule › In the background: "Start Hayon when you log in" writes and removes the
@@ -24,7 +25,7 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 #[tokio::test]
-async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
+async fn a_post_the_window_sends_by_itself_is_announced_and_a_click_shows_it_in_the_queue() {
     keychain::require_secret_service();
     let notifications = NotificationServiceStandIn::start();
     let env = CliEnv::new();
@@ -72,6 +73,19 @@ async fn a_post_the_window_sends_by_itself_is_announced_with_its_link() {
         notice.body,
         format!("https://bsky.app/profile/{}/post/{rkey}", alice.handle)
     );
+
+    // A click on it shows the Queue, where the post is listed with its link.
+    assert!(
+        notice.actions.iter().any(|action| action == "default"),
+        "a click on the notification is heard: {notice:?}"
+    );
+    wait_for(&client, "#view-compose:not([hidden])").await;
+    notifications.click(notice.id);
+    wait_for(
+        &client,
+        &format!("#view-queue:not([hidden]) #queue-history-list a.queue-post-link[href$=\"/post/{rkey}\"]"),
+    )
+    .await;
 }
 
 #[tokio::test]

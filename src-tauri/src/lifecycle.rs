@@ -152,6 +152,7 @@ fn tell_once_about_the_tray<R: Runtime>(app: &AppHandle<R>, core: &Core) {
             "Hayon is still running",
             "Your scheduled posts will go out on time. Open Hayon from the tray icon; turn this \
              off in Settings.",
+            notices::Opens::Window,
         );
     }
 }

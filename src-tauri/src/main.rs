@@ -73,6 +73,8 @@ fn main() -> ExitCode {
         .on_window_event(lifecycle::on_window_event)
         .manage(updates::Updates::default())
         .setup(|app| {
+            // Before anything can show a notification: one shown earlier would not report clicks.
+            notices::listen_for_clicks(app.handle());
             let state = state::AppState::open(config);
             background::start_health_checks(app.handle().clone(), &state);
             background::start_attachment_sweep(&state);

@@ -426,6 +426,14 @@ export const onQueueSent = (callback) =>
   tauri.event.listen('queue-sent', (/** @type {TauriEvent<Sent>} */ event) => callback(event.payload));
 
 /**
+ * Calls `callback(view)` when a click on one of Hayon's notifications asks for a view (event
+ * `open-view`, src-tauri/src/notices.rs): `'queue'`.
+ * @param {(view: string) => void} callback
+ */
+export const onOpenView = (callback) =>
+  tauri.event.listen('open-view', (/** @type {TauriEvent<string>} */ event) => callback(event.payload));
+
+/**
  * Calls `callback` whenever the CLI or another window changed the database (event `data-changed`,
  * src-tauri/src/watch.rs).
  * @param {() => void} callback

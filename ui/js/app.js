@@ -1,12 +1,13 @@
 // @ts-check
 // Entry point: wires the views together — hash navigation between Compose, the Queue, Settings ›
 // Connected accounts, Settings › Schedule and Settings › About and updates, keyboard shortcuts, the
-// first load, and live data: the `accounts-changed` event from Rust, `data-changed` when the CLI or
-// another window changed the database (src-tauri/src/watch.rs), the window getting the focus, and
-// Ctrl/⌘+R re-read what the views show (never reloading the page: the draft being written stays).
+// first load, and live data: the `accounts-changed` event from Rust, `open-view` (a click on a
+// notification), `data-changed` when the CLI or another window changed the database
+// (src-tauri/src/watch.rs), the window getting the focus, and Ctrl/⌘+R re-read what the views show
+// (never reloading the page: the draft being written stays).
 // The views share one scroll container (<main>; the sidebar and the window never scroll): a view
 // opens at its top, and moving to another view puts keyboard focus on its heading.
-import { listAccounts, onAccountsChanged, onDataChanged } from './api.js';
+import { listAccounts, onAccountsChanged, onDataChanged, onOpenView } from './api.js';
 import { byId } from './dom.js';
 import { initAbout } from './about.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
@@ -129,6 +130,10 @@ async function main() {
     composer?.then((module) => module.reloadComposerAccounts());
   }).catch(() => { /* no event permission: manual reload only */ });
   onDataChanged(reread).catch(() => { /* no event permission: focus and Ctrl+R only */ });
+  // A click on a notification about a post: the Queue, where it is listed with its link or Retry.
+  onOpenView((view) => {
+    if (view === 'queue') location.hash = '#/queue';
+  }).catch(() => { /* no event permission: the window still comes back */ });
   window.addEventListener('focus', reread);
   setInterval(refreshRelativeTimes, 30_000);
   loadAccounts();
