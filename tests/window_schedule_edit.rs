@@ -7,10 +7,14 @@
 //! - Its time moved a few seconds ahead, the running window sends the edited version, once: no post
 //!   of the first version, no image.
 //! - Stop editing leaves a post as it was.
+//! - A post refused on one of its two accounts (by the test's proxy): the Queue links the account
+//!   that has it and gives the other's reason; the banner says which keeps what it got; the edit
+//!   saved, Retry sends it to the other only.
 //!
 //! Screenshots land in `target/e2e-screenshots/schedule-edit-*.png`.
 
 use harness::cli::CliEnv;
+use harness::fault_proxy::{exclusive, rig, Fault, REFUSAL_MESSAGE};
 use harness::images;
 use harness::keychain;
 use harness::pds::pds;
@@ -133,5 +137,66 @@ async fn a_queued_post_is_edited_in_the_composer_and_goes_as_edited() {
         listed(&env, &kept_id).expect("queued")["text"],
         kept.as_str()
     );
+    client.close().await.expect("close session");
+}
+
+/// A post that reached one account and was refused on the other: the Queue says which has it, the
+/// edit goes to the other only (Retry), and the account that has it keeps what it got.
+#[tokio::test]
+async fn a_post_that_failed_on_one_account_is_edited_for_that_account_only() {
+    keychain::require_secret_service();
+    let _proxy = exclusive().await;
+    let env = CliEnv::new();
+    let ana = env.connect_new_user("wsa").await;
+    let (ben, _) = rig().connect_new_user(&env, "wsb").await;
+    rig()
+        .proxy
+        .arm("com.atproto.repo.applyWrites", Fault::refusal());
+    let first = format!("First version {}", harness::unique("f"));
+    env.run(
+        &["post", "--account", &ana.did, "--account", &ben.did],
+        &first,
+    );
+    let id = env.run(&["outbox", "list"], "").expect_ok()[0]["id"]
+        .as_str()
+        .expect("the post is in the outbox")
+        .to_owned();
+
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    click(&client, "#nav-queue").await;
+    let item = format!(".queue-item[data-id=\"{id}\"][data-state=failed]");
+    let lines = text_of(&client, &format!("{item} .queue-reasons")).await;
+    assert!(
+        lines.contains(&format!("Posted as @{}", ana.handle)),
+        "{lines:?}"
+    );
+    assert!(lines.contains(REFUSAL_MESSAGE), "{lines:?}");
+
+    click(&client, &format!("{item} .queue-edit")).await;
+    wait_for(&client, "#editing-banner:not([hidden])").await;
+    let kept = text_of(&client, "#editing-kept").await;
+    assert!(
+        kept.contains(&format!("@{} has it already", ana.handle)),
+        "{kept:?}"
+    );
+    let second = format!("Second version {}", harness::unique("s"));
+    let field = wait_for(&client, &in_post(1, ".editor-input")).await;
+    field.clear().await.expect("clear the text");
+    type_into_post(&client, 1, &second).await;
+    click(&client, "#post-submit").await;
+    let shown_words = format!("#view-queue:not([hidden]) {item} .queue-words");
+    let words = poll_until(|| text_of(&client, &shown_words), |words| *words == second).await;
+    assert_eq!(words, second, "the Queue shows the edit");
+    click(&client, &format!("{item} .queue-retry")).await;
+    let on_ben = poll_until(
+        || async { rig().pds.posts_with_text(&ben.did, &second).await },
+        |posts| !posts.is_empty(),
+    )
+    .await;
+    assert_eq!(on_ben.len(), 1, "the edit reached Ben, once");
+    assert!(rig().pds.posts_with_text(&ben.did, &first).await.is_empty());
+    assert_eq!(pds().posts_with_text(&ana.did, &first).await.len(), 1);
+    assert!(pds().posts_with_text(&ana.did, &second).await.is_empty());
     client.close().await.expect("close session");
 }

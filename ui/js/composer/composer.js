@@ -289,12 +289,11 @@ export const editQueued = (entry) => startEditing(entry);
 /** What the composer lends editing.js. */
 function editingHooks() {
   return {
+    // What Post last did is about the draft being left (or about the post now edited).
     leaveDraft: async () => {
       await stopSaving();
-      if (state.submitted !== null) {
-        state.submitted = null;
-        hideResults();
-      }
+      state.submitted = null;
+      hideResults();
     },
     currentDraftId,
     // A post on its way goes with the languages it has: none is "No language", as chosen.

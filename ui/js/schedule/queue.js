@@ -109,9 +109,9 @@ function item(entry, state) {
         h('button', { type: 'button', class: 'btn btn-ghost queue-cancel', 'aria-label': `Cancel: ${words}` }, 'Cancel'),
       ]
     : [edit, actionButton('queue-retry', 'Retry', { 'aria-label': `Retry: ${words}` })];
-  const reasons = ['failed', 'waiting', 'retrying'].includes(state)
-    ? entry.accounts.filter((a) => a.state === 'failed').map((a) => h('li', {}, `${at(a)}: ${a.error?.message ?? 'failed'}`))
-    : [];
+  // A post that went out to some accounts says which have it (and keep it, whatever an edit
+  // changes) and why the others do not.
+  const reasons = ['failed', 'waiting', 'retrying'].includes(state) ? entry.accounts.map(accountLine) : [];
   return h('li', { class: 'queue-item', 'data-id': entry.id, 'data-state': state },
     h('div', { class: 'queue-when' },
       h('time', { datetime: when, title: localDateTime(when) }, shortDateTime(when)),
@@ -288,6 +288,23 @@ async function currentEntry(id) {
     ?? (await api.outboxEntries().catch(() => [])).find((row) => row.id === id);
 }
 
+/** Where a post that went out stands on one account: its link, why it failed, or not sent yet. */
+function accountLine(account) {
+  if (account.state === 'posted') {
+    return h('li', {}, h('a', { class: 'queue-post-link', href: account.posts[0]?.url ?? '#', target: '_blank', rel: 'noopener noreferrer' },
+      `Posted as ${at(account)}: view on Bluesky`), ' (keeps what it got)');
+  }
+  return h('li', {}, `${at(account)}: ${account.state === 'failed' ? account.error?.message ?? 'failed' : 'not sent yet'}`);
+}
+
+/** Opens a post's link in the browser, never inside the app's own window. */
+function openPostLink(event) {
+  const link = /** @type {HTMLAnchorElement | null} */ (/** @type {Element} */ (event.target).closest('a.queue-post-link'));
+  if (!link) return;
+  event.preventDefault();
+  api.openExternal(link.href).catch(() => announce(`Couldn't open your browser. The post is at ${link.href}`));
+}
+
 /** `onEdit(entry)` opens a post in the composer for editing. */
 export function initQueue({ onEdit }) {
   byId('queue-groups').addEventListener('click', async (event) => {
@@ -312,13 +329,8 @@ export function initQueue({ onEdit }) {
       cancel(entry);
     }
   });
-  byId('queue-history-list').addEventListener('click', (event) => {
-    const link = /** @type {HTMLAnchorElement | null} */ (/** @type {Element} */ (event.target).closest('a.queue-post-link'));
-    if (!link) return;
-    // Open in the browser, never inside the app's own window.
-    event.preventDefault();
-    api.openExternal(link.href).catch(() => announce(`Couldn't open your browser. The post is at ${link.href}`));
-  });
+  byId('queue-groups').addEventListener('click', openPostLink);
+  byId('queue-history-list').addEventListener('click', openPostLink);
   byId('queue-toast-undo').addEventListener('click', undo);
   // Leaving the view ends the offer, as the drafts' Undo does when another is offered.
   window.addEventListener('hashchange', () => { if (location.hash !== '#/queue') endUndo(); });

@@ -39,22 +39,25 @@ impl Posting<'_> {
     ) -> Result<OutboxEntry> {
         let before = self.settled_entry(id).await?;
         let (mut fresh, _) = self.new_entry(composition, options, before.due.clone())?;
-        // Files named for a queued post are staged now, as when it was queued.
-        if fresh.images == ImageFiles::Named && before.images == ImageFiles::Staged {
-            self.stage_named_images(&mut fresh.composition).await?;
-            fresh.images = ImageFiles::Staged;
-        }
-        if fresh.images != before.images {
-            return Err(Error::validation(
-                "This post was made by hayon-cli from image files on this computer, so it can \
-                 only be edited there (hayon-cli schedule edit), or discarded and posted again.",
-            ));
+        match (fresh.images, before.images) {
+            // Files named for a post of the window's, or a queued one, are staged now, as when a
+            // post is queued.
+            (ImageFiles::Named, ImageFiles::Staged) => {
+                self.stage_named_images(&mut fresh.composition).await?;
+                fresh.images = ImageFiles::Staged;
+            }
+            (ImageFiles::Named, ImageFiles::Named) => {}
+            // The window's edit names staged copies only (the web view is untrusted); a post
+            // hayon-cli made becomes one of the window's.
+            (ImageFiles::Staged, _) => {
+                self.core.attachments.names_in(&fresh.composition)?;
+            }
         }
         let accounts = merged_accounts(&before.accounts, fresh.accounts)?;
         let draft = options.draft.or(before.draft);
         self.core
             .store
-            .outbox_revise(id, &fresh.composition, &accounts, draft)?;
+            .outbox_revise(id, &fresh.composition, fresh.images, &accounts, draft)?;
         // The draft a scheduled post was made from comes back when the post is cancelled: it holds
         // the edited text too. Saving it lets go of the images neither it nor the row uses now.
         if let Some(draft) = draft {

@@ -39,7 +39,8 @@ impl Store {
         tx.commit().map_err(Error::from)
     }
 
-    /// Replaces what row `id` will send: its composition, its draft, and the accounts that do not
+    /// Replaces what row `id` will send: its composition (whose paths name `images`), its draft, and
+    /// the accounts that do not
     /// have the thread (`accounts` holds every account, in order; those the store has as posted
     /// keep their row and only take their new place). One transaction: a crash leaves the row as
     /// it was or as edited.
@@ -47,6 +48,7 @@ impl Store {
         &self,
         id: &str,
         composition: &Composition,
+        images: ImageFiles,
         accounts: &[AccountDelivery],
         draft: Option<i64>,
     ) -> Result<()> {
@@ -56,8 +58,8 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "UPDATE outbox SET composition = ?2, draft = ?3 WHERE id = ?1",
-            params![id, composition, draft],
+            "UPDATE outbox SET composition = ?2, images = ?3, draft = ?4 WHERE id = ?1",
+            params![id, composition, images.as_str(), draft],
         )?;
         tx.execute(
             "DELETE FROM outbox_accounts WHERE entry = ?1 AND state <> 'posted'",
