@@ -87,9 +87,11 @@ fn main() -> ExitCode {
             window_state::save_when_changed(app.handle());
             tauri::Manager::manage(app, state);
             tray::create(app.handle());
-            if lifecycle::starts_hidden() {
+            // The window is made hidden (tauri.conf.json) and shown here, unless this start came
+            // from the login autostart entry: hiding a shown window would flash it at login.
+            if !lifecycle::starts_hidden() {
                 if let Some(window) = tauri::Manager::get_webview_window(app, "main") {
-                    window.hide()?;
+                    window.show()?;
                 }
             }
             Ok(())

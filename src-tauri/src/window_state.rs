@@ -13,6 +13,9 @@ use tauri::{AppHandle, Manager, Runtime, WindowEvent};
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 const FILE: &str = "window-state.json";
+/// Whether the window is shown is Hayon's to decide at start (hidden when started at login), so the
+/// plugin keeps everything else: where it was, how big, maximized or not.
+const KEPT: StateFlags = StateFlags::all().difference(StateFlags::VISIBLE);
 /// Moving or resizing sends many events; the file is written once they have stopped for this long.
 const SETTLE: Duration = Duration::from_millis(500);
 
@@ -20,7 +23,7 @@ const SETTLE: Duration = Duration::from_millis(500);
 /// The file is made 0600 first: the plugin writes it with the umask of the moment, and rewriting an
 /// existing file keeps its mode (an empty file reads as no saved state).
 pub fn plugin<R: Runtime>(data_dir: Option<&Path>) -> TauriPlugin<R> {
-    let builder = tauri_plugin_window_state::Builder::new();
+    let builder = tauri_plugin_window_state::Builder::new().with_state_flags(KEPT);
     match data_dir {
         Some(dir) => {
             let file = dir.join(FILE);
@@ -61,7 +64,7 @@ pub fn save_when_changed<R: Runtime>(app: &AppHandle<R>) {
             // save waited for the main thread, and the window would hang for good.
             let main = app.clone();
             let queued = app.run_on_main_thread(move || {
-                if let Err(err) = main.save_window_state(StateFlags::all()) {
+                if let Err(err) = main.save_window_state(KEPT) {
                     tracing::warn!(error = %err, "could not save the window's size and position");
                 }
             });
