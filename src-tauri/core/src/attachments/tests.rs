@@ -151,7 +151,7 @@ async fn a_staged_copy_is_the_prepared_image_private_and_new() {
     assert!(is_prepared_name(name), "{name:?}");
     let kept = std::fs::read(&path).expect("read");
     assert_eq!(kept.len(), staged.bytes);
-    assert!(kept.len() <= media::MAX_BLOB_BYTES);
+    assert!(kept.len() <= media::ImageLimits::POST.max_bytes);
     assert!(
         !contains(&kept, b"HAYON-GPS"),
         "the original's metadata was kept"
@@ -236,8 +236,12 @@ async fn a_staged_copy_is_posted_as_it_is_not_prepared_again() {
 #[tokio::test]
 async fn a_prepared_thumbnail_is_kept_byte_for_byte() {
     let setup = setup();
-    let thumb =
-        media::prepare_bytes(&camera_jpeg(1200, 630, "x"), "the card's image").expect("prepared");
+    let thumb = media::prepare_bytes(
+        &camera_jpeg(1200, 630, "x"),
+        "the card's image",
+        media::ImageLimits::CARD_THUMB,
+    )
+    .expect("prepared");
     let staged = setup
         .attachments
         .keep_prepared(thumb.clone())
@@ -261,7 +265,9 @@ fn posted(sources: Vec<ImageSource>) -> Vec<PreparedImage> {
         .into_iter()
         .map(|source| match source {
             ImageSource::Prepared(image) => image,
-            ImageSource::File(file) => media::prepare_image(&file).expect("prepared"),
+            ImageSource::File(file) => {
+                media::prepare_image(&file, media::ImageLimits::POST).expect("prepared")
+            }
         })
         .collect()
 }

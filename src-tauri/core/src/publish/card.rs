@@ -6,7 +6,7 @@ use super::{ImageSource, PostStage};
 use crate::composition::CardChoice;
 use crate::link_card::{self, CardFetcher, LinkCard};
 use crate::logging::link_origin;
-use crate::media::{self, PreparedImage};
+use crate::media::{self, ImageLimits, PreparedImage};
 
 /// The card for a post whose text's first link is `first_link` (the caller checked it has no
 /// images); `thumb` is the shown card's thumbnail, read by the caller. A shown card is used only
@@ -63,9 +63,18 @@ async fn previewed_card(
         return None;
     }
     let thumb = match thumb {
-        Some(ImageSource::Prepared(image)) => Some(image),
-        Some(ImageSource::File(path)) => {
-            match tokio::task::spawn_blocking(move || media::prepare_image(&path)).await {
+        // A staged copy is prepared for a post's images, which may take more bytes than a thumbnail.
+        Some(ImageSource::Prepared(image)) if ImageLimits::CARD_THUMB.holds(&image) => Some(image),
+        Some(thumb) => {
+            let prepared = tokio::task::spawn_blocking(move || match thumb {
+                ImageSource::File(path) => media::prepare_image(&path, ImageLimits::CARD_THUMB),
+                ImageSource::Prepared(image) => media::prepare_bytes(
+                    &image.bytes,
+                    "the link card's image",
+                    ImageLimits::CARD_THUMB,
+                ),
+            });
+            match prepared.await {
                 Ok(Ok(image)) => Some(image),
                 Ok(Err(err)) => {
                     tracing::info!(reason = %err.message, "link card without its thumbnail");
