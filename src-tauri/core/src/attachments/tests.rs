@@ -137,13 +137,13 @@ fn thread_of(posts: &[&[&str]]) -> Composition {
 #[tokio::test]
 async fn a_staged_copy_is_the_prepared_image_private_and_new() {
     let setup = setup();
-    let original = camera_jpeg(2400, 1200, "HAYON-GPS-48.85N");
+    let original = camera_jpeg(4800, 2400, "HAYON-GPS-48.85N");
     let staged = setup
         .attachments
         .stage("beach.jpg", &original)
         .await
         .expect("staged");
-    assert_eq!((staged.width, staged.height), (2000, 1000));
+    assert_eq!((staged.width, staged.height), (4000, 2000));
     assert_eq!(staged.mime_type, "image/jpeg");
     let path = PathBuf::from(&staged.path);
     assert_eq!(files(&setup), [name_of(&path)]);
@@ -296,7 +296,7 @@ async fn an_original_staged_by_an_older_version_is_prepared_again() {
     assert_eq!((preview.width, preview.height), (300, 200));
     // A prepared name over something that is not a prepared image is prepared again too.
     let odd = setup.data.path().join(FOLDER).join("3lbxyzabcdefh.jpg");
-    std::fs::write(&odd, camera_jpeg(2400, 100, "x")).expect("write");
+    std::fs::write(&odd, camera_jpeg(4800, 100, "x")).expect("write");
     let sources = setup
         .attachments
         .sources(vec![odd.to_str().expect("utf-8").to_owned()])
@@ -305,7 +305,7 @@ async fn an_original_staged_by_an_older_version_is_prepared_again() {
     let [image] = &posted(sources)[..] else {
         panic!("one image");
     };
-    assert_eq!((image.width, image.height), (2000, 84));
+    assert_eq!((image.width, image.height), (4000, 84));
 }
 
 /// An older version's copy swapped for a symlink to a file outside the folder once it passed the

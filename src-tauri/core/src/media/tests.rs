@@ -325,15 +325,15 @@ fn a_12_mp_photo_is_prepared_sharper_for_a_post_within_4000_px_and_2_mb() {
 #[test]
 fn pure_noise_is_scaled_down_until_it_fits() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // Even at the lowest quality, 1600×1600 random pixels make several megabytes of JPEG.
+    // Even at the lowest quality, 2400×2400 random pixels make several megabytes of JPEG.
     let mut random = noise(7);
-    let raw = (0..1600 * 1600 * 3).map(|_| random()).collect();
-    let static_noise = RgbImage::from_raw(1600, 1600, raw).expect("sized buffer");
+    let raw = (0..2400 * 2400 * 3).map(|_| random()).collect();
+    let static_noise = RgbImage::from_raw(2400, 2400, raw).expect("sized buffer");
     let path = write(&dir, "static.jpg", &jpeg(&static_noise, 95));
     let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/jpeg");
     assert!(prepared.bytes.len() <= ImageLimits::POST.max_bytes);
-    assert!(prepared.width < 1600 && prepared.width == prepared.height);
+    assert!(prepared.width < 2400 && prepared.width == prepared.height);
 }
 
 #[test]
