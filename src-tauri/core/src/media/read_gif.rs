@@ -44,7 +44,7 @@ pub(super) fn read(source: Source<'_>, max_edge: u32) -> Result<Decoded, Error> 
     let reservation = decode::reserve(
         &name,
         (width, height, "GIF"),
-        indices + frame_width as u64 * 4 + shrinker.bytes(),
+        indices + frame_width as u64 * 4 + shrinker.working_bytes(),
         (out_width, out_height, if alpha { 4 } else { 3 }),
         max_edge,
     )?;

@@ -58,7 +58,7 @@ pub(super) fn read(source: Source<'_>, max_edge: u32) -> Result<Decoded, Error> 
     let reservation = decode::reserve(
         &name,
         (width, height, kind),
-        bitmap + ROW_BUFFERS * row_bytes + shrinker.bytes(),
+        bitmap + ROW_BUFFERS * row_bytes + shrinker.working_bytes(),
         (
             out_width,
             out_height,

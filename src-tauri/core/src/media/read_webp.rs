@@ -45,7 +45,7 @@ pub(super) fn read(source: Source<'_>, max_edge: u32) -> Result<Decoded, Error> 
     let reservation = decode::reserve(
         &name,
         (width, height, "WebP"),
-        bitmap + planes + shrinker.bytes(),
+        bitmap + planes + shrinker.working_bytes(),
         (out_width, out_height, layout.channels() as u32),
         max_edge,
     )?;
