@@ -108,3 +108,15 @@ async fn a_write_refused_for_a_too_large_blob_is_made_once_with_the_smaller_phot
     );
     an_older_server_gets_the_smaller_photo(WRITE, refusal).await;
 }
+
+#[tokio::test]
+async fn a_write_refused_by_record_validation_as_a_too_big_blob_is_made_with_the_smaller_photo() {
+    // How the reference PDS's record validation words it, with a lexicon of 1,000,000 bytes.
+    let refusal = Canned::xrpc_error(
+        400,
+        "InvalidRequest",
+        "Invalid app.bsky.feed.post record: blob too big (maximum 1000000, got 1953210)",
+        &[],
+    );
+    an_older_server_gets_the_smaller_photo(WRITE, refusal).await;
+}

@@ -278,6 +278,8 @@ impl Posting<'_> {
                         .smaller_after(entry, account, &pds, current, &refusal)
                         .await?;
                     let current = smaller.insert(again);
+                    // A new write of the same keys: its own outcome decides whether to look it up.
+                    tries = 0;
                     built = match self
                         .build_thread(did, &pds, &account.rkeys, current)
                         .await?

@@ -104,8 +104,8 @@ impl XrpcError {
 
     /// Whether the server refused a blob as too large: `413` (the request body over its upload
     /// limit), the `BlobTooLarge` error an older PDS gives when an image is over its lexicon's
-    /// `maxSize`, or a `400` that says "too large" / "too big" about it. A certain refusal: nothing was
-    /// stored.
+    /// `maxSize`, or a `400` that says so (the reference PDS's record validation: "blob too big
+    /// (maximum …, got …)"; "This file is too large"). A certain refusal: nothing was stored.
     pub fn blob_too_large(&self) -> bool {
         match self {
             Self::Api { status: 413, .. } => true,
@@ -118,7 +118,7 @@ impl XrpcError {
                 let message = message.as_deref().unwrap_or_default().to_lowercase();
                 error.as_deref() == Some("BlobTooLarge")
                     || message.contains("too large")
-                    || message.contains("too big")
+                    || message.contains("blob too big")
             }
             _ => false,
         }
@@ -308,6 +308,10 @@ mod tests {
         assert!(api(413, "PayloadTooLarge").blob_too_large());
         assert!(api(400, "BlobTooLarge").blob_too_large());
         assert!(with_message(400, "This file is too large. It is 1.5MB").blob_too_large());
+        let validation =
+            "Invalid app.bsky.feed.post record: blob too big (maximum 1000000, got 1953210)";
+        assert!(with_message(400, validation).blob_too_large());
+        assert!(!with_message(400, "array too big (maximum 4, got 5)").blob_too_large());
         assert!(!api(400, "InvalidRequest").blob_too_large());
         assert!(!api(500, "BlobTooLarge").blob_too_large());
         assert!(!with_message(401, "too large").blob_too_large());
