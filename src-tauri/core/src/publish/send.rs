@@ -4,11 +4,9 @@
 //! state is saved in the row as it becomes known, and the attempt is counted before the write
 //! leaves, so a crash at any point is settled by the next start or retry.
 //!
-//! Images are prepared for today's servers ([`ImageLimits::POST`], 2,000,000 bytes). A server that
-//! refuses one as too large (an older PDS, 1,000,000 bytes: on uploadBlob or on the write) gets the
-//! thread prepared again at [`ImageLimits::OLDER_SERVER`] from the row's images, uploaded and
-//! written under the same record keys (a refused write stored nothing), and its limit is kept in
-//! the store, so the next post to it is prepared to fit from the start.
+//! Images are prepared for today's servers ([`ImageLimits::POST`]); a server that refuses one as too
+//! large gets them smaller (`older_server`), uploaded and written under the same record keys (a
+//! refused write stored nothing).
 
 use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
@@ -100,7 +98,7 @@ impl Posting<'_> {
 
     /// The thread of a row sent before, prepared again (its images read again, its quotes asked
     /// through `account`'s PDS), its images within `limits`.
-    async fn prepare_again(
+    pub(super) async fn prepare_again(
         &self,
         entry: &OutboxEntry,
         account: &AccountDelivery,
@@ -122,58 +120,6 @@ impl Posting<'_> {
             limits,
         )
         .await
-    }
-
-    /// `thread` for the server at `pds`: prepared again smaller when that server is known to take
-    /// only smaller images.
-    async fn for_server(
-        &self,
-        entry: &OutboxEntry,
-        account: &AccountDelivery,
-        pds: &Url,
-        thread: &PreparedThread,
-    ) -> Result<Option<PreparedThread>> {
-        let known = self.core.store.server_image_bytes(pds.as_str())?;
-        let older = known.is_some_and(|bytes| bytes < ImageLimits::POST.max_bytes as u64);
-        if !older || images_within(thread, ImageLimits::OLDER_SERVER) {
-            return Ok(None);
-        }
-        tracing::info!(
-            did = account.did,
-            "preparing the images for an older server"
-        );
-        let smaller = self
-            .prepare_again(entry, account, &|_| {}, ImageLimits::OLDER_SERVER)
-            .await?;
-        Ok(Some(smaller))
-    }
-
-    /// After the server at `pds` refused an image of `thread` as too large (`refusal`): the thread
-    /// prepared again for an older server, whose limit is remembered; or the refusal itself when the
-    /// images were that small already.
-    async fn smaller_after(
-        &self,
-        entry: &OutboxEntry,
-        account: &AccountDelivery,
-        pds: &Url,
-        thread: &PreparedThread,
-        refusal: &XrpcError,
-    ) -> Result<PreparedThread> {
-        if images_within(thread, ImageLimits::OLDER_SERVER) {
-            return Err(crate::accounts::describe_xrpc_error(refusal));
-        }
-        tracing::info!(
-            did = account.did,
-            error = %refusal,
-            "the server refused an image as too large; preparing the images for an older server"
-        );
-        self.core.store.remember_server_image_bytes(
-            pds.as_str(),
-            ImageLimits::OLDER_SERVER.max_bytes as u64,
-            &crate::store::now_rfc3339(),
-        )?;
-        self.prepare_again(entry, account, &|_| {}, ImageLimits::OLDER_SERVER)
-            .await
     }
 
     fn set(&self, id: &str, did: &str, delivery: &Delivery) -> Result<()> {
@@ -390,16 +336,6 @@ impl Posting<'_> {
         }
         Ok(Uploaded::Blobs(blobs.into_iter().map(PostBlobs).collect()))
     }
-}
-
-/// Whether every image of `thread` (not the card thumbnails, which are small for every server) is
-/// within `limits`.
-fn images_within(thread: &PreparedThread, limits: ImageLimits) -> bool {
-    thread
-        .posts
-        .iter()
-        .flat_map(|post| &post.images)
-        .all(|(image, _)| limits.holds(image))
 }
 
 /// One account's uploads: the blobs of each post, or the server's refusal of an image as too large.
