@@ -140,6 +140,44 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_staged_thumbnail_prepared_for_a_post_is_made_small_enough_for_a_card() {
+        // Half-transparent noise stays PNG: prepared for a post, it is over a card's 1,000,000 bytes.
+        use image::ImageEncoder as _;
+        let mut seed = 0x2545_f491_u32;
+        let noise = image::RgbaImage::from_fn(1000, 1000, |_, _| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let [red, green, blue, _] = seed.to_le_bytes();
+            image::Rgba([red, green, blue, 128])
+        });
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(noise.as_raw(), 1000, 1000, image::ExtendedColorType::Rgba8)
+            .expect("png");
+        let staged = media::prepare_bytes(&png, "the test image", ImageLimits::POST).expect("ok");
+        assert!(
+            staged.bytes.len() > ImageLimits::CARD_THUMB.max_bytes,
+            "{staged:?}"
+        );
+        let choice = CardChoice::Shown {
+            card: LinkCard::new("https://example.com/a", "A", ""),
+            thumb_path: Some("/staged.png".into()),
+        };
+        let (_, thumb) = choose(
+            &choice,
+            Some(ImageSource::Prepared(staged)),
+            Some("https://example.com/a"),
+            &cards(),
+            &no_progress,
+        )
+        .await
+        .expect("the card");
+        let thumb = thumb.expect("its thumbnail");
+        assert!(ImageLimits::CARD_THUMB.holds(&thumb), "{thumb:?}");
+    }
+
+    #[tokio::test]
     async fn a_preview_of_another_link_or_no_link_means_no_card() {
         let previewed = CardChoice::Shown {
             card: LinkCard::new("https://example.com/old", "Old", ""),
