@@ -173,7 +173,7 @@ fn check(entry: &Value, path: &Path, expect: Expect) {
             );
             assert!(entry["bytes"]
                 .as_u64()
-                .is_some_and(|bytes| bytes <= 1_000_000));
+                .is_some_and(|bytes| bytes <= 2_000_000));
         }
         Expect::Refused(words) => {
             assert_eq!(

@@ -3,6 +3,7 @@
 
 use harness::cli::CliEnv;
 use harness::images;
+use image::GenericImageView;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +63,7 @@ fn prepares_the_good_files_and_names_the_bad_ones() {
     }
 
     let expected = [
-        ("photo.jpg", "image/jpeg", 2000, 1273),
+        ("photo.jpg", "image/jpeg", 2200, 1400),
         ("portrait.jpg", "image/jpeg", 400, 600),
         ("logo.png", "image/png", 300, 200),
     ];
@@ -76,7 +77,7 @@ fn prepares_the_good_files_and_names_the_bad_ones() {
         );
         let written = std::fs::read(&output).expect("output written");
         assert_eq!(entry["bytes"], written.len(), "{entry}");
-        assert!(written.len() <= 1_000_000);
+        assert!(written.len() <= 2_000_000);
         assert!(entry.get("error").is_none(), "{entry}");
     }
 
@@ -98,6 +99,37 @@ fn prepares_the_good_files_and_names_the_bad_ones() {
 
     // Nothing of the account side was touched.
     assert!(!env.path().join("hayon.sqlite3").exists());
+}
+
+#[test]
+fn a_12_mp_photo_comes_out_over_1_mb_and_within_2_mb_and_4000_px() {
+    let env = CliEnv::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let photo = images::photo_jpeg(dir.path(), "camera.jpg", 4032, 3024);
+    let out = dir.path().join("out");
+    let result = env.run(&["media", "prepare", arg(&photo), "--out", arg(&out)], "");
+    assert_eq!(result.code, 0, "{}", result.json);
+    let entry = &entries(&result.json)[0];
+    assert_eq!(entry["mimeType"], "image/jpeg", "{entry}");
+    let written = std::fs::read(out.join("camera.jpg")).expect("output written");
+    assert_eq!(entry["bytes"], written.len(), "{entry}");
+    assert!(
+        (1_000_001..=2_000_000).contains(&written.len()),
+        "{} bytes",
+        written.len()
+    );
+    let (width, height) = (
+        entry["width"].as_u64().expect("width"),
+        entry["height"].as_u64().expect("height"),
+    );
+    assert!(width.max(height) <= 4000, "{entry}");
+    assert!(width > 2000, "sharper than the 2000 px of before: {entry}");
+    assert_eq!(
+        image::load_from_memory(&written)
+            .expect("decodes")
+            .dimensions(),
+        (width as u32, height as u32)
+    );
 }
 
 #[test]

@@ -10,18 +10,21 @@
 //! turns them into errors, as in the app.
 //!
 //! A prepared image must be what the post record will claim: JPEG or PNG by its magic bytes, at most
-//! `MAX_BLOB_BYTES`, both sides between 1 and `MAX_EDGE` pixels.
+//! the post limits' bytes (`ImageLimits::POST`), both sides between 1 and their longest edge.
 
 #![no_main]
 
-use hayon_core::media::{prepare_bytes, MAX_BLOB_BYTES, MAX_EDGE};
+use hayon_core::media::{prepare_bytes, ImageLimits};
 use libfuzzer_sys::fuzz_target;
 
 /// How the input is named, which every error message must mention.
 const LABEL: &str = "the fuzzed image";
 
+/// What a post's images may be, which a prepared one must respect.
+const LIMITS: ImageLimits = ImageLimits::POST;
+
 fuzz_target!(|data: &[u8]| {
-    match prepare_bytes(data, LABEL) {
+    match prepare_bytes(data, LABEL, LIMITS) {
         Ok(prepared) => {
             let magic_ok = match prepared.mime_type {
                 "image/jpeg" => prepared.bytes.starts_with(&[0xff, 0xd8, 0xff]),
@@ -34,10 +37,10 @@ fuzz_target!(|data: &[u8]| {
                 prepared.mime_type,
                 prepared.bytes.get(..8)
             );
-            assert!(prepared.bytes.len() <= MAX_BLOB_BYTES, "{prepared:?}");
+            assert!(prepared.bytes.len() <= LIMITS.max_bytes, "{prepared:?}");
             assert!(
-                (1..=MAX_EDGE).contains(&prepared.width)
-                    && (1..=MAX_EDGE).contains(&prepared.height),
+                (1..=LIMITS.max_edge).contains(&prepared.width)
+                    && (1..=LIMITS.max_edge).contains(&prepared.height),
                 "{prepared:?}"
             );
         }

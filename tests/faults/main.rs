@@ -9,9 +9,11 @@
 //!
 //! The tests share the proxy, so they run one at a time (a lock), each starting with a clean proxy.
 //! By what goes wrong: a write's answer lost or mangled (`writes.rs`), a refused session
-//! (`sessions.rs`), rate limits (`rate_limits.rs`), hostile answers and addresses (`answers.rs`).
+//! (`sessions.rs`), rate limits (`rate_limits.rs`), hostile answers and addresses (`answers.rs`), a
+//! server older than the 2 MB image limit (`older_server.rs`).
 
 mod answers;
+mod older_server;
 mod rate_limits;
 mod sessions;
 mod writes;

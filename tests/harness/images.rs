@@ -341,12 +341,12 @@ pub fn hostile_corpus(d: &Path) -> Vec<(PathBuf, Expect)> {
         // 100 MP, fully transparent: like the 389 KB file that once took 918 MiB.
         (
             flat_png(d, "clear-100mp.png", 10_000, 10_000, &[0, 0, 0, 0]),
-            Expect::Prepared("image/png", 2000, 2000),
+            Expect::Prepared("image/png", 4000, 4000),
         ),
         // 100 MP, opaque: every pixel is averaged, none is skipped.
         (
             flat_png(d, "red-100mp.png", 10_000, 10_000, &[200, 30, 30]),
-            Expect::Prepared("image/jpeg", 2000, 2000),
+            Expect::Prepared("image/jpeg", 4000, 4000),
         ),
         (
             write("bomb-30000.png", &|| png_header_only(30_000, 30_000, false)),
@@ -364,7 +364,7 @@ pub fn hostile_corpus(d: &Path) -> Vec<(PathBuf, Expect)> {
             write("screen-10000.gif", &|| {
                 gif_claiming(10_000, 10_000, 1, false)
             }),
-            Expect::Prepared("image/png", 2000, 2000),
+            Expect::Prepared("image/png", 4000, 4000),
         ),
         (
             write("screen-30000.gif", &|| {
@@ -417,19 +417,19 @@ pub fn hostile_corpus(d: &Path) -> Vec<(PathBuf, Expect)> {
         // Real photos: a large progressive export, 12, 48 and 100 MP as cameras write them.
         (
             large_jpeg(d, "photo-12mp.jpg", 4000, 3000, false),
-            Expect::Prepared("image/jpeg", 2000, 1500),
+            Expect::Prepared("image/jpeg", 4000, 3000),
         ),
         (
             large_jpeg(d, "progressive-24mp.jpg", 6000, 4000, true),
-            Expect::Prepared("image/jpeg", 2000, 1333),
+            Expect::Prepared("image/jpeg", 4000, 2667),
         ),
         (
             large_jpeg(d, "photo-48mp.jpg", 8000, 6000, false),
-            Expect::Prepared("image/jpeg", 2000, 1500),
+            Expect::Prepared("image/jpeg", 4000, 3000),
         ),
         (
             large_jpeg(d, "photo-100mp.jpg", 10_000, 10_000, false),
-            Expect::Prepared("image/jpeg", 2000, 2000),
+            Expect::Prepared("image/jpeg", 4000, 4000),
         ),
     ];
     hostile

@@ -42,7 +42,7 @@ pub fn run(command: MediaCommand) -> Result<Output, Error> {
         )
     })?;
     let mut success = true;
-    let entries = media::prepare_images(&files)
+    let entries = media::prepare_images(&files, media::ImageLimits::POST)
         .into_iter()
         .zip(&files)
         .map(|(prepared, input)| {

@@ -84,10 +84,10 @@ impl Shrinker {
         }
     }
 
-    /// What the shrinker will hold at most, in bytes (for the memory budget).
-    pub fn bytes(&self) -> u64 {
-        let out = (self.out_width * self.out_height * self.channels) as u64;
-        out + (self.out_width * self.channels * 4) as u64
+    /// What the shrinker will hold at most besides its output, in bytes (for the memory budget):
+    /// its output becomes the decoded copy, which the budget counts once, as the image's.
+    pub fn working_bytes(&self) -> u64 {
+        (self.out_width * self.channels * 4) as u64
     }
 
     /// The size of the downscaled copy.

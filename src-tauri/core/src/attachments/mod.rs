@@ -21,7 +21,7 @@ pub use lifecycle::paths_of;
 mod prepared;
 
 use crate::error::{Error, Result, StorageError};
-use crate::media::{self, PreparedImage};
+use crate::media::{self, ImageLimits, PreparedImage};
 use crate::publish::ImageSource;
 use prepared::is_prepared_name;
 use serde::Serialize;
@@ -140,13 +140,13 @@ impl Attachments {
 
     fn stage_now(&self, name: &str, bytes: &[u8]) -> Result<StagedImage> {
         self.check_room()?;
-        let image = media::prepare_bytes(bytes, name)?;
+        let image = media::prepare_bytes(bytes, name, ImageLimits::POST)?;
         self.write(&image)
     }
 
     /// Refuses a new copy (before any work) when the folder could not take one more.
     fn check_room(&self) -> Result<()> {
-        if self.used_bytes() + media::MAX_BLOB_BYTES as u64 > MAX_FOLDER_BYTES {
+        if self.used_bytes() + ImageLimits::POST.max_bytes as u64 > MAX_FOLDER_BYTES {
             return Err(Error::validation(format!(
                 "Hayon keeps at most {} MB of attached images, and that space is in use. Remove \
                  images you no longer need from the draft, or restart Hayon to clear the images no \
@@ -185,13 +185,14 @@ impl Attachments {
         let file = confine::regular_file(&self.canonical, &name)?;
         let label = name.to_string_lossy();
         if !is_prepared_name(&name) {
-            let image = media::prepare_opened(confine::open_regular(&file)?, &label)?;
+            let image =
+                media::prepare_opened(confine::open_regular(&file)?, &label, ImageLimits::POST)?;
             return Ok((file, image));
         }
-        let bytes = confine::read_regular(&file, media::MAX_BLOB_BYTES as u64)?;
-        let image = match media::already_prepared(bytes.clone()) {
+        let bytes = confine::read_regular(&file, ImageLimits::POST.max_bytes as u64)?;
+        let image = match media::already_prepared(bytes.clone(), ImageLimits::POST) {
             Some(image) => image,
-            None => media::prepare_bytes(&bytes, &label)?,
+            None => media::prepare_bytes(&bytes, &label, ImageLimits::POST)?,
         };
         Ok((file, image))
     }

@@ -137,13 +137,13 @@ fn thread_of(posts: &[&[&str]]) -> Composition {
 #[tokio::test]
 async fn a_staged_copy_is_the_prepared_image_private_and_new() {
     let setup = setup();
-    let original = camera_jpeg(2400, 1200, "HAYON-GPS-48.85N");
+    let original = camera_jpeg(4800, 2400, "HAYON-GPS-48.85N");
     let staged = setup
         .attachments
         .stage("beach.jpg", &original)
         .await
         .expect("staged");
-    assert_eq!((staged.width, staged.height), (2000, 1000));
+    assert_eq!((staged.width, staged.height), (4000, 2000));
     assert_eq!(staged.mime_type, "image/jpeg");
     let path = PathBuf::from(&staged.path);
     assert_eq!(files(&setup), [name_of(&path)]);
@@ -151,7 +151,7 @@ async fn a_staged_copy_is_the_prepared_image_private_and_new() {
     assert!(is_prepared_name(name), "{name:?}");
     let kept = std::fs::read(&path).expect("read");
     assert_eq!(kept.len(), staged.bytes);
-    assert!(kept.len() <= media::MAX_BLOB_BYTES);
+    assert!(kept.len() <= media::ImageLimits::POST.max_bytes);
     assert!(
         !contains(&kept, b"HAYON-GPS"),
         "the original's metadata was kept"
@@ -236,8 +236,12 @@ async fn a_staged_copy_is_posted_as_it_is_not_prepared_again() {
 #[tokio::test]
 async fn a_prepared_thumbnail_is_kept_byte_for_byte() {
     let setup = setup();
-    let thumb =
-        media::prepare_bytes(&camera_jpeg(1200, 630, "x"), "the card's image").expect("prepared");
+    let thumb = media::prepare_bytes(
+        &camera_jpeg(1200, 630, "x"),
+        "the card's image",
+        media::ImageLimits::CARD_THUMB,
+    )
+    .expect("prepared");
     let staged = setup
         .attachments
         .keep_prepared(thumb.clone())
@@ -261,7 +265,9 @@ fn posted(sources: Vec<ImageSource>) -> Vec<PreparedImage> {
         .into_iter()
         .map(|source| match source {
             ImageSource::Prepared(image) => image,
-            ImageSource::File(file) => media::prepare_image(&file).expect("prepared"),
+            ImageSource::File(file) => {
+                media::prepare_image(&file, media::ImageLimits::POST).expect("prepared")
+            }
         })
         .collect()
 }
@@ -290,7 +296,7 @@ async fn an_original_staged_by_an_older_version_is_prepared_again() {
     assert_eq!((preview.width, preview.height), (300, 200));
     // A prepared name over something that is not a prepared image is prepared again too.
     let odd = setup.data.path().join(FOLDER).join("3lbxyzabcdefh.jpg");
-    std::fs::write(&odd, camera_jpeg(2400, 100, "x")).expect("write");
+    std::fs::write(&odd, camera_jpeg(4800, 100, "x")).expect("write");
     let sources = setup
         .attachments
         .sources(vec![odd.to_str().expect("utf-8").to_owned()])
@@ -299,7 +305,7 @@ async fn an_original_staged_by_an_older_version_is_prepared_again() {
     let [image] = &posted(sources)[..] else {
         panic!("one image");
     };
-    assert_eq!((image.width, image.height), (2000, 84));
+    assert_eq!((image.width, image.height), (4000, 84));
 }
 
 /// An older version's copy swapped for a symlink to a file outside the folder once it passed the

@@ -9,7 +9,8 @@ use crate::logging::link_origin;
 use crate::media::{self, PreparedImage};
 use tokio::time::Instant;
 
-/// The picture at `image_url`, prepared, or why not by `deadline`; `label` names it in errors
+/// The picture at `image_url`, prepared as a small picture (a card's thumbnail, an account's
+/// picture: [`media::ImageLimits::CARD_THUMB`]), or why not by `deadline`; `label` names it in errors
 /// ("the link preview's image"). Preparing goes on in the background after the deadline, within the
 /// media budget's CPU limit.
 pub async fn web_picture(
@@ -20,9 +21,11 @@ pub async fn web_picture(
 ) -> Result<PreparedImage> {
     let work = async {
         let bytes = fetch::fetch_image(fetcher, image_url).await?;
-        tokio::task::spawn_blocking(move || media::prepare_bytes(&bytes, label))
-            .await
-            .map_err(|err| Error::internal("preparing a picture from the web", &err))?
+        tokio::task::spawn_blocking(move || {
+            media::prepare_bytes(&bytes, label, media::ImageLimits::CARD_THUMB)
+        })
+        .await
+        .map_err(|err| Error::internal("preparing a picture from the web", &err))?
     };
     tokio::time::timeout_at(deadline, work)
         .await

@@ -5,27 +5,26 @@
 //! Only the header is read, with the same readers the decoders use (the JPEG marker walk, the PNG
 //! decoder's header), so this works with exactly the codecs the app ships.
 
-use super::{jpeg_markers, source, PreparedImage, MAX_BLOB_BYTES, MAX_EDGE};
+use super::{jpeg_markers, source, ImageLimits, PreparedImage};
 use image::codecs::png::PngDecoder;
 use image::ImageDecoder;
 use std::io::Cursor;
 
 /// `bytes` as an image ready to upload, if they are a JPEG or PNG within the limits of a prepared
-/// image (size, longest edge); `None` means "prepare it".
-pub fn already_prepared(bytes: Vec<u8>) -> Option<PreparedImage> {
+/// image (`limits`: size, longest edge); `None` means "prepare it".
+pub fn already_prepared(bytes: Vec<u8>, limits: ImageLimits) -> Option<PreparedImage> {
     let (mime_type, (width, height)) = match source::sniff(&bytes).ok()? {
         source::Format::Jpeg => ("image/jpeg", jpeg_size(&bytes)?),
         source::Format::Png => ("image/png", png_size(&bytes)?),
         source::Format::Gif | source::Format::WebP => return None,
     };
-    let fits =
-        bytes.len() <= MAX_BLOB_BYTES && width.max(height) <= MAX_EDGE && width.min(height) > 0;
-    fits.then_some(PreparedImage {
+    let image = PreparedImage {
         bytes,
         mime_type,
         width,
         height,
-    })
+    };
+    (limits.holds(&image) && width.min(height) > 0).then_some(image)
 }
 
 fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32)> {

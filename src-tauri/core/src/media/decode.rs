@@ -17,11 +17,11 @@ use super::budget::{self, Reservation};
 use super::pixels::{fitted_size, Pixels};
 use super::source::{Format, Source};
 use super::{errors, jpeg, read_gif, read_png, read_webp};
-use super::{MAX_EDGE, MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
+use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
 use crate::error::Error;
 use image::metadata::Orientation;
 
-/// Pixels as decoded, at most about 2 × [`MAX_EDGE`] on the long edge, with the memory reserved for
+/// Pixels as decoded, at most about twice the longest edge asked for, with the memory reserved for
 /// them until the image is encoded.
 #[derive(Debug)]
 pub(super) struct Decoded {
@@ -34,18 +34,21 @@ pub(super) struct Decoded {
 /// buffers counted (the encoder's output, `image`'s small buffers).
 const ENCODE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// The upright pixels of `source`, fitted within [`MAX_EDGE`]×[`MAX_EDGE`], and their reservation.
-pub(super) fn upright(mut source: Source<'_>) -> Result<(Pixels, Reservation), Error> {
+/// The upright pixels of `source`, fitted within `max_edge`×`max_edge`, and their reservation.
+pub(super) fn upright(
+    mut source: Source<'_>,
+    max_edge: u32,
+) -> Result<(Pixels, Reservation), Error> {
     let name = source.name.clone();
     let decoded = match source.format {
-        Format::Jpeg => jpeg::read(&mut source)?,
-        Format::Png => read_png::read(source)?,
-        Format::Gif => read_gif::read(source)?,
-        Format::WebP => read_webp::read(source)?,
+        Format::Jpeg => jpeg::read(&mut source, max_edge)?,
+        Format::Png => read_png::read(source, max_edge)?,
+        Format::Gif => read_gif::read(source, max_edge)?,
+        Format::WebP => read_webp::read(source, max_edge)?,
     };
     let fitted = decoded
         .pixels
-        .fit_within(MAX_EDGE, MAX_EDGE)
+        .fit_within(max_edge, max_edge)
         .map_err(|detail| errors::internal(&name, detail))?;
     Ok((fitted.oriented(decoded.orientation), decoded.reservation))
 }
@@ -57,22 +60,23 @@ pub(super) fn too_large(width: u32, height: u32) -> bool {
 }
 
 /// Reserves the memory of one image: `decoding` bytes held by the decoder, then a decoded copy of
-/// `kept` (width, height, channels) and what fitting it within [`MAX_EDGE`] and encoding take.
+/// `kept` (width, height, channels) and what fitting it within `max_edge` and encoding take.
 /// The image's width, height and kind (e.g. "progressive JPEG") word the refusal.
 pub(super) fn reserve(
     name: &str,
     (width, height, kind): (u32, u32, &str),
     decoding: u64,
     kept: (u32, u32, u32),
+    max_edge: u32,
 ) -> Result<Reservation, Error> {
-    budget::reserve(decoding.saturating_add(fit_bytes(kept)))
+    budget::reserve(decoding.saturating_add(fit_bytes(kept, max_edge)))
         .map_err(|_| errors::needs_too_much_memory(name, width, height, kind))
 }
 
 /// The decoded copy with the resampler's intermediate (it filters vertically first) and output,
 /// or, once fitted, the fitted pixels with their turned copy or the encoder's trial and output.
-fn fit_bytes((width, height, channels): (u32, u32, u32)) -> u64 {
-    let (fit_width, fit_height) = fitted_size(width, height, MAX_EDGE, MAX_EDGE);
+fn fit_bytes((width, height, channels): (u32, u32, u32), max_edge: u32) -> u64 {
+    let (fit_width, fit_height) = fitted_size(width, height, max_edge, max_edge);
     let bytes = |w: u32, h: u32| u64::from(w) * u64::from(h) * u64::from(channels);
     let fitted = bytes(fit_width, fit_height);
     let resizing = if (fit_width, fit_height) == (width, height) {

@@ -1,7 +1,7 @@
 //! Re-encoding under the byte limit while keeping as much quality as fits.
 //!
 //! Opaque images become JPEG. The quality is searched from [`MAX_QUALITY`] down: one encode when
-//! it fits (most photos at 2000 px), otherwise the next guess comes from a model of how JPEG size
+//! it fits (small photos, screenshots), otherwise the next guess comes from a model of how JPEG size
 //! follows quality (size ∝ scale^-k, where libjpeg's quantizer scale is `200 − 2q`), fitted to the
 //! sizes already measured, so two or three encodes land within 5% under the limit. Below
 //! [`MIN_QUALITY`] artefacts show more than a smaller picture does, so the image is scaled down

@@ -1,5 +1,5 @@
 //! JPEG in and out through libjpeg-turbo (the `mozjpeg` crate), for speed and memory: the decoder
-//! downscales in the DCT domain (a 4000×3000 photo decodes straight to 2000×1500, never holding the
+//! downscales in the DCT domain (a 6000×4000 photo decodes straight to 4500×3000, never holding the
 //! 36 MB full-size bitmap), and the baseline encoder is fast enough to try several qualities.
 //!
 //! Before libjpeg sees a file, `jpeg_markers` walks it: too many scans (a "scan bomb") are refused,
@@ -12,10 +12,10 @@
 //! YCCK files (print workflows) come out of libjpeg as CMYK and are turned into RGB here.
 
 use super::decode::{self, Decoded};
+use super::errors;
 use super::jpeg_markers;
 use super::pixels::Pixels;
 use super::source::Source;
-use super::{errors, MAX_EDGE};
 use crate::error::Error;
 use image::metadata::Orientation;
 use image::RgbImage;
@@ -26,8 +26,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 const LIBJPEG_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Reads the JPEG of `source`, downscaled by `n/8` (libjpeg's DCT scaling) to the smallest size
-/// whose long edge is still ≥ [`MAX_EDGE`].
-pub(super) fn read(source: &mut Source<'_>) -> Result<Decoded, Error> {
+/// whose long edge is still ≥ `max_edge`.
+pub(super) fn read(source: &mut Source<'_>, max_edge: u32) -> Result<Decoded, Error> {
     let name = source.name.clone();
     let unreadable = |err: io::Error| errors::unreadable(&name, &err);
     let survey = jpeg_markers::survey(&mut source.reader).map_err(unreadable)?;
@@ -58,7 +58,7 @@ pub(super) fn read(source: &mut Source<'_>) -> Result<Decoded, Error> {
                 .markers()
                 .find_map(|marker| exif_orientation(marker.data))
                 .unwrap_or(Orientation::NoTransforms);
-            let numerator = scale_numerator(width.max(height), MAX_EDGE);
+            let numerator = scale_numerator(width.max(height), max_edge);
             decompress.scale(numerator);
             let scaled = |side: u32| (u64::from(side) * u64::from(numerator)).div_ceil(8) as u32;
             let (out_width, out_height) = (scaled(width), scaled(height));
@@ -74,6 +74,7 @@ pub(super) fn read(source: &mut Source<'_>) -> Result<Decoded, Error> {
                 (width, height, what),
                 survey.coefficient_bytes() + LIBJPEG_BYTES + rows,
                 (out_width, out_height, 3),
+                max_edge,
             ) {
                 Ok(reservation) => reservation,
                 Err(err) => return Ok(Err(err)),

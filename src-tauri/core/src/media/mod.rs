@@ -2,10 +2,11 @@
 //! picked.
 //!
 //! Each image (a file, or bytes in memory such as a downloaded thumbnail) is decoded with limits (a decompression bomb is refused from its header, before any
-//! pixel buffer exists), turned upright by its EXIF orientation, fitted within 2000×2000 pixels (as
-//! the official app does) and re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC,
-//! text chunks). The result is at most [`MAX_BLOB_BYTES`]: JPEG at the highest quality that fits, or
-//! PNG, scaled down as needed, when the image has any transparency. Animated, damaged and
+//! pixel buffer exists), turned upright by its EXIF orientation, fitted within the longest edge of
+//! its [`ImageLimits`] (a post's photos: 4000 px, as the official app since April 2026) and
+//! re-encoded from its pixels, which drops all metadata (EXIF, GPS, ICC, text chunks). The result is
+//! within the limits' bytes: JPEG at the highest quality that fits, or PNG, scaled down as needed,
+//! when the image has any transparency. Animated, damaged and
 //! unsupported files get an error naming the file and saying what to do.
 //!
 //! The work is CPU-bound and blocking: call it from a blocking thread (`spawn_blocking`).
@@ -42,10 +43,37 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// The largest image blob every server accepts (protocol.md: older servers stop at 1,000,000).
-pub const MAX_BLOB_BYTES: usize = 1_000_000;
-/// The longest edge of a prepared image, as the official app: more is scaled down.
-pub const MAX_EDGE: u32 = 2000;
+/// What a prepared image may be: its longest edge in pixels (more is scaled down) and its bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImageLimits {
+    pub max_edge: u32,
+    pub max_bytes: usize,
+}
+
+impl ImageLimits {
+    /// A post's images, as the official app prepares them (protocol.md, "Media in 2026":
+    /// `embed.images` blobs ≤ 2,000,000 bytes since @atproto/pds 0.4.218, 4000 px).
+    pub const POST: Self = Self {
+        max_edge: 4000,
+        max_bytes: 2_000_000,
+    };
+    /// A post's images for a server older than that, whose lexicon stops at 1,000,000 bytes (and the
+    /// 2000 px the official app used with it).
+    pub const OLDER_SERVER: Self = Self {
+        max_edge: 2000,
+        max_bytes: 1_000_000,
+    };
+    /// A link card's thumbnail: `embed.external.thumb` is still ≤ 1,000,000 bytes on every server.
+    pub const CARD_THUMB: Self = Self {
+        max_edge: 2000,
+        max_bytes: 1_000_000,
+    };
+
+    /// Whether `image` is within these limits as it is.
+    pub fn holds(&self, image: &PreparedImage) -> bool {
+        image.bytes.len() <= self.max_bytes && image.width.max(image.height) <= self.max_edge
+    }
+}
 /// Inputs larger than this on either side are refused from their header.
 pub const MAX_INPUT_SIDE: u32 = 20_000;
 /// Inputs with more pixels than this are refused from their header (a 100 MP RGBA image would be
@@ -64,7 +92,7 @@ pub use budget::{IMAGE_BYTES, PROCESS_BYTES};
 /// know what they prepared it from (a file, downloaded bytes).
 #[derive(Clone, PartialEq, Eq)]
 pub struct PreparedImage {
-    /// JPEG or PNG, at most [`MAX_BLOB_BYTES`], with no metadata.
+    /// JPEG or PNG, within the [`ImageLimits`] it was prepared for, with no metadata.
     pub bytes: Vec<u8>,
     /// `image/jpeg` or `image/png`.
     pub mime_type: &'static str,
@@ -98,24 +126,32 @@ impl fmt::Debug for PreparedImage {
 /// socket or device is refused without reading (or waiting on) it.
 ///
 /// A panic in a codec on some hostile file becomes an error for that file, not a crash.
-pub fn prepare_image(path: &Path) -> Result<PreparedImage, Error> {
-    std::panic::catch_unwind(|| prepare(source::open(path)?))
+pub fn prepare_image(path: &Path, limits: ImageLimits) -> Result<PreparedImage, Error> {
+    std::panic::catch_unwind(|| prepare(source::open(path)?, limits))
         .unwrap_or_else(|_| Err(errors::internal(&errors::file_name(path), "a codec failed")))
 }
 
 /// Prepares an image file opened already, named `name` in errors: for a caller that must read
 /// exactly the file it checked (opened without following a symlink), not whatever its path names by
 /// now. Only a regular file is read. Blocking and CPU-bound, like [`prepare_image`].
-pub fn prepare_opened(file: std::fs::File, name: &str) -> Result<PreparedImage, Error> {
-    std::panic::catch_unwind(|| prepare(source::from_file(file, name.to_owned())?))
+pub fn prepare_opened(
+    file: std::fs::File,
+    name: &str,
+    limits: ImageLimits,
+) -> Result<PreparedImage, Error> {
+    std::panic::catch_unwind(|| prepare(source::from_file(file, name.to_owned())?, limits))
         .unwrap_or_else(|_| Err(errors::internal(name, "a codec failed")))
 }
 
 /// Prepares image bytes already in memory (a downloaded link-card thumbnail) exactly like a file,
 /// with the same limits; `label` is how errors name the image (`"the link card's image"`). Blocking
 /// and CPU-bound, like [`prepare_image`]; no temporary file is written.
-pub fn prepare_bytes(bytes: &[u8], label: &str) -> Result<PreparedImage, Error> {
-    std::panic::catch_unwind(|| prepare(source::from_bytes(bytes, label)?))
+pub fn prepare_bytes(
+    bytes: &[u8],
+    label: &str,
+    limits: ImageLimits,
+) -> Result<PreparedImage, Error> {
+    std::panic::catch_unwind(|| prepare(source::from_bytes(bytes, label)?, limits))
         .unwrap_or_else(|_| Err(errors::internal(label, "a codec failed")))
 }
 
@@ -128,10 +164,10 @@ pub fn check_input_bytes(len: usize, label: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn prepare(source: source::Source<'_>) -> Result<PreparedImage, Error> {
+fn prepare(source: source::Source<'_>, limits: ImageLimits) -> Result<PreparedImage, Error> {
     let name = source.name.clone();
-    let (upright, reservation) = decode::upright(source)?;
-    let encoded = encode::fit(upright, MAX_BLOB_BYTES, &name)?;
+    let (upright, reservation) = decode::upright(source, limits.max_edge)?;
+    let encoded = encode::fit(upright, limits.max_bytes, &name)?;
     drop(reservation);
     Ok(PreparedImage {
         bytes: encoded.bytes,
@@ -144,11 +180,14 @@ fn prepare(source: source::Source<'_>) -> Result<PreparedImage, Error> {
 /// Prepares the images of a post in parallel, one worker per core (at most one per image); the
 /// results are in the order of `paths`. Each worker holds one image at a time, and the memory
 /// budget bounds what they hold together.
-pub fn prepare_images(paths: &[PathBuf]) -> Vec<Result<PreparedImage, Error>> {
+pub fn prepare_images(paths: &[PathBuf], limits: ImageLimits) -> Vec<Result<PreparedImage, Error>> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let workers = cores.min(paths.len());
     if workers <= 1 {
-        return paths.iter().map(|path| prepare_image(path)).collect();
+        return paths
+            .iter()
+            .map(|path| prepare_image(path, limits))
+            .collect();
     }
     let next = AtomicUsize::new(0);
     let results: Vec<Mutex<Option<Result<PreparedImage, Error>>>> =
@@ -160,7 +199,7 @@ pub fn prepare_images(paths: &[PathBuf]) -> Vec<Result<PreparedImage, Error>> {
                 let (Some(path), Some(slot)) = (paths.get(index), results.get(index)) else {
                     break;
                 };
-                let result = prepare_image(path);
+                let result = prepare_image(path, limits);
                 if let Ok(mut slot) = slot.lock() {
                     *slot = Some(result);
                 }

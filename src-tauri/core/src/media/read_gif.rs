@@ -6,15 +6,15 @@
 //! indices (one byte per pixel) are read whole first. A second frame means the GIF is animated.
 
 use super::decode::{self, Decoded};
+use super::errors;
 use super::pixels::Pixels;
 use super::source::Source;
-use super::{errors, MAX_EDGE};
 use crate::error::Error;
 use gif::{ColorOutput, DecodeOptions, DecodingError};
 use hayon_pixels::Shrinker;
 use image::metadata::Orientation;
 
-pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
+pub(super) fn read(source: Source<'_>, max_edge: u32) -> Result<Decoded, Error> {
     let name = source.name;
     let damaged = |err: DecodingError| errors::damaged(&name, "GIF", err);
     let mut options = DecodeOptions::new();
@@ -38,14 +38,15 @@ pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
     }
     let covers = (left, top, frame_width as u32, frame_height as u32) == (0, 0, width, height);
     let alpha = transparent.is_some() || !covers;
-    let mut shrinker = Shrinker::new(width, height, alpha, MAX_EDGE);
+    let mut shrinker = Shrinker::new(width, height, alpha, max_edge);
     let indices = (frame_width * if interlaced { frame_height } else { 1 }) as u64;
     let (out_width, out_height) = shrinker.out_size();
     let reservation = decode::reserve(
         &name,
         (width, height, "GIF"),
-        indices + frame_width as u64 * 4 + shrinker.bytes(),
+        indices + frame_width as u64 * 4 + shrinker.working_bytes(),
         (out_width, out_height, if alpha { 4 } else { 3 }),
+        max_edge,
     )?;
     let palette = decoder.palette().map_err(damaged)?.to_vec();
     if frame_width > 0 && frame_height > 0 {

@@ -6,9 +6,9 @@
 //! Text and ICC chunks are skipped unread.
 
 use super::decode::{self, Decoded};
+use super::errors;
 use super::pixels::Pixels;
 use super::source::Source;
-use super::{errors, MAX_EDGE};
 use crate::error::Error;
 use hayon_pixels::{Layout, Shrinker};
 use image::metadata::Orientation;
@@ -17,7 +17,7 @@ use png::{ColorType, DecodingError, Transformations};
 /// The rows the `png` crate keeps (current and previous, raw and transformed), with room.
 const ROW_BUFFERS: u64 = 4;
 
-pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
+pub(super) fn read(source: Source<'_>, max_edge: u32) -> Result<Decoded, Error> {
     let name = source.name;
     let damaged = |err: DecodingError| errors::damaged(&name, "PNG", err);
     let mut decoder = png::Decoder::new(source.reader);
@@ -46,7 +46,7 @@ pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
         ColorType::Rgba => Layout::Rgba,
         ColorType::Rgb | ColorType::Indexed => Layout::Rgb,
     };
-    let mut shrinker = Shrinker::new(width, height, layout.has_alpha(), MAX_EDGE);
+    let mut shrinker = Shrinker::new(width, height, layout.has_alpha(), max_edge);
     let row_bytes = u64::from(width) * layout.channels() as u64;
     let bitmap = if interlaced {
         row_bytes * u64::from(height)
@@ -58,12 +58,13 @@ pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
     let reservation = decode::reserve(
         &name,
         (width, height, kind),
-        bitmap + ROW_BUFFERS * row_bytes + shrinker.bytes(),
+        bitmap + ROW_BUFFERS * row_bytes + shrinker.working_bytes(),
         (
             out_width,
             out_height,
             if layout.has_alpha() { 4 } else { 3 },
         ),
+        max_edge,
     )?;
     let mut rows = 0;
     if interlaced {

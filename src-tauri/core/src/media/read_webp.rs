@@ -3,15 +3,15 @@
 //! before anything is decoded, then the rows go through the shrinker like any other format's.
 
 use super::decode::{self, Decoded};
+use super::errors;
 use super::pixels::Pixels;
 use super::source::Source;
-use super::{errors, MAX_EDGE};
 use crate::error::Error;
 use hayon_pixels::{Layout, Shrinker};
 use image::metadata::Orientation;
 use image_webp::{DecodingError, WebPDecoder};
 
-pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
+pub(super) fn read(source: Source<'_>, max_edge: u32) -> Result<Decoded, Error> {
     let name = source.name;
     let damaged = |err: DecodingError| match err {
         DecodingError::UnsupportedFeature(detail) => {
@@ -40,13 +40,14 @@ pub(super) fn read(source: Source<'_>) -> Result<Decoded, Error> {
         (false, false) => pixels * 4,
         (false, true) => 0,
     };
-    let mut shrinker = Shrinker::new(width, height, alpha, MAX_EDGE);
+    let mut shrinker = Shrinker::new(width, height, alpha, max_edge);
     let (out_width, out_height) = shrinker.out_size();
     let reservation = decode::reserve(
         &name,
         (width, height, "WebP"),
-        bitmap + planes + shrinker.bytes(),
+        bitmap + planes + shrinker.working_bytes(),
         (out_width, out_height, layout.channels() as u32),
+        max_edge,
     )?;
     let orientation = decoder
         .exif_metadata()

@@ -167,7 +167,7 @@ fn decode(prepared: &PreparedImage) -> DynamicImage {
 }
 
 fn refused(path: &Path) -> String {
-    let err = prepare_image(path).expect_err("should be refused");
+    let err = prepare_image(path, ImageLimits::POST).expect_err("should be refused");
     assert_eq!(err.code, ErrorCode::Validation, "{err}");
     let name = path.file_name().expect("name").to_string_lossy();
     assert!(
@@ -193,7 +193,7 @@ fn exif_rotated_photo_ends_portrait_with_no_metadata_left() {
     assert!(contains(&input, b"HAYON-GPS-SECRET") && contains(&input, b"Exif\0\0"));
     let path = write(&dir, "rotated.jpg", &input);
 
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/jpeg");
     assert_eq!((prepared.width, prepared.height), (300, 400), "portrait");
     let output = decode(&prepared);
@@ -231,7 +231,7 @@ fn transparent_png_stays_png_with_its_alpha() {
     let dir = tempfile::tempdir().expect("tempdir");
     let image = half_transparent();
     let path = write(&dir, "logo.png", &png(&image));
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/png");
     assert_eq!((prepared.width, prepared.height), (300, 200));
     let output = decode(&prepared);
@@ -253,7 +253,7 @@ fn png_metadata_is_dropped_and_its_exif_orientation_applied() {
     input.extend(&plain[after_header..]);
     let path = write(&dir, "tagged.png", &input);
 
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/png");
     assert_eq!(
         (prepared.width, prepared.height),
@@ -286,20 +286,20 @@ fn opaque_png_becomes_jpeg() {
     let dir = tempfile::tempdir().expect("tempdir");
     let image = RgbaImage::from_pixel(64, 48, Rgba([200, 100, 50, 255]));
     let path = write(&dir, "screenshot.png", &png(&image));
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/jpeg");
     assert_eq!((prepared.width, prepared.height), (64, 48));
 }
 
 #[test]
-fn big_noisy_photo_fits_under_the_limit_within_2000_px() {
+fn big_noisy_photo_fits_under_an_older_servers_limit_within_2000_px() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = write(&dir, "grainy.jpg", &jpeg(&photo(2400, 1800, 60), 95));
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::OLDER_SERVER).expect("prepared");
     assert_eq!(prepared.mime_type, "image/jpeg");
     // The grain makes quality 92 too big: the search lands just under the limit.
     assert!(
-        (900_000..=MAX_BLOB_BYTES).contains(&prepared.bytes.len()),
+        (900_000..=ImageLimits::OLDER_SERVER.max_bytes).contains(&prepared.bytes.len()),
         "{}",
         prepared.bytes.len()
     );
@@ -308,17 +308,32 @@ fn big_noisy_photo_fits_under_the_limit_within_2000_px() {
 }
 
 #[test]
+fn a_12_mp_photo_is_prepared_sharper_for_a_post_within_4000_px_and_2_mb() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = write(&dir, "camera.jpg", &jpeg(&photo(4032, 3024, 40), 95));
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
+    assert_eq!(prepared.mime_type, "image/jpeg");
+    assert_eq!((prepared.width, prepared.height), (4000, 3000));
+    assert_eq!(decode(&prepared).dimensions(), (4000, 3000));
+    assert!(
+        (1_000_001..=ImageLimits::POST.max_bytes).contains(&prepared.bytes.len()),
+        "{}",
+        prepared.bytes.len()
+    );
+}
+
+#[test]
 fn pure_noise_is_scaled_down_until_it_fits() {
     let dir = tempfile::tempdir().expect("tempdir");
-    // Even at the lowest quality, 1600×1600 random pixels make several megabytes of JPEG.
+    // Even at the lowest quality, 2400×2400 random pixels make several megabytes of JPEG.
     let mut random = noise(7);
-    let raw = (0..1600 * 1600 * 3).map(|_| random()).collect();
-    let static_noise = RgbImage::from_raw(1600, 1600, raw).expect("sized buffer");
+    let raw = (0..2400 * 2400 * 3).map(|_| random()).collect();
+    let static_noise = RgbImage::from_raw(2400, 2400, raw).expect("sized buffer");
     let path = write(&dir, "static.jpg", &jpeg(&static_noise, 95));
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/jpeg");
-    assert!(prepared.bytes.len() <= MAX_BLOB_BYTES);
-    assert!(prepared.width < 1600 && prepared.width == prepared.height);
+    assert!(prepared.bytes.len() <= ImageLimits::POST.max_bytes);
+    assert!(prepared.width < 2400 && prepared.width == prepared.height);
 }
 
 #[test]
@@ -347,7 +362,7 @@ fn webp_gif_and_cmyk_jpeg_are_converted() {
         started.finish().expect("cmyk jpeg")
     });
 
-    let results = prepare_images(&[webp, gif, cmyk]);
+    let results = prepare_images(&[webp, gif, cmyk], ImageLimits::POST);
     let prepared: Vec<&PreparedImage> = results
         .iter()
         .map(|result| result.as_ref().expect("prepared"))
@@ -372,7 +387,7 @@ fn transparent_gif_becomes_png() {
         .encode_frame(Frame::new(image))
         .expect("encode gif");
     let path = write(&dir, "sticker.gif", &gif);
-    let prepared = prepare_image(&path).expect("prepared");
+    let prepared = prepare_image(&path, ImageLimits::POST).expect("prepared");
     assert_eq!(prepared.mime_type, "image/png");
     assert_eq!(decode(&prepared).get_pixel(0, 0).0[3], 0);
 }
@@ -478,7 +493,7 @@ fn a_post_of_good_and_bad_files_keeps_the_order() {
         "small.png",
         &png(&RgbaImage::from_pixel(10, 10, Rgba([1, 2, 3, 4]))),
     );
-    let results = prepare_images(&[good, text, also_good]);
+    let results = prepare_images(&[good, text, also_good], ImageLimits::POST);
     assert_eq!(results.len(), 3);
     assert_eq!(
         results[0].as_ref().map(|image| image.mime_type),
@@ -497,21 +512,30 @@ fn a_post_of_good_and_bad_files_keeps_the_order() {
 fn bytes_are_prepared_like_the_same_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = with_exif(&jpeg(&photo(640, 480, 20), 90), &exif(6));
-    let from_file = prepare_image(&write(&dir, "card.jpg", &input)).expect("file prepared");
-    let from_bytes = prepare_bytes(&input, "the link card's image").expect("bytes prepared");
+    let from_file =
+        prepare_image(&write(&dir, "card.jpg", &input), ImageLimits::POST).expect("file prepared");
+    let from_bytes =
+        prepare_bytes(&input, "the link card's image", ImageLimits::POST).expect("bytes prepared");
     assert_eq!(from_bytes, from_file);
     assert_eq!((from_bytes.width, from_bytes.height), (480, 640));
 
-    let cut =
-        prepare_bytes(&input[..input.len() / 2], "the link card's image").expect_err("truncated");
+    let cut = prepare_bytes(
+        &input[..input.len() / 2],
+        "the link card's image",
+        ImageLimits::POST,
+    )
+    .expect_err("truncated");
     assert!(
         cut.message.starts_with("the link card's image is damaged"),
         "{}",
         cut.message
     );
-    let text = prepare_bytes(b"<html>", "example.com's image").expect_err("not an image");
+    let text = prepare_bytes(b"<html>", "example.com's image", ImageLimits::POST)
+        .expect_err("not an image");
     assert!(text.message.contains("example.com's image is not an image"));
-    assert!(prepare_bytes(b"", "x").is_err_and(|err| err.message.contains("empty")));
+    assert!(
+        prepare_bytes(b"", "x", ImageLimits::POST).is_err_and(|err| err.message.contains("empty"))
+    );
 }
 
 #[cfg(unix)]
@@ -528,7 +552,7 @@ fn fifo_and_device_are_refused_without_blocking() {
     let (sender, receiver) = std::sync::mpsc::channel();
     let path = fifo.clone();
     std::thread::spawn(move || {
-        let _ = sender.send(prepare_image(&path));
+        let _ = sender.send(prepare_image(&path, ImageLimits::POST));
     });
     let result = receiver
         .recv_timeout(Duration::from_secs(5))
@@ -549,12 +573,15 @@ fn a_prepared_image_is_recognised_as_it_is_and_an_unprepared_one_is_not() {
     // Prepared output (JPEG and PNG) is taken as it is, with its size read from the header by the
     // app's own readers (not by `image`'s JPEG decoder, which the shipped build does not include).
     for input in [jpeg(&photo(2400, 1800, 20), 90), png(&half_transparent())] {
-        let prepared = prepare_bytes(&input, "the test image").expect("prepared");
-        let again = already_prepared(prepared.bytes.clone()).expect("recognised as prepared");
+        let prepared =
+            prepare_bytes(&input, "the test image", ImageLimits::POST).expect("prepared");
+        let again = already_prepared(prepared.bytes.clone(), ImageLimits::POST)
+            .expect("recognised as prepared");
         assert_eq!(again, prepared);
     }
-    // Too large on an edge, or not a JPEG/PNG: to be prepared.
-    assert_eq!(already_prepared(jpeg(&photo(2400, 1800, 20), 90)), None);
+    // Too large on an edge (for an older server), or not a JPEG/PNG: to be prepared.
+    let wide = jpeg(&photo(2400, 1800, 20), 90);
+    assert_eq!(already_prepared(wide, ImageLimits::OLDER_SERVER), None);
     let gif = {
         let mut bytes = Vec::new();
         GifEncoder::new(&mut bytes)
@@ -562,6 +589,9 @@ fn a_prepared_image_is_recognised_as_it_is_and_an_unprepared_one_is_not() {
             .expect("gif");
         bytes
     };
-    assert_eq!(already_prepared(gif), None);
-    assert_eq!(already_prepared(b"not an image".to_vec()), None);
+    assert_eq!(already_prepared(gif, ImageLimits::POST), None);
+    assert_eq!(
+        already_prepared(b"not an image".to_vec(), ImageLimits::POST),
+        None
+    );
 }

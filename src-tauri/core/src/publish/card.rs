@@ -6,7 +6,7 @@ use super::{ImageSource, PostStage};
 use crate::composition::CardChoice;
 use crate::link_card::{self, CardFetcher, LinkCard};
 use crate::logging::link_origin;
-use crate::media::{self, PreparedImage};
+use crate::media::{self, ImageLimits, PreparedImage};
 
 /// The card for a post whose text's first link is `first_link` (the caller checked it has no
 /// images); `thumb` is the shown card's thumbnail, read by the caller. A shown card is used only
@@ -63,9 +63,18 @@ async fn previewed_card(
         return None;
     }
     let thumb = match thumb {
-        Some(ImageSource::Prepared(image)) => Some(image),
-        Some(ImageSource::File(path)) => {
-            match tokio::task::spawn_blocking(move || media::prepare_image(&path)).await {
+        // A staged copy is prepared for a post's images, which may take more bytes than a thumbnail.
+        Some(ImageSource::Prepared(image)) if ImageLimits::CARD_THUMB.holds(&image) => Some(image),
+        Some(thumb) => {
+            let prepared = tokio::task::spawn_blocking(move || match thumb {
+                ImageSource::File(path) => media::prepare_image(&path, ImageLimits::CARD_THUMB),
+                ImageSource::Prepared(image) => media::prepare_bytes(
+                    &image.bytes,
+                    "the link card's image",
+                    ImageLimits::CARD_THUMB,
+                ),
+            });
+            match prepared.await {
                 Ok(Ok(image)) => Some(image),
                 Ok(Err(err)) => {
                     tracing::info!(reason = %err.message, "link card without its thumbnail");
@@ -128,6 +137,44 @@ mod tests {
             crate::link_card::fit::MAX_DESCRIPTION_GRAPHEMES
         );
         assert_eq!(posted_thumb.map(|image| image.bytes), Some(thumb().bytes));
+    }
+
+    #[tokio::test]
+    async fn a_staged_thumbnail_prepared_for_a_post_is_made_small_enough_for_a_card() {
+        // Half-transparent noise stays PNG: prepared for a post, it is over a card's 1,000,000 bytes.
+        use image::ImageEncoder as _;
+        let mut seed = 0x2545_f491_u32;
+        let noise = image::RgbaImage::from_fn(1000, 1000, |_, _| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let [red, green, blue, _] = seed.to_le_bytes();
+            image::Rgba([red, green, blue, 128])
+        });
+        let mut png = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut png)
+            .write_image(noise.as_raw(), 1000, 1000, image::ExtendedColorType::Rgba8)
+            .expect("png");
+        let staged = media::prepare_bytes(&png, "the test image", ImageLimits::POST).expect("ok");
+        assert!(
+            staged.bytes.len() > ImageLimits::CARD_THUMB.max_bytes,
+            "{staged:?}"
+        );
+        let choice = CardChoice::Shown {
+            card: LinkCard::new("https://example.com/a", "A", ""),
+            thumb_path: Some("/staged.png".into()),
+        };
+        let (_, thumb) = choose(
+            &choice,
+            Some(ImageSource::Prepared(staged)),
+            Some("https://example.com/a"),
+            &cards(),
+            &no_progress,
+        )
+        .await
+        .expect("the card");
+        let thumb = thumb.expect("its thumbnail");
+        assert!(ImageLimits::CARD_THUMB.holds(&thumb), "{thumb:?}");
     }
 
     #[tokio::test]

@@ -17,6 +17,7 @@ mod embed;
 mod entry;
 mod history;
 mod lookup;
+mod older_server;
 mod outbox;
 mod prepare;
 mod queue;

@@ -17,6 +17,7 @@ use super::{validate, Due, PostStage, Posting};
 use crate::compose::Analysis;
 use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
+use crate::media::ImageLimits;
 use crate::records::StrongRef;
 use serde::Serialize;
 
@@ -88,6 +89,7 @@ impl Posting<'_> {
             &self.core.attachments,
             &self.core.cards,
             progress,
+            ImageLimits::POST,
         )
         .await?;
         // Claimed from the start: no other sender takes the row while this one sends it.

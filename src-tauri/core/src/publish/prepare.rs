@@ -1,6 +1,7 @@
 //! The work every account shares, done once per send: each post's published text and facets, its
 //! images prepared (files the person named) or read (the window's staged copies, prepared already),
-//! and its link card.
+//! and its link card. Images are prepared for the limits of the server they go to: a post's as
+//! today's servers take them, or smaller for an older server that refused them.
 
 use super::entry::ImageFiles;
 use super::{card, ImageSource, PostStage};
@@ -9,7 +10,7 @@ use crate::compose::{Analysis, Facet};
 use crate::composition::{CardChoice, Composition, ContentLabel, WhoCanReply};
 use crate::error::{Error, Result};
 use crate::link_card::{CardFetcher, LinkCard};
-use crate::media::{self, PreparedImage};
+use crate::media::{self, ImageLimits, PreparedImage};
 use crate::records::StrongRef;
 use std::path::PathBuf;
 
@@ -39,7 +40,8 @@ pub(crate) struct PreparedPost {
 
 /// Prepares `composition`, whose posts' texts were checked and analysed (`analyses`, in order) and
 /// whose quotes were resolved (`quotes`, in order). Its image paths name what `images` says:
-/// staged copies are read from `attachments` only.
+/// staged copies are read from `attachments` only. The images are prepared within `limits`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn prepare(
     composition: &Composition,
     analyses: Vec<Analysis>,
@@ -48,6 +50,7 @@ pub(crate) async fn prepare(
     attachments: &Attachments,
     cards: &CardFetcher,
     progress: &(dyn Fn(PostStage) + Send + Sync),
+    limits: ImageLimits,
 ) -> Result<PreparedThread> {
     progress(PostStage::PreparingImages);
     // Every image of the thread in one go: files are prepared in parallel, whichever post they are in.
@@ -56,7 +59,7 @@ pub(crate) async fn prepare(
         let paths: Vec<String> = post.images.iter().map(|image| image.path.clone()).collect();
         sources.extend(read(images, attachments, paths).await?);
     }
-    let mut prepared = prepare_sources(sources).await?.into_iter();
+    let mut prepared = prepare_sources(sources, limits).await?.into_iter();
     // The cards of posts without images, fetched at the same time.
     let chosen = composition
         .posts
@@ -145,8 +148,16 @@ async fn thumb_source(
     }
 }
 
-/// The images, in order: files are prepared (in parallel), prepared ones taken as they are.
-async fn prepare_sources(sources: Vec<ImageSource>) -> Result<Vec<PreparedImage>> {
+/// The images, in order: files are prepared within `limits` (in parallel), prepared ones taken as
+/// they are when they are within them.
+///
+/// A prepared one that is not (the window's staged copy, made for today's servers, going to an
+/// older server) is prepared again from that copy: the window keeps no original, so this costs the
+/// JPEG a second generation of loss, only on such a server.
+async fn prepare_sources(
+    sources: Vec<ImageSource>,
+    limits: ImageLimits,
+) -> Result<Vec<PreparedImage>> {
     let paths: Vec<PathBuf> = sources
         .iter()
         .filter_map(|source| match source {
@@ -157,15 +168,23 @@ async fn prepare_sources(sources: Vec<ImageSource>) -> Result<Vec<PreparedImage>
     let mut from_files = if paths.is_empty() {
         Vec::new()
     } else {
-        tokio::task::spawn_blocking(move || media::prepare_images(&paths))
+        tokio::task::spawn_blocking(move || media::prepare_images(&paths, limits))
             .await
             .map_err(|err| Error::internal("preparing the images", &err))?
     }
     .into_iter();
-    sources
-        .into_iter()
-        .map(|source| match source {
-            ImageSource::Prepared(image) => Ok(image),
+    let smaller = |image: PreparedImage| async move {
+        tokio::task::spawn_blocking(move || {
+            media::prepare_bytes(&image.bytes, "an attached image", limits)
+        })
+        .await
+        .map_err(|err| Error::internal("preparing the images", &err))?
+    };
+    let mut images = Vec::with_capacity(sources.len());
+    for source in sources {
+        images.push(match source {
+            ImageSource::Prepared(image) if limits.holds(&image) => Ok(image),
+            ImageSource::Prepared(image) => smaller(image).await,
             // prepare_images answers once per path, so this always has a result.
             ImageSource::File(_) => from_files.next().unwrap_or_else(|| {
                 Err(Error::internal(
@@ -173,6 +192,7 @@ async fn prepare_sources(sources: Vec<ImageSource>) -> Result<Vec<PreparedImage>
                     &std::io::Error::other("an image got no result"),
                 ))
             }),
-        })
-        .collect()
+        });
+    }
+    images.into_iter().collect()
 }

@@ -386,10 +386,11 @@ impl Posting<'_> {
             if paths.is_empty() {
                 continue;
             }
-            let prepared =
-                tokio::task::spawn_blocking(move || crate::media::prepare_images(&paths))
-                    .await
-                    .map_err(|err| Error::internal("preparing the images", &err))?;
+            let prepared = tokio::task::spawn_blocking(move || {
+                crate::media::prepare_images(&paths, crate::media::ImageLimits::POST)
+            })
+            .await
+            .map_err(|err| Error::internal("preparing the images", &err))?;
             for (image, prepared) in post.images.iter_mut().zip(prepared) {
                 image.path = self.core.attachments.keep_prepared(prepared?).await?.path;
             }

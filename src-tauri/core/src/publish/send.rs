@@ -3,6 +3,10 @@
 //! (in parallel) and the whole thread written in one applyWrites under the row's record keys. Every
 //! state is saved in the row as it becomes known, and the attempt is counted before the write
 //! leaves, so a crash at any point is settled by the next start or retry.
+//!
+//! Images are prepared for today's servers ([`ImageLimits::POST`]); a server that refuses one as too
+//! large gets them smaller (`older_server`), uploaded and written under the same record keys (a
+//! refused write stored nothing).
 
 use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
@@ -12,7 +16,7 @@ use super::prepare::{prepare, PreparedPost, PreparedThread};
 use super::thread::{self, BuiltThread, Resolved};
 use super::{validate, PostStage, Posting};
 use crate::error::{Error, Result};
-use crate::media::PreparedImage;
+use crate::media::{ImageLimits, PreparedImage};
 use crate::records::{Blob, StrongRef};
 use crate::xrpc::XrpcError;
 use time::OffsetDateTime;
@@ -56,7 +60,10 @@ impl Posting<'_> {
         if !to_write.is_empty() {
             let prepared = match prepared {
                 Some(prepared) => Ok(prepared),
-                None => self.prepare_again(&entry, to_write[0], progress).await,
+                None => {
+                    self.prepare_again(&entry, to_write[0], progress, ImageLimits::POST)
+                        .await
+                }
             };
             match prepared {
                 Err(error) => {
@@ -71,7 +78,7 @@ impl Posting<'_> {
                     progress(PostStage::Uploading);
                     let writes = to_write
                         .iter()
-                        .map(|account| self.deliver(&id, account, &thread));
+                        .map(|account| self.deliver(&entry, account, &thread));
                     for (account, delivery) in to_write
                         .iter()
                         .zip(futures_util::future::join_all(writes).await)
@@ -90,12 +97,13 @@ impl Posting<'_> {
     }
 
     /// The thread of a row sent before, prepared again (its images read again, its quotes asked
-    /// through `account`'s PDS).
-    async fn prepare_again(
+    /// through `account`'s PDS), its images within `limits`.
+    pub(super) async fn prepare_again(
         &self,
         entry: &OutboxEntry,
         account: &AccountDelivery,
         progress: Progress<'_>,
+        limits: ImageLimits,
     ) -> Result<PreparedThread> {
         // The row passed the checks when it was saved; the analyses are needed again.
         let analyses = validate::check(&entry.composition, entry.images, false)?;
@@ -109,6 +117,7 @@ impl Posting<'_> {
             &self.core.attachments,
             &self.core.cards,
             progress,
+            limits,
         )
         .await
     }
@@ -121,11 +130,11 @@ impl Posting<'_> {
 
     async fn deliver(
         &self,
-        id: &str,
+        entry: &OutboxEntry,
         account: &AccountDelivery,
         thread: &PreparedThread,
     ) -> Delivery {
-        match self.write_thread(id, account, thread).await {
+        match self.write_thread(entry, account, thread).await {
             Ok(posts) => Delivery::Posted { posts },
             Err(error) => {
                 tracing::warn!(
@@ -142,16 +151,34 @@ impl Posting<'_> {
     /// failure that may have reached the server ([`XrpcError::outcome_unknown`]) the root is looked
     /// up: there → posted; certainly absent → one more try under the same keys, which can never make
     /// a second copy (a key is taken once); the look-up failing → an error saying it may be posted.
+    /// An image refused as too large, on upload or on the write, makes the thread prepared again for
+    /// an older server and sent once more under the same keys.
     async fn write_thread(
         &self,
-        id: &str,
+        entry: &OutboxEntry,
         account: &AccountDelivery,
         thread: &PreparedThread,
     ) -> Result<Vec<PublishedPost>> {
+        let id = entry.id.as_str();
         let stored = self.core.accounts().find(&account.did)?;
         let pds = crate::accounts::parse_stored_url(&stored.pds)?;
         let did = stored.did.as_str();
-        let built = self.build_thread(did, &pds, &account.rkeys, thread).await?;
+        let mut smaller = self.for_server(entry, account, &pds, thread).await?;
+        let mut built = loop {
+            let current = smaller.as_ref().unwrap_or(thread);
+            match self
+                .build_thread(did, &pds, &account.rkeys, current)
+                .await?
+            {
+                Built::Ready(built) => break built,
+                Built::TooLarge(refusal) => {
+                    let again = self
+                        .smaller_after(entry, account, &pds, current, &refusal)
+                        .await?;
+                    smaller = Some(again);
+                }
+            }
+        };
         let mut tries = 0;
         loop {
             tries += 1;
@@ -168,6 +195,7 @@ impl Posting<'_> {
                         match xrpc.apply_writes(&pds, &access, did, writes).await {
                             Ok(records) => Ok(Write::Done(records)),
                             Err(err) if err.outcome_unknown() => Ok(Write::Unknown(err)),
+                            Err(err) if err.blob_too_large() => Ok(Write::TooLarge(err)),
                             Err(err) => Err(err),
                         }
                     }
@@ -189,6 +217,26 @@ impl Posting<'_> {
                     return Ok(posted(records, &stored.handle));
                 }
                 Write::Unknown(err) => crate::accounts::describe_xrpc_error(&err),
+                Write::TooLarge(refusal) => {
+                    // Refused whole: nothing was written, so the same keys are free.
+                    let current = smaller.as_ref().unwrap_or(thread);
+                    let again = self
+                        .smaller_after(entry, account, &pds, current, &refusal)
+                        .await?;
+                    let current = smaller.insert(again);
+                    // A new write of the same keys: its own outcome decides whether to look it up.
+                    tries = 0;
+                    built = match self
+                        .build_thread(did, &pds, &account.rkeys, current)
+                        .await?
+                    {
+                        Built::Ready(built) => built,
+                        Built::TooLarge(refusal) => {
+                            return Err(crate::accounts::describe_xrpc_error(&refusal))
+                        }
+                    };
+                    continue;
+                }
             };
             tracing::warn!(
                 did,
@@ -214,17 +262,21 @@ impl Posting<'_> {
     }
 
     /// One account's batch: mentions resolved for it and blobs uploaded to it (in parallel), then
-    /// the records ([`thread::thread_records`]), refused whole when the server would refuse their size.
+    /// the records ([`thread::thread_records`]), refused whole when the server would refuse their size;
+    /// or the server's refusal of an image as too large.
     async fn build_thread(
         &self,
         did: &str,
         pds: &Url,
         rkeys: &[String],
         thread: &PreparedThread,
-    ) -> Result<BuiltThread> {
+    ) -> Result<Built> {
         let (facets, mentioned) =
             thread::resolve_mentions(&self.core.xrpc, pds, &thread.posts).await;
-        let blobs = self.upload_blobs(did, &thread.posts).await?;
+        let blobs = match self.upload_blobs(did, &thread.posts).await? {
+            Uploaded::Blobs(blobs) => blobs,
+            Uploaded::TooLarge(refusal) => return Ok(Built::TooLarge(refusal)),
+        };
         let mut built = thread::thread_records(
             did,
             rkeys,
@@ -234,12 +286,12 @@ impl Posting<'_> {
         )?;
         thread::check_size(&built)?;
         built.mentioned = mentioned;
-        Ok(built)
+        Ok(Built::Ready(built))
     }
 
     /// Uploads every image of the thread (and the card thumbnails) to the account, all at once, and
-    /// hands each post its blobs.
-    async fn upload_blobs(&self, did: &str, posts: &[PreparedPost]) -> Result<Vec<PostBlobs>> {
+    /// hands each post its blobs; or the server's refusal of one as too large.
+    async fn upload_blobs(&self, did: &str, posts: &[PreparedPost]) -> Result<Uploaded> {
         let uploads: Vec<(usize, &PreparedImage)> = posts
             .iter()
             .enumerate()
@@ -259,28 +311,52 @@ impl Posting<'_> {
                 let xrpc = self.core.xrpc.clone();
                 let bytes = image.bytes.clone();
                 async move {
-                    xrpc.upload_blob(&pds, &access, bytes, image.mime_type)
+                    match xrpc
+                        .upload_blob(&pds, &access, bytes, image.mime_type)
                         .await
+                    {
+                        Ok(blob) => Ok(Ok(blob)),
+                        Err(err) if err.blob_too_large() => Ok(Err(err)),
+                        Err(err) => Err(err),
+                    }
                 }
             })
         });
-        let uploaded: Vec<Blob> = futures_util::future::join_all(calls)
-            .await
-            .into_iter()
-            .collect::<Result<_>>()?;
+        let uploaded: Vec<std::result::Result<Blob, XrpcError>> =
+            futures_util::future::join_all(calls)
+                .await
+                .into_iter()
+                .collect::<Result<_>>()?;
         let mut blobs: Vec<Vec<Blob>> = vec![Vec::new(); posts.len()];
         for ((index, _), blob) in uploads.iter().zip(uploaded) {
-            blobs[*index].push(blob);
+            match blob {
+                Ok(blob) => blobs[*index].push(blob),
+                Err(refusal) => return Ok(Uploaded::TooLarge(refusal)),
+            }
         }
-        Ok(blobs.into_iter().map(PostBlobs).collect())
+        Ok(Uploaded::Blobs(blobs.into_iter().map(PostBlobs).collect()))
     }
 }
 
+/// One account's uploads: the blobs of each post, or the server's refusal of an image as too large.
+enum Uploaded {
+    Blobs(Vec<PostBlobs>),
+    TooLarge(XrpcError),
+}
+
+/// One account's batch ready to write, or the server's refusal of an image as too large.
+enum Built {
+    Ready(BuiltThread),
+    TooLarge(XrpcError),
+}
+
 /// What became of one applyWrites: done, or sent without a known outcome (a lost answer, a 5xx),
-/// which must be settled by looking the thread up. A certain failure is an error.
+/// which must be settled by looking the thread up; or an image refused as too large (nothing
+/// written). Another certain failure is an error.
 enum Write {
     Done(Vec<StrongRef>),
     Unknown(XrpcError),
+    TooLarge(XrpcError),
 }
 
 /// The write failed unclearly and the look-up failed too.

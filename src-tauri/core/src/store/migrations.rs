@@ -115,6 +115,14 @@ const MIGRATIONS: &[&str] = &[
         accounts    TEXT NOT NULL
     ) STRICT;
     CREATE INDEX posted_history_newest ON posted_history (posted_unix);",
+    // 10: the most bytes a server took for a post's image, learned when it refused a larger one (an
+    // older PDS stops at 1,000,000; `store/server_limits.rs`), so the next post to it is prepared to
+    // fit at once. `pds` is the server's URL as the account stores it.
+    "CREATE TABLE server_image_limits (
+        pds        TEXT PRIMARY KEY NOT NULL,
+        max_bytes  INTEGER NOT NULL,
+        learned_at TEXT NOT NULL
+    ) STRICT;",
 ];
 
 /// The schema version this build writes.

@@ -8,6 +8,7 @@ mod history;
 mod mentions;
 mod migrations;
 mod outbox;
+mod server_limits;
 
 use crate::account::{Account, Health, HealthStatus};
 use crate::error::{Error, Result};

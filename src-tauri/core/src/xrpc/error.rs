@@ -102,6 +102,28 @@ impl XrpcError {
         }
     }
 
+    /// Whether the server refused a blob as too large: `413` (the request body over its upload
+    /// limit), the `BlobTooLarge` error an older PDS gives when an image is over its lexicon's
+    /// `maxSize`, or a `400` that says so (the reference PDS's record validation: "blob too big
+    /// (maximum …, got …)"; "This file is too large"). A certain refusal: nothing was stored.
+    pub fn blob_too_large(&self) -> bool {
+        match self {
+            Self::Api { status: 413, .. } => true,
+            Self::Api {
+                status: 400,
+                error,
+                message,
+                ..
+            } => {
+                let message = message.as_deref().unwrap_or_default().to_lowercase();
+                error.as_deref() == Some("BlobTooLarge")
+                    || message.contains("too large")
+                    || message.contains("blob too big")
+            }
+            _ => false,
+        }
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Api { status, .. } => Some(*status),
@@ -273,6 +295,26 @@ mod tests {
             to: None
         }
         .outcome_unknown());
+    }
+
+    #[test]
+    fn a_blob_refused_as_too_large_is_told_from_other_refusals() {
+        let with_message = |status: u16, message: &str| XrpcError::Api {
+            status,
+            error: Some("InvalidRequest".to_owned()),
+            message: Some(message.to_owned()),
+            retry_after: None,
+        };
+        assert!(api(413, "PayloadTooLarge").blob_too_large());
+        assert!(api(400, "BlobTooLarge").blob_too_large());
+        assert!(with_message(400, "This file is too large. It is 1.5MB").blob_too_large());
+        let validation =
+            "Invalid app.bsky.feed.post record: blob too big (maximum 1000000, got 1953210)";
+        assert!(with_message(400, validation).blob_too_large());
+        assert!(!with_message(400, "array too big (maximum 4, got 5)").blob_too_large());
+        assert!(!api(400, "InvalidRequest").blob_too_large());
+        assert!(!api(500, "BlobTooLarge").blob_too_large());
+        assert!(!with_message(401, "too large").blob_too_large());
     }
 
     #[test]
