@@ -351,8 +351,16 @@ export function initQueue({ onEdit }) {
     api.openExternal(link.href).catch(() => announce(`Couldn't open your browser. The post is at ${link.href}`));
   });
   byId('queue-toast-undo').addEventListener('click', undo);
-  // Leaving the view ends the offer, as the drafts' Undo does when another is offered.
-  window.addEventListener('hashchange', () => { if (location.hash !== '#/queue') endUndo(); });
+  // Leaving the view ends the offer, as the drafts' Undo does when another is offered. The list
+  // goes with it: the next open says "Loading the queue…" until its own read is listed. A stale
+  // list shown and then replaced cost WebKit about 250 ms more per open (BENCHMARKS.md › Queue).
+  window.addEventListener('hashchange', () => {
+    if (!location.hash.startsWith('#/') || location.hash === '#/queue') return;
+    endUndo();
+    byId('queue-groups').replaceChildren();
+    byId('queue-empty').hidden = true;
+    byId('queue-loading').hidden = false;
+  });
   // A post went out: sent by the window's sender (this event), or by the composer's Post or Retry
   // (the page's own `hayon-posted`, composer/post.js). Another process's sends come as data-changed.
   api.onQueueSent(() => loadQueue()).catch(() => { /* no event permission: the list is re-read on focus */ });
