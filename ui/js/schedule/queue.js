@@ -351,13 +351,14 @@ export function initQueue({ onEdit }) {
     api.openExternal(link.href).catch(() => announce(`Couldn't open your browser. The post is at ${link.href}`));
   });
   byId('queue-toast-undo').addEventListener('click', undo);
-  // Leaving the view ends the offer, as the drafts' Undo does when another is offered. The list
-  // goes with it: the next open says "Loading the queue…" until its own read is listed. A stale
-  // list shown and then replaced cost WebKit about 250 ms more per open (BENCHMARKS.md › Queue).
+  // Leaving the view ends the offer, as the drafts' Undo does when another is offered. The lists
+  // go with it: the next open says "Loading the queue…" until its own read is listed. Stale lists
+  // shown and then replaced cost WebKit about 250 ms more per open (BENCHMARKS.md › Queue).
   window.addEventListener('hashchange', () => {
     if (!location.hash.startsWith('#/') || location.hash === '#/queue') return;
     endUndo();
     byId('queue-groups').replaceChildren();
+    byId('queue-history-list').replaceChildren();
     byId('queue-empty').hidden = true;
     byId('queue-loading').hidden = false;
   });
