@@ -11,6 +11,8 @@
 //! - Settings › Schedule adds a posting time (as `hayon-cli schedule slots` then lists it) and shows
 //!   the core's reason for a hold out of range; "Add to queue" takes a posting time, and "Send now"
 //!   in the Queue sends the post at once, listed with its link.
+//! - A long queue is listed 50 posts at a time, soonest first: "Show 10 more" lists the rest with
+//!   keyboard focus on the first of them, and a re-read after a change keeps them listed.
 //!
 //! Screenshots land in `target/e2e-screenshots/schedule-*.png`.
 
@@ -284,6 +286,82 @@ async fn a_post_scheduled_in_the_window_is_queued_moved_sent_and_can_be_cancelle
         "sent now, once"
     );
     assert!(queue(&env).is_empty());
+}
+
+#[tokio::test]
+async fn a_long_queue_is_listed_a_page_at_a_time_and_show_more_lists_the_rest() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("wp").await;
+    // Two days ahead, a minute apart, queued out of order: the list is soonest first.
+    let first = Timestamp::now().as_second() + 2 * 24 * 3600;
+    let add = |n: i64| {
+        let at = Timestamp::from_second(first + 60 * n).expect("a time");
+        env.run(
+            &[
+                "schedule",
+                "add",
+                "--at",
+                &at.to_string(),
+                "--account",
+                &alice.did,
+            ],
+            &format!("Queued number {n}"),
+        )
+        .expect_ok();
+    };
+    for n in (0..60).rev() {
+        add(n);
+    }
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+    click(&client, "#nav-queue").await;
+    wait_for(&client, "#queue-loading[hidden]").await;
+    let listed = || {
+        let client = &client;
+        async move {
+            js(
+            client,
+            "return [...document.querySelectorAll('#queue-groups .queue-words')].map((p) => p.textContent)",
+        )
+        .await
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        }
+    };
+    let expected = |count: i64| -> Vec<Value> {
+        (0..count)
+            .map(|n| json!(format!("Queued number {n}")))
+            .collect()
+    };
+    assert_eq!(listed().await, expected(50), "the first 50, soonest first");
+    assert_eq!(
+        text_of(&client, ".queue-more").await,
+        "Show 10 more (10 not shown)"
+    );
+    click(&client, ".queue-more").await;
+    let all = poll_until(listed, |seen| seen.len() == 60).await;
+    assert_eq!(all, expected(60));
+    assert_eq!(
+        js(
+            &client,
+            "return document.activeElement?.getAttribute('aria-label')"
+        )
+        .await,
+        "Edit: Queued number 50",
+        "focus on the first post just listed"
+    );
+    assert_eq!(
+        js(&client, "return document.querySelector('.queue-more')").await,
+        Value::Null
+    );
+
+    // Another post queued (the CLI: the window re-reads on the database's change): the list the
+    // person unfolded stays unfolded.
+    add(60);
+    let after = poll_until(listed, |seen| seen.len() == 61).await;
+    assert_eq!(after, expected(61));
 }
 
 /// How many posts of `did` have the text `text` on the PDS.

@@ -8,10 +8,15 @@
 //! time they use over the next 60 s with nobody touching them (all of them, and the app's own
 //! process alone); then five posts are queued 4–12 s
 //! ahead and the delay from each due time to the `createdAt` of its record on the PDS (stamped when
-//! the sender builds it) is taken. Prints medians and the ratios queued / empty as Markdown.
+//! the sender builds it) is taken. Last, with the app closed, it is started again under
+//! tauri-driver (a WebDriver session: the harness's, as the window tests use) and the Queue view is
+//! opened [`OPENS`] times from Compose, timed inside the page (see [`OPEN_QUEUE`]) so WebDriver's
+//! round trips are not counted. Prints medians (and the slowest open) and the ratios queued / empty
+//! as Markdown.
 
 use harness::cli::CliEnv;
 use harness::pds::{pds, TestUser};
+use harness::window::{start_session, wait_for_composer};
 use jiff::Timestamp;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -23,6 +28,45 @@ const QUEUED: usize = 1000;
 const IDLE: Duration = Duration::from_secs(60);
 const SETTLE: Duration = Duration::from_secs(5);
 const DELAY_POSTS: i64 = 5;
+const OPENS: usize = 10;
+
+/// One open of the Queue view, in the page, as `execute_async`: from the click on the sidebar's
+/// Queue link to the first frame painted after the view has shown the list this open read. The
+/// loading line is shown first, as at the first open (app.js re-reads the queue on each open and
+/// leaves the previous list up meanwhile): only the end of this open's read hides it, right after
+/// the list (`.queue-item`s, or the empty state) is rendered. Resolves with milliseconds, or
+/// `{ error }`.
+const OPEN_QUEUE: &str = r#"
+const done = arguments[arguments.length - 1];
+const byId = (id) => document.getElementById(id);
+const [view, loading, empty, error] = ['view-queue', 'queue-loading', 'queue-empty', 'queue-error'].map(byId);
+if (!view.hidden) return done({ error: 'the Queue view is already open' });
+loading.hidden = false;
+const listed = () => !view.hidden && loading.hidden
+  && (document.querySelector('#queue-groups .queue-item') !== null || !empty.hidden);
+const timeout = setTimeout(() => done({ error: 'the list was not shown within 20 s' }), 20000);
+const start = performance.now();
+new MutationObserver((_, observer) => {
+  if (!listed()) return;
+  observer.disconnect();
+  clearTimeout(timeout);
+  if (error.textContent) return done({ error: error.textContent });
+  // A task queued from an animation frame callback runs once that frame is painted.
+  requestAnimationFrame(() => setTimeout(() => done(performance.now() - start)));
+}).observe(loading, { attributes: true, attributeFilter: ['hidden'] });
+byId('nav-queue').click();
+"#;
+
+/// Back to Compose, in the page: resolves once its view is shown and two frames have passed.
+const OPEN_COMPOSE: &str = r#"
+const done = arguments[arguments.length - 1];
+const compose = document.getElementById('view-compose');
+document.getElementById('nav-compose').click();
+const shown = () => compose.hidden
+  ? requestAnimationFrame(shown)
+  : requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+shown();
+"#;
 
 struct Bench {
     app: PathBuf,
@@ -42,6 +86,8 @@ struct Measures {
     /// The app's own process alone (the sender, the database watch, Tauri): WebKit's excluded.
     main_cpu_seconds: Vec<f64>,
     delays_ms: Vec<f64>,
+    /// From the click on Queue to the list shown, [`OPENS`] a round.
+    opens_ms: Vec<f64>,
 }
 
 impl Bench {
@@ -193,7 +239,35 @@ impl Bench {
         into.delays_ms.extend(delays);
         let _ = app.kill();
         let _ = app.wait();
+        into.opens_ms.extend(open_queue(folder).await);
     }
+}
+
+/// The app started for `folder` under tauri-driver: the Queue view opened [`OPENS`] times from
+/// Compose, each timed in the page ([`OPEN_QUEUE`]); milliseconds.
+async fn open_queue(folder: &Folder) -> Vec<f64> {
+    let (_driver, client) = start_session(&folder.env).await;
+    wait_for_composer(&client).await;
+    let mut opens = Vec::new();
+    for _ in 0..OPENS {
+        let open = client
+            .execute_async(OPEN_QUEUE, vec![])
+            .await
+            .expect("open the Queue view");
+        let Some(ms) = open.as_f64() else {
+            panic!("the Queue view did not open: {open}");
+        };
+        opens.push(ms);
+        client
+            .execute_async(OPEN_COMPOSE, vec![])
+            .await
+            .expect("back to Compose");
+        // A pause, as between a person's clicks: what the switch started (focus, scroll) settles.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    eprintln!("Queue view opens (ms): {opens:.1?}");
+    let _ = client.close().await;
+    opens
 }
 
 fn median(values: &[f64]) -> f64 {
@@ -204,6 +278,10 @@ fn median(values: &[f64]) -> f64 {
         n if n % 2 == 1 => sorted[n / 2],
         n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
+}
+
+fn max(values: &[f64]) -> f64 {
+    values.iter().copied().fold(f64::NAN, f64::max)
 }
 
 /// `root` and every process below it.
@@ -291,7 +369,8 @@ async fn main() {
         bench.measure(&queued, &mut ours).await;
     }
     println!(
-        "rounds: {rounds} each, alternating; medians (send delay: {DELAY_POSTS} posts a round)"
+        "rounds: {rounds} each, alternating; medians (send delay: {DELAY_POSTS} posts a round; \
+         Queue view: {OPENS} opens a round)"
     );
     println!("| measure | empty queue | 1,000 queued | ratio | target |");
     println!("|---|---|---|---|---|");
@@ -319,6 +398,18 @@ async fn main() {
             median(&base.delays_ms),
             median(&ours.delays_ms),
             "< 1000 ms",
+        ),
+        (
+            "Queue view open time (ms)",
+            median(&base.opens_ms),
+            median(&ours.opens_ms),
+            "< 100 ms",
+        ),
+        (
+            "Queue view open time, the slowest (ms)",
+            max(&base.opens_ms),
+            max(&ours.opens_ms),
+            "< 100 ms",
         ),
     ];
     for (name, base, ours, target) in rows {

@@ -6,6 +6,8 @@
 // Edit and Retry for a post that failed. Below, the posts that reached every account, newest first,
 // with a link per account: the history Rust keeps in the database (whichever process sent them),
 // re-read with the queue.
+// A long queue is listed a page at a time per account, soonest first, with "Show more" below: a
+// thousand posts laid out at once took the view half a second to open (BENCHMARKS.md › Queue).
 // Cancel is undoable without risk: the post is only hidden while Undo is offered, and cancelled in
 // Rust when the offer ends; a window closed meanwhile leaves it queued, never lost. A post due
 // before the offer would end is cancelled at once, so Undo can never let it go out meanwhile.
@@ -19,6 +21,17 @@ import { pickTime } from './picker.js';
 /** @typedef {import('../ipc').Posted} Posted */
 
 const UNDO_MS = 8000;
+/** How many posts of an account are listed at first, and how many more each "Show more" adds. */
+const PAGE = 50;
+
+/**
+ * How many posts each account's list shows (by account), kept while the window is open so that a
+ * re-read (after any change) does not fold a list the person unfolded.
+ * @type {Map<string, number>}
+ */
+const shownPerAccount = new Map();
+/** The rows listed last, for "Show more" to list more of without reading the queue again. */
+let listed = [];
 
 /** @type {{ id: string, timer: ReturnType<typeof setTimeout> } | null} */
 let pendingCancel = null;
@@ -123,8 +136,9 @@ function item(entry, state) {
     h('div', { class: 'queue-actions' }, actions));
 }
 
-/** Renders the queue: a section per account, each soonest first. */
+/** Renders the queue: a section per account, each soonest first, a page of posts at a time. */
 function render(rows) {
+  listed = rows;
   const byAccount = new Map();
   for (const row of rows) {
     for (const account of row.entry.accounts) {
@@ -133,17 +147,34 @@ function render(rows) {
       byAccount.get(key).items.push(row);
     }
   }
-  const sections = [...byAccount.values()].map(({ title, items }, i) => {
-    items.sort((a, b) => Date.parse(a.entry.due?.at ?? a.entry.createdAt) - Date.parse(b.entry.due?.at ?? b.entry.createdAt));
-    return h('section', { class: 'queue-account', 'aria-labelledby': `queue-account-${i}` },
+  const sections = [...byAccount].map(([key, { title, items }], i) => {
+    const when = ({ entry }) => Date.parse(entry.due?.at ?? entry.createdAt);
+    items.sort((a, b) => when(a) - when(b));
+    const shown = shownPerAccount.get(key) ?? PAGE;
+    const hidden = items.length - shown;
+    return h('section', { class: 'queue-account', 'data-account': key, 'aria-labelledby': `queue-account-${i}` },
       h('h2', { id: `queue-account-${i}` }, title),
-      h('ol', { class: 'queue-list' }, items.map(({ entry, state }) => item(entry, state))));
+      h('ol', { class: 'queue-list' }, items.slice(0, shown).map(({ entry, state }) => item(entry, state))),
+      hidden > 0
+        ? h('button', { type: 'button', class: 'btn queue-more',
+          'aria-label': `Show ${Math.min(hidden, PAGE)} more (${hidden} not shown), posts to ${title}` },
+        `Show ${Math.min(hidden, PAGE)} more (${hidden} not shown)`)
+        : null);
   });
   byId('queue-groups').replaceChildren(...sections);
   byId('queue-empty').hidden = rows.length > 0;
   // Only the previews of the images listed are kept.
-  const shown = new Set(rows.map(({ entry }) => entry.composition.posts[0]?.images?.[0]?.path));
-  for (const path of previews.keys()) if (!shown.has(path)) previews.delete(path);
+  const kept = new Set(rows.map(({ entry }) => entry.composition.posts[0]?.images?.[0]?.path));
+  for (const path of previews.keys()) if (!kept.has(path)) previews.delete(path);
+}
+
+/** Lists the next page of `account`'s posts and puts keyboard focus on the first of them. */
+function showMore(account) {
+  const before = shownPerAccount.get(account) ?? PAGE;
+  shownPerAccount.set(account, before + PAGE);
+  render(listed);
+  const section = byId('queue-groups').querySelector(`.queue-account[data-account="${CSS.escape(account)}"]`);
+  /** @type {HTMLElement | null | undefined} */ (section?.querySelector(`.queue-list > li:nth-child(${before + 1}) .queue-edit`))?.focus();
 }
 
 /** Renders the posts sent, newest first: when (local time), first words, a link per account. */
@@ -311,6 +342,10 @@ export function initQueue({ onEdit }) {
     const target = /** @type {Element} */ (event.target);
     const li = target.closest('.queue-item');
     const button = /** @type {HTMLButtonElement | null} */ (target.closest('button'));
+    if (button?.classList.contains('queue-more')) {
+      showMore(/** @type {HTMLElement | null} */ (button.closest('.queue-account'))?.dataset.account ?? '');
+      return;
+    }
     if (!li || !button || button.disabled) return;
     const id = /** @type {HTMLElement} */ (li).dataset.id ?? '';
     const entry = await currentEntry(id);
@@ -332,8 +367,17 @@ export function initQueue({ onEdit }) {
   byId('queue-groups').addEventListener('click', openPostLink);
   byId('queue-history-list').addEventListener('click', openPostLink);
   byId('queue-toast-undo').addEventListener('click', undo);
-  // Leaving the view ends the offer, as the drafts' Undo does when another is offered.
-  window.addEventListener('hashchange', () => { if (location.hash !== '#/queue') endUndo(); });
+  // Leaving the view ends the offer, as the drafts' Undo does when another is offered. The lists
+  // go with it: the next open says "Loading the queue…" until its own read is listed. Stale lists
+  // shown and then replaced cost WebKit about 250 ms more per open (BENCHMARKS.md › Queue).
+  window.addEventListener('hashchange', () => {
+    if (!location.hash.startsWith('#/') || location.hash === '#/queue') return;
+    endUndo();
+    byId('queue-groups').replaceChildren();
+    byId('queue-history-list').replaceChildren();
+    byId('queue-empty').hidden = true;
+    byId('queue-loading').hidden = false;
+  });
   // A post went out: sent by the window's sender (this event), or by the composer's Post or Retry
   // (the page's own `hayon-posted`, composer/post.js). Another process's sends come as data-changed.
   api.onQueueSent(() => loadQueue()).catch(() => { /* no event permission: the list is re-read on focus */ });

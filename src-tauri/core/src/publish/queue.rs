@@ -66,14 +66,25 @@ impl Posting<'_> {
     pub fn scheduled(&self) -> Result<Vec<Queued>> {
         let now = jiff::Timestamp::now();
         let hold = hold_after(&self.core.settings().load()?);
+        // The whole outbox in one read (the Queue re-reads it on every open and change), oldest
+        // first; sorted by due time, stably, those due at one time stay oldest first. A row made by
+        // Post (no due time) is never listed.
+        let mut entries = self.core.store.outbox_entries()?;
+        entries.sort_by_key(|entry| entry.due.as_ref().map(|due| due.at));
         let mut queued = Vec::new();
-        for id in self.core.store.outbox_due(now.as_second())? {
-            let Some(entry) = self.core.store.outbox_entry(&id)? else {
+        for entry in entries {
+            let Some(due) = &entry.due else {
                 continue;
             };
+            if due.at.as_second() > now.as_second() {
+                queued.push(Queued {
+                    entry,
+                    state: QueueState::Scheduled,
+                });
+                continue;
+            }
             let reconnect = self.awaits_reconnection(&entry);
-            if entry.due.is_none() || (entry.tried() && !reconnect && !failed_reconnecting(&entry))
-            {
+            if entry.tried() && !reconnect && !failed_reconnecting(&entry) {
                 continue;
             }
             let state = if reconnect {
@@ -84,14 +95,6 @@ impl Posting<'_> {
                 QueueState::Due
             };
             queued.push(Queued { entry, state });
-        }
-        for id in self.core.store.outbox_scheduled(now.as_second())? {
-            if let Some(entry) = self.core.store.outbox_entry(&id)? {
-                queued.push(Queued {
-                    entry,
-                    state: QueueState::Scheduled,
-                });
-            }
         }
         Ok(queued)
     }

@@ -7,6 +7,7 @@ use crate::composition::Composition;
 use crate::error::{Error, Result, StorageError};
 use crate::publish::{AccountDelivery, Delivery, Due, ImageFiles, OutboxEntry};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
+use std::collections::HashMap;
 
 impl Store {
     /// Saves a new row with its accounts, all in one transaction; `claim` when the process that
@@ -77,78 +78,55 @@ impl Store {
         tx.commit().map_err(Error::from)
     }
 
-    /// Every row, oldest first.
+    /// Every row, oldest first. Two statements whatever the number of rows (the rows, then all
+    /// their accounts), in one read transaction so they agree: the Queue reads the whole outbox
+    /// each time it opens, and a thousand queued posts read one by one cost a statement each.
     pub fn outbox_entries(&self) -> Result<Vec<OutboxEntry>> {
-        let ids: Vec<String> = {
-            let conn = self.conn();
-            let mut statement = conn.prepare("SELECT id FROM outbox ORDER BY created_at, id")?;
-            let rows = statement.query_map([], |row| row.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let mut entries = Vec::with_capacity(ids.len());
-        for id in ids {
-            // A row deleted in between (another process finished it) is simply gone.
-            if let Some(entry) = self.outbox_entry(&id)? {
-                entries.push(entry);
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut accounts: HashMap<String, Vec<AccountDelivery>> = HashMap::new();
+        {
+            let mut statement = tx.prepare(&format!("{ACCOUNTS} ORDER BY o.entry, o.position"))?;
+            let mut rows = statement.query([])?;
+            while let Some(row) = rows.next()? {
+                let entry: String = row.get(ACCOUNT_ENTRY)?;
+                accounts
+                    .entry(entry)
+                    .or_default()
+                    .push(account_from_row(row)??);
             }
         }
-        Ok(entries)
+        let mut statement = tx.prepare(&format!("{HEADS} ORDER BY created_at, id"))?;
+        let heads = statement
+            .query_map([], Head::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        heads
+            .into_iter()
+            .map(|head| {
+                let accounts = accounts.remove(&head.id).unwrap_or_default();
+                head.into_entry(accounts)
+            })
+            .collect()
     }
 
     /// One row, or `None` when there is no such row (finished, discarded or never made).
     pub fn outbox_entry(&self, id: &str) -> Result<Option<OutboxEntry>> {
         let conn = self.conn();
         let head = conn
-            .query_row(
-                "SELECT composition, images, created_at, due_at, zone, draft FROM outbox
-                 WHERE id = ?1",
-                [id],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, Option<i64>>(3)?,
-                        row.get::<_, Option<String>>(4)?,
-                        row.get::<_, Option<i64>>(5)?,
-                    ))
-                },
-            )
+            .query_row(&format!("{HEADS} WHERE id = ?1"), [id], Head::from_row)
             .optional()?;
-        let Some((composition, images, created_at, due_at, zone, draft)) = head else {
+        let Some(head) = head else {
             return Ok(None);
         };
-        let due = match due_at {
-            Some(seconds) => Some(Due {
-                at: jiff::Timestamp::from_second(seconds)
-                    .map_err(|_| StorageError::OutOfRange("a scheduled time"))?,
-                zone: zone.unwrap_or_default(),
-            }),
-            None => None,
-        };
-        let composition: Composition =
-            serde_json::from_str(&composition).map_err(StorageError::encoding("outbox thread"))?;
-        // The handle shown is the account's current one when it is still stored.
-        let mut statement = conn.prepare(
-            "SELECT o.did, coalesce(a.handle, o.handle), o.rkeys, o.state, o.posts, o.error,
-                    o.attempts, o.retry_at
-                 FROM outbox_accounts o LEFT JOIN accounts a ON a.did = o.did
-                 WHERE o.entry = ?1 ORDER BY o.position",
-        )?;
+        let mut statement = conn.prepare(&format!(
+            "{ACCOUNTS} WHERE o.entry = ?1 ORDER BY o.position"
+        ))?;
         let accounts = statement
             .query_map([id], account_from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?
             .into_iter()
             .collect::<Result<Vec<_>>>()?;
-        Ok(Some(OutboxEntry {
-            id: id.to_owned(),
-            created_at,
-            due,
-            draft,
-            images: ImageFiles::parse(&images),
-            composition,
-            accounts,
-        }))
+        head.into_entry(accounts).map(Some)
     }
 
     /// Counts a write about to be sent for the account. Committed before the request leaves, so
@@ -199,15 +177,6 @@ impl Store {
             "SELECT id FROM outbox WHERE due_at IS NULL OR due_at <= ?1
              ORDER BY coalesce(due_at, 0), created_at, id",
         )?;
-        let rows = statement.query_map([now], |row| row.get(0))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
-    /// The rows scheduled for later than `now` (unix seconds), the soonest first.
-    pub fn outbox_scheduled(&self, now: i64) -> Result<Vec<String>> {
-        let conn = self.conn();
-        let mut statement = conn
-            .prepare("SELECT id FROM outbox WHERE due_at > ?1 ORDER BY due_at, created_at, id")?;
         let rows = statement.query_map([now], |row| row.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
@@ -385,6 +354,65 @@ fn delivery_columns(delivery: &Delivery) -> Result<(Option<String>, Option<Strin
             Some(serde_json::to_string(error).map_err(StorageError::encoding("error"))?),
         ),
     })
+}
+
+/// The columns of an outbox row, as [`Head::from_row`] reads them.
+const HEADS: &str = "SELECT id, composition, images, created_at, due_at, zone, draft FROM outbox";
+
+/// The columns of a row's accounts, as [`account_from_row`] reads them, and (at
+/// [`ACCOUNT_ENTRY`]) the row they belong to. The handle shown is the account's current one when
+/// it is still stored.
+const ACCOUNTS: &str = "SELECT o.did, coalesce(a.handle, o.handle), o.rkeys, o.state, o.posts,
+        o.error, o.attempts, o.retry_at, o.entry
+    FROM outbox_accounts o LEFT JOIN accounts a ON a.did = o.did";
+const ACCOUNT_ENTRY: usize = 8;
+
+/// An outbox row as stored, before its JSON is read and its accounts are added.
+struct Head {
+    id: String,
+    composition: String,
+    images: String,
+    created_at: String,
+    due_at: Option<i64>,
+    zone: Option<String>,
+    draft: Option<i64>,
+}
+
+impl Head {
+    fn from_row(row: &Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: row.get(0)?,
+            composition: row.get(1)?,
+            images: row.get(2)?,
+            created_at: row.get(3)?,
+            due_at: row.get(4)?,
+            zone: row.get(5)?,
+            draft: row.get(6)?,
+        })
+    }
+
+    /// The row with `accounts`; its JSON is checked here (a broken one is a storage error).
+    fn into_entry(self, accounts: Vec<AccountDelivery>) -> Result<OutboxEntry> {
+        let due = match self.due_at {
+            Some(seconds) => Some(Due {
+                at: jiff::Timestamp::from_second(seconds)
+                    .map_err(|_| StorageError::OutOfRange("a scheduled time"))?,
+                zone: self.zone.unwrap_or_default(),
+            }),
+            None => None,
+        };
+        let composition: Composition = serde_json::from_str(&self.composition)
+            .map_err(StorageError::encoding("outbox thread"))?;
+        Ok(OutboxEntry {
+            id: self.id,
+            created_at: self.created_at,
+            due,
+            draft: self.draft,
+            images: ImageFiles::parse(&self.images),
+            composition,
+            accounts,
+        })
+    }
 }
 
 /// A stored account row; its JSON columns are checked here (a broken one is a storage error).
@@ -649,12 +677,17 @@ mod tests {
             zone: "Europe/Vienna".into(),
         });
         store.insert_outbox(&later, None).expect("insert");
+        let made_by_post = entry("3kw", "2026-12-01T11:00:00Z");
         store
-            .insert_outbox(&entry("3kw", "2026-12-01T11:00:00Z"), None)
+            .insert_outbox(&made_by_post, None)
             .expect("insert a row made by Post");
         assert_eq!(store.outbox_due(1_999).expect("due"), ["3kw"]);
-        assert_eq!(store.outbox_scheduled(1_999).expect("later"), ["3kx"]);
         assert_eq!(store.outbox_due(2_000).expect("due"), ["3kw", "3kx"]);
+        assert_eq!(
+            store.outbox_entries().expect("read all"),
+            [made_by_post, later.clone()],
+            "read together as one by one: each row with its own accounts, in their order"
+        );
         assert_eq!(store.outbox_entry("3kx").expect("read"), Some(later));
         let moved = Due {
             at: at(5_000),
