@@ -69,6 +69,22 @@ async fn posts_on_server(user: &TestUser) -> Vec<Value> {
     listing["records"].as_array().cloned().unwrap_or_default()
 }
 
+/// `hayon-cli post` of `text` with `photo` (alt text "A photo") to `user`.
+fn post_photo(env: &CliEnv, user: &TestUser, photo: &std::path::Path, text: &str) -> CliOutput {
+    env.run(
+        &[
+            "post",
+            "--account",
+            &user.handle,
+            "--image",
+            photo.to_str().expect("path"),
+            "--alt",
+            "A photo",
+        ],
+        text,
+    )
+}
+
 /// What the app logged in this environment, for failure messages.
 fn app_log(env: &CliEnv) -> String {
     std::fs::read_to_string(env.path().join("hayon.log")).unwrap_or_default()

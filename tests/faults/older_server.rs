@@ -9,21 +9,6 @@ fn camera_photo(dir: &std::path::Path) -> std::path::PathBuf {
     images::photo_jpeg(dir, "camera.jpg", 4032, 3024)
 }
 
-fn post_photo(env: &CliEnv, user: &TestUser, photo: &std::path::Path, text: &str) -> CliOutput {
-    env.run(
-        &[
-            "post",
-            "--account",
-            &user.handle,
-            "--image",
-            photo.to_str().expect("path"),
-            "--alt",
-            "A photo",
-        ],
-        text,
-    )
-}
-
 /// The size and aspect ratio of the photo of the post `uri` on the server.
 async fn posted_photo(user: &TestUser, uri: &str) -> (u64, u64, u64) {
     let posts = posts_on_server(user).await;

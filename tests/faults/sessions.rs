@@ -56,18 +56,7 @@ async fn a_401_on_upload_blob_fails_that_post_only() {
         )),
     );
 
-    let output = env.run(
-        &[
-            "post",
-            "--account",
-            &user.handle,
-            "--image",
-            photo.to_str().expect("path"),
-            "--alt",
-            "A photo",
-        ],
-        "With a photo",
-    );
+    let output = post_photo(&env, &user, &photo, "With a photo");
     assert_eq!(output.code, 1, "{}", output.json);
     let error = &output.json[0]["error"];
     assert_eq!(error["code"], "server_error", "{}", output.json);

@@ -99,18 +99,7 @@ async fn a_lost_upload_answer_and_a_502_do_not_fail_the_post() {
         .proxy
         .arm(UPLOAD, Fault::ReplaceAnswer(Canned::Gateway(502)));
 
-    let output = env.run(
-        &[
-            "post",
-            "--account",
-            &user.handle,
-            "--image",
-            photo.to_str().expect("path"),
-            "--alt",
-            "A photo",
-        ],
-        "With a photo",
-    );
+    let output = post_photo(&env, &user, &photo, "With a photo");
     assert_eq!(output.code, 0, "{} / {}", output.json, output.stderr);
     assert_eq!(
         rig().proxy.count(UPLOAD),
