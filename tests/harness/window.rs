@@ -158,15 +158,22 @@ pub async fn start_session(env: &CliEnv) -> (Driver, Client) {
 }
 
 /// [`start_session`], with `extra_env` added to the app's environment (e.g. [`DARK`]). Fails if the
-/// app opens no session within [`SESSION_START`].
+/// app opens no session within [`SESSION_START`], twice: on a busy machine GTK has failed to start
+/// now and then ("Failed to initialize GTK", with the app gone and tauri-driver no longer
+/// answering), so a driver that opens nothing is replaced once by a new one.
 pub async fn start_session_with(env: &CliEnv, extra_env: &[(&str, &str)]) -> (Driver, Client) {
-    let driver = start_driver(env, extra_env);
-    match open_session(&driver).await {
-        Ok(client) => (driver, client),
-        Err(last) => panic!(
-            "the app did not open a window session within {SESSION_START:?}; the last attempt: {last}"
-        ),
+    let mut failures = Vec::new();
+    for _ in 0..2 {
+        let driver = start_driver(env, extra_env);
+        match open_session(&driver).await {
+            Ok(client) => return (driver, client),
+            Err(last) => failures.push(last),
+        }
     }
+    panic!(
+        "the app did not open a window session within {SESSION_START:?}, twice; the last attempts: {}",
+        failures.join(" / ")
+    )
 }
 
 /// How long opening a window session may take (a few seconds when the machine is idle).
