@@ -144,6 +144,40 @@ async fn mentions_are_suggested_from_the_app_view_and_the_keyboard_picks_one() {
         Some("listbox")
     );
     screenshot(&client, "aids-mention-suggestions").await;
+    // A re-read of the accounts (Ctrl+R here; also a focus, or a session refreshed in the background)
+    // that leaves the account asked through as it was keeps the list open. It used to close it, which
+    // lost the suggestions whenever the launch's refresh landed while someone was typing.
+    js(
+        &client,
+        "document.querySelector('input.post-account').dataset.beforeReread = '1'",
+    )
+    .await;
+    press(
+        &client,
+        &format!("{}r{}", char::from(Key::Control), char::from(Key::Null)),
+    )
+    .await;
+    let rerendered = poll_until(
+        || {
+            js(
+                &client,
+                "return document.querySelector('input.post-account[data-before-reread]') === null",
+            )
+        },
+        |replaced| replaced == &json!(true),
+    )
+    .await;
+    assert_eq!(rerendered, json!(true), "Ctrl+R re-read the accounts");
+    let options = js(
+        &client,
+        &format!("return document.querySelectorAll('{list} .mention-option').length"),
+    )
+    .await;
+    assert_eq!(
+        options,
+        json!(2),
+        "the suggestions survive a re-read of the accounts"
+    );
     press(&client, &Key::Down.to_string()).await;
     assert_becomes(
         "the highlighted option after Down",

@@ -41,6 +41,7 @@ export function createMentions(el, text, { account, announce, onUnresolved }) {
   let typing = null; // { start, end, typed } of the `@handle` at the caret
   let suggestTimer = 0;
   let asked = 0; // answers to older questions are dropped
+  let askedThrough = account(); // the account the list and the checks were asked through
   let alive = true;
 
   // ---- Autocomplete ----
@@ -59,6 +60,7 @@ export function createMentions(el, text, { account, announce, onUnresolved }) {
     typing = typedAtCaret();
     clearTimeout(suggestTimer);
     const who = account();
+    askedThrough = who;
     if (!typing || !who) {
       close();
       return;
@@ -214,9 +216,15 @@ export function createMentions(el, text, { account, announce, onUnresolved }) {
 
   return {
     analysed,
-    /** The account to ask through changed: answers may differ, ask again. */
+    /**
+     * The accounts were re-read (connected, refreshed, the window focused): only if the account to ask
+     * through is another one may the answers differ, so only then ask again. A re-read that changed
+     * nothing must not close the list the person is choosing from.
+     */
     accountChanged() {
-      close();
+      if (account() === askedThrough) return;
+      askedThrough = account();
+      if (document.activeElement === text) update(); else close();
       analysed(mentioned.map((handle) => ({ features: [{ $type: '#mention', handle }] })));
     },
     destroy() {
