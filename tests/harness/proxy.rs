@@ -140,18 +140,25 @@ async fn relay(client: TcpStream, server: TcpStream, shared: Shared) {
     let _ = down.await;
 }
 
-/// The XRPC methods of the request lines in `window`.
+/// The XRPC methods of the complete request lines in `window`. A line is looked for anywhere, not
+/// only after a line break: on a kept-alive connection a request may follow a binary body (an
+/// uploaded image) with no line break between them. Only a line with its `\r\n` counts, so the
+/// tail kept for the next read (after the last `\n`) never holds one already counted.
 fn request_nsids(window: &[u8]) -> Vec<String> {
     let text = String::from_utf8_lossy(window);
-    text.split("\r\n")
-        .filter_map(|line| {
-            let mut words = line.split(' ');
-            let (method, target, version) = (words.next()?, words.next()?, words.next()?);
-            if !matches!(method, "GET" | "POST") || !version.starts_with("HTTP/1") {
-                return None;
-            }
-            let nsid = target.strip_prefix("/xrpc/")?;
-            Some(nsid.split('?').next().unwrap_or(nsid).to_owned())
+    let mut found: Vec<(usize, String)> = ["GET /xrpc/", "POST /xrpc/"]
+        .iter()
+        .flat_map(|start| {
+            text.match_indices(start).filter_map(|(at, start)| {
+                let rest = &text[at + start.len()..];
+                let (target, after) = rest.split_once(' ')?;
+                let complete =
+                    after.starts_with("HTTP/1.1\r\n") || after.starts_with("HTTP/1.0\r\n");
+                let nsid = target.split('?').next().unwrap_or(target);
+                complete.then(|| (at, nsid.to_owned()))
+            })
         })
-        .collect()
+        .collect();
+    found.sort();
+    found.into_iter().map(|(_, nsid)| nsid).collect()
 }
