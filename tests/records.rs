@@ -1,10 +1,10 @@
 //! The record encoder against the reference PDS: a thread written in one `applyWrites` — a root post
 //! with facets, an image, self-labels and languages; a reply quoting it with an image
-//! (`recordWithMedia`); a reply quoting it alone; a post with a link card and thumbnail; a
-//! threadgate and two postgates — is accepted as valid, and the CID the server answers for each
-//! record equals `records::cid_for` of the same typed value. Then `publish::quote::resolve` finds the
-//! root from its bsky.app link (by handle and by DID) and its `at://` URI, and says clearly when a
-//! post or a handle does not exist.
+//! (`recordWithMedia`); a reply quoting it alone; a post with a link card and thumbnail; a gallery
+//! of ten images and one of five beside a quote; a threadgate and two postgates — is accepted as
+//! valid, and the CID the server answers for each record equals `records::cid_for` of the same typed
+//! value. Then `publish::quote::resolve` finds the root from its bsky.app link (by handle and by
+//! DID) and its `at://` URI, and says clearly when a post or a handle does not exist.
 
 use harness::images;
 use harness::pds::{pds, TestUser};
@@ -76,6 +76,7 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
 
     let (root_key, reply_key, quote_key, card_key) =
         (next_tid(), next_tid(), next_tid(), next_tid());
+    let (gallery_key, quoted_gallery_key) = (next_tid(), next_tid());
     let text = format!("Hi @{} see https://example.com #hayon", bob.handle);
     let mention_end = 3 + 1 + bob.handle.len();
     let link_start = text.find("https://").expect("link");
@@ -115,10 +116,10 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
             vec![Image {
                 alt: "A gradient".into(),
                 image: image.clone(),
-                aspect_ratio: Some(AspectRatio {
+                aspect_ratio: AspectRatio {
                     width: 120,
                     height: 80,
-                }),
+                },
             }],
             None,
         ),
@@ -140,8 +141,11 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
         embed: Embed::of(
             vec![Image {
                 alt: String::new(),
-                image,
-                aspect_ratio: None,
+                image: image.clone(),
+                aspect_ratio: AspectRatio {
+                    width: 120,
+                    height: 80,
+                },
             }],
             Some(root_ref.clone()),
         ),
@@ -163,6 +167,28 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
         })),
         ..Post::new("https://example.com/article", AT)
     };
+    // Five images and more are a gallery (each item typed, its aspect ratio required), also beside
+    // a quote.
+    let gallery_of = |count: u32| {
+        (1..=count)
+            .map(|n| Image {
+                alt: format!("Picture {n}"),
+                image: image.clone(),
+                aspect_ratio: AspectRatio {
+                    width: 120 + n,
+                    height: 80,
+                },
+            })
+            .collect::<Vec<_>>()
+    };
+    let gallery = Post {
+        embed: Embed::of(gallery_of(10), None),
+        ..Post::new("Ten pictures", AT)
+    };
+    let quoted_gallery = Post {
+        embed: Embed::of(gallery_of(5), Some(root_ref.clone())),
+        ..Post::new("Five pictures and a quote", AT)
+    };
     let who = WhoCanReply::Some {
         mentioned: true,
         following: true,
@@ -174,6 +200,8 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
         write(POST, &reply_key, &reply),
         write(POST, &quote_key, &quote_only),
         write(POST, &card_key, &card),
+        write(POST, &gallery_key, &gallery),
+        write(POST, &quoted_gallery_key, &quoted_gallery),
         write(THREADGATE, &root_key, &threadgate),
         write(
             POSTGATE,

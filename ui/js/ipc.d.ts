@@ -124,7 +124,7 @@ export type ComposedPost = {
  */
 text: string, 
 /**
- * Up to four images, in order.
+ * Up to ten images, in order (more than four are posted as a gallery).
  */
 images: Array<ComposedImage>, 
 /**
@@ -375,10 +375,14 @@ keepRunningInTray: boolean,
 toldAboutTray: boolean, };
 
 /**
- * A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its
- * bsky.app address.
+ * A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url, embed}`), its
+ * bsky.app address and its embed's `$type` (e.g. `app.bsky.embed.gallery`; none for text only).
  */
-export type PublishedPost = { url: string, uri: string, cid: string, };
+export type PublishedPost = { url: string, 
+/**
+ * Left out when the post has none (and in rows written before Hayon kept it).
+ */
+embed?: string, uri: string, cid: string, };
 
 export type QueueState = "scheduled" | "due" | "held" | "needsReconnection";
 

@@ -36,8 +36,8 @@ pub struct PostArgs {
     /// A file holding the text of the next post of the thread; repeat for a thread (stdin when none).
     #[arg(long = "text-file")]
     text_files: Vec<PathBuf>,
-    /// An image for the post of the last --text-file before it (up to 4 a post); each needs an
-    /// `--alt` after it (may be empty).
+    /// An image for the post of the last --text-file before it (up to 10 a post; more than 4 are
+    /// posted as a gallery); each needs an `--alt` after it (may be empty).
     #[arg(long = "image")]
     images: Vec<PathBuf>,
     /// Alt text for the image given before it.

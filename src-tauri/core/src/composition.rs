@@ -45,7 +45,7 @@ impl Default for Composition {
 pub struct ComposedPost {
     /// The text as typed (links are shortened and facets detected when it is posted).
     pub text: String,
-    /// Up to four images, in order.
+    /// Up to ten images, in order (more than four are posted as a gallery).
     pub images: Vec<ComposedImage>,
     /// The link card to post when the post has no images.
     pub card: CardChoice,

@@ -361,9 +361,9 @@ async fn paths_outside_the_folder_are_refused_alike() {
         .await
         .expect_err("outside");
     assert_eq!(sources, existing);
-    let many = vec![outside.to_str().expect("utf-8").to_owned(); 5];
-    let err = setup.attachments.sources(many).await.expect_err("five");
-    assert!(err.message.contains("up to 4 images"), "{}", err.message);
+    let many = vec![outside.to_str().expect("utf-8").to_owned(); 11];
+    let err = setup.attachments.sources(many).await.expect_err("eleven");
+    assert!(err.message.contains("up to 10 images"), "{}", err.message);
 }
 
 #[tokio::test]

@@ -79,8 +79,10 @@ pub const MAX_INPUT_SIDE: u32 = 20_000;
 /// Inputs with more pixels than this are refused from their header (a 100 MP RGBA image would be
 /// 400 MB decoded whole; most formats are downscaled while decoding, see `budget`).
 pub const MAX_INPUT_PIXELS: u64 = 100_000_000;
-/// How many images a post may carry (lexicon: `embed.images.images` ≤ 4).
-pub const MAX_IMAGES: usize = 4;
+/// How many images a post may carry: the app view shows at most 10 of a gallery
+/// (`GALLERY_SOFT_LIMIT`) and the official app offers 10, though the lexicon takes 20. More than
+/// [`crate::records::IMAGES_EMBED_MAX`] are posted as a gallery.
+pub const MAX_IMAGES: usize = 10;
 /// The largest image file the composer takes in (its bytes arrive whole in memory): well above a
 /// [`MAX_INPUT_PIXELS`] photo as cameras and phones save it (JPEG, HEIC exported as JPEG: 20–60 MB)
 /// or a large PNG screenshot, yet a bound on what a page can make the app copy and sniff.

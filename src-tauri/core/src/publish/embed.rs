@@ -1,7 +1,7 @@
-//! A post's embed, as the official app makes it: its images (`app.bsky.embed.images`), a quoted post
-//! (`embed.record`), both (`embed.recordWithMedia`), or, with neither, its link card
-//! (`embed.external`). A quote takes the place of the card: the lexicon's recordWithMedia carries
-//! images here, and a post shows one embed.
+//! A post's embed, as the official app makes it: its images (`app.bsky.embed.images`, or
+//! `embed.gallery` for more than four), a quoted post (`embed.record`), both
+//! (`embed.recordWithMedia`), or, with neither, its link card (`embed.external`). A quote takes
+//! the place of the card: recordWithMedia carries images here, and a post shows one embed.
 
 use super::prepare::PreparedPost;
 use crate::records::{AspectRatio, Blob, Embed, External, ExternalEmbed, Image};
@@ -19,10 +19,10 @@ pub(super) fn build(post: &PreparedPost, blobs: PostBlobs) -> Option<Embed> {
         .map(|((image, alt), blob)| Image {
             alt: alt.clone(),
             image: blob,
-            aspect_ratio: Some(AspectRatio {
+            aspect_ratio: AspectRatio {
                 width: image.width.max(1),
                 height: image.height.max(1),
-            }),
+            },
         })
         .collect();
     if !images.is_empty() || quote.is_some() {

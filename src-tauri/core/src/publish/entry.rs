@@ -106,14 +106,18 @@ impl Delivery {
     }
 }
 
-/// A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url}`) and its
-/// bsky.app address.
+/// A published post: where it lives (`{uri, cid}`, flattened: JSON `{uri, cid, url, embed}`), its
+/// bsky.app address and its embed's `$type` (e.g. `app.bsky.embed.gallery`; none for text only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct PublishedPost {
     #[serde(flatten)]
     pub at: StrongRef,
     pub url: String,
+    /// Left out when the post has none (and in rows written before Hayon kept it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, ts(optional))]
+    pub embed: Option<String>,
 }
 
 impl PublishedPost {
@@ -121,7 +125,16 @@ impl PublishedPost {
     pub fn new(at: StrongRef, handle: &str) -> Self {
         let rkey = at.uri.rsplit('/').next().unwrap_or_default();
         let url = format!("https://bsky.app/profile/{handle}/post/{rkey}");
-        Self { at, url }
+        Self {
+            at,
+            url,
+            embed: None,
+        }
+    }
+
+    /// The same post, with its embed's `$type`.
+    pub fn with_embed(self, embed: Option<String>) -> Self {
+        Self { embed, ..self }
     }
 }
 

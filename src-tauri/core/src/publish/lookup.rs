@@ -1,6 +1,7 @@
 //! Settling a write whose outcome is unknown: the thread's root is looked up under its record key
 //! (`getRecord`, no authentication needed). applyWrites is atomic, so a root that is there means the
-//! whole thread is; then every post is read for its URI and CID. Nothing is ever written here.
+//! whole thread is; then every post is read for its URI, CID and embed kind. Nothing is ever
+//! written here.
 
 use super::entry::{AccountDelivery, Delivery, PublishedPost};
 use super::Posting;
@@ -22,8 +23,8 @@ impl Posting<'_> {
             let stored = self.core.accounts().find(&did)?;
             let pds = crate::accounts::parse_stored_url(&stored.pds)?;
             match self.find_thread(&pds, &did, &account.rkeys).await {
-                Ok(Some(records)) => {
-                    let posts = posted(records, &stored.handle);
+                Ok(Some(found)) => {
+                    let posts = posted(found, &stored.handle);
                     let now = crate::store::now_rfc3339();
                     self.core.store.outbox_set_delivery(
                         id,
@@ -48,20 +49,18 @@ impl Posting<'_> {
         pds: &Url,
         did: &str,
         rkeys: &[String],
-    ) -> Result<Option<Vec<StrongRef>>, XrpcError> {
+    ) -> Result<Option<Vec<WrittenPost>>, XrpcError> {
         let Some((root_key, rest)) = rkeys.split_first() else {
             return Ok(None);
         };
-        let Some(root) = self.core.xrpc.find_record(pds, did, POST, root_key).await? else {
+        let Some(root) = self.find_post(pds, did, root_key).await? else {
             return Ok(None);
         };
-        let others = rest
-            .iter()
-            .map(|rkey| self.core.xrpc.find_record(pds, did, POST, rkey));
-        let mut records = vec![root];
+        let others = rest.iter().map(|rkey| self.find_post(pds, did, rkey));
+        let mut posts = vec![root];
         for found in futures_util::future::join_all(others).await {
             match found? {
-                Some(record) => records.push(record),
+                Some(post) => posts.push(post),
                 // Written in one atomic batch with the root: only a later deletion removes one.
                 None => {
                     return Err(XrpcError::Decode {
@@ -71,15 +70,53 @@ impl Posting<'_> {
                 }
             }
         }
-        Ok(Some(records))
+        Ok(Some(posts))
+    }
+
+    async fn find_post(
+        &self,
+        pds: &Url,
+        did: &str,
+        rkey: &str,
+    ) -> Result<Option<WrittenPost>, XrpcError> {
+        let found = self
+            .core
+            .xrpc
+            .get_record::<EmbedOnly>(pds, did, POST, rkey)
+            .await?;
+        Ok(found.map(|record| WrittenPost {
+            at: StrongRef {
+                uri: record.uri,
+                cid: record.cid,
+            },
+            embed: record.value.embed.map(|embed| embed.kind),
+        }))
     }
 }
 
-/// The posts' places, with their bsky.app links.
-pub(super) fn posted(records: Vec<StrongRef>, handle: &str) -> Vec<PublishedPost> {
-    records
+/// A post on the server: where it is, and its embed's `$type`.
+pub(super) struct WrittenPost {
+    pub at: StrongRef,
+    pub embed: Option<String>,
+}
+
+/// What a post record read back is looked at for.
+#[derive(serde::Deserialize)]
+struct EmbedOnly {
+    embed: Option<TypeOnly>,
+}
+
+#[derive(serde::Deserialize)]
+struct TypeOnly {
+    #[serde(rename = "$type")]
+    kind: String,
+}
+
+/// The posts' places, with their bsky.app links and their embeds' kinds.
+pub(super) fn posted(posts: Vec<WrittenPost>, handle: &str) -> Vec<PublishedPost> {
+    posts
         .into_iter()
-        .map(|record| PublishedPost::new(record, handle))
+        .map(|post| PublishedPost::new(post.at, handle).with_embed(post.embed))
         .collect()
 }
 

@@ -10,7 +10,7 @@
 
 use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
-use super::lookup::{posted, unconfirmed};
+use super::lookup::{posted, unconfirmed, WrittenPost};
 use super::outbox::{Progress, Sent};
 use super::prepare::{prepare, PreparedPost, PreparedThread};
 use super::thread::{self, BuiltThread, Resolved};
@@ -214,7 +214,12 @@ impl Posting<'_> {
                         }
                     }
                     self.core.mentions().remember(&built.mentioned);
-                    return Ok(posted(records, &stored.handle));
+                    let written = records.into_iter().zip(&built.embeds);
+                    let found = written.map(|(at, embed)| WrittenPost {
+                        at,
+                        embed: embed.map(str::to_owned),
+                    });
+                    return Ok(posted(found.collect(), &stored.handle));
                 }
                 Write::Unknown(err) => crate::accounts::describe_xrpc_error(&err),
                 Write::TooLarge(refusal) => {
@@ -244,10 +249,10 @@ impl Posting<'_> {
                 "applyWrites outcome unknown; looking the thread up"
             );
             match self.find_thread(&pds, did, &account.rkeys).await {
-                Ok(Some(records)) => {
+                Ok(Some(found)) => {
                     tracing::info!(did, "the thread was written after all");
                     self.core.mentions().remember(&built.mentioned);
-                    return Ok(posted(records, &stored.handle));
+                    return Ok(posted(found, &stored.handle));
                 }
                 Ok(None) if tries < 2 => {
                     tracing::warn!(

@@ -36,6 +36,8 @@ pub(crate) enum ThreadRecord {
 pub(crate) struct BuiltThread {
     pub writes: Vec<CreateWrite<ThreadRecord>>,
     pub cids: Vec<String>,
+    /// Each post's embed `$type`, in order.
+    pub embeds: Vec<Option<&'static str>>,
     /// The mentioned handles that resolved, with their DIDs: remembered once the thread is posted.
     pub mentioned: Vec<(String, String)>,
 }
@@ -82,6 +84,7 @@ pub(super) fn thread_records(
     let uri = |rkey: &str| format!("at://{did}/{}/{rkey}", records::POST);
     let mut writes = Vec::new();
     let mut cids: Vec<String> = Vec::new();
+    let mut embeds = Vec::new();
     let mut root: Option<StrongRef> = None;
     let mut parent: Option<StrongRef> = None;
     let parts = thread.posts.iter().zip(resolved.facets).zip(resolved.blobs);
@@ -91,6 +94,7 @@ pub(super) fn thread_records(
         record.facets = facets;
         record.langs = thread.langs.clone();
         record.embed = embed::build(post, blobs);
+        embeds.push(record.embed.as_ref().map(records::Embed::nsid));
         record.reply = match (&root, &parent) {
             (Some(root), Some(parent)) => Some(ReplyRef {
                 root: root.clone(),
@@ -131,6 +135,7 @@ pub(super) fn thread_records(
     Ok(BuiltThread {
         writes,
         cids,
+        embeds,
         mentioned: Vec::new(),
     })
 }
@@ -345,6 +350,7 @@ mod tests {
         let one = BuiltThread {
             writes: built.writes.into_iter().take(1).collect(),
             cids: Vec::new(),
+            embeds: Vec::new(),
             mentioned: Vec::new(),
         };
         assert!(check_size(&one).is_ok());

@@ -2,7 +2,7 @@
 //! outbox row is saved: a thread that cannot be posted whole makes no row and no request.
 //!
 //! The limits are the lexicon's and the official app's: each post within 300 graphemes and 3000
-//! bytes (as published, links shortened), not empty (text, images or a quote), at most four images,
+//! bytes (as published, links shortened), not empty (text, images or a quote), at most ten images,
 //! at most three languages; content warnings only on posts with images (the app offers them for media
 //! only); alt text within 2000 graphemes, and on every image when the person asked for it.
 
@@ -172,9 +172,15 @@ mod tests {
             path: "/photos/cat.jpg".into(),
             alt: alt.into(),
         };
-        let mut five = thread(&["pics"]);
-        five.posts[0].images = vec![image("a"); 5];
-        assert!(refused(&five).contains("up to 4 images"));
+        let mut ten = thread(&["pics"]);
+        ten.posts[0].images = vec![image("a"); 10];
+        assert!(
+            check(&ten, ImageFiles::Named, false).is_ok(),
+            "ten: a gallery"
+        );
+        let mut eleven = thread(&["pics"]);
+        eleven.posts[0].images = vec![image("a"); 11];
+        assert!(refused(&eleven).contains("up to 10 images"));
 
         let mut langs = thread(&["hi"]);
         langs.langs = vec!["en".into(), "de".into(), "fr".into(), "es".into()];

@@ -48,10 +48,10 @@ fn reply() -> Post {
             vec![Image {
                 alt: "one pixel".into(),
                 image: pixel(),
-                aspect_ratio: Some(AspectRatio {
+                aspect_ratio: AspectRatio {
                     width: 1,
                     height: 1,
-                }),
+                },
             }],
             None,
         ),
@@ -136,6 +136,64 @@ fn a_typed_mention_and_a_resolved_one_have_their_own_field() {
     );
 }
 
+/// Images numbered by their alt text, each with its own shape.
+fn numbered_images(count: u32) -> Vec<Image> {
+    (1..=count)
+        .map(|n| Image {
+            alt: format!("image {n}"),
+            image: pixel(),
+            aspect_ratio: AspectRatio {
+                width: n,
+                height: 1,
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn four_images_are_an_images_embed_and_five_to_ten_a_gallery_in_their_order() {
+    let four = serde_json::to_value(Embed::of(numbered_images(4), None)).expect("json");
+    assert_eq!(four["$type"], "app.bsky.embed.images");
+    assert_eq!(four["images"].as_array().map(Vec::len), Some(4));
+    for count in [5, 10] {
+        let embed = Embed::of(numbered_images(count), None).expect("an embed");
+        assert_eq!(embed.nsid(), "app.bsky.embed.gallery");
+        let json = serde_json::to_value(&embed).expect("json");
+        let items = json["items"].as_array().expect("items");
+        assert_eq!(items.len(), count as usize);
+        for (n, item) in (1..).zip(items) {
+            assert_eq!(
+                item,
+                &json!({
+                    "$type": "app.bsky.embed.gallery#image",
+                    "alt": format!("image {n}"),
+                    "image": serde_json::to_value(pixel()).expect("json"),
+                    "aspectRatio": {"width": n, "height": 1},
+                })
+            );
+        }
+        assert_eq!(serde_json::from_value::<Embed>(json).expect("back"), embed);
+        cid_for(&Post {
+            embed: Some(embed),
+            ..root()
+        })
+        .expect("a gallery encodes as DAG-CBOR");
+    }
+    let quoted = StrongRef {
+        uri: ROOT_URI.into(),
+        cid: ROOT_CID.into(),
+    };
+    let with_quote = Embed::of(numbered_images(7), Some(quoted)).expect("an embed");
+    let json = serde_json::to_value(&with_quote).expect("json");
+    assert_eq!(json["$type"], "app.bsky.embed.recordWithMedia");
+    assert_eq!(json["media"]["$type"], "app.bsky.embed.gallery");
+    assert_eq!(json["media"]["items"].as_array().map(Vec::len), Some(7));
+    assert_eq!(
+        serde_json::from_value::<Embed>(json).expect("back"),
+        with_quote
+    );
+}
+
 #[test]
 fn a_quote_with_images_labels_and_a_card_have_their_lexicon_shapes() {
     let quoted = StrongRef {
@@ -145,7 +203,10 @@ fn a_quote_with_images_labels_and_a_card_have_their_lexicon_shapes() {
     let image = Image {
         alt: String::new(),
         image: pixel(),
-        aspect_ratio: None,
+        aspect_ratio: AspectRatio {
+            width: 3,
+            height: 2,
+        },
     };
     let blob = serde_json::to_value(pixel()).expect("json");
     let quote = Embed::of(Vec::new(), Some(quoted.clone())).expect("an embed");
@@ -159,7 +220,7 @@ fn a_quote_with_images_labels_and_a_card_have_their_lexicon_shapes() {
         json!({
             "$type": "app.bsky.embed.recordWithMedia",
             "record": {"$type": "app.bsky.embed.record", "record": {"uri": ROOT_URI, "cid": ROOT_CID}},
-            "media": {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": blob}]},
+            "media": {"$type": "app.bsky.embed.images", "images": [{"alt": "", "image": blob, "aspectRatio": {"width": 3, "height": 2}}]},
         })
     );
     assert_eq!(Embed::of(Vec::new(), None), None);

@@ -32,23 +32,6 @@ impl XrpcClient {
         Ok(output.blob)
     }
 
-    /// Where an existing record lives, or `None` when there is no such record.
-    pub async fn find_record(
-        &self,
-        pds: &Url,
-        repo: &str,
-        collection: &str,
-        rkey: &str,
-    ) -> Result<Option<StrongRef>, XrpcError> {
-        let found = self
-            .get_record::<serde::de::IgnoredAny>(pds, repo, collection, rkey)
-            .await?;
-        Ok(found.map(|record| StrongRef {
-            uri: record.uri,
-            cid: record.cid,
-        }))
-    }
-
     /// A record with its location, or `None` when there is no such record (no sign-in: records
     /// are public). `repo` is a DID or a handle.
     pub async fn get_record<T: DeserializeOwned>(
