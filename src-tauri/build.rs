@@ -45,6 +45,7 @@ fn main() {
         "update_status",
         "install_update",
         "quit",
+        "close_window",
         "start_at_login",
         "set_start_at_login",
     ]);

@@ -11,11 +11,11 @@
 //! - [`wait`]: waiting that polls the condition the test then asserts (never a fixed sleep).
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
 //!   for the Bluesky app view, the one peer that cannot run here.
-//! - [`notifications`]: a clearly named stand-in for the desktop's notification service, which a bare
-//!   Xvfb session lacks.
+//! - [`notifications`] and [`tray`]: clearly named stand-ins for the desktop's notification service
+//!   and its tray host (the panel), which a bare Xvfb session lacks.
 //!
-//! Apart from the two stand-ins, nothing here fakes a peer. A missing tool or peer makes the test fail with a message saying how to
-//! install it (`scripts/test.sh` does all of it).
+//! Apart from the stand-ins, nothing here fakes a peer. A missing tool or peer makes the test fail
+//! with a message saying how to install it (`scripts/test.sh` does all of it).
 
 pub mod app_view;
 pub mod cli;
@@ -26,6 +26,7 @@ pub mod notifications;
 pub mod pds;
 pub mod proxy;
 pub mod scan;
+pub mod tray;
 pub mod updates;
 pub mod wait;
 pub mod web;

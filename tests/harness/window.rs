@@ -60,7 +60,7 @@ impl Driver {
     }
 
     /// The process ID of the app this session started, while it runs.
-    fn app_pid(&self) -> Option<u32> {
+    pub fn app_pid(&self) -> Option<u32> {
         let app = std::fs::canonicalize(required_env(
             "HAYON_APP_BINARY",
             "scripts/test.sh builds the release app and sets it",

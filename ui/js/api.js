@@ -450,6 +450,9 @@ export const onDataChanged = (callback) => tauri.event.listen('data-changed', ()
  */
 export const quit = (confirmed) => invoke('quit', { confirmed });
 
+/** Closes the window as its close button does: into the tray while posts are scheduled. */
+export const closeWindow = () => invoke('close_window');
+
 /**
  * Calls `callback(answer)` when the tray's Quit needs the person's answer (event `quit-requested`).
  * @param {(answer: {dueSoon: number}) => void} callback

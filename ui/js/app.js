@@ -7,7 +7,7 @@
 // (never reloading the page: the draft being written stays).
 // The views share one scroll container (<main>; the sidebar and the window never scroll): a view
 // opens at its top, and moving to another view puts keyboard focus on its heading.
-import { listAccounts, onAccountsChanged, onDataChanged, onOpenView } from './api.js';
+import { closeWindow, listAccounts, onAccountsChanged, onDataChanged, onOpenView } from './api.js';
 import { byId } from './dom.js';
 import { initAbout } from './about.js';
 import { initAccounts, loadAccounts, refreshAll, upsertAccount } from './accounts.js';
@@ -79,12 +79,16 @@ function onKeydown(event) {
   if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
   const key = event.key.toLowerCase();
   if (key === 'r') event.preventDefault(); // in the window, Ctrl+R would otherwise reload the page
-  if (!['r', 'q'].includes(key) && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
+  if (!['r', 'q', 'w'].includes(key) && !(key === 'n' && !event.shiftKey)) return; // Ctrl+Shift+N is the composer's
   event.preventDefault();
   // Answer the question (or pick the time) first.
   if (['confirm-dialog', 'schedule-dialog'].some((id) => /** @type {HTMLDialogElement} */ (byId(id)).open)) return;
   if (key === 'q') {
     quitOrAsk().catch((err) => showStatus(`Hayon could not quit: ${err.message}`, { kind: 'error' }));
+  } else if (key === 'w') {
+    // As the close button: into the tray while posts are scheduled, else Hayon ends (asking first
+    // when a post is due within the hour).
+    closeWindow().catch((err) => showStatus(err.message, { kind: 'error' }));
   } else if (key === 'r') {
     reread();
     // On the accounts page, as its "Refresh all" button: each session checked with its server.

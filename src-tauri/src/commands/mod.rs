@@ -65,6 +65,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         updates::update_status,
         updates::install_update,
         running::quit,
+        running::close_window,
         running::start_at_login,
         running::set_start_at_login,
     ]

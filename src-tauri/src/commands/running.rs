@@ -1,5 +1,5 @@
-//! Hayon's life beyond the window: quitting (the page asks first when a post is due within the hour,
-//! see `lifecycle.rs`) and starting at login (Tauri's autostart plugin writes the XDG autostart
+//! Hayon's life beyond the window: closing the window and quitting (the page asks first when a post
+//! is due within the hour, see `lifecycle.rs`) and starting at login (Tauri's autostart plugin writes the XDG autostart
 //! entry, which starts Hayon hidden in the tray).
 
 use crate::lifecycle::{self, QuitAnswer};
@@ -16,6 +16,19 @@ pub fn quit<R: Runtime>(app: AppHandle<R>, confirmed: bool) -> QuitAnswer {
         app.exit(0);
     }
     answer
+}
+
+/// Closes the window as its close button does (Ctrl+W): `Window::close` raises the same
+/// `CloseRequested`, so with posts scheduled Hayon stays in the tray (`lifecycle::on_window_event`).
+#[tauri::command]
+pub fn close_window<R: Runtime>(window: tauri::Window<R>) -> Result<(), Error> {
+    window.close().map_err(|err| {
+        tracing::warn!(error = %err, "the window could not be closed");
+        Error::new(
+            ErrorCode::Internal,
+            "Hayon could not close its window. Use the window's close button or Ctrl+Q.",
+        )
+    })
 }
 
 /// Whether Hayon starts at login.
