@@ -12,7 +12,7 @@ use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
 use super::lookup::{posted, unconfirmed, WrittenPost};
 use super::outbox::{Progress, Sent};
-use super::prepare::{prepare, PreparedPost, PreparedThread};
+use super::prepare::{PreparedPost, PreparedThread, Preparer};
 use super::thread::{self, BuiltThread, Resolved};
 use super::{validate, PostStage, Posting};
 use crate::error::{Error, Result};
@@ -109,17 +109,9 @@ impl Posting<'_> {
         let analyses = validate::check(&entry.composition, entry.images, false)?;
         let account = self.core.accounts().find(&account.did)?;
         let quotes = self.resolve_quotes(&entry.composition, &account).await?;
-        prepare(
-            &entry.composition,
-            analyses,
-            quotes,
-            entry.images,
-            &self.core.attachments,
-            &self.core.cards,
-            progress,
-            limits,
-        )
-        .await
+        Preparer::new(self.core, entry.images, limits)
+            .prepare(&entry.composition, analyses, quotes, progress)
+            .await
     }
 
     fn set(&self, id: &str, did: &str, delivery: &Delivery) -> Result<()> {
