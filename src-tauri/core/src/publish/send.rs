@@ -43,7 +43,7 @@ impl Posting<'_> {
             let id = &id;
             async move {
                 if account.attempts == 0 {
-                    return (account, Ok(false));
+                    return (account, Ok(None));
                 }
                 (account, self.settle(id, account).await.1)
             }
@@ -51,8 +51,8 @@ impl Posting<'_> {
         .await;
         for (account, found) in settled {
             match found {
-                Ok(true) => {}
-                Ok(false) => to_write.push(account),
+                Ok(Some(_posted)) => {}
+                Ok(None) => to_write.push(account),
                 Err(error) => self.set(&id, &account.did, &Delivery::Failed { error })?,
             }
         }

@@ -1,6 +1,7 @@
 //! The outbox at start-up under plain `cargo test`: [`Posting::reconcile`] against a [`FakeServer`]
-//! settles what a crash left unknown by looking records up, and never writes. The sender's writes,
-//! retries and look-ups against the reference PDS are in `tests/threads.rs` and `tests/faults.rs`.
+//! settles what a crash left unknown by looking records up, and never writes; so does an edit
+//! ([`Posting::edit`]) before it changes the row. The sender's writes, retries and look-ups against
+//! the reference PDS are in `tests/threads.rs` and `tests/faults.rs`.
 
 use super::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use crate::composition::{ComposedPost, Composition};
@@ -108,4 +109,60 @@ async fn a_thread_that_never_arrived_stays_pending_and_nothing_is_written_at_sta
     );
     assert_eq!(server.requests().len(), 1, "only the root was asked for");
     assert_eq!(core.posting().history().expect("history"), []);
+}
+
+/// An edit looks up first an account whose write may have arrived: found there, the account has the
+/// thread and keeps it, so an edit that leaves it out is refused, and nothing is written.
+#[tokio::test]
+async fn an_edit_finds_a_thread_that_arrived_before_the_crash_and_keeps_its_account() {
+    let (core, server, _dir) = crashed_after_sending(vec![found(KEYS[0]), found(KEYS[1])]).await;
+    let now = crate::store::now_rfc3339();
+    let other = crate::Account {
+        did: "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb".to_owned(),
+        handle: "bob.test".to_owned(),
+        service: server.url.to_string(),
+        pds: server.url.to_string(),
+        display_name: None,
+        description: None,
+        avatar: None,
+        connected: true,
+        health: crate::Health::active(&now),
+    };
+    core.store.upsert_account(&other, &now).expect("account");
+    let to_the_other_only = Composition {
+        posts: vec![ComposedPost {
+            text: "one, edited".to_owned(),
+            ..ComposedPost::default()
+        }],
+        accounts: vec![other.did.clone()],
+        ..Composition::default()
+    };
+    let options = super::PostOptions {
+        images: ImageFiles::Named,
+        require_alt_text: false,
+        draft: None,
+        unset_langs: super::UnsetLangs::NoLanguage,
+    };
+    let refused = core
+        .posting()
+        .edit("3kbbbbbbbbbb2", to_the_other_only, options)
+        .await
+        .expect_err("refused");
+    assert!(
+        refused
+            .message
+            .contains("@alice.test has this post already"),
+        "{}",
+        refused.message
+    );
+    let row = core
+        .store
+        .outbox_entry("3kbbbbbbbbbb2")
+        .expect("read")
+        .expect("still there");
+    assert!(
+        matches!(&row.accounts[0].state, Delivery::Posted { posts } if posts.len() == 2),
+        "recorded as posted: {row:?}"
+    );
+    assert_eq!(server.requests().len(), 2, "looked up only, never written");
 }
