@@ -145,12 +145,9 @@ mod tests {
 
     fn account(did: &str, rkeys: &[&str], state: Delivery) -> AccountDelivery {
         AccountDelivery {
-            did: did.into(),
-            handle: format!("{}.test", &did[8..]),
-            rkeys: rkeys.iter().map(|key| (*key).to_owned()).collect(),
             attempts: u32::from(state != Delivery::Pending),
             state,
-            retry_at: None,
+            ..AccountDelivery::for_test(did, &format!("{}.test", &did[8..]), rkeys)
         }
     }
 

@@ -23,29 +23,14 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
         "alice.test",
     );
     let now = crate::store::now_rfc3339();
-    let post = |text: &str| ComposedPost {
-        text: text.to_owned(),
-        ..ComposedPost::default()
-    };
     let entry = OutboxEntry {
-        id: "3kbbbbbbbbbb2".to_owned(),
         created_at: now.clone(),
-        due: None,
-        draft: None,
         images: ImageFiles::Named,
-        composition: Composition {
-            posts: vec![post("one"), post("two")],
-            accounts: vec![DID.to_owned()],
-            ..Composition::default()
-        },
-        accounts: vec![AccountDelivery {
-            did: DID.to_owned(),
-            handle: "alice.test".to_owned(),
-            rkeys: KEYS.map(String::from).to_vec(),
-            attempts: 0,
-            state: Delivery::Pending,
-            retry_at: None,
-        }],
+        ..OutboxEntry::for_test(
+            "3kbbbbbbbbbb2",
+            &["one", "two"],
+            vec![AccountDelivery::for_test(DID, "alice.test", &KEYS)],
+        )
     };
     core.store.insert_outbox(&entry, None).expect("row");
     core.store
