@@ -6,7 +6,9 @@
 use super::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use crate::composition::{ComposedPost, Composition};
 use crate::context::Core;
-use crate::fakes::{core_with_account, json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore};
+use crate::fakes::{
+    add_account, core_with_account, json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore,
+};
 use std::sync::Arc;
 
 const DID: &str = "did:plc:abcdefghijklmnopqrstuvwx";
@@ -101,25 +103,14 @@ async fn a_thread_that_never_arrived_stays_pending_and_nothing_is_written_at_sta
 #[tokio::test]
 async fn an_edit_finds_a_thread_that_arrived_before_the_crash_and_keeps_its_account() {
     let (core, server, _dir) = crashed_after_sending(vec![found(KEYS[0]), found(KEYS[1])]).await;
-    let now = crate::store::now_rfc3339();
-    let other = crate::Account {
-        did: "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb".to_owned(),
-        handle: "bob.test".to_owned(),
-        service: server.url.to_string(),
-        pds: server.url.to_string(),
-        display_name: None,
-        description: None,
-        avatar: None,
-        connected: true,
-        health: crate::Health::active(&now),
-    };
-    core.store.upsert_account(&other, &now).expect("account");
+    let other = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb";
+    add_account(&core, &server, other, "bob.test");
     let to_the_other_only = Composition {
         posts: vec![ComposedPost {
             text: "one, edited".to_owned(),
             ..ComposedPost::default()
         }],
-        accounts: vec![other.did.clone()],
+        accounts: vec![other.to_owned()],
         ..Composition::default()
     };
     let options = super::PostOptions {
