@@ -68,8 +68,8 @@ impl Rig {
 pub struct OneRefusing {
     /// On the binary's shared PDS ([`crate::pds::pds`]), out of the proxy's way: a post reaches it.
     pub reached: crate::pds::TestUser,
-    /// On the rig's PDS, behind the proxy, which refuses the next `applyWrites` ([`Fault::refusal`],
-    /// [`REFUSAL_MESSAGE`]) and lets the ones after it through.
+    /// On the rig's PDS, behind the proxy, which refuses the next `applyWrites`
+    /// ([`Fault::refusal`], [`REFUSAL_MESSAGE`]) and lets the ones after it through.
     pub refused: crate::pds::TestUser,
 }
 

@@ -162,8 +162,9 @@ pub(crate) fn posted_everywhere(accounts: &[AccountDelivery]) -> bool {
 /// Rows for the core's tests, built in one place.
 #[cfg(test)]
 impl OutboxEntry {
-    /// Row `id`, made at noon on 1 December 2026 by Post (due at once, no draft, staged images): a
-    /// thread of one post per text in `texts`, to `accounts` (the composition names them, in order).
+    /// Row `id`, made at noon on 1 December 2026 by Post (due at once, no draft, staged images):
+    /// a thread of one post per text in `texts`, to `accounts` (the composition names them, in
+    /// order).
     pub(crate) fn for_test(id: &str, texts: &[&str], accounts: Vec<AccountDelivery>) -> Self {
         use crate::composition::ComposedPost;
         Self {

@@ -33,7 +33,7 @@ impl Posting<'_> {
                         .store
                         .outbox_set_delivery(id, &did, &state, &now)?;
                     tracing::info!(did, "outbox: the thread was found on the server");
-                    // What outbox_set_delivery stored: a posted account has no rate limit to wait for.
+                    // As outbox_set_delivery stored it: posted, with no rate limit to wait for.
                     Ok(Some(AccountDelivery {
                         state,
                         retry_at: None,

@@ -44,7 +44,7 @@ pub(crate) struct PreparedPost {
 /// What a thread is prepared with: where its image paths lead, the link cards' fetcher, and the
 /// limits its images are made to fit.
 pub(crate) struct Preparer<'a> {
-    /// What the image paths of the composition name: staged copies are read from `attachments` only.
+    /// What the composition's image paths name: staged copies are read from `attachments` only.
     images: ImageFiles,
     attachments: &'a Attachments,
     cards: &'a CardFetcher,
@@ -147,7 +147,8 @@ impl<'a> Preparer<'a> {
         }
     }
 
-    /// A shown card's thumbnail; one that cannot be read costs the card its picture, never the post.
+    /// A shown card's thumbnail; one that cannot be read costs the card its picture, never the
+    /// post.
     async fn thumb_source(&self, path: &str) -> Option<ImageSource> {
         match self.read(vec![path.to_owned()]).await {
             Ok(mut sources) => sources.pop(),
