@@ -5,7 +5,7 @@
 //! and cannot be taken off it.
 
 use harness::cli::CliEnv;
-use harness::fault_proxy::{exclusive, rig, Fault};
+use harness::fault_proxy::{exclusive, rig, OneRefusing};
 use harness::images;
 use harness::keychain;
 use harness::pds::pds;
@@ -106,12 +106,11 @@ async fn an_edit_goes_only_to_the_accounts_that_do_not_have_the_post() {
     keychain::require_secret_service();
     let _proxy = exclusive().await;
     let env = CliEnv::new();
-    let ana = env.connect_new_user("eda").await;
     // Ben's server (behind the test's proxy) refuses the first write: the post reaches Ana only.
-    let (ben, _) = rig().connect_new_user(&env, "edb").await;
-    rig()
-        .proxy
-        .arm("com.atproto.repo.applyWrites", Fault::refusal());
+    let OneRefusing {
+        reached: ana,
+        refused: ben,
+    } = rig().connect_one_refusing(&env, "ed").await;
     let first = format!("First version {}", harness::unique("p"));
     let partly = env.run(
         &["post", "--account", &ana.did, "--account", &ben.did],

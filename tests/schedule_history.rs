@@ -6,14 +6,12 @@
 //! `send-due` is run until it sends them.
 
 use harness::cli::CliEnv;
-use harness::fault_proxy::{exclusive, rig, Fault};
+use harness::fault_proxy::{exclusive, rig, OneRefusing};
 use harness::keychain;
 use harness::pds::pds;
 use harness::wait::poll_until;
 use jiff::Timestamp;
 use serde_json::Value;
-
-const WRITE: &str = "com.atproto.repo.applyWrites";
 
 /// Runs `schedule send-due` until it sends something, and returns what it printed (`json`, even
 /// when an account failed and the exit status is 1).
@@ -94,12 +92,13 @@ async fn a_post_an_account_lacks_is_not_history_until_outbox_retry_gets_it_there
     keychain::require_secret_service();
     let _proxy = exclusive().await;
     let env = CliEnv::new();
-    let bea = env.connect_new_user("hib").await;
-    let (cy, _) = rig().connect_new_user(&env, "hic").await;
+    // The write to Cy's PDS (through the proxy) is refused once; Bea's goes straight to hers.
+    let OneRefusing {
+        reached: bea,
+        refused: cy,
+    } = rig().connect_one_refusing(&env, "hi").await;
     let text = format!("Refused on one account {}", harness::unique("f"));
     let id = env.schedule_in(3, &[&bea.did, &cy.did], &text, &[]);
-    // The write to Cy's PDS (through the proxy) is refused once; Bea's goes straight to hers.
-    rig().proxy.arm(WRITE, Fault::refusal());
 
     let sent = sent_when_due(&env).await;
     assert_eq!(sent[0]["id"], id.as_str(), "{sent}");

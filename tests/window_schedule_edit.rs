@@ -14,7 +14,7 @@
 //! Screenshots land in `target/e2e-screenshots/schedule-edit-*.png`.
 
 use harness::cli::CliEnv;
-use harness::fault_proxy::{exclusive, rig, Fault, REFUSAL_MESSAGE};
+use harness::fault_proxy::{exclusive, rig, OneRefusing, REFUSAL_MESSAGE};
 use harness::images;
 use harness::keychain;
 use harness::pds::pds;
@@ -147,11 +147,10 @@ async fn a_post_that_failed_on_one_account_is_edited_for_that_account_only() {
     keychain::require_secret_service();
     let _proxy = exclusive().await;
     let env = CliEnv::new();
-    let ana = env.connect_new_user("wsa").await;
-    let (ben, _) = rig().connect_new_user(&env, "wsb").await;
-    rig()
-        .proxy
-        .arm("com.atproto.repo.applyWrites", Fault::refusal());
+    let OneRefusing {
+        reached: ana,
+        refused: ben,
+    } = rig().connect_one_refusing(&env, "ws").await;
     let first = format!("First version {}", harness::unique("f"));
     env.run(
         &["post", "--account", &ana.did, "--account", &ben.did],

@@ -202,6 +202,12 @@ pub fn core_with_account(
         update_manifest: None,
     };
     let core = Core::with_token_store(&config, tokens).expect("core");
+    add_account(&core, server, did, handle);
+    (core, dir)
+}
+
+/// Stores a connected account `did` (`handle`) of `core` whose PDS is `server`.
+pub fn add_account(core: &Core, server: &FakeServer, did: &str, handle: &str) {
     let now = crate::store::now_rfc3339();
     let account = Account {
         did: did.to_owned(),
@@ -215,5 +221,4 @@ pub fn core_with_account(
         health: Health::active(&now),
     };
     core.store.upsert_account(&account, &now).expect("account");
-    (core, dir)
 }

@@ -46,6 +46,31 @@ impl Rig {
             .expect_ok();
         (user, account)
     }
+
+    /// Two new accounts connected in `env` for a post that reaches one and is refused on the other
+    /// (handles starting `{prefix}a` and `{prefix}b`): see [`OneRefusing`]. The refusal is armed on
+    /// this rig's proxy, so the test holds [`exclusive`].
+    pub async fn connect_one_refusing(
+        &self,
+        env: &crate::cli::CliEnv,
+        prefix: &str,
+    ) -> OneRefusing {
+        let reached = env.connect_new_user(&format!("{prefix}a")).await;
+        let (refused, _) = self.connect_new_user(env, &format!("{prefix}b")).await;
+        self.proxy
+            .arm("com.atproto.repo.applyWrites", Fault::refusal());
+        OneRefusing { reached, refused }
+    }
+}
+
+/// The accounts of [`Rig::connect_one_refusing`].
+#[derive(Debug)]
+pub struct OneRefusing {
+    /// On the binary's shared PDS ([`crate::pds::pds`]), out of the proxy's way: a post reaches it.
+    pub reached: crate::pds::TestUser,
+    /// On the rig's PDS, behind the proxy, which refuses the next `applyWrites`
+    /// ([`Fault::refusal`], [`REFUSAL_MESSAGE`]) and lets the ones after it through.
+    pub refused: crate::pds::TestUser,
 }
 
 /// Started once per test binary, on first use.

@@ -78,13 +78,8 @@ impl Setup {
     /// Puts `composition` in the outbox, as the window's Post does; returns the row's id.
     fn put_in_outbox(&self, composition: &Composition) -> String {
         let entry = crate::publish::OutboxEntry {
-            id: crate::tid::next_tid(),
-            created_at: "t".to_owned(),
-            due: None,
-            draft: None,
-            images: crate::publish::ImageFiles::Staged,
             composition: composition.clone(),
-            accounts: Vec::new(),
+            ..crate::publish::OutboxEntry::for_test(&crate::tid::next_tid(), &[], Vec::new())
         };
         self.store
             .insert_outbox(&entry, None)

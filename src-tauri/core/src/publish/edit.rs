@@ -73,28 +73,31 @@ impl Posting<'_> {
     /// Row `id`, with every account whose last write may have arrived looked up: it has the post
     /// (and keeps it) or it does not. One that cannot be looked up now stops the edit.
     async fn settled_entry(&self, id: &str) -> Result<OutboxEntry> {
-        let entry = self
+        let mut entry = self
             .core
             .store
             .outbox_entry(id)?
             .ok_or_else(|| missing(id))?;
         let unsure = entry
             .accounts
-            .iter()
+            .iter_mut()
             .filter(|account| account.attempts > 0 && account.state == Delivery::Pending);
         for account in unsure {
-            if let (_, Err(err)) = self.settle(id, account).await {
-                return Err(Error::new(
-                    err.code,
-                    format!(
+            match self.settle(id, account).await.1 {
+                // Recorded as posted: the row under the claim now reads as this.
+                Ok(Some(posted)) => *account = posted,
+                Ok(None) => {}
+                Err(err) => {
+                    let message = format!(
                         "Hayon cannot tell yet whether @{} got this post, so it cannot be edited \
                          now: {}",
                         account.handle, err.message
-                    ),
-                ));
+                    );
+                    return Err(Error::new(err.code, message));
+                }
             }
         }
-        self.core.store.outbox_entry(id)?.ok_or_else(|| missing(id))
+        Ok(entry)
     }
 }
 
@@ -142,12 +145,9 @@ mod tests {
 
     fn account(did: &str, rkeys: &[&str], state: Delivery) -> AccountDelivery {
         AccountDelivery {
-            did: did.into(),
-            handle: format!("{}.test", &did[8..]),
-            rkeys: rkeys.iter().map(|key| (*key).to_owned()).collect(),
             attempts: u32::from(state != Delivery::Pending),
             state,
-            retry_at: None,
+            ..AccountDelivery::for_test(did, &format!("{}.test", &did[8..]), rkeys)
         }
     }
 

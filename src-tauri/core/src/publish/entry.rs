@@ -159,6 +159,51 @@ pub(crate) fn posted_everywhere(accounts: &[AccountDelivery]) -> bool {
         .all(|account| matches!(account.state, Delivery::Posted { .. }))
 }
 
+/// Rows for the core's tests, built in one place.
+#[cfg(test)]
+impl OutboxEntry {
+    /// Row `id`, made at noon on 1 December 2026 by Post (due at once, no draft, staged images):
+    /// a thread of one post per text in `texts`, to `accounts` (the composition names them, in
+    /// order).
+    pub(crate) fn for_test(id: &str, texts: &[&str], accounts: Vec<AccountDelivery>) -> Self {
+        use crate::composition::ComposedPost;
+        Self {
+            id: id.into(),
+            created_at: "2026-12-01T12:00:00Z".into(),
+            due: None,
+            draft: None,
+            images: ImageFiles::Staged,
+            composition: Composition {
+                posts: texts
+                    .iter()
+                    .map(|text| ComposedPost {
+                        text: (*text).into(),
+                        ..ComposedPost::default()
+                    })
+                    .collect(),
+                accounts: accounts.iter().map(|account| account.did.clone()).collect(),
+                ..Composition::default()
+            },
+            accounts,
+        }
+    }
+}
+
+#[cfg(test)]
+impl AccountDelivery {
+    /// Account `did` (`handle`) of a row, not sent yet, with the record keys `rkeys`.
+    pub(crate) fn for_test(did: &str, handle: &str, rkeys: &[&str]) -> Self {
+        Self {
+            did: did.into(),
+            handle: handle.into(),
+            rkeys: rkeys.iter().map(|key| (*key).into()).collect(),
+            attempts: 0,
+            state: Delivery::Pending,
+            retry_at: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,9 +212,6 @@ mod tests {
     #[test]
     fn an_account_shows_its_state_with_posts_or_error() {
         let posted = AccountDelivery {
-            did: "did:plc:a".into(),
-            handle: "alice.test".into(),
-            rkeys: vec!["3k2a".into()],
             attempts: 1,
             state: Delivery::Posted {
                 posts: vec![PublishedPost::new(
@@ -180,7 +222,7 @@ mod tests {
                     "alice.test",
                 )],
             },
-            retry_at: None,
+            ..AccountDelivery::for_test("did:plc:a", "alice.test", &["3k2a"])
         };
         assert_eq!(
             serde_json::to_value(&posted).expect("json"),

@@ -90,40 +90,25 @@ impl Posting<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composition::{ComposedPost, Composition};
-    use crate::publish::{AccountDelivery, ImageFiles, PublishedPost};
+    use crate::publish::{AccountDelivery, PublishedPost};
     use crate::records::StrongRef;
 
     fn entry(states: Vec<Delivery>) -> OutboxEntry {
-        OutboxEntry {
-            id: "3kx".into(),
-            created_at: "2026-12-01T12:00:00Z".into(),
-            due: None,
-            draft: None,
-            images: ImageFiles::Staged,
-            composition: Composition {
-                posts: vec![
-                    ComposedPost {
-                        text: format!("{} end", "é".repeat(400)),
-                        ..ComposedPost::default()
-                    },
-                    ComposedPost::default(),
-                ],
-                ..Composition::default()
-            },
-            accounts: states
-                .into_iter()
-                .enumerate()
-                .map(|(n, state)| AccountDelivery {
-                    did: format!("did:plc:{n}"),
-                    handle: format!("user{n}.test"),
-                    rkeys: vec!["3ka1".into(), "3ka2".into()],
-                    attempts: 1,
-                    state,
-                    retry_at: None,
-                })
-                .collect(),
-        }
+        let accounts = states
+            .into_iter()
+            .enumerate()
+            .map(|(n, state)| AccountDelivery {
+                attempts: 1,
+                state,
+                ..AccountDelivery::for_test(
+                    &format!("did:plc:{n}"),
+                    &format!("user{n}.test"),
+                    &["3ka1", "3ka2"],
+                )
+            })
+            .collect();
+        let long = format!("{} end", "é".repeat(400));
+        OutboxEntry::for_test("3kx", &[&long, ""], accounts)
     }
 
     fn posted(n: usize) -> Delivery {

@@ -12,30 +12,35 @@ use url::Url;
 
 impl Posting<'_> {
     /// Looks `account`'s thread up and records it as posted when it is there. Answers the DID and
-    /// whether the thread is there (an error: it could not be told).
+    /// the account as recorded then, or `None` when the thread is not there (an error: it could not
+    /// be told).
     pub(super) async fn settle(
         &self,
         id: &str,
         account: &AccountDelivery,
-    ) -> (String, Result<bool>) {
+    ) -> (String, Result<Option<AccountDelivery>>) {
         let did = account.did.clone();
         let found = async {
             let stored = self.core.accounts().find(&did)?;
             let pds = crate::accounts::parse_stored_url(&stored.pds)?;
             match self.find_thread(&pds, &did, &account.rkeys).await {
                 Ok(Some(found)) => {
-                    let posts = posted(found, &stored.handle);
+                    let state = Delivery::Posted {
+                        posts: posted(found, &stored.handle),
+                    };
                     let now = crate::store::now_rfc3339();
-                    self.core.store.outbox_set_delivery(
-                        id,
-                        &did,
-                        &Delivery::Posted { posts },
-                        &now,
-                    )?;
+                    self.core
+                        .store
+                        .outbox_set_delivery(id, &did, &state, &now)?;
                     tracing::info!(did, "outbox: the thread was found on the server");
-                    Ok(true)
+                    // As outbox_set_delivery stored it: posted, with no rate limit to wait for.
+                    Ok(Some(AccountDelivery {
+                        state,
+                        retry_at: None,
+                        ..account.clone()
+                    }))
                 }
-                Ok(None) => Ok(false),
+                Ok(None) => Ok(None),
                 Err(err) => Err(unconfirmed(&err)),
             }
         }

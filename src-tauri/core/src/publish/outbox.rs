@@ -11,7 +11,7 @@
 
 use super::claim;
 use super::entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
-use super::prepare::prepare;
+use super::prepare::Preparer;
 use super::quote::{self, QuotedPost};
 use super::{validate, Due, PostStage, Posting};
 use crate::compose::Analysis;
@@ -81,17 +81,9 @@ impl Posting<'_> {
         let quotes = self
             .resolve_quotes(&entry.composition, &checked.first_account)
             .await?;
-        let prepared = prepare(
-            &entry.composition,
-            checked.analyses,
-            quotes,
-            options.images,
-            &self.core.attachments,
-            &self.core.cards,
-            progress,
-            ImageLimits::POST,
-        )
-        .await?;
+        let prepared = Preparer::new(self.core, options.images, ImageLimits::POST)
+            .prepare(&entry.composition, checked.analyses, quotes, progress)
+            .await?;
         // Claimed from the start: no other sender takes the row while this one sends it.
         let holder = claim::new_holder();
         self.core

@@ -1,13 +1,16 @@
 //! The work every account shares, done once per send: each post's published text and facets, its
 //! images prepared (files the person named) or read (the window's staged copies, prepared already),
 //! and its link card. Images are prepared for the limits of the server they go to: a post's as
-//! today's servers take them, or smaller for an older server that refused them.
+//! today's servers take them, or smaller for an older server that refused them. A [`Preparer`]
+//! holds what that takes besides the thread: where its image paths lead, the card fetcher, the
+//! limits.
 
 use super::entry::ImageFiles;
 use super::{card, ImageSource, PostStage};
 use crate::attachments::Attachments;
 use crate::compose::{Analysis, Facet};
 use crate::composition::{CardChoice, Composition, ContentLabel, WhoCanReply};
+use crate::context::Core;
 use crate::error::{Error, Result};
 use crate::link_card::{CardFetcher, LinkCard};
 use crate::media::{self, ImageLimits, PreparedImage};
@@ -38,112 +41,124 @@ pub(crate) struct PreparedPost {
     pub labels: Vec<ContentLabel>,
 }
 
-/// Prepares `composition`, whose posts' texts were checked and analysed (`analyses`, in order) and
-/// whose quotes were resolved (`quotes`, in order). Its image paths name what `images` says:
-/// staged copies are read from `attachments` only. The images are prepared within `limits`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn prepare(
-    composition: &Composition,
-    analyses: Vec<Analysis>,
-    quotes: Vec<Option<StrongRef>>,
+/// What a thread is prepared with: where its image paths lead, the link cards' fetcher, and the
+/// limits its images are made to fit.
+pub(crate) struct Preparer<'a> {
+    /// What the composition's image paths name: staged copies are read from `attachments` only.
     images: ImageFiles,
-    attachments: &Attachments,
-    cards: &CardFetcher,
-    progress: &(dyn Fn(PostStage) + Send + Sync),
+    attachments: &'a Attachments,
+    cards: &'a CardFetcher,
     limits: ImageLimits,
-) -> Result<PreparedThread> {
-    progress(PostStage::PreparingImages);
-    // Every image of the thread in one go: files are prepared in parallel, whichever post they are in.
-    let mut sources = Vec::new();
-    for post in &composition.posts {
-        let paths: Vec<String> = post.images.iter().map(|image| image.path.clone()).collect();
-        sources.extend(read(images, attachments, paths).await?);
+}
+
+impl<'a> Preparer<'a> {
+    /// Prepares with `core`'s attachments and card fetcher; image paths name what `images` says,
+    /// and images are made to fit `limits`.
+    pub(crate) fn new(core: &'a Core, images: ImageFiles, limits: ImageLimits) -> Self {
+        Self {
+            images,
+            attachments: &core.attachments,
+            cards: &core.cards,
+            limits,
+        }
     }
-    let mut prepared = prepare_sources(sources, limits).await?.into_iter();
-    // The cards of posts without images, fetched at the same time.
-    let chosen = composition
-        .posts
-        .iter()
-        .zip(&analyses)
-        .map(|(post, analysis)| async move {
-            if !post.images.is_empty() {
-                return None;
-            }
-            let thumb = match &post.card {
-                CardChoice::Shown {
-                    thumb_path: Some(path),
-                    ..
-                } => thumb_source(images, attachments, path).await,
-                _ => None,
-            };
-            card::choose(
-                &post.card,
-                thumb,
-                analysis.link_card.as_deref(),
-                cards,
-                progress,
-            )
-            .await
-        });
-    let chosen = futures_util::future::join_all(chosen).await;
-    let parts = composition
-        .posts
-        .iter()
-        .zip(analyses)
-        .zip(quotes)
-        .zip(chosen);
-    let posts = parts
-        .map(|(((post, analysis), quote), card)| PreparedPost {
-            text: analysis.published_text,
-            facets: analysis.published_facets,
-            images: post
-                .images
-                .iter()
-                .zip(prepared.by_ref())
-                .map(|(image, prepared)| (prepared, image.alt.clone()))
-                .collect(),
-            card,
-            quote,
-            labels: post.labels.clone(),
+
+    /// Prepares `composition`, whose posts' texts were checked and analysed (`analyses`, in order)
+    /// and whose quotes were resolved (`quotes`, in order).
+    pub(crate) async fn prepare(
+        &self,
+        composition: &Composition,
+        analyses: Vec<Analysis>,
+        quotes: Vec<Option<StrongRef>>,
+        progress: &(dyn Fn(PostStage) + Send + Sync),
+    ) -> Result<PreparedThread> {
+        progress(PostStage::PreparingImages);
+        // Every image of the thread in one go: files are prepared in parallel, whichever post they
+        // are in.
+        let mut sources = Vec::new();
+        for post in &composition.posts {
+            let paths: Vec<String> = post.images.iter().map(|image| image.path.clone()).collect();
+            sources.extend(self.read(paths).await?);
+        }
+        let mut prepared = prepare_sources(sources, self.limits).await?.into_iter();
+        // The cards of posts without images, fetched at the same time.
+        let chosen = composition
+            .posts
+            .iter()
+            .zip(&analyses)
+            .map(|(post, analysis)| async move {
+                if !post.images.is_empty() {
+                    return None;
+                }
+                let thumb = match &post.card {
+                    CardChoice::Shown {
+                        thumb_path: Some(path),
+                        ..
+                    } => self.thumb_source(path).await,
+                    _ => None,
+                };
+                card::choose(
+                    &post.card,
+                    thumb,
+                    analysis.link_card.as_deref(),
+                    self.cards,
+                    progress,
+                )
+                .await
+            });
+        let chosen = futures_util::future::join_all(chosen).await;
+        let parts = composition
+            .posts
+            .iter()
+            .zip(analyses)
+            .zip(quotes)
+            .zip(chosen);
+        let posts = parts
+            .map(|(((post, analysis), quote), card)| PreparedPost {
+                text: analysis.published_text,
+                facets: analysis.published_facets,
+                images: post
+                    .images
+                    .iter()
+                    .zip(prepared.by_ref())
+                    .map(|(image, prepared)| (prepared, image.alt.clone()))
+                    .collect(),
+                card,
+                quote,
+                labels: post.labels.clone(),
+            })
+            .collect();
+        Ok(PreparedThread {
+            posts,
+            langs: composition.langs.clone(),
+            who_can_reply: composition.who_can_reply,
+            quotes_allowed: composition.quotes_allowed,
         })
-        .collect();
-    Ok(PreparedThread {
-        posts,
-        langs: composition.langs.clone(),
-        who_can_reply: composition.who_can_reply,
-        quotes_allowed: composition.quotes_allowed,
-    })
-}
-
-/// The sources of one post's images: staged copies must be in the attachments folder.
-async fn read(
-    images: ImageFiles,
-    attachments: &Attachments,
-    paths: Vec<String>,
-) -> Result<Vec<ImageSource>> {
-    match images {
-        ImageFiles::Staged => attachments.sources(paths).await,
-        ImageFiles::Named => Ok(paths
-            .into_iter()
-            .map(|path| ImageSource::File(PathBuf::from(path)))
-            .collect()),
     }
-}
 
-/// A shown card's thumbnail; one that cannot be read costs the card its picture, never the post.
-async fn thumb_source(
-    images: ImageFiles,
-    attachments: &Attachments,
-    path: &str,
-) -> Option<ImageSource> {
-    match read(images, attachments, vec![path.to_owned()]).await {
-        Ok(mut sources) => sources.pop(),
-        Err(err) => {
-            tracing::warn!(
-                code = err.code.as_str(),
-                "link card posted without its thumbnail"
-            );
-            None
+    /// The sources of one post's images: staged copies must be in the attachments folder.
+    async fn read(&self, paths: Vec<String>) -> Result<Vec<ImageSource>> {
+        match self.images {
+            ImageFiles::Staged => self.attachments.sources(paths).await,
+            ImageFiles::Named => Ok(paths
+                .into_iter()
+                .map(|path| ImageSource::File(PathBuf::from(path)))
+                .collect()),
+        }
+    }
+
+    /// A shown card's thumbnail; one that cannot be read costs the card its picture, never the
+    /// post.
+    async fn thumb_source(&self, path: &str) -> Option<ImageSource> {
+        match self.read(vec![path.to_owned()]).await {
+            Ok(mut sources) => sources.pop(),
+            Err(err) => {
+                tracing::warn!(
+                    code = err.code.as_str(),
+                    "link card posted without its thumbnail"
+                );
+                None
+            }
         }
     }
 }

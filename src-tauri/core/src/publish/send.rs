@@ -12,7 +12,7 @@ use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
 use super::lookup::{posted, unconfirmed, WrittenPost};
 use super::outbox::{Progress, Sent};
-use super::prepare::{prepare, PreparedPost, PreparedThread};
+use super::prepare::{PreparedPost, PreparedThread, Preparer};
 use super::thread::{self, BuiltThread, Resolved};
 use super::{validate, PostStage, Posting};
 use crate::error::{Error, Result};
@@ -43,7 +43,7 @@ impl Posting<'_> {
             let id = &id;
             async move {
                 if account.attempts == 0 {
-                    return (account, Ok(false));
+                    return (account, Ok(None));
                 }
                 (account, self.settle(id, account).await.1)
             }
@@ -51,8 +51,8 @@ impl Posting<'_> {
         .await;
         for (account, found) in settled {
             match found {
-                Ok(true) => {}
-                Ok(false) => to_write.push(account),
+                Ok(Some(_posted)) => {}
+                Ok(None) => to_write.push(account),
                 Err(error) => self.set(&id, &account.did, &Delivery::Failed { error })?,
             }
         }
@@ -109,17 +109,9 @@ impl Posting<'_> {
         let analyses = validate::check(&entry.composition, entry.images, false)?;
         let account = self.core.accounts().find(&account.did)?;
         let quotes = self.resolve_quotes(&entry.composition, &account).await?;
-        prepare(
-            &entry.composition,
-            analyses,
-            quotes,
-            entry.images,
-            &self.core.attachments,
-            &self.core.cards,
-            progress,
-            limits,
-        )
-        .await
+        Preparer::new(self.core, entry.images, limits)
+            .prepare(&entry.composition, analyses, quotes, progress)
+            .await
     }
 
     fn set(&self, id: &str, did: &str, delivery: &Delivery) -> Result<()> {

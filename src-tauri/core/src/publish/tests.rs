@@ -1,11 +1,14 @@
 //! The outbox at start-up under plain `cargo test`: [`Posting::reconcile`] against a [`FakeServer`]
-//! settles what a crash left unknown by looking records up, and never writes. The sender's writes,
-//! retries and look-ups against the reference PDS are in `tests/threads.rs` and `tests/faults.rs`.
+//! settles what a crash left unknown by looking records up, and never writes; so does an edit
+//! ([`Posting::edit`]) before it changes the row. The sender's writes, retries and look-ups against
+//! the reference PDS are in `tests/threads.rs` and `tests/faults.rs`.
 
 use super::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use crate::composition::{ComposedPost, Composition};
 use crate::context::Core;
-use crate::fakes::{core_with_account, json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore};
+use crate::fakes::{
+    add_account, core_with_account, json_ok, xrpc_error, Answer, FakeServer, FakeTokenStore,
+};
 use std::sync::Arc;
 
 const DID: &str = "did:plc:abcdefghijklmnopqrstuvwx";
@@ -22,29 +25,14 @@ async fn crashed_after_sending(answers: Vec<Answer>) -> (Core, FakeServer, tempf
         "alice.test",
     );
     let now = crate::store::now_rfc3339();
-    let post = |text: &str| ComposedPost {
-        text: text.to_owned(),
-        ..ComposedPost::default()
-    };
     let entry = OutboxEntry {
-        id: "3kbbbbbbbbbb2".to_owned(),
         created_at: now.clone(),
-        due: None,
-        draft: None,
         images: ImageFiles::Named,
-        composition: Composition {
-            posts: vec![post("one"), post("two")],
-            accounts: vec![DID.to_owned()],
-            ..Composition::default()
-        },
-        accounts: vec![AccountDelivery {
-            did: DID.to_owned(),
-            handle: "alice.test".to_owned(),
-            rkeys: KEYS.map(String::from).to_vec(),
-            attempts: 0,
-            state: Delivery::Pending,
-            retry_at: None,
-        }],
+        ..OutboxEntry::for_test(
+            "3kbbbbbbbbbb2",
+            &["one", "two"],
+            vec![AccountDelivery::for_test(DID, "alice.test", &KEYS)],
+        )
     };
     core.store.insert_outbox(&entry, None).expect("row");
     core.store
@@ -108,4 +96,49 @@ async fn a_thread_that_never_arrived_stays_pending_and_nothing_is_written_at_sta
     );
     assert_eq!(server.requests().len(), 1, "only the root was asked for");
     assert_eq!(core.posting().history().expect("history"), []);
+}
+
+/// An edit looks up first an account whose write may have arrived: found there, the account has the
+/// thread and keeps it, so an edit that leaves it out is refused, and nothing is written.
+#[tokio::test]
+async fn an_edit_finds_a_thread_that_arrived_before_the_crash_and_keeps_its_account() {
+    let (core, server, _dir) = crashed_after_sending(vec![found(KEYS[0]), found(KEYS[1])]).await;
+    let other = "did:plc:bbbbbbbbbbbbbbbbbbbbbbbb";
+    add_account(&core, &server, other, "bob.test");
+    let to_the_other_only = Composition {
+        posts: vec![ComposedPost {
+            text: "one, edited".to_owned(),
+            ..ComposedPost::default()
+        }],
+        accounts: vec![other.to_owned()],
+        ..Composition::default()
+    };
+    let options = super::PostOptions {
+        images: ImageFiles::Named,
+        require_alt_text: false,
+        draft: None,
+        unset_langs: super::UnsetLangs::NoLanguage,
+    };
+    let refused = core
+        .posting()
+        .edit("3kbbbbbbbbbb2", to_the_other_only, options)
+        .await
+        .expect_err("refused");
+    assert!(
+        refused
+            .message
+            .contains("@alice.test has this post already"),
+        "{}",
+        refused.message
+    );
+    let row = core
+        .store
+        .outbox_entry("3kbbbbbbbbbb2")
+        .expect("read")
+        .expect("still there");
+    assert!(
+        matches!(&row.accounts[0].state, Delivery::Posted { posts } if posts.len() == 2),
+        "recorded as posted: {row:?}"
+    );
+    assert_eq!(server.requests().len(), 2, "looked up only, never written");
 }

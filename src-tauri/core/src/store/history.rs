@@ -82,33 +82,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composition::{ComposedPost, Composition};
-    use crate::publish::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
+    use crate::publish::{AccountDelivery, OutboxEntry};
 
     fn row(id: &str) -> OutboxEntry {
-        OutboxEntry {
-            id: id.into(),
-            created_at: "2026-12-01T12:00:00Z".into(),
-            due: None,
-            draft: None,
-            images: ImageFiles::Staged,
-            composition: Composition {
-                posts: vec![ComposedPost {
-                    text: format!("post {id}"),
-                    ..ComposedPost::default()
-                }],
-                accounts: vec!["did:plc:a".into()],
-                ..Composition::default()
-            },
-            accounts: vec![AccountDelivery {
-                did: "did:plc:a".into(),
-                handle: "alice.test".into(),
-                rkeys: vec![id.into()],
-                attempts: 0,
-                state: Delivery::Pending,
-                retry_at: None,
-            }],
-        }
+        let account = AccountDelivery::for_test("did:plc:a", "alice.test", &[id]);
+        OutboxEntry::for_test(id, &[&format!("post {id}")], vec![account])
     }
 
     fn posted(id: &str, at: i64) -> Posted {

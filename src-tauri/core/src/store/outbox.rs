@@ -463,43 +463,17 @@ fn rate_limit_ends(delivery: &Delivery) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composition::ComposedPost;
     use crate::publish::PublishedPost;
     use crate::records::StrongRef;
 
     fn entry(id: &str, created_at: &str) -> OutboxEntry {
-        let delivery = |did: &str, handle: &str, keys: &[&str]| AccountDelivery {
-            did: did.into(),
-            handle: handle.into(),
-            rkeys: keys.iter().map(|key| (*key).to_owned()).collect(),
-            attempts: 0,
-            state: Delivery::Pending,
-            retry_at: None,
-        };
+        let accounts = vec![
+            AccountDelivery::for_test("did:plc:b", "bob.test", &["3kb1", "3kb2"]),
+            AccountDelivery::for_test("did:plc:a", "alice.test", &["3ka1", "3ka2"]),
+        ];
         OutboxEntry {
-            id: id.into(),
             created_at: created_at.into(),
-            due: None,
-            draft: None,
-            images: ImageFiles::Staged,
-            composition: Composition {
-                posts: vec![
-                    ComposedPost {
-                        text: "one".into(),
-                        ..ComposedPost::default()
-                    },
-                    ComposedPost {
-                        text: "two".into(),
-                        ..ComposedPost::default()
-                    },
-                ],
-                accounts: vec!["did:plc:b".into(), "did:plc:a".into()],
-                ..Composition::default()
-            },
-            accounts: vec![
-                delivery("did:plc:b", "bob.test", &["3kb1", "3kb2"]),
-                delivery("did:plc:a", "alice.test", &["3ka1", "3ka2"]),
-            ],
+            ..OutboxEntry::for_test(id, &["one", "two"], accounts)
         }
     }
 
