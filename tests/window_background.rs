@@ -34,19 +34,7 @@ async fn a_post_the_window_sends_by_itself_is_announced_and_a_click_shows_it_in_
     wait_for_composer(&client).await;
 
     let text = format!("Announced when sent {}", harness::unique("n"));
-    let due = Timestamp::from_second(Timestamp::now().as_second() + 15).expect("a time");
-    env.run(
-        &[
-            "schedule",
-            "add",
-            "--at",
-            &due.to_string(),
-            "--account",
-            &alice.did,
-        ],
-        &text,
-    )
-    .expect_ok();
+    env.schedule_in(15, &[&alice.did], &text, &[]);
 
     let record = poll_until(
         || async { pds().posts_with_text(&alice.did, &text).await.pop() },
@@ -102,18 +90,12 @@ async fn paused_sending_holds_a_due_post_until_resumed() {
 
     let text = format!("Held by the pause {}", harness::unique("p"));
     let due = Timestamp::now().as_second() + 5;
-    env.run(
-        &[
-            "schedule",
-            "add",
-            "--at",
-            &Timestamp::from_second(due).expect("a time").to_string(),
-            "--account",
-            &alice.did,
-        ],
+    env.schedule_at(
+        Timestamp::from_second(due).expect("a time"),
+        &[&alice.did],
         &text,
-    )
-    .expect_ok();
+        &[],
+    );
     // Until well past its time: the window's sender is woken by the queued row and by its time.
     let watch =
         Duration::from_secs(u64::try_from(due - Timestamp::now().as_second()).unwrap_or(0) + 6);
@@ -226,22 +208,10 @@ async fn disconnecting_an_account_with_scheduled_posts_offers_to_cancel_them() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let alice = env.connect_new_user("db").await;
-    let tomorrow = Timestamp::from_second(Timestamp::now().as_second() + 24 * 60 * 60)
-        .expect("a time")
-        .to_string();
+    let tomorrow =
+        Timestamp::from_second(Timestamp::now().as_second() + 24 * 60 * 60).expect("a time");
     for text in ["First for tomorrow", "Second for tomorrow"] {
-        env.run(
-            &[
-                "schedule",
-                "add",
-                "--at",
-                &tomorrow,
-                "--account",
-                &alice.did,
-            ],
-            text,
-        )
-        .expect_ok();
+        env.schedule_at(tomorrow, &[&alice.did], text, &[]);
     }
     let (_driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
@@ -275,19 +245,7 @@ async fn quitting_with_a_post_due_within_the_hour_asks_first() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let alice = env.connect_new_user("qb").await;
-    let due = Timestamp::from_second(Timestamp::now().as_second() + 30 * 60).expect("a time");
-    env.run(
-        &[
-            "schedule",
-            "add",
-            "--at",
-            &due.to_string(),
-            "--account",
-            &alice.did,
-        ],
-        "Due within the hour",
-    )
-    .expect_ok();
+    env.schedule_in(30 * 60, &[&alice.did], "Due within the hour", &[]);
     let (driver, client) = start_session(&env).await;
     wait_for_composer(&client).await;
 

@@ -53,19 +53,7 @@ async fn a_post_queued_seconds_ahead_is_sent_by_the_open_window_at_its_time() {
     let text = format!("Queued while nobody watches {}", harness::unique("q"));
     // Far enough ahead for the CLI to queue it on a busy machine.
     let due = Timestamp::from_second(Timestamp::now().as_second() + 10).expect("a time");
-    let queued = env
-        .run(
-            &[
-                "schedule",
-                "add",
-                "--at",
-                &due.to_string(),
-                "--account",
-                &alice.did,
-            ],
-            &text,
-        )
-        .expect_ok();
+    let queued = env.schedule_at(due, &[&alice.did], &text, &[]);
     assert_eq!(queued["state"], "scheduled", "{queued}");
 
     let record = poll_until(|| post_with_text(&alice.did, &text), Option::is_some)

@@ -297,18 +297,7 @@ async fn a_long_queue_is_listed_a_page_at_a_time_and_show_more_lists_the_rest() 
     let first = Timestamp::now().as_second() + 2 * 24 * 3600;
     let add = |n: i64| {
         let at = Timestamp::from_second(first + 60 * n).expect("a time");
-        env.run(
-            &[
-                "schedule",
-                "add",
-                "--at",
-                &at.to_string(),
-                "--account",
-                &alice.did,
-            ],
-            &format!("Queued number {n}"),
-        )
-        .expect_ok();
+        env.schedule_at(at, &[&alice.did], &format!("Queued number {n}"), &[]);
     };
     for n in (0..60).rev() {
         add(n);

@@ -48,18 +48,7 @@ async fn the_tray_menu_tells_the_next_post_pauses_sending_brings_the_window_back
     let at = Timestamp::from_second(Timestamp::now().as_second() + 2 * 86_400)
         .and_then(|at| at.round(Unit::Hour))
         .expect("a time");
-    env.run(
-        &[
-            "schedule",
-            "add",
-            "--at",
-            &at.to_string(),
-            "--account",
-            &alice.did,
-        ],
-        "In two days",
-    )
-    .expect_ok();
+    env.schedule_at(at, &[&alice.did], "In two days", &[]);
     let (driver, client) = start_session_with(&env, &[("TZ", ZONE)]).await;
     wait_for_composer(&client).await;
     let pid = driver.app_pid().expect("the app runs");

@@ -153,17 +153,29 @@ impl CliEnv {
         extra: &[&str],
     ) -> String {
         let at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + seconds)
-            .expect("a time")
-            .to_string();
+            .expect("a time");
+        self.schedule_at(at, accounts, text, extra)["id"]
+            .as_str()
+            .expect("an id")
+            .to_owned()
+    }
+
+    /// Queues `text` with `schedule add` to go at `at` to `accounts`, with `extra` options; what
+    /// the CLI answered (`{id, state, at, …}`).
+    pub fn schedule_at(
+        &self,
+        at: jiff::Timestamp,
+        accounts: &[&str],
+        text: &str,
+        extra: &[&str],
+    ) -> Value {
+        let at = at.to_string();
         let mut args = vec!["schedule", "add", "--at", &at];
         for account in accounts {
             args.extend(["--account", account]);
         }
         args.extend_from_slice(extra);
-        self.run(&args, text).expect_ok()["id"]
-            .as_str()
-            .expect("an id")
-            .to_owned()
+        self.run(&args, text).expect_ok()
     }
 
     /// Points the stored account at another server address (a counting relay, a dead port): the
