@@ -5,7 +5,7 @@
 // Ctrl/⌘+Enter posts the whole thread, Ctrl/⌘+Shift+N starts a new draft.
 import * as api from '../api.js';
 import { byId, setBusy, showHintsOnFocus } from '../dom.js';
-import { ignoreStrayDrops, setRequireAlt } from './images.js';
+import { ignoreStrayDrops, setRequireAlt, showImageLimit } from './images.js';
 import { forgetCards } from './link-card.js';
 import * as chooser from './accounts-chooser.js';
 import { currentLangs, initLangs, setLangs, suggestLangsFor } from './langs.js';
@@ -423,6 +423,7 @@ function onKeydown(event) {
 
 export async function initComposer() {
   ignoreStrayDrops();
+  showImageLimit();
   initThread({
     editor: {
       onChange: changed,

@@ -1,16 +1,19 @@
 // @ts-check
-// A post's images (up to four) with alt text: added with its "Add images" button, by drag-and-drop on
-// the post or by pasting into its text. Each file goes to Rust to be prepared (api.stageImage) while
-// its tile shows a spinner; the tile then shows the whole prepared image (letterboxed, never
-// cropped), its alt text (or a hint to add one) and, in this Tab order, the image, "Add/Edit alt
-// text" and remove. The image and the edit button open the alt text editor (alt-editor.js), which
-// shows the image large. Refusals (animated GIF, damaged file, too many images) are explained in the
-// post's .image-error; the other images are kept.
+// A post's images (as many as the core's limit, limits.js) with alt text: added with its "Add images"
+// button, by drag-and-drop on the post or by pasting into its text. Each file goes to Rust to be
+// prepared (api.stageImage) while its tile shows a spinner; the tile then shows the whole prepared
+// image (letterboxed, never cropped), its alt text (or a hint to add one) and, in this Tab order,
+// the image, "Add/Edit alt text", remove and (with two or more images) move left/right. The image
+// and the edit button open the alt text editor (alt-editor.js), which shows the image large.
+// Refusals (animated GIF, damaged file, too many images) are explained in the post's .image-error;
+// the other images are kept. The person orders the images by keyboard or drag (image-order.js):
+// `items` here is the one list whose order is shown, posted and drafted.
 //
 // Tiles are patched in place, never rebuilt, so focus stays where it was.
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { editAltText } from './alt-editor.js';
+import { buildOrderBar, updateOrderBar, wireReorder } from './image-order.js';
 import { maxImages as MAX_IMAGES } from '../limits.js';
 
 const ACCEPTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
@@ -63,6 +66,11 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     const edit = event.target.closest('.image-alt-edit, .image-open');
     const item = edit && findItem(edit);
     if (item) describe(item);
+  });
+  wireReorder(list, {
+    indexOf: (tile) => items.findIndex((i) => i.el === tile),
+    count: () => items.length,
+    move: (tile, to) => moveItem(items.find((i) => i.el === tile), to),
   });
 
   /** Opens the alt text editor for `item`; a saved text replaces its alt text. */
@@ -172,10 +180,22 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     announce(`Image removed. ${items.length === 0 ? 'No images attached.' : `${items.length} of ${MAX_IMAGES} images attached.`}`);
   }
 
+  /** Puts `item` at place `to` (0-based); its alt text goes with it. */
+  function moveItem(item, to) {
+    if (!item) return;
+    const from = items.indexOf(item);
+    items.splice(from, 1);
+    items.splice(to, 0, item);
+    renderList();
+    onChange();
+    announce(`Image ${from + 1} moved to position ${to + 1} of ${items.length}.`);
+  }
+
   // ---- Rendering ----
 
   function renderList() {
     list.setAttribute('aria-label', label());
+    list.dataset.count = String(items.length);
     items.forEach((item, index) => {
       item.el ??= buildItem(item);
       updateItem(item, index);
@@ -203,6 +223,7 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     shown.hidden = !described;
     edit.setAttribute('aria-describedby', described ? shown.id : el.querySelector('.alt-missing').id);
     updateAltHint(item);
+    updateOrderBar(el, index, items.length, where);
 
     const thumb = el.querySelector('.image-thumb');
     const size = item.width && item.height ? `${item.width} × ${item.height}` : null;
@@ -217,7 +238,7 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
         h('button', {
           class: 'image-open', type: 'button',
           'aria-label': `Image ${n}${where}${size ? `, ${size}` : ''}: show it large and describe it`,
-        }, h('img', { class: 'image-preview', src: item.previewUrl, alt: '' })),
+        }, h('img', { class: 'image-preview', src: item.previewUrl, alt: '', draggable: 'false' })),
         meta ? h('span', { class: 'image-meta', 'aria-hidden': 'true' }, meta) : null);
     } else if (item.status === 'broken') {
       thumb.replaceChildren(h('p', { class: 'image-broken' }, item.error));
@@ -289,11 +310,17 @@ function buildItem(item) {
       h('p', { class: 'alt-missing', id: hintId }, ALT_HINT),
       h('button', { class: 'image-alt-edit btn', type: 'button', hidden: true }, 'Add alt text')),
     h('button', { class: 'image-remove btn btn-ghost', type: 'button', title: 'Remove image' },
-      h('span', { 'aria-hidden': 'true' }, '×')));
+      h('span', { 'aria-hidden': 'true' }, '×')),
+    buildOrderBar());
 }
 
 function formatBytes(n) {
   return n >= 1_000_000 ? `${(n / 1_000_000).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1000))} KB`;
+}
+
+/** Says the limit in the composer's notes (once per page). */
+export function showImageLimit() {
+  for (const el of document.querySelectorAll('.max-images')) el.textContent = String(MAX_IMAGES);
 }
 
 // ---- Drag-and-drop and paste ----
