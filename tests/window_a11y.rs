@@ -1,6 +1,7 @@
 //! The accessibility audit of the real window (issue #8): Deque's axe-core, injected through WebDriver
 //! into the running app, checks every view and state — empty (no accounts), the app-password shape
-//! warning, a refused connect, connected, composing (one post; the alt text editor over its limit;
+//! warning, a refused connect, connected, composing (one post; two images, one moved before the
+//! other; the alt text editor over its limit;
 //! mentions with the unresolved warning and the suggestions open; a thread with the reply settings
 //! open), over the limit, posting (the write held by the fault proxy), posted, a refused post, the
 //! Schedule picker with a refused time, the Queue and Settings › Schedule — in the light and the
@@ -19,8 +20,9 @@ use harness::cli::CliEnv;
 use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
-    add_post, attach_image, click, in_post, required_env, screenshot, start_session_with, text_of,
-    type_into_post, wait_alt_dialog_closed, wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
+    add_post, attach_image, attr_of, click, in_post, required_env, screenshot, start_session_with,
+    text_of, type_into_post, wait_alt_dialog_closed, wait_for, wait_for_composer, DARK, LIGHT,
+    POST_ON,
 };
 use std::time::Duration;
 
@@ -143,6 +145,7 @@ async fn audit_every_state(theme: Theme) {
     let env = CliEnv::new();
     let images = tempfile::tempdir().expect("tempdir");
     let photo = harness::images::photo_jpeg(images.path(), "harbour.jpg", 1200, 900);
+    let tall = harness::images::photo_jpeg(images.path(), "mast.jpg", 600, 900);
     let (_driver, client) = start_session_with(&env, theme.env()).await;
     let mut findings = Findings(Vec::new());
 
@@ -211,6 +214,23 @@ async fn audit_every_state(theme: Theme) {
     attach_image(&client, 1, &photo).await;
     wait_for(&client, POST_ON).await;
     audit(&client, &axe, "composing", theme, &mut findings).await;
+
+    // Two images, the second moved before the first with its "Move left" (the move controls and
+    // the images' places shown).
+    let second = attach_image(&client, 1, &tall).await;
+    let id = attr_of(&client, &second, "data-id")
+        .await
+        .expect("a tile id");
+    click(&client, &format!("{second} .image-move[data-delta='-1']")).await;
+    wait_for(
+        &client,
+        &in_post(
+            1,
+            &format!(".image-list > li.image-item:first-child[data-id='{id}']"),
+        ),
+    )
+    .await;
+    audit(&client, &axe, "images-reordered", theme, &mut findings).await;
 
     // The alt text editor, over its limit (the reason shown, Save off).
     click(&client, &in_post(1, ".image-alt-edit")).await;
