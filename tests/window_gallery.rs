@@ -1,9 +1,10 @@
 //! A post's images reordered in the real window (the release app under Xvfb, through WebDriver,
 //! against the reference PDS): each image described, moved with its "Move left" button (Enter) and
-//! with Alt+Right on one of its controls — focus staying on the moved image and each move announced
-//! — and dragged onto another tile (the drop bar shown where it goes); the new order is the saved
-//! draft's, comes back when the window is opened again, and is the order of the posted record's
-//! images, each with its own alt text (told apart by their sizes).
+//! with Alt+Right on one of its controls — focus staying on the moved image, each move announced,
+//! Alt+Left on the first image refused aloud — and dragged onto another tile (the drop bar shown
+//! where it goes); the new order is the saved draft's, comes back when the window is opened again,
+//! and is the order of the posted record's images, each with its own alt text (told apart by their
+//! sizes).
 //!
 //! The drag is made of the page's own drag events (`DragEvent` with a `DataTransfer`), dispatched in
 //! the window: WebKit's WebDriver cannot perform an HTML5 drag with its pointer actions.
@@ -189,6 +190,9 @@ async fn images_reordered_by_keyboard_and_drag_are_drafted_and_posted_in_that_or
             "1",
             "focus on Move right once the image is first"
         );
+        // Alt+Left on the first image moves nothing and says why.
+        press(&client, &format!("{}{}", Key::Alt, Key::Left)).await;
+        assert_announced(&client, "Image 1 is already first.").await;
 
         // Alt+Right on the image of the second tile moves it one place right; focus stays on it.
         js_with(

@@ -41,14 +41,19 @@ export function updateOrderBar(el, index, count, where) {
 
 /**
  * Lets the person reorder the tiles of `list`: `indexOf(tile)` is a tile's place, `move(tile, to)`
- * moves its image to place `to` (0-based) and renders; both come from images.js.
+ * moves its image to place `to` (0-based), renders and announces the move; all come from images.js,
+ * as does `announce(text)`, which says why a key did nothing at either end.
  */
-export function wireReorder(list, { indexOf, count, move }) {
+export function wireReorder(list, { indexOf, count, move, announce }) {
   /** Moves `tile` by `delta` places, keeping focus on `control` (or the tile's other move button). */
   function step(tile, delta, control) {
     const from = indexOf(tile);
     const to = from + delta;
-    if (from < 0 || to < 0 || to >= count()) return;
+    if (from < 0) return;
+    if (to < 0 || to >= count()) {
+      announce(`Image ${from + 1} is already ${to < 0 ? 'first' : 'last'}.`);
+      return;
+    }
     move(tile, to);
     const keep = control.disabled ? tile.querySelector(`.image-move:not([data-delta="${delta}"])`) : control;
     keep?.focus();

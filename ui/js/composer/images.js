@@ -71,6 +71,7 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     indexOf: (tile) => items.findIndex((i) => i.el === tile),
     count: () => items.length,
     move: (tile, to) => moveItem(items.find((i) => i.el === tile), to),
+    announce,
   });
 
   /** Opens the alt text editor for `item`; a saved text replaces its alt text. */
