@@ -10,13 +10,14 @@
 //! are refused: a post shows still images. The EXIF orientation (JPEG, PNG `eXIf`, WebP) is applied
 //! after fitting, when turning the pixels costs least.
 //!
-//! Files: `jpeg` (libjpeg-turbo), `read_png`, `read_gif` and `read_webp` decode, each into a
-//! `hayon_pixels::Shrinker` (JPEG shrinks in the DCT domain instead).
+//! Files: `jpeg` (libjpeg-turbo), `read_png`, `read_gif`, `read_webp` and `read_heif` (libheif:
+//! HEIC and AVIF, upright from libheif itself) decode, each into a `hayon_pixels::Shrinker` (JPEG
+//! shrinks in the DCT domain instead).
 
 use super::budget::{self, Reservation};
 use super::pixels::{fitted_size, Pixels};
 use super::source::{Format, Source};
-use super::{errors, jpeg, read_gif, read_png, read_webp};
+use super::{errors, jpeg, read_gif, read_heif, read_png, read_webp};
 use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
 use crate::error::Error;
 use image::metadata::Orientation;
@@ -45,6 +46,7 @@ pub(super) fn upright(
         Format::Png => read_png::read(source, max_edge)?,
         Format::Gif => read_gif::read(source, max_edge)?,
         Format::WebP => read_webp::read(source, max_edge)?,
+        Format::Heic | Format::Avif => read_heif::read(source, max_edge)?,
     };
     let fitted = decoded
         .pixels
