@@ -75,6 +75,25 @@ pub(super) fn reserve(
         .map_err(|_| errors::needs_too_much_memory(name, width, height, kind))
 }
 
+/// Reserves the memory of one image whose decoder lets go of everything once it has handed over its
+/// pixels (libheif decodes whole, then gives one interleaved buffer), so its steps never overlap:
+/// the decoder's own peak (`decoding`), then its output (`handover`, with anything else held while
+/// the copy is made) beside the decoded copy of `kept` being filled from it, then fitting that copy.
+/// The most of the three is reserved; the refusal is worded like [`reserve`]'s.
+pub(super) fn reserve_in_turn(
+    name: &str,
+    (width, height, kind): (u32, u32, &str),
+    decoding: u64,
+    handover: u64,
+    kept: (u32, u32, u32),
+    max_edge: u32,
+) -> Result<Reservation, Error> {
+    let (kept_width, kept_height, channels) = kept;
+    let copy = u64::from(kept_width) * u64::from(kept_height) * u64::from(channels);
+    let peak = decoding.max(handover + copy).max(fit_bytes(kept, max_edge));
+    budget::reserve(peak).map_err(|_| errors::needs_too_much_memory(name, width, height, kind))
+}
+
 /// The decoded copy with the resampler's intermediate (it filters vertically first) and output,
 /// or, once fitted, the fitted pixels with their turned copy or the encoder's trial and output.
 fn fit_bytes((width, height, channels): (u32, u32, u32), max_edge: u32) -> u64 {

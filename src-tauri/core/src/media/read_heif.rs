@@ -3,10 +3,12 @@
 //!
 //! libheif decodes whole images only, so the primary image's size is read from its handle and
 //! checked first ([`decode::too_large`]), and what libheif will hold is reserved in the budget
-//! before anything is decoded: the compressed bytes it reads, the YCbCr planes (at the coded bit
-//! depth, twice: the codec's picture and libheif's copy of it), the alpha plane, and the
-//! interleaved 8-bit RGB or RGBA they are converted to. Its rows then go through the shrinker like
-//! any other format's. libheif's own security limits (a 32768² image, 512 MiB memory blocks, …)
+//! before anything is decoded: the compressed bytes it reads, the YCbCr and alpha planes (at the
+//! coded bit depth, twice: the codec's picture and libheif's copy of it), and the interleaved
+//! 8-bit RGB or RGBA they are converted to. Its rows then go through the shrinker like any other
+//! format's. As libheif frees all but the interleaved pixels before it returns, and those are
+//! dropped before fitting, the reservation is the largest of those steps, not their sum
+//! ([`decode::reserve_in_turn`]): a 48 MP photo (8064×6048, as iPhones take at "HEIF Max") fits. libheif's own security limits (a 32768² image, 512 MiB memory blocks, …)
 //! stay at their defaults: the bindings set a context's limits only from libheif 1.19 on, and
 //! Ubuntu 24.04 has 1.17; the checks here are tighter than those limits anyway.
 //!
@@ -72,10 +74,14 @@ pub(super) fn read(mut source: Source<'_>, max_edge: u32) -> Result<Decoded, Err
     let interleaved = pixels * layout.channels() as u64;
     let mut shrinker = Shrinker::new(width, height, alpha, max_edge);
     let (out_width, out_height) = shrinker.out_size();
-    let reservation = decode::reserve(
+    // Inside libheif, the planes are copied once from the codec's picture, then converted to the
+    // interleaved pixels; only those are left when it returns, and they go once the rows are in
+    // the shrinker, before fitting (measured: an 8000×6000 HEIC peaks at about 300 MiB in all).
+    let reservation = decode::reserve_in_turn(
         &name,
         (width, height, kind),
-        file_bytes + 2 * planes + interleaved + shrinker.working_bytes(),
+        file_bytes + (2 * planes).max(planes + interleaved),
+        file_bytes + interleaved + shrinker.working_bytes(),
         (out_width, out_height, layout.channels() as u32),
         max_edge,
     )?;
