@@ -197,7 +197,7 @@ fn iso_media(head: &[u8]) -> Option<Result<Format, Unsupported>> {
         .and_then(|size| <[u8; 4]>::try_from(size).ok())
         .map_or(0, |size| u32::from_be_bytes(size) as usize);
     let compatible = head
-        .get(16..size.clamp(16, head.len()))
+        .get(16..size.min(head.len()))
         .unwrap_or_default()
         .chunks_exact(4);
     let brands: Vec<&[u8]> = std::iter::once(major).chain(compatible).collect();
@@ -259,6 +259,9 @@ mod tests {
             sniff(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1"),
             Err(Unsupported::Video)
         );
+        // Cut short inside the box: what is there is read, nothing past it.
+        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0"), Ok(Format::Heic));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmif1\0\0\0\0av"), Ok(Format::Heic));
         assert_eq!(
             sniff(b"\0\0\0\x18ftypqt  \0\0\0\0"),
             Err(Unsupported::Video)
