@@ -237,6 +237,43 @@ fn heic_and_avif_photos_are_prepared_upright_and_without_metadata() {
     }
 }
 
+/// A HEIC stored as a grid of 512×512 tiles, as iPhones store theirs (4096×3072 here), is prepared
+/// whole: fitted within 4000 px, its gradients where they were.
+#[test]
+fn a_tiled_heic_is_prepared_whole() {
+    let env = CliEnv::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let heic = images::grid_heic(dir.path(), "grid.heic", 8, 6);
+    let out = dir.path().join("out");
+    let json = env
+        .run(&["media", "prepare", arg(&heic), "--out", arg(&out)], "")
+        .expect_ok();
+    let entry = &entries(&json)[0];
+    assert_eq!(entry["mimeType"], "image/jpeg", "{entry}");
+    let written = std::fs::read(out.join("grid.jpg")).expect("output written");
+    assert!(written.len() <= 2_000_000, "{} bytes", written.len());
+    let image = image::load_from_memory(&written)
+        .expect("decodes")
+        .to_rgb8();
+    let (width, height) = image.dimensions();
+    assert!(
+        width <= 4000 && width > 2000 && (width * 3).abs_diff(height * 4) <= 8,
+        "{entry}"
+    );
+    // Each corner shows its own part of the gradient: no tile is missing or misplaced.
+    let corner = |x: u32, y: u32| image.get_pixel(x, y).0;
+    let (left, right) = (corner(8, height / 2), corner(width - 8, height / 2));
+    let (top, bottom) = (corner(width / 2, 8), corner(width / 2, height - 8));
+    assert!(
+        left[0] + 100 < right[0],
+        "red left to right: {left:?} {right:?}"
+    );
+    assert!(
+        top[1] + 100 < bottom[1],
+        "green top to bottom: {top:?} {bottom:?}"
+    );
+}
+
 #[test]
 fn all_good_exits_zero_and_same_names_do_not_collide() {
     let env = CliEnv::new();

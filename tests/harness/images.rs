@@ -151,6 +151,43 @@ pub fn iphone_heic(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
     path
 }
 
+/// A HEIC stored as iPhones store their photos: a grid of 512×512 HEVC tiles (`cols`×`rows`),
+/// each a noisy gradient of the whole (red grows left to right, green top to bottom), made by
+/// heif-enc from tile files.
+pub fn grid_heic(dir: &Path, name: &str, cols: u32, rows: u32) -> PathBuf {
+    const TILE: u32 = 512;
+    let tiles = dir.join(format!("{name}.tiles"));
+    std::fs::create_dir_all(&tiles).expect("tiles dir");
+    let (width, height) = (cols * TILE, rows * TILE);
+    let mut seed = 0x2545_f491_u32;
+    for row in 0..rows {
+        for col in 0..cols {
+            let pixels = ImageBuffer::from_fn(TILE, TILE, |x, y| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let noise = (seed & 0x1f) as u8;
+                let (x, y) = (col * TILE + x, row * TILE + y);
+                Rgb([
+                    ((x * 220 / width) as u8).saturating_add(noise),
+                    ((y * 220 / height) as u8).saturating_add(noise),
+                    100,
+                ])
+            });
+            pixels
+                .save(tiles.join(format!("tile-{row:02}-{col:02}.jpg")))
+                .expect("write tile");
+        }
+    }
+    let path = dir.join(name);
+    heif_enc(
+        &["-T", "-q", "60", "-p", "preset=ultrafast"],
+        &tiles.join("tile-00-00.jpg"),
+        &path,
+    );
+    path
+}
+
 /// The same photo as [`iphone_heic`] as AVIF (AV1, through the aom encoder plugin).
 pub fn iphone_avif(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
     let jpeg = phone_jpeg(dir, &format!("{name}.source.jpg"), width, height);
