@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 # nasm gives libjpeg-turbo (mozjpeg-sys) its SIMD code; without it the build works, slower.
 apt_ensure nasm python3 git
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}" "${HEIF_TEST_PACKAGES[@]}"  # heif-enc makes the corpus's HEIC
 ROUNDS="${ROUNDS:-5}"
 
 # The reference: the parent of the commit that added the memory budget (or BASE_REF), built once

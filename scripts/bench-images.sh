@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 # nasm gives libjpeg-turbo (mozjpeg-sys) its SIMD code; without it the build works, slower.
 apt_ensure libvips-tools imagemagick time nasm python3
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}"
 cargo build --locked --release -p hayon-cli
 HAYON_CLI="$PWD/target/release/hayon-cli"
 ROUNDS="${ROUNDS:-7}"

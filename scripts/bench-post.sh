@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 apt_ensure "${TEST_PACKAGES[@]}" imagemagick python3 nasm
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}"
 bash scripts/setup-test-peers.sh
 # shellcheck disable=SC1091
 source "$HAYON_CACHE/test-peers.env"

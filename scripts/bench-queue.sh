@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 apt_ensure "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}"
 ./scripts/setup-test-peers.sh
 release_build
 # The driver itself is not measured: a debug build (its dependencies are the test suite's).

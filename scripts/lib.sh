@@ -28,6 +28,53 @@ apt_ensure() {
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# HEIC/HEIF and AVIF photos are decoded by libheif, through the libheif-rs crate, which needs libheif
+# 1.17 or later: its headers to build, the library and its decoder plugins (HEVC: libde265; AV1:
+# dav1d) to run; the tests make their photos with heif-enc and the encoder plugins (x265, aom).
+# Debian 12 ships libheif 1.15, so there the packages come from bookworm-backports (1.19), which a
+# sources file of our own enables; Ubuntu 24.04 (1.17.6) and Debian 13 have it in main. The
+# plugins are named because apt_ensure leaves Recommends out. Nothing is fetched when all are in.
+HEIF_BUILD_PACKAGES=(libheif-dev libheif1 libheif-plugin-libde265 libheif-plugin-dav1d)
+HEIF_TEST_PACKAGES=(libheif-examples libheif-plugin-x265 libheif-plugin-aomenc)
+HEIF_MIN_VERSION=1.17
+BACKPORTS_SOURCES=/etc/apt/sources.list.d/hayon-bookworm-backports.sources
+heif_ensure() {
+  local pkg status ok=1
+  for pkg in "$@"; do
+    status="$(dpkg-query -W -f='${Status} ${Version}' "$pkg" 2>/dev/null || true)"
+    if [[ "$status" != "install ok installed "* ]] ||
+      ! dpkg --compare-versions "${status##* }" ge "$HEIF_MIN_VERSION"; then
+      ok=0
+    fi
+  done
+  [ "$ok" -eq 1 ] && return 0
+  # shellcheck disable=SC1091
+  if [ "$(. /etc/os-release && echo "${ID:-}:${VERSION_CODENAME:-}")" != "debian:bookworm" ]; then
+    apt_ensure "$@"
+    status="$(dpkg-query -W -f='${Version}' libheif1 2>/dev/null || true)"
+    if ! dpkg --compare-versions "${status:-0}" ge "$HEIF_MIN_VERSION"; then
+      echo "error: Hayon needs libheif $HEIF_MIN_VERSION or later; this system's is ${status:-none}."         "Use Debian 12 (with bookworm-backports), Debian 13 or Ubuntu 24.04 or later." >&2
+      return 1
+    fi
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+    echo "error: libheif $HEIF_MIN_VERSION+ is missing. Installing it from bookworm-backports needs"       "root and sudo is not installed: as root, enable bookworm-backports and run"       "'apt-get install -t bookworm-backports $*', then this script again." >&2
+    return 1
+  fi
+  if ! grep -rqs --include='*.list' --include='*.sources' '^[^#]*bookworm-backports' \
+    /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    echo "==> enabling bookworm-backports ($BACKPORTS_SOURCES) for libheif $HEIF_MIN_VERSION+" >&2
+    printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+      as_root tee "$BACKPORTS_SOURCES" >/dev/null
+  fi
+  echo "==> installing from bookworm-backports: $*" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    -t bookworm-backports "$@"
+}
+
 # Node 22 from the npm registry (`npm install node@22`: its preinstall fetches node-linux-<arch>, which
 # ships bin/node and the C headers, include/node, that native modules compile against), cached in
 # "$HAYON_CACHE/node22". The machine's own Node may be older. Sets HAYON_NODE (the binary) and

@@ -28,6 +28,7 @@ source scripts/lib.sh
 say() { echo "==> $*" >&2; }
 
 apt_ensure "${BUILD_PACKAGES[@]}"
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}"
 
 # ---------------------------------------------------------------- Tauri's CLI (the bundler)
 ensure_node22

@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 apt_ensure "${BUILD_PACKAGES[@]}"
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}"
 cargo build --locked --release --features custom-protocol -p hayon
 exec target/release/hayon "$@"

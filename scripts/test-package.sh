@@ -21,6 +21,7 @@ say() { echo "==> $*" >&2; }
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 apt_ensure "${TEST_PACKAGES[@]}" "${PACKAGE_TEST_PACKAGES[@]}"
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}"
 bash scripts/setup-test-peers.sh
 # shellcheck disable=SC1091
 source "$HAYON_CACHE/test-peers.env"

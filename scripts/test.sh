@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 apt_ensure "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${PACKAGE_TEST_PACKAGES[@]}"
+heif_ensure "${HEIF_BUILD_PACKAGES[@]}" "${HEIF_TEST_PACKAGES[@]}"
 bash scripts/setup-test-peers.sh
 # shellcheck disable=SC1091
 source "$HAYON_CACHE/test-peers.env"

@@ -134,6 +134,10 @@ fn largest_peak_so_far() -> u64 {
 struct Corpus {
     dir: tempfile::TempDir,
     hostile: Vec<(PathBuf, Expect)>,
+    /// The largest peak of the processes that wrote it: `heif-enc`, run by the writer, takes
+    /// over 600 MiB to encode the 48 MP HEIC, and the kernel counts that in the children's peak
+    /// too. Only a larger peak is known to be a `hayon-cli` run's.
+    writing_peak: u64,
 }
 
 fn corpus() -> &'static Corpus {
@@ -141,16 +145,24 @@ fn corpus() -> &'static Corpus {
     CORPUS.get_or_init(|| {
         let dir = tempfile::tempdir().expect("tempdir");
         // Written by a child process, so that this one stays small: a child's peak as the kernel
-        // counts it starts from its parent's resident memory at the fork.
+        // counts it starts from its parent's resident memory at the fork. Not while a run is
+        // measured: the writer's CPU time (and heif-enc's) would be counted as that run's.
+        let one_at_a_time = MEASURING.lock().unwrap_or_else(|err| err.into_inner());
         let written = std::process::Command::new(env!("CARGO_BIN_EXE_hostile-corpus"))
             .arg(dir.path())
             .stdout(std::process::Stdio::null())
             .status()
             .expect("run hostile-corpus");
         assert!(written.success());
+        let writing_peak = children_usage().1;
+        drop(one_at_a_time);
         // Every file is there now: this only lists them with what should become of each.
         let hostile = images::hostile_corpus(dir.path());
-        Corpus { dir, hostile }
+        Corpus {
+            dir,
+            hostile,
+            writing_peak,
+        }
     })
 }
 
@@ -228,9 +240,11 @@ fn each_hostile_file_is_prepared_or_refused_within_512_mib_and_5_s() {
         assert!(run.cpu <= MAX_CPU, "{}: {:?} of CPU", name(path), run.cpu);
     }
     eprintln!("{report}");
+    // Every run's peak was checked above (exactly, or from its sampled high-water mark); the
+    // largest of all is known exactly unless it was the corpus writer's.
     let largest = largest_peak_so_far();
     assert!(
-        largest <= MAX_PEAK,
+        largest <= MAX_PEAK || largest == corpus.writing_peak,
         "largest peak of any run: {largest} bytes"
     );
 }
@@ -273,7 +287,12 @@ fn four_heavy_files_at_once_stay_within_1_gib() {
 fn files_cut_short_anywhere_are_prepared_or_refused_never_a_panic() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut files = Vec::new();
-    for (name, bytes) in images::small_images() {
+    // heif-enc makes the HEIC and AVIF ones: not while a run is measured (as for the corpus).
+    let small = {
+        let _one_at_a_time = MEASURING.lock().unwrap_or_else(|err| err.into_inner());
+        images::small_images()
+    };
+    for (name, bytes) in small {
         let len = bytes.len();
         // Every byte of the headers, then about 40 cuts through the data, then the whole file.
         let mut cuts: Vec<usize> = (1..64.min(len)).collect();

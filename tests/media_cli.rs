@@ -132,6 +132,148 @@ fn a_12_mp_photo_comes_out_over_1_mb_and_within_2_mb_and_4000_px() {
     );
 }
 
+/// iPhone photos (issue 20): a HEIC and an AVIF made by heif-enc from a photo whose EXIF says
+/// "rotate 90°" and where it was taken come out upright like that JPEG itself, as JPEGs within
+/// 4000 px and 2,000,000 bytes, with no EXIF or GPS left; a HEIC with transparency stays
+/// transparent, as PNG; a HEIC cut short and one of garbage after a real `ftyp` are refused by name.
+#[test]
+fn heic_and_avif_photos_are_prepared_upright_and_without_metadata() {
+    let env = CliEnv::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    // As an iPhone takes a portrait photo: 12 MP stored landscape, turned by `irot`.
+    let heic = images::iphone_heic(d, "IMG_0042.HEIC", 4032, 3024);
+    let avif = images::iphone_avif(d, "photo.avif", 960, 640);
+    let jpeg = images::phone_jpeg(d, "photo.jpg", 960, 640);
+    let sticker = images::transparent_heic(d, "sticker.heic", 300, 200);
+    let whole = std::fs::read(&heic).expect("read heic");
+    for (input, bytes) in [
+        (&heic, &whole),
+        (&avif, &std::fs::read(&avif).expect("avif")),
+    ] {
+        assert!(
+            images::has_gps(bytes),
+            "{} has no GPS to strip",
+            input.display()
+        );
+    }
+    let cut = d.join("cut.heic");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write cut");
+    let ftyp = u32::from_be_bytes(whole[..4].try_into().expect("box size")) as usize;
+    let mut garbage = whole[..ftyp].to_vec();
+    garbage.extend((0..4000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    let scrambled = d.join("scrambled.heic");
+    std::fs::write(&scrambled, garbage).expect("write scrambled");
+    let out = d.join("out");
+
+    let files = [&heic, &avif, &jpeg, &sticker, &cut, &scrambled];
+    let mut args = vec!["media", "prepare"];
+    args.extend(files.iter().map(|path| arg(path)));
+    args.extend(["--out", arg(&out)]);
+    let result = env.run(&args, "");
+    assert_eq!(result.code, 1, "two inputs are damaged: {}", result.json);
+    let entries = entries(&result.json);
+    assert_eq!(entries.len(), files.len(), "{}", result.json);
+
+    let expected = [
+        // Fitted within 4000 px, then scaled until its grain fits in 2,000,000 bytes.
+        ("IMG_0042.jpg", "image/jpeg", 0, 0),
+        ("photo.jpg", "image/jpeg", 640, 960),
+        ("photo-2.jpg", "image/jpeg", 640, 960),
+        ("sticker.png", "image/png", 300, 200),
+    ];
+    for (entry, (name, mime_type, width, height)) in entries.iter().zip(expected) {
+        assert!(entry.get("error").is_none(), "{entry}");
+        assert_eq!(entry["output"], arg(&out.join(name)), "{entry}");
+        assert_eq!(entry["mimeType"], mime_type, "{entry}");
+        let size = (entry["width"].as_u64(), entry["height"].as_u64());
+        if width == 0 {
+            let (Some(width), Some(height)) = size else {
+                panic!("{entry}")
+            };
+            assert!(height <= 4000 && height > 2000, "{entry}");
+            assert!(
+                (width * 4).abs_diff(height * 3) <= 8,
+                "3:4 as taken: {entry}"
+            );
+        } else {
+            assert_eq!(size, (Some(width), Some(height)), "{entry}");
+        }
+        let written = std::fs::read(out.join(name)).expect("output written");
+        assert_eq!(entry["bytes"], written.len(), "{entry}");
+        assert!(
+            written.len() <= 2_000_000,
+            "{name}: {} bytes",
+            written.len()
+        );
+        images::assert_no_metadata(&written, name);
+        if mime_type == "image/jpeg" {
+            // The HEIC and AVIF are turned by libheif from `irot`; the JPEG by its EXIF tag.
+            images::assert_upright_portrait(&written, name);
+        }
+    }
+    let sticker = image::load_from_memory(&std::fs::read(out.join("sticker.png")).expect("png"))
+        .expect("decodes")
+        .to_rgba8();
+    assert_eq!(
+        sticker.get_pixel(20, 100)[3],
+        0,
+        "the left half stays transparent"
+    );
+    assert_eq!(
+        sticker.get_pixel(280, 100)[3],
+        255,
+        "the right half stays opaque"
+    );
+
+    for (entry, name) in entries[4..].iter().zip(["cut.heic", "scrambled.heic"]) {
+        assert_eq!(entry["error"]["code"], "validation", "{entry}");
+        let message = entry["error"]["message"].as_str().expect("message");
+        assert!(
+            message.starts_with(name) && message.contains("could not be read as a HEIC image: "),
+            "{message}"
+        );
+        assert!(entry.get("output").is_none(), "{entry}");
+    }
+}
+
+/// A HEIC stored as a grid of 512×512 tiles, as iPhones store theirs (4096×3072 here), is prepared
+/// whole: fitted within 4000 px, its gradients where they were.
+#[test]
+fn a_tiled_heic_is_prepared_whole() {
+    let env = CliEnv::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let heic = images::grid_heic(dir.path(), "grid.heic", 8, 6);
+    let out = dir.path().join("out");
+    let json = env
+        .run(&["media", "prepare", arg(&heic), "--out", arg(&out)], "")
+        .expect_ok();
+    let entry = &entries(&json)[0];
+    assert_eq!(entry["mimeType"], "image/jpeg", "{entry}");
+    let written = std::fs::read(out.join("grid.jpg")).expect("output written");
+    assert!(written.len() <= 2_000_000, "{} bytes", written.len());
+    let image = image::load_from_memory(&written)
+        .expect("decodes")
+        .to_rgb8();
+    let (width, height) = image.dimensions();
+    assert!(
+        width <= 4000 && width > 2000 && (width * 3).abs_diff(height * 4) <= 8,
+        "{entry}"
+    );
+    // Each corner shows its own part of the gradient: no tile is missing or misplaced.
+    let corner = |x: u32, y: u32| image.get_pixel(x, y).0;
+    let (left, right) = (corner(8, height / 2), corner(width - 8, height / 2));
+    let (top, bottom) = (corner(width / 2, 8), corner(width / 2, height - 8));
+    assert!(
+        left[0] + 100 < right[0],
+        "red left to right: {left:?} {right:?}"
+    );
+    assert!(
+        top[1] + 100 < bottom[1],
+        "green top to bottom: {top:?} {bottom:?}"
+    );
+}
+
 #[test]
 fn all_good_exits_zero_and_same_names_do_not_collide() {
     let env = CliEnv::new();

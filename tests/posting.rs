@@ -332,6 +332,75 @@ async fn a_bad_image_stops_the_post_and_names_the_file() {
     assert!(message.contains("notes.jpg"), "{}", output.json);
 }
 
+/// An iPhone photo (issue 20): a HEIC with EXIF orientation 6 and GPS tags, made by heif-enc, is
+/// posted as an upright JPEG with no EXIF or GPS, as read back from the PDS's blob store; a
+/// damaged HEIC stops its post, named, and nothing is posted.
+#[tokio::test]
+async fn an_iphone_heic_is_posted_upright_without_gps_and_a_damaged_one_not_at_all() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let alice = env.connect_new_user("heic").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let heic = images::iphone_heic(dir.path(), "IMG_0007.HEIC", 1600, 1200);
+    let whole = std::fs::read(&heic).expect("read heic");
+    assert!(images::has_gps(&whole), "the HEIC has GPS tags to strip");
+
+    let results = post(
+        &env,
+        &[
+            "--account",
+            &alice.handle,
+            "--image",
+            heic.to_str().expect("path"),
+            "--alt",
+            "A portrait from a phone",
+        ],
+        "From my phone",
+    )
+    .expect_ok();
+    let record = read_back(results[0]["uri"].as_str().expect("uri")).await;
+    let image = &record["embed"]["images"][0];
+    assert_eq!(image["alt"], "A portrait from a phone", "{record}");
+    assert_eq!(image["image"]["mimeType"], "image/jpeg", "{record}");
+    assert_eq!(image["aspectRatio"]["width"], 1200, "{record}");
+    assert_eq!(image["aspectRatio"]["height"], 1600, "{record}");
+    let cid = image["image"]["ref"]["$link"].as_str().expect("blob cid");
+    let blob = pds().blob(&alice.did, cid).await;
+    assert_eq!(image["image"]["size"], blob.len(), "{record}");
+    images::assert_upright_portrait(&blob, "the posted blob");
+    images::assert_no_metadata(&blob, "the posted blob");
+
+    let cut = dir.path().join("IMG_0008.HEIC");
+    std::fs::write(&cut, &whole[..whole.len() / 2]).expect("write cut");
+    let output = post(
+        &env,
+        &[
+            "--account",
+            &alice.handle,
+            "--image",
+            cut.to_str().expect("path"),
+            "--alt",
+            "x",
+        ],
+        "With a damaged photo",
+    );
+    assert_eq!(output.code, 1, "{}", output.json);
+    assert_eq!(
+        output.json["error"]["code"], "validation",
+        "{}",
+        output.json
+    );
+    let message = output.json["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("IMG_0008.HEIC could not be read as a HEIC image: "),
+        "{message}"
+    );
+    assert!(pds()
+        .posts_with_text(&alice.did, "With a damaged photo")
+        .await
+        .is_empty());
+}
+
 // The relay runs on this runtime while the CLI call blocks a thread: use two.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_answer_to_the_write_never_makes_a_second_post() {

@@ -1,7 +1,7 @@
 //! The composer's images and languages in the real window: Post stays off until every image is
 //! described when alt text is required, commands refuse image paths outside the attachments folder,
-//! the staged copy is the prepared image and goes when the image is removed, and languages are
-//! suggested by name while a hand choice sticks.
+//! the staged copy is the prepared image and goes when the image is removed, an iPhone's HEIC shows
+//! as its upright prepared JPEG, and languages are suggested by name while a hand choice sticks.
 
 use fantoccini::Client;
 use harness::cli::CliEnv;
@@ -199,6 +199,43 @@ async fn the_staged_copy_is_the_prepared_image_and_goes_when_the_image_is_remove
 }
 
 /// The languages shown in the picker, as (tag, name) pairs, in order.
+/// An iPhone photo (issue 20): a HEIC picked in the composer shows as its prepared copy, an upright
+/// JPEG (WebKit never has to decode HEIC), and the staged copy keeps no EXIF or GPS.
+#[tokio::test]
+async fn an_iphone_heic_shows_as_its_upright_prepared_jpeg() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wheic").await;
+    let images_dir = tempfile::tempdir().expect("tempdir");
+    let photo = harness::images::iphone_heic(images_dir.path(), "IMG_0001.HEIC", 900, 600);
+    let (_driver, client) = start_session(&env).await;
+    wait_for_composer(&client).await;
+
+    let ready = attach_image(&client, 1, &photo).await;
+    let (client_ref, ready_ref) = (&client, &ready);
+    let shown = poll_until(
+        || async move {
+            js_with(
+                client_ref,
+                "const img = document.querySelector(arguments[0] + ' img.image-preview'); \
+                 return img && img.complete && img.naturalWidth \
+                   ? [img.src.slice(0, 15), img.naturalWidth, img.naturalHeight] : null",
+                vec![ready_ref.clone().into()],
+            )
+            .await
+        },
+        |shown| !shown.is_null(),
+    )
+    .await;
+    assert_eq!(shown, serde_json::json!(["data:image/jpeg", 600, 900]));
+    let staged = staged_files(&env);
+    assert_eq!(staged.len(), 1, "{staged:?}");
+    let kept = std::fs::read(&staged[0]).expect("staged copy");
+    harness::images::assert_upright_portrait(&kept, "the staged copy");
+    harness::images::assert_no_metadata(&kept, "the staged copy");
+    client.close().await.expect("close session");
+}
+
 async fn shown_langs(client: &Client) -> Vec<(String, String)> {
     let shown = client
         .execute(

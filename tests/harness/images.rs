@@ -1,5 +1,6 @@
 //! Test images made in the test (no binary fixtures in the repo): photos with noise so JPEG sizes are
-//! realistic, a JPEG whose EXIF says "rotate 90°", and a PNG with transparency.
+//! realistic, a JPEG whose EXIF says "rotate 90°" (and where it was taken), a PNG with
+//! transparency, and HEIC and AVIF photos made from those by Debian's `heif-enc`.
 
 use image::{ImageBuffer, Rgb, Rgba};
 use std::path::{Path, PathBuf};
@@ -34,20 +35,183 @@ fn photo_jpeg_bytes(width: u32, height: u32) -> Vec<u8> {
 /// A landscape JPEG (`width` > `height` as stored) whose EXIF Orientation is 6 (rotate 90° CW), as
 /// phones write a portrait photo: prepared upright, it is portrait.
 pub fn exif_rotated_jpeg(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
-    let jpeg = photo_jpeg_bytes(width, height);
     // APP1 "Exif": big-endian TIFF header, IFD0 with one entry: Orientation (0x0112), SHORT, 1, 6.
-    let mut app1: Vec<u8> = vec![0xff, 0xe1, 0x00, 0x22];
-    app1.extend_from_slice(b"Exif\0\0MM\0\x2a\0\0\0\x08");
-    app1.extend_from_slice(&[
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    tiff.extend_from_slice(&[
         0x00, 0x01, 0x01, 0x12, 0x00, 0x03, 0, 0, 0, 1, 0x00, 0x06, 0, 0,
     ]);
-    app1.extend_from_slice(&[0, 0, 0, 0]);
+    tiff.extend_from_slice(&[0, 0, 0, 0]);
+    write_with_exif(dir, name, &photo_jpeg_bytes(width, height), &tiff)
+}
+
+/// The GPS map datum [`phone_jpeg`] writes: a string no encoder makes up, so finding it in a file
+/// means its GPS tags are there.
+pub const GPS_MARK: &[u8] = b"HAYON-TEST-GPS-DATUM";
+
+/// A landscape JPEG with EXIF Orientation 6, like [`exif_rotated_jpeg`], that also says where it
+/// was taken, as a phone's photo does: a GPS IFD with latitude and longitude (48°51'24" N,
+/// 2°21'3" E) and [`GPS_MARK`] as its map datum.
+pub fn phone_jpeg(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
+    let mut tiff = b"MM\0\x2a\0\0\0\x08".to_vec();
+    let entry = |tiff: &mut Vec<u8>, tag: u16, kind: u16, count: u32, value: [u8; 4]| {
+        tiff.extend(tag.to_be_bytes());
+        tiff.extend(kind.to_be_bytes());
+        tiff.extend(count.to_be_bytes());
+        tiff.extend(value);
+    };
+    const SHORT: u16 = 3;
+    const LONG: u16 = 4;
+    const ASCII: u16 = 2;
+    const BYTE: u16 = 1;
+    const RATIONAL: u16 = 5;
+    // IFD0 at 8 (2 entries: 30 bytes), the GPS IFD at 38 (6 entries: 78 bytes), then its data.
+    let gps_ifd: u32 = 38;
+    let latitude = gps_ifd + 78;
+    let longitude = latitude + 24;
+    let datum = longitude + 24;
+    let mark = u32::try_from(GPS_MARK.len() + 1).expect("short");
+    tiff.extend(2u16.to_be_bytes());
+    entry(&mut tiff, 0x0112, SHORT, 1, [0, 6, 0, 0]);
+    entry(&mut tiff, 0x8825, LONG, 1, gps_ifd.to_be_bytes());
+    tiff.extend([0; 4]);
+    tiff.extend(6u16.to_be_bytes());
+    entry(&mut tiff, 0x0000, BYTE, 4, [2, 3, 0, 0]);
+    entry(&mut tiff, 0x0001, ASCII, 2, *b"N\0\0\0");
+    entry(&mut tiff, 0x0002, RATIONAL, 3, latitude.to_be_bytes());
+    entry(&mut tiff, 0x0003, ASCII, 2, *b"E\0\0\0");
+    entry(&mut tiff, 0x0004, RATIONAL, 3, longitude.to_be_bytes());
+    entry(&mut tiff, 0x0012, ASCII, mark, datum.to_be_bytes());
+    tiff.extend([0; 4]);
+    for (numerator, denominator) in [
+        (48u32, 1u32),
+        (51, 1),
+        (2400, 100),
+        (2, 1),
+        (21, 1),
+        (300, 100),
+    ] {
+        tiff.extend(numerator.to_be_bytes());
+        tiff.extend(denominator.to_be_bytes());
+    }
+    tiff.extend(GPS_MARK);
+    tiff.push(0);
+    write_with_exif(dir, name, &photo_jpeg_bytes(width, height), &tiff)
+}
+
+/// `jpeg` with an APP1 "Exif" segment holding `tiff` right after its SOI, written to `dir/name`.
+fn write_with_exif(dir: &Path, name: &str, jpeg: &[u8], tiff: &[u8]) -> PathBuf {
+    let length = u16::try_from(2 + 6 + tiff.len()).expect("a short EXIF");
     let mut bytes = jpeg[..2].to_vec();
-    bytes.extend_from_slice(&app1);
+    bytes.extend([0xff, 0xe1]);
+    bytes.extend(length.to_be_bytes());
+    bytes.extend(b"Exif\0\0");
+    bytes.extend(tiff);
     bytes.extend_from_slice(&jpeg[2..]);
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write exif jpeg");
     path
+}
+
+/// Runs Debian's `heif-enc` (package libheif-examples, with the x265 and aom encoder plugins) on
+/// `input`, writing `output`; `options` come first (`--avif`, `-q 80`). heif-enc keeps the
+/// input's EXIF (GPS and all) as a metadata item, and turns its EXIF orientation into the HEIF
+/// `irot` property while leaving the tag as it was, as iPhones do.
+pub fn heif_enc(options: &[&str], input: &Path, output: &Path) {
+    let result = std::process::Command::new("heif-enc")
+        .args(options)
+        .arg(input)
+        .arg("-o")
+        .arg(output)
+        .output();
+    let result = match result {
+        Ok(result) => result,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => panic!(
+            "heif-enc is not installed, and the HEIC tests make their photos with it: install \
+             libheif-examples, libheif-plugin-x265 and libheif-plugin-aomenc (1.17 or later; \
+             scripts/test.sh does, from bookworm-backports on Debian 12)"
+        ),
+        Err(err) => panic!("heif-enc could not be started: {err}"),
+    };
+    assert!(
+        result.status.success() && output.exists(),
+        "heif-enc {options:?} {} failed: {}{}",
+        input.display(),
+        String::from_utf8_lossy(&result.stdout),
+        String::from_utf8_lossy(&result.stderr)
+    );
+}
+
+/// An iPhone-like HEIC: a noisy photo stored landscape (`width` > `height`) with EXIF orientation
+/// 6 and GPS tags ([`phone_jpeg`]), encoded by heif-enc (HEVC, with `irot`). Upright, it is
+/// portrait.
+pub fn iphone_heic(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
+    let jpeg = phone_jpeg(dir, &format!("{name}.source.jpg"), width, height);
+    let path = dir.join(name);
+    heif_enc(&["-q", "85", "-p", "preset=fast"], &jpeg, &path);
+    path
+}
+
+/// A HEIC stored as iPhones store their photos: a grid of 512×512 HEVC tiles (`cols`×`rows`),
+/// each a noisy gradient of the whole (red grows left to right, green top to bottom), made by
+/// heif-enc from tile files.
+pub fn grid_heic(dir: &Path, name: &str, cols: u32, rows: u32) -> PathBuf {
+    const TILE: u32 = 512;
+    let tiles = dir.join(format!("{name}.tiles"));
+    std::fs::create_dir_all(&tiles).expect("tiles dir");
+    let (width, height) = (cols * TILE, rows * TILE);
+    let mut seed = 0x2545_f491_u32;
+    for row in 0..rows {
+        for col in 0..cols {
+            let pixels = ImageBuffer::from_fn(TILE, TILE, |x, y| {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                let noise = (seed & 0x1f) as u8;
+                let (x, y) = (col * TILE + x, row * TILE + y);
+                Rgb([
+                    ((x * 220 / width) as u8).saturating_add(noise),
+                    ((y * 220 / height) as u8).saturating_add(noise),
+                    100,
+                ])
+            });
+            pixels
+                .save(tiles.join(format!("tile-{row:02}-{col:02}.jpg")))
+                .expect("write tile");
+        }
+    }
+    let path = dir.join(name);
+    heif_enc(
+        &["-T", "-q", "60", "-p", "preset=ultrafast"],
+        &tiles.join("tile-00-00.jpg"),
+        &path,
+    );
+    path
+}
+
+/// The same photo as [`iphone_heic`] as AVIF (AV1, through the aom encoder plugin).
+pub fn iphone_avif(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
+    let jpeg = phone_jpeg(dir, &format!("{name}.source.jpg"), width, height);
+    let path = dir.join(name);
+    heif_enc(&["--avif", "-q", "70", "-p", "speed=8"], &jpeg, &path);
+    path
+}
+
+/// A HEIC made from [`transparent_png`]: its left half transparent (an alpha plane of its own).
+pub fn transparent_heic(dir: &Path, name: &str, width: u32, height: u32) -> PathBuf {
+    let png = transparent_png(dir, &format!("{name}.source.png"), width, height);
+    let path = dir.join(name);
+    heif_enc(&["-q", "85"], &png, &path);
+    path
+}
+
+/// `bytes` (a JPEG or PNG) encoded by heif-enc with `options`, in memory.
+pub fn heif_bytes(options: &[&str], bytes: &[u8], extension: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join(format!("input.{extension}"));
+    std::fs::write(&input, bytes).expect("write heif-enc input");
+    let output = dir.path().join("output.heif");
+    heif_enc(options, &input, &output);
+    std::fs::read(output).expect("read heif-enc output")
 }
 
 /// A PNG whose left half is transparent.
@@ -287,7 +451,7 @@ pub fn with_frame_size(jpeg: &[u8], width: u16, height: u16) -> Vec<u8> {
 }
 
 /// Small valid images of each accepted format (for cutting short): baseline and progressive JPEG,
-/// PNG with transparency, GIF and lossless WebP.
+/// PNG with transparency, GIF, lossless WebP, HEIC with transparency and AVIF.
 pub fn small_images() -> Vec<(&'static str, Vec<u8>)> {
     let rgba = ImageBuffer::from_fn(120, 80, |x, y| {
         Rgba([
@@ -310,6 +474,14 @@ pub fn small_images() -> Vec<(&'static str, Vec<u8>)> {
         ("alpha.png", encode(image::ImageFormat::Png)),
         ("still.gif", encode(image::ImageFormat::Gif)),
         ("lossless.webp", encode(image::ImageFormat::WebP)),
+        (
+            "alpha.heic",
+            heif_bytes(&["-q", "80"], &encode(image::ImageFormat::Png), "png"),
+        ),
+        (
+            "photo.avif",
+            heif_bytes(&["--avif", "-q", "70"], &photo_jpeg_bytes(320, 240), "jpg"),
+        ),
     ]
 }
 
@@ -320,6 +492,16 @@ pub enum Expect {
     Prepared(&'static str, u32, u32),
     /// Refused with a message containing this.
     Refused(&'static str),
+}
+
+/// `jpeg` as a HEIC named `name` in `d`, encoded by heif-enc at x265's fastest preset (a 48 MP
+/// photo takes it about 15 s of CPU). A file already there is kept.
+fn heic_from(d: &Path, name: &str, jpeg: &Path) -> PathBuf {
+    let path = d.join(name);
+    if !path.exists() {
+        heif_enc(&["-q", "60", "-p", "preset=ultrafast"], jpeg, &path);
+    }
+    path
 }
 
 /// The hostile corpus of issue 10, written into `d`, with what should become of each file:
@@ -431,6 +613,73 @@ pub fn hostile_corpus(d: &Path) -> Vec<(PathBuf, Expect)> {
             large_jpeg(d, "photo-100mp.jpg", 10_000, 10_000, false),
             Expect::Prepared("image/jpeg", 4000, 4000),
         ),
+        // A 48 MP HEIC (iPhones' "HEIF Max" is 8064×6048), decoded whole by libheif.
+        (
+            heic_from(
+                d,
+                "photo-48mp.heic",
+                &large_jpeg(d, "photo-48mp.jpg", 8000, 6000, false),
+            ),
+            Expect::Prepared("image/jpeg", 4000, 3000),
+        ),
     ];
     hostile
+}
+
+// ---- Checks of prepared photos ---------------------------------------------------------------
+
+/// Asserts that `bytes` (a prepared image, `label` in messages) is the photo of [`phone_jpeg`] (or
+/// [`exif_rotated_jpeg`]) turned upright: portrait, with the stored picture's left-to-right red
+/// gradient now running top to bottom and its top-to-bottom green one right to left, as a 90°
+/// clockwise turn makes them (turned twice or not at all, neither holds).
+pub fn assert_upright_portrait(bytes: &[u8], label: &str) {
+    let image = image::load_from_memory(bytes)
+        .unwrap_or_else(|err| panic!("{label} does not decode: {err}"))
+        .to_rgb8();
+    let (width, height) = image.dimensions();
+    assert!(height > width, "{label} is not portrait: {width}×{height}");
+    let mean = |channel: usize, xs: std::ops::Range<u32>, ys: std::ops::Range<u32>| {
+        let (mut sum, mut count) = (0u64, 0u64);
+        for y in ys.clone() {
+            for x in xs.clone() {
+                sum += u64::from(image.get_pixel(x, y)[channel]);
+                count += 1;
+            }
+        }
+        sum / count.max(1)
+    };
+    let (top, bottom) = (0..height / 4, height - height / 4..height);
+    let (left, right) = (0..width / 4, width - width / 4..width);
+    let red = (mean(0, 0..width, top), mean(0, 0..width, bottom));
+    let green = (mean(1, left, 0..height), mean(1, right, 0..height));
+    assert!(
+        red.0 + 40 < red.1,
+        "{label}: red should grow from top to bottom: {red:?}"
+    );
+    assert!(
+        green.0 > green.1 + 40,
+        "{label}: green should grow from right to left: {green:?}"
+    );
+}
+
+/// Asserts that `bytes` carry no EXIF, TIFF structure or the GPS tags of [`phone_jpeg`].
+pub fn assert_no_metadata(bytes: &[u8], label: &str) {
+    for (what, needle) in [
+        ("an Exif block", b"Exif".as_slice()),
+        ("a big-endian TIFF header", b"MM\0\x2a".as_slice()),
+        ("a little-endian TIFF header", b"II\x2a\0".as_slice()),
+        ("the GPS tags", GPS_MARK),
+    ] {
+        assert!(
+            !bytes.windows(needle.len()).any(|window| window == needle),
+            "{label} still has {what}"
+        );
+    }
+}
+
+/// Whether `bytes` hold the GPS tags of [`phone_jpeg`] (to check a test input has them).
+pub fn has_gps(bytes: &[u8]) -> bool {
+    bytes
+        .windows(GPS_MARK.len())
+        .any(|window| window == GPS_MARK)
 }

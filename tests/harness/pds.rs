@@ -165,6 +165,18 @@ impl TestPds {
         body["value"].clone()
     }
 
+    /// A blob's bytes as the PDS serves them (`com.atproto.sync.getBlob`).
+    pub async fn blob(&self, did: &str, cid: &str) -> Vec<u8> {
+        let response = http()
+            .get(self.xrpc("com.atproto.sync.getBlob"))
+            .query(&[("did", did), ("cid", cid)])
+            .send()
+            .await
+            .expect("the PDS answers getBlob");
+        assert_eq!(response.status().as_u16(), 200, "getBlob {did} {cid}");
+        response.bytes().await.expect("blob bytes").to_vec()
+    }
+
     /// The whole getRecord answer (`uri`, `cid`, `value`) for `repo`/`collection`/`rkey`, or `None`
     /// when there is no such record.
     pub async fn find_record(&self, repo: &str, collection: &str, rkey: &str) -> Option<Value> {

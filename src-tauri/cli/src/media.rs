@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
 pub enum MediaCommand {
-    /// Prepare images for upload (orientation applied, metadata stripped, ≤ 1,000,000 bytes).
+    /// Prepare images for upload (orientation applied, metadata stripped, ≤ 4000 px, ≤ 2,000,000 bytes).
     Prepare {
-        /// Image files (JPEG, PNG, GIF or WebP).
+        /// Image files (JPEG, PNG, GIF, WebP, HEIC/HEIF or AVIF).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Folder for the prepared files (created if missing), named after their inputs; an

@@ -16,8 +16,9 @@ import { editAltText } from './alt-editor.js';
 import { buildOrderBar, updateOrderBar, wireReorder } from './image-order.js';
 import { maxImages as MAX_IMAGES } from '../limits.js';
 
-const ACCEPTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
-const ACCEPTED_NAME = /\.(jpe?g|png|gif|webp)$/i;
+// HEIC/HEIF (iPhone photos) and AVIF too: Rust decodes them (libheif); the preview is the prepared JPEG/PNG.
+const ACCEPTED = ['image/jpeg', 'image/png', 'image/gif', 'image/webp', 'image/heic', 'image/heif', 'image/avif'];
+const ACCEPTED_NAME = /\.(jpe?g|png|gif|webp|heic|heif|avif)$/i;
 const ALT_HINT = "Add alt text so people using screen readers know what's in the image";
 
 let nextId = 1;
@@ -98,7 +99,7 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     const problems = [];
     const images = files.filter((file) => {
       if (ACCEPTED.includes(file.type) || (!file.type && ACCEPTED_NAME.test(file.name))) return true;
-      problems.push(`“${file.name}” isn't an image Hayon can post. Use JPEG, PNG, GIF or WebP.`);
+      problems.push(`“${file.name}” isn't an image Hayon can post. Use JPEG, PNG, GIF, WebP, HEIC or AVIF.`);
       return false;
     });
     const room = MAX_IMAGES - items.length;

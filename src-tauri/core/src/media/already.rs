@@ -16,7 +16,10 @@ pub fn already_prepared(bytes: Vec<u8>, limits: ImageLimits) -> Option<PreparedI
     let (mime_type, (width, height)) = match source::sniff(&bytes).ok()? {
         source::Format::Jpeg => ("image/jpeg", jpeg_size(&bytes)?),
         source::Format::Png => ("image/png", png_size(&bytes)?),
-        source::Format::Gif | source::Format::WebP => return None,
+        source::Format::Gif
+        | source::Format::WebP
+        | source::Format::Heic
+        | source::Format::Avif => return None,
     };
     let image = PreparedImage {
         bytes,

@@ -10,13 +10,14 @@
 //! are refused: a post shows still images. The EXIF orientation (JPEG, PNG `eXIf`, WebP) is applied
 //! after fitting, when turning the pixels costs least.
 //!
-//! Files: `jpeg` (libjpeg-turbo), `read_png`, `read_gif` and `read_webp` decode, each into a
-//! `hayon_pixels::Shrinker` (JPEG shrinks in the DCT domain instead).
+//! Files: `jpeg` (libjpeg-turbo), `read_png`, `read_gif`, `read_webp` and `read_heif` (libheif:
+//! HEIC and AVIF, upright from libheif itself) decode, each into a `hayon_pixels::Shrinker` (JPEG
+//! shrinks in the DCT domain instead).
 
 use super::budget::{self, Reservation};
 use super::pixels::{fitted_size, Pixels};
 use super::source::{Format, Source};
-use super::{errors, jpeg, read_gif, read_png, read_webp};
+use super::{errors, jpeg, read_gif, read_heif, read_png, read_webp};
 use super::{MAX_INPUT_PIXELS, MAX_INPUT_SIDE};
 use crate::error::Error;
 use image::metadata::Orientation;
@@ -45,6 +46,7 @@ pub(super) fn upright(
         Format::Png => read_png::read(source, max_edge)?,
         Format::Gif => read_gif::read(source, max_edge)?,
         Format::WebP => read_webp::read(source, max_edge)?,
+        Format::Heic | Format::Avif => read_heif::read(source, max_edge)?,
     };
     let fitted = decoded
         .pixels
@@ -71,6 +73,25 @@ pub(super) fn reserve(
 ) -> Result<Reservation, Error> {
     budget::reserve(decoding.saturating_add(fit_bytes(kept, max_edge)))
         .map_err(|_| errors::needs_too_much_memory(name, width, height, kind))
+}
+
+/// Reserves the memory of one image whose decoder lets go of everything once it has handed over its
+/// pixels (libheif decodes whole, then gives one interleaved buffer), so its steps never overlap:
+/// the decoder's own peak (`decoding`), then its output (`handover`, with anything else held while
+/// the copy is made) beside the decoded copy of `kept` being filled from it, then fitting that copy.
+/// The most of the three is reserved; the refusal is worded like [`reserve`]'s.
+pub(super) fn reserve_in_turn(
+    name: &str,
+    (width, height, kind): (u32, u32, &str),
+    decoding: u64,
+    handover: u64,
+    kept: (u32, u32, u32),
+    max_edge: u32,
+) -> Result<Reservation, Error> {
+    let (kept_width, kept_height, channels) = kept;
+    let copy = u64::from(kept_width) * u64::from(kept_height) * u64::from(channels);
+    let peak = decoding.max(handover + copy).max(fit_bytes(kept, max_edge));
+    budget::reserve(peak).map_err(|_| errors::needs_too_much_memory(name, width, height, kind))
 }
 
 /// The decoded copy with the resampler's intermediate (it filters vertically first) and output,

@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorCode};
 use std::fmt;
 use std::path::Path;
 
-const ACCEPTED: &str = "JPEG, PNG, GIF or WebP";
+const ACCEPTED: &str = "JPEG, PNG, GIF, WebP, HEIC/HEIF or AVIF";
 
 /// `photo.jpg`, or the whole path when it has no file name.
 pub(super) fn file_name(path: &Path) -> String {
@@ -69,6 +69,7 @@ pub(super) fn unsupported(name: &str, kind: Unsupported) -> Error {
             "{name} is a video; Hayon can post still images only ({ACCEPTED}). Choose a photo \
              instead."
         ),
+        Unsupported::Animated => return animated(name),
         Unsupported::NotAnImage => format!(
             "{name} is not an image: its content is not {ACCEPTED}, whatever its name says. \
              Choose a photo or picture file."
@@ -126,6 +127,27 @@ pub(super) fn damaged(name: &str, format: &str, detail: impl fmt::Display) -> Er
     error(format!(
         "{name} is damaged or incomplete, so Hayon cannot read it as {format}. Open it in an \
          image editor and save it again, or choose another file."
+    ))
+}
+
+/// A HEIC or AVIF file libheif refused, with libheif's own reason (it names what is wrong, such as
+/// "Unexpected end of file" or a missing box), which is more use to the person than a guess.
+pub(super) fn heif(name: &str, format: &str, reason: impl fmt::Display) -> Error {
+    tracing::warn!(image = %name, %reason, "HEIF image could not be decoded");
+    error(format!(
+        "{name} could not be read as a {format} image: {reason}. If it opens elsewhere, export it \
+         again (or as JPEG) and choose that file."
+    ))
+}
+
+/// A HEIC or AVIF file this system's libheif has no decoder for (its HEVC or AV1 plugin is not
+/// installed): the fix is on the system, not in the file.
+pub(super) fn no_heif_decoder(name: &str, format: &str, reason: impl fmt::Display) -> Error {
+    tracing::warn!(image = %name, %reason, "no libheif decoder for this image");
+    error(format!(
+        "{name} is a {format} image, but this system's libheif cannot decode it ({reason}). \
+         Install libheif's decoder plugins (on Debian and Ubuntu: libheif-plugin-libde265 for \
+         HEIC, libheif-plugin-dav1d for AVIF), or export the photo as JPEG and choose that file."
     ))
 }
 

@@ -18,7 +18,7 @@
 //! JPEG's scans are counted before decoding). Large images are downscaled while they are decoded.
 //!
 //! Files: `source` opens and sniffs a file, `decode` dispatches to `jpeg` (with `jpeg_markers`),
-//! `read_png`, `read_gif` and `read_webp`, which decode into a `hayon_pixels::Shrinker`; `budget`
+//! `read_png`, `read_gif`, `read_webp` and `read_heif` (HEIC and AVIF through libheif), which decode into a `hayon_pixels::Shrinker`; `budget`
 //! reserves memory; `pixels` fits and turns the pixels, `encode` fits them under the byte limit,
 //! `errors` words the failures.
 
@@ -31,6 +31,7 @@ mod jpeg;
 mod jpeg_markers;
 mod pixels;
 mod read_gif;
+mod read_heif;
 mod read_png;
 mod read_webp;
 mod source;

@@ -20,6 +20,24 @@ pub(super) enum Format {
     Png,
     Gif,
     WebP,
+    /// HEIF with HEVC (HEIC, what iPhones save) or another codec libheif has a plugin for.
+    Heic,
+    /// HEIF with AV1.
+    Avif,
+}
+
+impl Format {
+    /// How messages name the format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Jpeg => "JPEG",
+            Self::Png => "PNG",
+            Self::Gif => "GIF",
+            Self::WebP => "WebP",
+            Self::Heic => "HEIC",
+            Self::Avif => "AVIF",
+        }
+    }
 }
 
 /// What decoders read from: a buffered file or bytes in memory, rewindable.
@@ -137,14 +155,16 @@ pub(super) enum Unsupported {
     Image(&'static str),
     /// A video or audio container.
     Video,
+    /// An image sequence with no still image in it (an animated HEIF or AVIF).
+    Animated,
     /// Neither: text, a document, random bytes.
     NotAnImage,
 }
 
 pub(super) fn sniff(head: &[u8]) -> Result<Format, Unsupported> {
     use image::ImageFormat as F;
-    if let Some(kind) = iso_media(head) {
-        return Err(kind);
+    if let Some(format) = iso_media(head) {
+        return format;
     }
     match image::guess_format(head) {
         Ok(F::Jpeg) => Ok(Format::Jpeg),
@@ -153,7 +173,6 @@ pub(super) fn sniff(head: &[u8]) -> Result<Format, Unsupported> {
         Ok(F::WebP) => Ok(Format::WebP),
         Ok(F::Bmp) => Err(Unsupported::Image("BMP")),
         Ok(F::Tiff) => Err(Unsupported::Image("TIFF")),
-        Ok(F::Avif) => Err(Unsupported::Image("AVIF")),
         Ok(F::Ico) => Err(Unsupported::Image("ICO")),
         Ok(F::OpenExr) => Err(Unsupported::Image("OpenEXR")),
         Ok(F::Hdr) => Err(Unsupported::Image("Radiance HDR")),
@@ -164,17 +183,39 @@ pub(super) fn sniff(head: &[u8]) -> Result<Format, Unsupported> {
     }
 }
 
-/// ISO base media files (`....ftyp<brand>`): HEIC/HEIF photos (what iPhones save), AVIF, or video.
-fn iso_media(head: &[u8]) -> Option<Unsupported> {
+/// ISO base media files (`....ftyp<major brand><version><compatible brands>`): HEIF photos (HEIC,
+/// what iPhones save, and AVIF), image sequences, or video. The major brand and the compatible ones
+/// are both read: a still image may be filed under the generic `mif1`, and an animated AVIF
+/// (`avis`) usually carries a still `avif` image too, which is what libheif decodes.
+fn iso_media(head: &[u8]) -> Option<Result<Format, Unsupported>> {
     if head.get(4..8) != Some(b"ftyp".as_slice()) {
         return None;
     }
-    let brand = head.get(8..12)?;
-    Some(match brand {
-        b"heic" | b"heix" | b"heim" | b"heis" | b"hevc" | b"hevx" | b"hevm" | b"hevs" | b"mif1"
-        | b"msf1" => Unsupported::Image("HEIC"),
-        b"avif" | b"avis" => Unsupported::Image("AVIF"),
-        _ => Unsupported::Video,
+    let major = head.get(8..12)?;
+    let size = head
+        .get(..4)
+        .and_then(|size| <[u8; 4]>::try_from(size).ok())
+        .map_or(0, |size| u32::from_be_bytes(size) as usize);
+    let compatible = head
+        .get(16..size.min(head.len()))
+        .unwrap_or_default()
+        .chunks_exact(4);
+    let brands: Vec<&[u8]> = std::iter::once(major).chain(compatible).collect();
+    let has = |wanted: &[&[u8; 4]]| brands.iter().any(|brand| wanted.iter().any(|w| brand == w));
+    // Still images (ISO/IEC 23008-12 and the AVIF specification's brands).
+    const HEIC: &[&[u8; 4]] = &[b"heic", b"heix", b"heim", b"heis"];
+    const AVIF: &[&[u8; 4]] = &[b"avif"];
+    const STILL: &[&[u8; 4]] = &[b"mif1", b"mif2", b"miaf"];
+    // Image sequences: animated, or a burst.
+    const SEQUENCE: &[&[u8; 4]] = &[b"msf1", b"hevc", b"hevx", b"hevm", b"hevs", b"avis"];
+    Some(if has(AVIF) && !has(HEIC) {
+        Ok(Format::Avif)
+    } else if has(HEIC) || has(STILL) {
+        Ok(Format::Heic)
+    } else if has(SEQUENCE) {
+        Err(Unsupported::Animated)
+    } else {
+        Err(Unsupported::Video)
     })
 }
 
@@ -192,10 +233,35 @@ mod tests {
             sniff(b"BM\x1e\0\0\0\0\0\0\0"),
             Err(Unsupported::Image("BMP"))
         );
+        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0"), Ok(Format::Heic));
+        // As heif-enc and iPhones write them: the major brand, then the compatible ones.
         assert_eq!(
-            sniff(b"\0\0\0\x18ftypheic\0\0\0\0"),
-            Err(Unsupported::Image("HEIC"))
+            sniff(b"\0\0\0\x18ftypheic\0\0\0\0mif1heicmiaf"),
+            Ok(Format::Heic)
         );
+        assert_eq!(
+            sniff(b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miafMA1B"),
+            Ok(Format::Avif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypmif1\0\0\0\0mif1avif"),
+            Ok(Format::Avif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x20ftypavis\0\0\0\0avifavismsf1miaf"),
+            Ok(Format::Avif)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x14ftypmsf1\0\0\0\0hevc"),
+            Err(Unsupported::Animated)
+        );
+        assert_eq!(
+            sniff(b"\0\0\0\x18ftypisom\0\0\0\0isomavc1"),
+            Err(Unsupported::Video)
+        );
+        // Cut short inside the box: what is there is read, nothing past it.
+        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0"), Ok(Format::Heic));
+        assert_eq!(sniff(b"\0\0\0\x18ftypmif1\0\0\0\0av"), Ok(Format::Heic));
         assert_eq!(
             sniff(b"\0\0\0\x18ftypqt  \0\0\0\0"),
             Err(Unsupported::Video)

@@ -409,6 +409,28 @@ fn truncated_jpeg_is_damaged() {
     assert!(message.contains("damaged or incomplete"), "{message}");
 }
 
+/// HEIC files themselves are made with heif-enc in the integration tests (tests/media_cli.rs); here,
+/// what libheif refuses is worded with its reason, and a HEIF image sequence is animated.
+#[test]
+fn a_heic_that_libheif_refuses_and_a_heif_sequence_are_named() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut scrambled = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
+    scrambled.extend((0..2000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8));
+    let path = write(&dir, "IMG_0001.HEIC", &scrambled);
+    let message = refused(&path);
+    assert!(
+        message.starts_with("IMG_0001.HEIC could not be read as a HEIC image: "),
+        "{message}"
+    );
+    let path = write(
+        &dir,
+        "burst.heics",
+        b"\0\0\0\x14ftypmsf1\0\0\0\0hevc\0\0\0\x08free",
+    );
+    let message = refused(&path);
+    assert!(message.contains("is animated"), "{message}");
+}
+
 #[test]
 fn animated_gif_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
