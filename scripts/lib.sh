@@ -53,13 +53,16 @@ heif_ensure() {
     apt_ensure "$@"
     status="$(dpkg-query -W -f='${Version}' libheif1 2>/dev/null || true)"
     if ! dpkg --compare-versions "${status:-0}" ge "$HEIF_MIN_VERSION"; then
-      echo "error: Hayon needs libheif $HEIF_MIN_VERSION or later; this system's is ${status:-none}."         "Use Debian 12 (with bookworm-backports), Debian 13 or Ubuntu 24.04 or later." >&2
+      echo "error: Hayon needs libheif $HEIF_MIN_VERSION or later; this system's is ${status:-none}." \
+        "Use Debian 12 (with bookworm-backports), Debian 13 or Ubuntu 24.04 or later." >&2
       return 1
     fi
     return 0
   fi
   if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
-    echo "error: libheif $HEIF_MIN_VERSION+ is missing. Installing it from bookworm-backports needs"       "root and sudo is not installed: as root, enable bookworm-backports and run"       "'apt-get install -t bookworm-backports $*', then this script again." >&2
+    echo "error: libheif $HEIF_MIN_VERSION+ is missing. Installing it from bookworm-backports needs" \
+      "root and sudo is not installed: as root, enable bookworm-backports and run" \
+      "'apt-get install -t bookworm-backports $*', then this script again." >&2
     return 1
   fi
   if ! grep -rqs --include='*.list' --include='*.sources' '^[^#]*bookworm-backports' \
