@@ -8,9 +8,10 @@
 //! 8-bit RGB or RGBA they are converted to. Its rows then go through the shrinker like any other
 //! format's. As libheif frees all but the interleaved pixels before it returns, and those are
 //! dropped before fitting, the reservation is the largest of those steps, not their sum
-//! ([`decode::reserve_in_turn`]): a 48 MP photo (8064×6048, as iPhones take at "HEIF Max") fits. libheif's own security limits (a 32768² image, 512 MiB memory blocks, …)
-//! stay at their defaults: the bindings set a context's limits only from libheif 1.19 on, and
-//! Ubuntu 24.04 has 1.17; the checks here are tighter than those limits anyway.
+//! ([`decode::reserve_in_turn`]): a 48 MP photo (8064×6048, as iPhones take at "HEIF Max") fits.
+//! libheif's own security limits (a 32768² image, 512 MiB memory blocks, …) stay at their
+//! defaults: the bindings set a context's limits only from libheif 1.19 on, and Ubuntu 24.04 has
+//! 1.17; the checks here are tighter than those limits anyway.
 //!
 //! Orientation: libheif applies the file's transform properties (`irot`, `imir`, and the crop,
 //! `clap`) while decoding, so the pixels come out upright, and the handle's size is the upright
