@@ -17,12 +17,10 @@ use harness::keychain;
 use harness::notifications::NotificationServiceStandIn;
 use harness::pds::pds;
 use harness::window::{
-    assert_stays, click, poll_until, start_session, start_session_with, text_of, wait_for,
-    wait_for_composer,
+    click, poll_until, start_session, start_session_with, text_of, wait_for, wait_for_composer,
 };
 use jiff::Timestamp;
 use serde_json::{json, Value};
-use std::time::Duration;
 
 #[tokio::test]
 async fn a_post_the_window_sends_by_itself_is_announced_and_a_click_shows_it_in_the_queue() {
@@ -88,37 +86,12 @@ async fn paused_sending_holds_a_due_post_until_resumed() {
         json!({"sending": "paused"})
     );
 
-    let text = format!("Held by the pause {}", harness::unique("p"));
-    let due = Timestamp::now().as_second() + 5;
-    env.schedule_at(
-        Timestamp::from_second(due).expect("a time"),
-        &[&alice.did],
-        &text,
-        &[],
-    );
-    // Until well past its time: the window's sender is woken by the queued row and by its time.
-    let watch =
-        Duration::from_secs(u64::try_from(due - Timestamp::now().as_second()).unwrap_or(0) + 6);
-    assert_stays(
-        "a paused Hayon sends nothing",
-        watch,
-        || pds().posts_with_text(&alice.did, &text),
-        Vec::is_empty,
-    )
-    .await;
-    let listed = env.run(&["schedule", "list"], "").expect_ok();
-    assert_eq!(listed[0]["state"], "due", "{listed}");
-
+    let text = env.queue_one_held_by_the_pause(&alice.did).await;
     assert_eq!(
         env.run(&["schedule", "resume"], "").expect_ok(),
         json!({"sending": "on"})
     );
-    let posted = poll_until(
-        || pds().posts_with_text(&alice.did, &text),
-        |posts| !posts.is_empty(),
-    )
-    .await;
-    assert_eq!(posted.len(), 1, "resumed, it goes once: {posted:?}");
+    env.sent_once_after_resume(&alice.did, &text).await;
 }
 
 /// Whether checkbox `css` is ticked, once the page has it.

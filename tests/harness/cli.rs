@@ -178,6 +178,41 @@ impl CliEnv {
         self.run(&args, text).expect_ok()
     }
 
+    /// With sending paused in the running app: queues a post to `did` due in 5 s and checks that
+    /// nothing sends it until well past its time (the window's sender is woken by the queued row
+    /// and by its time); the post's text, for [`CliEnv::sent_once_after_resume`].
+    pub async fn queue_one_held_by_the_pause(&self, did: &str) -> String {
+        let text = format!("Held by the pause {}", crate::unique("p"));
+        let due = jiff::Timestamp::now().as_second() + 5;
+        self.schedule_at(
+            jiff::Timestamp::from_second(due).expect("a time"),
+            &[did],
+            &text,
+            &[],
+        );
+        let left = u64::try_from(due - jiff::Timestamp::now().as_second()).unwrap_or(0);
+        crate::wait::assert_stays(
+            "a paused Hayon sends nothing",
+            std::time::Duration::from_secs(left + 6),
+            || pds().posts_with_text(did, &text),
+            Vec::is_empty,
+        )
+        .await;
+        let listed = self.run(&["schedule", "list"], "").expect_ok();
+        assert_eq!(listed[0]["state"], "due", "{listed}");
+        text
+    }
+
+    /// After sending resumed: the held post goes by itself, once.
+    pub async fn sent_once_after_resume(&self, did: &str, text: &str) {
+        let posted = crate::wait::poll_until(
+            || pds().posts_with_text(did, text),
+            |posts| !posts.is_empty(),
+        )
+        .await;
+        assert_eq!(posted.len(), 1, "resumed, it goes once: {posted:?}");
+    }
+
     /// Points the stored account at another server address (a counting relay, a dead port): the
     /// account's login host and PDS both change in the real SQLite file, as no UI could do.
     pub fn route_account_through(&self, did: &str, base_url: &str) {
