@@ -95,16 +95,6 @@ async fn assert_focus(client: &Client, class: &str, i: usize) {
     );
 }
 
-async fn press(client: &Client, keys: &str) {
-    client
-        .active_element()
-        .await
-        .expect("focused element")
-        .send_keys(keys)
-        .await
-        .expect("keys");
-}
-
 /// Drags the tile at place `from` onto the left half of the tile at place `onto`, as the page's
 /// drag events; returns the box shadow (the drop bar) the target showed while dragged over.
 async fn drag(client: &Client, from: usize, onto: usize) -> String {

@@ -404,6 +404,17 @@ where
 }
 
 /// The text of the element `css` selects (waiting for it).
+/// Types `keys` (WebDriver key codes allowed) into whatever has the focus, as a person would.
+pub async fn press(client: &Client, keys: &str) {
+    client
+        .active_element()
+        .await
+        .expect("focused element")
+        .send_keys(keys)
+        .await
+        .expect("keys");
+}
+
 pub async fn text_of(client: &Client, css: &str) -> String {
     with_element(client, css, |element| async move { element.text().await }).await
 }

@@ -22,21 +22,11 @@ use harness::cli::CliEnv;
 use harness::keychain;
 use harness::pds::{pds, TestPds};
 use harness::window::{
-    assert_becomes, attach_image, attr_of, click, in_post, js, poll_until, screenshot,
+    assert_becomes, attach_image, attr_of, click, in_post, js, poll_until, press, screenshot,
     start_session, stored_text, text_of, type_into_post, wait_alt_dialog_closed, wait_for,
     wait_for_composer, with_element, POST_ON,
 };
 use serde_json::json;
-
-async fn press(client: &Client, keys: &str) {
-    client
-        .active_element()
-        .await
-        .expect("focused element")
-        .send_keys(keys)
-        .await
-        .expect("keys");
-}
 
 /// The element that has keyboard focus, described by its class.
 async fn focused_class(client: &Client) -> String {
