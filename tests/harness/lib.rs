@@ -36,6 +36,25 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// A connection to the test's session bus (from `dbus-run-session`) that owns `name` and serves
+/// `object` at `path`: how the desktop stand-ins ([`notifications`], [`tray`]) appear to the app.
+pub(crate) fn own_on_session_bus(
+    name: &str,
+    path: &str,
+    object: impl zbus::object_server::Interface,
+) -> zbus::blocking::Connection {
+    zbus::blocking::connection::Builder::session()
+        .and_then(|builder| builder.name(name))
+        .and_then(|builder| builder.serve_at(path, object))
+        .and_then(|builder| builder.build())
+        .unwrap_or_else(|err| {
+            panic!(
+                "the stand-in takes {name} on the session bus (run under dbus-run-session, as \
+                 scripts/test.sh does): {err}"
+            )
+        })
+}
+
 /// A client for the tests' own calls to the peers. reqwest is built without a crypto provider, as the
 /// core uses it, so the core's is installed first.
 pub fn http_client() -> reqwest::Client {

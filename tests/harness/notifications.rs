@@ -75,18 +75,13 @@ impl NotificationServiceStandIn {
     /// Takes the service's name on the session bus (the test's own, from `dbus-run-session`).
     pub fn start() -> Self {
         let shown = Arc::new(Mutex::new(Vec::new()));
-        let bus = zbus::blocking::connection::Builder::session()
-            .and_then(|builder| builder.name("org.freedesktop.Notifications"))
-            .and_then(|builder| {
-                builder.serve_at(
-                    "/org/freedesktop/Notifications",
-                    Service {
-                        shown: shown.clone(),
-                    },
-                )
-            })
-            .and_then(|builder| builder.build())
-            .expect("the notification stand-in takes its name on the session bus (run under dbus-run-session, as scripts/test.sh does)");
+        let bus = crate::own_on_session_bus(
+            "org.freedesktop.Notifications",
+            "/org/freedesktop/Notifications",
+            Service {
+                shown: shown.clone(),
+            },
+        );
         Self { shown, bus }
     }
 

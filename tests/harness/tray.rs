@@ -81,18 +81,13 @@ impl TrayHostStandIn {
     /// Takes the watcher's name on the session bus (the test's own, from `dbus-run-session`).
     pub fn start() -> Self {
         let items = Arc::new(Mutex::new(Vec::new()));
-        let bus = zbus::blocking::connection::Builder::session()
-            .and_then(|builder| builder.name("org.kde.StatusNotifierWatcher"))
-            .and_then(|builder| {
-                builder.serve_at(
-                    "/StatusNotifierWatcher",
-                    Watcher {
-                        items: items.clone(),
-                    },
-                )
-            })
-            .and_then(|builder| builder.build())
-            .expect("the tray host stand-in takes its name on the session bus (run under dbus-run-session, as scripts/test.sh does)");
+        let bus = crate::own_on_session_bus(
+            "org.kde.StatusNotifierWatcher",
+            "/StatusNotifierWatcher",
+            Watcher {
+                items: items.clone(),
+            },
+        );
         Self { items, bus }
     }
 

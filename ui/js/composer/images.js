@@ -69,9 +69,9 @@ export function createImages(root, { onChange, announce, name = () => '' }) {
     if (item) describe(item);
   });
   wireReorder(list, {
-    indexOf: (tile) => items.findIndex((i) => i.el === tile),
+    indexOf: (tile) => items.indexOf(findItem(tile)),
     count: () => items.length,
-    move: (tile, to) => moveItem(items.find((i) => i.el === tile), to),
+    move: (tile, to) => moveItem(findItem(tile), to),
     announce,
   });
 

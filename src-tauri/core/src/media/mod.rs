@@ -18,9 +18,9 @@
 //! JPEG's scans are counted before decoding). Large images are downscaled while they are decoded.
 //!
 //! Files: `source` opens and sniffs a file, `decode` dispatches to `jpeg` (with `jpeg_markers`),
-//! `read_png`, `read_gif`, `read_webp` and `read_heif` (HEIC and AVIF through libheif), which decode into a `hayon_pixels::Shrinker`; `budget`
-//! reserves memory; `pixels` fits and turns the pixels, `encode` fits them under the byte limit,
-//! `errors` words the failures.
+//! `read_png`, `read_gif`, `read_webp` and `read_heif` (HEIC and AVIF through libheif), which
+//! decode into a `hayon_pixels::Shrinker`; `budget` reserves memory; `pixels` fits and turns the
+//! pixels, `encode` fits them under the byte limit, `errors` words the failures.
 
 mod already;
 mod budget;
