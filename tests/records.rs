@@ -73,6 +73,21 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
     let thumb = upload(&alice, images::jpeg_bytes(64, 48, false, 3), "image/jpeg").await;
     assert_eq!(image.mime_type, "image/png");
     assert_eq!(image.size, photo.len() as u64);
+    // Every other picture in the batch is a blob of its own: the PDS makes the blobs of one
+    // applyWrites permanent concurrently, and two tasks moving the same temporary file race (a 500
+    // now and then).
+    let mut others = Vec::new();
+    for n in 0..16 {
+        others.push(
+            upload(
+                &alice,
+                images::jpeg_bytes(40 + n, 30, false, 3),
+                "image/jpeg",
+            )
+            .await,
+        );
+    }
+    let mut others = others.into_iter();
 
     let (root_key, reply_key, quote_key, card_key) =
         (next_tid(), next_tid(), next_tid(), next_tid());
@@ -141,7 +156,7 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
         embed: Embed::of(
             vec![Image {
                 alt: String::new(),
-                image: image.clone(),
+                image: others.next().expect("a blob"),
                 aspect_ratio: AspectRatio {
                     width: 120,
                     height: 80,
@@ -169,11 +184,11 @@ async fn the_server_gives_every_record_the_cid_computed_before_writing_it() {
     };
     // Five images and more are a gallery (each item typed, its aspect ratio required), also beside
     // a quote.
-    let gallery_of = |count: u32| {
+    let mut gallery_of = |count: u32| {
         (1..=count)
             .map(|n| Image {
                 alt: format!("Picture {n}"),
-                image: image.clone(),
+                image: others.next().expect("a blob"),
                 aspect_ratio: AspectRatio {
                     width: 120 + n,
                     height: 80,
