@@ -1,5 +1,5 @@
 //! Test videos made in the test by `ffmpeg` from its built-in test pattern (no binary fixtures in
-//! the repo): an H.264 MP4 with AAC sound, a portrait one stored upright and one stored landscape
+//! the repo): an H.264 MP4 with AAC sound, a large noisy one, a portrait one stored upright and one stored landscape
 //! with a quarter-turn in its display matrix (as phones write them), a QuickTime MOV, a VP9 WebM, an
 //! animated GIF, and WebVTT captions.
 //!
@@ -15,6 +15,37 @@ use std::process::Command;
 pub fn mp4(width: u32, height: u32, seconds: u32) -> PathBuf {
     cached(&format!("testsrc-{width}x{height}-{seconds}s.mp4"), |out| {
         encode(width, height, seconds, &h264(), "mp4", out)
+    })
+}
+
+/// A large MP4: the test pattern under moving noise, encoded losslessly (H.264 `-qp 0`, no sound),
+/// so that its size grows with the pixels (about 11 MB a second at 640×360): for size limits and
+/// streamed uploads.
+pub fn noisy_mp4(width: u32, height: u32, seconds: u32) -> PathBuf {
+    cached(&format!("noise-{width}x{height}-{seconds}s.mp4"), |out| {
+        let mut command = Command::new("ffmpeg");
+        command.args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+        ]);
+        command.arg(format!(
+            "testsrc=size={width}x{height}:rate=30:duration={seconds}"
+        ));
+        command.args([
+            "-vf",
+            "noise=alls=60:allf=t+u",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+        ]);
+        command.args(["-qp", "0", "-pix_fmt", "yuv420p", "-f", "mp4"]);
+        run(command.arg(out))
     })
 }
 
