@@ -108,19 +108,24 @@ async fn atproto_key(did: &str, plc_url: &str) -> Result<VerifyingKey, Refusal> 
         })
         .ok_or_else(|| invalid(format!("{did} has no #atproto key")))?;
     let multibase = method["publicKeyMultibase"].as_str().unwrap_or_default();
-    let bytes = multibase
-        .strip_prefix('z')
-        .and_then(|base58| bs58::decode(base58).into_vec().ok())
-        .ok_or_else(|| invalid(format!("{did}'s #atproto key is not base58btc multibase")))?;
-    let point = match method["type"].as_str() {
-        Some("EcdsaSecp256k1VerificationKey2019") => &bytes[..],
-        Some("Multikey") => bytes
-            .strip_prefix(&[0xe7, 0x01])
-            .ok_or_else(|| invalid(format!("{did}'s #atproto key is not secp256k1")))?,
-        other => return Err(invalid(format!("{did}'s #atproto key has type {other:?}"))),
+    key(method["type"].as_str(), multibase).ok_or_else(|| {
+        invalid(format!(
+            "{did}'s #atproto key is no secp256k1 key in a form known here"
+        ))
+    })
+}
+
+/// A secp256k1 key from a verification method's `type` and `publicKeyMultibase` (`z` + base58btc):
+/// the legacy `EcdsaSecp256k1VerificationKey2019` holds the bare point, a `Multikey` the multicodec
+/// secp256k1-pub (0xe7 0x01) and then the compressed point.
+fn key(kind: Option<&str>, multibase: &str) -> Option<VerifyingKey> {
+    let bytes = bs58::decode(multibase.strip_prefix('z')?).into_vec().ok()?;
+    let point = match kind? {
+        "EcdsaSecp256k1VerificationKey2019" => &bytes[..],
+        "Multikey" => bytes.strip_prefix(&[0xe7, 0x01])?,
+        _ => return None,
     };
-    VerifyingKey::from_sec1_bytes(point)
-        .map_err(|_| invalid(format!("{did}'s #atproto key is not a secp256k1 point")))
+    VerifyingKey::from_sec1_bytes(point).ok()
 }
 
 /// The PDS `did`'s document names (its `#atproto_pds` service): where its blobs go.
@@ -142,4 +147,32 @@ async fn document(did: &str, plc_url: &str) -> Option<Value> {
         .ok()?;
     response.status().is_success().then_some(())?;
     response.json().await.ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key;
+    use k256::ecdsa::SigningKey;
+
+    /// Both forms of the same key read as that key; a key of another curve or form does not.
+    #[test]
+    fn reads_the_legacy_and_the_multikey_forms() {
+        let public = *SigningKey::from_bytes(&[7u8; 32].into())
+            .expect("a valid secret")
+            .verifying_key();
+        let base58 = |bytes: &[u8]| format!("z{}", bs58::encode(bytes).into_string());
+        let bare = public.to_encoded_point(false);
+        let compressed = public.to_encoded_point(true);
+        let multicodec = [&[0xe7, 0x01], compressed.as_bytes()].concat();
+        let legacy = "EcdsaSecp256k1VerificationKey2019";
+        assert_eq!(key(Some(legacy), &base58(bare.as_bytes())), Some(public));
+        assert_eq!(key(Some("Multikey"), &base58(&multicodec)), Some(public));
+        let p256 = [&[0x80, 0x24], compressed.as_bytes()].concat();
+        assert_eq!(key(Some("Multikey"), &base58(&p256)), None);
+        assert_eq!(key(Some(legacy), &base58(&multicodec)), None);
+        assert_eq!(
+            key(Some("Multikey"), &bs58::encode(&multicodec).into_string()),
+            None
+        );
+    }
 }
