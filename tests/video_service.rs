@@ -233,6 +233,61 @@ async fn a_video_larger_than_the_pds_default_blob_limit_reaches_the_pds_whole() 
     assert_eq!(service.uploads()[0].bytes, size);
 }
 
+/// Sends `head` (request line and headers, without the blank line) and `body` over a new
+/// connection; the status code of the answer.
+async fn raw_status(service: &StandInVideoService, head: &str, body: &[u8]) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = service.url.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect to the video service");
+    stream
+        .write_all(format!("{head}\r\n\r\n").as_bytes())
+        .await
+        .expect("send");
+    stream.write_all(body).await.expect("send the body");
+    let mut answer = String::new();
+    stream
+        .read_to_string(&mut answer)
+        .await
+        .expect("read the answer");
+    answer
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP answer: {answer:?}"))
+}
+
+#[tokio::test]
+async fn an_upload_without_length_or_of_another_type_is_refused_before_any_job() {
+    let service = StandInVideoService::start(pds()).await;
+    let user = pds().create_user("vidhead").await;
+    let token = upload_token(&user).await;
+    let target = format!(
+        "/xrpc/app.bsky.video.uploadVideo?did={}&name=a.mp4",
+        user.did
+    );
+    let chunked = format!(
+        "POST {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: video/mp4\r\nTransfer-Encoding: chunked"
+    );
+    assert_eq!(
+        raw_status(&service, &chunked, b"5\r\nhello\r\n0\r\n\r\n").await,
+        400
+    );
+    let (status, body) = upload(
+        &service,
+        Some(&token),
+        &user.did,
+        &videos::mp4(160, 90, 1),
+        "application/octet-stream",
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(service.upload_requests(), 2);
+    assert_eq!(service.jobs_created(), 0);
+}
+
 /// A copy of `token` whose signature's first byte changed.
 fn tampered(token: &str) -> String {
     let (signed, signature) = token.rsplit_once('.').expect("a JWS");
