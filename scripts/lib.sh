@@ -118,8 +118,9 @@ release_build() {
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libgtk-3-dev
   libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev file nasm)
+# ffmpeg makes the test videos (tests/harness/videos.rs).
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring libsecret-tools dbus-x11 dbus
-  imagemagick curl ca-certificates procps)
+  imagemagick curl ca-certificates procps ffmpeg)
 # The checks of the Linux packages (scripts/test-package.sh): linters for the .deb and the .rpm, the
 # validators of the menu entry and the AppStream metadata, util-linux's unshare for the
 # throwaway root the .deb is installed into, python3 to read JSON answers.

@@ -10,7 +10,10 @@
 //! - [`updates`]: an update server (manifest, package, minisign signature by a key of the test).
 //! - [`wait`]: waiting that polls the condition the test then asserts (never a fixed sleep).
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
-//!   for the Bluesky app view, the one peer that cannot run here.
+//!   for the Bluesky app view, which cannot run here.
+//! - [`video_service`]: a clearly named stand-in for Bluesky's video service (video.bsky.app), which
+//!   is Bluesky's own and cannot run here; it puts the videos on the real PDS. [`videos`]: test
+//!   videos made with ffmpeg.
 //! - [`notifications`] and [`tray`]: clearly named stand-ins for the desktop's notification service
 //!   and its tray host (the panel), which a bare Xvfb session lacks.
 //!
@@ -28,6 +31,8 @@ pub mod proxy;
 pub mod scan;
 pub mod tray;
 pub mod updates;
+pub mod video_service;
+pub mod videos;
 pub mod wait;
 pub mod web;
 pub mod window;

@@ -14,6 +14,7 @@
 //                              documents name it as their PDS, so a test's proxy there sees every call
 //                              (test-peers.md › Fault injection). pdsUrl stays the direct address.
 //   PDS_DID_DOC_WITH_SESSION=0 sessions come without the DID document (clients must resolve the DID)
+//   PDS_BLOB_UPLOAD_LIMIT      the PDS's upload limit in bytes (default here 310,000,000, see below)
 //   LOG_ENABLED=1 [LOG_LEVEL]  the packages' own pino logs, sent to stderr (default: off)
 
 import { randomBytes } from 'node:crypto';
@@ -145,6 +146,9 @@ try {
     modServiceUrl: 'https://mod.invalid',
     modServiceDid: 'did:web:mod.invalid',
     crawlers: [],
+    // Videos (up to 300,000,000 bytes) reach the PDS through uploadBlob, from the client or the
+    // stand-in video service; the PDS's own default (5 MiB) would refuse all but the smallest.
+    blobUploadLimit: Number(process.env.PDS_BLOB_UPLOAD_LIMIT || 310_000_000),
     rateLimitsEnabled: process.env.PDS_RATE_LIMITS === '1',
     // As bsky.social does: sessions carry the DID document.
     enableDidDocWithSession: process.env.PDS_DID_DOC_WITH_SESSION !== '0',

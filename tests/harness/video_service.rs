@@ -1,0 +1,246 @@
+//! A STAND-IN for Bluesky's video service (video.bsky.app) — not the real one, which is Bluesky's
+//! own closed service and cannot run here. Toward a client it behaves as the real one does
+//! (/work/shared/protocol.md › Media): `app.bsky.video.getUploadLimits`, `uploadVideo` and
+//! `getJobStatus` over XRPC, service-auth tokens verified against the issuer's DID document in the
+//! test's PLC directory, a daily quota, a job that goes through its states in the background and
+//! ends with the blob put on the user's PDS (`com.atproto.repo.uploadBlob` with the user's own
+//! token), and `409 already_exists` for bytes the user already uploaded. It does not transcode: the
+//! bytes reach the PDS as they came, labelled `video/mp4` (the real service's output type).
+//!
+//! Assumed where the real service's behaviour is not known: an upload without `Content-Length` is
+//! refused (400), over-quota uploads answer 400 `upload_limit_exceeded`, the quota is one for the
+//! whole stand-in (each test starts its own), a failed job does not count for `already_exists`,
+//! getJobStatus needs no token (the official app calls it without one) and answers 404 `NotFound`
+//! for an unknown job, and only ES256K tokens are accepted (what PDSes sign with today).
+//!
+//! Tests switch faults on at run time ([`StandInVideoService::fail_next_job`],
+//! [`StandInVideoService::lose_next_upload_answer`], [`StandInVideoService::go_down`], …) and read
+//! what it received ([`StandInVideoService::uploads`], [`StandInVideoService::token_claims`], …).
+
+mod http;
+mod processing;
+mod service_auth;
+mod xrpc;
+
+use crate::pds::TestPds;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// The DID the stand-in has: the audience of getUploadLimits tokens.
+const DID: &str = "did:web:video.stand-in.test";
+
+#[derive(Debug)]
+pub struct StandInVideoService {
+    /// `http://127.0.0.1:PORT` (the same after [`StandInVideoService::come_back`]).
+    pub url: String,
+    /// Its service DID (`did:web:video.stand-in.test`): the `aud` of getUploadLimits tokens.
+    pub did: String,
+    address: SocketAddr,
+    shared: Arc<Shared>,
+    /// The accept loop; `None` while the service is down.
+    accepting: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// One uploadVideo request whose body was read to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    /// The `did` query parameter.
+    pub did: String,
+    /// The `name` query parameter.
+    pub name: String,
+    pub content_type: String,
+    /// The body's length.
+    pub bytes: u64,
+    /// The body's SHA-256, hex.
+    pub sha256: String,
+    /// The job it made or named (409), `None` when it was refused.
+    pub job_id: Option<String>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    plc_url: String,
+    /// The PDS's service DID (its describeServer `did`): the `aud` of upload tokens.
+    pds_did: String,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    remaining_videos: u64,
+    remaining_bytes: u64,
+    fail_next: Option<String>,
+    lose_next_answer: bool,
+    step_delay: Duration,
+    upload_requests: usize,
+    uploads: Vec<Upload>,
+    tokens: Vec<Value>,
+    jobs: Vec<Job>,
+}
+
+#[derive(Debug)]
+struct Job {
+    id: String,
+    did: String,
+    sha256: String,
+    state: &'static str,
+    progress: Option<u8>,
+    blob: Option<Value>,
+    /// The error name and message of a failed job.
+    failure: Option<(String, String)>,
+    /// Set by [`StandInVideoService::fail_next_job`] for this job.
+    planned_failure: Option<String>,
+    /// When its upload had been read.
+    received: Instant,
+    /// From `received` to `JOB_STATE_COMPLETED`.
+    processing: Option<Duration>,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().expect("video service state")
+    }
+
+    fn with_job<T>(&self, id: &str, change: impl FnOnce(&mut Job) -> T) -> Option<T> {
+        self.state()
+            .jobs
+            .iter_mut()
+            .find(|job| job.id == id)
+            .map(change)
+    }
+
+    fn update(&self, id: &str, change: impl FnOnce(&mut Job)) {
+        self.with_job(id, change);
+    }
+}
+
+impl StandInVideoService {
+    /// Starts the stand-in on loopback for accounts of `pds`: it learns the PDS's service DID from
+    /// its describeServer and resolves DIDs in its PLC directory. Quota: 25 videos and 10 GB a day.
+    pub async fn start(pds: &TestPds) -> Self {
+        let (status, described) = pds
+            .get("com.atproto.server.describeServer", None, &[])
+            .await;
+        assert_eq!(status, 200, "describeServer: {described}");
+        let shared = Arc::new(Shared {
+            plc_url: pds.plc_url.clone(),
+            pds_did: described["did"].as_str().expect("the PDS's did").to_owned(),
+            state: Mutex::new(State {
+                remaining_videos: 25,
+                remaining_bytes: 10_000_000_000,
+                fail_next: None,
+                lose_next_answer: false,
+                step_delay: Duration::from_millis(40),
+                upload_requests: 0,
+                uploads: Vec::new(),
+                tokens: Vec::new(),
+                jobs: Vec::new(),
+            }),
+        });
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the video service");
+        let address = listener.local_addr().expect("video service address");
+        Self {
+            url: format!("http://{address}"),
+            did: DID.to_owned(),
+            address,
+            accepting: Mutex::new(Some(accept(listener, shared.clone()))),
+            shared,
+        }
+    }
+
+    /// Stops listening: connections are refused until [`StandInVideoService::come_back`]. Jobs
+    /// already running go on.
+    pub fn go_down(&self) {
+        if let Some(task) = self.accepting.lock().expect("accept task").take() {
+            task.abort();
+        }
+    }
+
+    /// Listens again on the same address after [`StandInVideoService::go_down`].
+    pub async fn come_back(&self) {
+        let listener = TcpListener::bind(self.address)
+            .await
+            .expect("bind the video service's address again");
+        let mut accepting = self.accepting.lock().expect("accept task");
+        *accepting = Some(accept(listener, self.shared.clone()));
+    }
+
+    /// The next job made ends `JOB_STATE_FAILED` with error `processing_failed` and `message`
+    /// (instead of reaching the PDS).
+    pub fn fail_next_job(&self, message: &str) {
+        self.shared.state().fail_next = Some(message.to_owned());
+    }
+
+    /// What is left of today's quota from now on: `videos` uploads, `bytes` in all.
+    pub fn set_quota(&self, videos: u64, bytes: u64) {
+        let mut state = self.shared.state();
+        state.remaining_videos = videos;
+        state.remaining_bytes = bytes;
+    }
+
+    /// The next upload is read, and its job made and run, but the connection closes without an
+    /// answer (an answer lost on the way): a client must not upload or post twice.
+    pub fn lose_next_upload_answer(&self) {
+        self.shared.state().lose_next_answer = true;
+    }
+
+    /// How long each processing step lasts (created, five encoding steps; 40 ms unless set).
+    pub fn set_processing_delay(&self, step: Duration) {
+        self.shared.state().step_delay = step;
+    }
+
+    /// How many uploadVideo requests arrived (refused ones too).
+    pub fn upload_requests(&self) -> usize {
+        self.shared.state().upload_requests
+    }
+
+    /// How many jobs were made.
+    pub fn jobs_created(&self) -> usize {
+        self.shared.state().jobs.len()
+    }
+
+    /// The uploads whose body was read, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.shared.state().uploads.clone()
+    }
+
+    /// The claims (unverified, as sent) of every token presented, each with `"method"` added: the
+    /// XRPC method it came with. The raw tokens are not kept.
+    pub fn token_claims(&self) -> Vec<Value> {
+        self.shared.state().tokens.clone()
+    }
+
+    /// The job's status as getJobStatus answers it.
+    pub fn job_status(&self, job_id: &str) -> Option<Value> {
+        self.shared.with_job(job_id, |job| job.status())
+    }
+
+    /// The stand-in's own time for a completed job, from its upload read to completion (a
+    /// benchmark subtracts it from the client's total to see the client's overhead).
+    pub fn processing_time(&self, job_id: &str) -> Option<Duration> {
+        self.shared.with_job(job_id, |job| job.processing).flatten()
+    }
+}
+
+impl Drop for StandInVideoService {
+    fn drop(&mut self) {
+        self.go_down();
+    }
+}
+
+fn accept(listener: TcpListener, shared: Arc<Shared>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(xrpc::serve(
+                tokio::io::BufReader::new(stream),
+                shared.clone(),
+            ));
+        }
+    })
+}
