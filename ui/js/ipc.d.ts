@@ -110,6 +110,11 @@ export type CardPreview = { thumb: StagedImage | null,
 uri: string, title: string, description: string, };
 
 /**
+ * A caption file (WebVTT) and the language it is in (a BCP-47 tag).
+ */
+export type ComposedCaption = { lang: string, path: string, };
+
+/**
  * An attached image: a file to post and its alt text. From the window the path must name a staged
  * copy in the attachments folder; from the CLI it is any file the person names.
  */
@@ -128,7 +133,11 @@ text: string,
  */
 images: Array<ComposedImage>, 
 /**
- * The link card to post when the post has no images.
+ * A video instead of images.
+ */
+video: ComposedVideo | null, 
+/**
+ * The link card to post when the post has no images or video.
  */
 card: CardChoice, 
 /**
@@ -140,6 +149,12 @@ quote: string | null,
  * Content warnings for the post's media.
  */
 labels: Array<ContentLabel>, };
+
+/**
+ * An attached video: the file, its alt text and its captions. Sent to the video service when the
+ * post is sent.
+ */
+export type ComposedVideo = { path: string, alt: string, captions: Array<ComposedCaption>, };
 
 /**
  * A thread of one or more posts, the accounts it goes to and the settings that apply to all of it.
@@ -283,7 +298,7 @@ accounts: Array<AccountDelivery>, };
 /**
  * Stages reported while posting, for a progress indicator.
  */
-export type PostStage = "preparingImages" | "fetchingLinkCard" | "uploading" | "done";
+export type PostStage = "preparingImages" | "fetchingLinkCard" | "uploading" | { "uploadingVideo": { percent: number, } } | { "processingVideo": { percent: number, } } | "done";
 
 /**
  * A thread that reached every account, as the history keeps it.

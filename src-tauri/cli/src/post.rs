@@ -1,13 +1,15 @@
 //! `hayon-cli post`: publish a post or a thread to one or several connected accounts.
 //!
 //! Each `--text-file` is the next post of the thread (stdin is the only post when there is none);
-//! `--image`/`--alt` and `--label` belong to the post of the last `--text-file` before them, so the
-//! order of the flags on the command line matters and is read from clap's argument indices.
+//! `--image`/`--alt`, `--video` (with its `--alt` and `--caption`s right after it) and `--label`
+//! belong to the post of the last `--text-file` before them, so the order of the flags on the
+//! command line matters and is read from clap's argument indices.
 //! `--composition FILE` gives the whole thing as the JSON the window sends instead.
 
 use clap::{ArgMatches, Args};
 use hayon_core::composition::{
-    CardChoice, ComposedImage, ComposedPost, Composition, ContentLabel, WhoCanReply,
+    CardChoice, ComposedCaption, ComposedImage, ComposedPost, ComposedVideo, Composition,
+    ContentLabel, WhoCanReply,
 };
 use hayon_core::publish::{ImageFiles, PostOptions, Sent, UnsetLangs};
 use hayon_core::{Core, Error};
@@ -16,9 +18,11 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The flags a post is made of: with `--composition`, none of these may be given.
-const THREAD_FLAGS: [&str; 8] = [
+const THREAD_FLAGS: [&str; 10] = [
     "text_files",
     "images",
+    "videos",
+    "captions",
     "alts",
     "labels",
     "quote",
@@ -40,7 +44,16 @@ pub struct PostArgs {
     /// posted as a gallery); each needs an `--alt` after it (may be empty).
     #[arg(long = "image")]
     images: Vec<PathBuf>,
-    /// Alt text for the image given before it.
+    /// A video (MP4, MOV, WebM or animated GIF; up to 300 MB and 10 minutes) for the post of the
+    /// last --text-file before it, instead of images; one per post. Uploaded through Bluesky's
+    /// video service.
+    #[arg(long = "video")]
+    videos: Vec<PathBuf>,
+    /// Captions for the --video before it: a WebVTT file and its language, as LANG=FILE (e.g.
+    /// en=captions.vtt; up to 20, one per language).
+    #[arg(long = "caption", value_parser = parse_caption, value_name = "LANG=FILE")]
+    captions: Vec<ComposedCaption>,
+    /// Alt text for the image given before it; right after a --video, the video's (optional).
     #[arg(long = "alt")]
     alts: Vec<String>,
     /// Post language (BCP-47, up to 3; default: the languages last chosen by hand in the window,
@@ -153,11 +166,12 @@ pub fn from_file(
 
 /// The thread the flags describe, in command-line order.
 fn from_flags(args: PostArgs, matches: &ArgMatches) -> Result<Composition, Error> {
-    if args.alts.len() != args.images.len() {
+    let (video_alts, image_alts) = split_alts(args.alts, matches)?;
+    if image_alts.len() != args.images.len() {
         return Err(Error::validation(format!(
             "Give one --alt for each --image ({} images, {} alt texts); use --alt \"\" for none.",
             args.images.len(),
-            args.alts.len()
+            image_alts.len()
         )));
     }
     let card = if args.no_link_card {
@@ -192,10 +206,34 @@ fn from_flags(args: PostArgs, matches: &ArgMatches) -> Result<Composition, Error
             .count()
             .saturating_sub(1)
     };
+    let video_at = indices(matches, "videos");
+    let mut videos = Vec::with_capacity(args.videos.len());
+    for (index, (path, at)) in args.videos.into_iter().zip(&video_at).enumerate() {
+        let post = &mut posts[owner(*at)];
+        if post.video.is_some() {
+            return Err(Error::validation(
+                "A post can have one video; give each video its own --text-file.",
+            ));
+        }
+        post.video = Some(ComposedVideo {
+            path: path.to_string_lossy().into_owned(),
+            alt: video_alts.get(&index).cloned().unwrap_or_default(),
+            captions: Vec::new(),
+        });
+        videos.push(owner(*at));
+    }
+    for (caption, at) in args.captions.into_iter().zip(indices(matches, "captions")) {
+        let video = last_before(&video_at, at).ok_or_else(|| {
+            Error::validation("Give each --caption after the --video it belongs to.")
+        })?;
+        if let Some(video) = posts[videos[video]].video.as_mut() {
+            video.captions.push(caption);
+        }
+    }
     for ((path, alt), at) in args
         .images
         .into_iter()
-        .zip(args.alts)
+        .zip(image_alts)
         .zip(indices(matches, "images"))
     {
         posts[owner(at)].images.push(ComposedImage {
@@ -217,6 +255,48 @@ fn from_flags(args: PostArgs, matches: &ArgMatches) -> Result<Composition, Error
         who_can_reply: args.reply.unwrap_or_default(),
         quotes_allowed: !args.no_quotes,
     })
+}
+
+/// The `--alt`s of videos (by the video's place among the `--video`s) and those of images, in
+/// order: an `--alt` is a video's when the last `--image` or `--video` before it is that video.
+fn split_alts(
+    alts: Vec<String>,
+    matches: &ArgMatches,
+) -> Result<(std::collections::HashMap<usize, String>, Vec<String>), Error> {
+    let (video_at, image_at) = (indices(matches, "videos"), indices(matches, "images"));
+    let mut of_videos = std::collections::HashMap::new();
+    let mut of_images = Vec::new();
+    for (alt, at) in alts.into_iter().zip(indices(matches, "alts")) {
+        let video = last_before(&video_at, at);
+        let image = last_before(&image_at, at);
+        match video {
+            Some(video) if image.is_none_or(|image| image_at[image] < video_at[video]) => {
+                if of_videos.insert(video, alt).is_some() {
+                    return Err(Error::validation("Give a --video at most one --alt."));
+                }
+            }
+            _ => of_images.push(alt),
+        }
+    }
+    Ok((of_videos, of_images))
+}
+
+/// The place in `positions` (command-line indices, ascending) of the last one before `at`.
+fn last_before(positions: &[usize], at: usize) -> Option<usize> {
+    positions.iter().rposition(|&position| position < at)
+}
+
+/// `LANG=FILE`, for `--caption`.
+fn parse_caption(text: &str) -> Result<ComposedCaption, String> {
+    match text.split_once('=') {
+        Some((lang, path)) if !lang.trim().is_empty() && !path.is_empty() => Ok(ComposedCaption {
+            lang: lang.trim().to_owned(),
+            path: path.to_owned(),
+        }),
+        _ => Err(format!(
+            "\"{text}\" is not LANG=FILE; give the captions' language and file, e.g. en=captions.vtt"
+        )),
+    }
 }
 
 /// Where each value of a repeated flag stood on the command line.

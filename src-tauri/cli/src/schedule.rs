@@ -28,8 +28,9 @@ pub enum ScheduleCommand {
         /// post in yet.
         #[arg(long, conflicts_with = "at")]
         next_slot: bool,
+        // Boxed: a post's flags are most of the size of this enum.
         #[command(flatten)]
-        post: PostArgs,
+        post: Box<PostArgs>,
     },
     /// The posts waiting for their time, and those held for being late; the soonest first.
     List,
@@ -78,7 +79,7 @@ pub async fn run(
             next_slot,
             post,
         } => {
-            let (composition, options) = post::composition(post, matches)?;
+            let (composition, options) = post::composition(*post, matches)?;
             let posting = core.posting();
             let entry = match at {
                 Some(at) if !next_slot => {

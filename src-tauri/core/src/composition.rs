@@ -47,7 +47,9 @@ pub struct ComposedPost {
     pub text: String,
     /// Up to ten images, in order (more than four are posted as a gallery).
     pub images: Vec<ComposedImage>,
-    /// The link card to post when the post has no images.
+    /// A video instead of images.
+    pub video: Option<ComposedVideo>,
+    /// The link card to post when the post has no images or video.
     pub card: CardChoice,
     /// A post to quote: a `https://bsky.app/profile/<handle|did>/post/<rkey>` link or an `at://` URI,
     /// as the person pasted it (resolved to `{uri, cid}` when posting).
@@ -64,6 +66,26 @@ pub struct ComposedPost {
 pub struct ComposedImage {
     pub path: String,
     pub alt: String,
+}
+
+/// An attached video: the file, its alt text and its captions. Sent to the video service when the
+/// post is sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ComposedVideo {
+    pub path: String,
+    pub alt: String,
+    pub captions: Vec<ComposedCaption>,
+}
+
+/// A caption file (WebVTT) and the language it is in (a BCP-47 tag).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct ComposedCaption {
+    pub lang: String,
+    pub path: String,
 }
 
 /// Which link card a post gets when it has no images.
@@ -142,6 +164,7 @@ mod tests {
                     path: "/tmp/a.jpg".into(),
                     alt: "A cat".into(),
                 }],
+                video: None,
                 card: CardChoice::Shown {
                     card: LinkCard::new("https://example.com", "Example", "An example"),
                     thumb_path: None,
@@ -165,6 +188,7 @@ mod tests {
                 "posts": [{
                     "text": "Hello",
                     "images": [{"path": "/tmp/a.jpg", "alt": "A cat"}],
+                    "video": null,
                     "card": {"kind": "shown", "uri": "https://example.com", "title": "Example",
                              "description": "An example", "thumbPath": null},
                     "quote": "at://did:plc:abc/app.bsky.feed.post/3k",

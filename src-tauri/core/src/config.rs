@@ -13,6 +13,7 @@
 //! | link cards from private addresses | `HAYON_LINK_CARDS_ALLOW_PRIVATE=1` | refused |
 //! | XRPC request timeout | `HAYON_HTTP_TIMEOUT_SECS` (1–600) | 30 s |
 //! | PLC directory | `HAYON_PLC_DIRECTORY` (`https:`, or `http:` on loopback) | `https://plc.directory` |
+//! | video service | `HAYON_VIDEO_SERVICE` (`https:`, or `http:` on loopback) and `HAYON_VIDEO_SERVICE_DID` | `https://video.bsky.app`, `did:web:video.bsky.app` |
 //! | update manifest (window only) | `HAYON_UPDATE_MANIFEST_URL` (`https:`, or `http:` on loopback) | the `plugins.updater.endpoints` of tauri.conf.json |
 //!
 //! A value that is empty or unusable counts as unset.
@@ -36,6 +37,13 @@ pub const LINK_CARDS_ALLOW_PRIVATE_ENV: &str = "HAYON_LINK_CARDS_ALLOW_PRIVATE";
 pub const HTTP_TIMEOUT_ENV: &str = "HAYON_HTTP_TIMEOUT_SECS";
 /// Names another PLC directory (a private network's, or a test's on loopback).
 pub const PLC_DIRECTORY_ENV: &str = "HAYON_PLC_DIRECTORY";
+/// Names another video service (a test's stand-in on loopback), with its DID (the audience of the
+/// tokens it is given).
+pub const VIDEO_SERVICE_ENV: &str = "HAYON_VIDEO_SERVICE";
+pub const VIDEO_SERVICE_DID_ENV: &str = "HAYON_VIDEO_SERVICE_DID";
+/// Bluesky's video service, as the official app uses it.
+const VIDEO_SERVICE: &str = "https://video.bsky.app";
+const VIDEO_SERVICE_DID: &str = "did:web:video.bsky.app";
 
 /// Names another update manifest (a mirror, a staging channel, a test's server on loopback). Only the
 /// manifest's address changes: updates must still be signed by the key the app was built with.
@@ -56,6 +64,17 @@ pub struct Config {
     pub plc_directory: Url,
     /// Where the window looks for updates instead of its built-in manifest, when set.
     pub update_manifest: Option<Url>,
+    /// Where videos are uploaded and processed.
+    pub video_service: VideoService,
+}
+
+/// The service that takes a post's video, turns it into what viewers stream and puts it on the
+/// account's PDS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VideoService {
+    pub url: Url,
+    /// Its DID: the audience of the service-auth token for its own calls.
+    pub did: String,
 }
 
 impl Config {
@@ -78,6 +97,10 @@ impl Config {
             http_timeout: http_timeout(var(HTTP_TIMEOUT_ENV).as_deref()),
             plc_directory: plc_directory(var(PLC_DIRECTORY_ENV).as_deref())?,
             update_manifest: update_manifest(var(UPDATE_MANIFEST_ENV).as_deref()),
+            video_service: video_service(
+                var(VIDEO_SERVICE_ENV).as_deref(),
+                var(VIDEO_SERVICE_DID_ENV).as_deref(),
+            )?,
         })
     }
 }
@@ -112,6 +135,30 @@ fn plc_directory(setting: Option<&str>) -> Result<Url> {
         Some(url) => Ok(url),
         None => Url::parse(PLC_DIRECTORY)
             .map_err(|err| Error::internal("the PLC directory's address", &err)),
+    }
+}
+
+/// The video service: its address under the rule of every XRPC address ([`check_transport`]) and
+/// a `did:` for it; an unusable address means Bluesky's service, and its DID with it (a token for
+/// one service must not go to another).
+fn video_service(url: Option<&str>, did: Option<&str>) -> Result<VideoService> {
+    let usable = url
+        .and_then(parse_service_url)
+        .filter(|url| check_transport(url).is_ok());
+    match usable {
+        Some(url) => Ok(VideoService {
+            url,
+            did: did
+                .map(str::trim)
+                .filter(|did| did.starts_with("did:"))
+                .unwrap_or(VIDEO_SERVICE_DID)
+                .to_owned(),
+        }),
+        None => Ok(VideoService {
+            url: Url::parse(VIDEO_SERVICE)
+                .map_err(|err| Error::internal("the video service's address", &err))?,
+            did: VIDEO_SERVICE_DID.to_owned(),
+        }),
     }
 }
 
@@ -172,6 +219,20 @@ mod tests {
             assert_eq!(plc(refused), PLC_DIRECTORY, "{refused}");
         }
         assert_eq!(plc("http://[::1]:2582"), "http://[::1]:2582/");
+    }
+
+    #[test]
+    fn a_video_service_is_https_or_loopback_and_keeps_its_did_only_then() {
+        let bluesky = video_service(None, None).expect("the default");
+        assert_eq!(bluesky.url.as_str(), "https://video.bsky.app/");
+        assert_eq!(bluesky.did, "did:web:video.bsky.app");
+        let local = video_service(Some("http://127.0.0.1:9000"), Some("did:web:video.test"))
+            .expect("loopback");
+        assert_eq!(local.url.as_str(), "http://127.0.0.1:9000/");
+        assert_eq!(local.did, "did:web:video.test");
+        let refused = video_service(Some("http://video.example"), Some("did:web:video.example"))
+            .expect("falls back");
+        assert_eq!(refused, bluesky);
     }
 
     #[test]

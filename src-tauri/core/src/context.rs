@@ -36,6 +36,8 @@ pub struct Core {
     pub(crate) cards: CardFetcher,
     /// Where `did:plc` documents are read from.
     pub(crate) plc_directory: Url,
+    /// Where videos go to be processed.
+    pub(crate) video_service: crate::config::VideoService,
 }
 
 impl Core {
@@ -56,6 +58,7 @@ impl Core {
             sessions: Sessions::default(),
             cards: CardFetcher::new(config.card_policy.clone())?,
             plc_directory: config.plc_directory.clone(),
+            video_service: config.video_service.clone(),
         })
     }
 

@@ -200,6 +200,10 @@ pub fn core_with_account(
         http_timeout: Duration::from_secs(5),
         plc_directory: server.url.clone(),
         update_manifest: None,
+        video_service: crate::config::VideoService {
+            url: server.url.clone(),
+            did: "did:web:video.fake".to_owned(),
+        },
     };
     let core = Core::with_token_store(&config, tokens).expect("core");
     add_account(&core, server, did, handle);

@@ -2,8 +2,9 @@
 //! getJobStatus: `JOB_STATE_CREATED`, `JOB_STATE_ENCODING` with its progress, `JOB_STATE_UPLOADING`,
 //! then `JOB_STATE_COMPLETED` with the blob the user's PDS answered, or `JOB_STATE_FAILED`.
 //!
-//! The stand-in does not transcode: the bytes go to the PDS as they came (as `video/mp4`, which the
-//! real service's output always is), so a test can compare the blob with the file it sent.
+//! The real service's output is always an MP4 (`app.bsky.embed.video` takes nothing else). The
+//! stand-in makes one with ffmpeg from what is not (a MOV, a WebM, a GIF); an MP4 goes to the PDS
+//! as it came, so a test can compare the blob with the file it sent.
 
 use super::{Job, Shared};
 use serde_json::Value;
@@ -15,6 +16,8 @@ pub struct Work {
     pub job_id: String,
     pub did: String,
     pub bytes: Vec<u8>,
+    /// The upload's Content-Type.
+    pub content_type: String,
     pub token: String,
 }
 
@@ -41,7 +44,10 @@ async fn run(shared: Arc<Shared>, work: Work) {
     let planned_failure = shared.with_job(&job_id, |job| job.planned_failure.take());
     let outcome = match planned_failure.flatten() {
         Some(message) => Err(("processing_failed".to_owned(), message)),
-        None => put_on_pds(&shared, work).await,
+        None => match as_mp4(work).await {
+            Ok(work) => put_on_pds(&shared, work).await,
+            Err(failure) => Err(failure),
+        },
     };
     shared.update(&job_id, |job| match outcome {
         Ok(blob) => {
@@ -54,6 +60,53 @@ async fn run(shared: Arc<Shared>, work: Work) {
             job.failure = Some(failure);
         }
     });
+}
+
+/// The work with its bytes made an MP4 (H.264, AAC), unless they are one already.
+async fn as_mp4(mut work: Work) -> Result<Work, (String, String)> {
+    if work.content_type == "video/mp4" {
+        return Ok(work);
+    }
+    let input = std::mem::take(&mut work.bytes);
+    let encoded = tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
+        let (source, output) = (dir.path().join("upload"), dir.path().join("encoded.mp4"));
+        std::fs::write(&source, input).map_err(|err| err.to_string())?;
+        let ran = std::process::Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
+            .arg(&source)
+            .args([
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-pix_fmt",
+                "yuv420p",
+            ])
+            // Even sides, as H.264 in yuv420p needs (a GIF may have odd ones).
+            .args(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-c:a", "aac"])
+            .args(["-f", "mp4"])
+            .arg(&output)
+            .output()
+            .map_err(|err| format!("ffmpeg could not run ({err}); install Debian's ffmpeg"))?;
+        if !ran.status.success() {
+            return Err(String::from_utf8_lossy(&ran.stderr).into_owned());
+        }
+        std::fs::read(&output).map_err(|err| err.to_string())
+    })
+    .await
+    .map_err(|err| err.to_string())
+    .and_then(|result| result);
+    match encoded {
+        Ok(bytes) => {
+            work.bytes = bytes;
+            Ok(work)
+        }
+        Err(detail) => Err((
+            "encoding_failure".to_owned(),
+            format!("the video could not be encoded: {detail}"),
+        )),
+    }
 }
 
 /// `com.atproto.repo.uploadBlob` on the PDS of the user's DID document, with the user's token:

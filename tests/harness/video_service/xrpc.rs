@@ -172,6 +172,7 @@ async fn upload(
         job_id: job.id.clone(),
         did,
         bytes,
+        content_type: record.content_type.clone(),
         token,
     };
     state.jobs.push(job);

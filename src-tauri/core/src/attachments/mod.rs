@@ -197,6 +197,12 @@ impl Attachments {
         Ok((file, image))
     }
 
+    /// The staged copy `path` names (a video, a caption file), if it is one: a regular file
+    /// directly in the attachments folder.
+    pub(crate) fn staged_file(&self, path: &str) -> Result<PathBuf> {
+        confine::regular_file(&self.canonical, &self.staged_name(path)?)
+    }
+
     fn staged_name(&self, path: &str) -> Result<OsString> {
         confine::staged_name(&[&self.folder, &self.canonical], path)
     }

@@ -37,6 +37,7 @@ mod read_webp;
 mod source;
 #[cfg(test)]
 mod tests;
+pub mod video;
 
 use crate::error::Error;
 use std::fmt;

@@ -1,21 +1,63 @@
 //! A post's embed, as the official app makes it: its images (`app.bsky.embed.images`, or
-//! `embed.gallery` for more than four), a quoted post (`embed.record`), both
-//! (`embed.recordWithMedia`), or, with neither, its link card (`embed.external`). A quote takes
-//! the place of the card: recordWithMedia carries images here, and a post shows one embed.
+//! `embed.gallery` for more than four) or its video (`embed.video`), a quoted post
+//! (`embed.record`), both (`embed.recordWithMedia`), or, with neither, its link card
+//! (`embed.external`). A quote takes the place of the card: recordWithMedia carries the media here,
+//! and a post shows one embed.
 
 use super::prepare::PreparedPost;
-use crate::records::{AspectRatio, Blob, Embed, External, ExternalEmbed, Image};
+use crate::records::{
+    AspectRatio, Blob, Caption, Embed, External, ExternalEmbed, Image, Media, VideoEmbed,
+};
 
-/// One post's uploaded blobs: its images' in order, or the card thumbnail's when it has no images.
+/// One post's uploaded blobs: its images' in order (or the card thumbnail's when it has no
+/// media), and its video's with its captions'.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct PostBlobs(pub Vec<Blob>);
+pub(crate) struct PostBlobs {
+    pub images: Vec<Blob>,
+    pub video: Option<VideoBlobs>,
+}
+
+/// A video's blob, put on the PDS by the video service, and its captions' blobs in order.
+#[derive(Debug, Clone)]
+pub(crate) struct VideoBlobs {
+    pub video: Blob,
+    pub captions: Vec<Blob>,
+}
+
+#[cfg(test)]
+impl PostBlobs {
+    pub fn images(images: Vec<Blob>) -> Self {
+        Self {
+            images,
+            video: None,
+        }
+    }
+}
 
 pub(super) fn build(post: &PreparedPost, blobs: PostBlobs) -> Option<Embed> {
     let quote = post.quote.clone();
+    if let (Some(video), Some(uploaded)) = (&post.video, blobs.video) {
+        let captions = video.captions.iter().zip(uploaded.captions);
+        let embed = VideoEmbed {
+            video: uploaded.video,
+            alt: Some(video.alt.clone()).filter(|alt| !alt.is_empty()),
+            captions: captions
+                .map(|((lang, _), file)| Caption {
+                    lang: lang.clone(),
+                    file,
+                })
+                .collect(),
+            aspect_ratio: Some(AspectRatio {
+                width: video.file.width.max(1),
+                height: video.file.height.max(1),
+            }),
+        };
+        return Embed::with(Some(Media::Video(embed)), quote);
+    }
     let images: Vec<Image> = post
         .images
         .iter()
-        .zip(blobs.0.iter().cloned())
+        .zip(blobs.images.iter().cloned())
         .map(|((image, alt), blob)| Image {
             alt: alt.clone(),
             image: blob,
@@ -34,7 +76,7 @@ pub(super) fn build(post: &PreparedPost, blobs: PostBlobs) -> Option<Embed> {
             uri: card.uri.clone(),
             title: card.title.clone(),
             description: card.description.clone(),
-            thumb: blobs.0.into_iter().next(),
+            thumb: blobs.images.into_iter().next(),
         },
     }))
 }
@@ -80,8 +122,9 @@ mod tests {
             card: Some((card, None)),
             quote: None,
             labels: Vec::new(),
+            video: None,
         };
-        let embed = build(&post, PostBlobs(vec![thumb()])).expect("an external embed");
+        let embed = build(&post, PostBlobs::images(vec![thumb()])).expect("an external embed");
         let body = json!({
             "repo": "did:plc:abcdefghijklmnopqrstuvwx",
             "collection": "app.bsky.feed.post",
@@ -108,6 +151,7 @@ mod tests {
             card: Some((LinkCard::new("https://example.com", "Example", ""), None)),
             quote: Some(quoted),
             labels: Vec::new(),
+            video: None,
         };
         let embed = build(&post, PostBlobs::default()).expect("embed");
         assert_eq!(
@@ -123,7 +167,7 @@ mod tests {
             },
             "alt".into(),
         )];
-        let embed = build(&post, PostBlobs(vec![thumb()])).expect("embed");
+        let embed = build(&post, PostBlobs::images(vec![thumb()])).expect("embed");
         let value = serde_json::to_value(&embed).expect("json");
         assert_eq!(value["$type"], "app.bsky.embed.recordWithMedia");
         assert_eq!(

@@ -28,6 +28,7 @@ pub mod slots;
 mod tests;
 mod thread;
 mod validate;
+mod video;
 
 pub use alt_text::MAX_ALT_GRAPHEMES;
 pub use due::Due;
@@ -88,5 +89,15 @@ pub enum PostStage {
     PreparingImages,
     FetchingLinkCard,
     Uploading,
+    /// The video is being sent to the video service: this share of its bytes has gone.
+    #[serde(rename_all = "camelCase")]
+    UploadingVideo {
+        percent: u8,
+    },
+    /// The video service is processing the video (this far within its current step).
+    #[serde(rename_all = "camelCase")]
+    ProcessingVideo {
+        percent: u8,
+    },
     Done,
 }

@@ -1,6 +1,7 @@
 //! The work every account shares, done once per send: each post's published text and facets, its
 //! images prepared (files the person named) or read (the window's staged copies, prepared already),
-//! and its link card. Images are prepared for the limits of the server they go to: a post's as
+//! its video checked (its file is sent per account, to the video service, by `video.rs`) with its
+//! captions read, and its link card. Images are prepared for the limits of the server they go to: a post's as
 //! today's servers take them, or smaller for an older server that refused them. A [`Preparer`]
 //! holds what that takes besides the thread: where its image paths lead, the card fetcher, the
 //! limits.
@@ -9,10 +10,12 @@ use super::entry::ImageFiles;
 use super::{card, ImageSource, PostStage};
 use crate::attachments::Attachments;
 use crate::compose::{Analysis, Facet};
+use crate::composition::ComposedVideo;
 use crate::composition::{CardChoice, Composition, ContentLabel, WhoCanReply};
 use crate::context::Core;
 use crate::error::{Error, Result};
 use crate::link_card::{CardFetcher, LinkCard};
+use crate::media::video::{self, VideoFile};
 use crate::media::{self, ImageLimits, PreparedImage};
 use crate::records::StrongRef;
 use std::path::PathBuf;
@@ -34,11 +37,21 @@ pub(crate) struct PreparedPost {
     pub facets: Vec<Facet>,
     /// Images and their alt text, in order.
     pub images: Vec<(PreparedImage, String)>,
-    /// The link card (only without images), with its prepared thumbnail.
+    /// The video instead of images, checked.
+    pub video: Option<PreparedVideo>,
+    /// The link card (only without images or video), with its prepared thumbnail.
     pub card: Option<(LinkCard, Option<PreparedImage>)>,
     /// The post it quotes, resolved.
     pub quote: Option<StrongRef>,
     pub labels: Vec<ContentLabel>,
+}
+
+/// A post's video, checked, and its captions read: `(language, WebVTT bytes)` in order.
+#[derive(Debug)]
+pub(crate) struct PreparedVideo {
+    pub file: VideoFile,
+    pub alt: String,
+    pub captions: Vec<(String, Vec<u8>)>,
 }
 
 /// What a thread is prepared with: where its image paths lead, the link cards' fetcher, and the
@@ -81,13 +94,20 @@ impl<'a> Preparer<'a> {
             sources.extend(self.read(paths).await?);
         }
         let mut prepared = prepare_sources(sources, self.limits).await?.into_iter();
+        let mut videos = Vec::with_capacity(composition.posts.len());
+        for post in &composition.posts {
+            videos.push(match &post.video {
+                Some(composed) => Some(self.video(composed).await?),
+                None => None,
+            });
+        }
         // The cards of posts without images, fetched at the same time.
         let chosen = composition
             .posts
             .iter()
             .zip(&analyses)
             .map(|(post, analysis)| async move {
-                if !post.images.is_empty() {
+                if !post.images.is_empty() || post.video.is_some() {
                     return None;
                 }
                 let thumb = match &post.card {
@@ -112,9 +132,10 @@ impl<'a> Preparer<'a> {
             .iter()
             .zip(analyses)
             .zip(quotes)
-            .zip(chosen);
+            .zip(chosen)
+            .zip(videos);
         let posts = parts
-            .map(|(((post, analysis), quote), card)| PreparedPost {
+            .map(|((((post, analysis), quote), card), video)| PreparedPost {
                 text: analysis.published_text,
                 facets: analysis.published_facets,
                 images: post
@@ -123,6 +144,7 @@ impl<'a> Preparer<'a> {
                     .zip(prepared.by_ref())
                     .map(|(image, prepared)| (prepared, image.alt.clone()))
                     .collect(),
+                video,
                 card,
                 quote,
                 labels: post.labels.clone(),
@@ -144,6 +166,40 @@ impl<'a> Preparer<'a> {
                 .into_iter()
                 .map(|path| ImageSource::File(PathBuf::from(path)))
                 .collect()),
+        }
+    }
+
+    /// A post's video checked and its captions read, from the files the person named or, for the
+    /// window, from staged copies only.
+    async fn video(&self, composed: &ComposedVideo) -> Result<PreparedVideo> {
+        let path = self.file(&composed.path)?;
+        let captions = composed
+            .captions
+            .iter()
+            .map(|caption| Ok((caption.lang.clone(), self.file(&caption.path)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let alt = composed.alt.clone();
+        tokio::task::spawn_blocking(move || {
+            let file = video::probe(&path)?;
+            let captions = captions
+                .into_iter()
+                .map(|(lang, path)| Ok((lang, video::read_caption(&path)?)))
+                .collect::<Result<_>>()?;
+            Ok(PreparedVideo {
+                file,
+                alt,
+                captions,
+            })
+        })
+        .await
+        .map_err(|err| Error::internal("checking the video", &err))?
+    }
+
+    /// The file a composition's path names: a staged copy must be in the attachments folder.
+    fn file(&self, path: &str) -> Result<PathBuf> {
+        match self.images {
+            ImageFiles::Staged => self.attachments.staged_file(path),
+            ImageFiles::Named => Ok(PathBuf::from(path)),
         }
     }
 

@@ -28,6 +28,7 @@ impl Posting<'_> {
         due: Due,
     ) -> Result<OutboxEntry> {
         // Checked before any image is prepared: a post that cannot go is refused at once.
+        no_video_in_queue(&composition)?;
         let (mut entry, _) = self.new_entry(composition, &options, Some(due))?;
         if entry.images == ImageFiles::Named {
             self.stage_named_images(&mut entry.composition).await?;
@@ -400,6 +401,18 @@ impl Posting<'_> {
         }
         Ok(())
     }
+}
+
+/// Refuses a video in a queued post: a queued post keeps copies of its files, and videos have no
+/// such copies yet.
+pub(super) fn no_video_in_queue(composition: &Composition) -> Result<()> {
+    if composition.posts.iter().any(|post| post.video.is_some()) {
+        return Err(Error::validation(
+            "Hayon cannot schedule a video yet. Post it now, or schedule the post without the \
+             video.",
+        ));
+    }
+    Ok(())
 }
 
 /// A post in the queue and where it stands.

@@ -78,7 +78,7 @@ impl Posting<'_> {
                     progress(PostStage::Uploading);
                     let writes = to_write
                         .iter()
-                        .map(|account| self.deliver(&entry, account, &thread));
+                        .map(|account| self.deliver(&entry, account, &thread, progress));
                     for (account, delivery) in to_write
                         .iter()
                         .zip(futures_util::future::join_all(writes).await)
@@ -125,8 +125,9 @@ impl Posting<'_> {
         entry: &OutboxEntry,
         account: &AccountDelivery,
         thread: &PreparedThread,
+        progress: Progress<'_>,
     ) -> Delivery {
-        match self.write_thread(entry, account, thread).await {
+        match self.write_thread(entry, account, thread, progress).await {
             Ok(posts) => Delivery::Posted { posts },
             Err(error) => {
                 tracing::warn!(
@@ -150,6 +151,7 @@ impl Posting<'_> {
         entry: &OutboxEntry,
         account: &AccountDelivery,
         thread: &PreparedThread,
+        progress: Progress<'_>,
     ) -> Result<Vec<PublishedPost>> {
         let id = entry.id.as_str();
         let stored = self.core.accounts().find(&account.did)?;
@@ -159,7 +161,7 @@ impl Posting<'_> {
         let mut built = loop {
             let current = smaller.as_ref().unwrap_or(thread);
             match self
-                .build_thread(did, &pds, &account.rkeys, current)
+                .build_thread(did, &pds, &account.rkeys, current, progress)
                 .await?
             {
                 Built::Ready(built) => break built,
@@ -224,7 +226,7 @@ impl Posting<'_> {
                     // A new write of the same keys: its own outcome decides whether to look it up.
                     tries = 0;
                     built = match self
-                        .build_thread(did, &pds, &account.rkeys, current)
+                        .build_thread(did, &pds, &account.rkeys, current, progress)
                         .await?
                     {
                         Built::Ready(built) => built,
@@ -267,10 +269,11 @@ impl Posting<'_> {
         pds: &Url,
         rkeys: &[String],
         thread: &PreparedThread,
+        progress: Progress<'_>,
     ) -> Result<Built> {
         let (facets, mentioned) =
             thread::resolve_mentions(&self.core.xrpc, pds, &thread.posts).await;
-        let blobs = match self.upload_blobs(did, &thread.posts).await? {
+        let blobs = match self.upload_blobs(did, &thread.posts, progress).await? {
             Uploaded::Blobs(blobs) => blobs,
             Uploaded::TooLarge(refusal) => return Ok(Built::TooLarge(refusal)),
         };
@@ -286,9 +289,15 @@ impl Posting<'_> {
         Ok(Built::Ready(built))
     }
 
-    /// Uploads every image of the thread (and the card thumbnails) to the account, all at once, and
-    /// hands each post its blobs; or the server's refusal of one as too large.
-    async fn upload_blobs(&self, did: &str, posts: &[PreparedPost]) -> Result<Uploaded> {
+    /// Uploads every image of the thread (and the card thumbnails) to the account, all at once, then
+    /// its videos one after the other, and hands each post its blobs; or the server's refusal of an
+    /// image as too large.
+    async fn upload_blobs(
+        &self,
+        did: &str,
+        posts: &[PreparedPost],
+        progress: Progress<'_>,
+    ) -> Result<Uploaded> {
         let uploads: Vec<(usize, &PreparedImage)> = posts
             .iter()
             .enumerate()
@@ -297,7 +306,7 @@ impl Posting<'_> {
                 let thumb = post
                     .card
                     .iter()
-                    .filter(|_| post.images.is_empty())
+                    .filter(|_| post.images.is_empty() && post.video.is_none())
                     .filter_map(|(_, thumb)| thumb.as_ref());
                 images.chain(thumb).map(move |image| (index, image))
             })
@@ -324,14 +333,19 @@ impl Posting<'_> {
                 .await
                 .into_iter()
                 .collect::<Result<_>>()?;
-        let mut blobs: Vec<Vec<Blob>> = vec![Vec::new(); posts.len()];
+        let mut blobs: Vec<PostBlobs> = vec![PostBlobs::default(); posts.len()];
         for ((index, _), blob) in uploads.iter().zip(uploaded) {
             match blob {
-                Ok(blob) => blobs[*index].push(blob),
+                Ok(blob) => blobs[*index].images.push(blob),
                 Err(refusal) => return Ok(Uploaded::TooLarge(refusal)),
             }
         }
-        Ok(Uploaded::Blobs(blobs.into_iter().map(PostBlobs).collect()))
+        for (post, blobs) in posts.iter().zip(&mut blobs) {
+            if let Some(video) = &post.video {
+                blobs.video = Some(self.upload_video(did, video, progress).await?);
+            }
+        }
+        Ok(Uploaded::Blobs(blobs))
     }
 }
 

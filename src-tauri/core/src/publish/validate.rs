@@ -4,14 +4,18 @@
 //! The limits are the lexicon's and the official app's: each post within 300 graphemes and 3000
 //! bytes (as published, links shortened), not empty (text, images or a quote), at most ten images,
 //! at most three languages; content warnings only on posts with images (the app offers them for media
-//! only); alt text within 2000 graphemes, and on every image when the person asked for it.
+//! only); alt text within 2000 graphemes, and on every image when the person asked for it. A post
+//! has images or a video, not both; a video has at most 20 captions, one per language. (The video
+//! file itself is checked when the thread is prepared, before the row is saved: `media::video`.)
 
 use super::alt_text;
 use super::entry::ImageFiles;
 use crate::compose::{self, Analysis};
+use crate::composition::ComposedVideo;
 use crate::composition::Composition;
 use crate::error::{Error, Result};
 use crate::media;
+use crate::media::video::MAX_CAPTIONS;
 
 pub const MAX_LANGS: usize = 3;
 /// The most posts a thread may have. One applyWrites carries the thread (a post, and a postgate when
@@ -68,8 +72,8 @@ pub fn check(
                         .max(1)
                 )));
             }
-            if analysis.published_text.is_empty() && post.images.is_empty() && post.quote.is_none()
-            {
+            let has_media = !post.images.is_empty() || post.video.is_some();
+            if analysis.published_text.is_empty() && !has_media && post.quote.is_none() {
                 return Err(Error::validation(if count == 1 {
                     "Write something or add an image before posting.".to_owned()
                 } else {
@@ -84,13 +88,22 @@ pub fn check(
                     post.images.len()
                 )));
             }
-            if !post.labels.is_empty() && post.images.is_empty() {
+            if !post.labels.is_empty() && !has_media {
                 return Err(Error::validation(format!(
                     "{which} has a content warning but no images: content warnings are for \
-                     images. Add the images or remove the warning."
+                     images and videos. Add them or remove the warning."
                 )));
             }
             let numbered = (count > 1).then_some(index + 1);
+            if let Some(video) = &post.video {
+                if !post.images.is_empty() {
+                    return Err(Error::validation(format!(
+                        "{which} has images and a video; a post carries one or the other. Remove \
+                         the video or the images, or put them in two posts of a thread."
+                    )));
+                }
+                check_video(video, numbered, require_alt_text)?;
+            }
             alt_text::check_length(&post.images, images, numbered)?;
             if require_alt_text {
                 alt_text::require(&post.images, images, numbered)?;
@@ -100,10 +113,70 @@ pub fn check(
         .collect()
 }
 
+/// A video's alt text and captions (of post number `post` in a thread).
+fn check_video(video: &ComposedVideo, post: Option<usize>, require_alt_text: bool) -> Result<()> {
+    let the_video = match post {
+        Some(post) => format!("the video of post {post}"),
+        None => "the video".to_owned(),
+    };
+    let length = crate::compose::grapheme_len(&video.alt);
+    if length > alt_text::MAX_ALT_GRAPHEMES {
+        return Err(Error::validation(format!(
+            "The alt text of {the_video} is {length} characters; the most is {}. Shorten it by \
+             {}; nothing was posted.",
+            alt_text::MAX_ALT_GRAPHEMES,
+            length - alt_text::MAX_ALT_GRAPHEMES
+        )));
+    }
+    if require_alt_text && video.alt.trim().is_empty() {
+        return Err(Error::validation(format!(
+            "Your settings require alt text, and {the_video} has none. Describe what it shows \
+             (or turn off \"Require alt text\"); nothing was posted."
+        )));
+    }
+    if video.captions.len() > MAX_CAPTIONS {
+        return Err(Error::validation(format!(
+            "A video can have up to {MAX_CAPTIONS} caption files; {the_video} has {}.",
+            video.captions.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for caption in &video.captions {
+        if !is_language_tag(&caption.lang) {
+            return Err(Error::validation(format!(
+                "\"{}\" is not a language for the captions of {the_video}. Use a language code \
+                 such as en, de or pt-BR.",
+                caption.lang
+            )));
+        }
+        if !seen.insert(caption.lang.to_ascii_lowercase()) {
+            return Err(Error::validation(format!(
+                "{the_video} has two caption files in {}; keep one per language.",
+                caption.lang
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `tag` has the shape of a BCP-47 language tag (what the lexicon's `language` format
+/// takes): a primary language of 2–3 letters (or `i`/`x` for private ones), then subtags of 1–8
+/// letters or digits, joined by hyphens.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or_default();
+    let primary_ok = (2..=3).contains(&primary.len()) || primary == "i" || primary == "x";
+    primary_ok
+        && primary.bytes().all(|byte| byte.is_ascii_alphabetic())
+        && parts.all(|part| {
+            (1..=8).contains(&part.len()) && part.bytes().all(|byte| byte.is_ascii_alphanumeric())
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::composition::{ComposedImage, ComposedPost, ContentLabel};
+    use crate::composition::{ComposedCaption, ComposedImage, ComposedPost, ContentLabel};
 
     fn thread(texts: &[&str]) -> Composition {
         Composition {
@@ -199,5 +272,53 @@ mod tests {
             "{}",
             err.message
         );
+    }
+
+    #[test]
+    fn a_video_goes_alone_with_its_alt_text_and_one_caption_per_language() {
+        let caption = |lang: &str| ComposedCaption {
+            lang: lang.into(),
+            path: format!("/videos/{lang}.vtt"),
+        };
+        let mut post = thread(&[""]);
+        post.posts[0].video = Some(ComposedVideo {
+            path: "/videos/clip.mp4".into(),
+            alt: String::new(),
+            captions: vec![caption("en"), caption("pt-BR")],
+        });
+        post.posts[0].labels = vec![ContentLabel::GraphicMedia];
+        assert!(
+            check(&post, ImageFiles::Named, false).is_ok(),
+            "a video alone is a post, and may carry a warning"
+        );
+        let err = check(&post, ImageFiles::Named, true).expect_err("alt required");
+        assert!(
+            err.message.contains("the video has none"),
+            "{}",
+            err.message
+        );
+
+        let mut both = post.clone();
+        both.posts[0].images = vec![ComposedImage {
+            path: "/photos/cat.jpg".into(),
+            alt: "A cat".into(),
+        }];
+        assert!(refused(&both).contains("has images and a video"));
+
+        let mut twice = post.clone();
+        if let Some(video) = twice.posts[0].video.as_mut() {
+            video.captions.push(caption("EN"));
+        }
+        assert!(refused(&twice).contains("two caption files in EN"));
+        let mut odd = post.clone();
+        if let Some(video) = odd.posts[0].video.as_mut() {
+            video.captions = vec![caption("english please")];
+        }
+        assert!(refused(&odd).contains("is not a language"));
+        let mut many = post;
+        if let Some(video) = many.posts[0].video.as_mut() {
+            video.captions = (0..21).map(|n| caption(&format!("x-c{n}"))).collect();
+        }
+        assert!(refused(&many).contains("up to 20 caption files"));
     }
 }

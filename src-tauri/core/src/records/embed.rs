@@ -1,5 +1,5 @@
-//! A post's embed: images, a gallery, a link card, a quoted post, or a quoted post with images or a
-//! gallery. Each shape carries its own `$type`, also where it sits inside another
+//! A post's embed: images, a gallery, a video, a link card, a quoted post, or a quoted post with
+//! images, a gallery or a video. Each shape carries its own `$type`, also where it sits inside another
 //! (`recordWithMedia`'s `record` and `media`, a gallery's items), as the official app writes them.
 //! Up to [`IMAGES_EMBED_MAX`] images go in `app.bsky.embed.images`, more in
 //! `app.bsky.embed.gallery`, as the official app chooses (protocol.md, "Media in 2026").
@@ -17,6 +17,7 @@ pub const IMAGES_EMBED_MAX: usize = 4;
 pub enum Embed {
     Images(ImagesEmbed),
     Gallery(GalleryEmbed),
+    Video(VideoEmbed),
     External(ExternalEmbed),
     Record(RecordEmbed),
     RecordWithMedia(RecordWithMediaEmbed),
@@ -56,6 +57,31 @@ pub struct Image {
     pub aspect_ratio: AspectRatio,
 }
 
+/// `app.bsky.embed.video`: one video (the blob the video service put on the PDS), with its alt
+/// text, captions and aspect ratio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "$type",
+    rename = "app.bsky.embed.video",
+    rename_all = "camelCase"
+)]
+pub struct VideoEmbed {
+    pub video: Blob,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub captions: Vec<Caption>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aspect_ratio: Option<AspectRatio>,
+}
+
+/// `app.bsky.embed.video#caption`: a WebVTT file in one language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caption {
+    pub lang: String,
+    pub file: Blob,
+}
+
 /// `app.bsky.embed.defs#aspectRatio`: both at least 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AspectRatio {
@@ -87,7 +113,7 @@ pub struct RecordEmbed {
     pub record: StrongRef,
 }
 
-/// `app.bsky.embed.recordWithMedia`: a quoted post with images or a gallery.
+/// `app.bsky.embed.recordWithMedia`: a quoted post with images, a gallery or a video.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "$type", rename = "app.bsky.embed.recordWithMedia")]
 pub struct RecordWithMediaEmbed {
@@ -95,18 +121,19 @@ pub struct RecordWithMediaEmbed {
     pub media: Media,
 }
 
-/// The media Hayon puts beside a quoted post (the lexicon's union also has video and a link card).
+/// A post's media, alone or beside a quoted post (the lexicon's union also has a link card).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Media {
     Images(ImagesEmbed),
     Gallery(GalleryEmbed),
+    Video(VideoEmbed),
 }
 
 impl Media {
     /// Up to [`IMAGES_EMBED_MAX`] images as `embed.images`, more as a gallery, in the given order;
     /// `None` for no images.
-    pub fn of(images: Vec<Image>) -> Option<Self> {
+    pub fn images(images: Vec<Image>) -> Option<Self> {
         match images.len() {
             0 => None,
             count if count <= IMAGES_EMBED_MAX => Some(Self::Images(ImagesEmbed { images })),
@@ -121,10 +148,16 @@ impl Embed {
     /// The embed of a post with these images (may be none) and maybe a quoted post; `None` when it
     /// has neither. A link card is [`Embed::External`], for a post with neither images nor a quote.
     pub fn of(images: Vec<Image>, quote: Option<StrongRef>) -> Option<Self> {
-        match (Media::of(images), quote) {
+        Self::with(Media::images(images), quote)
+    }
+
+    /// The embed of a post with this media (may be none) and maybe a quoted post.
+    pub fn with(media: Option<Media>, quote: Option<StrongRef>) -> Option<Self> {
+        match (media, quote) {
             (None, None) => None,
             (Some(Media::Images(images)), None) => Some(Self::Images(images)),
             (Some(Media::Gallery(gallery)), None) => Some(Self::Gallery(gallery)),
+            (Some(Media::Video(video)), None) => Some(Self::Video(video)),
             (None, Some(record)) => Some(Self::Record(RecordEmbed { record })),
             (Some(media), Some(record)) => Some(Self::RecordWithMedia(RecordWithMediaEmbed {
                 record: RecordEmbed { record },
@@ -138,6 +171,7 @@ impl Embed {
         match self {
             Self::Images(_) => "app.bsky.embed.images",
             Self::Gallery(_) => "app.bsky.embed.gallery",
+            Self::Video(_) => "app.bsky.embed.video",
             Self::External(_) => "app.bsky.embed.external",
             Self::Record(_) => "app.bsky.embed.record",
             Self::RecordWithMedia(_) => "app.bsky.embed.recordWithMedia",

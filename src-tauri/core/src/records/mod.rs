@@ -19,8 +19,8 @@ mod tests;
 pub use blob::{Blob, CidLink};
 pub use cid::cid_for;
 pub use embed::{
-    AspectRatio, Embed, External, ExternalEmbed, GalleryEmbed, GalleryItem, Image, ImagesEmbed,
-    Media, RecordEmbed, RecordWithMediaEmbed, IMAGES_EMBED_MAX,
+    AspectRatio, Caption, Embed, External, ExternalEmbed, GalleryEmbed, GalleryItem, Image,
+    ImagesEmbed, Media, RecordEmbed, RecordWithMediaEmbed, VideoEmbed, IMAGES_EMBED_MAX,
 };
 pub use gate::{Postgate, PostgateRule, Threadgate, ThreadgateRule};
 pub use post::{Post, ReplyRef, SelfLabel, SelfLabels, StrongRef};

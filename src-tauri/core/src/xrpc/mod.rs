@@ -16,6 +16,7 @@ pub mod repo;
 mod retry;
 mod transport;
 pub mod types;
+pub mod video;
 
 #[cfg(test)]
 mod tests;
