@@ -6,7 +6,8 @@
 //! sent; the service's refusals (allowance spent, a failed job, the service down) are passed on in
 //! its words and post nothing, and a post held by one goes once when sent again; an upload whose
 //! answer is lost makes one post. The upload streams: posting a 290 MB video peaks within 64 MiB of
-//! a post without one.
+//! a post without one. A scheduled video is kept as a copy (the original may go) and goes at its
+//! time, its copies deleted once it has.
 
 use harness::cli::{CliEnv, CliOutput};
 use harness::keychain;
@@ -418,4 +419,49 @@ async fn a_290_mb_video_is_streamed_within_64_mib_of_a_post_without_one() {
         with / MIB,
         without / MIB
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduled_video_is_kept_as_a_copy_and_goes_at_its_time() {
+    let rig = Rig::new("vidsched").await;
+    // The original, and its captions, are gone by the time the post goes.
+    let original = rig.dir.path().join("clip.mp4");
+    std::fs::copy(videos::mp4(320, 240, 2), &original).expect("copy");
+    let caption = rig.caption("de.vtt");
+    let text = harness::unique("A scheduled video");
+    let caption_arg = format!("de={}", path(&caption));
+    let extra = [
+        "--video",
+        path(&original),
+        "--alt",
+        "Later",
+        "--caption",
+        &caption_arg,
+    ];
+    let at = jiff::Timestamp::from_second(jiff::Timestamp::now().as_second() + 2).expect("time");
+    rig.env.schedule_at(at, &[&rig.user.did], &text, &extra);
+    let original_bytes = std::fs::read(&original).expect("original");
+    std::fs::remove_file(&original).expect("remove the original");
+    std::fs::remove_file(&caption).expect("remove the captions");
+
+    let posted = harness::wait::poll_until(
+        || async {
+            rig.env
+                .run_with_env(&["schedule", "send-due"], "", &rig.service_env());
+            rig.posts_with_text(&text).await
+        },
+        |posts| !posts.is_empty(),
+    )
+    .await;
+    assert_eq!(posted.len(), 1, "posted once");
+    let embed = &posted[0]["value"]["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.video", "{embed}");
+    assert_eq!(embed["alt"], "Later");
+    assert_eq!(embed["captions"][0]["lang"], "de");
+    assert_eq!(embed["video"]["size"], original_bytes.len() as u64);
+    // Sent, its copies go.
+    let staged = std::fs::read_dir(rig.env.path().join("attachments"))
+        .map(|entries| entries.count())
+        .unwrap_or(0);
+    assert_eq!(staged, 0, "the staged copies are deleted once posted");
 }

@@ -3,7 +3,7 @@
 //! warning, a refused connect, connected, composing (one post; two images, one moved before the
 //! other; the alt text editor over its limit;
 //! mentions with the unresolved warning and the suggestions open; a thread with the reply settings
-//! open), over the limit, posting (the write held by the fault proxy), posted, a refused post, the
+//! open; a video with alt text and a caption), over the limit, posting (the write held by the fault proxy), posted, a refused post, the
 //! Schedule picker with a refused time, the Queue and Settings › Schedule — in the light and the
 //! dark theme. No serious or critical violation may remain,
 //! colour contrast included; a failure lists each one (rule, impact, element, what is wrong).
@@ -20,9 +20,9 @@ use harness::cli::CliEnv;
 use harness::fault_proxy::{self, rig, Fault};
 use harness::keychain;
 use harness::window::{
-    add_post, attach_image, attr_of, click, in_post, required_env, screenshot, start_session_with,
-    text_of, type_into_post, wait_alt_dialog_closed, wait_for, wait_for_composer, DARK, LIGHT,
-    POST_ON,
+    add_captions, add_post, attach_image, attach_video, attr_of, click, in_post, required_env,
+    screenshot, start_session_with, text_of, type_into, type_into_post, wait_alt_dialog_closed,
+    wait_for, wait_for_composer, DARK, LIGHT, POST_ON,
 };
 use std::time::Duration;
 
@@ -274,6 +274,18 @@ async fn audit_every_state(theme: Theme) {
     wait_for(&client, "#reply-settings[open] #reply-nobody").await;
     audit(&client, &axe, "composing-thread", theme, &mut findings).await;
     click(&client, "#reply-settings > summary").await;
+
+    // A video in the second post, with alt text and a caption in a language.
+    attach_video(&client, 2, &harness::videos::mp4(320, 240, 2)).await;
+    type_into(
+        &client,
+        &in_post(2, ".video-alt"),
+        "A test pattern with a beep",
+    )
+    .await;
+    let captions = harness::videos::captions_vtt(images.path(), "beep.vtt", &[(0.0, 1.0, "Beep")]);
+    add_captions(&client, 2, &captions).await;
+    audit(&client, &axe, "video-with-captions", theme, &mut findings).await;
     click(&client, &in_post(2, ".post-remove")).await;
     wait_for(&client, "#thread > li.post-editor:only-child").await;
 

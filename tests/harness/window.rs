@@ -341,6 +341,42 @@ pub async fn attach_image(client: &Client, n: usize, photo: &std::path::Path) ->
     ready
 }
 
+/// Attaches `video` to post `n` with its file input and waits until it has been added (sent to the
+/// app in pieces and checked); returns the selector of the post's shown video.
+pub async fn attach_video(client: &Client, n: usize, video: &std::path::Path) -> String {
+    client
+        .find(Locator::Css(&in_post(n, ".video-input")))
+        .await
+        .expect("video input")
+        .send_keys(video.to_str().expect("path"))
+        .await
+        .expect("attach video");
+    let shown = in_post(n, ".video-attached:not([hidden])");
+    wait_for(client, &shown).await;
+    shown
+}
+
+/// Adds the caption file `vtt` to post `n`'s video and waits until it is listed.
+pub async fn add_captions(client: &Client, n: usize, vtt: &std::path::Path) {
+    let items = in_post(n, ".caption-list > li.caption-item");
+    let before = js_with(
+        client,
+        "return document.querySelectorAll(arguments[0]).length",
+        vec![items.clone().into()],
+    )
+    .await
+    .as_u64()
+    .expect("a count");
+    client
+        .find(Locator::Css(&in_post(n, ".caption-input")))
+        .await
+        .expect("caption input")
+        .send_keys(vtt.to_str().expect("path"))
+        .await
+        .expect("add captions");
+    wait_for(client, &format!("{items}:nth-child({})", before + 1)).await;
+}
+
 /// Waits until the alt text editor is closed and its closing handled: the dialog's `close` event
 /// (queued after `[open]` goes) clears the image, gives focus back to the control that opened it
 /// and hands the text to the image's tile, all before the next script of the test can run.
@@ -403,7 +439,6 @@ where
     panic!("{css}: {last_error:?}");
 }
 
-/// The text of the element `css` selects (waiting for it).
 /// Types `keys` (WebDriver key codes allowed) into whatever has the focus, as a person would.
 pub async fn press(client: &Client, keys: &str) {
     client
@@ -415,6 +450,7 @@ pub async fn press(client: &Client, keys: &str) {
         .expect("keys");
 }
 
+/// The text of the element `css` selects (waiting for it).
 pub async fn text_of(client: &Client, css: &str) -> String {
     with_element(client, css, |element| async move { element.text().await }).await
 }
@@ -503,9 +539,16 @@ pub async fn post_text(client: &Client, n: usize) -> String {
 
 /// Types `text` into post `n` of the thread.
 pub async fn type_into_post(client: &Client, n: usize, text: &str) {
-    with_element(client, &in_post(n, ".editor-input"), |field| async move {
-        field.send_keys(text).await
-    })
+    type_into(client, &in_post(n, ".editor-input"), text).await;
+}
+
+/// Types `text` into the field `css` selects (waiting for it).
+pub async fn type_into(client: &Client, css: &str, text: &str) {
+    with_element(
+        client,
+        css,
+        |field| async move { field.send_keys(text).await },
+    )
     .await;
 }
 

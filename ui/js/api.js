@@ -21,6 +21,8 @@
 /** @typedef {import('./ipc').SavedDraft} SavedDraft */
 /** @typedef {import('./ipc').Sent} Sent */
 /** @typedef {import('./ipc').StagedImage} StagedImage */
+/** @typedef {import('./ipc').StagedVideo} StagedVideo */
+/** @typedef {import('./ipc').StagedCaption} StagedCaption */
 /** @typedef {import('./ipc').Suggestions} Suggestions */
 
 /**
@@ -143,6 +145,63 @@ export async function stageImage(file) {
  * @returns {Promise<StagedImage>}
  */
 export const previewImage = (path) => invoke('preview_image', { path });
+
+/** The size of each piece of a video sent to Rust (its limit is 8 MiB). */
+const VIDEO_PIECE = 4 * 1024 * 1024;
+
+/**
+ * Sends a picked video File to Rust in pieces, read from the file one at a time (never whole in
+ * memory), and has it checked. `onProgress(fraction)` after each piece; `signal` stops it (the
+ * partial copy is removed).
+ * @param {File} file
+ * @param {(fraction: number) => void} onProgress
+ * @param {AbortSignal} signal
+ * @returns {Promise<StagedVideo>}
+ */
+export async function stageVideo(file, onProgress, signal) {
+  /** @type {string} */
+  const id = await invoke('begin_video', { size: file.size });
+  try {
+    for (let offset = 0; offset < file.size; offset += VIDEO_PIECE) {
+      if (signal.aborted) throw { code: 'cancelled', message: 'Adding the video was cancelled.' };
+      let piece;
+      try {
+        piece = new Uint8Array(await file.slice(offset, offset + VIDEO_PIECE).arrayBuffer());
+      } catch {
+        throw { code: 'io', message: `Couldn't read “${file.name}”. It may have been moved or deleted.` };
+      }
+      await invoke('append_video', piece, { headers: { 'x-video-id': id, 'x-offset': String(offset) } });
+      onProgress(Math.min(1, (offset + piece.length) / file.size));
+    }
+    if (signal.aborted) throw { code: 'cancelled', message: 'Adding the video was cancelled.' };
+    return await invoke('finish_video', { id, name: file.name });
+  } catch (err) {
+    invoke('discard_video', { id }).catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * A staged video as shown (after a restart).
+ * @param {string} path
+ * @returns {Promise<StagedVideo>}
+ */
+export const videoInfo = (path) => invoke('video_info', { path });
+
+/**
+ * Sends a caption File (WebVTT) to Rust, which checks and keeps it.
+ * @param {File} file
+ * @returns {Promise<StagedCaption>}
+ */
+export async function stageCaption(file) {
+  let bytes;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch {
+    throw { code: 'io', message: `Couldn't read “${file.name}”. It may have been moved or deleted.` };
+  }
+  return invoke('stage_caption', bytes, { headers: { 'x-file-name': encodeURIComponent(file.name) } });
+}
 
 /**
  * → the saved drafts, the most recently changed first

@@ -453,6 +453,11 @@ export type Slot = { weekday: Weekday,
 minute: number, };
 
 /**
+ * A staged caption file.
+ */
+export type StagedCaption = { path: string, };
+
+/**
  * What the window shows for an attached image.
  */
 export type StagedImage = { 
@@ -464,6 +469,23 @@ path: string,
  * A `data:` URL of the prepared image.
  */
 previewUrl: string, width: number, height: number, mimeType: string, bytes: number, };
+
+/**
+ * What the window shows for an attached video.
+ */
+export type StagedVideo = { 
+/**
+ * The staged copy: what the draft and the post request refer to.
+ */
+path: string, mimeType: string, size: number, 
+/**
+ * Its length in milliseconds, when the file says.
+ */
+durationMs: number | null, 
+/**
+ * The picture as shown.
+ */
+width: number, height: number, };
 
 /**
  * `com.atproto.repo.strongRef`: a record's AT URI and the CID of the version meant. The CID is a

@@ -69,6 +69,8 @@ fn generate() -> String {
     types.visit::<crate::compose::Analysis>();
     types.visit::<crate::link_card::CardPreview>();
     types.visit::<crate::attachments::StagedImage>();
+    types.visit::<crate::attachments::StagedVideo>();
+    types.visit::<crate::attachments::StagedCaption>();
     types.visit::<crate::publish::quote::QuotedPost>();
     types.visit::<crate::settings::Preferences>();
     types.visit::<crate::composition::Composition>();

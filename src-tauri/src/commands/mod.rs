@@ -15,6 +15,7 @@ pub mod running;
 pub mod schedule;
 #[cfg(test)]
 mod tests;
+pub mod video;
 
 use crate::updates;
 use tauri::ipc::Invoke;
@@ -33,6 +34,12 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         compose::fetch_link_card,
         compose::stage_image,
         compose::preview_image,
+        video::begin_video,
+        video::append_video,
+        video::finish_video,
+        video::discard_video,
+        video::video_info,
+        video::stage_caption,
         drafts::list_drafts,
         drafts::load_draft,
         drafts::save_draft,

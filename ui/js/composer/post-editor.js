@@ -2,7 +2,7 @@
 // One post of the thread: its text box with highlights (the part past the limit marked) and its
 // counter, shown in the action bar while the post is edited (Rust's analysis of this post's text, one
 // call in flight at a time, always of the newest text), mention suggestions and warnings
-// (mentions.js), its images with alt text, its link card, its quote and its content warning, and the
+// (mentions.js), its images with alt text or its video (video.js), its link card, its quote and its content warning, and the
 // buttons that move or remove it. Built from #post-template; the composer (composer.js) keeps the
 // list and says where each post stands.
 import * as api from '../api.js';
@@ -13,6 +13,7 @@ import { acceptDropsAndPastes, createImages } from './images.js';
 import { createLinkCard } from './link-card.js';
 import { createMentions } from './mentions.js';
 import { createQuote } from './quote.js';
+import { createVideo } from './video.js';
 
 const ADULT = ['sexual', 'nudity', 'porn'];
 const LABEL_NAMES = { sexual: 'suggestive', nudity: 'nudity', porn: 'porn', 'graphic-media': 'graphic media' };
@@ -44,11 +45,17 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
   const state = { analysis: null, analysedText: null, analysisError: null };
   const counter = createCounter(name);
   const highlight = createHighlight(el.querySelector('.editor-mirror'));
-  const images = createImages(el, {
-    onChange: () => { card.update({ hasImages: images.hasImages() }); showLabels(); onChange(); },
-    announce,
-    name,
-  });
+  const mediaChanged = () => {
+    // A post has images or a video: while one is there, the other can't be added.
+    /** @type {HTMLButtonElement} */ (el.querySelector('.add-image')).disabled = video.hasVideo() || video.isStaging();
+    video.allowAdding(!images.hasImages());
+    card.update({ hasImages: hasMedia() });
+    showLabels();
+    onChange();
+  };
+  const images = createImages(el, { onChange: mediaChanged, announce, name });
+  const video = createVideo(el, { onChange: mediaChanged, announce, name });
+  const hasMedia = () => images.hasImages() || video.hasVideo();
   const card = createLinkCard(el.querySelector('.link-card-area'), { onChange, announce });
   const quote = createQuote(el, { account, onChange, announce });
   const mentions = createMentions(el, text, {
@@ -109,7 +116,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
     onChange();
   });
 
-  // ---- Content warning (only for posts with images) ----
+  // ---- Content warning (only for posts with images or a video) ----
 
   const labelsEl = /** @type {HTMLElement} */ (el.querySelector('.post-labels'));
   labelsEl.addEventListener('change', () => { showLabels(); onChange(); });
@@ -127,7 +134,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
   }
 
   function showLabels() {
-    labelsEl.hidden = !images.hasImages();
+    labelsEl.hidden = !hasMedia();
     const chosen = labels();
     labelsEl.querySelector('.labels-summary').textContent = chosen.length ? chosen.map((l) => LABEL_NAMES[l]).join(', ') : 'none';
   }
@@ -159,6 +166,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
       // Said after the visible words, so the name read out contains what is seen (and stays current).
       labelsEl.querySelector('.labels-post').textContent = count > 1 ? ` (post ${n})` : '';
       images.relabel();
+      video.relabel();
       quote.relabel(name());
     },
     name,
@@ -171,18 +179,20 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
     forDraft: () => ({
       text: text.value,
       images: images.forDraft(),
+      video: video.forDraft(),
       card: card.forDraft(),
       quote: quote.forDraft(),
-      labels: images.hasImages() ? labels() : [],
+      labels: hasMedia() ? labels() : [],
     }),
     /** The post as it goes out: the card as shown (awaited if still loading). */
     async forPost() {
       return {
         text: text.value,
         images: images.forPost(),
+        video: video.forPost(),
         card: await card.forPost(),
         quote: quote.forPost(),
-        labels: images.hasImages() ? labels() : [],
+        labels: hasMedia() ? labels() : [],
       };
     },
     restore(post = {}) {
@@ -190,10 +200,11 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
       highlight.showText(text.value);
       card.restore(post.card);
       images.restore(post.images ?? []);
+      const restored = video.restore(post.video ?? null).then(mediaChanged);
       setLabels(post.labels ?? []);
-      card.update({ hasImages: images.hasImages() });
+      card.update({ hasImages: hasMedia() });
       quote.restore(post.quote);
-      return analyze(text.value);
+      return Promise.all([analyze(text.value), restored]);
     },
     /** Why this post can't go out (a sentence without the post's name), or null. */
     blocker() {
@@ -206,18 +217,22 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
       }
       if (images.isPreparing()) return 'wait until the images are ready.';
       if (images.hasBroken()) return 'remove the image that could not be loaded.';
+      if (video.isStaging()) return 'wait until the video is added.';
+      if (video.hasVideo() && images.hasImages()) return 'a post has images or a video: remove one of them.';
+      if (video.altTooLong()) return "shorten the video's alt text to 2000 characters.";
       const hasText = a && state.analysedText === text.value ? a.publishedText.trim() !== '' : text.value.trim() !== '';
-      if (!hasText && !images.hasImages() && !quote.forDraft()) return 'write something or add an image.';
+      if (!hasText && !hasMedia() && !quote.forDraft()) return 'write something or add an image.';
       const why = quote.blocker();
       return why ? `${why}.` : null;
     },
-    missingAltCount: () => images.missingAltCount(),
+    missingAltCount: () => images.missingAltCount() + (video.missingAlt() ? 1 : 0),
     accountsChanged: () => {
       quote.retry();
       mentions.accountChanged();
     },
     destroy() {
       images.destroy();
+      video.destroy();
       card.destroy();
       quote.destroy();
       mentions.destroy();

@@ -59,8 +59,17 @@ export async function sendPost(composition, id = null, draft = null) {
 /** The outbox entry whose outcome is shown with Retry, or null. */
 export const shownEntry = () => retryId;
 
+/** The step and words of a stage; a video's carry how far it has gone. */
+function stageWords(stage) {
+  if (typeof stage === 'object' && 'uploadingVideo' in stage) return [3, `Uploading the video… ${stage.uploadingVideo.percent}%`];
+  if (typeof stage === 'object' && 'processingVideo' in stage) {
+    return [3, `Bluesky is processing the video… ${stage.processingVideo.percent}%`];
+  }
+  return STAGES[/** @type {string} */ (stage)] ?? STAGES.uploading;
+}
+
 function showStage(stage) {
-  const [step, text] = STAGES[stage] ?? STAGES.uploading;
+  const [step, text] = stageWords(stage);
   const bar = byId('post-progress');
   bar.dataset.stage = String(step);
   bar.setAttribute('aria-valuenow', String(step));

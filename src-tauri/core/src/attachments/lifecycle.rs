@@ -84,16 +84,22 @@ impl Attachments {
     }
 }
 
-/// Every file a composition names: each post's images and a shown card's thumbnail, in thread order.
+/// Every file a composition names: each post's images, video and caption files, and a shown card's
+/// thumbnail, in thread order.
 pub fn paths_of(composition: &Composition) -> impl Iterator<Item = &str> {
     composition.posts.iter().flat_map(|post| {
         let thumb = match &post.card {
             CardChoice::Shown { thumb_path, .. } => thumb_path.as_deref(),
             CardChoice::FirstLink | CardChoice::None => None,
         };
+        let video = post.video.iter().flat_map(|video| {
+            std::iter::once(video.path.as_str())
+                .chain(video.captions.iter().map(|caption| caption.path.as_str()))
+        });
         post.images
             .iter()
             .map(|image| image.path.as_str())
+            .chain(video)
             .chain(thumb)
     })
 }

@@ -19,6 +19,8 @@ mod confine;
 mod lifecycle;
 pub use lifecycle::paths_of;
 mod prepared;
+mod video;
+pub use video::{StagedCaption, StagedVideo, MAX_VIDEO_FOLDER_BYTES, MAX_VIDEO_PIECE_BYTES};
 
 use crate::error::{Error, Result, StorageError};
 use crate::media::{self, ImageLimits, PreparedImage};
@@ -146,7 +148,8 @@ impl Attachments {
 
     /// Refuses a new copy (before any work) when the folder could not take one more.
     fn check_room(&self) -> Result<()> {
-        if self.used_bytes() + ImageLimits::POST.max_bytes as u64 > MAX_FOLDER_BYTES {
+        let images = self.used_bytes_where(|name| !video::is_video_name(name));
+        if images + ImageLimits::POST.max_bytes as u64 > MAX_FOLDER_BYTES {
             return Err(Error::validation(format!(
                 "Hayon keeps at most {} MB of attached images, and that space is in use. Remove \
                  images you no longer need from the draft, or restart Hayon to clear the images no \
@@ -207,11 +210,13 @@ impl Attachments {
         confine::staged_name(&[&self.folder, &self.canonical], path)
     }
 
-    fn used_bytes(&self) -> u64 {
+    /// What the staged files whose names pass `counted` take.
+    fn used_bytes_where(&self, counted: impl Fn(&std::ffi::OsStr) -> bool) -> u64 {
         std::fs::read_dir(&self.canonical)
             .map(|entries| {
                 entries
                     .flatten()
+                    .filter(|entry| counted(&entry.file_name()))
                     .filter_map(|entry| entry.metadata().ok())
                     .filter(|metadata| metadata.is_file())
                     .map(|metadata| metadata.len())

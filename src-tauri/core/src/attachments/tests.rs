@@ -527,3 +527,85 @@ fn only_stage_names_count_as_prepared() {
         assert!(!is_prepared_name(OsStr::new(name)), "{name}");
     }
 }
+
+#[tokio::test]
+async fn a_video_arrives_in_order_under_the_id_it_was_given_or_not_at_all() {
+    let setup = setup();
+    let attachments = &setup.attachments;
+    let too_large = attachments
+        .begin_video(crate::media::video::MAX_VIDEO_BYTES + 1)
+        .await
+        .expect_err("over 300 MB");
+    assert!(too_large.message.contains("up to 300 MB"), "{too_large:?}");
+
+    let id = attachments.begin_video(12).await.expect("an id");
+    assert_eq!(files(&setup), [OsString::from(format!("{id}.video.part"))]);
+    assert_eq!(
+        attachments.append_video(&id, 0, b"hello ".to_vec()).await,
+        Ok(6)
+    );
+    // A piece that would skip or repeat bytes is refused.
+    for offset in [0, 3, 7] {
+        let refused = attachments
+            .append_video(&id, offset, b"world!".to_vec())
+            .await
+            .expect_err("out of order");
+        assert!(refused.message.contains("out of order"), "{refused:?}");
+    }
+    // The page names ids, never paths.
+    for forged in ["../../etc/passwd", "", "ABCDEFGHIJKLM", "/tmp/x"] {
+        assert!(attachments
+            .append_video(forged, 0, b"x".to_vec())
+            .await
+            .is_err());
+        assert!(attachments.finish_video(forged, "x.mp4").await.is_err());
+    }
+    assert_eq!(
+        attachments.append_video(&id, 6, b"world!".to_vec()).await,
+        Ok(12)
+    );
+    // Not a video: refused in the picked file's name, and the partial copy is gone.
+    let refused = attachments
+        .finish_video(&id, "holiday.mp4")
+        .await
+        .expect_err("text is no video");
+    assert!(refused.message.starts_with("holiday.mp4 "), "{refused:?}");
+    assert!(files(&setup).is_empty(), "{:?}", files(&setup));
+
+    let id = attachments.begin_video(5).await.expect("an id");
+    attachments.discard_video(&id).await.expect("discarded");
+    assert!(files(&setup).is_empty());
+    assert_eq!(
+        attachments.discard_video(&id).await,
+        Ok(()),
+        "twice is fine"
+    );
+}
+
+#[tokio::test]
+async fn a_caption_file_is_kept_only_when_it_is_webvtt() {
+    let setup = setup();
+    let staged = setup
+        .attachments
+        .stage_caption(
+            "en.vtt",
+            b"WEBVTT\n\n00:00.000 --> 00:01.000\nHi\n".to_vec(),
+        )
+        .await
+        .expect("staged");
+    assert!(staged.path.ends_with(".vtt"), "{staged:?}");
+    assert_eq!(files(&setup), [name_of(&staged.path)]);
+    let refused = setup
+        .attachments
+        .stage_caption(
+            "notes.srt",
+            b"1\n00:00:00,000 --> 00:00:01,000\nHi\n".to_vec(),
+        )
+        .await
+        .expect_err("SubRip is not WebVTT");
+    assert!(
+        refused.message.starts_with("notes.srt is not a WebVTT"),
+        "{refused:?}"
+    );
+    assert_eq!(files(&setup).len(), 1);
+}

@@ -38,15 +38,12 @@ impl Posting<'_> {
         options: &PostOptions,
     ) -> Result<OutboxEntry> {
         let before = self.settled_entry(id).await?;
-        if before.due.is_some() {
-            super::queue::no_video_in_queue(&composition)?;
-        }
         let (mut fresh, _) = self.new_entry(composition, options, before.due.clone())?;
         match (fresh.images, before.images) {
             // Files named for a post of the window's, or a queued one, are staged now, as when a
             // post is queued.
             (ImageFiles::Named, ImageFiles::Staged) => {
-                self.stage_named_images(&mut fresh.composition).await?;
+                self.stage_named_files(&mut fresh.composition).await?;
                 fresh.images = ImageFiles::Staged;
             }
             (ImageFiles::Named, ImageFiles::Named) => {}

@@ -17,7 +17,7 @@ use super::{Due, Posting};
 use crate::composition::Composition;
 use crate::error::{Error, ErrorCode, Result};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 impl Posting<'_> {
     /// Checks `composition` as Post would and queues it to go at `due`. Nothing is sent.
@@ -28,10 +28,9 @@ impl Posting<'_> {
         due: Due,
     ) -> Result<OutboxEntry> {
         // Checked before any image is prepared: a post that cannot go is refused at once.
-        no_video_in_queue(&composition)?;
         let (mut entry, _) = self.new_entry(composition, &options, Some(due))?;
         if entry.images == ImageFiles::Named {
-            self.stage_named_images(&mut entry.composition).await?;
+            self.stage_named_files(&mut entry.composition).await?;
             entry.images = ImageFiles::Staged;
         }
         self.core.store.insert_outbox(&entry, None)?;
@@ -379,9 +378,18 @@ impl Posting<'_> {
         unsent
     }
 
-    /// Prepares the files `composition` names and points it at the staged copies instead.
-    pub(super) async fn stage_named_images(&self, composition: &mut Composition) -> Result<()> {
+    /// Prepares the images `composition` names, copies its videos and captions, and points it at the
+    /// staged copies instead.
+    pub(super) async fn stage_named_files(&self, composition: &mut Composition) -> Result<()> {
         for post in &mut composition.posts {
+            // A video and its captions are copied as they are (the video service takes them so).
+            if let Some(video) = &mut post.video {
+                let attachments = &self.core.attachments;
+                video.path = attachments.copy_video(Path::new(&video.path)).await?;
+                for caption in &mut video.captions {
+                    caption.path = attachments.copy_caption(Path::new(&caption.path)).await?;
+                }
+            }
             let paths: Vec<PathBuf> = post
                 .images
                 .iter()
@@ -401,18 +409,6 @@ impl Posting<'_> {
         }
         Ok(())
     }
-}
-
-/// Refuses a video in a queued post: a queued post keeps copies of its files, and videos have no
-/// such copies yet.
-pub(super) fn no_video_in_queue(composition: &Composition) -> Result<()> {
-    if composition.posts.iter().any(|post| post.video.is_some()) {
-        return Err(Error::validation(
-            "Hayon cannot schedule a video yet. Post it now, or schedule the post without the \
-             video.",
-        ));
-    }
-    Ok(())
 }
 
 /// A post in the queue and where it stands.

@@ -11,21 +11,34 @@ pub const MAX_CAPTIONS: usize = 20;
 pub const MAX_CAPTION_BYTES: usize = 20_000;
 pub const CAPTION_MIME: &str = "text/vtt";
 
-/// The bytes of the caption file at `path`, checked: within the size, WebVTT by its signature.
+/// The bytes of the caption file at `path`, checked ([`check_caption`]).
 pub fn read_caption(path: &Path) -> Result<Vec<u8>, Error> {
     let name = file_name(path);
     let size = std::fs::metadata(path)
         .map_err(|err| super::errors::unreadable(&name, &err))?
         .len();
+    too_large(&name, size)?;
+    let bytes = std::fs::read(path).map_err(|err| super::errors::unreadable(&name, &err))?;
+    check_caption(&name, &bytes)?;
+    Ok(bytes)
+}
+
+fn too_large(name: &str, size: u64) -> Result<(), Error> {
     if size > MAX_CAPTION_BYTES as u64 {
         return Err(Error::validation(format!(
             "The captions {name} are {size} bytes; Bluesky takes caption files up to \
              {MAX_CAPTION_BYTES} bytes. Split or shorten them."
         )));
     }
-    let bytes = std::fs::read(path).map_err(|err| super::errors::unreadable(&name, &err))?;
+    Ok(())
+}
+
+/// Checks caption file `bytes` (named `name` in messages): within the size, UTF-8 WebVTT by its
+/// signature.
+pub fn check_caption(name: &str, bytes: &[u8]) -> Result<(), Error> {
+    too_large(name, bytes.len() as u64)?;
     // "WEBVTT", after an optional byte order mark, then a space, tab or line end.
-    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     let signed = text
         .strip_prefix(b"WEBVTT")
         .is_some_and(|rest| rest.is_empty() || matches!(rest[0], b' ' | b'\t' | b'\n' | b'\r'));
@@ -35,5 +48,5 @@ pub fn read_caption(path: &Path) -> Result<Vec<u8>, Error> {
              captions as .vtt and choose them again."
         )));
     }
-    Ok(bytes)
+    Ok(())
 }

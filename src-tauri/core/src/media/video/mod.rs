@@ -22,7 +22,7 @@ mod probe_webm;
 #[cfg(test)]
 mod tests;
 
-pub use captions::{read_caption, CAPTION_MIME, MAX_CAPTIONS, MAX_CAPTION_BYTES};
+pub use captions::{check_caption, read_caption, CAPTION_MIME, MAX_CAPTIONS, MAX_CAPTION_BYTES};
 
 use crate::error::Error;
 use std::fs::File;
@@ -124,6 +124,11 @@ pub fn probe(path: &Path) -> Result<VideoFile, Error> {
         width: probed.width,
         height: probed.height,
     })
+}
+
+/// A file that could not be read or copied, in the words of every other video failure.
+pub fn unreadable_error(path: &Path, err: &std::io::Error) -> Error {
+    errors::unreadable(&errors::file_name(path), err)
 }
 
 /// The container, from the file's first bytes; `None` for anything else (a photo, a document).

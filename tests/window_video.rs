@@ -1,0 +1,167 @@
+//! A video posted from the real window (issue #20), with the stand-in video service
+//! (`harness::video_service`; the real one cannot run here): "Add video" takes an MP4, which is sent
+//! to the app in pieces and shown with its length, size and shape; images cannot be added beside
+//! it; its alt text and a caption file with its language go with it; Post shows the upload's and the
+//! processing's progress, and the post read back from the PDS carries the video, the alt text and
+//! the caption. Adding a large video can be cancelled, and leaves no partial copy behind.
+
+use harness::cli::CliEnv;
+use harness::keychain;
+use harness::pds::pds;
+use harness::video_service::StandInVideoService;
+use harness::window::{
+    add_captions, assert_becomes, attach_video, attr_of, choose_account, click, in_post, js,
+    js_with, start_session_with, submit_post, text_of, type_into, type_into_post, wait_for,
+    wait_for_composer,
+};
+use std::time::Duration;
+
+// The stand-in serves on this runtime while WebDriver calls wait: use two threads.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_with_alt_text_and_a_caption_is_posted_with_its_progress_shown() {
+    keychain::require_secret_service();
+    let service = StandInVideoService::start(pds()).await;
+    // Each processing step long enough for the page to show it.
+    service.set_processing_delay(Duration::from_millis(400));
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wvid").await;
+    let video_env = [
+        ("HAYON_VIDEO_SERVICE", service.url.as_str()),
+        ("HAYON_VIDEO_SERVICE_DID", service.did.as_str()),
+    ];
+    let (_driver, client) = start_session_with(&env, &video_env).await;
+    wait_for_composer(&client).await;
+    choose_account(&client, &user.did).await;
+    let text = harness::unique("A video from the window");
+    type_into_post(&client, 1, &text).await;
+
+    let video = harness::videos::mp4(320, 240, 2);
+    attach_video(&client, 1, &video).await;
+    let facts = text_of(&client, &in_post(1, ".video-facts")).await;
+    assert!(facts.contains("0:02"), "{facts}");
+    assert!(facts.contains("320×240"), "{facts}");
+    assert!(facts.contains("MB"), "{facts}");
+    assert!(
+        attr_of(&client, &in_post(1, ".add-image"), "disabled")
+            .await
+            .is_some(),
+        "no images beside a video"
+    );
+
+    type_into(
+        &client,
+        &in_post(1, ".video-alt"),
+        "A test pattern that counts",
+    )
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let captions =
+        harness::videos::captions_vtt(dir.path(), "counting.vtt", &[(0.0, 2.0, "Counting")]);
+    add_captions(&client, 1, &captions).await;
+    let lang = in_post(1, ".caption-item:first-child select.caption-lang");
+    let chosen = js_with(
+        &client,
+        "return document.querySelector(arguments[0]).value",
+        vec![lang.clone().into()],
+    )
+    .await;
+    assert_eq!(chosen, "en", "the captions start in the post's language");
+
+    // Every progress text shown while posting, in order.
+    js(
+        &client,
+        "window.__stages = [];
+         const text = document.getElementById('post-progress-text');
+         new MutationObserver(() => window.__stages.push(text.textContent))
+           .observe(text, { childList: true, characterData: true, subtree: true });
+         return true;",
+    )
+    .await;
+    let link = submit_post(&client).await;
+    assert!(link.starts_with("https://bsky.app/profile/"), "{link}");
+    let stages = js(&client, "return window.__stages").await;
+    let shown: Vec<&str> = stages
+        .as_array()
+        .expect("stages")
+        .iter()
+        .filter_map(|stage| stage.as_str())
+        .collect();
+    assert!(
+        shown
+            .iter()
+            .any(|stage| stage.starts_with("Uploading the video…")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|stage| stage.starts_with("Bluesky is processing the video…")),
+        "{shown:?}"
+    );
+
+    let posts = pds().posts_with_text(&user.did, &text).await;
+    assert_eq!(posts.len(), 1, "posted once");
+    let embed = &posts[0]["value"]["embed"];
+    assert_eq!(embed["$type"], "app.bsky.embed.video", "{embed}");
+    assert_eq!(embed["alt"], "A test pattern that counts");
+    assert_eq!(embed["aspectRatio"]["width"], 320);
+    assert_eq!(embed["aspectRatio"]["height"], 240);
+    assert_eq!(embed["captions"][0]["lang"], "en", "{embed}");
+    let size = std::fs::metadata(&video).expect("video").len();
+    assert_eq!(embed["video"]["size"], size);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_large_video_can_be_cancelled_and_leaves_no_copy() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wvidc").await;
+    let (_driver, client) = start_session_with(&env, &[]).await;
+    wait_for_composer(&client).await;
+    // 200 MB that start as an MP4: long enough to add that Cancel can be pressed.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = dir.path().join("long-take.mp4");
+    let mut bytes = std::fs::read(harness::videos::mp4(320, 240, 2)).expect("video");
+    let padding: u32 = 200_000_000;
+    bytes.extend_from_slice(&padding.to_be_bytes());
+    bytes.extend_from_slice(b"free");
+    std::fs::write(&big, &bytes).expect("write");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .and_then(|file| file.set_len(bytes.len() as u64 - 8 + u64::from(padding)))
+        .expect("pad");
+
+    client
+        .find(fantoccini::Locator::Css(&in_post(1, ".video-input")))
+        .await
+        .expect("video input")
+        .send_keys(big.to_str().expect("path"))
+        .await
+        .expect("pick the video");
+    let progress = in_post(1, ".video-staging:not([hidden]) .video-staging-progress");
+    wait_for(&client, &progress).await;
+    let label = text_of(&client, &in_post(1, ".video-staging-label")).await;
+    assert_eq!(label, "Adding long-take.mp4");
+    click(&client, &in_post(1, ".video-staging-cancel")).await;
+    wait_for(&client, &in_post(1, ".video-area[hidden]")).await;
+
+    let attachments = env.path().join("attachments");
+    let staged = || {
+        std::fs::read_dir(&attachments)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .filter(|entry| entry.file_name().to_string_lossy().contains(".video."))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_becomes("staged video files", 0, || async { staged() }).await;
+    assert!(
+        attr_of(&client, &in_post(1, ".add-image"), "disabled")
+            .await
+            .is_none(),
+        "images can be added again"
+    );
+}
