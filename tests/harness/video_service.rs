@@ -55,6 +55,11 @@ pub struct Upload {
     pub content_type: String,
     /// The body's length.
     pub bytes: u64,
+    /// From the token accepted to the body's last byte read: how long the upload took to arrive
+    /// (for a benchmark's upload rate).
+    pub arrival: Duration,
+    /// When its last byte was read (where [`StandInVideoService::processing_time`] starts).
+    pub received: Instant,
     /// The body's SHA-256, hex.
     pub sha256: String,
     /// The job it made or named (409), `None` when it was refused.

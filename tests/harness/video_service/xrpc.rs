@@ -111,6 +111,7 @@ async fn upload(
         }
     };
     let length = length.unwrap_or(0);
+    let reading = Instant::now();
     let bytes = http::read_body(connection, length).await?;
     let received = Instant::now();
     let sha256: String = Sha256::digest(&bytes)
@@ -126,6 +127,8 @@ async fn upload(
             .unwrap_or_default()
             .to_owned(),
         bytes: length,
+        arrival: received - reading,
+        received,
         sha256: sha256.clone(),
         job_id: None,
     };
