@@ -17,10 +17,10 @@
 //! took to arrive (the upload rate). Prints medians as Markdown, and each round on stderr.
 
 use harness::cli::CliEnv;
-use harness::pds::pds;
+use harness::pds::{pds, TestUser};
 use harness::video_service::StandInVideoService;
 use harness::{keychain, videos};
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -35,7 +35,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 struct Bench {
     cli: PathBuf,
     env: CliEnv,
-    did: String,
+    user: Option<TestUser>,
     service: StandInVideoService,
     dir: tempfile::TempDir,
     /// The padded copy posted each round, and its size.
@@ -63,12 +63,15 @@ struct Measures {
     processing: Vec<f64>,
     overhead: Vec<f64>,
     upload_rate: Vec<f64>,
-    /// The video post's wall time in three parts (s): from spawn to the upload's start (the file
-    /// checked, two tokens, the allowance), the upload, and from the job completed to exit (the
-    /// completion noticed, the record written).
+    /// Hayon's part of the video post's wall time, in four parts (s): from spawn to the upload's
+    /// start (the file checked, two tokens, the allowance), the upload, from the job completed to
+    /// the getJobStatus that told it (the poll's lag), and from there to exit (the record written).
     before_upload: Vec<f64>,
     upload: Vec<f64>,
-    after_job: Vec<f64>,
+    poll_lag: Vec<f64>,
+    after_told: Vec<f64>,
+    /// The PDS alone: createRecord of a post with a new 100 MB blob (s).
+    pds_write: Vec<f64>,
     /// MB read by the video post (`rchar`).
     read: Vec<f64>,
 }
@@ -96,7 +99,7 @@ impl Bench {
         let mut all = vec![
             "post",
             "--account",
-            &self.did,
+            &self.user().did,
             "--lang",
             "en",
             "--text-file",
@@ -147,6 +150,47 @@ impl Bench {
             .expect("mark the round");
     }
 
+    fn user(&self) -> &TestUser {
+        self.user.as_ref().expect("connected")
+    }
+
+    /// The PDS alone, for the part after the job: seconds `createRecord` takes for a post that
+    /// embeds a 100 MB blob just uploaded (the round's bytes marked apart from the video's), as the
+    /// record Hayon writes does (the PDS makes the blob permanent then).
+    async fn pds_write(&self, round: u64) -> f64 {
+        self.mark_round(round | 1 << 63);
+        let bytes = std::fs::read(&self.video).expect("the video");
+        let user = self.user();
+        let upload = harness::http_client()
+            .post(pds().xrpc("com.atproto.repo.uploadBlob"))
+            .bearer_auth(&user.access_jwt)
+            .header("content-type", "video/mp4")
+            .body(bytes)
+            .send()
+            .await
+            .expect("uploadBlob");
+        assert_eq!(upload.status(), 200, "uploadBlob");
+        let blob: Value = upload.json().await.expect("uploadBlob's answer");
+        let record = json!({
+            "$type": "app.bsky.feed.post",
+            "text": harness::unique("The PDS alone "),
+            "createdAt": jiff::Timestamp::now().to_string(),
+            "embed": {"$type": "app.bsky.embed.video", "video": blob["blob"]},
+        });
+        let body = json!({"repo": user.did, "collection": "app.bsky.feed.post", "record": record});
+        let started = Instant::now();
+        let (status, answer) = pds()
+            .post(
+                "com.atproto.repo.createRecord",
+                Some(&user.access_jwt),
+                &body,
+            )
+            .await;
+        let took = started.elapsed().as_secs_f64();
+        assert_eq!(status, 200, "createRecord: {answer}");
+        took
+    }
+
     async fn round(&self, round: u64, into: &mut Measures) {
         let text = self.post(&harness::unique("A text-only post "), &[]);
         assert!(text.answer[0].get("embed").is_none(), "{}", text.answer);
@@ -177,16 +221,19 @@ impl Bench {
             .expect("the job completed");
         let upload_start = upload.received - upload.arrival;
         let before_upload = upload_start.duration_since(posted.started).as_secs_f64();
-        let after_job = (posted.started + posted.wall)
-            .duration_since(upload.received + processing)
+        let poll_lag = self.service.completion_lag(job).expect("completion told");
+        let after_told = (posted.started + posted.wall)
+            .duration_since(upload.received + processing + poll_lag)
             .as_secs_f64();
+        let poll_lag = poll_lag.as_secs_f64();
         let processing = processing.as_secs_f64();
         let wall = posted.wall.as_secs_f64();
         let rate = upload.bytes as f64 / upload.arrival.as_secs_f64();
         let arrival = upload.arrival.as_secs_f64();
         eprintln!(
             "round {round}: text {:.3} s {:.1} MiB; video {wall:.3} s = {before_upload:.3} + \
-             upload {arrival:.3} + service {processing:.3} + {after_job:.3}; {:.1} MiB, read \
+             upload {arrival:.3} + service {processing:.3} + poll {poll_lag:.3} + \
+             {after_told:.3}; {:.1} MiB, read \
              {:.1} MB, {:.0} MB/s",
             text.wall.as_secs_f64(),
             text.peak as f64 / MIB,
@@ -203,7 +250,9 @@ impl Bench {
         into.upload_rate.push(rate / MB);
         into.before_upload.push(before_upload);
         into.upload.push(arrival);
-        into.after_job.push(after_job);
+        into.poll_lag.push(poll_lag);
+        into.after_told.push(after_told);
+        into.pds_write.push(self.pds_write(round).await);
         into.read.push(posted.read as f64 / MB);
     }
 }
@@ -265,7 +314,7 @@ async fn connect(bench: &mut Bench) {
         .expect("stdin written");
     let output = child.wait_with_output().expect("hayon-cli ends");
     assert!(output.status.success(), "account connect failed");
-    bench.did = user.did;
+    bench.user = Some(user);
 }
 
 // The stand-in serves on this runtime's workers while the main task blocks on each CLI run.
@@ -290,7 +339,7 @@ async fn main() {
     let mut bench = Bench {
         cli: std::fs::canonicalize(cli).expect("the CLI binary"),
         env: CliEnv::new(),
-        did: String::new(),
+        user: None,
         service,
         dir,
         video,
@@ -334,9 +383,19 @@ fn print_table(m: &Measures, size: u64, rounds: u64) {
     );
     row("… the upload (s)", None, median(&m.upload));
     row(
-        "… after the job completed: noticed, record written, exit (s)",
+        "… the completed job waiting for the next poll (s)",
         None,
-        median(&m.after_job),
+        median(&m.poll_lag),
+    );
+    row(
+        "… then the record written, exit (s)",
+        None,
+        median(&m.after_told),
+    );
+    row(
+        "reference: the PDS alone writing a post with a new 100 MB blob (s)",
+        None,
+        median(&m.pds_write),
     );
     row(
         "upload rate, as the stand-in received it (MB/s)",
