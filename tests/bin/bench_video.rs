@@ -13,8 +13,10 @@
 //! its `/proc/PID/status` (`VmHWM`, the peak resident memory) and `/proc/PID/io` (`rchar`, the
 //! bytes it read from files) are sampled every [`SAMPLE`]. The stand-in gives its own time for the
 //! round's job (from the upload's last byte read to the job completed, the blob put on the PDS
-//! included: subtracted from the wall time, what is left is Hayon's) and how long the upload's body
-//! took to arrive (the upload rate). Prints medians as Markdown, and each round on stderr.
+//! included: subtracted from the wall time, what is left is Hayon's overhead), when the upload's
+//! body arrived (the upload rate) and when getJobStatus first told the job completed: the overhead
+//! is split at those moments. For the last part (the record written), the PDS alone writes a post
+//! with a new 100 MB blob as the reference. Prints medians as Markdown, and each round on stderr.
 
 use harness::cli::CliEnv;
 use harness::pds::{pds, TestUser};
@@ -35,7 +37,7 @@ const MIB: f64 = 1024.0 * 1024.0;
 struct Bench {
     cli: PathBuf,
     env: CliEnv,
-    user: Option<TestUser>,
+    user: TestUser,
     service: StandInVideoService,
     dir: tempfile::TempDir,
     /// The padded copy posted each round, and its size.
@@ -99,7 +101,7 @@ impl Bench {
         let mut all = vec![
             "post",
             "--account",
-            &self.user().did,
+            &self.user.did,
             "--lang",
             "en",
             "--text-file",
@@ -150,17 +152,13 @@ impl Bench {
             .expect("mark the round");
     }
 
-    fn user(&self) -> &TestUser {
-        self.user.as_ref().expect("connected")
-    }
-
     /// The PDS alone, for the part after the job: seconds `createRecord` takes for a post that
     /// embeds a 100 MB blob just uploaded (the round's bytes marked apart from the video's), as the
     /// record Hayon writes does (the PDS makes the blob permanent then).
     async fn pds_write(&self, round: u64) -> f64 {
         self.mark_round(round | 1 << 63);
         let bytes = std::fs::read(&self.video).expect("the video");
-        let user = self.user();
+        let user = &self.user;
         let upload = harness::http_client()
             .post(pds().xrpc("com.atproto.repo.uploadBlob"))
             .bearer_auth(&user.access_jwt)
@@ -290,9 +288,9 @@ fn padded_video(dir: &Path) -> PathBuf {
     target
 }
 
-async fn connect(bench: &mut Bench) {
-    let user = pds().create_user("bv").await;
-    let password = pds().create_app_password(&user, "hayon").await;
+/// `account connect` of the bench's user with an app password.
+fn connect(bench: &Bench, password: &str) {
+    let user = &bench.user;
     let mut child = bench
         .command(&[
             "account",
@@ -314,7 +312,6 @@ async fn connect(bench: &mut Bench) {
         .expect("stdin written");
     let output = child.wait_with_output().expect("hayon-cli ends");
     assert!(output.status.success(), "account connect failed");
-    bench.user = Some(user);
 }
 
 // The stand-in serves on this runtime's workers while the main task blocks on each CLI run.
@@ -336,16 +333,18 @@ async fn main() {
     let video = padded_video(dir.path());
     let size = std::fs::metadata(&video).expect("the video").len();
     eprintln!("video: {size} bytes, {}", video.display());
-    let mut bench = Bench {
+    let user = pds().create_user("bv").await;
+    let password = pds().create_app_password(&user, "hayon").await;
+    let bench = Bench {
         cli: std::fs::canonicalize(cli).expect("the CLI binary"),
         env: CliEnv::new(),
-        user: None,
+        user,
         service,
         dir,
         video,
         size,
     };
-    connect(&mut bench).await;
+    connect(&bench, &password);
     let mut measures = Measures::default();
     for round in 1..=rounds {
         bench.round(round, &mut measures).await;
