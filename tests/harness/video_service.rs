@@ -55,6 +55,11 @@ pub struct Upload {
     pub content_type: String,
     /// The body's length.
     pub bytes: u64,
+    /// From the token accepted to the body's last byte read: how long the upload took to arrive
+    /// (for a benchmark's upload rate).
+    pub arrival: Duration,
+    /// When its last byte was read (where [`StandInVideoService::processing_time`] starts).
+    pub received: Instant,
     /// The body's SHA-256, hex.
     pub sha256: String,
     /// The job it made or named (409), `None` when it was refused.
@@ -98,6 +103,8 @@ struct Job {
     received: Instant,
     /// From `received` to `JOB_STATE_COMPLETED`.
     processing: Option<Duration>,
+    /// When getJobStatus first answered `JOB_STATE_COMPLETED`.
+    completion_told: Option<Instant>,
 }
 
 impl Shared {
@@ -225,6 +232,16 @@ impl StandInVideoService {
     /// benchmark subtracts it from the client's total to see the client's overhead).
     pub fn processing_time(&self, job_id: &str) -> Option<Duration> {
         self.shared.with_job(job_id, |job| job.processing).flatten()
+    }
+
+    /// How late the client learnt of the job's completion: from `JOB_STATE_COMPLETED` to the first
+    /// getJobStatus that answered it (how long its polling let the finished job wait).
+    pub fn completion_lag(&self, job_id: &str) -> Option<Duration> {
+        self.shared
+            .with_job(job_id, |job| {
+                Some(job.completion_told? - (job.received + job.processing?))
+            })
+            .flatten()
     }
 }
 

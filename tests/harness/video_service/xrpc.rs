@@ -86,7 +86,13 @@ async fn upload_limits(shared: &Shared, request: &Request) -> (&'static str, Val
 
 fn job_status(shared: &Shared, request: &Request) -> (&'static str, Value) {
     let id = request.query("jobId").unwrap_or_default();
-    match shared.with_job(&id, |job| job.status()) {
+    let told = |job: &mut Job| {
+        if job.state == "JOB_STATE_COMPLETED" && job.completion_told.is_none() {
+            job.completion_told = Some(Instant::now());
+        }
+        job.status()
+    };
+    match shared.with_job(&id, told) {
         Some(status) => ("200 OK", json!({ "jobStatus": status })),
         None => xrpc_error("404 Not Found", "NotFound", "job not found"),
     }
@@ -111,6 +117,7 @@ async fn upload(
         }
     };
     let length = length.unwrap_or(0);
+    let reading = Instant::now();
     let bytes = http::read_body(connection, length).await?;
     let received = Instant::now();
     let sha256: String = Sha256::digest(&bytes)
@@ -126,6 +133,8 @@ async fn upload(
             .unwrap_or_default()
             .to_owned(),
         bytes: length,
+        arrival: received - reading,
+        received,
         sha256: sha256.clone(),
         job_id: None,
     };
@@ -165,6 +174,7 @@ async fn upload(
         planned_failure: state.fail_next.take(),
         received,
         processing: None,
+        completion_told: None,
     };
     let status = job.status();
     record.job_id = Some(job.id.clone());
