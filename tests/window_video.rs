@@ -3,7 +3,8 @@
 //! to the app in pieces and shown with its length, size and shape; images cannot be added beside
 //! it; its alt text and a caption file with its language go with it; Post shows the upload's and the
 //! processing's progress, and the post read back from the PDS carries the video, the alt text and
-//! the caption. Adding a large video can be cancelled, and leaves no partial copy behind.
+//! the caption. Adding a large video can be cancelled, and leaves no partial copy behind. A draft's
+//! video, with its alt text and captions, comes back after a restart.
 
 use harness::cli::CliEnv;
 use harness::keychain;
@@ -11,8 +12,8 @@ use harness::pds::pds;
 use harness::video_service::StandInVideoService;
 use harness::window::{
     add_captions, assert_becomes, attach_video, attr_of, choose_account, click, in_post, js,
-    js_with, start_session_with, submit_post, text_of, type_into, type_into_post, wait_for,
-    wait_for_composer,
+    js_with, start_session_with, stored_text, submit_post, text_of, type_into, type_into_post,
+    wait_for, wait_for_composer,
 };
 use std::time::Duration;
 
@@ -164,4 +165,46 @@ async fn adding_a_large_video_can_be_cancelled_and_leaves_no_copy() {
             .is_none(),
         "images can be added again"
     );
+}
+
+#[tokio::test]
+async fn a_drafts_video_with_its_alt_text_and_captions_comes_back_after_a_restart() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    env.connect_new_user("wvidd").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    {
+        let (_driver, client) = start_session_with(&env, &[]).await;
+        wait_for_composer(&client).await;
+        type_into_post(&client, 1, "A draft with a video").await;
+        attach_video(&client, 1, &harness::videos::mp4(320, 240, 2)).await;
+        type_into(&client, &in_post(1, ".video-alt"), "Kept for later").await;
+        let captions =
+            harness::videos::captions_vtt(dir.path(), "later.vtt", &[(0.0, 1.0, "Later")]);
+        add_captions(&client, 1, &captions).await;
+        // Saved: the draft names the staged video, its alt text and its caption file.
+        let saved = harness::wait::poll_until(
+            || async { stored_text(&env, "SELECT body FROM drafts") },
+            |body| body.contains("Kept for later") && body.contains(".vtt"),
+        )
+        .await;
+        assert!(saved.contains(".video.mp4"), "{saved}");
+        client.close().await.expect("close session");
+    }
+    let (_driver, client) = start_session_with(&env, &[]).await;
+    wait_for_composer(&client).await;
+    wait_for(&client, &in_post(1, ".video-attached:not([hidden])")).await;
+    let facts = text_of(&client, &in_post(1, ".video-facts")).await;
+    assert!(
+        facts.contains("0:02") && facts.contains("320×240"),
+        "{facts}"
+    );
+    let alt = js_with(
+        &client,
+        "return document.querySelector(arguments[0]).value",
+        vec![in_post(1, ".video-alt").into()],
+    )
+    .await;
+    assert_eq!(alt, "Kept for later");
+    wait_for(&client, &in_post(1, ".caption-list > li.caption-item")).await;
 }
