@@ -51,14 +51,6 @@ fn children_usage() -> (Duration, u64) {
     (cpu, usage.max_rss() as u64 * 1024)
 }
 
-/// `VmHWM` of a running process, in bytes.
-fn sampled_peak(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
-}
-
 fn prepare(files: &[PathBuf], out: &Path) -> Run {
     let env = CliEnv::new();
     let mut args = vec!["media".to_owned(), "prepare".to_owned()];
@@ -90,7 +82,7 @@ fn prepare(files: &[PathBuf], out: &Path) -> Run {
     let mut sampled = 0;
     let started = Instant::now();
     let status = loop {
-        if let Some(peak) = sampled_peak(pid) {
+        if let Some(peak) = harness::measure::peak_memory(pid) {
             sampled = sampled.max(peak);
         }
         if let Some(status) = child.try_wait().expect("wait for hayon-cli") {

@@ -15,6 +15,7 @@
 //! as Markdown.
 
 use harness::cli::CliEnv;
+use harness::measure::median;
 use harness::pds::{pds, TestUser};
 use harness::window::{start_session, wait_for_composer};
 use jiff::Timestamp;
@@ -268,16 +269,6 @@ async fn open_queue(folder: &Folder) -> Vec<f64> {
     eprintln!("Queue view opens (ms): {opens:.1?}");
     let _ = client.close().await;
     opens
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
-    }
 }
 
 fn max(values: &[f64]) -> f64 {

@@ -19,6 +19,7 @@
 //! with a new 100 MB blob as the reference. Prints medians as Markdown, and each round on stderr.
 
 use harness::cli::CliEnv;
+use harness::measure::{self, median};
 use harness::pds::{pds, TestUser};
 use harness::video_service::StandInVideoService;
 use harness::{keychain, videos};
@@ -114,14 +115,13 @@ impl Bench {
             .stdin(Stdio::null())
             .spawn()
             .expect("hayon-cli runs");
-        let proc = |file: &str| format!("/proc/{}/{file}", child.id());
-        let (status_file, io_file) = (proc("status"), proc("io"));
+        let pid = child.id();
         let (mut peak, mut read) = (0, 0);
         while child.try_wait().expect("try_wait").is_none() {
-            if let Some(kib) = field(&status_file, "VmHWM:") {
-                peak = peak.max(kib * 1024);
+            if let Some(bytes) = measure::peak_memory(pid) {
+                peak = peak.max(bytes);
             }
-            read = field(&io_file, "rchar:").unwrap_or(read);
+            read = measure::proc_field(pid, "io", "rchar:").unwrap_or(read);
             std::thread::sleep(SAMPLE);
         }
         let output = child.wait_with_output().expect("hayon-cli ends");
@@ -252,23 +252,6 @@ impl Bench {
         into.after_told.push(after_told);
         into.pds_write.push(self.pds_write(round).await);
         into.read.push(posted.read as f64 / MB);
-    }
-}
-
-/// The number after `name` in a `/proc` file of `key: value` lines.
-fn field(file: &str, name: &str) -> Option<u64> {
-    let text = std::fs::read_to_string(file).ok()?;
-    let line = text.lines().find(|line| line.starts_with(name))?;
-    line[name.len()..].split_whitespace().next()?.parse().ok()
-}
-
-fn median(values: &[f64]) -> f64 {
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    match sorted.len() {
-        0 => f64::NAN,
-        n if n % 2 == 1 => sorted[n / 2],
-        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0,
     }
 }
 

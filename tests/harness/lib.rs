@@ -25,6 +25,7 @@ pub mod cli;
 pub mod fault_proxy;
 pub mod images;
 pub mod keychain;
+pub mod measure;
 pub mod notifications;
 pub mod pds;
 pub mod proxy;

@@ -201,18 +201,38 @@ fn cached(name: &str, make: impl FnOnce(&Path)) -> PathBuf {
 
 /// Runs an ffmpeg command, failing the test with its error output, or saying how to install it.
 fn run(command: &mut Command) {
-    let result = match command.output() {
-        Ok(result) => result,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => panic!(
-            "ffmpeg is not installed, and the video tests make their videos with it: install the \
-             Debian package ffmpeg (scripts/test.sh does)"
-        ),
-        Err(err) => panic!("ffmpeg could not be started: {err}"),
-    };
-    assert!(
-        result.status.success(),
+    if let Err(err) = ffmpeg(command) {
+        panic!("{err}");
+    }
+}
+
+/// Makes `output` an MP4 (H.264, AAC) of the video `input`, as a video service's output is; its
+/// sides made even (H.264 in 4:2:0 needs that; a GIF may have odd ones).
+pub fn encode_mp4(input: &Path, output: &Path) -> Result<(), String> {
+    let mut command = Command::new("ffmpeg");
+    command.args(["-hide_banner", "-loglevel", "error", "-y", "-i"]);
+    command.arg(input).args(h264());
+    command.args(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-f", "mp4"]);
+    ffmpeg(command.arg(output))
+}
+
+/// Runs an ffmpeg command: its error output when it fails, or how to install it when it is missing.
+fn ffmpeg(command: &mut Command) -> Result<(), String> {
+    let result = command.output().map_err(|err| {
+        if err.kind() == std::io::ErrorKind::NotFound {
+            "ffmpeg is not installed, and the video tests make and convert videos with it: install \
+             the Debian package ffmpeg (scripts/test.sh does)"
+                .to_owned()
+        } else {
+            format!("ffmpeg could not be started: {err}")
+        }
+    })?;
+    if result.status.success() {
+        return Ok(());
+    }
+    Err(format!(
         "ffmpeg {:?} failed: {}",
         command.get_args().collect::<Vec<_>>(),
         String::from_utf8_lossy(&result.stderr)
-    );
+    ))
 }

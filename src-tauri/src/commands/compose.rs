@@ -64,16 +64,7 @@ pub async fn stage_image(
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(Error::validation("No image data was received."));
     };
-    let name = request
-        .headers()
-        .get("x-file-name")
-        .and_then(|value| value.to_str().ok())
-        .map(|encoded| {
-            percent_encoding::percent_decode_str(encoded)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .unwrap_or_else(|| "image".to_owned());
+    let name = super::file_name_of(&request, "image");
     state.core()?.attachments().stage(&name, bytes).await
 }
 

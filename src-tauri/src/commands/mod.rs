@@ -78,6 +78,21 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
     ]
 }
 
+/// The name of a file sent as a raw body, from its (URI-encoded) `x-file-name` header, for messages;
+/// `fallback` without one.
+fn file_name_of(request: &tauri::ipc::Request<'_>, fallback: &str) -> String {
+    request
+        .headers()
+        .get("x-file-name")
+        .and_then(|value| value.to_str().ok())
+        .map(|encoded| {
+            percent_encoding::percent_decode_str(encoded)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .unwrap_or_else(|| fallback.to_owned())
+}
+
 /// Tells every window to reload the account list.
 pub const ACCOUNTS_CHANGED: &str = "accounts-changed";
 

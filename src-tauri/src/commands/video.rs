@@ -70,16 +70,7 @@ pub async fn stage_caption(
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(Error::validation("No caption file was received."));
     };
-    let name = request
-        .headers()
-        .get("x-file-name")
-        .and_then(|value| value.to_str().ok())
-        .map(|encoded| {
-            percent_encoding::percent_decode_str(encoded)
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-        .unwrap_or_else(|| "captions".to_owned());
+    let name = super::file_name_of(&request, "captions");
     state
         .core()?
         .attachments()

@@ -72,26 +72,7 @@ async fn as_mp4(mut work: Work) -> Result<Work, (String, String)> {
         let dir = tempfile::tempdir().map_err(|err| err.to_string())?;
         let (source, output) = (dir.path().join("upload"), dir.path().join("encoded.mp4"));
         std::fs::write(&source, input).map_err(|err| err.to_string())?;
-        let ran = std::process::Command::new("ffmpeg")
-            .args(["-hide_banner", "-loglevel", "error", "-y", "-i"])
-            .arg(&source)
-            .args([
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-pix_fmt",
-                "yuv420p",
-            ])
-            // Even sides, as H.264 in yuv420p needs (a GIF may have odd ones).
-            .args(["-vf", "scale=trunc(iw/2)*2:trunc(ih/2)*2", "-c:a", "aac"])
-            .args(["-f", "mp4"])
-            .arg(&output)
-            .output()
-            .map_err(|err| format!("ffmpeg could not run ({err}); install Debian's ffmpeg"))?;
-        if !ran.status.success() {
-            return Err(String::from_utf8_lossy(&ran.stderr).into_owned());
-        }
+        crate::videos::encode_mp4(&source, &output)?;
         std::fs::read(&output).map_err(|err| err.to_string())
     })
     .await
