@@ -23,19 +23,7 @@ pub fn mp4(width: u32, height: u32, seconds: u32) -> PathBuf {
 /// streamed uploads.
 pub fn noisy_mp4(width: u32, height: u32, seconds: u32) -> PathBuf {
     cached(&format!("noise-{width}x{height}-{seconds}s.mp4"), |out| {
-        let mut command = Command::new("ffmpeg");
-        command.args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-        ]);
-        command.arg(format!(
-            "testsrc=size={width}x{height}:rate=30:duration={seconds}"
-        ));
+        let mut command = test_pattern(width, height, 30, seconds);
         command.args([
             "-vf",
             "noise=alls=60:allf=t+u",
@@ -105,19 +93,7 @@ pub fn webm(width: u32, height: u32, seconds: u32) -> PathBuf {
 /// An animated GIF of `width`×`height`, 10 frames a second, looping, with its own palette.
 pub fn gif(width: u32, height: u32, seconds: u32) -> PathBuf {
     cached(&format!("testsrc-{width}x{height}-{seconds}s.gif"), |out| {
-        let mut command = Command::new("ffmpeg");
-        command.args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-y",
-            "-f",
-            "lavfi",
-            "-i",
-        ]);
-        command.arg(format!(
-            "testsrc=size={width}x{height}:rate=10:duration={seconds}"
-        ));
+        let mut command = test_pattern(width, height, 10, seconds);
         command.args(["-vf", "split[a][b];[a]palettegen[p];[b][p]paletteuse"]);
         command.args(["-loop", "0", "-f", "gif"]);
         run(command.arg(out))
@@ -167,6 +143,16 @@ fn h264() -> Vec<&'static str> {
 /// Encodes ffmpeg's test pattern (moving, with a counter) and a 440 Hz tone with `codec` options
 /// into `out`, in container `format`.
 fn encode(width: u32, height: u32, seconds: u32, codec: &[&str], format: &str, out: &Path) {
+    let mut command = test_pattern(width, height, 30, seconds);
+    command.args(["-f", "lavfi", "-i"]);
+    command.arg(format!("sine=frequency=440:duration={seconds}"));
+    command.args(codec).args(["-shortest", "-f", format]);
+    run(command.arg(out));
+}
+
+/// An ffmpeg command whose first input is its test pattern (moving, with a counter) at `rate` frames
+/// a second.
+fn test_pattern(width: u32, height: u32, rate: u32, seconds: u32) -> Command {
     let mut command = Command::new("ffmpeg");
     command.args([
         "-hide_banner",
@@ -178,12 +164,9 @@ fn encode(width: u32, height: u32, seconds: u32, codec: &[&str], format: &str, o
         "-i",
     ]);
     command.arg(format!(
-        "testsrc=size={width}x{height}:rate=30:duration={seconds}"
+        "testsrc=size={width}x{height}:rate={rate}:duration={seconds}"
     ));
-    command.args(["-f", "lavfi", "-i"]);
-    command.arg(format!("sine=frequency=440:duration={seconds}"));
-    command.args(codec).args(["-shortest", "-f", format]);
-    run(command.arg(out));
+    command
 }
 
 /// The cached file `name`, made by `make` (given the path to write) when it is not there yet.
