@@ -2,12 +2,12 @@
 //! real one cannot run here; `harness::video_service`): an MP4, a phone's portrait MP4 (stored
 //! sideways with a rotation), an upright portrait one, a MOV, a WebM and an animated GIF, each with
 //! alt text and a caption, are posted as `app.bsky.embed.video` with the shape a viewer sees (the
-//! service's MP4 in the record), and read back from the PDS; a file over 300 MB and one over 10 minutes are refused before anything is
-//! sent; the service's refusals (allowance spent, a failed job, the service down) are passed on in
-//! its words and post nothing, and a post held by one goes once when sent again; an upload whose
-//! answer is lost makes one post. The upload streams: posting a 290 MB video peaks within 64 MiB of
-//! a post without one. A scheduled video is kept as a copy (the original may go) and goes at its
-//! time, its copies deleted once it has.
+//! service's MP4 in the record), and read back from the PDS; a file over 300 MB and one over 10
+//! minutes are refused before anything is sent; the service's refusals (allowance spent, a failed
+//! job, the service down) are passed on in its words and post nothing, and a post held by one goes
+//! once when sent again; an upload whose answer is lost makes one post. The upload streams: posting
+//! a 290 MB video peaks within 64 MiB of a post without one. A scheduled video is kept as a copy
+//! (the original may go) and goes at its time, its copies deleted once it has.
 
 use harness::cli::{CliEnv, CliOutput};
 use harness::keychain;

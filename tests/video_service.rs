@@ -1,8 +1,9 @@
-//! The stand-in video service (harness/video_service.rs) against the real reference PDS, driven with
-//! raw HTTP the way the official app drives video.bsky.app: tokens from the PDS's getServiceAuth,
-//! getUploadLimits, uploadVideo, getJobStatus until the job ends, then a post embedding the blob.
-//! Tests of the app's video posting lean on this stand-in, so its checks and faults are tested here:
-//! a stand-in that let a bad token through or lost a video would make those tests worthless.
+//! The stand-in video service (harness/video_service.rs) against the real reference PDS, driven
+//! with raw HTTP the way the official app drives video.bsky.app: tokens from the PDS's
+//! getServiceAuth, getUploadLimits, uploadVideo, getJobStatus until the job ends, then a post
+//! embedding the blob. Tests of the app's video posting lean on this stand-in, so its checks and
+//! faults are tested here: a stand-in that let a bad token through or lost a video would make those
+//! tests worthless.
 
 use harness::pds::{pds, TestUser};
 use harness::video_service::StandInVideoService;

@@ -1,11 +1,11 @@
-//! The accessibility audit of the real window (issue #8): Deque's axe-core, injected through WebDriver
-//! into the running app, checks every view and state — empty (no accounts), the app-password shape
-//! warning, a refused connect, connected, composing (one post; two images, one moved before the
-//! other; the alt text editor over its limit;
+//! The accessibility audit of the real window (issue #8): Deque's axe-core, injected through
+//! WebDriver into the running app, checks every view and state — empty (no accounts), the
+//! app-password shape warning, a refused connect, connected, composing (one post; two images, one
+//! moved before the other; the alt text editor over its limit;
 //! mentions with the unresolved warning and the suggestions open; a thread with the reply settings
-//! open; a video with alt text and a caption), over the limit, posting (the write held by the fault proxy), posted, a refused post, the
-//! Schedule picker with a refused time, the Queue and Settings › Schedule — in the light and the
-//! dark theme. No serious or critical violation may remain,
+//! open; a video with alt text and a caption), over the limit, posting (the write held by the fault
+//! proxy), posted, a refused post, the Schedule picker with a refused time, the Queue and Settings
+//! › Schedule — in the light and the dark theme. No serious or critical violation may remain,
 //! colour contrast included; a failure lists each one (rule, impact, element, what is wrong).
 //!
 //! The dark run starts the app with `GTK_THEME=Adwaita:dark`; WebKitGTK then answers
@@ -389,7 +389,8 @@ async fn audit_every_state(theme: Theme) {
     );
 }
 
-/// Empties post `n`'s text the way a person would (select all, delete), so the page hears the input.
+/// Empties post `n`'s text the way a person would (select all, delete), so the page hears the
+/// input.
 async fn clear_post(client: &Client, n: usize) {
     let css = in_post(n, ".editor-input");
     client

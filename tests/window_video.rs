@@ -1,10 +1,10 @@
 //! A video posted from the real window (issue #20), with the stand-in video service
-//! (`harness::video_service`; the real one cannot run here): "Add video" takes an MP4, which is sent
-//! to the app in pieces and shown with its length, size and shape; images cannot be added beside
-//! it; its alt text and a caption file with its language go with it; Post shows the upload's and the
-//! processing's progress, and the post read back from the PDS carries the video, the alt text and
-//! the caption. Adding a large video can be cancelled, and leaves no partial copy behind. A draft's
-//! video, with its alt text and captions, comes back after a restart.
+//! (`harness::video_service`; the real one cannot run here): "Add video" takes an MP4, which is
+//! sent to the app in pieces and shown with its length, size and shape; images cannot be added
+//! beside it; its alt text and a caption file with its language go with it; Post shows the upload's
+//! and the processing's progress, and the post read back from the PDS carries the video, the alt
+//! text and the caption. Adding a large video can be cancelled, and leaves no partial copy behind.
+//! A draft's video, with its alt text and captions, comes back after a restart.
 
 use harness::cli::CliEnv;
 use harness::keychain;

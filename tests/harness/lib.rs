@@ -11,9 +11,9 @@
 //! - [`wait`]: waiting that polls the condition the test then asserts (never a fixed sleep).
 //! - [`web`]: a loopback web server (link-card pages), and [`app_view`]: a clearly named stand-in
 //!   for the Bluesky app view, which cannot run here.
-//! - [`video_service`]: a clearly named stand-in for Bluesky's video service (video.bsky.app), which
-//!   is Bluesky's own and cannot run here; it puts the videos on the real PDS. [`videos`]: test
-//!   videos made with ffmpeg.
+//! - [`video_service`]: a clearly named stand-in for Bluesky's video service (video.bsky.app),
+//!   which is Bluesky's own and cannot run here; it puts the videos on the real PDS. [`videos`]:
+//!   test videos made with ffmpeg.
 //! - [`notifications`] and [`tray`]: clearly named stand-ins for the desktop's notification service
 //!   and its tray host (the panel), which a bare Xvfb session lacks.
 //!
@@ -61,8 +61,8 @@ pub(crate) fn own_on_session_bus(
         })
 }
 
-/// A client for the tests' own calls to the peers. reqwest is built without a crypto provider, as the
-/// core uses it, so the core's is installed first.
+/// A client for the tests' own calls to the peers. reqwest is built without a crypto provider, as
+/// the core uses it, so the core's is installed first.
 pub fn http_client() -> reqwest::Client {
     hayon_core::tls::install_crypto_provider();
     reqwest::Client::new()

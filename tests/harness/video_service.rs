@@ -4,8 +4,8 @@
 //! `getJobStatus` over XRPC, service-auth tokens verified against the issuer's DID document in the
 //! test's PLC directory, a daily quota, a job that goes through its states in the background and
 //! ends with the blob put on the user's PDS (`com.atproto.repo.uploadBlob` with the user's own
-//! token), and `409 already_exists` for bytes the user already uploaded. Its output is an MP4, as the
-//! real one's: a MOV, WebM or GIF is made one with ffmpeg, an MP4 reaches the PDS as it came.
+//! token), and `409 already_exists` for bytes the user already uploaded. Its output is an MP4, as
+//! the real one's: a MOV, WebM or GIF is made one with ffmpeg, an MP4 reaches the PDS as it came.
 //!
 //! Assumed where the real service's behaviour is not known: an upload without `Content-Length` is
 //! refused (400), over-quota uploads answer 400 `upload_limit_exceeded`, the quota is one for the

@@ -1,7 +1,7 @@
 //! Test videos made in the test by `ffmpeg` from its built-in test pattern (no binary fixtures in
-//! the repo): an H.264 MP4 with AAC sound, a large noisy one, a portrait one stored upright and one stored landscape
-//! with a quarter-turn in its display matrix (as phones write them), a QuickTime MOV, a VP9 WebM, an
-//! animated GIF, and WebVTT captions.
+//! the repo): an H.264 MP4 with AAC sound, a large noisy one, a portrait one stored upright and one
+//! stored landscape with a quarter-turn in its display matrix (as phones write them), a QuickTime
+//! MOV, a VP9 WebM, an animated GIF, and WebVTT captions.
 //!
 //! Each file is made once per parameters and kept in a cache folder shared by the test processes
 //! (`$TMPDIR/hayon-test-videos`, written under a temporary name and renamed, so a process never
@@ -150,8 +150,8 @@ fn encode(width: u32, height: u32, seconds: u32, codec: &[&str], format: &str, o
     run(command.arg(out));
 }
 
-/// An ffmpeg command whose first input is its test pattern (moving, with a counter) at `rate` frames
-/// a second.
+/// An ffmpeg command whose first input is its test pattern (moving, with a counter) at `rate`
+/// frames a second.
 fn test_pattern(width: u32, height: u32, rate: u32, seconds: u32) -> Command {
     let mut command = Command::new("ffmpeg");
     command.args([

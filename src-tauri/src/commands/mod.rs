@@ -1,7 +1,7 @@
-//! The commands the web view may call (and, by the capability in tauri.conf.json, only these). Each is
-//! a few lines over the core; errors cross as the core's `{code, message}`. They are generic over
-//! Tauri's `Runtime`, so [`handler`] serves the real window and, in `tests.rs`, Tauri's mock runtime,
-//! which runs the commands over IPC without a window.
+//! The commands the web view may call (and, by the capability in tauri.conf.json, only these). Each
+//! is a few lines over the core; errors cross as the core's `{code, message}`. They are generic
+//! over Tauri's `Runtime`, so [`handler`] serves the real window and, in `tests.rs`, Tauri's mock
+//! runtime, which runs the commands over IPC without a window.
 
 pub mod about;
 pub mod accounts;
@@ -78,8 +78,8 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
     ]
 }
 
-/// The name of a file sent as a raw body, from its (URI-encoded) `x-file-name` header, for messages;
-/// `fallback` without one.
+/// The name of a file sent as a raw body, from its (URI-encoded) `x-file-name` header, for
+/// messages; `fallback` without one.
 fn file_name_of(request: &tauri::ipc::Request<'_>, fallback: &str) -> String {
     request
         .headers()

@@ -1,6 +1,7 @@
 //! A job's life after its upload was received, as the real service reports it through
-//! getJobStatus: `JOB_STATE_CREATED`, `JOB_STATE_ENCODING` with its progress, `JOB_STATE_UPLOADING`,
-//! then `JOB_STATE_COMPLETED` with the blob the user's PDS answered, or `JOB_STATE_FAILED`.
+//! getJobStatus: `JOB_STATE_CREATED`, `JOB_STATE_ENCODING` with its progress,
+//! `JOB_STATE_UPLOADING`, then `JOB_STATE_COMPLETED` with the blob the user's PDS answered, or
+//! `JOB_STATE_FAILED`.
 //!
 //! The real service's output is always an MP4 (`app.bsky.embed.video` takes nothing else). The
 //! stand-in makes one with ffmpeg from what is not (a MOV, a WebM, a GIF); an MP4 goes to the PDS

@@ -2,13 +2,14 @@
 //! sent to the video service as picked; nothing is re-encoded here).
 //!
 //! A video can be 300 MB, too much for one IPC message, so the page sends it in pieces: `begin`
-//! makes an empty private file `<id>.video.part` for the announced size, `append` adds each piece at
-//! the offset it names (the file must be exactly that long: nothing is skipped or written twice),
-//! and `finish` checks the whole file as a video (`media::video::probe`) and gives it its name
-//! `<id>.video.<ext>`. The page never names a path here: it names the id this module gave, and the
-//! bytes are the only thing it sends. A queued post's video, named on the command line, is copied
-//! in the same way ([`Attachments::copy_video`]), so a scheduled post does not depend on where the
-//! original is when its time comes. Staged videos share at most [`MAX_VIDEO_FOLDER_BYTES`].
+//! makes an empty private file `<id>.video.part` for the announced size, `append` adds each piece
+//! at the offset it names (the file must be exactly that long: nothing is skipped or written
+//! twice), and `finish` checks the whole file as a video (`media::video::probe`) and gives it its
+//! name `<id>.video.<ext>`. The page never names a path here: it names the id this module gave, and
+//! the bytes are the only thing it sends. A queued post's video, named on the command line, is
+//! copied in the same way ([`Attachments::copy_video`]), so a scheduled post does not depend on
+//! where the original is when its time comes. Staged videos share at most
+//! [`MAX_VIDEO_FOLDER_BYTES`].
 
 use super::{blocking, confine, Attachments};
 use crate::error::{Error, Result, StorageError};

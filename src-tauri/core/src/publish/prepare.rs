@@ -1,10 +1,10 @@
 //! The work every account shares, done once per send: each post's published text and facets, its
 //! images prepared (files the person named) or read (the window's staged copies, prepared already),
 //! its video checked (its file is sent per account, to the video service, by `video.rs`) with its
-//! captions read, and its link card. Images are prepared for the limits of the server they go to: a post's as
-//! today's servers take them, or smaller for an older server that refused them. A [`Preparer`]
-//! holds what that takes besides the thread: where its image paths lead, the card fetcher, the
-//! limits.
+//! captions read, and its link card. Images are prepared for the limits of the server they go to:
+//! a post's as today's servers take them, or smaller for an older server that refused them. A
+//! [`Preparer`] holds what that takes besides the thread: where its image paths lead, the card
+//! fetcher, the limits.
 
 use super::entry::ImageFiles;
 use super::{card, ImageSource, PostStage};

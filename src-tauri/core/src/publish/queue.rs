@@ -139,8 +139,8 @@ impl Posting<'_> {
         self.core.store.outbox_entry(id)?.ok_or_else(|| missing(id))
     }
 
-    /// Takes scheduled post `id` off the queue (with its staged images no draft uses), while nothing
-    /// of it has been sent.
+    /// Takes scheduled post `id` off the queue (with its staged images no draft uses), while
+    /// nothing of it has been sent.
     pub fn cancel(&self, id: &str) -> Result<()> {
         self.while_unsent(id, || self.discard_claimed(id))
     }
@@ -269,8 +269,8 @@ impl Posting<'_> {
         }
     }
 
-    /// Whether a post in the outbox waits only for its server to answer again (no connection, a rate
-    /// limit): what [`Retry::Temporary`] sends.
+    /// Whether a post in the outbox waits only for its server to answer again (no connection, a
+    /// rate limit): what [`Retry::Temporary`] sends.
     pub fn waiting_for_connection(&self) -> Result<bool> {
         // Asked on every wake of the window's sender: one query, no row read whole.
         let codes = PASSES_BY_ITSELF.map(ErrorCode::as_str);
@@ -330,8 +330,8 @@ impl Posting<'_> {
         result
     }
 
-    /// Claims row `id` for `holder`: free, lapsed, or left by a process that has ended. False when a
-    /// live sender has it (or the row is gone).
+    /// Claims row `id` for `holder`: free, lapsed, or left by a process that has ended. False when
+    /// a live sender has it (or the row is gone).
     pub(super) fn claim(&self, id: &str, holder: &str) -> Result<bool> {
         let store = &self.core.store;
         let wanted = claim::until_later(holder);
@@ -378,8 +378,8 @@ impl Posting<'_> {
         unsent
     }
 
-    /// Prepares the images `composition` names, copies its videos and captions, and points it at the
-    /// staged copies instead.
+    /// Prepares the images `composition` names, copies its videos and captions, and points it at
+    /// the staged copies instead.
     pub(super) async fn stage_named_files(&self, composition: &mut Composition) -> Result<()> {
         for post in &mut composition.posts {
             // A video and its captions are copied as they are (the video service takes them so).

@@ -1,11 +1,11 @@
 //! The sender: works from an outbox row. Per account, concurrently: an account that may hold the
-//! thread already is looked up first; otherwise mentions and quotes are resolved, the images uploaded
-//! (in parallel) and the whole thread written in one applyWrites under the row's record keys. Every
-//! state is saved in the row as it becomes known, and the attempt is counted before the write
-//! leaves, so a crash at any point is settled by the next start or retry.
+//! thread already is looked up first; otherwise mentions and quotes are resolved, the images
+//! uploaded (in parallel) and the whole thread written in one applyWrites under the row's record
+//! keys. Every state is saved in the row as it becomes known, and the attempt is counted before the
+//! write leaves, so a crash at any point is settled by the next start or retry.
 //!
-//! Images are prepared for today's servers ([`ImageLimits::POST`]); a server that refuses one as too
-//! large gets them smaller (`older_server`), uploaded and written under the same record keys (a
+//! Images are prepared for today's servers ([`ImageLimits::POST`]); a server that refuses one as
+//! too large gets them smaller (`older_server`), uploaded and written under the same record keys (a
 //! refused write stored nothing).
 
 use super::embed::PostBlobs;
@@ -23,8 +23,8 @@ use time::OffsetDateTime;
 use url::Url;
 
 impl Posting<'_> {
-    /// Sends `entry` to its accounts that do not have the thread; `prepared` when the caller has the
-    /// thread prepared already (a new post), otherwise it is prepared again from the row.
+    /// Sends `entry` to its accounts that do not have the thread; `prepared` when the caller has
+    /// the thread prepared already (a new post), otherwise it is prepared again from the row.
     pub(super) async fn send(
         &self,
         entry: OutboxEntry,
@@ -142,10 +142,10 @@ impl Posting<'_> {
 
     /// Writes the thread on one account, with its fate known before anything is reported. After a
     /// failure that may have reached the server ([`XrpcError::outcome_unknown`]) the root is looked
-    /// up: there → posted; certainly absent → one more try under the same keys, which can never make
-    /// a second copy (a key is taken once); the look-up failing → an error saying it may be posted.
-    /// An image refused as too large, on upload or on the write, makes the thread prepared again for
-    /// an older server and sent once more under the same keys.
+    /// up: there → posted; certainly absent → one more try under the same keys, which can never
+    /// make a second copy (a key is taken once); the look-up failing → an error saying it may be
+    /// posted. An image refused as too large, on upload or on the write, makes the thread prepared
+    /// again for an older server and sent once more under the same keys.
     async fn write_thread(
         &self,
         entry: &OutboxEntry,
@@ -261,8 +261,8 @@ impl Posting<'_> {
     }
 
     /// One account's batch: mentions resolved for it and blobs uploaded to it (in parallel), then
-    /// the records ([`thread::thread_records`]), refused whole when the server would refuse their size;
-    /// or the server's refusal of an image as too large.
+    /// the records ([`thread::thread_records`]), refused whole when the server would refuse their
+    /// size; or the server's refusal of an image as too large.
     async fn build_thread(
         &self,
         did: &str,
@@ -289,9 +289,9 @@ impl Posting<'_> {
         Ok(Built::Ready(built))
     }
 
-    /// Uploads every image of the thread (and the card thumbnails) to the account, all at once, then
-    /// its videos one after the other, and hands each post its blobs; or the server's refusal of an
-    /// image as too large.
+    /// Uploads every image of the thread (and the card thumbnails) to the account, all at once,
+    /// then its videos one after the other, and hands each post its blobs; or the server's refusal
+    /// of an image as too large.
     async fn upload_blobs(
         &self,
         did: &str,

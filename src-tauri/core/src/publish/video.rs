@@ -84,7 +84,8 @@ impl Posting<'_> {
     }
 
     /// Streams the file to the service; its job. An answer lost on the way (the bytes may have
-    /// arrived) is settled by sending once more: the service names the first job for the same bytes.
+    /// arrived) is settled by sending once more: the service names the first job for the same
+    /// bytes.
     async fn send_file(
         &self,
         did: &str,

@@ -1,7 +1,7 @@
 //! A post's embed: images, a gallery, a video, a link card, a quoted post, or a quoted post with
-//! images, a gallery or a video. Each shape carries its own `$type`, also where it sits inside another
-//! (`recordWithMedia`'s `record` and `media`, a gallery's items), as the official app writes them.
-//! Up to [`IMAGES_EMBED_MAX`] images go in `app.bsky.embed.images`, more in
+//! images, a gallery or a video. Each shape carries its own `$type`, also where it sits inside
+//! another (`recordWithMedia`'s `record` and `media`, a gallery's items), as the official app
+//! writes them. Up to [`IMAGES_EMBED_MAX`] images go in `app.bsky.embed.images`, more in
 //! `app.bsky.embed.gallery`, as the official app chooses (protocol.md, "Media in 2026").
 
 use super::blob::Blob;

@@ -3,10 +3,10 @@
 //! Hayon does not transcode: like the official app it hands the file to Bluesky's video service,
 //! which makes the MP4 that viewers stream (and turns an animated GIF into a looping video). What
 //! Hayon must know first is whether the service will take it and what to write in the record: the
-//! container (MP4, QuickTime MOV, WebM or GIF, sniffed from the first bytes, not the file name), the
-//! size (≤ [`MAX_VIDEO_BYTES`]), the length (≤ [`MAX_VIDEO_DURATION`]) and the picture's shape as
-//! shown (a phone's portrait video is often stored sideways with a rotation to apply), which is the
-//! embed's `aspectRatio`. Each container is read by a parser made for it (`probe_mp4`,
+//! container (MP4, QuickTime MOV, WebM or GIF, sniffed from the first bytes, not the file name),
+//! the size (≤ [`MAX_VIDEO_BYTES`]), the length (≤ [`MAX_VIDEO_DURATION`]) and the picture's shape
+//! as shown (a phone's portrait video is often stored sideways with a rotation to apply), which is
+//! the embed's `aspectRatio`. Each container is read by a parser made for it (`probe_mp4`,
 //! `probe_webm`, `probe_gif`), reading headers and seeking past the frames.
 //!
 //! Captions are WebVTT files (≤ [`MAX_CAPTION_BYTES`], at most [`MAX_CAPTIONS`]), each in one
