@@ -70,19 +70,34 @@ pub fn create_private_file(path: &Path) -> Result<()> {
 /// anything, even a dangling symlink, is already there). A partly written file is removed.
 pub fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
+    fill_new_private_file(path, |file| {
+        file.write_all(bytes)
+            .map_err(|err| StorageError::file(path, err).into())
+    })
+}
+
+/// A new file at `path`, created as [`write_new_private_file`] creates it, filled by `fill` and
+/// synced; removed again when either fails.
+pub fn fill_new_private_file(
+    path: &Path,
+    fill: impl FnOnce(&mut fs::File) -> Result<()>,
+) -> Result<()> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let describe = |err| StorageError::file(path, err);
-    let mut file = options.open(path).map_err(describe)?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    if let Err(err) = written {
+    let mut file = options
+        .open(path)
+        .map_err(|err| StorageError::file(path, err))?;
+    let filled = fill(&mut file).and_then(|()| {
+        file.sync_all()
+            .map_err(|err| StorageError::file(path, err).into())
+    });
+    if filled.is_err() {
         drop(file);
         let _ = fs::remove_file(path);
-        return Err(describe(err).into());
     }
-    Ok(())
+    filled
 }
 
 #[cfg(test)]

@@ -23,6 +23,11 @@ pub fn next_tid() -> String {
     encode(((micros & ((1 << 53) - 1)) << 10) | clock_id())
 }
 
+/// Whether `text` has the shape of a TID: 13 characters of its alphabet.
+pub fn is_tid(text: &str) -> bool {
+    text.len() == 13 && text.bytes().all(|byte| ALPHABET.contains(&byte))
+}
+
 /// Ten bits that differ between processes, so two devices posting in the same microsecond differ.
 fn clock_id() -> u64 {
     let nanos = SystemTime::now()
@@ -49,8 +54,8 @@ mod tests {
     fn tids_are_13_sortable_chars_and_increase() {
         let first = next_tid();
         let second = next_tid();
-        assert_eq!(first.len(), 13);
-        assert!(first.bytes().all(|byte| ALPHABET.contains(&byte)));
+        assert!(is_tid(&first), "{first}");
+        assert!(!is_tid("3k2a") && !is_tid("ABCDEFGHIJKLM") && !is_tid("../../etc/pas"));
         assert!(second > first, "{second} <= {first}");
         // The top bit is zero, so the first character is in the lower half of the alphabet.
         assert!(b"234567abcdefghij".contains(&first.as_bytes()[0]));

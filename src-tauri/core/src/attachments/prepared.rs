@@ -8,9 +8,5 @@ pub(super) fn is_prepared_name(name: &OsStr) -> bool {
     let Some((stem, extension)) = name.to_str().and_then(|name| name.split_once('.')) else {
         return false;
     };
-    matches!(extension, "jpg" | "png")
-        && stem.len() == 13
-        && stem
-            .bytes()
-            .all(|byte| byte.is_ascii_lowercase() || (b'2'..=b'7').contains(&byte))
+    matches!(extension, "jpg" | "png") && crate::tid::is_tid(stem)
 }

@@ -129,9 +129,7 @@ impl Attachments {
                 named(err, &part, &name)
             });
             let file = probed?;
-            let kept = this
-                .canonical
-                .join(format!("{id}.video.{}", file.extension()));
+            let kept = this.video_file(&id, file.extension());
             std::fs::rename(&part, &kept).map_err(|err| StorageError::file(&kept, err))?;
             Ok(StagedVideo::new(&VideoFile { path: kept, ..file }))
         })
@@ -166,6 +164,11 @@ impl Attachments {
     /// Keeps the caption file `bytes` (named `name` in messages) once it passed the checks.
     pub async fn stage_caption(&self, name: &str, bytes: Vec<u8>) -> Result<StagedCaption> {
         video::check_caption(name, &bytes)?;
+        self.keep_caption(bytes).await
+    }
+
+    /// Keeps checked caption file `bytes` as `<tid>.vtt`.
+    async fn keep_caption(&self, bytes: Vec<u8>) -> Result<StagedCaption> {
         let this = self.clone();
         blocking("adding the captions", move || {
             let path = this
@@ -186,12 +189,14 @@ impl Attachments {
         blocking("keeping a copy of the video", move || {
             let file = video::probe(&original)?;
             this.check_video_room(file.size)?;
-            let copy = this.canonical.join(format!(
-                "{}.video.{}",
-                crate::tid::next_tid(),
-                file.extension()
-            ));
-            copy_new_private(&original, &copy)?;
+            let copy = this.video_file(&crate::tid::next_tid(), file.extension());
+            let mut source = std::fs::File::open(&original)
+                .map_err(|err| video::unreadable_error(&original, &err))?;
+            crate::paths::fill_new_private_file(&copy, |target| {
+                std::io::copy(&mut source, target)
+                    .map(drop)
+                    .map_err(|err| video::unreadable_error(&original, &err))
+            })?;
             Ok(copy.display().to_string())
         })
         .await
@@ -200,24 +205,21 @@ impl Attachments {
     /// A copy of the caption file the person named, checked; its staged path.
     pub(crate) async fn copy_caption(&self, original: &Path) -> Result<String> {
         let bytes = video::read_caption(original)?;
-        let name = original
-            .file_name()
-            .map_or_else(|| "captions".into(), OsStr::to_string_lossy)
-            .into_owned();
-        Ok(self.stage_caption(&name, bytes).await?.path)
+        Ok(self.keep_caption(bytes).await?.path)
     }
 
     /// `<id>.video.part`, for an id this module gave (13 characters of a TID): the page names ids,
     /// never paths.
     fn part(&self, id: &str) -> Result<PathBuf> {
-        let is_tid = id.len() == 13
-            && id
-                .bytes()
-                .all(|byte| byte.is_ascii_lowercase() || (b'2'..=b'7').contains(&byte));
-        if !is_tid {
+        if !crate::tid::is_tid(id) {
             return Err(gone());
         }
-        Ok(self.canonical.join(format!("{id}.video.part")))
+        Ok(self.video_file(id, "part"))
+    }
+
+    /// `<id>.video.<extension>` in the folder.
+    fn video_file(&self, id: &str, extension: &str) -> PathBuf {
+        self.canonical.join(format!("{id}.video.{extension}"))
     }
 
     /// Refuses `more` bytes of video when the staged videos would pass their share.
@@ -252,24 +254,4 @@ fn named(err: Error, part: &Path, name: &str) -> Error {
     let mut err = err;
     err.message = err.message.replace(&staged, name);
     err
-}
-
-/// Copies `from` to the new private file `to` (never over an existing one).
-fn copy_new_private(from: &Path, to: &Path) -> Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut target = options
-        .open(to)
-        .map_err(|err| StorageError::file(to, err))?;
-    let copied = std::fs::File::open(from)
-        .and_then(|mut source| std::io::copy(&mut source, &mut target))
-        .and_then(|_| target.sync_all());
-    if let Err(err) = copied {
-        drop(target);
-        let _ = std::fs::remove_file(to);
-        return Err(video::unreadable_error(from, &err));
-    }
-    Ok(())
 }

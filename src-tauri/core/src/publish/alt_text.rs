@@ -20,15 +20,21 @@ pub(super) fn check_length(
     post: Option<usize>,
 ) -> Result<()> {
     for (index, image) in images.iter().enumerate() {
-        let length = crate::compose::grapheme_len(&image.alt);
-        if length > MAX_ALT_GRAPHEMES {
-            return Err(Error::validation(format!(
-                "The alt text of {} is {length} characters; the most is {MAX_ALT_GRAPHEMES}. \
-                 Shorten it by {}; nothing was posted.",
-                describe(index, image, files, post),
-                length - MAX_ALT_GRAPHEMES
-            )));
-        }
+        within_limit(&image.alt, || describe(index, image, files, post))?;
+    }
+    Ok(())
+}
+
+/// Refuses `alt` over the limit, naming what it describes (`described()`: "image 2", "the video").
+pub(super) fn within_limit(alt: &str, described: impl FnOnce() -> String) -> Result<()> {
+    let length = crate::compose::grapheme_len(alt);
+    if length > MAX_ALT_GRAPHEMES {
+        return Err(Error::validation(format!(
+            "The alt text of {} is {length} characters; the most is {MAX_ALT_GRAPHEMES}. Shorten \
+             it by {}; nothing was posted.",
+            described(),
+            length - MAX_ALT_GRAPHEMES
+        )));
     }
     Ok(())
 }

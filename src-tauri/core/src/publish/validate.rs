@@ -119,15 +119,7 @@ fn check_video(video: &ComposedVideo, post: Option<usize>, require_alt_text: boo
         Some(post) => format!("the video of post {post}"),
         None => "the video".to_owned(),
     };
-    let length = crate::compose::grapheme_len(&video.alt);
-    if length > alt_text::MAX_ALT_GRAPHEMES {
-        return Err(Error::validation(format!(
-            "The alt text of {the_video} is {length} characters; the most is {}. Shorten it by \
-             {}; nothing was posted.",
-            alt_text::MAX_ALT_GRAPHEMES,
-            length - alt_text::MAX_ALT_GRAPHEMES
-        )));
-    }
+    alt_text::within_limit(&video.alt, || the_video.clone())?;
     if require_alt_text && video.alt.trim().is_empty() {
         return Err(Error::validation(format!(
             "Your settings require alt text, and {the_video} has none. Describe what it shows \
@@ -297,6 +289,11 @@ mod tests {
             "{}",
             err.message
         );
+        let mut long = post.clone();
+        if let Some(video) = long.posts[0].video.as_mut() {
+            video.alt = "é".repeat(2001);
+        }
+        assert!(refused(&long).starts_with("The alt text of the video is 2001 characters"));
 
         let mut both = post.clone();
         both.posts[0].images = vec![ComposedImage {

@@ -199,14 +199,15 @@ fn check_allowance(limits: &UploadLimits, size: u64) -> Result<()> {
         ));
     }
     if let Some(left) = limits.remaining_daily_bytes {
-        if u64::try_from(left).unwrap_or(0) < size {
+        let left = u64::try_from(left).unwrap_or(0);
+        if left < size {
             return Err(Error::new(
                 ErrorCode::ServerError,
                 format!(
                     "This video ({} MB) is more than what is left of this account's video \
                      allowance today ({} MB). Post a shorter video, or try again tomorrow.",
                     size.div_ceil(1_000_000),
-                    u64::try_from(left).unwrap_or(0) / 1_000_000
+                    left / 1_000_000
                 ),
             ));
         }

@@ -152,6 +152,16 @@ impl XrpcClient {
             .send()
             .await
             .map_err(|err| XrpcError::network(host, &err))?;
+        Self::answer(host, nsid, response, limit).await
+    }
+
+    /// The body of a success answer, read up to `limit` bytes; otherwise the parsed XRPC error.
+    async fn answer(
+        host: &Url,
+        nsid: &str,
+        response: reqwest::Response,
+        limit: u64,
+    ) -> Result<Vec<u8>, XrpcError> {
         if !response.status().is_success() {
             return Err(XrpcError::from_response(response).await);
         }
@@ -175,7 +185,12 @@ impl XrpcClient {
         let bytes = self
             .fetch(host, nsid, builder, repeat, JSON_ANSWER_LIMIT)
             .await?;
-        serde_json::from_slice(&bytes).map_err(|err| XrpcError::Decode {
+        Self::decode(nsid, &bytes)
+    }
+
+    /// A JSON answer of `nsid` as the lexicon's type.
+    fn decode<T: DeserializeOwned>(nsid: &str, bytes: &[u8]) -> Result<T, XrpcError> {
+        serde_json::from_slice(bytes).map_err(|err| XrpcError::Decode {
             nsid: nsid.to_owned(),
             detail: err.to_string(),
         })

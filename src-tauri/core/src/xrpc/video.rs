@@ -68,11 +68,12 @@ struct JobStatusOutput {
     job_status: JobStatus,
 }
 
-/// The 409 the service answers for bytes this account sent before, naming the first job.
-#[derive(Deserialize)]
+/// A 409's body: for bytes this account sent before, `already_exists` and the first job.
+#[derive(Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct AlreadyExists {
+struct Conflict {
     error: Option<String>,
+    message: Option<String>,
     job_id: Option<String>,
 }
 
@@ -199,44 +200,28 @@ impl XrpcClient {
             .send()
             .await
             .map_err(|err| XrpcError::network(service, &err))?;
-        let status = response.status();
-        if status == reqwest::StatusCode::CONFLICT {
+        if response.status() == reqwest::StatusCode::CONFLICT {
             return already_exists(response).await;
         }
-        if !status.is_success() {
-            return Err(XrpcError::from_response(response).await);
-        }
-        let bytes = match read_capped(response, JSON_ANSWER_LIMIT).await {
-            Ok(Body::Complete(bytes)) => bytes,
-            Ok(Body::TooLarge) => {
-                return Err(XrpcError::TooLarge {
-                    nsid: UPLOAD_VIDEO.to_owned(),
-                    limit: JSON_ANSWER_LIMIT,
-                })
-            }
-            Err(err) => return Err(XrpcError::network(service, &err)),
-        };
-        let output: JobStatusOutput =
-            serde_json::from_slice(&bytes).map_err(|err| XrpcError::Decode {
-                nsid: UPLOAD_VIDEO.to_owned(),
-                detail: err.to_string(),
-            })?;
+        let bytes = Self::answer(service, UPLOAD_VIDEO, response, JSON_ANSWER_LIMIT).await?;
+        let output: JobStatusOutput = Self::decode(UPLOAD_VIDEO, &bytes)?;
         Ok(output.job_status)
     }
 }
 
 /// A 409: `already_exists` names the job of the same bytes sent before; another is an error.
 async fn already_exists(response: reqwest::Response) -> Result<JobStatus, XrpcError> {
-    let bytes = match read_capped(response, super::transport::ERROR_ANSWER_LIMIT).await {
-        Ok(Body::Complete(bytes)) => bytes,
-        _ => Vec::new(),
+    let conflict: Conflict = match read_capped(response, super::transport::ERROR_ANSWER_LIMIT).await
+    {
+        Ok(Body::Complete(bytes)) => serde_json::from_slice(&bytes).unwrap_or_default(),
+        _ => Conflict::default(),
     };
-    let body: Option<AlreadyExists> = serde_json::from_slice(&bytes).ok();
-    match body {
-        Some(AlreadyExists {
+    match conflict {
+        Conflict {
             error: Some(error),
             job_id: Some(job_id),
-        }) if error == "already_exists" => Ok(JobStatus {
+            ..
+        } if error == "already_exists" => Ok(JobStatus {
             job_id,
             state: "JOB_STATE_CREATED".to_owned(),
             progress: None,
@@ -244,14 +229,11 @@ async fn already_exists(response: reqwest::Response) -> Result<JobStatus, XrpcEr
             error: None,
             message: None,
         }),
-        _ => {
-            let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
-            Err(XrpcError::Api {
-                status: 409,
-                error: body["error"].as_str().map(str::to_owned),
-                message: body["message"].as_str().map(str::to_owned),
-                retry_after: None,
-            })
-        }
+        Conflict { error, message, .. } => Err(XrpcError::Api {
+            status: 409,
+            error,
+            message,
+            retry_after: None,
+        }),
     }
 }
