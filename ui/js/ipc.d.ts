@@ -268,7 +268,11 @@ export type IpcError = { code: ErrorCode, message: string, field?: ErrorField, }
  * What a composition may hold, as [`validate`] checks it: the window reads these (the `limits`
  * command) to stop the person before the check would, and keeps no copy of its own.
  */
-export type Limits = { maxPosts: number, maxImages: number, maxLangs: number, maxAltGraphemes: number, };
+export type Limits = { maxPosts: number, maxImages: number, maxLangs: number, maxAltGraphemes: number, 
+/**
+ * Caption files a video may have.
+ */
+maxCaptions: number, };
 
 /**
  * One press of Post, kept until the thread is on every account.

@@ -7,6 +7,7 @@
 // list and says where each post stands.
 import * as api from '../api.js';
 import { byId } from '../dom.js';
+import { maxAltGraphemes } from '../limits.js';
 import { createCounter } from './counter.js';
 import { createHighlight } from './highlight.js';
 import { acceptDropsAndPastes, createImages } from './images.js';
@@ -219,7 +220,7 @@ export function createPostEditor({ onChange, announce, account, lookupAccount, i
       if (images.hasBroken()) return 'remove the image that could not be loaded.';
       if (video.isStaging()) return 'wait until the video is added.';
       if (video.hasVideo() && images.hasImages()) return 'a post has images or a video: remove one of them.';
-      if (video.altTooLong()) return "shorten the video's alt text to 2000 characters.";
+      if (video.altTooLong()) return `shorten the video's alt text to ${maxAltGraphemes} characters.`;
       const hasText = a && state.analysedText === text.value ? a.publishedText.trim() !== '' : text.value.trim() !== '';
       if (!hasText && !hasMedia() && !quote.forDraft()) return 'write something or add an image.';
       const why = quote.blocker();

@@ -5,14 +5,12 @@
 // images or a video: the editor disables one while the other is there (post-editor.js).
 import * as api from '../api.js';
 import { h } from '../dom.js';
+import { maxAltGraphemes as MAX_ALT, maxCaptions as MAX_CAPTIONS } from '../limits.js';
+import { altLength } from './alt-editor.js';
 import { currentLangs, langName } from './langs.js';
 
-const MAX_ALT = 2000;
-const MAX_CAPTIONS = 20;
 /** Languages offered for captions after the post's own: the ones the official app lists first. */
 const CAPTION_LANGS = ['en', 'es', 'pt', 'ja', 'ko', 'de', 'fr', 'it', 'nl', 'zh', 'ar', 'hi', 'tr', 'pl', 'uk', 'ru', 'sv', 'fi', 'id'];
-const graphemes = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
-const graphemeCount = (text) => (graphemes ? [...graphemes.segment(text)].length : [...text].length);
 
 /** `1:05`, `12:00`. */
 function duration(ms) {
@@ -132,7 +130,7 @@ export function createVideo(el, { onChange, announce, name }) {
   }
 
   function showAltCount() {
-    const count = graphemeCount(alt.value);
+    const count = altLength(alt.value);
     altCounter.textContent = `${count} / ${MAX_ALT}`;
     altCounter.dataset.state = count > MAX_ALT ? 'over' : 'ok';
   }
@@ -193,7 +191,7 @@ export function createVideo(el, { onChange, announce, name }) {
     hasVideo: () => state.video !== null,
     isStaging: () => state.aborter !== null,
     /** Whether the alt text is over its limit. */
-    altTooLong: () => graphemeCount(alt.value) > MAX_ALT,
+    altTooLong: () => altLength(alt.value) > MAX_ALT,
     missingAlt: () => state.video !== null && alt.value.trim() === '',
     /** Images and a video exclude each other. */
     allowAdding(yes) {

@@ -48,6 +48,8 @@ pub struct Limits {
     pub max_images: usize,
     pub max_langs: usize,
     pub max_alt_graphemes: usize,
+    /// Caption files a video may have.
+    pub max_captions: usize,
 }
 
 pub const LIMITS: Limits = Limits {
@@ -55,6 +57,7 @@ pub const LIMITS: Limits = Limits {
     max_images: crate::media::MAX_IMAGES,
     max_langs: MAX_LANGS,
     max_alt_graphemes: MAX_ALT_GRAPHEMES,
+    max_captions: crate::media::video::MAX_CAPTIONS,
 };
 
 use crate::context::Core;
