@@ -49,6 +49,7 @@ fn expire_stored_access_token(env: &CliEnv, did: &str) -> String {
             &Tokens {
                 access: Secret::new(expired.clone()),
                 refresh: tokens.refresh,
+                dpop: None,
             },
         )
         .expect("save expired token");

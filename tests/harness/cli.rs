@@ -249,3 +249,85 @@ impl CliEnv {
         }
     }
 }
+
+/// `account connect --oauth --no-browser` under way: it printed the sign-in address and waits for
+/// the browser.
+#[derive(Debug)]
+pub struct SigningIn {
+    child: std::process::Child,
+    pub authorize_url: String,
+    stderr: std::sync::mpsc::Receiver<String>,
+}
+
+impl CliEnv {
+    /// Starts `account connect --oauth --no-browser --identifier IDENTIFIER --service SERVICE`
+    /// (with the test PLC, and `env`) and waits until it prints the sign-in address.
+    pub fn start_sign_in(
+        &self,
+        identifier: &str,
+        service: &str,
+        env: &[(&str, &str)],
+    ) -> SigningIn {
+        let mut command = self.command(&[
+            "account",
+            "connect",
+            "--oauth",
+            "--no-browser",
+            "--identifier",
+            identifier,
+            "--service",
+            service,
+        ]);
+        command
+            .env("HAYON_PLC_DIRECTORY", &pds().plc_url)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn hayon-cli");
+        let stderr = child.stderr.take().expect("stderr");
+        let (lines, received) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if lines.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        let authorize_url = loop {
+            match received.recv_timeout(std::time::Duration::from_secs(60)) {
+                Ok(line) if line.starts_with("http") => break line,
+                Ok(line) => seen.push(line),
+                Err(_) => panic!("hayon-cli printed no sign-in address; stderr so far: {seen:?}"),
+            }
+        };
+        SigningIn {
+            child,
+            authorize_url,
+            stderr: received,
+        }
+    }
+}
+
+impl SigningIn {
+    /// Waits for the CLI to end; its output.
+    pub fn finish(self) -> CliOutput {
+        let output = self.child.wait_with_output().expect("hayon-cli output");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let json: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
+            panic!("stdout is not exactly one JSON document ({err}): {stdout:?}")
+        });
+        CliOutput {
+            code: output.status.code().unwrap_or(-1),
+            json,
+            stderr: self.stderr.try_iter().collect::<Vec<_>>().join("\n"),
+        }
+    }
+}

@@ -27,6 +27,7 @@ pub mod images;
 pub mod keychain;
 pub mod measure;
 pub mod notifications;
+pub mod oauth_browser;
 pub mod pds;
 pub mod proxy;
 pub mod scan;

@@ -22,7 +22,7 @@ service: string,
 /**
  * The PDS named in the account's DID document; every call after login goes there.
  */
-pds: string, displayName: string | null, description: string | null, avatar: string | null, connected: boolean, health: Health, };
+pds: string, displayName: string | null, description: string | null, avatar: string | null, connected: boolean, health: Health, signIn: SignIn, };
 
 /**
  * The thread on one account.
@@ -218,7 +218,7 @@ zone: string, };
 /**
  * Codes of the CLI contract (architecture.md). Serialized in snake_case.
  */
-export type ErrorCode = "invalid_credentials" | "main_password_refused" | "auth_factor_required" | "account_inactive" | "rate_limited" | "network" | "keychain_unavailable" | "needs_reconnection" | "not_found" | "validation" | "server_error" | "server_unavailable" | "storage" | "internal";
+export type ErrorCode = "invalid_credentials" | "main_password_refused" | "auth_factor_required" | "account_inactive" | "rate_limited" | "network" | "keychain_unavailable" | "needs_reconnection" | "sign_in_failed" | "not_found" | "validation" | "server_error" | "server_unavailable" | "storage" | "internal";
 
 /**
  * The input of a form an error is about. Serialized in snake_case.
@@ -446,6 +446,27 @@ export type SavedDraft = { id: number, updatedAt: string, composition: Compositi
  * per-account state, as the outbox keeps it.
  */
 export type Sent = { id: string, accounts: Array<AccountDelivery>, };
+
+/**
+ * How an account signed in.
+ */
+export type SignIn = { kind: SignInKind, 
+/**
+ * The rights the server granted (Sign in with Bluesky).
+ */
+scope: string | null, 
+/**
+ * When the server ends the session however much it is used (RFC 3339): two weeks after signing
+ * in with Bluesky on today's servers. `None` for app passwords, whose sessions are renewed for
+ * as long as the password exists.
+ */
+expiresAt: string | null, 
+/**
+ * The authorization server that issued the tokens (its `issuer`).
+ */
+issuer: string | null, };
+
+export type SignInKind = "appPassword" | "oauth";
 
 /**
  * One posting time of the week.

@@ -7,17 +7,26 @@ use std::io::BufRead;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
-    /// Connect an account; the app password is read from stdin (one line).
+    /// Connect an account: with an app password read from stdin (one line), or with `--oauth`
+    /// (Sign in with Bluesky) in the browser.
     Connect {
-        /// Handle (`name.bsky.social` or `@name.bsky.social`), email or DID.
+        /// Handle (`name.bsky.social` or `@name.bsky.social`), email or DID. With `--oauth`, a
+        /// handle or DID, or empty to sign in whoever signs in at `--service`.
         #[arg(long)]
         identifier: String,
-        /// Hosting provider.
+        /// Hosting provider (with `--oauth`: where the handle is looked up, or the server itself).
         #[arg(long, default_value = "https://bsky.social")]
         service: String,
-        /// Read the app password from stdin (required: it is never taken as an argument).
-        #[arg(long, required = true)]
+        /// Read the app password from stdin (it is never taken as an argument).
+        #[arg(long, required_unless_present = "oauth", conflicts_with = "oauth")]
         password_stdin: bool,
+        /// Sign in with Bluesky: prints the address of the sign-in page (and opens the browser
+        /// there), waits for the approval, and prints the connected account.
+        #[arg(long)]
+        oauth: bool,
+        /// With `--oauth`: only print the address; do not open a browser.
+        #[arg(long, requires = "oauth")]
+        no_browser: bool,
     },
     /// List connected accounts.
     List,
@@ -35,7 +44,27 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<Value, Error> {
         AccountCommand::Connect {
             identifier,
             service,
-            password_stdin: _,
+            oauth: true,
+            no_browser,
+            ..
+        } => {
+            let started = accounts.begin_sign_in(&identifier, &service).await?;
+            super::warn(format_args!(
+                "To sign in, open this address in your browser:\n{}",
+                started.authorize_url
+            ));
+            if !no_browser {
+                if let Err(err) = accounts.open_sign_in_page(&started) {
+                    super::warn(format_args!("warning: {}", err.message));
+                }
+            }
+            super::warn(format_args!("Waiting for your approval in the browser…"));
+            to_json(&accounts.finish_sign_in(started).await?.account)
+        }
+        AccountCommand::Connect {
+            identifier,
+            service,
+            ..
         } => {
             let password = read_password()?;
             let connected = accounts

@@ -18,6 +18,64 @@ pub struct Account {
     pub avatar: Option<String>,
     pub connected: bool,
     pub health: Health,
+    pub sign_in: SignIn,
+}
+
+/// How an account signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SignIn {
+    pub kind: SignInKind,
+    /// The rights the server granted (Sign in with Bluesky).
+    pub scope: Option<String>,
+    /// When the server ends the session however much it is used (RFC 3339): two weeks after signing
+    /// in with Bluesky on today's servers. `None` for app passwords, whose sessions are renewed for
+    /// as long as the password exists.
+    pub expires_at: Option<String>,
+    /// The authorization server that issued the tokens (its `issuer`).
+    pub issuer: Option<String>,
+    /// The `client_id` Hayon signed in as, which every refresh must repeat.
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum SignInKind {
+    AppPassword,
+    /// Sign in with Bluesky (ATProto OAuth).
+    Oauth,
+}
+
+impl SignInKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppPassword => "app_password",
+            Self::Oauth => "oauth",
+        }
+    }
+
+    pub fn parse(text: &str) -> Self {
+        match text {
+            "oauth" => Self::Oauth,
+            _ => Self::AppPassword,
+        }
+    }
+}
+
+impl SignIn {
+    pub fn app_password() -> Self {
+        Self {
+            kind: SignInKind::AppPassword,
+            scope: None,
+            expires_at: None,
+            issuer: None,
+            client_id: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,6 +153,7 @@ mod tests {
             avatar: None,
             connected: true,
             health: Health::active("2026-11-26T00:00:00Z"),
+            sign_in: SignIn::app_password(),
         };
         let json = serde_json::to_value(&account).expect("serializable");
         let keys: Vec<&str> = json
@@ -114,7 +173,8 @@ mod tests {
                 "handle",
                 "health",
                 "pds",
-                "service"
+                "service",
+                "signIn"
             ]
         );
         assert_eq!(

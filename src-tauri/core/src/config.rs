@@ -14,6 +14,9 @@
 //! | XRPC request timeout | `HAYON_HTTP_TIMEOUT_SECS` (1–600) | 30 s |
 //! | PLC directory | `HAYON_PLC_DIRECTORY` (`https:`, or `http:` on loopback) | `https://plc.directory` |
 //! | video service | `HAYON_VIDEO_SERVICE` (`https:`, or `http:` on loopback) and `HAYON_VIDEO_SERVICE_DID` | `https://video.bsky.app`, `did:web:video.bsky.app` |
+//! | Sign in with Bluesky client | `HAYON_OAUTH_CLIENT_ID` (an `https:` client metadata address), else the same variable at build time | the loopback development client (`oauth/client.rs`) |
+//! | time to approve in the browser | `HAYON_SIGN_IN_TIMEOUT_SECS` (1–600) | 5 minutes |
+//! | browser for signing in | `HAYON_BROWSER` (a command, given the address as its one argument) | the system's default browser |
 //! | update manifest (window only) | `HAYON_UPDATE_MANIFEST_URL` (`https:`, or `http:` on loopback) | the `plugins.updater.endpoints` of tauri.conf.json |
 //!
 //! A value that is empty or unusable counts as unset.
@@ -45,6 +48,14 @@ pub const VIDEO_SERVICE_DID_ENV: &str = "HAYON_VIDEO_SERVICE_DID";
 const VIDEO_SERVICE: &str = "https://video.bsky.app";
 const VIDEO_SERVICE_DID: &str = "did:web:video.bsky.app";
 
+/// Names the hosted client metadata document Sign in with Bluesky presents (`oauth/client.rs`).
+pub const OAUTH_CLIENT_ID_ENV: &str = "HAYON_OAUTH_CLIENT_ID";
+/// How long a sign-in waits for the browser, in whole seconds (1 to 600).
+pub const SIGN_IN_TIMEOUT_ENV: &str = "HAYON_SIGN_IN_TIMEOUT_SECS";
+/// A command that opens the sign-in page instead of the system's default browser (a person's
+/// choice of browser, or a test playing one).
+pub const BROWSER_ENV: &str = "HAYON_BROWSER";
+
 /// Names another update manifest (a mirror, a staging channel, a test's server on loopback). Only the
 /// manifest's address changes: updates must still be signed by the key the app was built with.
 pub const UPDATE_MANIFEST_ENV: &str = "HAYON_UPDATE_MANIFEST_URL";
@@ -66,6 +77,19 @@ pub struct Config {
     pub update_manifest: Option<Url>,
     /// Where videos are uploaded and processed.
     pub video_service: VideoService,
+    /// How Sign in with Bluesky goes.
+    pub sign_in: SignInSettings,
+}
+
+/// How Sign in with Bluesky goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInSettings {
+    /// The hosted client metadata address, when Hayon presents one (else the loopback client).
+    pub hosted_client: Option<Url>,
+    /// How long the person has to approve Hayon in the browser.
+    pub timeout: Duration,
+    /// The command that opens the sign-in page, when not the system's default browser.
+    pub browser: Option<String>,
 }
 
 /// The service that takes a post's video, turns it into what viewers stream and puts it on the
@@ -101,6 +125,18 @@ impl Config {
                 var(VIDEO_SERVICE_ENV).as_deref(),
                 var(VIDEO_SERVICE_DID_ENV).as_deref(),
             )?,
+            sign_in: SignInSettings {
+                hosted_client: hosted_client(
+                    var(OAUTH_CLIENT_ID_ENV)
+                        .as_deref()
+                        .or(option_env!("HAYON_OAUTH_CLIENT_ID")),
+                ),
+                timeout: var(SIGN_IN_TIMEOUT_ENV)
+                    .and_then(|text| text.trim().parse::<u64>().ok())
+                    .filter(|seconds| (1..=600).contains(seconds))
+                    .map_or(crate::oauth::APPROVAL_TIMEOUT, Duration::from_secs),
+                browser: var(BROWSER_ENV),
+            },
         })
     }
 }
@@ -160,6 +196,17 @@ fn video_service(url: Option<&str>, did: Option<&str>) -> Result<VideoService> {
             did: VIDEO_SERVICE_DID.to_owned(),
         }),
     }
+}
+
+/// A hosted client id: an `https:` address, or unset (with a warning: the person asked for it).
+fn hosted_client(setting: Option<&str>) -> Option<Url> {
+    let text = setting?.trim();
+    if text.is_empty() {
+        return None;
+    }
+    crate::oauth::parse_hosted(text)
+        .map_err(|err| tracing::warn!(error = %err.message, "using the loopback client instead"))
+        .ok()
 }
 
 /// An update manifest address: `https:`, or plain `http:` to a loopback address only (nothing can

@@ -38,6 +38,8 @@ pub struct Core {
     pub(crate) plc_directory: Url,
     /// Where videos go to be processed.
     pub(crate) video_service: crate::config::VideoService,
+    /// How Sign in with Bluesky goes.
+    pub(crate) sign_in: crate::config::SignInSettings,
 }
 
 impl Core {
@@ -59,6 +61,7 @@ impl Core {
             cards: CardFetcher::new(config.card_policy.clone())?,
             plc_directory: config.plc_directory.clone(),
             video_service: config.video_service.clone(),
+            sign_in: config.sign_in.clone(),
         })
     }
 

@@ -32,6 +32,9 @@ pub enum ErrorCode {
     Network,
     KeychainUnavailable,
     NeedsReconnection,
+    /// Sign in with Bluesky did not finish: refused or cancelled in the browser, timed out, or the
+    /// server's answers did not check out. Nothing was stored.
+    SignInFailed,
     NotFound,
     Validation,
     /// The server refused the request, or answered what Hayon cannot use.
@@ -57,6 +60,7 @@ impl ErrorCode {
             Self::Network => "network",
             Self::KeychainUnavailable => "keychain_unavailable",
             Self::NeedsReconnection => "needs_reconnection",
+            Self::SignInFailed => "sign_in_failed",
             Self::NotFound => "not_found",
             Self::Validation => "validation",
             Self::ServerError => "server_error",

@@ -204,6 +204,11 @@ pub fn core_with_account(
             url: server.url.clone(),
             did: "did:web:video.fake".to_owned(),
         },
+        sign_in: crate::config::SignInSettings {
+            hosted_client: None,
+            timeout: Duration::from_secs(5),
+            browser: None,
+        },
     };
     let core = Core::with_token_store(&config, tokens).expect("core");
     add_account(&core, server, did, handle);
@@ -223,6 +228,7 @@ pub fn add_account(core: &Core, server: &FakeServer, did: &str, handle: &str) {
         avatar: None,
         connected: true,
         health: Health::active(&now),
+        sign_in: crate::account::SignIn::app_password(),
     };
     core.store.upsert_account(&account, &now).expect("account");
 }

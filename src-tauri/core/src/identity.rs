@@ -42,6 +42,16 @@ pub fn parse_service_url(input: &str) -> Option<Url> {
     Some(url)
 }
 
+/// The handle a DID document claims (`alsoKnownAs: ["at://name"]`), lowercase.
+pub fn handle_from_did_doc(doc: &serde_json::Value) -> Option<String> {
+    doc.get("alsoKnownAs")?
+        .as_array()?
+        .iter()
+        .filter_map(|name| name.as_str()?.strip_prefix("at://"))
+        .find(|handle| !handle.is_empty() && !handle.contains('/'))
+        .map(str::to_ascii_lowercase)
+}
+
 /// The `#atproto_pds` service endpoint of a DID document, if it names a usable URL.
 pub fn pds_from_did_doc(doc: &serde_json::Value) -> Option<Url> {
     doc.get("service")?

@@ -1,14 +1,18 @@
 //! Where tokens live: the OS keychain (Secret Service on Linux, Keychain on macOS, Credential Manager on
 //! Windows) and nowhere else on disk. One entry per account, under the app's service name and keyed by
-//! DID, holding both tokens, so a rotation is written in one step.
+//! DID, holding both tokens (and, for Sign in with Bluesky, the DPoP key they are bound to), so a
+//! rotation is written in one step.
 //!
 //! [`TokenStore`] is injected into the core context (`Core::with_token_store`): the app, the CLI and
 //! the integration suite use [`OsKeychain`] against the real platform keychain (`Core::open`); only the
 //! core's unit tests put an in-memory fake in its place.
 
+use crate::dpop::DpopKey;
 use crate::error::{Error, ErrorCode, Result, StorageError};
 use crate::secret::Secret;
+use crate::xrpc::Credential;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 use zeroize::Zeroizing;
 
 /// The token pair of one session.
@@ -16,6 +20,22 @@ use zeroize::Zeroizing;
 pub struct Tokens {
     pub access: Secret,
     pub refresh: Secret,
+    /// The key a Sign in with Bluesky session's tokens are bound to (DPoP); `None` for an
+    /// app-password session.
+    pub dpop: Option<Arc<DpopKey>>,
+}
+
+impl Tokens {
+    /// How requests show these tokens.
+    pub fn credential(&self) -> Credential {
+        match &self.dpop {
+            None => Credential::Bearer(self.access.clone()),
+            Some(key) => Credential::Dpop {
+                token: self.access.clone(),
+                key: key.clone(),
+            },
+        }
+    }
 }
 
 pub trait TokenStore: Send + Sync + std::fmt::Debug {
@@ -36,6 +56,9 @@ pub struct OsKeychain {
 struct StoredTokens<'a> {
     access_jwt: &'a str,
     refresh_jwt: &'a str,
+    /// PKCS#8, base64 ([`DpopKey::to_stored`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dpop_key: Option<&'a str>,
 }
 
 impl OsKeychain {
@@ -57,22 +80,32 @@ impl TokenStore for OsKeychain {
             Err(keyring::Error::NoEntry) => return Ok(None),
             Err(err) => return Err(unavailable(err)),
         };
-        let parsed: StoredTokens<'_> = serde_json::from_str(&stored).map_err(|_| {
+        let unreadable = || {
             Error::new(
                 ErrorCode::NeedsReconnection,
                 "The saved sign-in for this account is unreadable. Reconnect the account.",
             )
-        })?;
+        };
+        let parsed: StoredTokens<'_> = serde_json::from_str(&stored).map_err(|_| unreadable())?;
+        let dpop = match parsed.dpop_key {
+            Some(key) => Some(Arc::new(
+                DpopKey::from_stored(&Secret::new(key.to_owned())).map_err(|_| unreadable())?,
+            )),
+            None => None,
+        };
         Ok(Some(Tokens {
             access: Secret::new(parsed.access_jwt.to_owned()),
             refresh: Secret::new(parsed.refresh_jwt.to_owned()),
+            dpop,
         }))
     }
 
     fn save(&self, did: &str, tokens: &Tokens) -> Result<()> {
+        let key = tokens.dpop.as_ref().map(|key| key.to_stored());
         let stored = StoredTokens {
             access_jwt: tokens.access.expose(),
             refresh_jwt: tokens.refresh.expose(),
+            dpop_key: key.as_ref().map(Secret::expose),
         };
         let json = Zeroizing::new(
             serde_json::to_string(&stored).map_err(StorageError::encoding("session"))?,

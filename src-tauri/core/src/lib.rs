@@ -7,7 +7,8 @@
 //!   authenticated-request path, `Accounts::authed`, that all calls to a PDS go through),
 //!   [`Core::posting`] ([`publish`]: the one path from a composition to the server, through the
 //!   outbox), [`Core::drafts`], [`Core::settings`].
-//! - [`xrpc`]: the typed AT Protocol client. [`keychain`]: tokens in the OS keychain. [`store`]: the
+//! - [`xrpc`]: the typed AT Protocol client, Bearer or DPoP ([`dpop`]) per request. [`oauth`]: Sign
+//!   in with Bluesky. [`keychain`]: tokens (and DPoP keys) in the OS keychain. [`store`]: the
 //!   SQLite database. [`error::Error`]: `{code, message}` for the user.
 //! - [`media`]: images prepared for upload (oriented, stripped, ≤ 1,000,000 bytes), in parallel.
 //! - [`attachments`]: the window's staged images, and the confinement of paths from the web view.
@@ -21,6 +22,7 @@ pub mod compose;
 pub mod composition;
 pub mod config;
 pub mod context;
+pub mod dpop;
 pub mod draft;
 pub mod error;
 #[cfg(test)]
@@ -34,6 +36,7 @@ pub mod link_card;
 pub mod logging;
 pub mod media;
 pub mod mentions;
+pub mod oauth;
 pub mod paths;
 pub mod publish;
 pub mod records;
@@ -45,7 +48,7 @@ pub mod tls;
 pub mod xrpc;
 
 pub use about::{About, UpdateOffer};
-pub use account::{Account, Health, HealthStatus};
+pub use account::{Account, Health, HealthStatus, SignIn, SignInKind};
 pub use accounts::{Accounts, ConnectRequest, Connected, Disconnected};
 pub use config::Config;
 pub use context::Core;

@@ -2,7 +2,7 @@
 
 use super::session::LiveSession;
 use super::{errors, now_rfc3339, Accounts, Disconnected};
-use crate::account::{Account, Health};
+use crate::account::{Account, Health, SignIn, SignInKind};
 use crate::error::{Error, ErrorField, Result};
 use crate::identity::{looks_like_app_password, normalize_identifier, parse_service_url};
 use crate::jwt;
@@ -11,6 +11,16 @@ use crate::secret::Secret;
 use serde::Serialize;
 use std::sync::Arc;
 use url::Url;
+
+/// Who a new session is for and where its calls go.
+pub(super) struct NewSession {
+    pub did: String,
+    pub handle: String,
+    /// Where session calls go (the login host; for Sign in with Bluesky, the PDS).
+    pub service: Url,
+    pub pds: Url,
+    pub sign_in: SignIn,
+}
 
 /// What the connect form sends.
 #[derive(Debug)]
@@ -77,6 +87,7 @@ impl Accounts<'_> {
         let tokens = Tokens {
             access: output.access_jwt,
             refresh: output.refresh_jwt,
+            dpop: None,
         };
 
         let scope = jwt::claims(tokens.access.expose()).and_then(|claims| claims.scope);
@@ -101,45 +112,71 @@ impl Accounts<'_> {
             self.end_server_session(&service, &tokens.refresh).await;
             return Err(errors::describe(&err));
         }
-        if let Err(err) = self.core.tokens.save(&output.did, &tokens) {
-            self.end_server_session(&service, &tokens.refresh).await;
-            return Err(err);
+        let refresh = tokens.refresh.clone();
+        let kept = self
+            .keep_session(
+                NewSession {
+                    did: output.did,
+                    handle: output.handle,
+                    service: service.clone(),
+                    pds,
+                    sign_in: SignIn::app_password(),
+                },
+                tokens,
+            )
+            .await;
+        match kept {
+            Ok(account) => Ok(Connected { account, warnings }),
+            Err(err) => {
+                self.end_server_session(&service, &refresh).await;
+                Err(err)
+            }
         }
+    }
+
+    /// Keeps a session a server just gave: its tokens in the keychain, the live session, the
+    /// profile and the account record. On failure nothing is left half-stored here; the caller
+    /// ends the session on the server.
+    pub(super) async fn keep_session(&self, new: NewSession, tokens: Tokens) -> Result<Account> {
+        self.core.tokens.save(&new.did, &tokens)?;
         let session = Arc::new(LiveSession::new(
-            output.did.clone(),
-            service.clone(),
-            pds.clone(),
+            new.did.clone(),
+            new.service.clone(),
+            new.pds.clone(),
             tokens,
         ));
-        self.sessions_map()
-            .insert(output.did.clone(), session.clone());
+        self.sessions_map().insert(new.did.clone(), session.clone());
 
         // No answer about the profile: keep what a reconnected account already shows.
         let profile = match self.fetch_profile(&session).await {
             Some(profile) => profile,
-            None => self.stored_profile(&output.did)?,
+            None => match self.stored_profile(&new.did) {
+                Ok(profile) => profile,
+                Err(err) => {
+                    self.forget_locally(&new.did)?;
+                    return Err(err);
+                }
+            },
         };
         let timestamp = now_rfc3339();
         let account = Account {
-            did: output.did.clone(),
-            handle: output.handle,
-            service: service.into(),
-            pds: pds.into(),
+            did: new.did,
+            handle: new.handle,
+            service: new.service.into(),
+            pds: new.pds.into(),
             display_name: profile.display_name,
             description: profile.description,
             avatar: profile.avatar,
             connected: true,
             health: Health::active(&timestamp),
+            sign_in: new.sign_in,
         };
         if let Err(err) = self.core.store.upsert_account(&account, &timestamp) {
-            // Nothing half-stored: undo the keychain entry and end the session on the server.
             self.forget_locally(&account.did)?;
-            self.end_server_session(&session.service(), &session.refresh_token())
-                .await;
             return Err(err);
         }
-        tracing::info!(did = %account.did, "account connected");
-        Ok(Connected { account, warnings })
+        tracing::info!(did = %account.did, kind = account.sign_in.kind.as_str(), "account connected");
+        Ok(account)
     }
 
     /// Ends the session on the server (deleteSession), removes the keychain entry and the record.
@@ -148,6 +185,9 @@ impl Accounts<'_> {
         let account = self.find(did_or_handle)?;
         let service = super::parse_stored_url(&account.service)?;
         let revoked = match self.core.tokens.load(&account.did)? {
+            Some(tokens) if account.sign_in.kind == SignInKind::Oauth => {
+                self.revoke_sign_in(&account, &tokens).await
+            }
             Some(tokens) => match self
                 .core
                 .xrpc

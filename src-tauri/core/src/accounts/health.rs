@@ -125,7 +125,13 @@ impl Accounts<'_> {
         error
     }
 
-    fn record_failure(&self, did: &str, status: HealthStatus, ended: bool, error: &Error) {
+    pub(super) fn record_failure(
+        &self,
+        did: &str,
+        status: HealthStatus,
+        ended: bool,
+        error: &Error,
+    ) {
         let Ok(Some(account)) = self.core.store.find_account(did) else {
             return;
         };

@@ -10,6 +10,7 @@ pub(crate) mod errors;
 mod health;
 mod pds;
 mod session;
+mod sign_in;
 #[cfg(test)]
 mod tests;
 mod verdict;
@@ -26,6 +27,7 @@ use url::Url;
 
 pub use connect::{ConnectRequest, Connected};
 pub(crate) use errors::describe as describe_xrpc_error;
+pub use sign_in::SignInStarted;
 
 /// The answer to a disconnect (CLI contract).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

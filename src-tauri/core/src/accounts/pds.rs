@@ -14,26 +14,34 @@ impl Accounts<'_> {
     /// The PDS named by `did`'s document: `given` (from a session answer) or the published one.
     /// `None` when there is no usable answer; the caller keeps what it had.
     pub(super) async fn pds_of(&self, did: &str, given: Option<&Value>) -> Option<Url> {
-        let fetched;
-        let doc = match given {
-            Some(doc) => doc,
-            None => {
-                let url = identity::did_document_url(did, &self.core.plc_directory)?;
-                fetched = self
-                    .core
-                    .xrpc
-                    .did_document(&url)
-                    .await
-                    .map_err(|err| tracing::warn!(did, error = %err, "DID document unavailable"))
-                    .ok()?;
-                &fetched
+        match given {
+            Some(doc) if doc.get("id").and_then(Value::as_str) == Some(did) => {
+                identity::pds_from_did_doc(doc)
             }
-        };
+            Some(_) => {
+                tracing::warn!(did, "a DID document for another DID was ignored");
+                None
+            }
+            None => identity::pds_from_did_doc(&self.did_document(did).await?),
+        }
+    }
+
+    /// `did`'s document, from where its method publishes it; `None` when there is no usable
+    /// answer or the document is another DID's.
+    pub(super) async fn did_document(&self, did: &str) -> Option<Value> {
+        let url = identity::did_document_url(did, &self.core.plc_directory)?;
+        let doc = self
+            .core
+            .xrpc
+            .did_document(&url)
+            .await
+            .map_err(|err| tracing::warn!(did, error = %err, "DID document unavailable"))
+            .ok()?;
         if doc.get("id").and_then(Value::as_str) != Some(did) {
             tracing::warn!(did, "a DID document for another DID was ignored");
             return None;
         }
-        identity::pds_from_did_doc(doc)
+        Some(doc)
     }
 
     /// After a refresh: stores and uses the PDS the DID document names now, if it changed.

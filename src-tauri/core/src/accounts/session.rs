@@ -12,7 +12,7 @@ use super::Accounts;
 use crate::error::Result;
 use crate::keychain::Tokens;
 use crate::secret::Secret;
-use crate::xrpc::XrpcError;
+use crate::xrpc::{Credential, XrpcError};
 use std::future::Future;
 use std::sync::RwLock;
 use url::Url;
@@ -57,6 +57,11 @@ impl LiveSession {
         *write(&self.hosts) = Hosts { service, pds };
     }
 
+    /// How the next request shows the session's access token.
+    pub fn credential(&self) -> Credential {
+        read(&self.tokens).credential()
+    }
+
     pub fn access(&self) -> Secret {
         read(&self.tokens).access.clone()
     }
@@ -69,7 +74,7 @@ impl LiveSession {
         *write(&self.tokens) = tokens;
     }
 
-    fn tokens(&self) -> Tokens {
+    pub(super) fn tokens(&self) -> Tokens {
         read(&self.tokens).clone()
     }
 }
@@ -90,7 +95,7 @@ impl Accounts<'_> {
     /// Every authenticated call (profile, posting, …) goes through here.
     pub async fn authed<T, F, Fut>(&self, did: &str, call: F) -> Result<T>
     where
-        F: Fn(Url, Secret) -> Fut,
+        F: Fn(Url, Credential) -> Fut,
         Fut: Future<Output = Result<T, XrpcError>>,
     {
         self.authed_at(did, Endpoint::Other, call).await
@@ -105,16 +110,16 @@ impl Accounts<'_> {
         call: F,
     ) -> Result<T>
     where
-        F: Fn(Url, Secret) -> Fut,
+        F: Fn(Url, Credential) -> Fut,
         Fut: Future<Output = Result<T, XrpcError>>,
     {
         let session = self.session(did)?;
         let used = session.access();
-        match call(session.pds(), used.clone()).await {
+        match call(session.pds(), session.credential()).await {
             Err(err) if verdict::wants_refresh(&err) => {
                 tracing::info!(did, error = %err, "access token refused; refreshing and retrying once");
                 self.refresh_after_refusal(&session, &used).await?;
-                call(session.pds(), session.access())
+                call(session.pds(), session.credential())
                     .await
                     .map_err(|err| self.session_call_failed(&session.did, endpoint, &err))
             }
@@ -169,9 +174,19 @@ impl Accounts<'_> {
         Ok(())
     }
 
-    /// `refreshSession`, then the rotated tokens go to the keychain before anything else happens. An
-    /// answer that may have been lost is asked for once more at once, with the same refresh token.
+    /// A new token pair, written to the keychain before anything else happens: by the token
+    /// endpoint for a Sign in with Bluesky session (`sign_in.rs`), otherwise by `refreshSession`.
     async fn rotate(&self, session: &LiveSession) -> Result<()> {
+        let account = self.find(&session.did)?;
+        if account.sign_in.kind == crate::account::SignInKind::Oauth {
+            return self.rotate_oauth(session, &account).await;
+        }
+        self.rotate_app_password(session).await
+    }
+
+    /// `refreshSession`. An answer that may have been lost is asked for once more at once, with the
+    /// same refresh token.
+    async fn rotate_app_password(&self, session: &LiveSession) -> Result<()> {
         let refresh = session.refresh_token();
         let service = session.service();
         let mut answer = self.core.xrpc.refresh_session(&service, &refresh).await;
@@ -187,6 +202,7 @@ impl Accounts<'_> {
         let tokens = Tokens {
             access: output.access_jwt,
             refresh: output.refresh_jwt,
+            dpop: None,
         };
         self.core.tokens.save(&session.did, &tokens)?;
         session.replace(tokens);

@@ -47,6 +47,7 @@ fn tokens_of(access: &str, refresh: &str) -> Tokens {
     Tokens {
         access: Secret::new(access.to_owned()),
         refresh: Secret::new(refresh.to_owned()),
+        dpop: None,
     }
 }
 

@@ -19,6 +19,7 @@ async fn setup(answers: Vec<Answer>) -> (Core, FakeServer, tempfile::TempDir) {
             &Tokens {
                 access: Secret::new("access-1".to_owned()),
                 refresh: Secret::new("refresh-1".to_owned()),
+                dpop: None,
             },
         )
         .expect("tokens");

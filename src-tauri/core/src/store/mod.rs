@@ -10,7 +10,7 @@ mod migrations;
 mod outbox;
 mod server_limits;
 
-use crate::account::{Account, Health, HealthStatus};
+use crate::account::{Account, Health, HealthStatus, SignIn, SignInKind};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::path::{Path, PathBuf};
@@ -106,8 +106,10 @@ impl Store {
             .execute(
                 "INSERT INTO accounts (did, handle, service, pds, display_name, description, avatar,
                     connected, health_status, needs_reconnection, last_successful_refresh, last_error,
-                    consecutive_failures, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+                    consecutive_failures, created_at, updated_at, sign_in_kind, sign_in_scope,
+                    sign_in_expires_at, sign_in_issuer, sign_in_client_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16,
+                    ?17, ?18, ?19)
                  ON CONFLICT (did) DO UPDATE SET handle = excluded.handle, service = excluded.service,
                     pds = excluded.pds, display_name = excluded.display_name,
                     description = excluded.description, avatar = excluded.avatar,
@@ -116,7 +118,11 @@ impl Store {
                     last_successful_refresh = excluded.last_successful_refresh,
                     last_error = excluded.last_error,
                     consecutive_failures = excluded.consecutive_failures,
-                    updated_at = excluded.updated_at",
+                    updated_at = excluded.updated_at, sign_in_kind = excluded.sign_in_kind,
+                    sign_in_scope = excluded.sign_in_scope,
+                    sign_in_expires_at = excluded.sign_in_expires_at,
+                    sign_in_issuer = excluded.sign_in_issuer,
+                    sign_in_client_id = excluded.sign_in_client_id",
                 params![
                     account.did,
                     account.handle,
@@ -132,6 +138,11 @@ impl Store {
                     health.last_error,
                     health.consecutive_failures,
                     now,
+                    account.sign_in.kind.as_str(),
+                    account.sign_in.scope,
+                    account.sign_in.expires_at,
+                    account.sign_in.issuer,
+                    account.sign_in.client_id,
                 ],
             )?;
         Ok(())
@@ -234,7 +245,8 @@ pub fn now_rfc3339() -> String {
 
 const SELECT_ACCOUNT: &str = "SELECT did, handle, service, pds, display_name, description, avatar,
     connected, health_status, needs_reconnection, last_successful_refresh, last_error,
-    consecutive_failures FROM accounts";
+    consecutive_failures, sign_in_kind, sign_in_scope, sign_in_expires_at, sign_in_issuer,
+    sign_in_client_id FROM accounts";
 
 fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     let status: String = row.get(8)?;
@@ -254,6 +266,13 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
             last_error: row.get(11)?,
             consecutive_failures: row.get(12)?,
         },
+        sign_in: SignIn {
+            kind: SignInKind::parse(&row.get::<_, String>(13)?),
+            scope: row.get(14)?,
+            expires_at: row.get(15)?,
+            issuer: row.get(16)?,
+            client_id: row.get(17)?,
+        },
     })
 }
 
@@ -272,6 +291,7 @@ mod tests {
             avatar: None,
             connected: true,
             health: Health::active("2026-11-26T00:00:00Z"),
+            sign_in: SignIn::app_password(),
         }
     }
 

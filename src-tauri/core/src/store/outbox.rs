@@ -602,6 +602,7 @@ mod tests {
             avatar: None,
             connected: true,
             health: crate::Health::active("t"),
+            sign_in: crate::SignIn::app_password(),
         };
         store.upsert_account(&account, "t").expect("account");
         let read = store.outbox_entry("3kx").expect("read").expect("present");

@@ -1,7 +1,7 @@
 //! The XRPC calls Hayon makes, one typed method each (see protocol.md for what the server answers).
 
 use super::types::{ActorBasic, ActorsOutput, Profile, ProfileRecord, SessionInfo, SessionOutput};
-use super::{XrpcClient, XrpcError};
+use super::{Credential, XrpcClient, XrpcError};
 use crate::secret::Secret;
 use serde::Serialize;
 use url::Url;
@@ -38,7 +38,7 @@ impl XrpcClient {
             host,
             "com.atproto.server.refreshSession",
             None,
-            Some(refresh_jwt),
+            Some(&Credential::Bearer(refresh_jwt.clone())),
         )
         .await
     }
@@ -46,15 +46,16 @@ impl XrpcClient {
     pub async fn get_session(
         &self,
         host: &Url,
-        access_jwt: &Secret,
+        credential: &Credential,
     ) -> Result<SessionInfo, XrpcError> {
-        self.query(host, "com.atproto.server.getSession", &[], Some(access_jwt))
+        self.query(host, "com.atproto.server.getSession", &[], Some(credential))
             .await
     }
 
     /// Revokes the session behind the refresh token on the server.
     pub async fn delete_session(&self, host: &Url, refresh_jwt: &Secret) -> Result<(), XrpcError> {
-        self.procedure_no_output(host, "com.atproto.server.deleteSession", Some(refresh_jwt))
+        let refresh = Credential::Bearer(refresh_jwt.clone());
+        self.procedure_no_output(host, "com.atproto.server.deleteSession", Some(&refresh))
             .await
     }
 
@@ -62,14 +63,14 @@ impl XrpcClient {
     pub async fn get_profile(
         &self,
         pds: &Url,
-        access_jwt: &Secret,
+        credential: &Credential,
         actor: &str,
     ) -> Result<Profile, XrpcError> {
         self.query(
             pds,
             "app.bsky.actor.getProfile",
             &[("actor", actor)],
-            Some(access_jwt),
+            Some(credential),
         )
         .await
     }
@@ -79,7 +80,7 @@ impl XrpcClient {
     pub async fn search_actors_typeahead(
         &self,
         pds: &Url,
-        access_jwt: &Secret,
+        credential: &Credential,
         q: &str,
         limit: u8,
     ) -> Result<Vec<ActorBasic>, XrpcError> {
@@ -89,7 +90,7 @@ impl XrpcClient {
                 pds,
                 "app.bsky.actor.searchActorsTypeahead",
                 &[("q", q), ("limit", &limit)],
-                Some(access_jwt),
+                Some(credential),
             )
             .await?;
         Ok(output.actors)
@@ -112,10 +113,55 @@ impl XrpcClient {
     /// A DID document, from where its method publishes it (`identity::did_document_url`): no
     /// sign-in, the same transport rules, size limit and retries as an XRPC query.
     pub async fn did_document(&self, url: &Url) -> Result<serde_json::Value, XrpcError> {
+        self.get_document(url, "DID document").await
+    }
+
+    /// A JSON document at `url` that is not an XRPC call (a DID document, a server's
+    /// `/.well-known/…` metadata), named `what` in errors: no sign-in, the same transport rules,
+    /// size limit and retries as an XRPC query.
+    pub async fn get_document<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &Url,
+        what: &str,
+    ) -> Result<T, XrpcError> {
         super::check_transport(url)?;
         let builder = self.client_for(url).get(url.clone()).timeout(self.timeout);
-        self.fetch_json(url, "DID document", builder, super::retry::Repeat::Safe)
+        self.fetch_json(url, what, builder, None, super::retry::Repeat::Safe)
             .await
+    }
+
+    /// A form POST to an OAuth endpoint (PAR, token, revocation), signed with `key` (DPoP): the
+    /// status and the body, read up to the JSON limit, whatever the status (OAuth errors are JSON
+    /// of their own shape, `{error, error_description}`). Never sent twice but for a new nonce.
+    pub(crate) async fn post_form(
+        &self,
+        url: &Url,
+        form: &[(&str, &str)],
+        key: &crate::dpop::DpopKey,
+    ) -> Result<(u16, Vec<u8>), XrpcError> {
+        super::check_transport(url)?;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let builder = self
+            .client_for(url)
+            .post(url.clone())
+            .timeout(self.timeout)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(body);
+        let response = super::credential::send_with_proof(url, builder, key, None).await?;
+        let status = response.status().as_u16();
+        match super::transport::read_capped(response, super::transport::JSON_ANSWER_LIMIT).await {
+            Ok(super::transport::Body::Complete(bytes)) => Ok((status, bytes)),
+            Ok(super::transport::Body::TooLarge) => Err(XrpcError::TooLarge {
+                nsid: url.path().to_owned(),
+                limit: super::transport::JSON_ANSWER_LIMIT,
+            }),
+            Err(err) => Err(XrpcError::network(url, &err)),
+        }
     }
 }
 

@@ -10,6 +10,7 @@
 //! timeout (`transport.rs`); failed requests are sent again only when that is safe (`retry.rs`).
 
 mod calls;
+mod credential;
 mod error;
 mod loopback;
 pub mod repo;
@@ -21,10 +22,10 @@ pub mod video;
 #[cfg(test)]
 mod tests;
 
+pub use credential::Credential;
 pub use error::XrpcError;
 pub use transport::{check_transport, DEFAULT_TIMEOUT};
 
-use crate::secret::Secret;
 use reqwest::{header, redirect, Method, RequestBuilder};
 use retry::Repeat;
 use serde::{de::DeserializeOwned, Serialize};
@@ -95,7 +96,7 @@ impl XrpcClient {
         method: Method,
         host: &Url,
         nsid: &str,
-        auth: Option<&Secret>,
+        auth: Option<&Credential>,
     ) -> Result<RequestBuilder, XrpcError> {
         check_transport(host)?;
         let url = host
@@ -105,8 +106,11 @@ impl XrpcClient {
             .client_for(&url)
             .request(method, url)
             .timeout(self.timeout);
-        if let Some(token) = auth {
-            builder = builder.bearer_auth(token.expose());
+        if let Some(credential) = auth {
+            let mut value = header::HeaderValue::try_from(credential.authorization())
+                .map_err(|_| XrpcError::InvalidHost("the saved sign-in is unusable".into()))?;
+            value.set_sensitive(true);
+            builder = builder.header(header::AUTHORIZATION, value);
         }
         Ok(builder)
     }
@@ -118,6 +122,7 @@ impl XrpcClient {
         host: &Url,
         nsid: &str,
         builder: RequestBuilder,
+        auth: Option<&Credential>,
         repeat: Repeat,
         limit: u64,
     ) -> Result<Vec<u8>, XrpcError> {
@@ -126,9 +131,9 @@ impl XrpcClient {
         loop {
             // Bodies here are bytes, never streams, so a request can always be copied.
             let Some(this_try) = builder.try_clone() else {
-                return self.fetch_once(host, nsid, builder, limit).await;
+                return self.fetch_once(host, nsid, builder, auth, limit).await;
             };
-            let err = match self.fetch_once(host, nsid, this_try, limit).await {
+            let err = match self.fetch_once(host, nsid, this_try, auth, limit).await {
                 Ok(body) => return Ok(body),
                 Err(err) => err,
             };
@@ -146,12 +151,10 @@ impl XrpcClient {
         host: &Url,
         nsid: &str,
         builder: RequestBuilder,
+        auth: Option<&Credential>,
         limit: u64,
     ) -> Result<Vec<u8>, XrpcError> {
-        let response = builder
-            .send()
-            .await
-            .map_err(|err| XrpcError::network(host, &err))?;
+        let response = self.send(host, builder, auth).await?;
         Self::answer(host, nsid, response, limit).await
     }
 
@@ -180,10 +183,11 @@ impl XrpcClient {
         host: &Url,
         nsid: &str,
         builder: RequestBuilder,
+        auth: Option<&Credential>,
         repeat: Repeat,
     ) -> Result<T, XrpcError> {
         let bytes = self
-            .fetch(host, nsid, builder, repeat, JSON_ANSWER_LIMIT)
+            .fetch(host, nsid, builder, auth, repeat, JSON_ANSWER_LIMIT)
             .await?;
         Self::decode(nsid, &bytes)
     }
@@ -202,10 +206,11 @@ impl XrpcClient {
         host: &Url,
         nsid: &str,
         params: &[(&str, &str)],
-        auth: Option<&Secret>,
+        auth: Option<&Credential>,
     ) -> Result<T, XrpcError> {
         let builder = self.request(Method::GET, host, nsid, auth)?.query(params);
-        self.fetch_json(host, nsid, builder, Repeat::Safe).await
+        self.fetch_json(host, nsid, builder, auth, Repeat::Safe)
+            .await
     }
 
     /// A procedure (POST) with an optional JSON body and a JSON answer. Never repeated after a failure
@@ -215,13 +220,13 @@ impl XrpcClient {
         host: &Url,
         nsid: &str,
         body: Option<&B>,
-        auth: Option<&Secret>,
+        auth: Option<&Credential>,
     ) -> Result<T, XrpcError> {
         let mut builder = self.request(Method::POST, host, nsid, auth)?;
         if let Some(body) = body {
             builder = builder.json(body);
         }
-        self.fetch_json(host, nsid, builder, Repeat::OnlyWhenRateLimited)
+        self.fetch_json(host, nsid, builder, auth, Repeat::OnlyWhenRateLimited)
             .await
     }
 
@@ -234,7 +239,7 @@ impl XrpcClient {
         nsid: &str,
         bytes: Vec<u8>,
         content_type: &str,
-        auth: Option<&Secret>,
+        auth: Option<&Credential>,
     ) -> Result<T, XrpcError> {
         let timeout = transport::upload_timeout(self.timeout, bytes.len());
         let builder = self
@@ -242,7 +247,8 @@ impl XrpcClient {
             .timeout(timeout)
             .header(header::CONTENT_TYPE, content_type)
             .body(bytes);
-        self.fetch_json(host, nsid, builder, Repeat::Safe).await
+        self.fetch_json(host, nsid, builder, auth, Repeat::Safe)
+            .await
     }
 
     /// A procedure whose success answer has no body worth reading (e.g. deleteSession, which answers
@@ -251,7 +257,7 @@ impl XrpcClient {
         &self,
         host: &Url,
         nsid: &str,
-        auth: Option<&Secret>,
+        auth: Option<&Credential>,
     ) -> Result<(), XrpcError> {
         let builder = self
             .request(Method::POST, host, nsid, auth)?
@@ -261,6 +267,7 @@ impl XrpcClient {
                 host,
                 nsid,
                 builder,
+                auth,
                 Repeat::OnlyWhenRateLimited,
                 transport::ERROR_ANSWER_LIMIT,
             )

@@ -2,10 +2,9 @@
 //! handle resolution.
 
 use super::types::{Record, ResolveHandleOutput, UploadBlobOutput};
-use super::{XrpcClient, XrpcError};
+use super::{Credential, XrpcClient, XrpcError};
 use crate::records::Blob;
 use crate::records::StrongRef;
-use crate::secret::Secret;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use url::Url;
@@ -16,7 +15,7 @@ impl XrpcClient {
     pub async fn upload_blob(
         &self,
         pds: &Url,
-        access_jwt: &Secret,
+        credential: &Credential,
         bytes: Vec<u8>,
         mime_type: &str,
     ) -> Result<Blob, XrpcError> {
@@ -26,7 +25,7 @@ impl XrpcClient {
                 "com.atproto.repo.uploadBlob",
                 bytes,
                 mime_type,
-                Some(access_jwt),
+                Some(credential),
             )
             .await?;
         Ok(output.blob)
@@ -102,7 +101,7 @@ impl XrpcClient {
     pub async fn apply_writes<R: Serialize>(
         &self,
         pds: &Url,
-        access_jwt: &Secret,
+        credential: &Credential,
         repo: &str,
         writes: &[CreateWrite<R>],
     ) -> Result<Vec<StrongRef>, XrpcError> {
@@ -112,7 +111,7 @@ impl XrpcClient {
                 pds,
                 "com.atproto.repo.applyWrites",
                 Some(&input),
-                Some(access_jwt),
+                Some(credential),
             )
             .await?;
         if output.results.len() != writes.len() {

@@ -125,7 +125,7 @@ async fn a_lost_upload_answer_is_sent_again() {
     let blob = client()
         .upload_blob(
             &server.url,
-            &crate::Secret::new("token".into()),
+            &super::Credential::Bearer(crate::Secret::new("token".into())),
             vec![7; 10_000],
             "image/png",
         )

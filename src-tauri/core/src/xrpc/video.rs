@@ -7,7 +7,7 @@
 //! with the first job).
 
 use super::transport::{read_capped, Body, JSON_ANSWER_LIMIT};
-use super::{XrpcClient, XrpcError};
+use super::{Credential, XrpcClient, XrpcError};
 use crate::records::Blob;
 use crate::secret::Secret;
 use futures_util::StreamExt;
@@ -104,7 +104,7 @@ impl XrpcClient {
     pub async fn service_auth(
         &self,
         pds: &Url,
-        access_jwt: &Secret,
+        credential: &Credential,
         aud: &str,
         lxm: &str,
         exp: Option<i64>,
@@ -119,7 +119,7 @@ impl XrpcClient {
                 pds,
                 "com.atproto.server.getServiceAuth",
                 &params,
-                Some(access_jwt),
+                Some(credential),
             )
             .await?;
         Ok(output.token)
@@ -139,7 +139,8 @@ impl XrpcClient {
         service: &Url,
         token: &Secret,
     ) -> Result<UploadLimits, XrpcError> {
-        self.query(service, UPLOAD_LIMITS, &[], Some(token)).await
+        let token = Credential::Bearer(token.clone());
+        self.query(service, UPLOAD_LIMITS, &[], Some(&token)).await
     }
 
     pub async fn video_job_status(
@@ -189,8 +190,9 @@ impl XrpcClient {
                 }
             }
         });
+        let token = Credential::Bearer(token.clone());
         let builder = self
-            .request(Method::POST, service, UPLOAD_VIDEO, Some(token))?
+            .request(Method::POST, service, UPLOAD_VIDEO, Some(&token))?
             .query(&[("did", upload.did), ("name", upload.name.as_str())])
             .timeout(timeout)
             .header(header::CONTENT_TYPE, upload.mime_type)
