@@ -287,3 +287,156 @@ async fn no_answer_from_the_browser_ends_the_wait_with_a_clear_message() {
         message(&output)
     );
 }
+
+/// Signs `user` of the rig's PDS in through its fault proxy (the issuer is the proxy's address).
+async fn sign_in_behind_the_proxy(env: &CliEnv, user: &TestUser) -> Value {
+    let rig = harness::fault_proxy::rig();
+    let signing_in = env.start_sign_in(
+        &user.handle,
+        &rig.proxy.url,
+        &[("HAYON_PLC_DIRECTORY", &rig.pds.plc_url)],
+    );
+    let callback =
+        TestBrowser::approve(&signing_in.authorize_url, &user.handle, &user.password).await;
+    arrive(&callback).await.expect("Hayon's listener answers");
+    signing_in.finish().expect_ok()
+}
+
+#[tokio::test]
+async fn a_lost_refresh_answer_asks_to_sign_in_again_with_the_reason_and_never_loops() {
+    keychain::require_secret_service();
+    let _turn = harness::fault_proxy::exclusive().await;
+    let rig = harness::fault_proxy::rig();
+    let env = CliEnv::new();
+    let user = rig.pds.create_user("oal").await;
+    sign_in_behind_the_proxy(&env, &user).await;
+
+    rig.proxy
+        .arm("/oauth/token", harness::fault_proxy::Fault::LoseAnswer);
+    let output = env.run(&["account", "refresh", &user.handle], "");
+    assert_eq!(output.code, 1, "{}", output.json);
+    assert_eq!(output.error_code(), "needs_reconnection", "{}", output.json);
+    assert!(
+        message(&output).contains("was lost"),
+        "{}",
+        message(&output)
+    );
+    assert!(
+        message(&output).contains("Sign in again"),
+        "{}",
+        message(&output)
+    );
+    assert_eq!(
+        rig.proxy.count("/oauth/token"),
+        2,
+        "the sign-in's one refresh, and the lost one: never asked again"
+    );
+    let list = env.run(&["account", "list"], "").expect_ok();
+    assert_eq!(list[0]["health"]["needsReconnection"], true, "{list}");
+    assert!(
+        list[0]["health"]["lastError"]
+            .as_str()
+            .is_some_and(|text| text.contains("was lost")),
+        "{list}"
+    );
+}
+
+#[tokio::test]
+async fn a_sign_in_the_server_ended_asks_to_sign_in_again_and_posts_nothing() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let user = pds().create_user("oae").await;
+    sign_in(&env, &user).await.0.expect_ok();
+
+    // The server ends the session (as at expiry, or when revoked from the account's settings).
+    let entry = stored(&env, &user.did);
+    let client_id: String = rusqlite::Connection::open(env.path().join("hayon.sqlite3"))
+        .expect("database")
+        .query_row(
+            "SELECT sign_in_client_id FROM accounts WHERE did = ?1",
+            [&user.did],
+            |row| row.get(0),
+        )
+        .expect("the client id is stored");
+    let key = DpopKey::from_stored(&Secret::new(
+        entry["dpopKey"].as_str().expect("key").to_owned(),
+    ))
+    .expect("key");
+    let revoke_url =
+        url::Url::parse(&format!("{}/oauth/revoke", pds().url.trim_end_matches('/'))).expect("url");
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("token", entry["refreshJwt"].as_str().expect("refresh"))
+        .append_pair("client_id", &client_id)
+        .finish();
+    // As a client revokes: with a DPoP proof, once more with the nonce the server asks for.
+    for _ in 0..2 {
+        let revoke = harness::http_client()
+            .post(revoke_url.clone())
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("DPoP", key.proof("POST", &revoke_url, None))
+            .body(form.clone())
+            .send()
+            .await
+            .expect("the revocation endpoint answers");
+        match revoke.headers().get("DPoP-Nonce") {
+            Some(nonce) if !revoke.status().is_success() => {
+                key.learn_nonce(&revoke_url, nonce.to_str().expect("nonce"));
+            }
+            _ => {
+                assert!(revoke.status().is_success(), "{}", revoke.status());
+                break;
+            }
+        }
+    }
+
+    let text = format!("never posted {}", harness::unique(""));
+    let output = env.run(&["post", "--account", &user.handle], &text);
+    assert_ne!(output.code, 0, "{}", output.json);
+    let check = env.run(&["account", "check", &user.handle], "");
+    assert_eq!(check.error_code(), "needs_reconnection", "{}", check.json);
+    assert!(
+        message(&check).contains("Sign in again"),
+        "{}",
+        message(&check)
+    );
+    assert!(pds().posts_with_text(&user.did, &text).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_thread_goes_to_an_oauth_account_and_an_app_password_account_at_once() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let oauth_user = pds().create_user("oat").await;
+    sign_in(&env, &oauth_user).await.0.expect_ok();
+    let password_user = env.connect_new_user("oap").await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut args = vec![
+        "post".to_owned(),
+        "--account".to_owned(),
+        oauth_user.handle.clone(),
+        "--account".to_owned(),
+        password_user.handle.clone(),
+    ];
+    let marker = harness::unique("");
+    for n in 1..=2 {
+        let file = dir.path().join(format!("{n}.txt"));
+        std::fs::write(&file, format!("both sign-ins {marker} part {n}")).expect("text file");
+        args.extend([
+            "--text-file".to_owned(),
+            file.to_str().expect("utf-8").to_owned(),
+        ]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let results = env.run(&args, "").expect_ok();
+    assert_eq!(results.as_array().map(Vec::len), Some(2), "{results}");
+    for did in [&oauth_user.did, &password_user.did] {
+        for n in 1..=2 {
+            let text = format!("both sign-ins {marker} part {n}");
+            assert_eq!(
+                pds().posts_with_text(did, &text).await.len(),
+                1,
+                "{did}: {text}"
+            );
+        }
+    }
+}

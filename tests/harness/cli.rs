@@ -305,7 +305,14 @@ impl CliEnv {
             match received.recv_timeout(std::time::Duration::from_secs(60)) {
                 Ok(line) if line.starts_with("http") => break line,
                 Ok(line) => seen.push(line),
-                Err(_) => panic!("hayon-cli printed no sign-in address; stderr so far: {seen:?}"),
+                Err(_) => {
+                    let _ = child.kill();
+                    let output = child.wait_with_output().expect("hayon-cli output");
+                    panic!(
+                        "hayon-cli printed no sign-in address; stderr: {seen:?}, stdout: {}",
+                        String::from_utf8_lossy(&output.stdout)
+                    )
+                }
             }
         };
         SigningIn {

@@ -11,8 +11,9 @@
 //   PDS_RATE_LIMITS=1          turn the PDS's rate limits on (off by default so tests never 429)
 //   PDS_APP_VIEW_URL / _DID    point app.bsky.* proxying at a stand-in app view (default: none reachable)
 //   PDS_PUBLIC_URL             the PDS's public URL (default http://localhost:PORT): accounts' DID
-//                              documents name it as their PDS, so a test's proxy there sees every call
-//                              (test-peers.md › Fault injection). pdsUrl stays the direct address.
+//                              documents name it as their PDS and it is the OAuth issuer, so a
+//                              test's proxy there sees every call (test-peers.md › Fault injection).
+//                              pdsUrl stays the direct address.
 //   PDS_DID_DOC_WITH_SESSION=0 sessions come without the DID document (clients must resolve the DID)
 //   PDS_BLOB_UPLOAD_LIMIT      the PDS's upload limit in bytes (default here 310,000,000, see below)
 //   LOG_ENABLED=1 [LOG_LEVEL]  the packages' own pino logs, sent to stderr (default: off)
@@ -154,7 +155,12 @@ try {
     enableDidDocWithSession: process.env.PDS_DID_DOC_WITH_SESSION !== '0',
   };
   const cfg = envToCfg(env);
-  if (process.env.PDS_PUBLIC_URL) cfg.service.publicUrl = process.env.PDS_PUBLIC_URL;
+  if (process.env.PDS_PUBLIC_URL) {
+    cfg.service.publicUrl = process.env.PDS_PUBLIC_URL;
+    // The PDS is its own OAuth authorization server, whose issuer is its public URL: behind a proxy,
+    // so are its sign-in pages and token endpoint.
+    cfg.oauth.issuer = process.env.PDS_PUBLIC_URL;
+  }
   pds = await PDS.create(cfg, envToSecrets(env));
 
   // What PDS.start() does, except that it listens on every interface: listen on loopback instead.

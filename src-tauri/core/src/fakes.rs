@@ -83,11 +83,12 @@ pub fn lost() -> Answer {
     Answer::Raw(String::new())
 }
 
-/// One request as received: its request line and its `Authorization` header.
+/// One request as received: its request line, its `Authorization` and `DPoP` headers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
     pub line: String,
     pub authorization: Option<String>,
+    pub dpop: Option<String>,
 }
 
 pub struct FakeServer {
@@ -143,6 +144,7 @@ async fn answer_one(mut stream: TcpStream, answer: Answer) -> Received {
                 return Received {
                     line: String::new(),
                     authorization: None,
+                    dpop: None,
                 }
             }
             Ok(read) => received.extend_from_slice(&buffer[..read]),
@@ -181,6 +183,7 @@ async fn answer_one(mut stream: TcpStream, answer: Answer) -> Received {
     Received {
         line: head.lines().next().unwrap_or_default().to_owned(),
         authorization: header("authorization"),
+        dpop: header("dpop"),
     }
 }
 

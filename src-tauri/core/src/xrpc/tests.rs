@@ -207,3 +207,112 @@ async fn plain_http_to_another_machine_is_refused_before_connecting() {
         }
     );
 }
+
+/// The claims of a DPoP proof as received.
+fn proof_claims(received: &crate::fakes::Received) -> Value {
+    use base64::Engine;
+    let proof = received.dpop.as_deref().expect("a DPoP proof");
+    let claims = proof.split('.').nth(1).expect("claims");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(claims)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("json")
+}
+
+#[tokio::test]
+async fn a_dpop_request_follows_the_servers_nonce_as_it_rotates() {
+    use crate::dpop::DpopKey;
+    let use_nonce = |nonce: &str| {
+        status(
+            401,
+            &format!(
+                "DPoP-Nonce: {nonce}\r\nWWW-Authenticate: DPoP error=\"use_dpop_nonce\"\r\n\
+                 Content-Type: application/json\r\n"
+            ),
+            r#"{"error":"use_dpop_nonce","message":"Resource server requires nonce in DPoP proof"}"#,
+        )
+    };
+    let server = FakeServer::start(vec![
+        use_nonce("first"),
+        json_ok("{}"),
+        json_ok("{}"),
+        use_nonce("second"),
+        json_ok("{}"),
+    ])
+    .await;
+    let credential = Credential::Dpop {
+        token: crate::Secret::new("access".into()),
+        key: std::sync::Arc::new(DpopKey::generate()),
+    };
+    let client = client();
+    for _ in 0..3 {
+        let answer: Value = client
+            .query(
+                &server.url,
+                "com.atproto.server.getSession",
+                &[],
+                Some(&credential),
+            )
+            .await
+            .expect("answered after the nonce");
+        assert_eq!(answer, serde_json::json!({}));
+    }
+    let received = server.received();
+    assert_eq!(received.len(), 5);
+    let nonces: Vec<Value> = received
+        .iter()
+        .map(|request| proof_claims(request)["nonce"].clone())
+        .collect();
+    assert_eq!(
+        nonces,
+        [
+            Value::Null,
+            "first".into(),
+            "first".into(),
+            "first".into(),
+            "second".into()
+        ]
+    );
+    let jtis: std::collections::HashSet<String> = received
+        .iter()
+        .map(|request| {
+            proof_claims(request)["jti"]
+                .as_str()
+                .expect("jti")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(jtis.len(), 5, "every try has its own proof");
+    for request in &received {
+        assert_eq!(request.authorization.as_deref(), Some("DPoP access"));
+        assert!(proof_claims(request)["ath"].is_string());
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_without_a_new_nonce_is_not_sent_again() {
+    let server = FakeServer::start(vec![
+        status(
+            401,
+            "Content-Type: application/json\r\n",
+            r#"{"error":"InvalidToken","message":"bad token"}"#,
+        ),
+        json_ok("{}"),
+    ])
+    .await;
+    let credential = Credential::Dpop {
+        token: crate::Secret::new("access".into()),
+        key: std::sync::Arc::new(crate::dpop::DpopKey::generate()),
+    };
+    let err = client()
+        .procedure::<(), Value>(
+            &server.url,
+            "com.atproto.repo.createRecord",
+            None,
+            Some(&credential),
+        )
+        .await
+        .expect_err("refused");
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(server.received().len(), 1);
+}
