@@ -84,6 +84,7 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
         .send_keys(&user.handle)
         .await
         .expect("type handle");
+    harness::window::use_app_password(&client).await;
     wait_for(&client, "#password")
         .await
         .send_keys(&app_password)

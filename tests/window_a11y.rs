@@ -146,7 +146,14 @@ async fn audit_every_state(theme: Theme) {
     let images = tempfile::tempdir().expect("tempdir");
     let photo = harness::images::photo_jpeg(images.path(), "harbour.jpg", 1200, 900);
     let tall = harness::images::photo_jpeg(images.path(), "mast.jpg", 600, 900);
-    let (_driver, client) = start_session_with(&env, theme.env()).await;
+    // Sign in with Bluesky's browser is a command that opens nothing (`true`): the waiting state
+    // is audited, then cancelled.
+    let mut app_env = theme.env().to_vec();
+    app_env.extend([
+        ("HAYON_BROWSER", "true"),
+        ("HAYON_PLC_DIRECTORY", rig().pds.plc_url.as_str()),
+    ]);
+    let (_driver, client) = start_session_with(&env, &app_env).await;
     let mut findings = Findings(Vec::new());
 
     assert_eq!(
@@ -165,12 +172,56 @@ async fn audit_every_state(theme: Theme) {
     .await;
     audit(&client, &axe, "empty", theme, &mut findings).await;
 
+    // Sign in with Bluesky: waiting for the browser, then cancelled (an error).
+    wait_for(&client, "#identifier")
+        .await
+        .send_keys(&user.handle)
+        .await
+        .expect("type handle");
+    client
+        .execute("document.querySelector('#advanced').open = true;", vec![])
+        .await
+        .expect("open advanced");
+    let service = wait_for(&client, "#service").await;
+    service.clear().await.expect("clear service");
+    service
+        .send_keys(&rig().proxy.url)
+        .await
+        .expect("type service");
+    click(&client, "#oauth-submit").await;
+    wait_for(&client, "#oauth-waiting:not([hidden])").await;
+    let shown_url = harness::wait::poll_until(
+        || async {
+            harness::window::js(
+                &client,
+                "return document.querySelector('#oauth-url').value;",
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+        },
+        |url| url.contains("request_uri="),
+    )
+    .await;
+    assert!(shown_url.contains("request_uri="), "{shown_url:?}");
+    audit(&client, &axe, "sign-in-waiting", theme, &mut findings).await;
+    click(&client, "#oauth-cancel").await;
+    wait_for(&client, "#form-error:not([hidden])").await;
+    assert!(
+        text_of(&client, "#form-error").await.contains("cancelled"),
+        "the cancel is said"
+    );
+    audit(&client, &axe, "sign-in-error", theme, &mut findings).await;
+    harness::window::js(&client, "document.querySelector('#identifier').value = '';").await;
+
     // The shape warning, while something that is no app password is typed.
     wait_for(&client, "#identifier")
         .await
         .send_keys(&user.handle)
         .await
         .expect("type handle");
+    harness::window::use_app_password(&client).await;
     let password = wait_for(&client, "#password").await;
     password.send_keys("Hunter2!").await.expect("type password");
     wait_for(&client, "#password-warning:not([hidden])").await;

@@ -79,6 +79,7 @@ async fn the_shape_warning_follows_typing_and_does_not_stack_with_the_refusal() 
     let env = CliEnv::new();
     let (_driver, client) = start_session(&env).await;
     wait_for(&client, "#view-accounts:not([hidden]) #identifier").await;
+    harness::window::use_app_password(&client).await;
     let password = wait_for(&client, "#password").await;
 
     // An app password being typed is never warned about, even when typing pauses in a group.

@@ -4,11 +4,21 @@
 //! error, so the user sees why.
 
 use hayon_core::{Config, Core, Error};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Notify;
 
 #[derive(Debug)]
 pub struct AppState {
     core: Result<Arc<Core>, Error>,
+    /// The Sign in with Bluesky under way in the window, if any: one at a time.
+    pub sign_in: Mutex<Option<WaitingSignIn>>,
+}
+
+/// A sign-in waiting for the browser: its page (to open again) and how to stop waiting.
+#[derive(Debug, Clone)]
+pub struct WaitingSignIn {
+    pub authorize_url: String,
+    pub cancel: Arc<Notify>,
 }
 
 impl AppState {
@@ -21,7 +31,17 @@ impl AppState {
         if let Err(err) = &core {
             eprintln!("Hayon could not open its data: {err}");
         }
-        Self { core }
+        Self {
+            core,
+            sign_in: Mutex::new(None),
+        }
+    }
+
+    /// The sign-in under way (a poisoned lock still holds a whole value: each write is one store).
+    pub fn waiting_sign_in(&self) -> std::sync::MutexGuard<'_, Option<WaitingSignIn>> {
+        self.sign_in
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     pub fn core(&self) -> Result<Arc<Core>, Error> {

@@ -638,3 +638,15 @@ pub async fn resize(client: &Client, width: u32, height: u32) {
         "the window did not become {width} px wide (inner size {inner})"
     );
 }
+
+/// Opens the connect form's "Use an app password instead" (Sign in with Bluesky comes first).
+pub async fn use_app_password(client: &Client) {
+    wait_for(client, "#app-password-path").await;
+    js(
+        client,
+        "const path = document.querySelector('#app-password-path'); \
+         if (!path.open) path.querySelector('summary').click(); return path.open;",
+    )
+    .await;
+    wait_for(client, "#app-password-path[open] #password").await;
+}

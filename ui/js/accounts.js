@@ -4,12 +4,23 @@
 import * as api from './api.js';
 import { actionButton, byId, h } from './dom.js';
 import { avatar } from './avatar.js';
-import { relativeTime } from './time.js';
+import { relativeTime, shortDateTime } from './time.js';
 import { showStatus } from './status.js';
 import { confirmDialog } from './confirm-dialog.js';
 
 const APP_PASSWORD_NOTE = "the app password itself stays valid until you delete it in Bluesky's " +
   'settings (Settings › Privacy and security › App passwords).';
+
+/** A sign-in with Bluesky this close to its end is shown as ending soon, with Sign in again. */
+const ENDING_SOON_MS = 2 * 24 * 3600 * 1000;
+
+const isOauth = (account) => account.signIn?.kind === 'oauth';
+
+/** Milliseconds until the account's sign-in ends (Sign in with Bluesky), or null. */
+function msLeft(account, now = Date.now()) {
+  const end = Date.parse(account.signIn?.expiresAt ?? '');
+  return Number.isNaN(end) ? null : end - now;
+}
 
 const state = {
   accounts: [],
@@ -85,7 +96,9 @@ function render() {
 function healthView(account) {
   const health = account.health ?? {};
   if (!account.connected) return 'Disconnected';
-  if (health.needsReconnection || health.status === 'expired' || health.status === 'revoked') return 'Needs reconnection';
+  if (health.needsReconnection || health.status === 'expired' || health.status === 'revoked') {
+    return isOauth(account) ? 'Needs signing in again' : 'Needs reconnection';
+  }
   if (health.status === 'error') return health.lastError || 'Last refresh failed';
   return 'Connected';
 }
@@ -104,12 +117,23 @@ function renderAccount(account) {
   if (account.service && !/^https:\/\/bsky\.social\/?$/.test(account.service)) {
     try { meta.push(` · on ${new URL(account.service).host}`); } catch { /* shown without host */ }
   }
+  const left = msLeft(account);
+  const endingSoon = isOauth(account) && left !== null && left < ENDING_SOON_MS;
+  const signedIn = isOauth(account)
+    ? [' · Signed in with Bluesky', account.signIn.expiresAt
+      ? [left !== null && left <= 0 ? ', ended ' : ', until ',
+        h('time', { datetime: account.signIn.expiresAt, class: endingSoon ? 'ending-soon' : null },
+          shortDateTime(account.signIn.expiresAt))]
+      : '']
+    : ' · App password';
+  meta.push(signedIn);
 
   const refresh = actionButton('refresh', 'Refresh', { 'aria-label': `Refresh ${label}` });
   const disconnect = actionButton('disconnect btn-quiet', 'Disconnect', { 'aria-label': `Disconnect ${label}` });
   const actions = [refresh, disconnect];
-  if (health.needsReconnection) {
-    actions.unshift(actionButton('reconnect btn-primary', 'Reconnect', { 'aria-label': `Reconnect ${label}` }));
+  if (health.needsReconnection || endingSoon) {
+    const again = isOauth(account) ? 'Sign in again' : 'Reconnect';
+    actions.unshift(actionButton('reconnect btn-primary', again, { 'aria-label': `${again}: ${label}` }));
   }
   if (busy) {
     for (const b of actions) b.disabled = true;
@@ -224,8 +248,11 @@ async function disconnect(account) {
   const label = at(account);
   const yes = await confirmDialog({
     title: `Disconnect ${label}?`,
-    body: 'Hayon will end its session on the server and forget this account on this computer. ' +
-      'You can connect it again later with an app password.',
+    body: isOauth(account)
+      ? "Hayon will revoke its access at your server and forget this account on this computer. " +
+        'You can sign in again later.'
+      : 'Hayon will end its session on the server and forget this account on this computer. ' +
+        'You can connect it again later with an app password.',
     confirmLabel: 'Disconnect',
   });
   if (!yes) return;
@@ -236,10 +263,15 @@ async function disconnect(account) {
   try {
     const result = await api.disconnectAccount(account.did);
     state.accounts = state.accounts.filter((a) => a.did !== account.did);
-    const text = result.serverSessionRevoked
-      ? `Disconnected ${label} and ended its session on the server. Note: ${APP_PASSWORD_NOTE}`
-      : `Disconnected ${label} from this computer, but the server could not be reached, so the session ` +
-        `could not be ended there. Note: ${APP_PASSWORD_NOTE}`;
+    const text = isOauth(account)
+      ? (result.serverSessionRevoked
+        ? `Disconnected ${label}: its server revoked Hayon's access, and nothing of the sign-in is left on this computer.`
+        : `Disconnected ${label} from this computer, but its server could not be reached to revoke Hayon's access. ` +
+          "You can revoke it in your account's settings.")
+      : result.serverSessionRevoked
+        ? `Disconnected ${label} and ended its session on the server. Note: ${APP_PASSWORD_NOTE}`
+        : `Disconnected ${label} from this computer, but the server could not be reached, so the session ` +
+          `could not be ended there. Note: ${APP_PASSWORD_NOTE}`;
     showStatus(text, { kind: result.serverSessionRevoked ? 'success' : 'warning' });
     if (queued.length) await offerToCancel(label, queued);
   } catch (err) {

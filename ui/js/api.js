@@ -92,6 +92,32 @@ export const connectAccount = ({ identifier, password, service }) =>
   invoke('connect_account', { identifier, password, service });
 
 /**
+ * Sign in with Bluesky: opens the account's server's page in the browser and resolves once the
+ * person approved there (or rejects: refused, timed out, cancelled with `cancelSignIn`).
+ * @param {{ identifier: string, service: string }} form
+ * @returns {Promise<Connected>}
+ */
+export const signInWithBluesky = ({ identifier, service }) =>
+  invoke('sign_in_with_bluesky', { identifier, service });
+
+/**
+ * Calls `callback(url)` when a sign-in with Bluesky starts waiting for the browser at `url`
+ * (event `sign-in-waiting`, src-tauri/src/commands/accounts.rs).
+ * @param {(url: string) => void} callback
+ */
+export const onSignInWaiting = (callback) =>
+  tauri.event.listen('sign-in-waiting', (/** @type {TauriEvent<string>} */ event) => callback(event.payload));
+
+/** Stops waiting for the browser. @returns {Promise<void>} */
+export const cancelSignIn = () => invoke('cancel_sign_in');
+
+/**
+ * Opens the waiting sign-in's page in the browser again; its address, for copying.
+ * @returns {Promise<string>}
+ */
+export const openSignInPage = () => invoke('open_sign_in_page');
+
+/**
  * `did` → the updated account
  * @param {string} did
  * @returns {Promise<Account>}

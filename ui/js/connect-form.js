@@ -1,8 +1,10 @@
 // @ts-check
-// The "Connect a Bluesky account" form: checks input before Rust sees it, clears the app password from
-// the page the moment it is submitted, and puts each error from Rust next to the field it concerns.
-// It warns while the password is typed when it can't be an app password (before anything is sent),
-// shows one message per field at a time, and waits behind "Add another account" once one exists.
+// The "Connect a Bluesky account" form. Sign in with Bluesky comes first: the handle, then the
+// browser (Rust opens it and waits for the approval; the form shows the address and Cancel while
+// it waits). The app-password path is one click away ("Use an app password instead"): it clears the
+// password from the page the moment it is submitted and warns while it is typed when it can't be an
+// app password. Both check input before Rust sees it, put each error from Rust next to the field it
+// concerns (one message per field at a time), and wait behind "Add another account" once one exists.
 import * as api from './api.js';
 import { byId, setBusy } from './dom.js';
 
@@ -21,6 +23,8 @@ let busy = false;
 /** @type {(connected: import('./ipc').Connected) => void} */
 let onConnected = () => {};
 let reconnectHandle = null;
+/** The account being signed in again, when it signed in with Bluesky (Sign in again). */
+let reconnectOauth = false;
 let hasAccounts = false;
 let expanded = false; // "Add another account" was chosen
 let shapeTimer = 0;
@@ -28,6 +32,18 @@ let shapeTimer = 0;
 export function initConnectForm(options) {
   onConnected = options.onConnected;
   byId('connect-form').addEventListener('submit', onSubmit);
+  byId('oauth-cancel').addEventListener('click', () => { api.cancelSignIn().catch(() => {}); });
+  byId('oauth-open').addEventListener('click', async () => {
+    try {
+      setWaitingUrl(await api.openSignInPage());
+    } catch (err) {
+      setFormError(err.message || "Couldn't open your browser. Open the address above in it.");
+    }
+  });
+  api.onSignInWaiting(setWaitingUrl);
+  // The app-password help sits beside the form only while that path is open.
+  const passwordPath = /** @type {HTMLDetailsElement} */ (byId('app-password-path'));
+  passwordPath.addEventListener('toggle', () => { byId('app-password-help').hidden = !passwordPath.open; });
   byId('password-toggle').addEventListener('click', togglePassword);
   byId('add-account').addEventListener('click', () => {
     expand();
@@ -102,9 +118,13 @@ export function focusIdentifier() {
   input.select();
 }
 
-/** Reconnect: same form, identifier (and hosting provider) pre-filled, cursor in the password field. */
+/**
+ * Reconnect: same form, identifier (and hosting provider) pre-filled; the cursor on "Sign in with
+ * Bluesky" for an account that signed in that way (Sign in again), else in the password field.
+ */
 export function prefillReconnect(account) {
   clearErrors();
+  reconnectOauth = account.signIn?.kind === 'oauth';
   setReconnect(account.handle);
   /** @type {HTMLInputElement} */ (byId('identifier')).value = account.handle ?? account.did;
   const service = account.service || DEFAULT_SERVICE;
@@ -113,12 +133,19 @@ export function prefillReconnect(account) {
   const password = /** @type {HTMLInputElement} */ (byId('password'));
   password.value = '';
   byId('connect-section').scrollIntoView({ block: 'nearest' });
+  if (reconnectOauth) {
+    byId('oauth-submit').focus();
+    return;
+  }
+  /** @type {HTMLDetailsElement} */ (byId('app-password-path')).open = true;
   password.focus();
 }
 
 function setReconnect(handle) {
   reconnectHandle = handle;
-  byId('connect-title').textContent = handle ? `Reconnect @${handle}` : 'Connect a Bluesky account';
+  if (!handle) reconnectOauth = false;
+  byId('connect-title').textContent = !handle ? 'Connect a Bluesky account'
+    : reconnectOauth ? `Sign in again as @${handle}` : `Reconnect @${handle}`;
   showForm();
 }
 
@@ -178,18 +205,89 @@ function validate({ identifier, password, service }) {
   const problems = [];
   if (!identifier) problems.push(['identifier', 'Enter your handle (like you.bsky.social) or your email address.']);
   if (!password) problems.push(['password', 'Enter an app password.']);
+  problems.push(...validateService(service));
+  return problems;
+}
+
+function validateService(service) {
   let url = null;
   try { url = new URL(service); } catch { /* reported below */ }
   if (!url || !['http:', 'https:'].includes(url.protocol)) {
-    problems.push(['service', 'Enter the hosting provider as a web address starting with https:// (for most people: https://bsky.social).']);
+    return [['service', 'Enter the hosting provider as a web address starting with https:// (for most people: https://bsky.social).']];
   }
-  return problems;
+  return [];
+}
+
+/** The address of the sign-in page, shown while waiting (for a browser that did not open). */
+function setWaitingUrl(url) {
+  /** @type {HTMLInputElement} */ (byId('oauth-url')).value = url;
+}
+
+/** While Rust waits for the browser: the waiting panel (address, Open again, Cancel) instead of the actions. */
+function showWaiting(waiting) {
+  byId('oauth-waiting').hidden = !waiting;
+  byId('oauth-actions').hidden = waiting;
+  byId('oauth-hint').hidden = waiting;
+  byId('app-password-path').hidden = waiting;
+  if (!waiting) setWaitingUrl('');
+}
+
+/** The connect form is done: back to its resting state, and the new account goes to the list. */
+function connected(result) {
+  /** @type {HTMLFormElement} */ (byId('connect-form')).reset();
+  clearErrors();
+  hidePassword();
+  setReconnect(null);
+  /** @type {HTMLDetailsElement} */ (byId('advanced')).open = false;
+  /** @type {HTMLDetailsElement} */ (byId('app-password-path')).open = false;
+  expanded = false;
+  showForm();
+  onConnected(result);
+}
+
+async function signInWithBluesky() {
+  const identifier = /** @type {HTMLInputElement} */ (byId('identifier')).value.trim();
+  const service = /** @type {HTMLInputElement} */ (byId('service')).value.trim();
+  const problems = validateService(service);
+  if (!identifier && (!service || service.replace(/\/+$/, '') === DEFAULT_SERVICE)) {
+    problems.unshift(['identifier', 'Enter your handle (like you.bsky.social). To sign in at your own server instead, give its address under Advanced.']);
+  }
+  if (problems.length) {
+    for (const [field, message] of problems) setFieldError(field, message);
+    byId(problems[0][0]).focus();
+    return;
+  }
+  const form = byId('connect-form');
+  const submit = byId('oauth-submit');
+  busy = true;
+  form.setAttribute('aria-busy', 'true');
+  setBusy(submit, true, 'Opening your browser…');
+  showWaiting(true);
+  byId('oauth-cancel').focus();
+  try {
+    connected(await api.signInWithBluesky({ identifier, service }));
+  } catch (err) {
+    showWaiting(false);
+    showServerError(err, 'oauth-submit');
+  } finally {
+    busy = false;
+    form.removeAttribute('aria-busy');
+    setBusy(submit, false);
+    showWaiting(false);
+  }
 }
 
 async function onSubmit(event) {
   event.preventDefault();
   if (busy) return;
   clearErrors();
+  // Enter in the password field, or its own button, connects with the app password.
+  const submitter = /** @type {SubmitEvent} */ (event).submitter;
+  const passwordPath = submitter?.id === 'connect-submit' || document.activeElement?.id === 'password';
+  if (!passwordPath) {
+    await signInWithBluesky();
+    return;
+  }
 
   const passwordInput = /** @type {HTMLInputElement} */ (byId('password'));
   const values = {
@@ -215,17 +313,9 @@ async function onSubmit(event) {
   form.setAttribute('aria-busy', 'true');
   setBusy(submit, true, 'Connecting…');
   try {
-    const result = await api.connectAccount({ identifier: values.identifier, password, service: values.service });
-    form.reset();
-    clearErrors();
-    hidePassword();
-    setReconnect(null);
-    /** @type {HTMLDetailsElement} */ (byId('advanced')).open = false;
-    expanded = false;
-    showForm();
-    onConnected(result);
+    connected(await api.connectAccount({ identifier: values.identifier, password, service: values.service }));
   } catch (err) {
-    showServerError(err);
+    showServerError(err, 'password');
   } finally {
     busy = false;
     form.removeAttribute('aria-busy');
@@ -233,14 +323,19 @@ async function onSubmit(event) {
   }
 }
 
-/** Rust says which input an error is about in `field` (identifier, password, service), or nothing. */
-function showServerError({ message, field }) {
+/**
+ * Rust says which input an error is about in `field` (identifier, password, service), or nothing:
+ * then the message goes above the form and the cursor to `retry` (the cleared password, or the
+ * Sign in with Bluesky button).
+ */
+function showServerError({ message, field }, retry) {
   const text = message || 'Something went wrong. Please try again.';
   if (FIELDS.includes(field)) {
     setFieldError(field, text);
+    if (field === 'password') /** @type {HTMLDetailsElement} */ (byId('app-password-path')).open = true;
     byId(field).focus();
   } else {
     setFormError(text);
-    byId('password').focus(); // the password was cleared: it must be entered again to retry
+    byId(retry).focus();
   }
 }

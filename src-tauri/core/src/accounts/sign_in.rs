@@ -75,7 +75,12 @@ impl Accounts<'_> {
 
     /// Opens the sign-in page in the person's browser (`HAYON_BROWSER`, or the system's).
     pub fn open_sign_in_page(&self, started: &SignInStarted) -> Result<()> {
-        oauth::open_in_browser(self.core.sign_in.browser.as_deref(), &started.authorize_url)
+        self.open_url_in_browser(&started.authorize_url)
+    }
+
+    /// Opens a sign-in page (one [`Accounts::begin_sign_in`] gave) in the person's browser again.
+    pub fn open_url_in_browser(&self, url: &str) -> Result<()> {
+        oauth::open_in_browser(self.core.sign_in.browser.as_deref(), url)
     }
 
     /// Waits for the browser to come back, checks it, and keeps the account; the browser's tab is

@@ -1,0 +1,122 @@
+//! Sign in with Bluesky from the window: the real app under Xvfb, the reference PDS as the
+//! authorization server, and the person's browser played over HTTP (`harness::oauth_browser`). The
+//! app opens the sign-in page with `HAYON_BROWSER`, here a script that writes down each address.
+
+use harness::cli::CliEnv;
+use harness::keychain;
+use harness::oauth_browser::{arrive, TestBrowser};
+use harness::pds::pds;
+use harness::wait::poll_until;
+use harness::window::{click, js, start_session_with, text_of, wait_for};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+/// A browser command that writes each address it is given to `opened`, one per line.
+fn recording_browser(dir: &Path) -> (PathBuf, PathBuf) {
+    let opened = dir.join("opened");
+    let script = dir.join("browser.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{}'\n",
+            opened.display()
+        ),
+    )
+    .expect("write the browser script");
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    (script, opened)
+}
+
+fn opened_addresses(opened: &Path) -> Vec<String> {
+    std::fs::read_to_string(opened)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn signing_in_with_bluesky_in_the_window_connects_the_account() {
+    keychain::require_secret_service();
+    let pds = pds();
+    let user = pds.create_user("woa").await;
+    let env = CliEnv::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (browser, opened) = recording_browser(dir.path());
+    let browser = browser.to_str().expect("utf-8 path").to_owned();
+    let (_driver, client) = start_session_with(
+        &env,
+        &[
+            ("HAYON_BROWSER", browser.as_str()),
+            ("HAYON_PLC_DIRECTORY", pds.plc_url.as_str()),
+        ],
+    )
+    .await;
+
+    wait_for(&client, "#view-accounts:not([hidden]) #identifier")
+        .await
+        .send_keys(&user.handle)
+        .await
+        .expect("type handle");
+    js(&client, "document.querySelector('#advanced').open = true;").await;
+    let service = wait_for(&client, "#service").await;
+    service.clear().await.expect("clear service");
+    service.send_keys(&pds.url).await.expect("type service");
+    click(&client, "#oauth-submit").await;
+
+    // The browser was opened at the sign-in page, which the window shows too.
+    let addresses = poll_until(
+        || async { opened_addresses(&opened) },
+        |seen| !seen.is_empty(),
+    )
+    .await;
+    assert_eq!(addresses.len(), 1, "{addresses:?}");
+    let authorize_url = addresses[0].clone();
+    assert!(authorize_url.contains("request_uri="), "{authorize_url}");
+    wait_for(&client, "#oauth-waiting:not([hidden])").await;
+    let shown = poll_until(
+        || async {
+            js(
+                &client,
+                "return document.querySelector('#oauth-url').value;",
+            )
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+        },
+        |shown| !shown.is_empty(),
+    )
+    .await;
+    assert_eq!(shown, authorize_url);
+    // "Open the page again" opens the same page.
+    click(&client, "#oauth-open").await;
+    let again = poll_until(
+        || async { opened_addresses(&opened) },
+        |seen| seen.len() == 2,
+    )
+    .await;
+    assert_eq!(again, [authorize_url.clone(), authorize_url.clone()]);
+
+    let callback = TestBrowser::approve(&authorize_url, &user.handle, &user.password).await;
+    let (status, page) = arrive(&callback).await.expect("the app's listener answers");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Hayon is connected"), "{page}");
+
+    let item = format!(".account[data-did=\"{}\"]", user.did);
+    wait_for(&client, &item).await;
+    let meta = text_of(&client, &format!("{item} .account-meta")).await;
+    assert!(meta.contains("Signed in with Bluesky, until"), "{meta:?}");
+    assert!(
+        js(
+            &client,
+            "return document.querySelector('#oauth-waiting').hidden;"
+        )
+        .await
+        .as_bool()
+        .expect("a boolean"),
+        "the waiting panel is gone"
+    );
+    let list = env.run(&["account", "list"], "").expect_ok();
+    assert_eq!(list[0]["signIn"]["kind"], "oauth", "{list}");
+}
