@@ -1,6 +1,6 @@
 //! System notifications for what happens while nobody watches the window: a scheduled or waiting post
-//! went out (with its link) or failed (with the reason), and where Hayon went when its window
-//! closed. Through Tauri's notification plugin, which on Linux speaks the freedesktop Notifications
+//! went out (with its link) or failed (with the reason), a sign-in with Bluesky ends in two days, and
+//! where Hayon went when its window closed. Through Tauri's notification plugin, which on Linux speaks the freedesktop Notifications
 //! D-Bus interface; with no notification service running, nothing is shown and the failure is only
 //! logged.
 //!
@@ -9,6 +9,7 @@
 //! (`tap`) to the handler [`listen_for_clicks`] registers at start, which must come before the first
 //! notification; which view is named in the notification's `extra` data, read back from the click.
 
+use hayon_core::accounts::EndingSignIn;
 use hayon_core::publish::{Delivery, Sent};
 use tauri::{AppHandle, Emitter, Runtime};
 use tauri_plugin_notification::NotificationExt;
@@ -25,6 +26,8 @@ pub enum Opens {
     Window,
     /// The Queue view.
     Queue,
+    /// Settings › Connected accounts.
+    Accounts,
 }
 
 impl Opens {
@@ -32,6 +35,7 @@ impl Opens {
         match self {
             Self::Window => "window",
             Self::Queue => "queue",
+            Self::Accounts => "accounts",
         }
     }
 }
@@ -96,4 +100,30 @@ pub fn tell_sent<R: Runtime>(app: &AppHandle<R>, sent: &Sent) {
             Delivery::Pending => {}
         }
     }
+}
+
+/// Reminds the person, once per sign-in, that a sign-in with Bluesky ends within two days.
+pub fn remind_sign_ins<R: Runtime>(app: &AppHandle<R>, core: &hayon_core::Core) {
+    match core.accounts().sign_ins_to_remind() {
+        Ok(ending) => ending.iter().for_each(|sign_in| tell_ending(app, sign_in)),
+        Err(err) => tracing::warn!(code = err.code.as_str(), "could not read the sign-ins"),
+    }
+}
+
+fn tell_ending<R: Runtime>(app: &AppHandle<R>, sign_in: &EndingSignIn) {
+    let waiting = match sign_in.scheduled_after {
+        0 => String::new(),
+        1 => " One scheduled post is due after that: it waits until you sign in again.".to_owned(),
+        n => format!(" {n} scheduled posts are due after that: they wait until you sign in again."),
+    };
+    show(
+        app,
+        &format!("Sign in to @{} again soon", sign_in.handle),
+        &format!(
+            "Hayon's sign-in with Bluesky for @{} ends on {}.{waiting} Click to sign in again.",
+            sign_in.handle,
+            sign_in.ends_locally()
+        ),
+        Opens::Accounts,
+    );
 }

@@ -115,6 +115,8 @@ pub fn start<R: Runtime>(app: AppHandle<R>, state: &AppState, sender: &Sender) {
             });
             // Woken because the queue or the settings may have changed: the tray's menu follows.
             crate::tray::refresh(&app);
+            // At least once a minute: a sign-in with Bluesky about to end is said once.
+            crate::notices::remind_sign_ins(&app, &core);
             let sleep = [next_due, retries.wait()]
                 .into_iter()
                 .flatten()

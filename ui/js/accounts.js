@@ -124,7 +124,8 @@ function renderAccount(account) {
       ? [left !== null && left <= 0 ? ', ended ' : ', until ',
         h('time', { datetime: account.signIn.expiresAt, class: endingSoon ? 'ending-soon' : null },
           shortDateTime(account.signIn.expiresAt))]
-      : '']
+      : '',
+    account.signIn.scope ? ` · Access granted: ${account.signIn.scope}` : '']
     : ' · App password';
   meta.push(signedIn);
 

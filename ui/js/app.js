@@ -134,9 +134,11 @@ async function main() {
     composer?.then((module) => module.reloadComposerAccounts());
   }).catch(() => { /* no event permission: manual reload only */ });
   onDataChanged(reread).catch(() => { /* no event permission: focus and Ctrl+R only */ });
-  // A click on a notification about a post: the Queue, where it is listed with its link or Retry.
+  // A click on a notification: the Queue for a post (its link, or Retry), the accounts for a
+  // sign-in about to end.
   onOpenView((view) => {
     if (view === 'queue') location.hash = '#/queue';
+    if (view === 'accounts') location.hash = ACCOUNTS_ROUTE;
   }).catch(() => { /* no event permission: the window still comes back */ });
   window.addEventListener('focus', reread);
   setInterval(refreshRelativeTimes, 30_000);

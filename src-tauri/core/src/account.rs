@@ -39,6 +39,10 @@ pub struct SignIn {
     #[serde(skip)]
     #[cfg_attr(test, ts(skip))]
     pub client_id: Option<String>,
+    /// The person was reminded that this sign-in ends soon (`accounts/reminders.rs`).
+    #[serde(skip)]
+    #[cfg_attr(test, ts(skip))]
+    pub reminded: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +78,7 @@ impl SignIn {
             expires_at: None,
             issuer: None,
             client_id: None,
+            reminded: false,
         }
     }
 }

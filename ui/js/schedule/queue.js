@@ -42,6 +42,8 @@ let pendingCancel = null;
  */
 const previews = new Map();
 let loading = null;
+/** did → when its sign-in with Bluesky ends (ms since the epoch), for the accounts that have one. */
+let signInEnds = new Map();
 
 const STATES = {
   scheduled: 'Scheduled',
@@ -125,6 +127,12 @@ function item(entry, state) {
   // A post that went out to some accounts says which have it (and keep it, whatever an edit
   // changes) and why the others do not.
   const reasons = ['failed', 'waiting', 'retrying'].includes(state) ? entry.accounts.map(accountLine) : [];
+  // A scheduled post due after an account's sign-in with Bluesky ends would wait for a new one.
+  const due = Date.parse(entry.due?.at ?? '');
+  const ending = scheduled ? entry.accounts.filter((account) => signInEnds.get(account.account) < due) : [];
+  const endingNotes = ending.map((account) => h('p', { class: 'queue-warning' },
+    `The sign-in of ${at(account)} ends ${shortDateTime(new Date(signInEnds.get(account.account) ?? 0).toISOString())}, ` +
+    'before this is due: sign in again in Settings › Connected accounts, or it waits for you.'));
   return h('li', { class: 'queue-item', 'data-id': entry.id, 'data-state': state },
     h('div', { class: 'queue-when' },
       h('time', { datetime: when, title: localDateTime(when) }, shortDateTime(when)),
@@ -133,6 +141,7 @@ function item(entry, state) {
     h('p', { class: 'queue-words' }, words),
     h('p', { class: 'queue-notes muted' }, notes),
     reasons.length ? h('ul', { class: 'queue-reasons' }, reasons) : null,
+    ...endingNotes,
     h('div', { class: 'queue-actions' }, actions));
 }
 
@@ -199,7 +208,12 @@ function renderHistory(/** @type {Posted[]} */ posted) {
 export function loadQueue() {
   loading ??= (async () => {
     try {
-      const [queued, outbox, posted] = await Promise.all([api.scheduledPosts(), api.outboxEntries(), api.postedHistory()]);
+      const [queued, outbox, posted, accounts] = await Promise.all([
+        api.scheduledPosts(), api.outboxEntries(), api.postedHistory(), api.listAccounts().catch(() => []),
+      ]);
+      signInEnds = new Map(accounts
+        .filter((account) => account.signIn?.kind === 'oauth' && account.signIn.expiresAt)
+        .map((account) => [account.did, Date.parse(account.signIn.expiresAt ?? '')]));
       const inQueue = new Set(queued.map((row) => row.id));
       /** @type {{ entry: OutboxEntry, state: string }[]} */
       const rows = queued.map((row) => ({ entry: row, state: row.state }));

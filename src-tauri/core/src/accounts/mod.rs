@@ -9,6 +9,7 @@ mod connect;
 pub(crate) mod errors;
 mod health;
 mod pds;
+mod reminders;
 mod session;
 mod sign_in;
 #[cfg(test)]
@@ -27,6 +28,7 @@ use url::Url;
 
 pub use connect::{ConnectRequest, Connected};
 pub(crate) use errors::describe as describe_xrpc_error;
+pub use reminders::{EndingSignIn, REMIND_BEFORE};
 pub use sign_in::SignInStarted;
 
 /// The answer to a disconnect (CLI contract).

@@ -149,6 +149,7 @@ impl Accounts<'_> {
                     expires_at: Some(expires.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
                     issuer: Some(grant.server.issuer.clone()),
                     client_id: Some(grant.client_id.clone()),
+                    reminded: false,
                 },
             };
             let tokens = Tokens {
@@ -282,4 +283,9 @@ impl Accounts<'_> {
             }
         }
     }
+}
+
+/// When the session ends however much it is used, from the stored timestamp.
+pub(super) fn expires_at(sign_in: &SignIn) -> Option<jiff::Timestamp> {
+    sign_in.expires_at.as_deref()?.parse().ok()
 }

@@ -298,3 +298,71 @@ async fn disconnect_without_an_answer_still_forgets_the_account_and_says_so() {
     assert_eq!(setup.tokens.get(DID), None);
     assert!(setup.core.accounts().list().expect("list").is_empty());
 }
+
+/// The stored account, now signed in with Bluesky until `ends_in` from now.
+fn signed_in_with_bluesky(core: &Core, ends_in: jiff::SignedDuration) {
+    let mut account = core.accounts().find(DID).expect("account");
+    account.sign_in = crate::account::SignIn {
+        kind: crate::account::SignInKind::Oauth,
+        scope: Some("atproto transition:generic".into()),
+        expires_at: Some(
+            jiff::Timestamp::now()
+                .checked_add(ends_in)
+                .expect("in range")
+                .to_string(),
+        ),
+        issuer: Some("http://localhost:1".into()),
+        client_id: Some("http://localhost".into()),
+        reminded: false,
+    };
+    core.store
+        .upsert_account(&account, &super::now_rfc3339())
+        .expect("stored");
+}
+
+#[tokio::test]
+async fn a_sign_in_ending_within_two_days_is_reminded_of_once() {
+    let setup = setup(|_| Vec::new()).await;
+    assert!(setup
+        .core
+        .accounts()
+        .sign_ins_to_remind()
+        .expect("read")
+        .is_empty());
+    signed_in_with_bluesky(&setup.core, jiff::SignedDuration::from_hours(72));
+    assert!(
+        setup
+            .core
+            .accounts()
+            .sign_ins_to_remind()
+            .expect("read")
+            .is_empty(),
+        "three days before is not yet"
+    );
+    signed_in_with_bluesky(&setup.core, jiff::SignedDuration::from_hours(47));
+    let reminders = setup.core.accounts().sign_ins_to_remind().expect("read");
+    assert_eq!(reminders.len(), 1);
+    assert_eq!(reminders[0].handle, HANDLE);
+    assert_eq!(reminders[0].scheduled_after, 0);
+    assert!(!reminders[0].ends_locally().is_empty());
+    assert!(
+        setup
+            .core
+            .accounts()
+            .sign_ins_to_remind()
+            .expect("read")
+            .is_empty(),
+        "told once"
+    );
+    // Signing in again starts a new two weeks, and a new reminder.
+    signed_in_with_bluesky(&setup.core, jiff::SignedDuration::from_hours(1));
+    assert_eq!(
+        setup
+            .core
+            .accounts()
+            .sign_ins_to_remind()
+            .expect("read")
+            .len(),
+        1
+    );
+}

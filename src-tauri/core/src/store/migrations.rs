@@ -124,14 +124,15 @@ const MIGRATIONS: &[&str] = &[
         learned_at TEXT NOT NULL
     ) STRICT;",
     // 11: how each account signed in: `app_password` or `oauth` (Sign in with Bluesky), and for
-    // the latter the granted scope, when the server ends the session (RFC 3339), the issuer and
-    // the client_id every refresh repeats. None of these is a secret: tokens and the DPoP key are
-    // in the keychain only.
+    // the latter the granted scope, when the server ends the session (RFC 3339), the issuer, the
+    // client_id every refresh repeats, and when the person was reminded of the end. None of these
+    // is a secret: tokens and the DPoP key are in the keychain only.
     "ALTER TABLE accounts ADD COLUMN sign_in_kind TEXT NOT NULL DEFAULT 'app_password';
     ALTER TABLE accounts ADD COLUMN sign_in_scope TEXT;
     ALTER TABLE accounts ADD COLUMN sign_in_expires_at TEXT;
     ALTER TABLE accounts ADD COLUMN sign_in_issuer TEXT;
-    ALTER TABLE accounts ADD COLUMN sign_in_client_id TEXT;",
+    ALTER TABLE accounts ADD COLUMN sign_in_client_id TEXT;
+    ALTER TABLE accounts ADD COLUMN sign_in_reminded_at TEXT;",
 ];
 
 /// The schema version this build writes.

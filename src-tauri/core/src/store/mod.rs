@@ -122,7 +122,7 @@ impl Store {
                     sign_in_scope = excluded.sign_in_scope,
                     sign_in_expires_at = excluded.sign_in_expires_at,
                     sign_in_issuer = excluded.sign_in_issuer,
-                    sign_in_client_id = excluded.sign_in_client_id",
+                    sign_in_client_id = excluded.sign_in_client_id, sign_in_reminded_at = NULL",
                 params![
                     account.did,
                     account.handle,
@@ -145,6 +145,15 @@ impl Store {
                     account.sign_in.client_id,
                 ],
             )?;
+        Ok(())
+    }
+
+    /// Notes that the person was reminded that `did`'s sign-in ends soon.
+    pub fn mark_sign_in_reminded(&self, did: &str, now: &str) -> Result<()> {
+        self.conn().execute(
+            "UPDATE accounts SET sign_in_reminded_at = ?2 WHERE did = ?1",
+            params![did, now],
+        )?;
         Ok(())
     }
 
@@ -246,7 +255,7 @@ pub fn now_rfc3339() -> String {
 const SELECT_ACCOUNT: &str = "SELECT did, handle, service, pds, display_name, description, avatar,
     connected, health_status, needs_reconnection, last_successful_refresh, last_error,
     consecutive_failures, sign_in_kind, sign_in_scope, sign_in_expires_at, sign_in_issuer,
-    sign_in_client_id FROM accounts";
+    sign_in_client_id, sign_in_reminded_at IS NOT NULL FROM accounts";
 
 fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
     let status: String = row.get(8)?;
@@ -272,6 +281,7 @@ fn account_from_row(row: &Row<'_>) -> rusqlite::Result<Account> {
             expires_at: row.get(15)?,
             issuer: row.get(16)?,
             client_id: row.get(17)?,
+            reminded: row.get(18)?,
         },
     })
 }
