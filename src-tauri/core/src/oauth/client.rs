@@ -78,6 +78,29 @@ mod tests {
     }
 
     #[test]
+    fn the_published_client_document_matches_what_hayon_sends() {
+        let document: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../../packaging/oauth/client-metadata.json"
+        ))
+        .expect("JSON");
+        let hosted = parse_hosted(document["client_id"].as_str().expect("client_id"))
+            .expect("an https client_id");
+        let client = Client::new(Some(&hosted), "127.0.0.1:53682".parse().expect("address"));
+        assert_eq!(client.client_id, hosted.as_str());
+        assert_eq!(document["scope"], SCOPE);
+        assert_eq!(document["application_type"], "native");
+        assert_eq!(document["token_endpoint_auth_method"], "none");
+        assert_eq!(document["dpop_bound_access_tokens"], true);
+        // The redirect, with its port left out (servers match a loopback redirect on any port).
+        let mut redirect = Url::parse(&client.redirect_uri).expect("url");
+        redirect.set_port(None).expect("a port can go");
+        assert_eq!(
+            document["redirect_uris"],
+            serde_json::json!([redirect.as_str()])
+        );
+    }
+
+    #[test]
     fn a_hosted_client_id_is_https_only() {
         let hosted = parse_hosted("https://hayon.app/oauth/client-metadata.json").expect("https");
         let client = Client::new(Some(&hosted), "127.0.0.1:80".parse().expect("address"));
