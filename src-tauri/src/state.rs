@@ -1,14 +1,17 @@
 //! The window's shared state: the core context ([`Core`]), opened once at start-up from [`Config::from_env`], the same configuration the CLI reads (so `HAYON_DATA_DIR` and
 //! `HAYON_KEYCHAIN_SERVICE` work the same for both; tests use them). If the database cannot be opened
 //! (disk full, a newer Hayon's database), the window still opens and every command answers with that
-//! error, so the user sees why.
+//! error, so the user sees why. With it, the sends under way that the page may cancel
+//! ([`InFlight`]).
 
+use crate::in_flight::InFlight;
 use hayon_core::{Config, Core, Error};
 use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct AppState {
     core: Result<Arc<Core>, Error>,
+    in_flight: InFlight,
 }
 
 impl AppState {
@@ -21,10 +24,17 @@ impl AppState {
         if let Err(err) = &core {
             eprintln!("Hayon could not open its data: {err}");
         }
-        Self { core }
+        Self {
+            core,
+            in_flight: InFlight::default(),
+        }
     }
 
     pub fn core(&self) -> Result<Arc<Core>, Error> {
         self.core.clone()
+    }
+
+    pub fn in_flight(&self) -> &InFlight {
+        &self.in_flight
     }
 }
