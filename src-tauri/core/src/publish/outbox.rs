@@ -98,26 +98,20 @@ impl Posting<'_> {
         self.core
             .store
             .insert_outbox(&entry, Some(&claim::until_later(&holder)))?;
+        let id = entry.id.clone();
         let sent = self
-            .send_claimed(entry, Some(prepared), progress, &holder, cancel)
-            .await?;
-        let untouched = sent.accounts.iter().all(|account| {
-            account.attempts == 0 && !matches!(account.state, Delivery::Posted { .. })
-        });
-        if cancel.is_cancelled() && untouched {
-            self.forget_cancelled(&sent.id)?;
+            .send_renewing(entry, Some(prepared), progress, &holder, cancel)
+            .await;
+        // Removed before the claim is let go, so that no other sender takes it meanwhile. Its
+        // staged files stay: the window's composer still shows them (the start-up sweep takes them
+        // once nothing uses them).
+        if sent.as_ref().is_ok_and(cancelled_before_any_write)
+            && self.core.store.delete_outbox_held(&id, &holder)?
+        {
             return Err(cancel::cancelled());
         }
-        Ok(sent)
-    }
-
-    /// Removes row `id`, which a cancelled Post left with nothing written anywhere. Its staged files
-    /// stay: the window's composer still shows them (the start-up sweep takes them once nothing
-    /// uses them).
-    fn forget_cancelled(&self, id: &str) -> Result<()> {
-        self.claim_or_busy(id)?;
-        self.core.store.delete_outbox(id)?;
-        Ok(())
+        self.core.store.release_outbox(&id, &holder)?;
+        sent
     }
 
     /// A new row for `composition`, checked whole, with its record keys chosen per account; nothing
@@ -332,6 +326,18 @@ pub(super) struct Checked {
     pub(super) analyses: Vec<Analysis>,
     /// The first account it goes to: quotes are looked up through its PDS.
     pub(super) first_account: crate::Account,
+}
+
+/// Whether a cancel stopped `sent` before anything was written to any of its accounts.
+fn cancelled_before_any_write(sent: &Sent) -> bool {
+    let cancelled = sent.accounts.iter().any(|account| {
+        matches!(&account.state, Delivery::Failed { error } if error.code == ErrorCode::Cancelled)
+    });
+    let untouched = sent
+        .accounts
+        .iter()
+        .all(|account| account.attempts == 0 && !matches!(account.state, Delivery::Posted { .. }));
+    cancelled && untouched
 }
 
 pub(super) fn missing(id: &str) -> Error {

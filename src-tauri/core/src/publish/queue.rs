@@ -309,6 +309,24 @@ impl Posting<'_> {
         cancel: &Cancel,
     ) -> Result<Sent> {
         let id = entry.id.clone();
+        let result = self
+            .send_renewing(entry, prepared, progress, holder, cancel)
+            .await;
+        self.core.store.release_outbox(&id, holder)?;
+        result
+    }
+
+    /// Sends `entry`, which `holder` has claimed, renewing the claim while it works; the claim is
+    /// the caller's to let go.
+    pub(super) async fn send_renewing(
+        &self,
+        entry: OutboxEntry,
+        prepared: Option<PreparedThread>,
+        progress: Progress<'_>,
+        holder: &str,
+        cancel: &Cancel,
+    ) -> Result<Sent> {
+        let id = entry.id.clone();
         let renewing = async {
             loop {
                 tokio::time::sleep(claim::RENEW_EVERY).await;
@@ -328,12 +346,11 @@ impl Posting<'_> {
             }
         };
         let sending = std::pin::pin!(self.send(entry, prepared, progress, cancel));
-        let result = match futures_util::future::select(sending, std::pin::pin!(renewing)).await {
+        let renewing = std::pin::pin!(renewing);
+        match futures_util::future::select(sending, renewing).await {
             futures_util::future::Either::Left((sent, _)) => sent,
             futures_util::future::Either::Right(((), sending)) => sending.await,
-        };
-        self.core.store.release_outbox(&id, holder)?;
-        result
+        }
     }
 
     /// Claims row `id` for `holder`: free, lapsed, or left by a process that has ended. False when
