@@ -35,6 +35,7 @@ fn main() {
         "detectable_langs",
         "post",
         "retry_post",
+        "cancel_posting",
         "pending_posts",
         "discard_post",
         "outbox_entries",

@@ -5,7 +5,8 @@
 //! service's MP4 in the record), and read back from the PDS; a file over 300 MB and one over 10
 //! minutes are refused before anything is sent; the service's refusals (allowance spent, a failed
 //! job, the service down) are passed on in its words and post nothing, and a post held by one goes
-//! once when sent again; an upload whose answer is lost makes one post. The upload streams: posting
+//! once when sent again; an upload whose answer is lost makes one post. Ctrl-C while the service
+//! processes the video cancels the post: nothing posted, no row left, and posting again posts once. The upload streams: posting
 //! a 290 MB video peaks within 64 MiB of a post without one. A scheduled video is kept as a copy
 //! (the original may go) and goes at its time, its copies deleted once it has.
 
@@ -76,6 +77,70 @@ impl Rig {
 
     async fn posts_with_text(&self, text: &str) -> Vec<Value> {
         pds().posts_with_text(&self.user.did, text).await
+    }
+
+    /// Runs `hayon-cli --json ARGS`, presses Ctrl-C once the service has a new job (held by
+    /// [`StandInVideoService::hold_jobs`]), and waits for it to end: its output (exit status 1
+    /// asserted, and the word on stderr) and the job's id.
+    async fn interrupted_while_processing(&self, args: &[&str]) -> (CliOutput, String) {
+        let jobs = self.service.jobs_created();
+        let mut command = self.env.command(args);
+        command
+            .envs(self.service_env())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("spawn hayon-cli");
+        let job = harness::wait::poll_until(
+            || {
+                let made = self.service.jobs_created() > jobs;
+                let uploads = self.service.uploads();
+                let job = uploads.last().and_then(|upload| upload.job_id.clone());
+                async move { job.filter(|_| made) }
+            },
+            Option::is_some,
+        )
+        .await
+        .expect("the video's job");
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(child.id()).expect("a pid"));
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).expect("Ctrl-C");
+        let exited = harness::wait::poll_until(
+            || {
+                let exited = child.try_wait().expect("hayon-cli's state");
+                async move { exited }
+            },
+            Option::is_some,
+        )
+        .await;
+        if exited.is_none() {
+            let _ = child.kill();
+            panic!("hayon-cli went on after Ctrl-C");
+        }
+        let ended = child.wait_with_output().expect("hayon-cli's output");
+        let stderr = String::from_utf8_lossy(&ended.stderr).into_owned();
+        assert_eq!(ended.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("Cancelling"), "{stderr}");
+        let json = serde_json::from_slice(&ended.stdout).expect("one JSON answer");
+        let output = CliOutput {
+            code: 1,
+            json,
+            stderr,
+        };
+        (output, job)
+    }
+
+    /// Lets the held jobs go and waits until job `id` is complete (its blob on the PDS).
+    async fn job_ends(&self, id: &str) {
+        self.service.release_jobs();
+        harness::wait::assert_becomes(
+            "the job's end",
+            Some("JOB_STATE_COMPLETED".to_owned()),
+            || async {
+                let status = self.service.job_status(id);
+                status.and_then(|status| status["state"].as_str().map(str::to_owned))
+            },
+        )
+        .await;
     }
 }
 
@@ -335,6 +400,96 @@ async fn an_upload_whose_answer_is_lost_makes_one_post() {
         1,
         "the second named the first job"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_while_the_video_is_processed_posts_nothing_and_leaves_no_row() {
+    let rig = Rig::new("vidint").await;
+    let video = videos::mp4(320, 240, 2);
+    rig.service.hold_jobs();
+    let text = harness::unique("Interrupted");
+    let text_file = rig.dir.path().join("interrupted.txt");
+    std::fs::write(&text_file, &text).expect("write the text");
+    let (ended, job) = rig
+        .interrupted_while_processing(&[
+            "post",
+            "--account",
+            rig.user.did.as_str(),
+            "--lang",
+            "en",
+            "--text-file",
+            path(&text_file),
+            "--video",
+            path(&video),
+        ])
+        .await;
+    let answer = &ended.json;
+    assert_eq!(answer["error"]["code"], "cancelled", "{answer}");
+    assert!(
+        answer["error"]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("Nothing was posted")),
+        "{answer}"
+    );
+    let rows = rig.env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(rows, serde_json::json!([]), "no row left, claimed or not");
+
+    // Once the service has finished the job hayon-cli gave up on, still no post.
+    rig.job_ends(&job).await;
+    assert!(
+        rig.posts_with_text(&text).await.is_empty(),
+        "nothing posted"
+    );
+
+    // Posted again, it goes once (the service names the same job for the same bytes).
+    let posted = rig.post(&text, &["--video", path(&video)]).expect_ok();
+    assert_eq!(posted[0]["embed"], "app.bsky.embed.video", "{posted}");
+    assert_eq!(rig.posts_with_text(&text).await.len(), 1, "one post");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_during_a_retry_keeps_the_row_unclaimed_and_failed_as_cancelled() {
+    let rig = Rig::new("vidintr").await;
+    let video = videos::mp4(320, 240, 2);
+    // A post the service being down kept in the outbox.
+    rig.service.go_down();
+    let text = harness::unique("Retry interrupted");
+    let held = rig.post(&text, &["--video", path(&video)]);
+    assert_eq!(held.json[0]["error"]["code"], "network", "{held:?}");
+    let rows = rig.env.run(&["outbox", "list"], "").expect_ok();
+    let id = rows[0]["id"]
+        .as_str()
+        .expect("the held post's row")
+        .to_owned();
+    rig.service.come_back().await;
+    rig.service.hold_jobs();
+
+    let (ended, job) = rig
+        .interrupted_while_processing(&["outbox", "retry", &id])
+        .await;
+    assert_eq!(ended.json[0]["error"]["code"], "cancelled", "{ended:?}");
+    let rows = rig.env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(rows[0]["id"], id.as_str(), "the row stays: {rows}");
+    assert_eq!(rows[0]["accounts"][0]["state"], "failed", "{rows}");
+    assert_eq!(
+        rows[0]["accounts"][0]["error"]["code"], "cancelled",
+        "{rows}"
+    );
+    let holder: Option<String> = rusqlite::Connection::open(rig.env.path().join("hayon.sqlite3"))
+        .and_then(|db| db.query_row("SELECT lease_holder FROM outbox", [], |row| row.get(0)))
+        .expect("the row's claim");
+    assert_eq!(holder, None, "the claim was let go");
+    rig.job_ends(&job).await;
+    assert!(
+        rig.posts_with_text(&text).await.is_empty(),
+        "nothing posted"
+    );
+
+    let sent = rig
+        .env
+        .run_with_env(&["outbox", "retry", &id], "", &rig.service_env());
+    assert_eq!(sent.code, 0, "{sent:?}");
+    assert_eq!(rig.posts_with_text(&text).await.len(), 1, "posted once");
 }
 
 /// The peak resident memory of `hayon-cli ARGS` (its `VmHWM`, read while it runs: the high-water

@@ -4,6 +4,9 @@
 //! beside it; its alt text and a caption file with its language go with it; Post shows the upload's
 //! and the processing's progress, and the post read back from the PDS carries the video, the alt
 //! text and the caption. Adding a large video can be cancelled, and leaves no partial copy behind.
+//! Posting it can be cancelled too while the video goes to the service (Cancel beside the progress,
+//! from the keyboard): nothing is posted, no row is left in the outbox, the composer keeps the text
+//! and the video, and Post then posts it once.
 //! A draft's video, with its alt text and captions, comes back after a restart.
 
 use harness::cli::CliEnv;
@@ -12,8 +15,8 @@ use harness::pds::pds;
 use harness::video_service::StandInVideoService;
 use harness::window::{
     add_captions, assert_becomes, attach_video, attr_of, choose_account, click, in_post, js,
-    js_with, start_session_with, stored_text, submit_post, text_of, type_into, type_into_post,
-    wait_for, wait_for_composer,
+    js_with, post_text, press, start_session_with, stored_text, submit_post, text_of, type_into,
+    type_into_post, wait_for, wait_for_composer, POST_ON,
 };
 use std::time::Duration;
 
@@ -207,4 +210,90 @@ async fn a_drafts_video_with_its_alt_text_and_captions_comes_back_after_a_restar
     .await;
     assert_eq!(alt, "Kept for later");
     wait_for(&client, &in_post(1, ".caption-list > li.caption-item")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_while_the_video_uploads_posts_nothing_and_keeps_the_composer() {
+    keychain::require_secret_service();
+    let service = StandInVideoService::start(pds()).await;
+    // The upload is read but not answered: the post stays at its upload until cancelled.
+    service.hold_upload_answers();
+    let env = CliEnv::new();
+    let user = env.connect_new_user("wvidx").await;
+    let video_env = [
+        ("HAYON_VIDEO_SERVICE", service.url.as_str()),
+        ("HAYON_VIDEO_SERVICE_DID", service.did.as_str()),
+    ];
+    let (_driver, client) = start_session_with(&env, &video_env).await;
+    wait_for_composer(&client).await;
+    choose_account(&client, &user.did).await;
+    let text = harness::unique("A video cancelled while it uploads");
+    type_into_post(&client, 1, &text).await;
+    attach_video(&client, 1, &harness::videos::mp4(320, 240, 2)).await;
+
+    wait_for(&client, POST_ON).await;
+    click(&client, "#post-submit").await;
+    let cancel = "#post-cancel:not([hidden]):not([disabled])";
+    wait_for(&client, cancel).await;
+    assert_eq!(
+        attr_of(&client, cancel, "aria-label").await.as_deref(),
+        Some("Cancel posting")
+    );
+    assert!(
+        text_of(&client, "#post-progress-text")
+            .await
+            .starts_with("Uploading the video…"),
+        "Cancel is offered while the video uploads"
+    );
+    // From the keyboard: the progress has the focus while posting, Tab goes on to Cancel and Enter
+    // presses it.
+    assert_eq!(
+        js(&client, "return document.activeElement.id").await,
+        "post-progress"
+    );
+    press(&client, "\u{E004}").await;
+    assert_eq!(
+        js(&client, "return document.activeElement.id").await,
+        "post-cancel"
+    );
+    press(&client, "\u{E007}").await;
+
+    // The upload the post was waiting on was dropped by Hayon, before any job was made.
+    assert_becomes("abandoned uploads", 1, || async {
+        service.abandoned_uploads()
+    })
+    .await;
+    assert_eq!(service.jobs_created(), 0, "no job for a cancelled upload");
+    assert_becomes(
+        "the outcome shown",
+        "Not posted — cancelled".to_owned(),
+        || text_of(&client, "#post-results-title"),
+    )
+    .await;
+    assert!(
+        pds().posts_with_text(&user.did, &text).await.is_empty(),
+        "nothing posted"
+    );
+    let outbox = env.run(&["outbox", "list"], "").expect_ok();
+    assert_eq!(outbox, serde_json::json!([]), "no row left, claimed or not");
+    assert_eq!(
+        stored_text(&env, "SELECT CAST(count(*) AS TEXT) FROM outbox"),
+        "0"
+    );
+
+    // The composer still has it all, editable, and Post sends it once.
+    assert_eq!(post_text(&client, 1).await, text);
+    wait_for(&client, &in_post(1, ".video-attached:not([hidden])")).await;
+    assert!(
+        attr_of(&client, "#composer-fields", "disabled")
+            .await
+            .is_none(),
+        "editable again"
+    );
+    service.release_upload_answers();
+    let link = submit_post(&client).await;
+    assert!(link.starts_with("https://bsky.app/profile/"), "{link}");
+    let posts = pds().posts_with_text(&user.did, &text).await;
+    assert_eq!(posts.len(), 1, "posted once");
+    assert_eq!(posts[0]["value"]["embed"]["$type"], "app.bsky.embed.video");
 }

@@ -6,6 +6,7 @@
 
 mod background;
 mod commands;
+mod in_flight;
 mod lifecycle;
 mod notices;
 mod private_files;

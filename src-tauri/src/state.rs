@@ -1,8 +1,10 @@
 //! The window's shared state: the core context ([`Core`]), opened once at start-up from [`Config::from_env`], the same configuration the CLI reads (so `HAYON_DATA_DIR` and
 //! `HAYON_KEYCHAIN_SERVICE` work the same for both; tests use them). If the database cannot be opened
 //! (disk full, a newer Hayon's database), the window still opens and every command answers with that
-//! error, so the user sees why.
+//! error, so the user sees why. With it, the sends under way that the page may cancel
+//! ([`InFlight`]).
 
+use crate::in_flight::InFlight;
 use hayon_core::{Config, Core, Error};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
@@ -10,6 +12,7 @@ use tokio::sync::Notify;
 #[derive(Debug)]
 pub struct AppState {
     core: Result<Arc<Core>, Error>,
+    in_flight: InFlight,
     /// The Sign in with Bluesky under way in the window, if any: one at a time.
     pub sign_in: Mutex<Option<WaitingSignIn>>,
 }
@@ -33,6 +36,7 @@ impl AppState {
         }
         Self {
             core,
+            in_flight: InFlight::default(),
             sign_in: Mutex::new(None),
         }
     }
@@ -46,5 +50,9 @@ impl AppState {
 
     pub fn core(&self) -> Result<Arc<Core>, Error> {
         self.core.clone()
+    }
+
+    pub fn in_flight(&self) -> &InFlight {
+        &self.in_flight
     }
 }

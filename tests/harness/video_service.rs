@@ -16,6 +16,10 @@
 //! Tests switch faults on at run time ([`StandInVideoService::fail_next_job`],
 //! [`StandInVideoService::lose_next_upload_answer`], [`StandInVideoService::go_down`], …) and read
 //! what it received ([`StandInVideoService::uploads`], [`StandInVideoService::token_claims`], …).
+//! Two holds are stand-in behaviour only, so a test can act while an upload or a job is under way
+//! (a client's Cancel): [`StandInVideoService::hold_upload_answers`] keeps a read upload waiting
+//! for its answer, and [`StandInVideoService::hold_jobs`] keeps a job at the start of its encoding,
+//! each until released.
 
 mod http;
 mod processing;
@@ -72,6 +76,10 @@ struct Shared {
     /// The PDS's service DID (its describeServer `did`): the `aud` of upload tokens.
     pds_did: String,
     state: Mutex<State>,
+    /// True while uploads wait for their answer ([`StandInVideoService::hold_upload_answers`]).
+    holding_uploads: tokio::sync::watch::Sender<bool>,
+    /// True while jobs wait at the start of encoding ([`StandInVideoService::hold_jobs`]).
+    holding_jobs: tokio::sync::watch::Sender<bool>,
 }
 
 #[derive(Debug)]
@@ -82,6 +90,8 @@ struct State {
     lose_next_answer: bool,
     step_delay: Duration,
     upload_requests: usize,
+    /// Uploads read whole whose client hung up while their answer was held.
+    abandoned_uploads: usize,
     uploads: Vec<Upload>,
     tokens: Vec<Value>,
     jobs: Vec<Job>,
@@ -143,10 +153,13 @@ impl StandInVideoService {
                 lose_next_answer: false,
                 step_delay: Duration::from_millis(40),
                 upload_requests: 0,
+                abandoned_uploads: 0,
                 uploads: Vec::new(),
                 tokens: Vec::new(),
                 jobs: Vec::new(),
             }),
+            holding_uploads: tokio::sync::watch::Sender::new(false),
+            holding_jobs: tokio::sync::watch::Sender::new(false),
         });
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -200,6 +213,33 @@ impl StandInVideoService {
     /// How long each processing step lasts (created, five encoding steps; 40 ms unless set).
     pub fn set_processing_delay(&self, step: Duration) {
         self.shared.state().step_delay = step;
+    }
+
+    /// From now on an upload, once its body is read, waits for its answer (no job is made yet)
+    /// until [`StandInVideoService::release_upload_answers`]; a client that hangs up meanwhile
+    /// leaves no job and counts in [`StandInVideoService::abandoned_uploads`].
+    pub fn hold_upload_answers(&self) {
+        self.shared.holding_uploads.send_replace(true);
+    }
+
+    /// Lets held uploads (and those to come) be answered.
+    pub fn release_upload_answers(&self) {
+        self.shared.holding_uploads.send_replace(false);
+    }
+
+    /// How many uploads were read whole but abandoned by their client while held.
+    pub fn abandoned_uploads(&self) -> usize {
+        self.shared.state().abandoned_uploads
+    }
+
+    /// From now on a job stays `JOB_STATE_ENCODING` at 0% until [`StandInVideoService::release_jobs`].
+    pub fn hold_jobs(&self) {
+        self.shared.holding_jobs.send_replace(true);
+    }
+
+    /// Lets held jobs (and those to come) run to their end.
+    pub fn release_jobs(&self) {
+        self.shared.holding_jobs.send_replace(false);
     }
 
     /// How many uploadVideo requests arrived (refused ones too).

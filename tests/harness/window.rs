@@ -559,14 +559,16 @@ pub async fn add_post(client: &Client, n: usize) {
 }
 
 /// Calls a command the way a (compromised) page could, straight through `__TAURI__.core.invoke`;
-/// `post` gets a progress channel. → `{"ok": answer}` or `{"err": {code, message}}`.
+/// `post` gets a progress channel and a ticket. → `{"ok": answer}` or `{"err": {code, message}}`.
 pub async fn invoke(client: &Client, command: &str, args: serde_json::Value) -> serde_json::Value {
     client
         .execute_async(
             "const [command, args] = arguments;
              const done = arguments[arguments.length - 1];
              const core = window.__TAURI__.core;
-             const call = command === 'post' ? { ...args, onProgress: new core.Channel() } : args;
+             const call = command === 'post'
+               ? { ticket: 'harness', ...args, onProgress: new core.Channel() }
+               : args;
              core.invoke(command, call).then((ok) => done({ ok }), (err) => done({ err }));",
             vec![command.into(), args],
         )

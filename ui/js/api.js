@@ -348,24 +348,43 @@ function withProgress(command, args, onStage) {
 /**
  * Posts a composition (the draft's shape, each post's `card` being `{ kind: 'none' }` or the
  * previewed `{ kind: 'shown', uri, title, description, thumbPath }`). `onStage` hears the progress
- * ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel.
+ * ("preparingImages", "fetchingLinkCard", "uploading", "done") through a Tauri Channel. `ticket`
+ * (letters, digits and dashes, at most 64: a UUID) is what `cancelPosting` names it by.
  * → `id` names the outbox entry (to retry), `accounts` is where the thread stands on each account, in
- * order: 'posted', 'failed' or 'pending' (not sent, or sent without a known outcome).
+ * order: 'posted', 'failed' or 'pending' (not sent, or sent without a known outcome). Rejects with
+ * code `cancelled` when cancelled before anything was written (nothing posted, nothing in the outbox).
  * @param {Composition} composition
  * @param {number | null} draft
+ * @param {string} ticket
  * @param {(stage: PostStage) => void} [onStage]
  * @returns {Promise<Sent>}
  */
-export const post = (composition, draft, onStage) => withProgress('post', { composition, draft }, onStage);
+export const post = (composition, draft, ticket, onStage) => withProgress('post', { composition, draft, ticket }, onStage);
 
 /**
  * Sends outbox entry `id` again to the accounts that have not got it (deleting the draft it was
- * posted from once every account has it). → same as post.
+ * posted from once every account has it), under `ticket` as post. → same as post; an account a
+ * cancel stopped is 'failed' with code `cancelled`.
  * @param {string} id
+ * @param {string} ticket
  * @param {(stage: PostStage) => void} [onStage]
  * @returns {Promise<Sent>}
  */
-export const retryPost = (id, onStage) => withProgress('retry_post', { id }, onStage);
+export const retryPost = (id, ticket, onStage) => withProgress('retry_post', { id, ticket }, onStage);
+
+/**
+ * A fresh ticket for a send (post, retryPost): 32 random hex digits.
+ * @returns {string}
+ */
+export const newTicket = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
+
+/**
+ * Cancels the post or retry sent under `ticket`, up to its write (a write under way finishes, and
+ * that call answers its outcome). → whether such a send was under way
+ * @param {string} ticket
+ * @returns {Promise<boolean>}
+ */
+export const cancelPosting = (ticket) => invoke('cancel_posting', { ticket });
 
 /**
  * Gives up on outbox entry `id` (what is posted stays posted; a draft keeps its images).

@@ -218,7 +218,7 @@ zone: string, };
 /**
  * Codes of the CLI contract (architecture.md). Serialized in snake_case.
  */
-export type ErrorCode = "invalid_credentials" | "main_password_refused" | "auth_factor_required" | "account_inactive" | "rate_limited" | "network" | "keychain_unavailable" | "needs_reconnection" | "sign_in_failed" | "not_found" | "validation" | "server_error" | "server_unavailable" | "storage" | "internal";
+export type ErrorCode = "invalid_credentials" | "main_password_refused" | "auth_factor_required" | "account_inactive" | "rate_limited" | "network" | "keychain_unavailable" | "needs_reconnection" | "sign_in_failed" | "not_found" | "validation" | "server_error" | "server_unavailable" | "storage" | "internal" | "cancelled";
 
 /**
  * The input of a form an error is about. Serialized in snake_case.

@@ -1,7 +1,8 @@
 //! `hayon-cli outbox …`: the posts still waiting in the outbox (a failure, a crash), so a post can be
 //! finished from the command line: `list` shows each row and where its thread stands per account,
 //! `retry ID` sends it to the accounts that do not have it (looking up first where an earlier write
-//! may have arrived, so never twice), `discard ID` gives up on it.
+//! may have arrived, so never twice; Ctrl-C cancels it as it cancels `post`), `discard ID` gives up
+//! on it.
 
 use clap::Subcommand;
 use hayon_core::{Core, Error};
@@ -28,7 +29,8 @@ pub async fn run(core: &Core, command: OutboxCommand) -> Result<(Value, bool), E
             Ok((value, true))
         }
         OutboxCommand::Retry { id } => {
-            super::post::results(core.posting().retry(&id, &|_| {}).await?)
+            let cancel = super::post::cancelled_by_ctrl_c();
+            super::post::results(core.posting().retry(&id, &|_| {}, &cancel).await?)
         }
         OutboxCommand::Discard { id } => {
             core.posting().discard(&id)?;

@@ -5,13 +5,18 @@
 //! belong to the post of the last `--text-file` before them, so the order of the flags on the
 //! command line matters and is read from clap's argument indices.
 //! `--composition FILE` gives the whole thing as the JSON the window sends instead.
+//!
+//! Ctrl-C while it posts cancels it as the window's Cancel does (`hayon_core::publish::Cancel`):
+//! stopped before the write, nothing is posted and nothing is left in the outbox; once the write has
+//! gone, its outcome is waited for and reported. A second Ctrl-C quits at once, as a crash would
+//! (the outbox settles the row at the next start or retry).
 
 use clap::{ArgMatches, Args};
 use hayon_core::composition::{
     CardChoice, ComposedCaption, ComposedImage, ComposedPost, ComposedVideo, Composition,
     ContentLabel, WhoCanReply,
 };
-use hayon_core::publish::{ImageFiles, PostOptions, Sent, UnsetLangs};
+use hayon_core::publish::{Cancel, ImageFiles, PostOptions, Sent, UnsetLangs};
 use hayon_core::{Core, Error};
 use serde_json::Value;
 use std::io::Read;
@@ -92,7 +97,33 @@ pub async fn run(
     matches: &ArgMatches,
 ) -> Result<(Value, bool), Error> {
     let (composition, options) = composition(args, matches)?;
-    results(core.posting().post(composition, options, &|_| {}).await?)
+    let cancel = cancelled_by_ctrl_c();
+    results(
+        core.posting()
+            .post(composition, options, &|_| {}, &cancel)
+            .await?,
+    )
+}
+
+/// A cancel that Ctrl-C fires; a second Ctrl-C ends the process (exit status 130, as a shell
+/// reports an interrupted command).
+pub fn cancelled_by_ctrl_c() -> Cancel {
+    let cancel = Cancel::new();
+    let firing = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        super::warn(format_args!(
+            "Cancelling: nothing is posted unless it is being written already. Ctrl-C again quits \
+             at once."
+        ));
+        firing.cancel();
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    });
+    cancel
 }
 
 /// The composition the flags (or `--composition`) describe, and how the core is to take it: image

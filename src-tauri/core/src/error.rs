@@ -47,6 +47,8 @@ pub enum ErrorCode {
     /// A bug in Hayon (a task that stopped, a value that could not be encoded): nothing the person
     /// can fix by changing their input.
     Internal,
+    /// The person cancelled a send before it was written (`publish::Cancel`): nothing was posted.
+    Cancelled,
 }
 
 impl ErrorCode {
@@ -67,6 +69,7 @@ impl ErrorCode {
             Self::ServerUnavailable => "server_unavailable",
             Self::Storage => "storage",
             Self::Internal => "internal",
+            Self::Cancelled => "cancelled",
         }
     }
 }

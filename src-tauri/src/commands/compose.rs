@@ -125,34 +125,55 @@ pub(crate) fn window_options(draft: Option<i64>) -> PostOptions {
 /// images must be staged copies (only those are read); they are deleted once every account has the
 /// thread, and only then is its draft `draft` deleted: until then it keeps them, to try again. The
 /// queue's sender is woken after: an account the network kept out is tried again by itself.
+/// `cancel_posting` with the page's `ticket` stops it before it is written (a `cancelled` error:
+/// nothing posted, nothing left in the outbox).
 #[tauri::command]
 pub async fn post(
     state: State<'_, AppState>,
     sender: State<'_, Sender>,
     composition: Composition,
     draft: Option<i64>,
+    ticket: String,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
     let core = state.core()?;
+    let sending = state.in_flight().start(&ticket)?;
     let options = window_options(draft);
     let report = progress_to(on_progress);
-    let sent = core.posting().post(composition, options, &report).await;
+    let sent = core
+        .posting()
+        .post(composition, options, &report, &sending.cancel)
+        .await;
     sender.wake();
     sent
 }
 
+/// Cancels the page's Post or Retry under `ticket`, up to its write (a write under way is let
+/// finish, and its outcome is what that call answers). Whether such a send was under way.
+#[tauri::command]
+pub async fn cancel_posting(state: State<'_, AppState>, ticket: String) -> Result<bool, Error> {
+    state.in_flight().cancel(&ticket)
+}
+
 /// "Retry failed": sends outbox entry `id` again to the accounts that do not have its thread (the
 /// same record keys, so nothing is posted twice); once every account has it, the draft it was posted
-/// from is deleted. `id` is only looked up, never trusted further.
+/// from is deleted. `id` is only looked up, never trusted further. Cancelled under `ticket`, the
+/// accounts it stopped stay in the outbox, failed as cancelled.
 #[tauri::command]
 pub async fn retry_post(
     state: State<'_, AppState>,
     sender: State<'_, Sender>,
     id: String,
+    ticket: String,
     on_progress: Channel<PostStage>,
 ) -> Result<Sent, Error> {
+    let sending = state.in_flight().start(&ticket)?;
     let report = progress_to(on_progress);
-    let sent = state.core()?.posting().retry(&id, &report).await;
+    let sent = state
+        .core()?
+        .posting()
+        .retry(&id, &report, &sending.cancel)
+        .await;
     sender.wake();
     sent
 }

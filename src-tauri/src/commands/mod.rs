@@ -56,6 +56,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         langs::detectable_langs,
         compose::post,
         compose::retry_post,
+        compose::cancel_posting,
         compose::pending_posts,
         compose::discard_post,
         compose::outbox_entries,

@@ -425,3 +425,38 @@ fn the_posted_history_lists_what_another_process_finished_newest_first() {
             "url": "https://bsky.app/profile/alice.test/post/3kaaaaaaaaaa2"})
     );
 }
+
+#[test]
+fn cancel_posting_takes_a_ticket_only_and_a_ticket_of_no_send_cancels_nothing() {
+    let dir = data_dir();
+    let shell = Shell::over(dir.path());
+    let nothing = shell
+        .call(
+            "cancel_posting",
+            json!({"ticket": "0f8e2c1a5b7d4e6f9a0b1c2d3e4f5a6b"}),
+        )
+        .expect("an answer");
+    assert_eq!(nothing, json!(false), "no send under that ticket");
+    for odd in ["", "../../hayon.sqlite3", "a b", &"7".repeat(65)] {
+        let refused = shell
+            .call("cancel_posting", json!({"ticket": odd}))
+            .expect_err("not a ticket");
+        assert_eq!(refused["code"], "validation", "{odd:?}: {refused}");
+    }
+    let refused = shell
+        .call("cancel_posting", json!({"ticket": 7}))
+        .expect_err("a ticket is text");
+    assert!(
+        refused.as_str().is_some_and(|m| m.contains("ticket")),
+        "{refused}"
+    );
+    // Post refuses an odd ticket before anything is checked, saved or sent.
+    let refused = shell
+        .call(
+            "post",
+            json!({"composition": composition(), "draft": null, "ticket": "a b",
+                "onProgress": "__CHANNEL__:7"}),
+        )
+        .expect_err("not a ticket");
+    assert_eq!(refused["code"], "validation", "{refused}");
+}

@@ -79,6 +79,20 @@ pub async fn read_body(connection: &mut Connection, length: u64) -> Option<Vec<u
     (read as u64 == length).then_some(body)
 }
 
+/// Waits while `holding` is true; false when the client hung up meanwhile (it sends nothing after
+/// its body, so anything read is its end).
+pub async fn answer_awaited(
+    connection: &mut Connection,
+    holding: &tokio::sync::watch::Sender<bool>,
+) -> bool {
+    let mut held = holding.subscribe();
+    let mut byte = [0u8; 1];
+    tokio::select! {
+        released = held.wait_for(|held| !held) => released.is_ok(),
+        _ = connection.read(&mut byte) => false,
+    }
+}
+
 /// Reads and drops a body of `length` bytes, so that a refusal is read by a client still sending.
 pub async fn skip_body(connection: &mut Connection, length: u64) {
     let _ = tokio::io::copy(&mut connection.take(length), &mut tokio::io::sink()).await;

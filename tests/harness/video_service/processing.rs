@@ -36,6 +36,10 @@ async fn run(shared: Arc<Shared>, work: Work) {
             job.state = "JOB_STATE_ENCODING";
             job.progress = Some(progress);
         });
+        if progress == 0 {
+            // The sender lives in `shared`: the wait ends only when the hold is released.
+            let _ = shared.holding_jobs.subscribe().wait_for(|held| !held).await;
+        }
         tokio::time::sleep(step).await;
     }
     shared.update(&job_id, |job| {

@@ -119,6 +119,10 @@ async fn upload(
     let length = length.unwrap_or(0);
     let reading = Instant::now();
     let bytes = http::read_body(connection, length).await?;
+    if !http::answer_awaited(connection, &shared.holding_uploads).await {
+        shared.state().abandoned_uploads += 1;
+        return None;
+    }
     let received = Instant::now();
     let sha256: String = Sha256::digest(&bytes)
         .iter()

@@ -3,7 +3,9 @@
 // per account (#post-results) — a link to each new post, or why that account failed, and "Retry
 // failed", which sends the same outbox entry again to the accounts that failed (never a second copy
 // to the others), and "Remove from outbox", which gives up on it (its draft stays). At start, a thread
-// that was still being posted when Hayon stopped is shown the same way.
+// that was still being posted when Hayon stopped is shown the same way. While a video goes to
+// Bluesky (its upload, then the service's processing), Cancel (#post-cancel) stops the send before
+// it is written: nothing is posted and the composer keeps everything.
 import * as api from '../api.js';
 import { PASSES_BY_ITSELF } from '../api.js';
 import { byId, h, setBusy } from '../dom.js';
@@ -19,8 +21,16 @@ const STAGES = {
 let retryId = null;
 /** @type {(id: string) => Promise<unknown>} */
 let onRetry = async () => null;
+/** The ticket of the send under way (what Cancel names it by), or null. */
+let ticket = null;
 
 export function initPostResults({ onDismiss, onDiscard }) {
+  byId('post-cancel').addEventListener('click', () => {
+    if (ticket === null) return;
+    setBusy(byId('post-cancel'), true, 'Cancelling…');
+    // A failed call leaves the send going: the button comes back to be pressed again.
+    api.cancelPosting(ticket).catch(() => setBusy(byId('post-cancel'), false));
+  });
   byId('post-results').addEventListener('click', (event) => {
     const target = /** @type {Element} */ (event.target);
     const link = /** @type {HTMLAnchorElement} */ (target.closest('a.post-link'));
@@ -49,11 +59,23 @@ export function initPostResults({ onDismiss, onDiscard }) {
  */
 export async function sendPost(composition, id = null, draft = null) {
   hideResults();
+  ticket = api.newTicket();
   showStage('start');
   setBusy(byId('post-retry'), false);
-  const sending = composition ? api.post(composition, draft, showStage) : api.retryPost(id, showStage);
-  // The Queue's list of posts sent re-reads itself (schedule/queue.js), whatever the outcome.
-  return sending.finally(() => window.dispatchEvent(new Event('hayon-posted')));
+  const sending = composition ? api.post(composition, draft, ticket, showStage) : api.retryPost(id, ticket, showStage);
+  return sending.finally(() => {
+    ticket = null;
+    showCancel(false);
+    // The Queue's list of posts sent re-reads itself (schedule/queue.js), whatever the outcome.
+    window.dispatchEvent(new Event('hayon-posted'));
+  });
+}
+
+/** Cancel beside the progress: shown while a video is uploaded or processed. */
+function showCancel(shown) {
+  const button = byId('post-cancel');
+  if (!shown) setBusy(button, false);
+  button.hidden = !shown;
 }
 
 /** The outbox entry whose outcome is shown with Retry, or null. */
@@ -75,6 +97,9 @@ function showStage(stage) {
   bar.setAttribute('aria-valuenow', String(step));
   bar.setAttribute('aria-valuetext', text);
   byId('post-progress-text').textContent = text;
+  const video = typeof stage === 'object' && ('uploadingVideo' in stage || 'processingVideo' in stage);
+  if (video && ticket !== null && byId('post-cancel').hidden) showCancel(true);
+  if (stage === 'done') showCancel(false);
 }
 
 export function hideResults() {
@@ -160,9 +185,17 @@ export function showPending(entry, { retry }) {
   return `A thread was still being posted when Hayon stopped. ${summary}`;
 }
 
-/** The whole request failed before anything was posted. */
+/** The whole request failed (or was cancelled) before anything was posted. */
 export function showPostError(err) {
   const container = byId('post-results');
+  if (err.code === 'cancelled') {
+    container.dataset.kind = 'warning';
+    byId('post-results-title').textContent = 'Not posted — cancelled';
+    byId('post-results-list').replaceChildren();
+    byId('post-results-note').textContent = 'Nothing was posted. Your post is still here; press Post to send it.';
+    container.hidden = false;
+    return 'Not posted — cancelled. Nothing was posted; your post is still here.';
+  }
   container.dataset.kind = 'error';
   byId('post-results-title').textContent = 'Not posted';
   byId('post-results-list').replaceChildren(h('li', { class: 'post-result', 'data-ok': 'false' },

@@ -266,7 +266,7 @@ async function sendNow(button, entry) {
 async function retry(button, id) {
   setBusy(button, true, 'Sending…');
   try {
-    const sent = await api.retryPost(id);
+    const sent = await api.retryPost(id, api.newTicket());
     if (sent.accounts.every((a) => a.state === 'posted')) announce('Posted. The links are under Posted.');
   } catch (err) {
     byId('queue-error').textContent = `Couldn't send it: ${err.message}`;

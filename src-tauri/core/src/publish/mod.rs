@@ -4,11 +4,12 @@
 //! quotes resolved ([`quote`]), and the records of a thread with their CIDs ([`thread`]). On top, the
 //! outbox: pressing Post saves the composition as a row with its record keys ([`outbox`], the rows as
 //! [`entry`]), the sender delivers it per account ([`send`]), and a write whose outcome is unknown is
-//! settled by looking it up ([`lookup`]); a row that reached every account leaves a line in the
-//! short history of posts sent ([`history`]). Everything reaches the window and the CLI through
-//! [`Posting`] ([`Core::posting`]).
+//! settled by looking it up ([`lookup`]); a send may be cancelled up to its write ([`cancel`]). A
+//! row that reached every account leaves a line in the short history of posts sent ([`history`]).
+//! Everything reaches the window and the CLI through [`Posting`] ([`Core::posting`]).
 
 mod alt_text;
+mod cancel;
 mod card;
 mod claim;
 mod due;
@@ -31,6 +32,7 @@ mod validate;
 mod video;
 
 pub use alt_text::MAX_ALT_GRAPHEMES;
+pub use cancel::Cancel;
 pub use due::Due;
 pub use entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry, PublishedPost};
 pub use history::{Posted, PostedAccount};

@@ -9,6 +9,7 @@
 //! 5xx, a crash) is settled by looking the thread's root up under its key (`lookup.rs`): the batch
 //! is atomic, so the root there means the whole thread is there.
 
+use super::cancel::{self, Cancel};
 use super::claim;
 use super::entry::{AccountDelivery, Delivery, ImageFiles, OutboxEntry};
 use super::prepare::Preparer;
@@ -71,26 +72,46 @@ pub type Progress<'a> = &'a (dyn Fn(PostStage) + Send + Sync);
 impl Posting<'_> {
     /// Checks `composition` (nothing is saved or sent when it cannot be posted whole), saves it in the
     /// outbox with its record keys, and sends it to every account it names.
+    ///
+    /// `cancel` stops it up to each account's write (`cancel.rs`). Stopped before anything was
+    /// written anywhere, the post leaves nothing behind: the row goes (its staged files stay, for
+    /// the composer that still has them) and the answer is a [`crate::ErrorCode::Cancelled`] error.
     pub async fn post(
         &self,
         composition: Composition,
         options: PostOptions,
         progress: Progress<'_>,
+        cancel: &Cancel,
     ) -> Result<Sent> {
         let (entry, checked) = self.new_entry(composition, &options, None)?;
-        let quotes = self
-            .resolve_quotes(&entry.composition, &checked.first_account)
-            .await?;
-        let prepared = Preparer::new(self.core, options.images, ImageLimits::POST)
-            .prepare(&entry.composition, checked.analyses, quotes, progress)
-            .await?;
+        let preparing = async {
+            let quotes = self
+                .resolve_quotes(&entry.composition, &checked.first_account)
+                .await?;
+            Preparer::new(self.core, options.images, ImageLimits::POST)
+                .prepare(&entry.composition, checked.analyses, quotes, progress)
+                .await
+        };
+        let prepared = cancel.unless(preparing).await?;
         // Claimed from the start: no other sender takes the row while this one sends it.
         let holder = claim::new_holder();
         self.core
             .store
             .insert_outbox(&entry, Some(&claim::until_later(&holder)))?;
-        self.send_claimed(entry, Some(prepared), progress, &holder)
-            .await
+        let id = entry.id.clone();
+        let sent = self
+            .send_renewing(entry, Some(prepared), progress, &holder, cancel)
+            .await;
+        // Removed before the claim is let go, so that no other sender takes it meanwhile. Its
+        // staged files stay: the window's composer still shows them (the start-up sweep takes them
+        // once nothing uses them).
+        if sent.as_ref().is_ok_and(cancelled_before_any_write)
+            && self.core.store.delete_outbox_held(&id, &holder)?
+        {
+            return Err(cancel::cancelled());
+        }
+        self.core.store.release_outbox(&id, &holder)?;
+        sent
     }
 
     /// A new row for `composition`, checked whole, with its record keys chosen per account; nothing
@@ -142,8 +163,9 @@ impl Posting<'_> {
     }
 
     /// Sends an outbox row again to the accounts that do not have its thread yet ("Retry failed",
-    /// `hayon-cli outbox retry`). Accounts whose write may have arrived are looked up first.
-    pub async fn retry(&self, id: &str, progress: Progress<'_>) -> Result<Sent> {
+    /// `hayon-cli outbox retry`). Accounts whose write may have arrived are looked up first. An
+    /// account `cancel` stops before its write stays in the row, failed as cancelled.
+    pub async fn retry(&self, id: &str, progress: Progress<'_>, cancel: &Cancel) -> Result<Sent> {
         let holder = self.claim_or_busy(id)?;
         // Read under the claim: another sender may have finished it just before.
         let entry = match self.core.store.outbox_entry(id) {
@@ -156,7 +178,10 @@ impl Posting<'_> {
             Err(err) => Err(err),
         };
         match entry {
-            Ok(entry) => self.send_claimed(entry, None, progress, &holder).await,
+            Ok(entry) => {
+                self.send_claimed(entry, None, progress, &holder, cancel)
+                    .await
+            }
             Err(err) => {
                 self.core.store.release_outbox(id, &holder)?;
                 Err(err)
@@ -301,6 +326,18 @@ pub(super) struct Checked {
     pub(super) analyses: Vec<Analysis>,
     /// The first account it goes to: quotes are looked up through its PDS.
     pub(super) first_account: crate::Account,
+}
+
+/// Whether a cancel stopped `sent` before anything was written to any of its accounts.
+fn cancelled_before_any_write(sent: &Sent) -> bool {
+    let cancelled = sent.accounts.iter().any(|account| {
+        matches!(&account.state, Delivery::Failed { error } if error.code == ErrorCode::Cancelled)
+    });
+    let untouched = sent
+        .accounts
+        .iter()
+        .all(|account| account.attempts == 0 && !matches!(account.state, Delivery::Posted { .. }));
+    cancelled && untouched
 }
 
 pub(super) fn missing(id: &str) -> Error {

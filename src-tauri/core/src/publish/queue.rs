@@ -9,6 +9,7 @@
 //! account that needs reconnecting stays queued, marked so, and goes by itself once the account is
 //! connected again; one the server rate-limited is not tried again before the time it named.
 
+use super::cancel::Cancel;
 use super::claim;
 use super::entry::{Delivery, ImageFiles, OutboxEntry};
 use super::outbox::{missing, PostOptions, Progress, Sent};
@@ -123,7 +124,11 @@ impl Posting<'_> {
             }
         };
         match ready {
-            Ok(entry) => self.send_claimed(entry, None, progress, &holder).await,
+            Ok(entry) => {
+                let never = Cancel::new();
+                self.send_claimed(entry, None, progress, &holder, &never)
+                    .await
+            }
             Err(err) => {
                 self.core.store.release_outbox(id, &holder)?;
                 Err(err)
@@ -206,7 +211,7 @@ impl Posting<'_> {
         }
         match self.core.store.outbox_entry(id) {
             Ok(Some(entry)) if ready(&entry) => self
-                .send_claimed(entry, None, progress, &holder)
+                .send_claimed(entry, None, progress, &holder, &Cancel::new())
                 .await
                 .map(Some),
             other => {
@@ -294,13 +299,32 @@ impl Posting<'_> {
     }
 
     /// Sends `entry`, which `holder` has claimed, renewing the claim while it works and letting it
-    /// go when done.
+    /// go when done (or stopped by `cancel`).
     pub(super) async fn send_claimed(
         &self,
         entry: OutboxEntry,
         prepared: Option<PreparedThread>,
         progress: Progress<'_>,
         holder: &str,
+        cancel: &Cancel,
+    ) -> Result<Sent> {
+        let id = entry.id.clone();
+        let result = self
+            .send_renewing(entry, prepared, progress, holder, cancel)
+            .await;
+        self.core.store.release_outbox(&id, holder)?;
+        result
+    }
+
+    /// Sends `entry`, which `holder` has claimed, renewing the claim while it works; the claim is
+    /// the caller's to let go.
+    pub(super) async fn send_renewing(
+        &self,
+        entry: OutboxEntry,
+        prepared: Option<PreparedThread>,
+        progress: Progress<'_>,
+        holder: &str,
+        cancel: &Cancel,
     ) -> Result<Sent> {
         let id = entry.id.clone();
         let renewing = async {
@@ -321,13 +345,12 @@ impl Posting<'_> {
                 }
             }
         };
-        let sending = std::pin::pin!(self.send(entry, prepared, progress));
-        let result = match futures_util::future::select(sending, std::pin::pin!(renewing)).await {
+        let sending = std::pin::pin!(self.send(entry, prepared, progress, cancel));
+        let renewing = std::pin::pin!(renewing);
+        match futures_util::future::select(sending, renewing).await {
             futures_util::future::Either::Left((sent, _)) => sent,
             futures_util::future::Either::Right(((), sending)) => sending.await,
-        };
-        self.core.store.release_outbox(&id, holder)?;
-        result
+        }
     }
 
     /// Claims row `id` for `holder`: free, lapsed, or left by a process that has ended. False when

@@ -4,10 +4,13 @@
 //! keys. Every state is saved in the row as it becomes known, and the attempt is counted before the
 //! write leaves, so a crash at any point is settled by the next start or retry.
 //!
+//! A cancel (`cancel.rs`) stops an account's work up to its write, never the write itself.
+//!
 //! Images are prepared for today's servers ([`ImageLimits::POST`]); a server that refuses one as
 //! too large gets them smaller (`older_server`), uploaded and written under the same record keys (a
 //! refused write stored nothing).
 
+use super::cancel::Cancel;
 use super::embed::PostBlobs;
 use super::entry::{AccountDelivery, Delivery, OutboxEntry, PublishedPost};
 use super::lookup::{posted, unconfirmed, WrittenPost};
@@ -24,12 +27,14 @@ use url::Url;
 
 impl Posting<'_> {
     /// Sends `entry` to its accounts that do not have the thread; `prepared` when the caller has
-    /// the thread prepared already (a new post), otherwise it is prepared again from the row.
+    /// the thread prepared already (a new post), otherwise it is prepared again from the row. An
+    /// account that `cancel` stopped before its write is failed as cancelled.
     pub(super) async fn send(
         &self,
         entry: OutboxEntry,
         prepared: Option<PreparedThread>,
         progress: Progress<'_>,
+        cancel: &Cancel,
     ) -> Result<Sent> {
         let id = entry.id.clone();
         let mut to_write: Vec<&AccountDelivery> = Vec::new();
@@ -61,8 +66,9 @@ impl Posting<'_> {
             let prepared = match prepared {
                 Some(prepared) => Ok(prepared),
                 None => {
-                    self.prepare_again(&entry, to_write[0], progress, ImageLimits::POST)
-                        .await
+                    let again =
+                        self.prepare_again(&entry, to_write[0], progress, ImageLimits::POST);
+                    cancel.unless(again).await
                 }
             };
             match prepared {
@@ -78,7 +84,7 @@ impl Posting<'_> {
                     progress(PostStage::Uploading);
                     let writes = to_write
                         .iter()
-                        .map(|account| self.deliver(&entry, account, &thread, progress));
+                        .map(|account| self.deliver(&entry, account, &thread, progress, cancel));
                     for (account, delivery) in to_write
                         .iter()
                         .zip(futures_util::future::join_all(writes).await)
@@ -126,8 +132,12 @@ impl Posting<'_> {
         account: &AccountDelivery,
         thread: &PreparedThread,
         progress: Progress<'_>,
+        cancel: &Cancel,
     ) -> Delivery {
-        match self.write_thread(entry, account, thread, progress).await {
+        match self
+            .write_thread(entry, account, thread, progress, cancel)
+            .await
+        {
             Ok(posts) => Delivery::Posted { posts },
             Err(error) => {
                 tracing::warn!(
@@ -145,34 +155,24 @@ impl Posting<'_> {
     /// up: there → posted; certainly absent → one more try under the same keys, which can never
     /// make a second copy (a key is taken once); the look-up failing → an error saying it may be
     /// posted. An image refused as too large, on upload or on the write, makes the thread prepared
-    /// again for an older server and sent once more under the same keys.
+    /// again for an older server and sent once more under the same keys. `cancel` stops everything
+    /// before the first write; from the write on it is not heard (`cancel.rs`).
     async fn write_thread(
         &self,
         entry: &OutboxEntry,
         account: &AccountDelivery,
         thread: &PreparedThread,
         progress: Progress<'_>,
+        cancel: &Cancel,
     ) -> Result<Vec<PublishedPost>> {
         let id = entry.id.as_str();
         let stored = self.core.accounts().find(&account.did)?;
         let pds = crate::accounts::parse_stored_url(&stored.pds)?;
         let did = stored.did.as_str();
-        let mut smaller = self.for_server(entry, account, &pds, thread).await?;
-        let mut built = loop {
-            let current = smaller.as_ref().unwrap_or(thread);
-            match self
-                .build_thread(did, &pds, &account.rkeys, current, progress)
-                .await?
-            {
-                Built::Ready(built) => break built,
-                Built::TooLarge(refusal) => {
-                    let again = self
-                        .smaller_after(entry, account, &pds, current, &refusal)
-                        .await?;
-                    smaller = Some(again);
-                }
-            }
-        };
+        let first = self.first_build(entry, account, &pds, thread, progress);
+        let (mut smaller, mut built) = cancel.unless(first).await?;
+        // The last look: once the attempt is counted the write goes, and its outcome is learnt.
+        cancel.check()?;
         let mut tries = 0;
         loop {
             tries += 1;
@@ -256,6 +256,35 @@ impl Posting<'_> {
                 }
                 Ok(None) => return Err(err),
                 Err(lookup) => return Err(unconfirmed_after(&err, &lookup)),
+            }
+        }
+    }
+
+    /// The batch first written to `account`: the thread made smaller first for a server known to be
+    /// older, and again whenever the server refuses an image as too large; with the smaller thread
+    /// when one was made.
+    async fn first_build(
+        &self,
+        entry: &OutboxEntry,
+        account: &AccountDelivery,
+        pds: &Url,
+        thread: &PreparedThread,
+        progress: Progress<'_>,
+    ) -> Result<(Option<PreparedThread>, BuiltThread)> {
+        let mut smaller = self.for_server(entry, account, pds, thread).await?;
+        loop {
+            let current = smaller.as_ref().unwrap_or(thread);
+            match self
+                .build_thread(&account.did, pds, &account.rkeys, current, progress)
+                .await?
+            {
+                Built::Ready(built) => return Ok((smaller, built)),
+                Built::TooLarge(refusal) => {
+                    let again = self
+                        .smaller_after(entry, account, pds, current, &refusal)
+                        .await?;
+                    smaller = Some(again);
+                }
             }
         }
     }

@@ -293,6 +293,15 @@ impl Store {
         Ok(())
     }
 
+    /// Removes a row and its accounts if `holder` still has its claim; false otherwise.
+    pub fn delete_outbox_held(&self, id: &str, holder: &str) -> Result<bool> {
+        let removed = self.conn().execute(
+            "DELETE FROM outbox WHERE id = ?1 AND lease_holder = ?2",
+            params![id, holder],
+        )?;
+        Ok(removed > 0)
+    }
+
     /// Removes a row and its accounts; false when it was not there.
     pub fn delete_outbox(&self, id: &str) -> Result<bool> {
         let removed = self
@@ -639,6 +648,11 @@ mod tests {
         store.release_outbox("3kx", "second").expect("release");
         assert!(store.claim_outbox("3kx", &first, 2_500).expect("claim"));
         assert!(!store.claim_outbox("gone", &first, 0).expect("claim"));
+        // Only its holder removes a claimed row that way (a cancelled Post's).
+        assert!(!store.delete_outbox_held("3kx", "second").expect("delete"));
+        assert!(store.outbox_entry("3kx").expect("read").is_some());
+        assert!(store.delete_outbox_held("3kx", "first").expect("delete"));
+        assert!(store.outbox_entry("3kx").expect("read").is_none());
     }
 
     #[test]
