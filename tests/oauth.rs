@@ -342,7 +342,7 @@ async fn a_lost_refresh_answer_asks_to_sign_in_again_with_the_reason_and_never_l
 }
 
 #[tokio::test]
-async fn a_sign_in_the_server_ended_asks_to_sign_in_again_and_posts_nothing() {
+async fn a_sign_in_the_server_ended_posts_nothing_and_signing_in_again_keeps_the_queue() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let user = pds().create_user("oae").await;
@@ -389,6 +389,7 @@ async fn a_sign_in_the_server_ended_asks_to_sign_in_again_and_posts_nothing() {
         }
     }
 
+    let queued = env.schedule_in(3 * 86_400, &[&user.handle], "Kept for later", &[]);
     let text = format!("never posted {}", harness::unique(""));
     let output = env.run(&["post", "--account", &user.handle], &text);
     assert_ne!(output.code, 0, "{}", output.json);
@@ -400,6 +401,18 @@ async fn a_sign_in_the_server_ended_asks_to_sign_in_again_and_posts_nothing() {
         message(&check)
     );
     assert!(pds().posts_with_text(&user.did, &text).await.is_empty());
+
+    // Signing in again brings the account back as it was: its queue is still there.
+    let (again, _) = sign_in(&env, &user).await;
+    let account = again.expect_ok();
+    assert_eq!(account["health"]["needsReconnection"], false, "{account}");
+    let list = env.run(&["schedule", "list"], "").expect_ok();
+    assert!(
+        list.as_array()
+            .is_some_and(|rows| rows.iter().any(|row| row["id"] == queued.as_str())),
+        "{list}"
+    );
+    env.run(&["account", "check", &user.handle], "").expect_ok();
 }
 
 #[tokio::test]
