@@ -91,13 +91,7 @@ async fn connect_see_and_disconnect_an_account_in_the_window() {
         .await
         .expect("type password");
     // Advanced › Hosting provider: the test server instead of bsky.social.
-    client
-        .execute("document.querySelector('#advanced').open = true;", vec![])
-        .await
-        .expect("open advanced");
-    let service = wait_for(&client, "#service").await;
-    service.clear().await.expect("clear service");
-    service.send_keys(&pds.url).await.expect("type service");
+    harness::window::set_service(&client, &pds.url).await;
     screenshot(&client, "2-form-filled").await;
     wait_for(&client, "#connect-submit")
         .await

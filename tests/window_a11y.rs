@@ -178,16 +178,7 @@ async fn audit_every_state(theme: Theme) {
         .send_keys(&user.handle)
         .await
         .expect("type handle");
-    client
-        .execute("document.querySelector('#advanced').open = true;", vec![])
-        .await
-        .expect("open advanced");
-    let service = wait_for(&client, "#service").await;
-    service.clear().await.expect("clear service");
-    service
-        .send_keys(&rig().proxy.url)
-        .await
-        .expect("type service");
+    harness::window::set_service(&client, &rig().proxy.url).await;
     click(&client, "#oauth-submit").await;
     wait_for(&client, "#oauth-waiting:not([hidden])").await;
     let shown_url = harness::wait::poll_until(
@@ -233,16 +224,7 @@ async fn audit_every_state(theme: Theme) {
         .send_keys("abcd-efgh-ijkl-mnop")
         .await
         .expect("type password");
-    client
-        .execute("document.querySelector('#advanced').open = true;", vec![])
-        .await
-        .expect("open advanced");
-    let service = wait_for(&client, "#service").await;
-    service.clear().await.expect("clear service");
-    service
-        .send_keys(&rig().proxy.url)
-        .await
-        .expect("type service");
+    harness::window::set_service(&client, &rig().proxy.url).await;
     click(&client, "#connect-submit").await;
     wait_for(&client, "#password-error:not([hidden])").await;
     audit(&client, &axe, "connect-error", theme, &mut findings).await;

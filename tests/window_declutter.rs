@@ -136,13 +136,7 @@ async fn the_shape_warning_follows_typing_and_does_not_stack_with_the_refusal() 
         .await
         .expect("type the main password");
     assert!(becomes_shown(&client, "#password-warning", true).await);
-    client
-        .execute("document.querySelector('#advanced').open = true;", vec![])
-        .await
-        .expect("open advanced");
-    let service = wait_for(&client, "#service").await;
-    service.clear().await.expect("clear service");
-    service.send_keys(&pds.url).await.expect("type service");
+    harness::window::set_service(&client, &pds.url).await;
     click(&client, "#connect-submit").await;
     wait_for(&client, "#password-error:not([hidden])").await;
     let refusal = text_of(&client, "#password-error").await;

@@ -58,10 +58,7 @@ async fn signing_in_with_bluesky_in_the_window_connects_the_account() {
         .send_keys(&user.handle)
         .await
         .expect("type handle");
-    js(&client, "document.querySelector('#advanced').open = true;").await;
-    let service = wait_for(&client, "#service").await;
-    service.clear().await.expect("clear service");
-    service.send_keys(&pds.url).await.expect("type service");
+    harness::window::set_service(&client, &pds.url).await;
     click(&client, "#oauth-submit").await;
 
     // The browser was opened at the sign-in page, which the window shows too.

@@ -652,3 +652,11 @@ pub async fn use_app_password(client: &Client) {
     .await;
     wait_for(client, "#app-password-path[open] #password").await;
 }
+
+/// Types `url` as the connect form's hosting provider (under Advanced).
+pub async fn set_service(client: &Client, url: &str) {
+    js(client, "document.querySelector('#advanced').open = true;").await;
+    let service = wait_for(client, "#service").await;
+    service.clear().await.expect("clear service");
+    service.send_keys(url).await.expect("type service");
+}
