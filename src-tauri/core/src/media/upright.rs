@@ -49,7 +49,7 @@ impl<'a> Upright<'a> {
         self.image.as_raw().get(start..end)
     }
 
-    /// Upright rows `first..first + count` copied into `out` (cleared first).
+    /// Upright rows `first..first + count` copied into `out` (replacing what it held).
     pub fn copy_rows(&self, first: u32, count: u32, out: &mut Vec<u8>) {
         let (width, height) = self.image.dimensions();
         let (width, height) = (width as isize, height as isize);
@@ -67,13 +67,14 @@ impl<'a> Upright<'a> {
             Rotate270FlipH => (height * width - 1, -width, -1),
         };
         let raw = self.image.as_raw();
+        let row_bytes = upright_width as usize * 3;
         out.clear();
-        out.reserve(upright_width as usize * count as usize * 3);
-        for y in first..first + count {
+        out.resize(row_bytes * count as usize, 0);
+        for (y, row) in (first..first + count).zip(out.chunks_exact_mut(row_bytes)) {
             let mut index = origin + y as isize * step_y;
-            for _ in 0..upright_width {
+            for pixel in row.chunks_exact_mut(3) {
                 let at = index as usize * 3;
-                out.extend_from_slice(&raw[at..at + 3]);
+                pixel.copy_from_slice(&raw[at..at + 3]);
                 index += step_x;
             }
         }
