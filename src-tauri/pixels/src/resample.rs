@@ -26,10 +26,12 @@ const SUPPORT: f64 = 3.0;
 const BOX_FIRST: f64 = 3.0;
 
 /// `pixels` (`width`×`height`, `channels` per pixel) resampled to `new_width`×`new_height`, neither
-/// larger than before (it downscales). The output is written over `pixels` as it is made, so no
-/// second full-size buffer exists: each strip of output rows waits in a small queue until the source
-/// rows its bytes would cover are no longer needed (a few rows, the filter's reach). The buffer is
-/// returned truncated to the new size.
+/// larger than before (it downscales). The output is written over `pixels` as it is made: each
+/// strip of output rows waits in a queue until the source rows its bytes would cover are no longer
+/// needed. Output rows are shorter or fewer than the source's, so the queue drains as it goes; how
+/// soon depends on the ratio (4032×3024 → 4000×3000: about 200 rows, 2.4 MB, then a few), and only
+/// when the width stays and the height loses a row or two does it hold nearly the whole output, as a
+/// separate output buffer would. The buffer is returned truncated to the new size.
 pub fn resample(
     mut pixels: Vec<u8>,
     (width, height): (usize, usize),
