@@ -1,5 +1,6 @@
 //! Hayon's pixel loops, on interleaved 8-bit pixels: [`Shrinker`] averages rows into a smaller copy
-//! while an image is being decoded, [`resample`] fits pixels to an exact size (Lanczos3), and
+//! while an image is being decoded, [`resample`] fits pixels to an exact size (Lanczos3, over their
+//! own buffer), and
 //! [`premultiply`] / [`unpremultiply`] weight colour by alpha so that invisible pixels do not bleed
 //! into visible ones when averaging or filtering.
 //!

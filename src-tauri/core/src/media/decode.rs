@@ -8,7 +8,8 @@
 //! row by row; the bitmap of a WebP or an interlaced PNG; the coefficients of a progressive JPEG)
 //! plus the downscaled copy and what fitting and encoding it take. Animated GIF, WebP and PNG files
 //! are refused: a post shows still images. The EXIF orientation (JPEG, PNG `eXIf`, WebP) is applied
-//! after fitting, when turning the pixels costs least.
+//! after fitting, when turning the pixels costs least, and for RGB not as a turned copy at all: the
+//! JPEG encoder reads the rows upright.
 //!
 //! Files: `jpeg` (libjpeg-turbo), `read_png`, `read_gif`, `read_webp` and `read_heif` (libheif:
 //! HEIC and AVIF, upright from libheif itself) decode, each into a `hayon_pixels::Shrinker` (JPEG
@@ -35,11 +36,13 @@ pub(super) struct Decoded {
 /// buffers counted (the encoder's output, `image`'s small buffers).
 const ENCODE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// The upright pixels of `source`, fitted within `max_edge`×`max_edge`, and their reservation.
-pub(super) fn upright(
+/// The pixels of `source` fitted within `max_edge`×`max_edge`, the orientation still to apply to
+/// them (RGBA is turned here, for the PNG encoder; RGB is read upright by the JPEG encoder, see
+/// `upright`), and their reservation.
+pub(super) fn fitted(
     mut source: Source<'_>,
     max_edge: u32,
-) -> Result<(Pixels, Reservation), Error> {
+) -> Result<(Pixels, Orientation, Reservation), Error> {
     let name = source.name.clone();
     let decoded = match source.format {
         Format::Jpeg => jpeg::read(&mut source, max_edge)?,
@@ -52,7 +55,14 @@ pub(super) fn upright(
         .pixels
         .fit_within(max_edge, max_edge)
         .map_err(|detail| errors::internal(&name, detail))?;
-    Ok((fitted.oriented(decoded.orientation), decoded.reservation))
+    Ok(match fitted {
+        Pixels::Rgba(_) => (
+            fitted.oriented(decoded.orientation),
+            Orientation::NoTransforms,
+            decoded.reservation,
+        ),
+        rgb => (rgb, decoded.orientation, decoded.reservation),
+    })
 }
 
 pub(super) fn too_large(width: u32, height: u32) -> bool {
@@ -94,8 +104,11 @@ pub(super) fn reserve_in_turn(
     budget::reserve(peak).map_err(|_| errors::needs_too_much_memory(name, width, height, kind))
 }
 
-/// The decoded copy with the resampler's intermediate (it filters vertically first) and output,
-/// or, once fitted, the fitted pixels with their turned copy or the encoder's trial and output.
+/// The decoded copy with a resampler's vertical intermediate and output, or, once fitted, the
+/// fitted pixels with their turned copy or the encoder's trial and output. An upper bound since
+/// issue 20: `hayon_pixels::resample` writes over the decoded copy a strip at a time, and RGB is read
+/// upright without a turned copy (`upright`); the estimate is kept as it was (room for the
+/// allocator, and the limits tests measure against it).
 fn fit_bytes((width, height, channels): (u32, u32, u32), max_edge: u32) -> u64 {
     let (fit_width, fit_height) = fitted_size(width, height, max_edge, max_edge);
     let bytes = |w: u32, h: u32| u64::from(w) * u64::from(h) * u64::from(channels);

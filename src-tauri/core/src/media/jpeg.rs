@@ -1,6 +1,9 @@
 //! JPEG in and out through libjpeg-turbo (the `mozjpeg` crate), for speed and memory: the decoder
 //! downscales in the DCT domain (a 6000×4000 photo decodes straight to 4500×3000, never holding the
-//! 36 MB full-size bitmap), and the baseline encoder is fast enough to try several qualities.
+//! 36 MB full-size bitmap), and the encoder is libjpeg-turbo's baseline one (mozjpeg's trellis
+//! quantisation and progressive scans are off: several times slower for a few percent), fed upright
+//! rows a band at a time (`upright`), the whole image or an evenly spaced eighth of its rows whose
+//! size predicts the whole's (`encode`'s quality search).
 //!
 //! Before libjpeg sees a file, `jpeg_markers` walks it: too many scans (a "scan bomb") are refused,
 //! and the memory of a progressive JPEG's coefficient buffer is reserved from the budget, or the
@@ -16,6 +19,7 @@ use super::errors;
 use super::jpeg_markers;
 use super::pixels::Pixels;
 use super::source::Source;
+use super::upright::Upright;
 use crate::error::Error;
 use image::metadata::Orientation;
 use image::RgbImage;
@@ -128,16 +132,50 @@ fn cmyk_to_rgb(cmyk: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// Baseline JPEG (libjpeg-turbo's defaults: 4:2:0, standard Huffman tables) at `quality` 1–100.
+/// Rows per band of a size sample: one MCU row at 4:2:0, so a band encodes as it would within the
+/// whole image (the standard Huffman tables make a JPEG's size the sum of its blocks').
+const SAMPLE_BAND: u32 = 16;
+/// One band in this many is sampled.
+const SAMPLE_EVERY: u32 = 8;
+/// Rows of a whole image handed to the encoder at a time (turned first when the image needs it).
+const TURN_BAND: u32 = 64;
+
+/// How many rows a size sample of an image `height` rows tall holds: evenly spaced bands, an
+/// eighth of the rows.
+pub(super) fn sample_rows(height: u32) -> u32 {
+    height / (SAMPLE_BAND * SAMPLE_EVERY) * SAMPLE_BAND
+}
+
+/// Baseline JPEG (libjpeg-turbo's defaults: 4:2:0, standard Huffman tables, no trellis, no
+/// progressive scans) of `image` upright at `quality` 1–100, or, with `sample`, of its
+/// [`sample_rows`] only (a picture of the bands stacked, whose size predicts the whole's).
 /// Only a JFIF header precedes the pixels: no EXIF, no ICC profile.
-pub(super) fn encode(image: &RgbImage, quality: u8) -> Result<Vec<u8>, String> {
+pub(super) fn encode(image: Upright<'_>, quality: u8, sample: bool) -> Result<Vec<u8>, String> {
+    let (width, height) = image.size();
+    let (band, step, rows) = if sample {
+        let rows = sample_rows(height);
+        (SAMPLE_BAND, SAMPLE_BAND * SAMPLE_EVERY, rows)
+    } else {
+        (TURN_BAND, TURN_BAND, height)
+    };
     let outcome = catch_unwind(AssertUnwindSafe(|| -> io::Result<Vec<u8>> {
         let mut compress = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_RGB);
         compress.set_fastest_defaults();
-        compress.set_size(image.width() as usize, image.height() as usize);
+        compress.set_size(width as usize, rows as usize);
         compress.set_quality(f32::from(quality.clamp(1, 100)));
         let mut started = compress.start_compress(Vec::with_capacity(1 << 20))?;
-        started.write_scanlines(image.as_raw())?;
+        let mut turned = Vec::new();
+        let bands = (0..height).step_by(step as usize);
+        for first in bands.take(rows.div_ceil(band) as usize) {
+            let count = band.min(height - first);
+            match image.stored_rows(first, count) {
+                Some(stored) => started.write_scanlines(stored)?,
+                None => {
+                    image.copy_rows(first, count, &mut turned);
+                    started.write_scanlines(&turned)?;
+                }
+            }
+        }
         started.finish()
     }));
     match outcome {

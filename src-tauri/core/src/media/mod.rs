@@ -37,6 +37,7 @@ mod read_webp;
 mod source;
 #[cfg(test)]
 mod tests;
+mod upright;
 pub mod video;
 
 use crate::error::Error;
@@ -170,8 +171,8 @@ pub fn check_input_bytes(len: usize, label: &str) -> Result<(), Error> {
 
 fn prepare(source: source::Source<'_>, limits: ImageLimits) -> Result<PreparedImage, Error> {
     let name = source.name.clone();
-    let (upright, reservation) = decode::upright(source, limits.max_edge)?;
-    let encoded = encode::fit(upright, limits.max_bytes, &name)?;
+    let (pixels, orientation, reservation) = decode::fitted(source, limits.max_edge)?;
+    let encoded = encode::fit(pixels, orientation, limits.max_bytes, &name)?;
     drop(reservation);
     Ok(PreparedImage {
         bytes: encoded.bytes,

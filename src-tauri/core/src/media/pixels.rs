@@ -1,6 +1,8 @@
 //! Decoded pixels in the two layouts the encoders take (RGB for JPEG, RGBA for PNG), and the two
-//! things done to them: fitting within a size (`hayon_pixels::resample`) and turning them upright
-//! (`image`'s orientation transforms).
+//! things done to them: fitting within a size (`hayon_pixels::resample`, over the decoded buffer
+//! itself, so a 12 MP photo fitted to 4000 px never has a second 36 MB copy) and turning them
+//! upright (`image`'s orientation transforms, for RGBA; RGB is read upright by the JPEG encoder
+//! instead, see `upright`).
 
 use hayon_pixels::{premultiply, resample, unpremultiply, Shrunk};
 use image::metadata::Orientation;
@@ -45,43 +47,37 @@ impl Pixels {
     }
 
     /// Scaled down (never up) to fit within `max_width`×`max_height`, keeping the aspect ratio.
-    /// Transparent pixels are premultiplied in place: no second full-size copy.
     pub fn fit_within(self, max_width: u32, max_height: u32) -> Result<Self, String> {
         let (width, height) = fitted_size(self.width(), self.height(), max_width, max_height);
         if (width, height) == (self.width(), self.height()) {
             return Ok(self);
         }
-        match self {
-            Self::Rgba(image) => {
-                let from = (image.width() as usize, image.height() as usize);
-                let mut raw = image.into_raw();
-                premultiply(&mut raw);
-                rgba_from_premultiplied(&raw, from, (width, height))
-            }
-            rgb => rgb.resized(width, height),
-        }
+        self.resized(width, height)
     }
 
-    /// Resampled to exactly `width`×`height` (Lanczos3). Transparent images are resampled
-    /// premultiplied, so the colour of invisible pixels does not bleed into their neighbours.
-    pub fn resized(&self, width: u32, height: u32) -> Result<Self, String> {
+    /// Resampled to exactly `width`×`height` (Lanczos3, downscaling only), over its own buffer.
+    /// Transparent images are resampled premultiplied, so the colour of invisible pixels does not
+    /// bleed into their neighbours.
+    pub fn resized(self, width: u32, height: u32) -> Result<Self, String> {
         let from = (self.width() as usize, self.height() as usize);
+        let to = (width as usize, height as usize);
         match self {
             Self::Rgb(image) => {
-                let raw = resample(image.as_raw(), from, 3, (width as usize, height as usize));
+                let raw = resample(image.into_raw(), from, 3, to);
                 RgbImage::from_raw(width, height, raw)
                     .map(Self::Rgb)
                     .ok_or_else(wrong_size)
             }
             Self::Rgba(image) => {
-                let mut raw = image.as_raw().clone();
+                let mut raw = image.into_raw();
                 premultiply(&mut raw);
-                rgba_from_premultiplied(&raw, from, (width, height))
+                rgba_from_premultiplied(raw, from, (width, height))
             }
         }
     }
 
-    /// The pixels as they are meant to be seen.
+    /// The pixels as they are meant to be seen (a turned copy: used for RGBA, which is encoded
+    /// whole as PNG).
     pub fn oriented(self, orientation: Orientation) -> Self {
         if orientation == Orientation::NoTransforms {
             return self;
@@ -98,8 +94,9 @@ impl Pixels {
     }
 }
 
+/// Premultiplied RGBA `raw` resampled over itself, then unpremultiplied.
 fn rgba_from_premultiplied(
-    raw: &[u8],
+    raw: Vec<u8>,
     from: (usize, usize),
     (width, height): (u32, u32),
 ) -> Result<Pixels, String> {
