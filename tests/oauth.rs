@@ -453,3 +453,41 @@ async fn a_thread_goes_to_an_oauth_account_and_an_app_password_account_at_once()
         }
     }
 }
+
+#[tokio::test]
+async fn offline_or_server_trouble_while_renewing_keeps_the_sign_in() {
+    keychain::require_secret_service();
+    let _turn = harness::fault_proxy::exclusive().await;
+    let rig = harness::fault_proxy::rig();
+    let env = CliEnv::new();
+    let user = rig.pds.create_user("oat").await;
+    sign_in_behind_the_proxy(&env, &user).await;
+    let before = stored(&env, &user.did);
+
+    // The token endpoint has trouble: not a verdict on the sign-in.
+    rig.proxy.arm(
+        "/oauth/token",
+        harness::fault_proxy::Fault::Answer(harness::fault_proxy::Canned::Gateway(503)),
+    );
+    let trouble = env.run(&["account", "refresh", &user.handle], "");
+    assert_eq!(
+        trouble.error_code(),
+        "server_unavailable",
+        "{}",
+        trouble.json
+    );
+    // The server cannot be reached at all.
+    rig.proxy.set_down(true);
+    let offline = env.run(&["account", "refresh", &user.handle], "");
+    rig.proxy.set_down(false);
+    assert_eq!(offline.error_code(), "network", "{}", offline.json);
+
+    let list = env.run(&["account", "list"], "").expect_ok();
+    assert_eq!(list[0]["health"]["needsReconnection"], false, "{list}");
+    assert_eq!(stored(&env, &user.did)["refreshJwt"], before["refreshJwt"]);
+    // Once the server answers again, the sign-in renews as before.
+    let renewed = env
+        .run(&["account", "refresh", &user.handle], "")
+        .expect_ok();
+    assert_eq!(renewed["health"]["status"], "active", "{renewed}");
+}

@@ -216,7 +216,14 @@ impl Accounts<'_> {
         ) else {
             return Err(self.sign_in_ended(account, "its saved sign-in is incomplete"));
         };
-        let server = oauth::ServerMetadata::of_issuer(&self.core.xrpc, issuer).await?;
+        let server = match oauth::ServerMetadata::of_issuer(&self.core.xrpc, issuer).await {
+            Ok(server) => server,
+            Err(err) => {
+                // Offline or server trouble: the session is kept, as for app passwords.
+                self.record_failure(&account.did, HealthStatus::Error, false, &err);
+                return Err(err);
+            }
+        };
         match oauth::refresh(&self.core.xrpc, &server, client_id, &key, &tokens.refresh).await {
             Ok(answer) if answer.sub == account.did => {
                 let tokens = Tokens {
@@ -230,7 +237,9 @@ impl Accounts<'_> {
                 self.record_refresh_success(&account.did, &account.handle)
             }
             Ok(_) => Err(self.sign_in_ended(account, "the server renewed it for another account")),
-            Err(Refused::Unknown(err)) if err.outcome_unknown() => Err(self.sign_in_ended(
+            // Sent, and no answer came back: the server may have used the single-use token.
+            Err(Refused::Unknown(err)) if err.is_network() && err.outcome_unknown() => Err(self
+                .sign_in_ended(
                 account,
                 "the server's answer to renewing it was lost, and a sign-in can be renewed only \
                  once",

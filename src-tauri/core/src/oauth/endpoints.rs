@@ -167,6 +167,16 @@ async fn post<T: serde::de::DeserializeOwned>(
         .post_form(endpoint, form, key)
         .await
         .map_err(Refused::Unknown)?;
+    if status == 429 || status >= 500 {
+        // Server trouble, not a verdict on the request: what it did is unknown.
+        let refusal: OAuthRefusal = serde_json::from_slice(&body).unwrap_or_default();
+        return Err(Refused::Unknown(crate::xrpc::XrpcError::Api {
+            status,
+            error: refusal.error,
+            message: refusal.error_description,
+            retry_after: None,
+        }));
+    }
     if !(200..300).contains(&status) {
         return Err(refusal(&body));
     }

@@ -49,14 +49,17 @@ impl ServerMetadata {
     pub async fn of_pds(xrpc: &XrpcClient, pds: &Url) -> Result<Self> {
         let url = well_known(pds, "oauth-protected-resource")?;
         let resource: ProtectedResource = xrpc
-        .get_document(&url, "the server's sign-in settings")
-        .await
-        .map_err(|err| {
-            failed(format!(
-                "{} does not offer Sign in with Bluesky ({err}). Connect with an app password instead.",
-                host(pds)
-            ))
-        })?;
+            .get_document(&url, "the server's sign-in settings")
+            .await
+            .map_err(|err| {
+                passing(&err).unwrap_or_else(|| {
+                    failed(format!(
+                    "{} does not offer Sign in with Bluesky ({err}). Connect with an app password \
+                     instead.",
+                    host(pds)
+                ))
+                })
+            })?;
         let issuer = resource.authorization_servers.first().ok_or_else(|| {
             failed(format!(
                 "{} names no sign-in server. Connect with an app password instead.",
@@ -78,9 +81,11 @@ impl ServerMetadata {
             .get_document(&url, "the sign-in server's settings")
             .await
             .map_err(|err| {
-                failed(format!(
-                    "Couldn't read the sign-in server's settings ({err})."
-                ))
+                passing(&err).unwrap_or_else(|| {
+                    failed(format!(
+                        "Couldn't read the sign-in server's settings ({err})."
+                    ))
+                })
             })?;
         metadata.checked(issuer)
     }
@@ -115,6 +120,16 @@ impl ServerMetadata {
         }
         Ok(self)
     }
+}
+
+/// The error of a failure that passes by itself (offline, server trouble, rate limits) as any call
+/// says it, rather than as a refused sign-in: a refresh that meets it keeps the session.
+fn passing(err: &crate::xrpc::XrpcError) -> Option<crate::error::Error> {
+    let passes = err.is_network()
+        || err
+            .status()
+            .is_some_and(|status| status == 429 || status >= 500);
+    passes.then(|| crate::accounts::describe_xrpc_error(err))
 }
 
 fn well_known(base: &Url, name: &str) -> Result<Url> {
