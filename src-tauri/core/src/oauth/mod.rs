@@ -236,7 +236,10 @@ pub fn open_in_browser(command: Option<&str>, url: &str) -> Result<()> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
-        .map(drop)
+        .map(|mut browser| {
+            // Reaped when it ends (at once for xdg-open), so no finished process lingers.
+            std::thread::spawn(move || browser.wait());
+        })
         .map_err(|err| {
             failed(format!(
                 "Hayon couldn't open your browser ({program}: {err}). Open this address in it \
