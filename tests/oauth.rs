@@ -491,3 +491,28 @@ async fn offline_or_server_trouble_while_renewing_keeps_the_sign_in() {
         .expect_ok();
     assert_eq!(renewed["health"]["status"], "active", "{renewed}");
 }
+
+#[tokio::test]
+async fn signing_in_again_revokes_the_sign_in_it_replaces() {
+    keychain::require_secret_service();
+    let env = CliEnv::new();
+    let user = pds().create_user("oar2").await;
+    sign_in(&env, &user).await.0.expect_ok();
+    let first = stored(&env, &user.did);
+    let first_key = DpopKey::from_stored(&Secret::new(
+        first["dpopKey"].as_str().expect("key").to_owned(),
+    ))
+    .expect("key");
+    let first_access = first["accessJwt"].as_str().expect("access").to_owned();
+    assert_eq!(get_session_with(&first_access, &first_key).await, 200);
+
+    sign_in(&env, &user).await.0.expect_ok();
+    let second = stored(&env, &user.did);
+    assert_ne!(first["dpopKey"], second["dpopKey"], "a new key per sign-in");
+    assert_eq!(
+        get_session_with(&first_access, &first_key).await,
+        401,
+        "the replaced sign-in must be revoked at the server"
+    );
+    env.run(&["account", "check", &user.handle], "").expect_ok();
+}

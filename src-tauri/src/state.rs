@@ -17,10 +17,10 @@ pub struct AppState {
     pub sign_in: Mutex<Option<WaitingSignIn>>,
 }
 
-/// A sign-in waiting for the browser: its page (to open again) and how to stop waiting.
+/// A sign-in under way: its page once known (to open again) and how to stop it.
 #[derive(Debug, Clone)]
 pub struct WaitingSignIn {
-    pub authorize_url: String,
+    pub authorize_url: Option<String>,
     pub cancel: Arc<Notify>,
 }
 

@@ -66,6 +66,12 @@ export function initConnectForm(options) {
     });
   });
   const password = /** @type {HTMLInputElement} */ (byId('password'));
+  // Enter in the password field connects with it (the form's first button is Sign in with Bluesky).
+  password.addEventListener('keydown', (event) => {
+    if (event.key !== 'Enter' || event.isComposing) return;
+    event.preventDefault();
+    /** @type {HTMLFormElement} */ (byId('connect-form')).requestSubmit(byId('connect-submit'));
+  });
   // The shape warning follows typing: at once when the text can no longer become an app password (a
   // main password usually can't past its first letters), after a pause when it is unfinished, and
   // gone when the field is emptied. Never on blur: appearing then would shift the form under the
@@ -267,7 +273,9 @@ async function signInWithBluesky() {
   try {
     connected(await api.signInWithBluesky({ identifier, service }));
   } catch (err) {
+    // The button comes back enabled first, so the cursor can land on it.
     showWaiting(false);
+    setBusy(submit, false);
     showServerError(err, 'oauth-submit');
   } finally {
     busy = false;
@@ -281,10 +289,9 @@ async function onSubmit(event) {
   event.preventDefault();
   if (busy) return;
   clearErrors();
-  // Enter in the password field, or its own button, connects with the app password.
+  // Its own button (also what Enter in the password field presses) connects with the app password.
   const submitter = /** @type {SubmitEvent} */ (event).submitter;
-  const passwordPath = submitter?.id === 'connect-submit' || document.activeElement?.id === 'password';
-  if (!passwordPath) {
+  if (submitter?.id !== 'connect-submit') {
     await signInWithBluesky();
     return;
   }

@@ -59,7 +59,12 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<Value, Error> {
                 }
             }
             super::warn(format_args!("Waiting for your approval in the browser…"));
-            to_json(&accounts.finish_sign_in(started).await?.account)
+            to_json(
+                &accounts
+                    .finish_sign_in(started, std::future::pending())
+                    .await?
+                    .account,
+            )
         }
         AccountCommand::Connect {
             identifier,

@@ -2,7 +2,7 @@
 
 use super::notify_accounts_changed as notify;
 use crate::state::{AppState, WaitingSignIn};
-use hayon_core::{Account, ConnectRequest, Connected, Disconnected, Error, ErrorCode, Secret};
+use hayon_core::{Account, ConnectRequest, Connected, Disconnected, Error, Secret};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, Runtime, State};
 use tokio::sync::Notify;
@@ -42,8 +42,10 @@ pub async fn connect_account<R: Runtime>(
 }
 
 /// Sign in with Bluesky: the account's server's page opens in the browser and this answers once
-/// the person approved (or refused) there, the wait timed out, or [`cancel_sign_in`] was called.
-/// Nothing secret crosses to the page: it gets the account, or an error.
+/// the person approved (or refused) there, the wait timed out, or [`cancel_sign_in`] was called
+/// (while the sign-in starts or waits for the browser; once the browser is back it finishes, so a
+/// code redeemed is kept or revoked, never dropped). One at a time. Nothing secret crosses to the
+/// page: it gets the account, or an error.
 #[tauri::command]
 pub async fn sign_in_with_bluesky<R: Runtime>(
     app: AppHandle<R>,
@@ -52,33 +54,51 @@ pub async fn sign_in_with_bluesky<R: Runtime>(
     service: String,
 ) -> Result<Connected, Error> {
     let core = state.core()?;
-    let accounts = core.accounts();
-    let started = accounts.begin_sign_in(&identifier, &service).await?;
     let cancel = Arc::new(Notify::new());
-    *state.waiting_sign_in() = Some(WaitingSignIn {
-        authorize_url: started.authorize_url.clone(),
-        cancel: cancel.clone(),
-    });
-    // The page shows the address too, for a browser that did not open.
-    let _ = app.emit("sign-in-waiting", &started.authorize_url);
-    if let Err(err) = accounts.open_sign_in_page(&started) {
-        // The page still offers the address to open by hand.
-        tracing::warn!(error = %err.message, "could not open the browser for signing in");
+    {
+        let mut waiting = state.waiting_sign_in();
+        if waiting.is_some() {
+            return Err(Error::validation(
+                "A sign-in is already waiting for your browser: finish or cancel it first.",
+            ));
+        }
+        *waiting = Some(WaitingSignIn {
+            authorize_url: None,
+            cancel: cancel.clone(),
+        });
     }
-    let outcome = tokio::select! {
-        connected = accounts.finish_sign_in(started) => connected,
-        () = cancel.notified() => Err(Error::new(
-            ErrorCode::SignInFailed,
-            "Signing in was cancelled. Nothing was stored.",
-        )),
-    };
+    let outcome = sign_in(&app, &state, &core, &identifier, &service, &cancel).await;
     *state.waiting_sign_in() = None;
     let connected = outcome?;
     notify(&app);
     Ok(connected)
 }
 
-/// Stops waiting for the browser (the listener closes; nothing is stored).
+async fn sign_in<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    core: &hayon_core::Core,
+    identifier: &str,
+    service: &str,
+    cancel: &Notify,
+) -> Result<Connected, Error> {
+    let accounts = core.accounts();
+    let started = tokio::select! {
+        started = accounts.begin_sign_in(identifier, service) => started?,
+        () = cancel.notified() => return Err(hayon_core::oauth::cancelled()),
+    };
+    if let Some(waiting) = state.waiting_sign_in().as_mut() {
+        waiting.authorize_url = Some(started.authorize_url.clone());
+    }
+    // The page shows the address too, for a browser that did not open.
+    let _ = app.emit("sign-in-waiting", &started.authorize_url);
+    if let Err(err) = accounts.open_sign_in_page(&started) {
+        tracing::warn!(error = %err.message, "could not open the browser for signing in");
+    }
+    accounts.finish_sign_in(started, cancel.notified()).await
+}
+
+/// Stops the sign-in under way, while it starts or waits for the browser (nothing is stored).
 #[tauri::command]
 pub fn cancel_sign_in(state: State<'_, AppState>) {
     if let Some(waiting) = state.waiting_sign_in().as_ref() {
@@ -92,7 +112,7 @@ pub fn open_sign_in_page(state: State<'_, AppState>) -> Result<String, Error> {
     let url = state
         .waiting_sign_in()
         .as_ref()
-        .map(|waiting| waiting.authorize_url.clone())
+        .and_then(|waiting| waiting.authorize_url.clone())
         .ok_or_else(|| Error::validation("No sign-in is waiting for the browser."))?;
     state.core()?.accounts().open_url_in_browser(&url)?;
     Ok(url)

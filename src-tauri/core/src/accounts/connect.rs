@@ -221,7 +221,7 @@ impl Accounts<'_> {
     }
 
     /// Best-effort deleteSession for a session Hayon will not keep.
-    async fn end_server_session(&self, service: &Url, refresh: &Secret) {
+    pub(super) async fn end_server_session(&self, service: &Url, refresh: &Secret) {
         if let Err(err) = self.core.xrpc.delete_session(service, refresh).await {
             tracing::warn!(error = %err, "could not end a session that is not being kept");
         }

@@ -83,16 +83,20 @@ impl Accounts<'_> {
         oauth::open_in_browser(self.core.sign_in.browser.as_deref(), url)
     }
 
-    /// Waits for the browser to come back, checks it, and keeps the account; the browser's tab is
-    /// told how it ended.
-    pub async fn finish_sign_in(&self, started: SignInStarted) -> Result<Connected> {
+    /// Waits for the browser to come back (or for `stop` to end the wait), checks what it brought,
+    /// and keeps the account; the browser's tab is told how it ended.
+    pub async fn finish_sign_in(
+        &self,
+        started: SignInStarted,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<Connected> {
         let SignInStarted {
             expected_did,
             pending,
             ..
         } = started;
         let (callback, grant) = pending
-            .finish(&self.core.xrpc, self.core.sign_in.timeout)
+            .finish(&self.core.xrpc, self.core.sign_in.timeout, stop)
             .await?;
         let outcome = match grant {
             Ok(grant) => self.keep_grant(grant, expected_did.as_deref()).await,
@@ -157,13 +161,34 @@ impl Accounts<'_> {
                 refresh: grant.tokens.refresh_token.clone(),
                 dpop: Some(grant.key.clone()),
             };
-            self.keep_session(new, tokens).await
+            // Signing in again: the session it replaces is ended at its server once the new one
+            // is kept, so no sign-in of Hayon's is left that nothing here could revoke.
+            let replaced = self
+                .find(&new.did)
+                .ok()
+                .zip(self.core.tokens.load(&new.did).ok().flatten());
+            let account = self.keep_session(new, tokens).await?;
+            if let Some((old, old_tokens)) = replaced {
+                self.end_replaced_session(&old, &old_tokens).await;
+            }
+            Ok(account)
         }
         .await;
         if kept.is_err() {
             grant.revoke(&self.core.xrpc).await;
         }
         kept
+    }
+
+    /// Ends the session a new sign-in replaced, at its server (best effort).
+    async fn end_replaced_session(&self, old: &Account, tokens: &Tokens) {
+        if old.sign_in.kind == SignInKind::Oauth {
+            if !self.revoke_sign_in(old, tokens).await {
+                tracing::warn!(did = %old.did, "the replaced sign-in could not be revoked");
+            }
+        } else if let Ok(service) = super::parse_stored_url(&old.service) {
+            self.end_server_session(&service, &tokens.refresh).await;
+        }
     }
 
     /// The DID document of the account the tokens are for, once it is the one asked for (or, with
@@ -225,30 +250,63 @@ impl Accounts<'_> {
             }
         };
         match oauth::refresh(&self.core.xrpc, &server, client_id, &key, &tokens.refresh).await {
-            Ok(answer) if answer.sub == account.did => {
+            Ok(answer)
+                if answer.sub == account.did && answer.token_type.eq_ignore_ascii_case("DPoP") =>
+            {
                 let tokens = Tokens {
                     access: answer.access_token,
                     refresh: answer.refresh_token,
                     dpop: Some(key),
                 };
-                self.core.tokens.save(&account.did, &tokens)?;
-                session.replace(tokens);
+                // The old refresh token is spent: the new pair is used from now on even if the
+                // keychain refuses it (then only this process has it, and the account says so).
+                session.replace(tokens.clone());
+                if let Err(err) = self.core.tokens.save(&account.did, &tokens) {
+                    tracing::warn!(did = %account.did, code = err.code.as_str(), "the renewed sign-in could not be saved");
+                    self.record_failure(&account.did, HealthStatus::Error, false, &err);
+                    return Err(err);
+                }
                 tracing::info!(did = %account.did, "sign-in renewed");
                 self.record_refresh_success(&account.did, &account.handle)
             }
-            Ok(_) => Err(self.sign_in_ended(account, "the server renewed it for another account")),
+            Ok(answer) => {
+                let unusable = Grant {
+                    tokens: answer,
+                    key,
+                    server,
+                    client_id: client_id.to_owned(),
+                };
+                unusable.revoke(&self.core.xrpc).await;
+                Err(self.sign_in_ended(
+                    account,
+                    "the server renewed it for another account, or unbound from Hayon's key",
+                ))
+            }
             // Sent, and no answer came back: the server may have used the single-use token.
             Err(Refused::Unknown(err)) if err.is_network() && err.outcome_unknown() => Err(self
                 .sign_in_ended(
-                account,
-                "the server's answer to renewing it was lost, and a sign-in can be renewed only \
-                 once",
-            )),
+                    account,
+                    "the server's answer to renewing it was lost, and a sign-in can be renewed \
+                     only once",
+                )),
             Err(Refused::Unknown(err)) => Err(self.refresh_failed(&account.did, &err)),
-            Err(Refused::Said(error, _)) => Err(self.sign_in_ended(
-                account,
-                &format!("the server no longer accepts it ({error}): it expired or was revoked"),
-            )),
+            Err(Refused::Said(error, _)) => {
+                // The window and the CLI share the keychain: the other may have renewed it just now
+                // with this very token. Its new pair is then the sign-in, not an ended one.
+                match self.core.tokens.load(&account.did) {
+                    Ok(Some(stored)) if stored.refresh != tokens.refresh => {
+                        tracing::info!(did = %account.did, "another process renewed the sign-in; using its tokens");
+                        session.replace(stored);
+                        Ok(())
+                    }
+                    _ => Err(self.sign_in_ended(
+                        account,
+                        &format!(
+                            "the server no longer accepts it ({error}): it expired or was revoked"
+                        ),
+                    )),
+                }
+            }
         }
     }
 

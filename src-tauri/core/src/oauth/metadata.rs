@@ -98,6 +98,18 @@ impl ServerMetadata {
                 self.issuer
             )));
         }
+        // The browser is sent to the authorization page: it must be the issuer's own, or metadata
+        // from anywhere could send the person to any page.
+        let own = Url::parse(issuer).map(|url| url.origin());
+        if own.as_ref().ok() != Some(&self.authorization_endpoint.origin()) {
+            return Err(failed(format!(
+                "The sign-in server at {issuer} sends the browser to another address ({}); Hayon \
+                 stopped.",
+                self.authorization_endpoint
+                    .host_str()
+                    .unwrap_or("an unknown host")
+            )));
+        }
         for endpoint in [
             &self.authorization_endpoint,
             &self.token_endpoint,
@@ -164,6 +176,17 @@ mod tests {
         assert!(good.clone().checked("https://as.example").is_ok());
         let err = good.checked("https://other.example").expect_err("refused");
         assert!(err.message.contains("posing"), "{}", err.message);
+    }
+
+    #[test]
+    fn the_browser_goes_only_to_the_issuers_own_page() {
+        let mut elsewhere = metadata("https://as.example", "https://as.example/oauth/token");
+        elsewhere.authorization_endpoint =
+            Url::parse("https://phish.example/oauth/authorize").expect("url");
+        let err = elsewhere
+            .checked("https://as.example")
+            .expect_err("refused");
+        assert!(err.message.contains("phish.example"), "{}", err.message);
     }
 
     #[test]

@@ -49,6 +49,11 @@ pub(crate) fn failed(message: impl Into<String>) -> Error {
     Error::new(ErrorCode::SignInFailed, message)
 }
 
+/// The person stopped waiting for the browser.
+pub fn cancelled() -> Error {
+    failed("Signing in was cancelled. Nothing was stored.")
+}
+
 /// A sign-in under way: the page to open in the browser, and what finishing it needs.
 pub struct PendingSignIn {
     /// The server's authorization page for this sign-in.
@@ -101,12 +106,15 @@ pub async fn begin(
 }
 
 impl PendingSignIn {
-    /// Waits up to `timeout` for the browser to come back, then checks what it brought and redeems
-    /// the code. The callback is returned either way, for the caller to tell the browser the end.
+    /// Waits up to `timeout` for the browser to come back (or until `stop` ends: [`cancelled`]),
+    /// then checks what it brought and redeems the code, which is no longer stopped: a code
+    /// redeemed is either kept or revoked. The callback is returned either way, for the caller to
+    /// tell the browser the end.
     pub async fn finish(
         self,
         xrpc: &XrpcClient,
         timeout: Duration,
+        stop: impl std::future::Future<Output = ()>,
     ) -> Result<(Callback, Result<Grant>)> {
         let Self {
             server,
@@ -117,15 +125,17 @@ impl PendingSignIn {
             listener,
             ..
         } = self;
-        let callback = tokio::time::timeout(timeout, listener.next_callback())
-            .await
-            .map_err(|_| {
-                failed(format!(
-                    "No answer came from the browser within {} minutes, so Hayon stopped waiting. \
-                     Nothing was stored; try again.",
-                    timeout.as_secs().div_ceil(60)
-                ))
-            })??;
+        let waited = tokio::select! {
+            waited = tokio::time::timeout(timeout, listener.next_callback()) => waited,
+            () = stop => return Err(cancelled()),
+        };
+        let callback = waited.map_err(|_| {
+            failed(format!(
+                "No answer came from the browser within {} minutes, so Hayon stopped waiting. \
+                 Nothing was stored; try again.",
+                timeout.as_secs().div_ceil(60)
+            ))
+        })??;
         let grant = async {
             let code = checked_code(&callback, &state, &server.issuer)?;
             let tokens = endpoints::redeem_code(xrpc, &server, &client, &key, code, &verifier)

@@ -132,7 +132,8 @@ impl XrpcClient {
 
     /// A form POST to an OAuth endpoint (PAR, token, revocation), signed with `key` (DPoP): the
     /// status and the body, read up to the JSON limit, whatever the status (OAuth errors are JSON
-    /// of their own shape, `{error, error_description}`). Never sent twice but for a new nonce.
+    /// of their own shape, `{error, error_description}`). Sent a second time only when refused for
+    /// want of the server's new nonce (400 `use_dpop_nonce`, RFC 9449 › 8), which it did not act on.
     pub(crate) async fn post_form(
         &self,
         url: &Url,
@@ -152,16 +153,42 @@ impl XrpcClient {
                 "application/x-www-form-urlencoded",
             )
             .body(body);
-        let response = super::credential::send_with_proof(url, builder, key, None).await?;
-        let status = response.status().as_u16();
-        match super::transport::read_capped(response, super::transport::JSON_ANSWER_LIMIT).await {
-            Ok(super::transport::Body::Complete(bytes)) => Ok((status, bytes)),
-            Ok(super::transport::Body::TooLarge) => Err(XrpcError::TooLarge {
-                nsid: url.path().to_owned(),
-                limit: super::transport::JSON_ANSWER_LIMIT,
-            }),
-            Err(err) => Err(XrpcError::network(url, &err)),
+        let again = builder.try_clone();
+        let (status, bytes, new_nonce) = form_answer(url, builder, key).await?;
+        #[derive(serde::Deserialize)]
+        struct Refusal {
+            error: Option<String>,
         }
+        let wants_nonce = status == 400
+            && serde_json::from_slice::<Refusal>(&bytes)
+                .is_ok_and(|refusal| refusal.error.as_deref() == Some("use_dpop_nonce"));
+        match again {
+            Some(again) if new_nonce && wants_nonce => {
+                let (status, bytes, _) = form_answer(url, again, key).await?;
+                Ok((status, bytes))
+            }
+            _ => Ok((status, bytes)),
+        }
+    }
+}
+
+/// One try of a form POST: its status, its body (up to the JSON limit) and whether it brought a new
+/// DPoP nonce.
+async fn form_answer(
+    url: &Url,
+    builder: reqwest::RequestBuilder,
+    key: &crate::dpop::DpopKey,
+) -> Result<(u16, Vec<u8>, bool), XrpcError> {
+    let response = super::credential::send_proved(url, builder, key, None).await?;
+    let new_nonce = super::credential::learn_nonce(key, &response);
+    let status = response.status().as_u16();
+    match super::transport::read_capped(response, super::transport::JSON_ANSWER_LIMIT).await {
+        Ok(super::transport::Body::Complete(bytes)) => Ok((status, bytes, new_nonce)),
+        Ok(super::transport::Body::TooLarge) => Err(XrpcError::TooLarge {
+            nsid: url.path().to_owned(),
+            limit: super::transport::JSON_ANSWER_LIMIT,
+        }),
+        Err(err) => Err(XrpcError::network(url, &err)),
     }
 }
 

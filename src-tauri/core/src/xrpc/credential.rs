@@ -43,8 +43,8 @@ impl Credential {
 }
 
 impl super::XrpcClient {
-    /// Sends one request. With a DPoP credential each try carries a new proof, and a refusal that
-    /// comes with a new server nonce (`use_dpop_nonce`, RFC 9449 › 8 and 9) is sent once more with
+    /// Sends one request. With a DPoP credential each try carries a new proof, and a refusal for
+    /// want of the server's new nonce (401 `use_dpop_nonce`, RFC 9449 › 9) is sent once more with
     /// it: the server refused it unread, so sending it again cannot do anything twice.
     pub(super) async fn send(
         &self,
@@ -62,9 +62,8 @@ impl super::XrpcClient {
     }
 }
 
-/// [`XrpcClient::send`] for a request signed with `key`: also the OAuth endpoints' path, whose
-/// proofs carry no access token (`access: None`).
-pub(crate) async fn send_with_proof(
+/// [`XrpcClient::send`] for a request to a resource server (the PDS) signed with `key`.
+async fn send_with_proof(
     host: &Url,
     builder: RequestBuilder,
     key: &DpopKey,
@@ -74,13 +73,7 @@ pub(crate) async fn send_with_proof(
     let response = send_proved(host, builder, key, access).await?;
     let new_nonce = learn_nonce(key, &response);
     match again {
-        Some(again)
-            if new_nonce
-                && matches!(
-                    response.status(),
-                    StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED
-                ) =>
-        {
+        Some(again) if new_nonce && asks_for_nonce(&response) => {
             tracing::debug!(host = %host, "the server asked for its new DPoP nonce; sending again");
             let response = send_proved(host, again, key, access).await?;
             learn_nonce(key, &response);
@@ -90,7 +83,23 @@ pub(crate) async fn send_with_proof(
     }
 }
 
-async fn send_proved(
+/// A resource server's refusal for want of its nonce: 401 with `WWW-Authenticate: DPoP
+/// error="use_dpop_nonce"` (an authorization server says it in its JSON body: `calls.rs`).
+fn asks_for_nonce(response: &Response) -> bool {
+    response.status() == StatusCode::UNAUTHORIZED
+        && response
+            .headers()
+            .get_all(reqwest::header::WWW_AUTHENTICATE)
+            .iter()
+            .any(|value| {
+                value
+                    .to_str()
+                    .is_ok_and(|text| text.contains("use_dpop_nonce"))
+            })
+}
+
+/// Sends the request with a new proof made with `key`.
+pub(super) async fn send_proved(
     host: &Url,
     builder: RequestBuilder,
     key: &DpopKey,
@@ -109,7 +118,7 @@ async fn send_proved(
 }
 
 /// Keeps the nonce the answer carries; true when it is a new one.
-fn learn_nonce(key: &DpopKey, response: &Response) -> bool {
+pub(super) fn learn_nonce(key: &DpopKey, response: &Response) -> bool {
     response
         .headers()
         .get("DPoP-Nonce")
