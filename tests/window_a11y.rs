@@ -182,16 +182,7 @@ async fn audit_every_state(theme: Theme) {
     click(&client, "#oauth-submit").await;
     wait_for(&client, "#oauth-waiting:not([hidden])").await;
     let shown_url = harness::wait::poll_until(
-        || async {
-            harness::window::js(
-                &client,
-                "return document.querySelector('#oauth-url').value;",
-            )
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-        },
+        || async { harness::window::value_of(&client, "#oauth-url").await },
         |url| url.contains("request_uri="),
     )
     .await;

@@ -72,16 +72,7 @@ async fn signing_in_with_bluesky_in_the_window_connects_the_account() {
     assert!(authorize_url.contains("request_uri="), "{authorize_url}");
     wait_for(&client, "#oauth-waiting:not([hidden])").await;
     let shown = poll_until(
-        || async {
-            js(
-                &client,
-                "return document.querySelector('#oauth-url').value;",
-            )
-            .await
-            .as_str()
-            .unwrap_or_default()
-            .to_owned()
-        },
+        || async { harness::window::value_of(&client, "#oauth-url").await },
         |shown| !shown.is_empty(),
     )
     .await;

@@ -660,3 +660,16 @@ pub async fn set_service(client: &Client, url: &str) {
     service.clear().await.expect("clear service");
     service.send_keys(url).await.expect("type service");
 }
+
+/// The value of the input `css` (its `value` property: what is typed or shown in it now).
+pub async fn value_of(client: &Client, css: &str) -> String {
+    js_with(
+        client,
+        "return document.querySelector(arguments[0]).value;",
+        vec![serde_json::json!(css)],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
+}
