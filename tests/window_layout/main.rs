@@ -219,9 +219,16 @@ async fn each_view_opens_at_its_top_and_only_the_view_scrolls() {
         "after opening Connected accounts",
     )
     .await;
-    // With the connect form open under the list, the view is taller than the window.
+    // With the connect form open under the list (both of its folded parts too), the view is
+    // taller than the window.
     click(&client, "#add-account").await;
     wait_for(&client, "#connect-section:not([hidden])").await;
+    harness::window::js(
+        &client,
+        "for (const id of ['advanced', 'app-password-path']) document.getElementById(id).open = true;",
+    )
+    .await;
+    wait_for(&client, "#app-password-path[open] #password").await;
     let scrolled = scroll_main_to_bottom(&client).await;
     assert!(
         scrolled > 100.0,
