@@ -38,6 +38,19 @@ pub struct CliOutput {
 }
 
 impl CliOutput {
+    /// A finished `hayon-cli --json` run, whose stdout must be exactly one JSON document.
+    fn of(output: &std::process::Output, stderr: String) -> Self {
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let json: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
+            panic!("stdout is not exactly one JSON document ({err}): {stdout:?}")
+        });
+        Self {
+            code: output.status.code().unwrap_or(-1),
+            json,
+            stderr,
+        }
+    }
+
     /// The error code of a failed `--json` run.
     pub fn error_code(&self) -> &str {
         self.json["error"]["code"]
@@ -102,15 +115,8 @@ impl CliEnv {
             .write_all(stdin.as_bytes())
             .expect("write stdin");
         let output = child.wait_with_output().expect("hayon-cli output");
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let json: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
-            panic!("stdout is not exactly one JSON document ({err}): {stdout:?}")
-        });
-        CliOutput {
-            code: output.status.code().unwrap_or(-1),
-            json,
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        CliOutput::of(&output, stderr)
     }
 
     pub fn run(&self, args: &[&str], stdin: &str) -> CliOutput {
@@ -327,14 +333,9 @@ impl SigningIn {
     /// Waits for the CLI to end; its output.
     pub fn finish(self) -> CliOutput {
         let output = self.child.wait_with_output().expect("hayon-cli output");
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let json: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|err| {
-            panic!("stdout is not exactly one JSON document ({err}): {stdout:?}")
-        });
-        CliOutput {
-            code: output.status.code().unwrap_or(-1),
-            json,
-            stderr: self.stderr.try_iter().collect::<Vec<_>>().join("\n"),
-        }
+        CliOutput::of(
+            &output,
+            self.stderr.try_iter().collect::<Vec<_>>().join("\n"),
+        )
     }
 }

@@ -137,11 +137,10 @@ impl ServerMetadata {
 /// The error of a failure that passes by itself (offline, server trouble, rate limits) as any call
 /// says it, rather than as a refused sign-in: a refresh that meets it keeps the session.
 fn passing(err: &crate::xrpc::XrpcError) -> Option<crate::error::Error> {
-    let passes = err.is_network()
-        || err
-            .status()
-            .is_some_and(|status| status == 429 || status >= 500);
-    passes.then(|| crate::accounts::describe_xrpc_error(err))
+    let error = crate::accounts::describe_xrpc_error(err);
+    crate::publish::PASSES_BY_ITSELF
+        .contains(&error.code)
+        .then_some(error)
 }
 
 fn well_known(base: &Url, name: &str) -> Result<Url> {
