@@ -142,13 +142,10 @@ impl Filter {
             for (target, &sum) in self.wide.iter_mut().zip(&self.sums) {
                 *target = clamp(sum);
             }
-            let lanes = STRIP * channels;
-            for (pixel, source) in self
-                .strip
-                .chunks_exact_mut(lanes)
-                .zip(self.wide.chunks_exact(channels))
-            {
-                pixel[r * channels..(r + 1) * channels].copy_from_slice(source);
+            match channels {
+                3 => interleave::<3>(&self.wide, &mut self.strip, r),
+                4 => interleave::<4>(&self.wide, &mut self.strip, r),
+                _ => interleave::<1>(&self.wide, &mut self.strip, r),
             }
         }
         match channels {
@@ -156,6 +153,14 @@ impl Filter {
             4 => horizontal::<4, { 4 * STRIP }>(&self.strip, out, new_stride, &self.horizontal),
             _ => horizontal::<1, STRIP>(&self.strip, out, new_stride, &self.horizontal),
         }
+    }
+}
+
+/// The pixels of `row` into row `r` of `strip`, `C` channels known at compile time (so that each
+/// pixel is a copy of a few bytes, not a call to `memcpy`).
+fn interleave<const C: usize>(row: &[u8], strip: &mut [u8], r: usize) {
+    for (pixel, source) in strip.chunks_exact_mut(STRIP * C).zip(row.chunks_exact(C)) {
+        pixel[r * C..(r + 1) * C].copy_from_slice(source);
     }
 }
 
@@ -172,10 +177,7 @@ fn horizontal<const C: usize, const L: usize>(
         let mut sums = [1i32 << (PRECISION - 1); L];
         let window = &strip[first * L..(first + weights.len()) * L];
         for (source, &weight) in window.chunks_exact(L).zip(weights) {
-            let weight = i32::from(weight);
-            for (sum, &sample) in sums.iter_mut().zip(source) {
-                *sum += weight * i32::from(i16::from(sample));
-            }
+            multiply_add(&mut sums, source, weight);
         }
         let mut pixels = [0u8; L];
         for (target, &sum) in pixels.iter_mut().zip(&sums) {
