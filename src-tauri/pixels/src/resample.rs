@@ -104,9 +104,8 @@ struct Filter {
     horizontal: Taps,
     channels: usize,
     stride: usize,
+    /// One row of the vertical pass, before it is rounded to 8 bits.
     sums: Vec<i32>,
-    /// One row after the vertical pass.
-    wide: Vec<u8>,
     /// Pixel `x` of strip row `r`, channel `c`, at `(x × STRIP + r) × channels + c`.
     strip: Vec<u8>,
 }
@@ -123,7 +122,6 @@ impl Filter {
             channels,
             stride: width * channels,
             sums: vec![0; width * channels],
-            wide: vec![0; width * channels],
             strip: vec![0; width * channels * STRIP],
         }
     }
@@ -139,13 +137,10 @@ impl Filter {
                 let start = (first + k) * stride;
                 multiply_add(&mut self.sums, &src[start..start + stride], weight);
             }
-            for (target, &sum) in self.wide.iter_mut().zip(&self.sums) {
-                *target = clamp(sum);
-            }
             match channels {
-                3 => interleave::<3>(&self.wide, &mut self.strip, r),
-                4 => interleave::<4>(&self.wide, &mut self.strip, r),
-                _ => interleave::<1>(&self.wide, &mut self.strip, r),
+                3 => interleave::<3>(&self.sums, &mut self.strip, r),
+                4 => interleave::<4>(&self.sums, &mut self.strip, r),
+                _ => interleave::<1>(&self.sums, &mut self.strip, r),
             }
         }
         match channels {
@@ -156,11 +151,13 @@ impl Filter {
     }
 }
 
-/// The pixels of `row` into row `r` of `strip`, `C` channels known at compile time (so that each
-/// pixel is a copy of a few bytes, not a call to `memcpy`).
-fn interleave<const C: usize>(row: &[u8], strip: &mut [u8], r: usize) {
-    for (pixel, source) in strip.chunks_exact_mut(STRIP * C).zip(row.chunks_exact(C)) {
-        pixel[r * C..(r + 1) * C].copy_from_slice(source);
+/// The vertical pass's `sums` for one row, as 8-bit samples, into row `r` of `strip`; `C` channels
+/// known at compile time (so that each pixel is a few stores, not a call to `memcpy`).
+fn interleave<const C: usize>(sums: &[i32], strip: &mut [u8], r: usize) {
+    for (pixel, sums) in strip.chunks_exact_mut(STRIP * C).zip(sums.chunks_exact(C)) {
+        for (target, &sum) in pixel[r * C..(r + 1) * C].iter_mut().zip(sums) {
+            *target = clamp(sum);
+        }
     }
 }
 
