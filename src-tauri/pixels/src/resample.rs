@@ -4,12 +4,13 @@
 //! so the filter never needs more than about a dozen taps.
 //!
 //! It works over the image's own buffer, eight output rows at a time: no second full-size copy
-//! (a 12 MP photo fitted to 4000 px holds 36 MB, not three times that), and the horizontal pass,
-//! the costly one, filters the eight rows' pixels side by side, so that each tap is one
-//! multiply-add over 24 lanes that the compiler vectorizes. It needs the loop vectorizer: in a
-//! binary linked with fat LTO the whole program is optimised at the binary's opt-level, so an
-//! `opt-level = "z"` binary runs these loops as scalar code, 3–4× slower (4032×3024 → 4000×3000:
-//! about 110 ms vectorized, 300–400 ms scalar; see the workspace's Cargo.toml).
+//! (a 12 MP photo fitted to 4000 px holds 36 MB, not three times that), and the horizontal pass
+//! filters the eight rows' pixels side by side, so that each tap is one multiply-add over 24 lanes.
+//! Both passes multiply through [`multiply_add`], written so that the compiler vectorizes it with
+//! SSE2's `pmaddwd`. That needs the loop vectorizer: in a binary linked with fat LTO the whole
+//! program is optimised at the binary's opt-level, so the CLI is built at opt-level 3 (the
+//! workspace's Cargo.toml) and the window, at "z" for its size, runs these loops as scalar code
+//! (4032×3024 → 4000×3000: about 110 ms vectorized, 300–400 ms scalar).
 //!
 //! Written here rather than taken from `fast_image_resize`: that crate is faster still (SIMD
 //! written by hand) but adds 1.7–3.8 MB to the binary.
