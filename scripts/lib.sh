@@ -118,9 +118,11 @@ release_build() {
 
 BUILD_PACKAGES=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev libgtk-3-dev
   libsoup-3.0-dev librsvg2-dev libayatana-appindicator3-dev libxdo-dev libdbus-1-dev file nasm)
-# ffmpeg makes the test videos (tests/harness/videos.rs).
+# ffmpeg makes the test videos (tests/harness/videos.rs). gstreamer1.0-libav decodes H.264 and AAC
+# for WebKit's player, so the composer's preview shows an MP4's or MOV's first frame (window_video
+# checks it); it is only a Recommends of libwebkit2gtk-4.1-0, which apt_ensure leaves out.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver gnome-keyring libsecret-tools dbus-x11 dbus
-  imagemagick curl ca-certificates procps ffmpeg)
+  imagemagick curl ca-certificates procps ffmpeg gstreamer1.0-libav)
 # The checks of the Linux packages (scripts/test-package.sh): linters for the .deb and the .rpm, the
 # validators of the menu entry and the AppStream metadata, util-linux's unshare for the
 # throwaway root the .deb is installed into, python3 to read JSON answers.

@@ -12,7 +12,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # ---------------------------------------------------------------- install
 say "apt-get install $(basename "$DEB")"
-# Recommends (a colour emoji font, a Secret Service) are left out: installing them would download.
+# Recommends (a colour emoji font, a Secret Service, the H.264 decoder) are left out: installing them would download.
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$DEB" >&2
 [ "$(dpkg-query -W -f='${Status} ${Version}' hayon)" = "install ok installed $VERSION" ] ||
   fail "hayon $VERSION is not installed after apt-get install"

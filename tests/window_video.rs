@@ -1,9 +1,13 @@
 //! A video posted from the real window (issue #20), with the stand-in video service
 //! (`harness::video_service`; the real one cannot run here): "Add video" takes an MP4, which is
-//! sent to the app in pieces and shown with its length, size and shape; images cannot be added
+//! sent to the app in pieces and shown with its first frame (decoded by WebKit's player, at the
+//! video's upright size), length, size and shape; images cannot be added
 //! beside it; its alt text and a caption file with its language go with it; Post shows the upload's
 //! and the processing's progress, and the post read back from the PDS carries the video, the alt
-//! text and the caption. Adding a large video can be cancelled, and leaves no partial copy behind.
+//! text and the caption. Adding a large video can be cancelled, and leaves no partial copy behind;
+//! a phone's rotated MP4, a MOV and a WebM then each show their first frame upright, and a GIF
+//! shows as an image; one the player cannot decode (its frames zeroed) gives way to a note beside
+//! its facts.
 //! Posting it can be cancelled too while the video goes to the service (Cancel beside the progress,
 //! from the keyboard): nothing is posted, no row is left in the outbox, the composer keeps the text
 //! and the video, and Post then posts it once.
@@ -18,6 +22,7 @@ use harness::window::{
     js_with, post_text, press, start_session_with, stored_text, submit_post, text_of, type_into,
     type_into_post, wait_for, wait_for_composer, POST_ON,
 };
+use serde_json::json;
 use std::time::Duration;
 
 // The stand-in serves on this runtime while WebDriver calls wait: use two threads.
@@ -41,10 +46,20 @@ async fn a_video_with_alt_text_and_a_caption_is_posted_with_its_progress_shown()
 
     let video = harness::videos::mp4(320, 240, 2);
     attach_video(&client, 1, &video).await;
+    assert_becomes("the preview's first frame", json!([320, 240]), || {
+        preview_frame(&client, 1)
+    })
+    .await;
     let facts = text_of(&client, &in_post(1, ".video-facts")).await;
     assert!(facts.contains("0:02"), "{facts}");
     assert!(facts.contains("320×240"), "{facts}");
     assert!(facts.contains("MB"), "{facts}");
+    assert!(
+        attr_of(&client, &in_post(1, ".video-no-preview"), "hidden")
+            .await
+            .is_some(),
+        "no note that the video cannot be shown"
+    );
     assert!(
         attr_of(&client, &in_post(1, ".add-image"), "disabled")
             .await
@@ -116,7 +131,7 @@ async fn a_video_with_alt_text_and_a_caption_is_posted_with_its_progress_shown()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn adding_a_large_video_can_be_cancelled_and_leaves_no_copy() {
+async fn adding_a_large_video_can_be_cancelled_then_each_kind_is_previewed() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     env.connect_new_user("wvidc").await;
@@ -168,6 +183,87 @@ async fn adding_a_large_video_can_be_cancelled_and_leaves_no_copy() {
             .is_none(),
         "images can be added again"
     );
+
+    // Each kind WebKit plays shows its first frame, upright: a phone's MP4 stored sideways
+    // (H.264 needs gstreamer1.0-libav), a MOV, a WebM (VP9).
+    let kinds = [
+        (harness::videos::rotated_mp4(320, 240, 2), [240, 320]),
+        (harness::videos::mov(320, 240, 2), [320, 240]),
+        (harness::videos::webm(256, 144, 2), [256, 144]),
+    ];
+    for (video, [width, height]) in kinds {
+        attach_video(&client, 1, &video).await;
+        assert_becomes(
+            &format!("the first frame of {}", video.display()),
+            json!([width, height]),
+            || preview_frame(&client, 1),
+        )
+        .await;
+        let facts = text_of(&client, &in_post(1, ".video-facts")).await;
+        assert!(facts.contains(&format!("{width}×{height}")), "{facts}");
+    }
+    // A GIF, which a <video> cannot play, shows as an image instead.
+    attach_video(&client, 1, &harness::videos::gif(160, 120, 2)).await;
+    let gif = in_post(1, ".video-gif:not([hidden])");
+    assert_becomes("the GIF shown", json!([160, 120]), || async {
+        js_with(
+            &client,
+            "const img = document.querySelector(arguments[0]);
+             return img && img.complete ? [img.naturalWidth, img.naturalHeight] : null",
+            vec![gif.clone().into()],
+        )
+        .await
+    })
+    .await;
+    assert!(
+        attr_of(&client, &in_post(1, ".video-preview"), "hidden")
+            .await
+            .is_some(),
+        "no empty player beside it"
+    );
+
+    // A video the player cannot decode: a note, the facts, and no empty player.
+    let damaged = dir.path().join("damaged.mp4");
+    let mut bytes = std::fs::read(harness::videos::mp4(320, 240, 2)).expect("video");
+    let frames = bytes.windows(4).position(|w| w == b"mdat").expect("mdat") + 4;
+    bytes[frames..].fill(0);
+    std::fs::write(&damaged, &bytes).expect("write");
+    attach_video(&client, 1, &damaged).await;
+    let note = in_post(1, ".video-no-preview:not([hidden])");
+    wait_for(&client, &note).await;
+    assert_eq!(
+        text_of(&client, &note).await,
+        "No preview: this computer can't play this video."
+    );
+    assert!(
+        attr_of(&client, &in_post(1, ".video-preview"), "hidden")
+            .await
+            .is_some(),
+        "no empty player"
+    );
+    let facts = text_of(&client, &in_post(1, ".video-facts")).await;
+    assert!(
+        facts.contains("damaged.mp4") && facts.contains("320×240"),
+        "{facts}"
+    );
+}
+
+/// The frame post `n`'s video preview shows: `[width, height]` once it has decoded one
+/// (`readyState` at least HAVE_CURRENT_DATA), else what it is at (for the failure message).
+async fn preview_frame(client: &fantoccini::Client, n: usize) -> serde_json::Value {
+    js_with(
+        client,
+        "const video = document.querySelector(arguments[0]);
+         if (!document.querySelector(arguments[1]).hidden) return 'the no-preview note instead';
+         if (video.error) return `error ${video.error.code}: ${video.error.message}`;
+         if (video.readyState < 2) return `no frame yet (readyState ${video.readyState})`;
+         return [video.videoWidth, video.videoHeight];",
+        vec![
+            in_post(n, ".video-preview").into(),
+            in_post(n, ".video-no-preview").into(),
+        ],
+    )
+    .await
 }
 
 #[tokio::test]

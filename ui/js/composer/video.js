@@ -1,8 +1,12 @@
 // @ts-check
 // One post's video: picked with "Add video", sent to Rust in pieces with a progress bar and Cancel
-// (api.stageVideo), then shown with its first frame (when this WebKit can play it), length, size and
-// shape; its alt text with a counter; its caption files (.vtt), each with its language. A post has
-// images or a video: the editor disables one while the other is there (post-editor.js).
+// (api.stageVideo), then shown with its first frame, length, size and shape; its alt text with a
+// counter; its caption files (.vtt), each with its language. A post has images or a video: the
+// editor disables one while the other is there (post-editor.js).
+// The frame comes from WebKit's player (GStreamer on Linux: H.264 needs gstreamer1.0-libav, which
+// the .deb recommends). A GIF, which a <video> cannot play, is shown as an image (the CSP's
+// img-src allows blob: for it); a video this computer cannot play gives way to a note, so the facts
+// stand without an empty player.
 import * as api from '../api.js';
 import { h } from '../dom.js';
 import { maxAltGraphemes as MAX_ALT, maxCaptions as MAX_CAPTIONS } from '../limits.js';
@@ -32,6 +36,8 @@ export function createVideo(el, { onChange, announce, name }) {
   const progress = /** @type {HTMLProgressElement} */ (area.querySelector('.video-staging-progress'));
   const attached = /** @type {HTMLElement} */ (area.querySelector('.video-attached'));
   const preview = /** @type {HTMLVideoElement} */ (area.querySelector('.video-preview'));
+  const gif = /** @type {HTMLImageElement} */ (area.querySelector('.video-gif'));
+  const noPreview = /** @type {HTMLElement} */ (area.querySelector('.video-no-preview'));
   const facts = /** @type {HTMLElement} */ (area.querySelector('.video-facts'));
   const alt = /** @type {HTMLTextAreaElement} */ (area.querySelector('.video-alt'));
   const altCounter = /** @type {HTMLElement} */ (area.querySelector('.video-alt-counter'));
@@ -51,6 +57,17 @@ export function createVideo(el, { onChange, announce, name }) {
   /** @type {{ video: import('./../ipc').StagedVideo | null, name: string, captions: { path: string, name: string, lang: string }[], aborter: AbortController | null, objectUrl: string | null }} */
   const state = { video: null, name: '', captions: [], aborter: null, objectUrl: null };
 
+  // The video shown now (not one replaced since) cannot be played: its error, or its data loaded
+  // without a picture (the sound decoded but not the frames).
+  const noFrame = () => {
+    if (!state.objectUrl || preview.getAttribute('src') !== state.objectUrl) return;
+    preview.hidden = true;
+    noPreview.hidden = false;
+  };
+  preview.addEventListener('error', noFrame);
+  preview.addEventListener('loadeddata', () => {
+    if (preview.videoWidth === 0) noFrame();
+  });
   addButton.addEventListener('click', () => input.click());
   input.addEventListener('change', () => {
     const file = input.files?.[0];
@@ -109,8 +126,11 @@ export function createVideo(el, { onChange, announce, name }) {
     state.video = video;
     area.hidden = false;
     attached.hidden = false;
-    if (state.objectUrl) preview.src = state.objectUrl;
-    preview.hidden = !state.objectUrl;
+    const isGif = video.mimeType === 'image/gif';
+    if (state.objectUrl) (isGif ? gif : preview).src = state.objectUrl;
+    preview.hidden = !state.objectUrl || isGif;
+    gif.hidden = !state.objectUrl || !isGif;
+    noPreview.hidden = true;
     const length = video.durationMs == null ? null : duration(video.durationMs);
     facts.textContent = [state.name, length, megabytes(video.size), `${video.width}×${video.height}`].filter(Boolean).join(' · ');
     showAltCount();
@@ -122,6 +142,8 @@ export function createVideo(el, { onChange, announce, name }) {
     if (state.objectUrl) URL.revokeObjectURL(state.objectUrl);
     Object.assign(state, { video: null, name: '', captions: [], objectUrl: null });
     preview.removeAttribute('src');
+    gif.removeAttribute('src');
+    noPreview.hidden = true;
     alt.value = '';
     attached.hidden = true;
     staging.hidden = true;
