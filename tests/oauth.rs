@@ -29,26 +29,41 @@ async fn sign_in(env: &CliEnv, user: &TestUser) -> (CliOutput, String) {
 /// A request to the PDS with `access` and a proof from `key`, as Hayon sends them.
 async fn get_session_with(access: &str, key: &DpopKey) -> u16 {
     let url = url::Url::parse(&pds().xrpc("com.atproto.server.getSession")).expect("url");
-    let mut status = 0;
-    // The first try may be refused for want of the server's nonce, which it then sends.
-    for _ in 0..2 {
-        let proof = key.proof("GET", &url, Some(&Secret::new(access.to_owned())));
-        let response = harness::http_client()
+    let answer = send_with_dpop(key, "GET", &url, Some(access), || {
+        harness::http_client()
             .get(url.clone())
             .header("Authorization", format!("DPoP {access}"))
-            .header("DPoP", proof)
+    })
+    .await;
+    answer.status().as_u16()
+}
+
+/// The request `build` makes, sent with a fresh proof from `key` (bound to `access` if given) and,
+/// as a client does, once more when it is refused for want of the server's nonce, which the
+/// refusal brings. The last answer.
+async fn send_with_dpop(
+    key: &DpopKey,
+    method: &str,
+    url: &url::Url,
+    access: Option<&str>,
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> reqwest::Response {
+    let access = access.map(|token| Secret::new(token.to_owned()));
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let answer = build()
+            .header("DPoP", key.proof(method, url, access.as_ref()))
             .send()
             .await
-            .expect("the PDS answers");
-        status = response.status().as_u16();
-        match response.headers().get("DPoP-Nonce") {
-            Some(nonce) if status == 401 => {
-                key.learn_nonce(&url, nonce.to_str().expect("nonce"));
+            .expect("the server answers");
+        match answer.headers().get("DPoP-Nonce") {
+            Some(nonce) if tries < 2 && !answer.status().is_success() => {
+                key.learn_nonce(url, nonce.to_str().expect("nonce"));
             }
-            _ => break,
+            _ => return answer,
         }
     }
-    status
 }
 
 #[tokio::test]
@@ -180,11 +195,10 @@ fn refused(env: &CliEnv, output: CliOutput) -> CliOutput {
     output
 }
 
-fn message(output: &CliOutput) -> String {
-    output.json["error"]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
+/// Asserts that the error `output` ended with says `words`.
+fn assert_says(output: &CliOutput, words: &str) {
+    let message = output.json["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(words), "{}", output.json);
 }
 
 /// The callback address with `name` set to `value`.
@@ -220,11 +234,7 @@ async fn a_callback_with_the_wrong_state_or_issuer_is_refused_and_nothing_is_sto
         assert_eq!(status, 400, "{page}");
         assert!(page.contains("Hayon is not connected"), "{page}");
         let output = refused(&env, signing_in.finish());
-        assert!(
-            message(&output).contains(expected),
-            "{name}: {}",
-            message(&output)
-        );
+        assert_says(&output, expected);
         // The listener closed after the one callback: a second finds nobody.
         assert!(
             arrive(&callback).await.is_none(),
@@ -244,11 +254,7 @@ async fn approving_another_account_than_the_one_asked_for_is_refused() {
         TestBrowser::approve(&signing_in.authorize_url, &other.handle, &other.password).await;
     arrive(&callback).await.expect("Hayon's listener answers");
     let output = refused(&env, signing_in.finish());
-    assert!(
-        message(&output).contains("different account"),
-        "{}",
-        message(&output)
-    );
+    assert_says(&output, "different account");
 }
 
 #[tokio::test]
@@ -262,11 +268,7 @@ async fn consent_refused_in_the_browser_says_so_and_stores_nothing() {
     let (status, page) = arrive(&callback).await.expect("Hayon's listener answers");
     assert_eq!(status, 400, "{page}");
     let output = refused(&env, signing_in.finish());
-    assert!(
-        message(&output).contains("cancelled or refused"),
-        "{}",
-        message(&output)
-    );
+    assert_says(&output, "cancelled or refused");
 }
 
 #[tokio::test]
@@ -281,11 +283,7 @@ async fn no_answer_from_the_browser_ends_the_wait_with_a_clear_message() {
     );
     // The person never comes back: the CLI ends by itself.
     let output = refused(&env, signing_in.finish());
-    assert!(
-        message(&output).contains("No answer came from the browser"),
-        "{}",
-        message(&output)
-    );
+    assert_says(&output, "No answer came from the browser");
 }
 
 /// Signs `user` of the rig's PDS in through its fault proxy (the issuer is the proxy's address).
@@ -316,16 +314,8 @@ async fn a_lost_refresh_answer_asks_to_sign_in_again_with_the_reason_and_never_l
     let output = env.run(&["account", "refresh", &user.handle], "");
     assert_eq!(output.code, 1, "{}", output.json);
     assert_eq!(output.error_code(), "needs_reconnection", "{}", output.json);
-    assert!(
-        message(&output).contains("was lost"),
-        "{}",
-        message(&output)
-    );
-    assert!(
-        message(&output).contains("Sign in again"),
-        "{}",
-        message(&output)
-    );
+    assert_says(&output, "was lost");
+    assert_says(&output, "Sign in again");
     assert_eq!(
         rig.proxy.count("/oauth/token"),
         2,
@@ -369,25 +359,14 @@ async fn a_sign_in_the_server_ended_posts_nothing_and_signing_in_again_keeps_the
         .append_pair("client_id", &client_id)
         .finish();
     // As a client revokes: with a DPoP proof, once more with the nonce the server asks for.
-    for _ in 0..2 {
-        let revoke = harness::http_client()
+    let revoke = send_with_dpop(&key, "POST", &revoke_url, None, || {
+        harness::http_client()
             .post(revoke_url.clone())
             .header("Content-Type", "application/x-www-form-urlencoded")
-            .header("DPoP", key.proof("POST", &revoke_url, None))
             .body(form.clone())
-            .send()
-            .await
-            .expect("the revocation endpoint answers");
-        match revoke.headers().get("DPoP-Nonce") {
-            Some(nonce) if !revoke.status().is_success() => {
-                key.learn_nonce(&revoke_url, nonce.to_str().expect("nonce"));
-            }
-            _ => {
-                assert!(revoke.status().is_success(), "{}", revoke.status());
-                break;
-            }
-        }
-    }
+    })
+    .await;
+    assert!(revoke.status().is_success(), "{}", revoke.status());
 
     let queued = env.schedule_in(3 * 86_400, &[&user.handle], "Kept for later", &[]);
     let text = format!("never posted {}", harness::unique(""));
@@ -395,11 +374,7 @@ async fn a_sign_in_the_server_ended_posts_nothing_and_signing_in_again_keeps_the
     assert_ne!(output.code, 0, "{}", output.json);
     let check = env.run(&["account", "check", &user.handle], "");
     assert_eq!(check.error_code(), "needs_reconnection", "{}", check.json);
-    assert!(
-        message(&check).contains("Sign in again"),
-        "{}",
-        message(&check)
-    );
+    assert_says(&check, "Sign in again");
     assert!(pds().posts_with_text(&user.did, &text).await.is_empty());
 
     // Signing in again brings the account back as it was: its queue is still there.
