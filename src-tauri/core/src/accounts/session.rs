@@ -114,8 +114,11 @@ impl Accounts<'_> {
         Fut: Future<Output = Result<T, XrpcError>>,
     {
         let session = self.session(did)?;
-        let used = session.access();
-        match call(session.pds(), session.credential()).await {
+        // The token sent is the one a refusal is about: one read, so a rotation in between
+        // cannot make the retry skip the refresh it needs.
+        let credential = session.credential();
+        let used = credential.token().clone();
+        match call(session.pds(), credential).await {
             Err(err) if verdict::wants_refresh(&err) => {
                 tracing::info!(did, error = %err, "access token refused; refreshing and retrying once");
                 self.refresh_after_refusal(&session, &used).await?;
