@@ -15,13 +15,8 @@ impl Accounts<'_> {
     /// `None` when there is no usable answer; the caller keeps what it had.
     pub(super) async fn pds_of(&self, did: &str, given: Option<&Value>) -> Option<Url> {
         match given {
-            Some(doc) if doc.get("id").and_then(Value::as_str) == Some(did) => {
-                identity::pds_from_did_doc(doc)
-            }
-            Some(_) => {
-                tracing::warn!(did, "a DID document for another DID was ignored");
-                None
-            }
+            Some(doc) if is_document_of(did, doc) => identity::pds_from_did_doc(doc),
+            Some(_) => None,
             None => identity::pds_from_did_doc(&self.did_document(did).await?),
         }
     }
@@ -37,11 +32,7 @@ impl Accounts<'_> {
             .await
             .map_err(|err| tracing::warn!(did, error = %err, "DID document unavailable"))
             .ok()?;
-        if doc.get("id").and_then(Value::as_str) != Some(did) {
-            tracing::warn!(did, "a DID document for another DID was ignored");
-            return None;
-        }
-        Some(doc)
+        is_document_of(did, &doc).then_some(doc)
     }
 
     /// After a refresh: stores and uses the PDS the DID document names now, if it changed.
@@ -67,4 +58,13 @@ impl Accounts<'_> {
         session.set_hosts(session.service(), pds);
         Ok(())
     }
+}
+
+/// Whether `doc` is `did`'s own document; another DID's is ignored, with a warning.
+fn is_document_of(did: &str, doc: &Value) -> bool {
+    let own = doc.get("id").and_then(Value::as_str) == Some(did);
+    if !own {
+        tracing::warn!(did, "a DID document for another DID was ignored");
+    }
+    own
 }
