@@ -182,14 +182,14 @@ async fn form_answer(
     let response = super::credential::send_proved(url, builder, key, None).await?;
     let new_nonce = super::credential::learn_nonce(key, &response);
     let status = response.status().as_u16();
-    match super::transport::read_capped(response, super::transport::JSON_ANSWER_LIMIT).await {
-        Ok(super::transport::Body::Complete(bytes)) => Ok((status, bytes, new_nonce)),
-        Ok(super::transport::Body::TooLarge) => Err(XrpcError::TooLarge {
-            nsid: url.path().to_owned(),
-            limit: super::transport::JSON_ANSWER_LIMIT,
-        }),
-        Err(err) => Err(XrpcError::network(url, &err)),
-    }
+    let bytes = super::read_body(
+        url,
+        url.path(),
+        response,
+        super::transport::JSON_ANSWER_LIMIT,
+    )
+    .await?;
+    Ok((status, bytes, new_nonce))
 }
 
 /// The URL that serves a blob of `did`'s repository from its PDS.

@@ -168,14 +168,7 @@ impl XrpcClient {
         if !response.status().is_success() {
             return Err(XrpcError::from_response(response).await);
         }
-        match read_capped(response, limit).await {
-            Ok(Body::Complete(bytes)) => Ok(bytes),
-            Ok(Body::TooLarge) => Err(XrpcError::TooLarge {
-                nsid: nsid.to_owned(),
-                limit,
-            }),
-            Err(err) => Err(XrpcError::network(host, &err)),
-        }
+        read_body(host, nsid, response, limit).await
     }
 
     async fn fetch_json<T: DeserializeOwned>(
@@ -277,5 +270,22 @@ impl XrpcClient {
             Ok(_) | Err(XrpcError::TooLarge { .. }) => Ok(()),
             Err(err) => Err(err),
         }
+    }
+}
+
+/// The body of an answer of `nsid` from `host`, read up to `limit` bytes.
+async fn read_body(
+    host: &Url,
+    nsid: &str,
+    response: reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, XrpcError> {
+    match read_capped(response, limit).await {
+        Ok(Body::Complete(bytes)) => Ok(bytes),
+        Ok(Body::TooLarge) => Err(XrpcError::TooLarge {
+            nsid: nsid.to_owned(),
+            limit,
+        }),
+        Err(err) => Err(XrpcError::network(host, &err)),
     }
 }
