@@ -23,8 +23,6 @@ pub struct ServerMetadata {
     pub revocation_endpoint: Option<Url>,
     #[serde(default)]
     pub dpop_signing_alg_values_supported: Vec<String>,
-    #[serde(default)]
-    pub scopes_supported: Vec<String>,
 }
 
 fn address<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Url, D::Error> {
