@@ -468,7 +468,7 @@ async fn offline_or_server_trouble_while_renewing_keeps_the_sign_in() {
 }
 
 #[tokio::test]
-async fn signing_in_again_revokes_the_sign_in_it_replaces() {
+async fn connecting_again_revokes_the_sign_in_it_replaces() {
     keychain::require_secret_service();
     let env = CliEnv::new();
     let user = pds().create_user("oar2").await;
@@ -488,6 +488,23 @@ async fn signing_in_again_revokes_the_sign_in_it_replaces() {
         get_session_with(&first_access, &first_key).await,
         401,
         "the replaced sign-in must be revoked at the server"
+    );
+    env.run(&["account", "check", &user.handle], "").expect_ok();
+
+    // Connecting the account again with an app password ends the sign-in it replaces too.
+    let second_key = DpopKey::from_stored(&Secret::new(
+        second["dpopKey"].as_str().expect("key").to_owned(),
+    ))
+    .expect("key");
+    let second_access = second["accessJwt"].as_str().expect("access").to_owned();
+    assert_eq!(get_session_with(&second_access, &second_key).await, 200);
+    let app_password = pds().create_app_password(&user, "hayon").await;
+    env.connect(&user.handle, &app_password, &pds().url)
+        .expect_ok();
+    assert_eq!(
+        get_session_with(&second_access, &second_key).await,
+        401,
+        "the sign-in an app password replaced must be revoked at the server"
     );
     env.run(&["account", "check", &user.handle], "").expect_ok();
 }

@@ -51,7 +51,7 @@ pub async fn run(core: &Core, command: AccountCommand) -> Result<Value, Error> {
             let started = accounts.begin_sign_in(&identifier, &service).await?;
             super::warn(format_args!(
                 "To sign in, open this address in your browser:\n{}",
-                started.authorize_url
+                started.authorize_url()
             ));
             if !no_browser {
                 if let Err(err) = accounts.open_sign_in_page(&started) {

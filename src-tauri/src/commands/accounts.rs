@@ -88,10 +88,10 @@ async fn sign_in<R: Runtime>(
         () = cancel.notified() => return Err(hayon_core::oauth::cancelled()),
     };
     if let Some(waiting) = state.waiting_sign_in().as_mut() {
-        waiting.authorize_url = Some(started.authorize_url.clone());
+        waiting.authorize_url = Some(started.authorize_url().to_owned());
     }
     // The page shows the address too, for a browser that did not open.
-    let _ = app.emit("sign-in-waiting", &started.authorize_url);
+    let _ = app.emit("sign-in-waiting", started.authorize_url());
     if let Err(err) = accounts.open_sign_in_page(&started) {
         tracing::warn!(error = %err.message, "could not open the browser for signing in");
     }

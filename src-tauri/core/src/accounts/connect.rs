@@ -137,7 +137,14 @@ impl Accounts<'_> {
     /// Keeps a session a server just gave: its tokens in the keychain, the live session, the
     /// profile and the account record. On failure nothing is left half-stored here; the caller
     /// ends the session on the server.
+    /// Connecting an account again ends the session it replaces at its server once the new one is
+    /// kept (whichever way either signed in), so no session of Hayon's is left that nothing here
+    /// could end.
     pub(super) async fn keep_session(&self, new: NewSession, tokens: Tokens) -> Result<Account> {
+        let replaced = self
+            .find(&new.did)
+            .ok()
+            .zip(self.core.tokens.load(&new.did).ok().flatten());
         self.core.tokens.save(&new.did, &tokens)?;
         let session = Arc::new(LiveSession::new(
             new.did.clone(),
@@ -176,6 +183,11 @@ impl Accounts<'_> {
             return Err(err);
         }
         tracing::info!(did = %account.did, kind = account.sign_in.kind.as_str(), "account connected");
+        if let Some((old, old_tokens)) = replaced {
+            if !self.end_at_server(&old, &old_tokens).await {
+                tracing::warn!(did = %old.did, "the replaced session could not be ended at its server");
+            }
+        }
         Ok(account)
     }
 
@@ -183,25 +195,8 @@ impl Accounts<'_> {
     /// When the server cannot be reached the local copy is still removed, and the answer says so.
     pub async fn disconnect(&self, did_or_handle: &str) -> Result<Disconnected> {
         let account = self.find(did_or_handle)?;
-        let service = super::parse_stored_url(&account.service)?;
         let revoked = match self.core.tokens.load(&account.did)? {
-            Some(tokens) if account.sign_in.kind == SignInKind::Oauth => {
-                self.revoke_sign_in(&account, &tokens).await
-            }
-            Some(tokens) => match self
-                .core
-                .xrpc
-                .delete_session(&service, &tokens.refresh)
-                .await
-            {
-                Ok(()) => true,
-                // Already expired or revoked: there is no session left to end.
-                Err(err) if matches!(err.name(), Some("ExpiredToken" | "InvalidToken")) => true,
-                Err(err) => {
-                    tracing::warn!(did = %account.did, error = %err, "could not end the server session");
-                    false
-                }
-            },
+            Some(tokens) => self.end_at_server(&account, &tokens).await,
             None => false,
         };
         self.forget_locally(&account.did)?;
@@ -218,6 +213,31 @@ impl Accounts<'_> {
         self.core.tokens.delete(did)?;
         self.core.store.delete_account(did)?;
         Ok(())
+    }
+
+    /// Ends `account`'s session (`tokens`) at its server: a Sign in with Bluesky is revoked, an
+    /// app-password session deleted. Whether none is left there.
+    async fn end_at_server(&self, account: &Account, tokens: &Tokens) -> bool {
+        if account.sign_in.kind == SignInKind::Oauth {
+            return self.revoke_sign_in(account, tokens).await;
+        }
+        let Ok(service) = super::parse_stored_url(&account.service) else {
+            return false;
+        };
+        match self
+            .core
+            .xrpc
+            .delete_session(&service, &tokens.refresh)
+            .await
+        {
+            Ok(()) => true,
+            // Already expired or revoked: there is no session left to end.
+            Err(err) if matches!(err.name(), Some("ExpiredToken" | "InvalidToken")) => true,
+            Err(err) => {
+                tracing::warn!(did = %account.did, error = %err, "could not end the server session");
+                false
+            }
+        }
     }
 
     /// Best-effort deleteSession for a session Hayon will not keep.

@@ -29,10 +29,15 @@ const SESSION_LIFETIME: Duration = Duration::from_secs(14 * 24 * 3600);
 /// A sign-in waiting for the person in the browser.
 #[derive(Debug)]
 pub struct SignInStarted {
-    /// The page to open: the account's server's sign-in and consent.
-    pub authorize_url: String,
     expected_did: Option<String>,
     pending: PendingSignIn,
+}
+
+impl SignInStarted {
+    /// The page to open: the account's server's sign-in and consent.
+    pub fn authorize_url(&self) -> &str {
+        self.pending.authorize_url.as_str()
+    }
 }
 
 impl Accounts<'_> {
@@ -67,7 +72,6 @@ impl Accounts<'_> {
         )
         .await?;
         Ok(SignInStarted {
-            authorize_url: pending.authorize_url.to_string(),
             expected_did,
             pending,
         })
@@ -75,7 +79,7 @@ impl Accounts<'_> {
 
     /// Opens the sign-in page in the person's browser (`HAYON_BROWSER`, or the system's).
     pub fn open_sign_in_page(&self, started: &SignInStarted) -> Result<()> {
-        self.open_url_in_browser(&started.authorize_url)
+        self.open_url_in_browser(started.authorize_url())
     }
 
     /// Opens a sign-in page (one [`Accounts::begin_sign_in`] gave) in the person's browser again.
@@ -161,34 +165,13 @@ impl Accounts<'_> {
                 refresh: grant.tokens.refresh_token.clone(),
                 dpop: Some(grant.key.clone()),
             };
-            // Signing in again: the session it replaces is ended at its server once the new one
-            // is kept, so no sign-in of Hayon's is left that nothing here could revoke.
-            let replaced = self
-                .find(&new.did)
-                .ok()
-                .zip(self.core.tokens.load(&new.did).ok().flatten());
-            let account = self.keep_session(new, tokens).await?;
-            if let Some((old, old_tokens)) = replaced {
-                self.end_replaced_session(&old, &old_tokens).await;
-            }
-            Ok(account)
+            self.keep_session(new, tokens).await
         }
         .await;
         if kept.is_err() {
             grant.revoke(&self.core.xrpc).await;
         }
         kept
-    }
-
-    /// Ends the session a new sign-in replaced, at its server (best effort).
-    async fn end_replaced_session(&self, old: &Account, tokens: &Tokens) {
-        if old.sign_in.kind == SignInKind::Oauth {
-            if !self.revoke_sign_in(old, tokens).await {
-                tracing::warn!(did = %old.did, "the replaced sign-in could not be revoked");
-            }
-        } else if let Ok(service) = super::parse_stored_url(&old.service) {
-            self.end_server_session(&service, &tokens.refresh).await;
-        }
     }
 
     /// The DID document of the account the tokens are for, once it is the one asked for (or, with
