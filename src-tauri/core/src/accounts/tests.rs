@@ -323,46 +323,18 @@ fn signed_in_with_bluesky(core: &Core, ends_in: jiff::SignedDuration) {
 #[tokio::test]
 async fn a_sign_in_ending_within_two_days_is_reminded_of_once() {
     let setup = setup(|_| Vec::new()).await;
-    assert!(setup
-        .core
-        .accounts()
-        .sign_ins_to_remind()
-        .expect("read")
-        .is_empty());
+    let to_remind = || setup.core.accounts().sign_ins_to_remind().expect("read");
+    assert!(to_remind().is_empty());
     signed_in_with_bluesky(&setup.core, jiff::SignedDuration::from_hours(72));
-    assert!(
-        setup
-            .core
-            .accounts()
-            .sign_ins_to_remind()
-            .expect("read")
-            .is_empty(),
-        "three days before is not yet"
-    );
+    assert!(to_remind().is_empty(), "three days before is not yet");
     signed_in_with_bluesky(&setup.core, jiff::SignedDuration::from_hours(47));
-    let reminders = setup.core.accounts().sign_ins_to_remind().expect("read");
+    let reminders = to_remind();
     assert_eq!(reminders.len(), 1);
     assert_eq!(reminders[0].handle, HANDLE);
     assert_eq!(reminders[0].scheduled_after, 0);
     assert!(!reminders[0].ends_locally().is_empty());
-    assert!(
-        setup
-            .core
-            .accounts()
-            .sign_ins_to_remind()
-            .expect("read")
-            .is_empty(),
-        "told once"
-    );
+    assert!(to_remind().is_empty(), "told once");
     // Signing in again starts a new two weeks, and a new reminder.
     signed_in_with_bluesky(&setup.core, jiff::SignedDuration::from_hours(1));
-    assert_eq!(
-        setup
-            .core
-            .accounts()
-            .sign_ins_to_remind()
-            .expect("read")
-            .len(),
-        1
-    );
+    assert_eq!(to_remind().len(), 1);
 }
